@@ -1,0 +1,160 @@
+// Model: a loaded template as typed sections, and every reference between its parts.
+//
+// Input: the Value of a whole template (from load.hpp). Output: a TemplateModel that indexes
+// parameters, mappings, conditions, resources and outputs by name and points into the Value (it
+// owns the Value and never changes it), plus the list of References: every Ref, GetAtt, Sub
+// variable, DependsOn, Condition use, FindInMap and ImportValue, with its property path.
+// Invariants: a bare string is never a reference; every intrinsic has been checked for arity.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/value.hpp"
+
+namespace cfnsplit {
+
+struct Parameter {
+  std::string name;
+  std::string type;  ///< e.g. "String", "List<AWS::EC2::Subnet::Id>", "CommaDelimitedList"
+  bool no_echo = false;
+  const Value* default_value = nullptr;
+  const Value* def = nullptr;  ///< the whole definition
+  SourceLoc loc;
+  /// List<…> and CommaDelimitedList parameters hold lists (joined to pass them on).
+  bool is_list() const;
+};
+
+struct Resource {
+  std::string id;
+  std::string type;
+  const Value* def = nullptr;         ///< the whole resource definition
+  const Value* properties = nullptr;  ///< may be null
+  std::vector<std::string> depends_on;
+  std::string condition;  ///< the resource's Condition attribute, if any
+  std::string deletion_policy;
+  std::string update_replace_policy;
+  std::string owner;  ///< from the owner tag or Metadata key; empty when none
+  SourceLoc loc;
+  bool is_sam() const { return type.rfind("AWS::Serverless::", 0) == 0; }
+  bool is_foreach() const { return id.rfind("Fn::ForEach::", 0) == 0; }
+};
+
+struct Output {
+  std::string name;
+  const Value* def = nullptr;
+  const Value* value = nullptr;
+  const Value* export_name = nullptr;  ///< Export.Name, or null
+  std::string condition;
+  SourceLoc loc;
+};
+
+/// A Lambda function as cfnsplit needs to know it (AWS::Lambda::Function or
+/// AWS::Serverless::Function, with SAM Globals applied).
+struct FunctionInfo {
+  std::string resource_id;
+  std::string serverless_name;  ///< Serverless Framework function key, when recognisable
+  std::string runtime;
+  std::string handler;
+  std::string package_type = "Zip";  ///< "Zip" or "Image"
+  std::string architecture = "x86_64";
+  std::string code_location;  ///< "s3://bucket/key", a CodeUri path, "inline" or an image URI
+  std::string code_uri;       ///< SAM CodeUri when a local path (for requirements discovery)
+  std::vector<const Value*> layers;
+  std::uint64_t ephemeral_storage_mb = 512;
+  std::uint64_t memory_mb = 128;
+};
+
+enum class RefKind { kRef, kGetAtt, kSub, kDependsOn, kCondition, kFindInMap, kImportValue };
+const char* RefKindName(RefKind k);
+
+/// What a reference names.
+enum class TargetKind { kResource, kParameter, kPseudo, kCondition, kMapping, kExport, kUnknown };
+
+/// Where a reference is written.
+enum class SiteKind { kResource, kOutput, kCondition };
+
+struct Reference {
+  SiteKind site = SiteKind::kResource;
+  std::string from;  ///< resource id, output name or condition name
+  RefKind kind = RefKind::kRef;
+  TargetKind target = TargetKind::kUnknown;
+  std::string to;         ///< target name (export name for ImportValue when literal)
+  std::string attribute;  ///< GetAtt attribute, or "" ; "?" when computed
+  std::string path;       ///< e.g. "Properties.Role" inside the site
+  SourceLoc loc;
+};
+
+class TemplateModel {
+ public:
+  TemplateModel(std::string path, std::uint32_t file, Value root);
+  TemplateModel(const TemplateModel&) = delete;
+  TemplateModel& operator=(const TemplateModel&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::uint32_t file() const { return file_; }
+  const Value& root() const { return root_; }
+  TemplateFormat format = TemplateFormat::kYaml;
+
+  std::vector<Parameter> parameters;
+  std::vector<Resource> resources;
+  std::vector<Output> outputs;
+  std::vector<std::string> mapping_names;
+  std::vector<std::string> condition_names;
+  std::vector<std::string> transforms;  ///< e.g. "AWS::Serverless-2016-10-31"
+  std::vector<Reference> references;
+  std::vector<FunctionInfo> functions;
+
+  bool is_sam() const;
+  bool has_language_extensions() const;
+
+  const Resource* FindResource(const std::string& id) const;
+  const Parameter* FindParameter(const std::string& name) const;
+  const Value* FindCondition(const std::string& name) const;
+  const Value* FindMapping(const std::string& name) const;
+  /// Index of a resource in `resources`, or -1.
+  long ResourceIndex(const std::string& id) const;
+  const Value* Section(const char* name) const { return root_.Find(name); }
+
+  /// Rebuilds the name indexes; BuildModel calls it.
+  void Reindex();
+
+ private:
+  std::string path_;
+  std::uint32_t file_ = 0;
+  Value root_;
+  std::unordered_map<std::string, std::size_t> resource_index_;
+  std::unordered_map<std::string, std::size_t> parameter_index_;
+};
+
+struct ModelOptions {
+  std::string owner_key = "owner";
+};
+
+/// Builds the model: sections, arity checks of every intrinsic (E1003), references (E1101 for a
+/// Ref to nothing, with "did you mean"), functions. Returns null only when the template cannot be
+/// modeled at all (no Resources mapping, wrong section types); findings go to `sink`.
+std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uint32_t file,
+                                          DiagnosticSink& sink, const ModelOptions& options = {});
+
+/// Load + BuildModel in one call.
+std::unique_ptr<TemplateModel> LoadModel(const std::string& path, SourceManager& sources,
+                                         DiagnosticSink& sink, const ModelOptions& options = {},
+                                         const LoadLimits& limits = {});
+
+bool IsPseudoParameter(const std::string& name);
+
+/// Variables of a Fn::Sub template string: `${Name}` and `${Name.Attr}`; `${!Literal}` skipped.
+std::vector<std::string> SubVariables(const std::string& text);
+
+/// Rough CloudFormation resources a SAM resource expands into (AWS::Serverless::Function with
+/// two Api events becomes a function, a role, two permissions and an API …), for quota counts.
+std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model);
+
+}  // namespace cfnsplit

@@ -1,0 +1,101 @@
+// Value: the one in-memory form of a JSON or YAML document.
+//
+// Both loaders produce this positioned tree; every node and every map key remembers where it
+// was written. YAML short-form tags are already expanded (`!Ref X` is the map {Ref: X}), so no
+// later stage needs to know which format a template came in. Maps keep their keys in the order
+// written, which keeps every output deterministic and close to the input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cfnsplit/diagnostics.hpp"
+
+namespace cfnsplit {
+
+class Value {
+ public:
+  enum class Kind : std::uint8_t { kNull, kBool, kNumber, kString, kList, kMap };
+
+  /// A map key and where it was written.
+  struct Key {
+    std::string name;
+    SourceLoc loc;
+  };
+
+  Value() = default;
+  static Value Null(SourceLoc loc = {});
+  static Value Bool(bool b, SourceLoc loc = {});
+  /// `text` is the number as written (kept verbatim so nothing is lost in a round trip).
+  static Value Number(std::string text, SourceLoc loc = {});
+  static Value String(std::string text, SourceLoc loc = {});
+  static Value List(SourceLoc loc = {});
+  static Value Map(SourceLoc loc = {});
+  /// `{name: arg}`: the long form of an intrinsic function.
+  static Value Intrinsic(std::string name, Value arg, SourceLoc loc = {});
+
+  Kind kind() const { return kind_; }
+  bool is_null() const { return kind_ == Kind::kNull; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
+  bool is_number() const { return kind_ == Kind::kNumber; }
+  bool is_string() const { return kind_ == Kind::kString; }
+  bool is_scalar() const { return kind_ != Kind::kList && kind_ != Kind::kMap; }
+  bool is_list() const { return kind_ == Kind::kList; }
+  bool is_map() const { return kind_ == Kind::kMap; }
+
+  /// Scalar text: string contents, number as written, "true"/"false", or "" for null.
+  const std::string& text() const { return text_; }
+  bool as_bool() const { return text_ == "true"; }
+  SourceLoc loc() const { return loc_; }
+  void set_loc(SourceLoc loc) { loc_ = loc; }
+
+  /// List items or map values, in order.
+  const std::vector<Value>& items() const { return items_; }
+  std::vector<Value>& items() { return items_; }
+  /// Map keys, parallel to items(); empty for a list.
+  const std::vector<Key>& keys() const { return keys_; }
+  std::size_t size() const { return items_.size(); }
+
+  void Append(Value v) { items_.push_back(std::move(v)); }
+  /// Adds or replaces `key` (replacing keeps its position).
+  void Set(std::string key, Value v, SourceLoc key_loc = {});
+  /// Appends without checking for an existing key (loaders check duplicates themselves).
+  void AppendEntry(std::string key, Value v, SourceLoc key_loc = {});
+  bool Erase(std::string_view key);
+
+  /// The value under `key`, or nullptr (linear: maps in templates are small; index big ones).
+  const Value* Find(std::string_view key) const;
+  Value* Find(std::string_view key);
+  /// Index of `key` in keys(), or -1.
+  long IndexOf(std::string_view key) const;
+
+  /// "Ref", "Fn::GetAtt", "Condition", … when this is a one-key map naming an intrinsic function
+  /// (see IsIntrinsicName); otherwise empty.
+  std::string_view IntrinsicName() const;
+  /// The argument of an intrinsic (only valid when IntrinsicName() is not empty).
+  const Value& IntrinsicArg() const { return items_.front(); }
+
+  /// Structural equality: kinds, texts, order of list items, keys and values (not locations).
+  /// Numbers compare by text; a bool compares equal to a string "true"/"false" only if `loose`.
+  bool Equals(const Value& other, bool loose = false) const;
+  /// Count of nodes in this subtree (for budgets and statistics).
+  std::size_t NodeCount() const;
+
+ private:
+  Kind kind_ = Kind::kNull;
+  SourceLoc loc_;
+  std::string text_;
+  std::vector<Value> items_;
+  std::vector<Key> keys_;
+};
+
+/// True for "Ref", "Condition" and every "Fn::…" name CloudFormation defines.
+bool IsIntrinsicName(std::string_view name);
+
+/// The kind name for messages: "null", "boolean", "number", "string", "list", "mapping".
+const char* KindName(Value::Kind kind);
+
+}  // namespace cfnsplit
