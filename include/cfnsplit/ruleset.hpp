@@ -36,6 +36,8 @@ const char* LifecycleName(LifecycleClass c);
 struct LifecycleRule {
   std::string pattern;  ///< exact type, or a glob with a trailing '*' (e.g. "Custom::*")
   LifecycleClass cls = LifecycleClass::kOther;
+  /// For satellites (log groups): stateful when not tied to exactly one function.
+  bool stateful_when_shared = false;
   std::string source;
 };
 
@@ -48,6 +50,10 @@ struct RuleSet {
   /// The quota value for `key`; throws std::out_of_range for an unknown key (a programming error).
   std::uint64_t Limit(const std::string& key) const;
   LifecycleClass ClassOf(const std::string& resource_type) const;
+  /// The matching rule, or null when none matches (class kOther).
+  const LifecycleRule* RuleFor(const std::string& resource_type) const;
+  /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
+  std::vector<std::pair<std::string, std::string>> files;
 };
 
 /// Loads the embedded rules, or the *.yaml files in `dir` when it is not empty.

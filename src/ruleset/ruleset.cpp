@@ -1,5 +1,15 @@
 #include "cfnsplit/ruleset.hpp"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <set>
+
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/value.hpp"
+
 namespace cfnsplit {
+
 const char* LifecycleName(LifecycleClass c) {
   switch (c) {
     case LifecycleClass::kStateful: return "stateful";
@@ -10,4 +20,159 @@ const char* LifecycleName(LifecycleClass c) {
   }
   return "other";
 }
+
+std::uint64_t RuleSet::Limit(const std::string& key) const { return quotas.at(key).value; }
+
+const LifecycleRule* RuleSet::RuleFor(const std::string& type) const {
+  for (const auto& rule : lifecycle) {
+    const std::string& p = rule.pattern;
+    bool glob = !p.empty() && p.back() == '*';
+    if (glob ? type.compare(0, p.size() - 1, p, 0, p.size() - 1) == 0 : type == p) return &rule;
+  }
+  return nullptr;
+}
+
+LifecycleClass RuleSet::ClassOf(const std::string& type) const {
+  const LifecycleRule* rule = RuleFor(type);
+  return rule ? rule->cls : LifecycleClass::kOther;
+}
+
+namespace {
+
+// Rules files are strict: an unknown key is an error with its location, so a typo never
+// silently disables a rule.
+bool CheckKeys(const Value& map, const std::set<std::string>& allowed, DiagnosticSink& sink) {
+  bool ok = true;
+  for (const auto& k : map.keys()) {
+    if (allowed.count(k.name)) continue;
+    std::vector<std::string> cands(allowed.begin(), allowed.end());
+    std::string hint = SuggestClosest(k.name, cands);
+    sink.Error("E0010", k.loc, "unknown key '" + k.name + "' in rules file" +
+                                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    ok = false;
+  }
+  return ok;
+}
+
+bool ReadUnsigned(const Value* v, std::uint64_t& out, DiagnosticSink& sink, SourceLoc where) {
+  if (!v || !v->is_number() || v->text().find_first_not_of("0123456789") != std::string::npos) {
+    sink.Error("E0010", v ? v->loc() : where, "expected a whole number");
+    return false;
+  }
+  out = std::stoull(v->text());
+  return true;
+}
+
+void ReadLimits(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
+  CheckKeys(doc, {"schema", "checked", "approaching", "quotas"}, sink);
+  if (const Value* a = doc.Find("approaching"); a && a->is_number()) rules.approaching = std::stod(a->text());
+  const Value* quotas = doc.Find("quotas");
+  if (!quotas || !quotas->is_list()) {
+    sink.Error("E0010", doc.loc(), "limits file needs a 'quotas' list");
+    return;
+  }
+  for (const Value& q : quotas->items()) {
+    if (!q.is_map() || !CheckKeys(q, {"key", "value", "scope", "description", "source"}, sink)) continue;
+    Quota quota;
+    const Value* key = q.Find("key");
+    const Value* source = q.Find("source");
+    if (!key || !key->is_string() || !source || !source->is_string()) {
+      sink.Error("E0010", q.loc(), "every quota needs a 'key' and a 'source'");
+      continue;
+    }
+    quota.key = key->text();
+    quota.source = source->text();
+    if (!ReadUnsigned(q.Find("value"), quota.value, sink, q.loc())) continue;
+    if (const Value* s = q.Find("scope")) quota.scope = s->text();
+    if (const Value* d = q.Find("description")) quota.description = d->text();
+    rules.quotas[quota.key] = quota;
+  }
+}
+
+void ReadLifecycle(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
+  CheckKeys(doc, {"schema", "checked", "source", "owner_key", "rules"}, sink);
+  if (const Value* o = doc.Find("owner_key"); o && o->is_string()) rules.owner_key = o->text();
+  std::string source = doc.Find("source") ? doc.Find("source")->text() : "";
+  const Value* list = doc.Find("rules");
+  if (!list || !list->is_list()) {
+    sink.Error("E0010", doc.loc(), "lifecycle file needs a 'rules' list");
+    return;
+  }
+  static const std::map<std::string, LifecycleClass> kClasses = {
+      {"stateful", LifecycleClass::kStateful}, {"shared", LifecycleClass::kShared},
+      {"function", LifecycleClass::kFunction}, {"satellite", LifecycleClass::kSatellite},
+      {"other", LifecycleClass::kOther}};
+  for (const Value& r : list->items()) {
+    if (!r.is_map() || !CheckKeys(r, {"type", "class", "stateful_when_shared", "source"}, sink)) continue;
+    const Value* type = r.Find("type");
+    const Value* cls = r.Find("class");
+    auto it = cls ? kClasses.find(cls->text()) : kClasses.end();
+    if (!type || !type->is_string() || it == kClasses.end()) {
+      sink.Error("E0010", r.loc(), "a lifecycle rule needs 'type' and a 'class' of stateful, "
+                                   "shared, function, satellite or other");
+      continue;
+    }
+    LifecycleRule rule;
+    rule.pattern = type->text();
+    rule.cls = it->second;
+    const Value* sws = r.Find("stateful_when_shared");
+    rule.stateful_when_shared = sws && sws->as_bool();
+    rule.source = r.Find("source") ? r.Find("source")->text() : source;
+    rules.lifecycle.push_back(std::move(rule));
+  }
+}
+
+bool ApplyFile(const std::string& name, const std::string& path, std::string text, RuleSet& rules,
+               SourceManager& sources, DiagnosticSink& sink) {
+  rules.files.emplace_back(name, text);
+  std::uint32_t id = sources.Add(path, std::move(text));
+  auto doc = ParseYaml(id, sources, sink);
+  if (!doc) return false;
+  if (!doc->is_map()) {
+    sink.Error("E0010", doc->loc(), "a rules file must be a mapping");
+    return false;
+  }
+  if (name == "limits.yaml") ReadLimits(*doc, rules, sink);
+  if (name == "lifecycle.yaml") ReadLifecycle(*doc, rules, sink);
+  // Other files (package sizes, runtime packages) are read by the stages that use them.
+  return true;
+}
+
+}  // namespace
+
+std::optional<RuleSet> LoadRuleSet(const std::string& dir, SourceManager& sources,
+                                   DiagnosticSink& sink) {
+  RuleSet rules;
+  std::size_t errors_before = sink.error_count();
+  if (dir.empty()) {
+    for (const auto& f : EmbeddedRuleFiles())
+      ApplyFile(f.name, std::string("<built-in>/rules/") + f.name, f.text, rules, sources, sink);
+  } else {
+    DIR* d = opendir(dir.c_str());
+    if (!d) {
+      sink.Error("E0001", {}, "cannot open rules directory '" + dir + "'");
+      return std::nullopt;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".yaml") == 0) names.push_back(n);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      std::string text;
+      if (ReadFileText(dir + "/" + n, text, sink)) ApplyFile(n, dir + "/" + n, text, rules, sources, sink);
+    }
+  }
+  for (const char* required : {"resources_per_stack", "outputs_per_stack", "parameters_per_stack",
+                               "mappings_per_stack", "template_bytes_s3", "lambda_unzipped_bytes",
+                               "lambda_layers", "nested_operation_resources"}) {
+    if (!rules.quotas.count(required))
+      sink.Error("E0010", {}, std::string("rules define no quota '") + required + "'");
+  }
+  if (sink.error_count() > errors_before) return std::nullopt;
+  return rules;
+}
+
 }  // namespace cfnsplit

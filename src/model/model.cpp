@@ -1,0 +1,361 @@
+// Builds the TemplateModel: typed sections over the loaded Value, references, functions, owners.
+#include "cfnsplit/model.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "model/walk.hpp"
+
+namespace cfnsplit {
+
+bool Parameter::is_list() const {
+  return type == "CommaDelimitedList" || type.rfind("List<", 0) == 0 ||
+         type.rfind("AWS::SSM::Parameter::Value<List<", 0) == 0 ||
+         type == "AWS::SSM::Parameter::Value<CommaDelimitedList>";
+}
+
+TemplateModel::TemplateModel(std::string path, std::uint32_t file, Value root)
+    : path_(std::move(path)), file_(file), root_(std::move(root)) {}
+
+void TemplateModel::Reindex() {
+  resource_index_.clear();
+  parameter_index_.clear();
+  for (std::size_t i = 0; i < resources.size(); ++i) resource_index_.emplace(resources[i].id, i);
+  for (std::size_t i = 0; i < parameters.size(); ++i) parameter_index_.emplace(parameters[i].name, i);
+}
+
+bool TemplateModel::is_sam() const {
+  return std::find(transforms.begin(), transforms.end(), "AWS::Serverless-2016-10-31") !=
+         transforms.end();
+}
+bool TemplateModel::has_language_extensions() const {
+  return std::find(transforms.begin(), transforms.end(), "AWS::LanguageExtensions") !=
+         transforms.end();
+}
+
+const Resource* TemplateModel::FindResource(const std::string& id) const {
+  auto it = resource_index_.find(id);
+  return it == resource_index_.end() ? nullptr : &resources[it->second];
+}
+long TemplateModel::ResourceIndex(const std::string& id) const {
+  auto it = resource_index_.find(id);
+  return it == resource_index_.end() ? -1 : static_cast<long>(it->second);
+}
+const Parameter* TemplateModel::FindParameter(const std::string& name) const {
+  auto it = parameter_index_.find(name);
+  return it == parameter_index_.end() ? nullptr : &parameters[it->second];
+}
+const Value* TemplateModel::FindCondition(const std::string& name) const {
+  const Value* c = root_.Find("Conditions");
+  return c && c->is_map() ? c->Find(name) : nullptr;
+}
+const Value* TemplateModel::FindMapping(const std::string& name) const {
+  const Value* m = root_.Find("Mappings");
+  return m && m->is_map() ? m->Find(name) : nullptr;
+}
+
+bool IsPseudoParameter(const std::string& name) {
+  static constexpr std::array<std::string_view, 8> kPseudo = {
+      "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",   "AWS::Partition",
+      "AWS::Region",    "AWS::StackId",          "AWS::StackName", "AWS::URLSuffix"};
+  return std::find(kPseudo.begin(), kPseudo.end(), name) != kPseudo.end();
+}
+
+namespace {
+
+const std::array<std::string_view, 12> kTopLevelKeys = {
+    "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
+    "Conditions", "Transform", "Resources", "Outputs", "Hooks", "Globals"};
+
+std::string ScalarOr(const Value* v, std::string fallback = "") {
+  return v && v->is_scalar() && !v->is_null() ? v->text() : fallback;
+}
+
+// A short, readable rendering of a value for reports ("!Ref Bucket", "s3://…").
+std::string Describe(const Value& v) {
+  if (v.is_scalar()) return v.text();
+  std::string_view fn = v.IntrinsicName();
+  if (fn == "Ref") return "!Ref " + v.IntrinsicArg().text();
+  if (fn == "Fn::GetAtt") {
+    const Value& a = v.IntrinsicArg();
+    if (a.is_string()) return "!GetAtt " + a.text();
+    return "!GetAtt " + a.items()[0].text() + "." + Describe(a.items()[1]);
+  }
+  if (fn == "Fn::Sub") {
+    const Value& a = v.IntrinsicArg();
+    return a.is_string() ? a.text() : Describe(a.items()[0]);
+  }
+  if (!fn.empty()) return "!" + std::string(fn.substr(fn.rfind(':') + 1)) + " …";
+  return v.is_list() ? "[…]" : "{…}";
+}
+
+bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink) {
+  const Value* s = root.Find(name);
+  if (!s || s->is_map()) return true;
+  if (s->is_null()) return true;  // `Outputs:` with nothing under it
+  sink.Error("E1002", s->loc(), std::string("section '") + name + "' must be a mapping, not a " +
+                                    KindName(s->kind()));
+  return false;
+}
+
+void ReadTransforms(const Value& root, TemplateModel& m) {
+  const Value* t = root.Find("Transform");
+  if (!t) return;
+  if (t->is_string()) m.transforms.push_back(t->text());
+  if (t->is_list())
+    for (const auto& item : t->items())
+      m.transforms.push_back(item.is_string() ? item.text() : Describe(item));
+  if (t->is_map()) m.transforms.push_back(ScalarOr(t->Find("Name"), "?"));
+}
+
+void ReadParameters(const Value& root, TemplateModel& m, DiagnosticSink& sink) {
+  const Value* ps = root.Find("Parameters");
+  if (!ps || !ps->is_map()) return;
+  for (std::size_t i = 0; i < ps->size(); ++i) {
+    const Value& def = ps->items()[i];
+    Parameter p;
+    p.name = ps->keys()[i].name;
+    p.loc = ps->keys()[i].loc;
+    p.def = &def;
+    if (!def.is_map()) {
+      sink.Error("E1002", def.loc(), "parameter '" + p.name + "' must be a mapping");
+      continue;
+    }
+    p.type = ScalarOr(def.Find("Type"));
+    if (p.type.empty()) sink.Error("E1002", p.loc, "parameter '" + p.name + "' has no Type");
+    const Value* no_echo = def.Find("NoEcho");
+    p.no_echo = no_echo && (no_echo->text() == "true" || no_echo->text() == "True");
+    p.default_value = def.Find("Default");
+    m.parameters.push_back(std::move(p));
+  }
+}
+
+std::vector<std::string> Names(const Value* section) {
+  std::vector<std::string> out;
+  if (section && section->is_map())
+    for (const auto& k : section->keys()) out.push_back(k.name);
+  return out;
+}
+
+std::string OwnerOf(const Value& def, const Value* props, const std::string& key) {
+  const Value* meta = def.Find("Metadata");
+  if (meta && meta->is_map())
+    if (const Value* o = meta->Find(key); o && o->is_string()) return o->text();
+  const Value* tags = props ? props->Find("Tags") : nullptr;
+  if (!tags) return {};
+  if (tags->is_map()) return ScalarOr(tags->Find(key));  // SAM and Serverless write a map
+  if (tags->is_list())
+    for (const auto& t : tags->items())
+      if (t.is_map() && ScalarOr(t.Find("Key")) == key) return ScalarOr(t.Find("Value"));
+  return {};
+}
+
+void ReadResource(const std::string& id, SourceLoc loc, const Value& def, TemplateModel& m,
+                  DiagnosticSink& sink, const ModelOptions& options) {
+  Resource r;
+  r.id = id;
+  r.loc = loc;
+  r.def = &def;
+  if (r.is_foreach()) {
+    r.type = "Fn::ForEach";
+    m.resources.push_back(std::move(r));
+    return;
+  }
+  if (!def.is_map()) {
+    sink.Error("E1002", def.loc(), "resource '" + id + "' must be a mapping");
+    return;
+  }
+  r.type = ScalarOr(def.Find("Type"));
+  if (r.type.empty()) {
+    sink.Error("E1002", loc, "resource '" + id + "' has no Type");
+    return;
+  }
+  r.properties = def.Find("Properties");
+  if (r.properties && !r.properties->is_map()) r.properties = nullptr;
+  if (const Value* d = def.Find("DependsOn")) {
+    if (d->is_string()) r.depends_on.push_back(d->text());
+    if (d->is_list())
+      for (const auto& item : d->items())
+        if (item.is_string()) r.depends_on.push_back(item.text());
+  }
+  r.condition = ScalarOr(def.Find("Condition"));
+  r.deletion_policy = ScalarOr(def.Find("DeletionPolicy"));
+  r.update_replace_policy = ScalarOr(def.Find("UpdateReplacePolicy"));
+  r.owner = OwnerOf(def, r.properties, options.owner_key);
+  m.resources.push_back(std::move(r));
+}
+
+void ReadResourcesAndOutputs(const Value& root, TemplateModel& m, DiagnosticSink& sink,
+                             const ModelOptions& options) {
+  const Value* rs = root.Find("Resources");
+  for (std::size_t i = 0; i < rs->size(); ++i)
+    ReadResource(rs->keys()[i].name, rs->keys()[i].loc, rs->items()[i], m, sink, options);
+  const Value* os = root.Find("Outputs");
+  if (!os || !os->is_map()) return;
+  for (std::size_t i = 0; i < os->size(); ++i) {
+    const Value& def = os->items()[i];
+    Output o;
+    o.name = os->keys()[i].name;
+    o.loc = os->keys()[i].loc;
+    o.def = &def;
+    if (def.is_map()) {
+      o.value = def.Find("Value");
+      if (const Value* e = def.Find("Export"); e && e->is_map()) o.export_name = e->Find("Name");
+      o.condition = ScalarOr(def.Find("Condition"));
+    }
+    if (!o.value && o.name.rfind("Fn::ForEach::", 0) != 0)
+      sink.Error("E1002", o.loc, "output '" + o.name + "' has no Value");
+    m.outputs.push_back(std::move(o));
+  }
+}
+
+void ExtractReferences(TemplateModel& m, DiagnosticSink& sink) {
+  ReferenceWalker walker(m, sink, m.references);
+  for (const Resource& r : m.resources) {
+    if (r.is_foreach()) {
+      walker.WalkSite(SiteKind::kResource, r.id, *r.def, "");
+      continue;
+    }
+    for (std::size_t i = 0; i < r.def->size(); ++i) {
+      const std::string& key = r.def->keys()[i].name;
+      if (key == "Type" || key == "DependsOn" || key == "Condition") continue;
+      walker.WalkSite(SiteKind::kResource, r.id, r.def->items()[i], key);
+    }
+    for (const std::string& dep : r.depends_on) {
+      Reference ref;
+      ref.from = r.id;
+      ref.kind = RefKind::kDependsOn;
+      ref.to = dep;
+      ref.path = "DependsOn";
+      ref.loc = r.def->Find("DependsOn")->loc();
+      ref.target = m.FindResource(dep) ? TargetKind::kResource : TargetKind::kUnknown;
+      m.references.push_back(std::move(ref));
+    }
+    if (!r.condition.empty()) {
+      Reference ref;
+      ref.from = r.id;
+      ref.kind = RefKind::kCondition;
+      ref.target = TargetKind::kCondition;
+      ref.to = r.condition;
+      ref.path = "Condition";
+      ref.loc = r.def->Find("Condition")->loc();
+      m.references.push_back(std::move(ref));
+    }
+  }
+  for (const Output& o : m.outputs) {
+    walker.WalkSite(SiteKind::kOutput, o.name, *o.def, "");
+  }
+  if (const Value* cs = m.Section("Conditions"); cs && cs->is_map())
+    for (std::size_t i = 0; i < cs->size(); ++i)
+      walker.WalkSite(SiteKind::kCondition, cs->keys()[i].name, cs->items()[i], "");
+}
+
+// Names the SAM transform creates (Function → FunctionRole, implicit APIs …) or a ForEach loop
+// expands to: a reference to one of those is only a warning before the transform runs.
+bool MayBeGenerated(const TemplateModel& m, const std::string& name) {
+  if (m.has_language_extensions()) return true;
+  if (!m.is_sam()) return false;
+  if (name == "ServerlessRestApi" || name == "ServerlessHttpApi" ||
+      name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0)
+    return true;
+  for (const Resource& r : m.resources)
+    if (r.is_sam() && name.size() > r.id.size() && name.compare(0, r.id.size(), r.id) == 0)
+      return true;
+  return false;
+}
+
+void CheckTargets(const TemplateModel& m, DiagnosticSink& sink) {
+  std::vector<std::string> resource_ids, names, conditions = m.condition_names;
+  for (const auto& r : m.resources) resource_ids.push_back(r.id);
+  names = resource_ids;
+  for (const auto& p : m.parameters) names.push_back(p.name);
+  for (const Reference& ref : m.references) {
+    std::string what;
+    const std::vector<std::string>* candidates = &names;
+    switch (ref.kind) {
+      case RefKind::kCondition:
+        if (m.FindCondition(ref.to)) continue;
+        what = "condition";
+        candidates = &conditions;
+        break;
+      case RefKind::kFindInMap:
+        if (m.FindMapping(ref.to)) continue;
+        what = "mapping";
+        candidates = &m.mapping_names;
+        break;
+      case RefKind::kImportValue: continue;
+      case RefKind::kGetAtt:
+      case RefKind::kDependsOn:
+        if (ref.target == TargetKind::kResource) continue;
+        what = "resource";
+        candidates = &resource_ids;
+        break;
+      default:
+        if (ref.target != TargetKind::kUnknown) continue;
+        what = "resource or parameter";
+    }
+    std::string hint = SuggestClosest(ref.to, *candidates);
+    std::string msg = std::string(RefKindName(ref.kind)) + " to unknown " + what + " '" + ref.to +
+                      "' in " + ref.from + (ref.path.empty() ? "" : " (" + ref.path + ")");
+    if (!hint.empty()) msg += "; did you mean '" + hint + "'?";
+    if (MayBeGenerated(m, ref.to))
+      sink.Warning("W1102", ref.loc, msg, {"the name may be created by a transform"});
+    else
+      sink.Error("E1101", ref.loc, msg);
+  }
+}
+
+}  // namespace
+
+void ReadFunctions(TemplateModel& m);  // functions.cpp
+
+std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uint32_t file,
+                                          DiagnosticSink& sink, const ModelOptions& options) {
+  for (std::size_t i = 0; i < root.size(); ++i) {
+    const auto& key = root.keys()[i];
+    if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key.name) == kTopLevelKeys.end()) {
+      std::vector<std::string> known(kTopLevelKeys.begin(), kTopLevelKeys.end());
+      std::string hint = SuggestClosest(key.name, known);
+      sink.Warning("W1001", key.loc, "unknown top-level section '" + key.name + "'" +
+                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    }
+  }
+  const Value* resources = root.Find("Resources");
+  if (!resources || !resources->is_map()) {
+    sink.Error("E1001", resources ? resources->loc() : root.loc(),
+               resources ? "'Resources' must be a mapping of logical IDs to resources"
+                         : "template has no 'Resources' section");
+    return nullptr;
+  }
+  bool sections_ok = true;
+  for (const char* s : {"Parameters", "Mappings", "Conditions", "Outputs"})
+    sections_ok = CheckSectionIsMap(root, s, sink) && sections_ok;
+  if (!sections_ok) return nullptr;
+
+  auto m = std::make_unique<TemplateModel>(std::move(path), file, std::move(root));
+  const Value& r = m->root();
+  ReadTransforms(r, *m);
+  ReadParameters(r, *m, sink);
+  m->mapping_names = Names(r.Find("Mappings"));
+  m->condition_names = Names(r.Find("Conditions"));
+  ReadResourcesAndOutputs(r, *m, sink, options);
+  m->Reindex();
+  ExtractReferences(*m, sink);
+  CheckTargets(*m, sink);
+  ReadFunctions(*m);
+  return m;
+}
+
+std::unique_ptr<TemplateModel> LoadModel(const std::string& path, SourceManager& sources,
+                                         DiagnosticSink& sink, const ModelOptions& options,
+                                         const LoadLimits& limits) {
+  std::uint32_t file = 0;
+  auto value = LoadFile(path, sources, sink, limits, &file);
+  if (!value) return nullptr;
+  TemplateFormat format = DetectFormat(path, sources.text(file));
+  auto m = BuildModel(std::move(*value), path, file, sink, options);
+  if (m) m->format = format;
+  return m;
+}
+
+}  // namespace cfnsplit
