@@ -38,6 +38,8 @@ struct LifecycleRule {
   LifecycleClass cls = LifecycleClass::kOther;
   /// For satellites (log groups): stateful when not tied to exactly one function.
   bool stateful_when_shared = false;
+  /// DeletionPolicy Retain keeps history here (old Lambda versions), not data: still movable.
+  bool retain_is_history = false;
   std::string source;
 };
 

@@ -18,6 +18,8 @@ std::string ArityProblem(std::string_view fn, const Value& arg) {
              (arg.is_list() ? "a list of " + std::to_string(arg.size()) : std::string("a ") + KindName(arg.kind()));
     return {};
   };
+  // A macro computes the argument at deploy time; its shape cannot be known before.
+  if (arg.IntrinsicName() == "Fn::Transform") return {};
   if (fn == "Ref" || fn == "Condition") {
     return IsString(arg) ? "" : std::string(fn) + " takes a name (string), got a " + KindName(arg.kind());
   }
@@ -27,7 +29,9 @@ std::string ArityProblem(std::string_view fn, const Value& arg) {
                                     : "";
     std::string p = list_of(2, 2, "[LogicalId, AttributeName]");
     if (!p.empty()) return p;
-    return IsString(arg.items()[0]) ? "" : "Fn::GetAtt's logical ID must be a literal string";
+    // AWS::LanguageExtensions lets the logical ID be computed (e.g. !Sub inside Fn::ForEach).
+    const Value& id = arg.items()[0];
+    return IsString(id) || !id.IntrinsicName().empty() ? "" : "Fn::GetAtt's logical ID must be a string";
   }
   if (fn == "Fn::Sub") {
     if (arg.is_string()) return {};
@@ -59,7 +63,10 @@ std::string ArityProblem(std::string_view fn, const Value& arg) {
   if (fn == "Fn::FindInMap") return list_of(3, 4, "[MapName, TopLevelKey, SecondLevelKey]");
   if (fn == "Fn::Cidr") return list_of(3, 3, "[IpBlock, Count, CidrBits]");
   if (fn == "Fn::Transform") {
-    return arg.is_map() && arg.Find("Name") ? "" : "Fn::Transform takes {Name: …, Parameters: …}";
+    auto named = [](const Value& v) { return v.is_map() && v.Find("Name"); };
+    bool ok = named(arg) || (arg.is_list() && arg.size() > 0 &&
+                             std::all_of(arg.items().begin(), arg.items().end(), named));
+    return ok ? "" : "Fn::Transform takes {Name: …, Parameters: …} or a list of them";
   }
   if (fn == "Fn::Base64" || fn == "Fn::ImportValue" || fn == "Fn::GetAZs") {
     return arg.is_list() ? std::string(fn) + " takes one value, not a list" : "";
@@ -218,6 +225,9 @@ void ReferenceWalker::WalkGetAtt(const Value& arg, SourceLoc loc,
     auto dot = arg.text().find('.');
     target = arg.text().substr(0, dot);
     attribute = arg.text().substr(dot + 1);
+  } else if (!arg.items()[0].is_string()) {
+    Walk(arg, locals);  // a computed logical ID (language extensions): no static target
+    return;
   } else {
     target = arg.items()[0].text();
     const Value& attr = arg.items()[1];

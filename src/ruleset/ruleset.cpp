@@ -103,7 +103,7 @@ void ReadLifecycle(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
       {"function", LifecycleClass::kFunction}, {"satellite", LifecycleClass::kSatellite},
       {"other", LifecycleClass::kOther}};
   for (const Value& r : list->items()) {
-    if (!r.is_map() || !CheckKeys(r, {"type", "class", "stateful_when_shared", "source"}, sink)) continue;
+    if (!r.is_map() || !CheckKeys(r, {"type", "class", "stateful_when_shared", "retain_is_history", "source"}, sink)) continue;
     const Value* type = r.Find("type");
     const Value* cls = r.Find("class");
     auto it = cls ? kClasses.find(cls->text()) : kClasses.end();
@@ -117,6 +117,8 @@ void ReadLifecycle(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
     rule.cls = it->second;
     const Value* sws = r.Find("stateful_when_shared");
     rule.stateful_when_shared = sws && sws->as_bool();
+    const Value* rih = r.Find("retain_is_history");
+    rule.retain_is_history = rih && rih->as_bool();
     rule.source = r.Find("source") ? r.Find("source")->text() : source;
     rules.lifecycle.push_back(std::move(rule));
   }

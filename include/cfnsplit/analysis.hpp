@@ -1,0 +1,55 @@
+// Analysis: what a template is made of, and where it stands against every quota.
+//
+// Input: a TemplateModel and the RuleSet. Output: an Analysis with the resource graph, each
+// resource's lifecycle class (with the reason), satellites tied to their function, owners,
+// cycles and quota usage. Findings (quota exceeded E3001, approaching W3002, cycles E2001,
+// too many layers E3003) are reported to the sink. The partitioner and `review` build on it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/graph.hpp"
+#include "cfnsplit/model.hpp"
+#include "cfnsplit/ruleset.hpp"
+
+namespace cfnsplit {
+
+struct ResourceInfo {
+  LifecycleClass cls = LifecycleClass::kOther;
+  std::string reason;           ///< why this class ("rules: AWS::S3::Bucket", "DeletionPolicy Retain")
+  std::int32_t function = -1;   ///< for functions: itself; for satellites: the function's index
+  std::string owner;            ///< own owner, else its function's
+  std::uint32_t expanded = 1;   ///< CloudFormation resources after transforms (SAM)
+};
+
+/// One quota's use by one template (or stack).
+struct QuotaUse {
+  std::string key;
+  std::string what;  ///< human name
+  std::uint64_t used = 0;
+  std::uint64_t limit = 0;
+  std::string detail;  ///< e.g. the name of the longest logical ID
+  double share() const { return limit ? static_cast<double>(used) / static_cast<double>(limit) : 0; }
+};
+
+struct Analysis {
+  const TemplateModel* model = nullptr;
+  DependencyGraph graph;
+  std::vector<ResourceInfo> info;  ///< parallel to model->resources
+  std::vector<std::vector<std::uint32_t>> cycles;
+  std::vector<QuotaUse> quotas;
+  std::uint64_t template_bytes = 0;
+  std::uint32_t expanded_resources = 0;
+};
+
+/// Classifies resources, finds cycles and measures quotas; reports findings to `sink`.
+Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t template_bytes,
+                 DiagnosticSink& sink);
+
+/// Counts the quota-relevant figures of any template Value (used for emitted stacks too).
+std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_bytes,
+                                    std::uint32_t expanded_resources, const RuleSet& rules);
+
+}  // namespace cfnsplit

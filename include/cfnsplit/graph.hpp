@@ -1,0 +1,60 @@
+// Graph: the dependency graph over resources (or over stacks), with cycle and order queries.
+//
+// Input: a TemplateModel's references (or any edge list). Output: a DependencyGraph whose node i
+// is model.resources[i]; an edge u → v means "u depends on v" (u must be created after v).
+// Boost.Graph does the strongly-connected-component and topological-sort work behind this API,
+// so no caller sees BGL types. Invariants: adjacency lists are sorted and free of duplicates.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/model.hpp"
+
+namespace cfnsplit {
+
+class DependencyGraph {
+ public:
+  explicit DependencyGraph(std::size_t node_count = 0);
+
+  /// Adds "from depends on to"; `kind` is OR-ed into the edge's kinds (bit = 1 << RefKind).
+  void AddEdge(std::uint32_t from, std::uint32_t to, RefKind kind);
+  /// Sorts and deduplicates adjacency; call once after the last AddEdge.
+  void Finalize();
+
+  std::size_t node_count() const { return out_.size(); }
+  std::size_t edge_count() const;
+  const std::vector<std::uint32_t>& dependencies(std::uint32_t n) const { return out_[n]; }
+  const std::vector<std::uint32_t>& dependents(std::uint32_t n) const { return in_[n]; }
+  /// Bit set of RefKinds on edge from → to (0 when there is no edge).
+  std::uint32_t EdgeKinds(std::uint32_t from, std::uint32_t to) const;
+  /// True when the only reason for from → to is DependsOn.
+  bool OnlyDependsOn(std::uint32_t from, std::uint32_t to) const;
+
+  /// Component id of every node; components are numbered in dependency order (a component's
+  /// dependencies have smaller ids).
+  std::vector<std::uint32_t> StronglyConnectedComponents(std::uint32_t* count = nullptr) const;
+  /// Every cycle as a path `a → b → … → a` (one per non-trivial component, plus self-loops).
+  std::vector<std::vector<std::uint32_t>> FindCycles() const;
+  /// Nodes with dependencies before dependents (ties by node id); nullopt when cyclic.
+  std::optional<std::vector<std::uint32_t>> TopologicalOrder() const;
+
+ private:
+  struct Edge {
+    std::uint32_t to;
+    std::uint32_t kinds;
+  };
+  std::vector<std::vector<std::uint32_t>> out_;
+  std::vector<std::vector<std::uint32_t>> in_;
+  std::vector<std::vector<Edge>> kinds_;  // per node, sorted by `to`
+};
+
+/// The resource graph of a template: Ref/GetAtt/Sub/DependsOn edges between resources.
+DependencyGraph BuildResourceGraph(const TemplateModel& model);
+
+/// "A -> B -> A" for a cycle of resource indexes.
+std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint32_t>& cycle);
+
+}  // namespace cfnsplit

@@ -1,0 +1,31 @@
+// Report: renders an Analysis for people (aligned text) and machines (versioned JSON, DOT).
+//
+// Input: an Analysis (and the diagnostics of the run). Output: text on a stream or a JSON value.
+// Invariants: output is deterministic (every list sorted by a stable key); JSON carries
+// "schema_version" (documented in docs/json-schema.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "cfnsplit/analysis.hpp"
+
+namespace cfnsplit {
+
+constexpr int kJsonSchemaVersion = 1;
+
+/// 1,234,567 (thousands separators keep byte counts readable).
+std::string GroupDigits(std::uint64_t n);
+/// 250.0 MiB / 12.3 KiB / 17 B.
+std::string HumanBytes(std::uint64_t n);
+
+void PrintAnalysisText(const Analysis& a, const DiagnosticSink& sink, std::ostream& out);
+nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,
+                            const SourceManager& sources);
+nlohmann::json DiagnosticsJson(const DiagnosticSink& sink, const SourceManager& sources);
+
+/// The resource graph: nodes in template order coloured by lifecycle class, edges by kind.
+void WriteGraphDot(const Analysis& a, std::ostream& out);
+nlohmann::json GraphJson(const Analysis& a);
+
+}  // namespace cfnsplit

@@ -1,0 +1,49 @@
+#include "cli/session.hpp"
+
+namespace cfnsplit::cli {
+
+bool Session::LoadRules() {
+  rules_ = LoadRuleSet(options_.rules_dir, sources_, sink_);
+  if (rules_ && !options_.owner_key.empty()) rules_->owner_key = options_.owner_key;
+  return rules_.has_value();
+}
+
+std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
+  ModelOptions model_options;
+  model_options.owner_key = rules_ ? rules_->owner_key : "owner";
+  LoadLimits limits;
+  limits.max_bytes = options_.max_input_bytes;
+  auto model = LoadModel(path, sources_, sink_, model_options, limits);
+  if (model && HasInputErrors()) return nullptr;
+  return model;
+}
+
+// Input errors stop the run: the file cannot be read (E0xxx) or is not a template that can be
+// modeled (E1001-E1003). Everything else is a finding about a template that was understood.
+static bool IsInputErrorCode(const std::string& code) {
+  return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003";
+}
+
+bool Session::HasInputErrors() const {
+  for (const auto& d : sink_.diagnostics())
+    if (d.severity == Severity::kError && IsInputErrorCode(d.code)) return true;
+  return false;
+}
+
+int Session::Finish(bool input_ok) {
+  constexpr std::size_t kMaxPrinted = 50;
+  auto sorted = sink_.Sorted();
+  std::size_t printed = 0;
+  for (const auto& d : sorted) {
+    if (printed++ == kMaxPrinted) {
+      std::cerr << "cfnsplit: " << sorted.size() - kMaxPrinted
+                << " more diagnostics not shown (use --format json for all)\n";
+      break;
+    }
+    std::cerr << FormatDiagnostic(d, sources_);
+  }
+  if (!input_ok || HasInputErrors()) return kExitInput;
+  return sink_.has_errors() ? kExitFindings : kExitClean;
+}
+
+}  // namespace cfnsplit::cli

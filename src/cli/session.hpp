@@ -1,0 +1,51 @@
+// Shared state of one cfnsplit run: sources, diagnostics, rules, and how the run ends.
+#pragma once
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cfnsplit/analysis.hpp"
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/model.hpp"
+#include "cfnsplit/ruleset.hpp"
+
+namespace cfnsplit::cli {
+
+/// Exit codes (README "Exit codes"): 0 clean, 1 an error-level finding, 2 usage or input error.
+enum ExitCode { kExitClean = 0, kExitFindings = 1, kExitInput = 2 };
+
+/// Options every command takes.
+struct CommonOptions {
+  std::string rules_dir;  ///< empty: built-in rules
+  std::string owner_key;  ///< empty: the rules' owner_key
+  std::uint64_t max_input_bytes = LoadLimits{}.max_bytes;
+};
+
+class Session {
+ public:
+  explicit Session(CommonOptions options) : options_(std::move(options)) {}
+
+  SourceManager& sources() { return sources_; }
+  DiagnosticSink& sink() { return sink_; }
+  const RuleSet& rules() const { return *rules_; }
+
+  /// Loads the rules; false after an error.
+  bool LoadRules();
+  /// Loads and models a template; null after an input error.
+  std::unique_ptr<TemplateModel> LoadTemplate(const std::string& path);
+
+  /// Prints diagnostics to stderr (sorted, capped) and returns the exit code they call for.
+  int Finish(bool input_ok);
+  /// True when any error is an input error (E0xxx, E1xxx).
+  bool HasInputErrors() const;
+
+ private:
+  CommonOptions options_;
+  SourceManager sources_;
+  DiagnosticSink sink_;
+  std::optional<RuleSet> rules_;
+};
+
+}  // namespace cfnsplit::cli

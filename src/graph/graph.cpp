@@ -1,0 +1,155 @@
+#include "cfnsplit/graph.hpp"
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <boost/graph/topological_sort.hpp>
+#include <queue>
+
+namespace cfnsplit {
+
+using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+DependencyGraph::DependencyGraph(std::size_t n) : out_(n), in_(n), kinds_(n) {}
+
+void DependencyGraph::AddEdge(std::uint32_t from, std::uint32_t to, RefKind kind) {
+  kinds_[from].push_back(Edge{to, 1u << static_cast<unsigned>(kind)});
+}
+
+void DependencyGraph::Finalize() {
+  for (auto& v : out_) v.clear();
+  for (auto& v : in_) v.clear();
+  for (std::uint32_t from = 0; from < kinds_.size(); ++from) {
+    auto& edges = kinds_[from];
+    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.to < b.to; });
+    std::vector<Edge> merged;
+    for (const Edge& e : edges) {
+      if (!merged.empty() && merged.back().to == e.to) merged.back().kinds |= e.kinds;
+      else merged.push_back(e);
+    }
+    edges = std::move(merged);
+    for (const Edge& e : edges) {
+      out_[from].push_back(e.to);
+      in_[e.to].push_back(from);
+    }
+  }
+  // in_ lists were filled in increasing `from` order, so they are sorted already.
+}
+
+std::size_t DependencyGraph::edge_count() const {
+  std::size_t n = 0;
+  for (const auto& v : out_) n += v.size();
+  return n;
+}
+
+std::uint32_t DependencyGraph::EdgeKinds(std::uint32_t from, std::uint32_t to) const {
+  const auto& edges = kinds_[from];
+  auto it = std::lower_bound(edges.begin(), edges.end(), to,
+                             [](const Edge& e, std::uint32_t t) { return e.to < t; });
+  return it != edges.end() && it->to == to ? it->kinds : 0;
+}
+
+bool DependencyGraph::OnlyDependsOn(std::uint32_t from, std::uint32_t to) const {
+  return EdgeKinds(from, to) == (1u << static_cast<unsigned>(RefKind::kDependsOn));
+}
+
+std::vector<std::uint32_t> DependencyGraph::StronglyConnectedComponents(std::uint32_t* count) const {
+  BoostGraph g(out_.size());
+  for (std::uint32_t u = 0; u < out_.size(); ++u)
+    for (std::uint32_t v : out_[u]) boost::add_edge(u, v, g);
+  std::vector<std::uint32_t> component(out_.size());
+  // Tarjan's algorithm (which BGL uses) numbers a component after all components it reaches,
+  // i.e. dependencies first — exactly the order the partitioner wants.
+  auto n = boost::strong_components(
+      g, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, g)));
+  if (count) *count = static_cast<std::uint32_t>(n);
+  return component;
+}
+
+std::vector<std::vector<std::uint32_t>> DependencyGraph::FindCycles() const {
+  std::uint32_t count = 0;
+  std::vector<std::uint32_t> comp = StronglyConnectedComponents(&count);
+  std::vector<std::vector<std::uint32_t>> members(count);
+  for (std::uint32_t n = 0; n < comp.size(); ++n) members[comp[n]].push_back(n);
+  std::vector<std::vector<std::uint32_t>> cycles;
+  for (const auto& m : members) {
+    std::uint32_t start = m.front();
+    if (m.size() == 1) {
+      if (EdgeKinds(start, start)) cycles.push_back({start, start});
+      continue;
+    }
+    // Breadth-first search inside the component from `start` back to `start` gives a shortest
+    // cycle through it: the clearest path to show a user.
+    std::vector<std::int64_t> parent(out_.size(), -1);
+    std::queue<std::uint32_t> queue;
+    queue.push(start);
+    std::int64_t last = -1;
+    while (!queue.empty() && last < 0) {
+      std::uint32_t u = queue.front();
+      queue.pop();
+      for (std::uint32_t v : out_[u]) {
+        if (comp[v] != comp[start]) continue;
+        if (v == start) {
+          last = u;
+          break;
+        }
+        if (parent[v] < 0) {
+          parent[v] = u;
+          queue.push(v);
+        }
+      }
+    }
+    std::vector<std::uint32_t> path;
+    for (std::int64_t at = last; at >= 0 && static_cast<std::uint32_t>(at) != start; at = parent[at])
+      path.push_back(static_cast<std::uint32_t>(at));
+    path.push_back(start);
+    std::reverse(path.begin(), path.end());
+    path.push_back(start);
+    cycles.push_back(std::move(path));
+  }
+  return cycles;
+}
+
+std::optional<std::vector<std::uint32_t>> DependencyGraph::TopologicalOrder() const {
+  // Kahn's algorithm with a min-heap: deterministic, and ties resolve by node id.
+  std::vector<std::uint32_t> pending(out_.size());
+  std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> ready;
+  for (std::uint32_t n = 0; n < out_.size(); ++n) {
+    pending[n] = static_cast<std::uint32_t>(out_[n].size());
+    if (pending[n] == 0) ready.push(n);
+  }
+  std::vector<std::uint32_t> order;
+  while (!ready.empty()) {
+    std::uint32_t n = ready.top();
+    ready.pop();
+    order.push_back(n);
+    for (std::uint32_t d : in_[n])
+      if (--pending[d] == 0) ready.push(d);
+  }
+  if (order.size() != out_.size()) return std::nullopt;
+  return order;
+}
+
+DependencyGraph BuildResourceGraph(const TemplateModel& model) {
+  DependencyGraph g(model.resources.size());
+  for (const Reference& ref : model.references) {
+    if (ref.site != SiteKind::kResource || ref.target != TargetKind::kResource) continue;
+    long from = model.ResourceIndex(ref.from);
+    long to = model.ResourceIndex(ref.to);
+    if (from < 0 || to < 0) continue;
+    g.AddEdge(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ref.kind);
+  }
+  g.Finalize();
+  return g;
+}
+
+std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint32_t>& cycle) {
+  std::string out;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    if (i) out += " -> ";
+    out += model.resources[cycle[i]].id;
+  }
+  return out;
+}
+
+}  // namespace cfnsplit

@@ -1,0 +1,163 @@
+#include "cfnsplit/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cfnsplit {
+namespace {
+
+bool Retains(const Resource& r) {
+  return r.deletion_policy == "Retain" || r.deletion_policy == "Snapshot" ||
+         r.deletion_policy == "RetainExceptOnCreate";
+}
+
+// A satellite belongs to the one function it is tied to (in either direction); tied to none
+// or several, it is placed like shared infrastructure, or kept as data if its rule says so.
+void TieSatellite(std::uint32_t i, const Analysis& a, const LifecycleRule* rule, ResourceInfo& info) {
+  std::vector<std::uint32_t> functions;
+  auto consider = [&](std::uint32_t n) {
+    if (a.info[n].cls == LifecycleClass::kFunction &&
+        std::find(functions.begin(), functions.end(), n) == functions.end())
+      functions.push_back(n);
+  };
+  for (std::uint32_t d : a.graph.dependencies(i)) consider(d);
+  for (std::uint32_t d : a.graph.dependents(i)) consider(d);
+  const auto& model = *a.model;
+  if (functions.size() == 1) {
+    info.function = static_cast<std::int32_t>(functions.front());
+    info.reason = "satellite of " + model.resources[functions.front()].id;
+    return;
+  }
+  bool stateful = rule && rule->stateful_when_shared;
+  info.cls = stateful ? LifecycleClass::kStateful : LifecycleClass::kShared;
+  info.reason = std::string(functions.empty() ? "tied to no function" : "tied to several functions") +
+                (stateful ? ": kept as data" : ": shared");
+}
+
+void Classify(Analysis& a, const RuleSet& rules) {
+  const auto& model = *a.model;
+  a.info.assign(model.resources.size(), {});
+  std::vector<const LifecycleRule*> matched(model.resources.size());
+  for (std::uint32_t i = 0; i < model.resources.size(); ++i) {
+    const Resource& r = model.resources[i];
+    ResourceInfo& info = a.info[i];
+    matched[i] = rules.RuleFor(r.type);
+    info.cls = matched[i] ? matched[i]->cls : LifecycleClass::kOther;
+    info.reason = matched[i] ? "rules: " + matched[i]->pattern : "no lifecycle rule";
+    bool history = matched[i] && matched[i]->retain_is_history;
+    if (Retains(r) && info.cls != LifecycleClass::kStateful && !history) {
+      info.cls = LifecycleClass::kStateful;
+      info.reason = "DeletionPolicy " + r.deletion_policy;
+    }
+    if (info.cls == LifecycleClass::kFunction) info.function = static_cast<std::int32_t>(i);
+    info.owner = r.owner;
+    info.expanded = EstimatedExpansion(r, model);
+  }
+  for (std::uint32_t i = 0; i < model.resources.size(); ++i)
+    if (a.info[i].cls == LifecycleClass::kSatellite) TieSatellite(i, a, matched[i], a.info[i]);
+  for (auto& info : a.info)
+    if (info.owner.empty() && info.function >= 0) info.owner = model.resources[info.function].owner;
+}
+
+std::uint64_t CountDynamicReferences(const Value& v) {
+  if (v.is_string()) {
+    std::uint64_t n = 0;
+    for (std::size_t at = v.text().find("{{resolve:"); at != std::string::npos;
+         at = v.text().find("{{resolve:", at + 1))
+      ++n;
+    return n;
+  }
+  std::uint64_t n = 0;
+  for (const auto& c : v.items()) n += CountDynamicReferences(c);
+  return n;
+}
+
+std::size_t SectionSize(const Value& root, const char* name) {
+  const Value* s = root.Find(name);
+  return s && s->is_map() ? s->size() : 0;
+}
+
+void Finding(const QuotaUse& q, double approaching, SourceLoc loc, DiagnosticSink& sink) {
+  if (q.used > q.limit) {
+    sink.Error("E3001", loc,
+               q.what + ": " + std::to_string(q.used) + " of " + std::to_string(q.limit) +
+                   " (over by " + std::to_string(q.used - q.limit) + ")" +
+                   (q.detail.empty() ? "" : "; " + q.detail));
+  } else if (q.share() >= approaching) {
+    sink.Warning("W3002", loc,
+                 q.what + ": " + std::to_string(q.used) + " of " + std::to_string(q.limit) + " (" +
+                     std::to_string(static_cast<int>(std::floor(q.share() * 100))) + "%)");
+  }
+}
+
+}  // namespace
+
+std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_bytes,
+                                    std::uint32_t expanded_resources, const RuleSet& rules) {
+  std::vector<QuotaUse> q;
+  auto add = [&](const char* key, const char* what, std::uint64_t used, std::string detail = "") {
+    auto it = rules.quotas.find(key);
+    if (it != rules.quotas.end()) q.push_back({key, what, used, it->second.value, std::move(detail)});
+  };
+  add("resources_per_stack", "resources", expanded_resources);
+  add("outputs_per_stack", "outputs", SectionSize(root, "Outputs"));
+  add("parameters_per_stack", "parameters", SectionSize(root, "Parameters"));
+  add("mappings_per_stack", "mappings", SectionSize(root, "Mappings"));
+  add("template_bytes_s3", "template bytes (S3 upload)", template_bytes);
+  std::size_t longest = 0;
+  std::string longest_name;
+  for (const char* section : {"Resources", "Outputs", "Parameters", "Mappings", "Conditions"}) {
+    const Value* s = root.Find(section);
+    if (!s || !s->is_map()) continue;
+    for (const auto& k : s->keys())
+      if (k.name.size() > longest) {
+        longest = k.name.size();
+        longest_name = k.name;
+      }
+  }
+  add("name_length", "longest logical name", longest, longest_name.empty() ? "" : longest_name);
+  std::size_t widest = 0;
+  std::string widest_name;
+  if (const Value* maps = root.Find("Mappings"); maps && maps->is_map())
+    for (std::size_t i = 0; i < maps->size(); ++i)
+      if (maps->items()[i].size() > widest) {
+        widest = maps->items()[i].size();
+        widest_name = maps->keys()[i].name;
+      }
+  add("mapping_attributes", "attributes in one mapping", widest, widest_name);
+  add("dynamic_references", "dynamic references", CountDynamicReferences(root));
+  return q;
+}
+
+Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t template_bytes,
+                 DiagnosticSink& sink) {
+  Analysis a;
+  a.model = &model;
+  a.graph = BuildResourceGraph(model);
+  a.template_bytes = template_bytes;
+  Classify(a, rules);
+  for (const auto& info : a.info) a.expanded_resources += info.expanded;
+  a.cycles = a.graph.FindCycles();
+  for (const auto& cycle : a.cycles)
+    sink.Error("E2001", model.resources[cycle.front()].loc,
+               "circular dependency: " + FormatCycle(model, cycle));
+  a.quotas = MeasureQuotas(model.root(), template_bytes, a.expanded_resources, rules);
+  SourceLoc top{model.file(), 1, 1};
+  for (const auto& q : a.quotas) {
+    SourceLoc loc = top;
+    if (q.key == "outputs_per_stack" && model.Section("Outputs")) loc = model.Section("Outputs")->loc();
+    if (q.key == "parameters_per_stack" && model.Section("Parameters")) loc = model.Section("Parameters")->loc();
+    if (q.key == "resources_per_stack") loc = model.Section("Resources")->loc();
+    Finding(q, rules.approaching, loc, sink);
+  }
+  std::uint64_t max_layers = rules.quotas.count("lambda_layers") ? rules.Limit("lambda_layers") : 5;
+  for (const auto& f : model.functions) {
+    if (f.layers.size() > max_layers)
+      sink.Error("E3003", model.FindResource(f.resource_id)->loc,
+                 "function " + f.resource_id + " has " + std::to_string(f.layers.size()) +
+                     " layers; Lambda allows " + std::to_string(max_layers));
+  }
+  return a;
+}
+
+}  // namespace cfnsplit
