@@ -29,3 +29,30 @@ void WriteGraphDot(const Analysis& a, std::ostream& out);
 nlohmann::json GraphJson(const Analysis& a);
 
 }  // namespace cfnsplit
+
+#include "cfnsplit/constraints.hpp"
+
+namespace cfnsplit {
+
+/// Per-stack table (figures against budgets), lower bounds, cross-stack values, violations.
+void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet& rules,
+                   std::ostream& out);
+nlohmann::json PlanJson(const SplitPlan& plan, const PlanCheck& check, const RuleSet& rules);
+/// One line per resource: "Id -> Stack: why".
+void PrintExplanations(const SplitPlan& plan, std::ostream& out);
+
+/// A resource that changes stack between two plans, and what that costs when deployed.
+struct PlanMove {
+  std::string resource;
+  std::string type;
+  std::string from;  ///< "" when new
+  std::string to;    ///< "" when removed
+  std::string risk;  ///< "data loss", "name clash", "replacement", or "" for new/removed
+  std::string detail;
+};
+/// Moves between `before` and `after`, riskiest first (data, then named resources).
+std::vector<PlanMove> DiffPlans(const Analysis& a, const SplitPlan& before, const SplitPlan& after);
+void PrintMoves(const std::vector<PlanMove>& moves, std::ostream& out);
+nlohmann::json MovesJson(const std::vector<PlanMove>& moves);
+
+}  // namespace cfnsplit

@@ -98,6 +98,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all;
   all.push_back(MakeAnalyzeCommand());
   all.push_back(MakeGraphCommand());
+  all.push_back(MakePlanCommand());
+  all.push_back(MakeReviewCommand());
   all.push_back(MakeRulesCommand());
   return all;
 }

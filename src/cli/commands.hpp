@@ -24,6 +24,8 @@ class Command {
 std::unique_ptr<Command> MakeAnalyzeCommand();
 std::unique_ptr<Command> MakeGraphCommand();
 std::unique_ptr<Command> MakeRulesCommand();
+std::unique_ptr<Command> MakePlanCommand();
+std::unique_ptr<Command> MakeReviewCommand();
 
 /// Every command, in the order `--help` lists them.
 std::vector<std::unique_ptr<Command>> AllCommands();

@@ -1,0 +1,77 @@
+// Constraints: the hard rules every plan must keep, and the figures of each planned stack.
+//
+// Input: the Analysis of a template, a SplitPlan (made by the partitioner or edited by hand),
+// optional package sizes and the RuleSet. Output: per-stack figures (resources, parameters and
+// outputs including those the wiring will create, template bytes, package bytes) and every
+// violation with the smallest fix cfnsplit can name. The partitioner runs the same check on its
+// own result before it returns, so a plan it writes always passes `review`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/analysis.hpp"
+#include "cfnsplit/plan.hpp"
+
+namespace cfnsplit {
+
+/// Sizes of what functions ship, by function resource ID (filled from the sizing stage).
+struct PackageView {
+  std::string packaging = "shared";  ///< shared | individual | layer
+  std::vector<std::string> dist_names;
+  std::vector<std::uint64_t> dist_bytes;
+  std::vector<std::string> dist_requirements;  ///< pinned line per dist ("numpy==1.26.4")
+  struct Function {
+    std::vector<std::uint32_t> dists;  ///< sorted indexes into dist_names
+    std::uint64_t code_bytes = 0;
+    std::uint64_t layer_bytes = 0;
+  };
+  std::map<std::string, Function> functions;
+  bool empty() const { return functions.empty(); }
+  /// True when each stack ships one artifact for all its functions (size constrains stacks).
+  bool shared_artifact() const { return packaging != "individual"; }
+};
+
+/// Unzipped bytes of one artifact for these functions: union of dists + all code + the largest
+/// layer set (layers attach per function, the artifact is shared).
+std::uint64_t StackPackageBytes(const PackageView& view, const std::vector<std::string>& function_ids);
+
+struct Violation {
+  std::string code;     ///< E4xxx
+  std::string message;  ///< what is wrong
+  std::string fix;      ///< the smallest change that fixes it
+  std::string stack;    ///< the stack concerned, if one
+};
+
+struct PlanCheck {
+  std::vector<StackFigures> figures;  ///< parallel to plan.stacks
+  std::vector<std::vector<std::string>> imports;  ///< per stack: "Producer:Value" it reads
+  std::vector<std::vector<std::string>> exports;  ///< per stack: values others read from it
+  std::vector<Violation> violations;
+  std::uint32_t cross_stack_values = 0;  ///< distinct values passed between stacks
+  std::vector<std::string> notes;        ///< facts that are not violations (nested-operation size)
+  bool ok() const { return violations.empty(); }
+};
+
+/// Quota budget of one stack: limit × headroom, rounded down.
+std::uint64_t Budget(const RuleSet& rules, const char* key, double headroom);
+
+/// Every value a set of resources takes from outside it ("Bucket", "Role.Arn", "param:Stage",
+/// "pseudo:AWS::StackName"), and conditions and mappings it uses.
+struct ExternalUse {
+  std::set<std::string> values;
+  std::set<std::string> parameters;
+  std::set<std::string> conditions;
+  std::set<std::string> mappings;
+};
+ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside);
+
+/// Checks `plan` against the template: coverage, cycles, satellites, lifecycle, owners, quotas,
+/// package sizes, the stack graph. `pinned` resources may break the satellite/lifecycle rules.
+PlanCheck CheckPlan(const Analysis& a, const SplitPlan& plan, const PackageView& packages,
+                    const RuleSet& rules);
+
+}  // namespace cfnsplit

@@ -1,0 +1,151 @@
+#include "cli/planning.hpp"
+
+#include <sys/stat.h>
+
+#include "cfnsplit/files.hpp"
+#include "cfnsplit/partition.hpp"
+
+namespace cfnsplit::cli {
+
+void AddPackageOptions(CLI::App& cmd, PackageOptions& o) {
+  cmd.add_option("--manifest", o.manifest, "Dependency manifest (YAML/JSON, see docs/sizing.md)");
+  cmd.add_option("--requirements", o.requirements, "Service-wide requirements.txt (repeatable)");
+  cmd.add_option("--site-packages", o.site_packages, "Installed tree to measure (pip install -t DIR)");
+  cmd.add_option("--wheelhouse", o.wheelhouse, "Directory of wheels to measure");
+  cmd.add_option("--artifact", o.artifacts, "NAME=path.zip: a built artifact to measure");
+  cmd.add_option("--serverless-config", o.serverless_config, "serverless.yml (pythonRequirements options)");
+  cmd.add_option("--packaging", o.packaging, "shared, individual or layer")
+      ->check(CLI::IsMember({"shared", "individual", "layer"}));
+}
+
+void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
+  cmd.add_option("--mode", o.mode, "Wiring the plan is for: nested or exports")
+      ->check(CLI::IsMember({"nested", "exports"}));
+  cmd.add_option("--strategy", o.strategy, "auto, lifecycle, ownership or size")
+      ->check(CLI::IsMember({"auto", "lifecycle", "ownership", "size"}));
+  cmd.add_option("--headroom", o.headroom, "Share of every quota a stack may use")
+      ->check(CLI::Range(0.05, 1.0));
+  cmd.add_option("--max-stacks", o.max_stacks, "Fail when the plan needs more stacks than this");
+  cmd.add_flag("--allow-mixed-owners", o.allow_mixed_owners, "Let one stack hold several owners");
+  cmd.add_option("--pin", o.pins, "ID=STACK: keep a resource in a stack (repeatable)");
+  cmd.add_option("--previous", o.previous, "Keep the placements of an earlier plan");
+  AddPackageOptions(cmd, o.packages);
+}
+
+bool Planned::IsInput(const std::string& path) const {
+  struct stat a {}, b {};
+  if (stat(path.c_str(), &a) != 0) return false;
+  for (const auto& in : input_paths)
+    if (stat(in.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return true;
+  return false;
+}
+
+std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path) {
+  std::string text;
+  if (!ReadFileText(path, text, s.sink())) return std::nullopt;
+  std::uint32_t id = s.sources().Add(path, std::move(text));
+  return PlanFromYaml(id, s.sources(), s.sink());
+}
+
+namespace {
+
+bool ParsePins(Session& s, const PlanningOptions& o, std::vector<Pin>& pins) {
+  for (const auto& p : o.pins) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      s.sink().Error("E0020", {}, "--pin takes ID=STACK, got '" + p + "'");
+      return false;
+    }
+    pins.push_back({p.substr(0, eq), p.substr(eq + 1), "cli"});
+  }
+  if (o.previous.empty()) return true;
+  auto previous = ReadPlanFile(s, o.previous);
+  if (!previous) return false;
+  for (const auto& stack : previous->stacks)
+    for (const auto& id : stack.resources) pins.push_back({id, stack.name, "plan"});
+  return true;
+}
+
+}  // namespace
+
+std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
+                                const PlanningOptions& options) {
+  if (!s.LoadRules()) return std::nullopt;
+  Planned p;
+  p.model = s.LoadTemplate(template_path);
+  if (!p.model) return std::nullopt;
+  PlanOptions plan_options;
+  plan_options.mode = *ParseWiringMode(options.mode);
+  plan_options.strategy = options.strategy;
+  plan_options.headroom = options.headroom;
+  plan_options.max_stacks = options.max_stacks;
+  plan_options.allow_mixed_owners = options.allow_mixed_owners;
+  if (!ParsePins(s, options, plan_options.pins)) return std::nullopt;
+  // Pins from a previous plan may name resources that are gone; keep only those that exist.
+  std::vector<Pin> kept;
+  for (const auto& pin : plan_options.pins) {
+    if (p.model->FindResource(pin.resource)) kept.push_back(pin);
+    else if (pin.source == "cli") s.sink().Error("E0021", {}, "--pin names no resource '" + pin.resource + "'");
+  }
+  plan_options.pins = kept;
+  if (s.sink().has_errors()) return std::nullopt;
+  // Quota findings about the unsplit template are why the user splits: not errors here.
+  DiagnosticSink analysis_sink;
+  const std::string& text = s.sources().text(p.model->file());
+  p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
+  for (const auto& d : analysis_sink.diagnostics())
+    if (d.code == "E2001") s.sink().Warning("W2001", d.loc, d.message + " (kept together in one stack)");
+  std::vector<PlanInput> inputs = {{"template", template_path, Sha256Hex(text)}};
+  auto packages = LoadPackages(s, *p.model, options.packages, &inputs);
+  if (!packages) return std::nullopt;
+  p.packages = std::move(*packages);
+  auto plan = PartitionTemplate(p.analysis, p.packages, s.rules(), plan_options, s.sink());
+  if (!plan) return std::nullopt;
+  p.plan = std::move(*plan);
+  p.plan.inputs = inputs;
+  for (const auto& in : inputs) p.input_paths.push_back(in.path);
+  p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
+  return p;
+}
+
+std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,
+                                           const PackageOptions& overrides) {
+  if (!s.LoadRules()) return std::nullopt;
+  auto plan = ReadPlanFile(s, plan_path);
+  if (!plan) return std::nullopt;
+  const PlanInput* in = plan->Input("template");
+  if (!in) {
+    s.sink().Error("E4101", {}, "plan '" + plan_path + "' names no template input");
+    return std::nullopt;
+  }
+  std::string path = in->path;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 && path.front() != '/') path = DirName(plan_path) + "/" + in->path;
+  Planned p;
+  p.model = s.LoadTemplate(path);
+  if (!p.model) return std::nullopt;
+  const std::string& text = s.sources().text(p.model->file());
+  if (Sha256Hex(text) != in->sha256) {
+    if (!rebase) {
+      s.sink().Error("E4102", {}, "the template '" + path + "' changed since the plan was made; "
+                                  "pass --rebase to check the plan against it as it is now");
+      return std::nullopt;
+    }
+    s.sink().Warning("W4103", {}, "checking the plan against the changed template '" + path + "'");
+  }
+  DiagnosticSink analysis_sink;
+  p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
+  std::vector<PlanInput> inputs = {{"template", path, Sha256Hex(text)}};
+  PackageOptions package_options = overrides;
+  if (!package_options.any())
+    if (const PlanInput* manifest = plan->Input("manifest")) package_options.manifest = manifest->path;
+  auto packages = LoadPackages(s, *p.model, package_options, &inputs);
+  if (!packages) return std::nullopt;
+  p.packages = std::move(*packages);
+  p.plan = std::move(*plan);
+  for (const auto& i : inputs) p.input_paths.push_back(i.path);
+  p.input_paths.push_back(plan_path);
+  return p;
+}
+
+}  // namespace cfnsplit::cli

@@ -1,0 +1,71 @@
+// What `plan`, `review`, `emit` and `split` share: options, loading inputs, making a plan.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/constraints.hpp"
+#include "cfnsplit/plan.hpp"
+#include "cli/session.hpp"
+
+namespace cfnsplit::cli {
+
+/// Where package sizes come from (see docs/sizing.md).
+struct PackageOptions {
+  std::string manifest;
+  std::vector<std::string> requirements;
+  std::string site_packages;
+  std::string wheelhouse;
+  std::vector<std::string> artifacts;  ///< NAME=path.zip
+  std::string serverless_config;
+  std::string packaging;
+  bool any() const {
+    return !manifest.empty() || !requirements.empty() || !site_packages.empty() ||
+           !wheelhouse.empty() || !artifacts.empty() || !serverless_config.empty();
+  }
+};
+
+struct PlanningOptions {
+  std::string mode = "nested";
+  std::string strategy = "auto";
+  double headroom = 0.9;
+  std::uint32_t max_stacks = 0;
+  bool allow_mixed_owners = false;
+  std::vector<std::string> pins;  ///< ID=STACK
+  std::string previous;           ///< an earlier plan whose placements are kept
+  PackageOptions packages;
+};
+
+void AddPackageOptions(CLI::App& cmd, PackageOptions& o);
+void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o);
+
+/// Everything a plan was made from, kept alive together.
+struct Planned {
+  std::unique_ptr<TemplateModel> model;
+  Analysis analysis;
+  PackageView packages;
+  SplitPlan plan;
+  PlanCheck check;
+  std::vector<std::string> input_paths;
+  bool IsInput(const std::string& path) const;
+};
+
+/// Package sizes for the template's functions; an empty view when no sizing input is given.
+std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
+                                        const PackageOptions& options,
+                                        std::vector<PlanInput>* inputs);
+
+/// Loads the template and package data and partitions it.
+std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
+                                const PlanningOptions& options);
+
+std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
+
+/// Reads a plan and the template it names (refusing a changed template unless `rebase`).
+std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,
+                                           const PackageOptions& overrides);
+
+}  // namespace cfnsplit::cli

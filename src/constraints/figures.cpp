@@ -1,0 +1,205 @@
+// Figures of each planned stack, counting the parameters and outputs its wiring will create.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "constraints/internal.hpp"
+
+namespace cfnsplit {
+
+std::uint64_t ApproxJsonBytes(const Value& v, int depth) {
+  std::uint64_t indent = static_cast<std::uint64_t>(depth) * 2 + 2;  // indentation + ",\n"
+  if (v.is_scalar()) return v.text().size() + 2 + indent;
+  std::uint64_t n = 2 + indent;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v.is_map()) n += v.keys()[i].name.size() + 4;
+    n += ApproxJsonBytes(v.items()[i], depth + 1);
+  }
+  return n;
+}
+
+namespace {
+
+// Rough bytes the wiring adds per generated parameter, output and child stack resource.
+constexpr std::uint64_t kParameterBytes = 90;
+constexpr std::uint64_t kOutputBytes = 160;
+constexpr std::uint64_t kStackResourceBytes = 260;
+constexpr std::uint64_t kPassedValueBytes = 90;
+
+bool HasS3Code(const TemplateModel& m, const std::string& id) {
+  const Resource* r = m.FindResource(id);
+  const Value* code = r && r->properties ? r->properties->Find("Code") : nullptr;
+  return code && code->is_map() && code->Find("S3Key");
+}
+
+struct Wiring {
+  std::vector<std::set<std::string>> gives;   // values other stacks read from each stack
+  std::vector<std::set<std::string>> takes;   // "Stack:Value" each stack reads from others
+  std::vector<std::set<int>> producers;       // stacks each stack reads from
+  std::vector<std::uint32_t> outputs;         // root outputs living in each stack
+};
+
+Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of,
+                     const RuleSet& rules) {
+  const TemplateModel& m = *a.model;
+  Wiring w;
+  w.gives.resize(plan.stacks.size());
+  w.producers.resize(plan.stacks.size());
+  w.takes.resize(plan.stacks.size());
+  w.outputs.assign(plan.stacks.size(), 0);
+  for (const Reference& r : m.references) {
+    if (r.target != TargetKind::kResource || r.kind == RefKind::kDependsOn) continue;
+    long to = m.ResourceIndex(r.to);
+    if (to < 0 || stack_of[static_cast<std::size_t>(to)] < 0) continue;
+    int target_stack = stack_of[static_cast<std::size_t>(to)];
+    int site_stack = 0;
+    if (r.site == SiteKind::kResource) {
+      long from = m.ResourceIndex(r.from);
+      if (from < 0 || stack_of[static_cast<std::size_t>(from)] < 0) continue;
+      site_stack = stack_of[static_cast<std::size_t>(from)];
+    } else if (r.site != SiteKind::kOutput) {
+      continue;
+    }
+    if (site_stack == target_stack) continue;
+    w.gives[target_stack].insert(ValueKey(r));
+    w.takes[site_stack].insert(plan.stacks[target_stack].name + ":" + ValueKey(r));
+    w.producers[site_stack].insert(target_stack);
+  }
+  // Root outputs stay in the base stack; in nested mode those over the quota move into the
+  // child that produces their value (see the emitter), so count them there.
+  std::uint64_t budget = Budget(rules, "outputs_per_stack", plan.options.headroom);
+  // In exports mode the base stack also exports what other stacks import from it.
+  if (plan.options.mode == WiringMode::kExports)
+    budget -= std::min<std::uint64_t>(budget, w.gives[0].size());
+  std::uint64_t base_outputs = m.outputs.size();
+  std::map<std::string, std::set<int>> homes_of_output;
+  for (const Reference& r : m.references)
+    if (r.site == SiteKind::kOutput && r.target == TargetKind::kResource)
+      homes_of_output[r.from].insert(stack_of[static_cast<std::size_t>(m.ResourceIndex(r.to))]);
+  for (const Output& o : m.outputs) {
+    if (base_outputs <= budget) break;
+    const std::set<int>& homes = homes_of_output[o.name];
+    if (homes.size() == 1 && *homes.begin() > 0) {
+      ++w.outputs[*homes.begin()];
+      --base_outputs;
+    }
+  }
+  w.outputs[0] += static_cast<std::uint32_t>(base_outputs);
+  return w;
+}
+
+}  // namespace
+
+void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of,
+                    const PackageView& packages, const RuleSet& rules, PlanCheck& out) {
+  const TemplateModel& m = *a.model;
+  bool nested = plan.options.mode == WiringMode::kNested;
+  Wiring w = ComputeWiring(a, plan, stack_of, rules);
+  out.figures.assign(plan.stacks.size(), {});
+  out.imports.assign(plan.stacks.size(), {});
+  out.exports.assign(plan.stacks.size(), {});
+  std::set<std::string> all_values;
+  for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
+    StackFigures& f = out.figures[s];
+    std::vector<char> inside(m.resources.size(), 0);
+    std::vector<std::string> functions;
+    bool s3_code = false;
+    for (std::size_t i = 0; i < m.resources.size(); ++i) {
+      if (stack_of[i] != static_cast<int>(s)) continue;
+      inside[i] = 1;
+      f.resources += a.info[i].expanded;
+      f.template_bytes += ApproxJsonBytes(*m.resources[i].def, 2) + m.resources[i].id.size();
+      if (a.info[i].cls == LifecycleClass::kFunction) {
+        functions.push_back(m.resources[i].id);
+        s3_code = s3_code || HasS3Code(m, m.resources[i].id);
+      }
+    }
+    ExternalUse use = ExternalUseOf(a, inside);
+    for (const auto& v : w.gives[s]) all_values.insert(plan.stacks[s].name + ":" + v);
+    out.imports[s].assign(w.takes[s].begin(), w.takes[s].end());
+    out.exports[s].assign(w.gives[s].begin(), w.gives[s].end());
+    // A nested parent hands its values to children as parameters: no outputs for them.
+    bool parent = nested && s == 0;
+    f.outputs = (parent ? 0 : static_cast<std::uint32_t>(w.gives[s].size())) + w.outputs[s];
+    if (s == 0) {
+      f.parameters = static_cast<std::uint32_t>(m.parameters.size());
+      f.mappings = static_cast<std::uint32_t>(m.mapping_names.size());
+      if (nested) {
+        f.resources += static_cast<std::uint32_t>(plan.stacks.size() - 1);
+        f.template_bytes += (plan.stacks.size() - 1) * kStackResourceBytes;
+      }
+    } else {
+      std::size_t taken = nested ? use.values.size() : w.producers[s].size();
+      f.parameters = static_cast<std::uint32_t>(taken + use.parameters.size() +
+                                                (s3_code && packages.shared_artifact() ? 1 : 0));
+      f.mappings = static_cast<std::uint32_t>(use.mappings.size());
+      if (nested) out.figures[0].template_bytes += use.values.size() * kPassedValueBytes;
+    }
+    f.template_bytes += f.parameters * kParameterBytes + f.outputs * kOutputBytes;
+    if (!packages.empty()) {
+      if (packages.shared_artifact()) {
+        f.package_bytes = StackPackageBytes(packages, functions);
+      } else {
+        for (const auto& id : functions) f.package_bytes = std::max(f.package_bytes, StackPackageBytes(packages, {id}));
+      }
+    }
+  }
+  out.cross_stack_values = static_cast<std::uint32_t>(all_values.size());
+  if (nested) {
+    std::uint64_t total = 0;
+    for (const auto& f : out.figures) total += f.resources;
+    std::uint64_t limit = Budget(rules, "nested_operation_resources", 1.0);
+    if (total > limit)
+      out.notes.push_back("the nested tree creates " + std::to_string(total) +
+                          " resources in one operation; CloudFormation allows " +
+                          std::to_string(limit) +
+                          " per nested-stack operation: deploy it in stages (add children a few at a "
+                          "time) or use --mode exports");
+  }
+}
+
+void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleSet& rules,
+                 PlanCheck& out) {
+  double h = plan.options.headroom;
+  struct Check {
+    const char* key;
+    const char* what;
+    std::uint64_t StackFigures::*field_u64;
+    std::uint32_t StackFigures::*field_u32;
+  };
+  const Check checks[] = {
+      {"resources_per_stack", "resources", nullptr, &StackFigures::resources},
+      {"parameters_per_stack", "parameters", nullptr, &StackFigures::parameters},
+      {"outputs_per_stack", "outputs", nullptr, &StackFigures::outputs},
+      {"mappings_per_stack", "mappings", nullptr, &StackFigures::mappings},
+      {"template_bytes_s3", "template bytes", &StackFigures::template_bytes, nullptr},
+  };
+  for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
+    const StackFigures& f = out.figures[s];
+    for (const auto& c : checks) {
+      std::uint64_t used = c.field_u64 ? f.*(c.field_u64) : f.*(c.field_u32);
+      std::uint64_t budget = Budget(rules, c.key, h);
+      if (used <= budget) continue;
+      out.violations.push_back({"E4007", "stack " + plan.stacks[s].name + " has " +
+                                             std::to_string(used) + " " + c.what + ", over its budget of " +
+                                             std::to_string(budget) + " (quota × headroom " +
+                                             std::to_string(static_cast<int>(h * 100)) + "%)",
+                                s == 0 ? "move movable resources out of " + plan.stacks[0].name +
+                                             ", or raise --headroom"
+                                       : "move some functions of " + plan.stacks[s].name + " to another stack",
+                                plan.stacks[s].name});
+    }
+    std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", h);
+    if (!packages.empty() && f.package_bytes > package_budget)
+      out.violations.push_back({"E4008", "stack " + plan.stacks[s].name + " ships " +
+                                             std::to_string(f.package_bytes) +
+                                             " bytes unzipped, over its budget of " +
+                                             std::to_string(package_budget),
+                                "move the function with the heaviest unshared dependencies to "
+                                "another stack; a function over the limit alone needs one of "
+                                "the recommendations of `cfnsplit analyze`",
+                                plan.stacks[s].name});
+  }
+}
+
+}  // namespace cfnsplit

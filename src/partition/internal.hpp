@@ -1,0 +1,75 @@
+// Private to the partition stage: units, clusters and the packer.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/partition.hpp"
+
+namespace cfnsplit {
+
+class UnionFind {
+ public:
+  explicit UnionFind(std::size_t n) : parent_(n) {
+    for (std::size_t i = 0; i < n; ++i) parent_[i] = static_cast<std::uint32_t>(i);
+  }
+  std::uint32_t Find(std::uint32_t x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  /// Joins the sets; the smaller representative wins so results do not depend on call order.
+  void Join(std::uint32_t a, std::uint32_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    parent_[b] = a;
+  }
+
+ private:
+  std::vector<std::uint32_t> parent_;
+};
+
+enum class Placement { kBase, kCluster, kPost };
+
+/// Where each resource goes before packing: the base stack, a function cluster, or "post".
+struct Assignment {
+  std::vector<Placement> placement;     // per resource
+  std::vector<std::uint32_t> cluster;   // per resource: cluster representative (kCluster only)
+  std::vector<std::string> reason;      // per resource
+  std::vector<std::string> forced_stack;  // per resource: pinned stack name ("" = none)
+};
+
+/// Computes units, base closure, attachments and clusters.
+Assignment AssignResources(const Analysis& a, const PlanOptions& options);
+
+/// A group of resources that moves as one into some function stack.
+struct Cluster {
+  std::uint32_t rep = 0;
+  std::vector<std::uint32_t> members;  // resource indexes, template order
+  std::vector<std::string> functions;  // function resource IDs
+  std::string owner;
+  bool mixed_owners = false;
+  std::string forced_stack;
+  std::uint32_t resources = 0;
+  std::uint64_t bytes = 0;
+  std::vector<std::string> takes;   // values from outside (wiring parameters)
+  std::vector<std::string> params;  // template parameters used
+  std::vector<std::string> gives;   // values others read (wiring outputs)
+  std::vector<std::uint32_t> dists;
+  std::uint64_t own_bytes = 0;    // code
+  std::uint64_t layer_bytes = 0;  // largest layer set
+  std::uint64_t package_bytes = 0;
+};
+
+std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
+                                   const PackageView& packages);
+
+/// Packs clusters into function stacks (named, resources in template order).
+std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
+                                    const PackageView& packages, const RuleSet& rules,
+                                    const PlanOptions& options);
+
+}  // namespace cfnsplit

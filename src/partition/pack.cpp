@@ -1,0 +1,248 @@
+// Packing function clusters into stacks, and turning the result into a SplitPlan.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_set>
+
+#include "partition/internal.hpp"
+#include "report/format.hpp"
+
+namespace cfnsplit {
+namespace {
+
+struct Budgets {
+  std::uint64_t resources, parameters, outputs, bytes, package;
+};
+
+struct Bin {
+  std::string forced_name;
+  std::string owner;
+  std::vector<std::size_t> clusters;
+  std::uint32_t resources = 0;
+  std::uint64_t bytes = 0;
+  std::unordered_set<std::string> takes, params, gives;
+  std::vector<std::uint32_t> dist_count;
+  std::uint64_t dist_bytes = 0, own_bytes = 0, max_layer = 0;
+};
+
+class Packer {
+ public:
+  Packer(const std::vector<Cluster>& clusters, const PackageView& packages, const Budgets& budgets,
+         const PlanOptions& options)
+      : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {}
+
+  std::vector<Bin> Pack() {
+    std::vector<std::size_t> order(clusters_.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    bool by_size = options_.strategy == "auto" || options_.strategy == "size";
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      const Cluster& a = clusters_[x];
+      const Cluster& b = clusters_[y];
+      if (!a.forced_stack.empty() != !b.forced_stack.empty()) return !a.forced_stack.empty();
+      if (by_size && a.package_bytes != b.package_bytes) return a.package_bytes > b.package_bytes;
+      if (by_size && a.resources != b.resources) return a.resources > b.resources;
+      return a.members.front() < b.members.front();
+    });
+    for (std::size_t k : order) Place(k, SIZE_MAX);
+    Consolidate();
+    return std::move(bins_);
+  }
+
+ private:
+  bool Fits(const Bin& bin, const Cluster& c) const {
+    if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
+    if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() && bin.owner != c.owner)
+      return false;
+    if (bin.resources + c.resources > budgets_.resources) return false;
+    std::size_t takes = bin.takes.size(), params = bin.params.size(), gives = bin.gives.size();
+    for (const auto& t : c.takes) takes += !bin.takes.count(t);
+    for (const auto& p : c.params) params += !bin.params.count(p);
+    for (const auto& g : c.gives) gives += !bin.gives.count(g);
+    bool nested = options_.mode == WiringMode::kNested;
+    std::size_t parameters = (nested ? takes : 1) + params + 1;  // + artifact key
+    if (parameters > budgets_.parameters || gives > budgets_.outputs) return false;
+    if (bin.bytes + c.bytes + parameters * 90 + gives * 160 > budgets_.bytes) return false;
+    if (!packages_.empty() && packages_.shared_artifact()) {
+      std::uint64_t package = bin.dist_bytes + AddedDistBytes(bin, c) + bin.own_bytes + c.own_bytes +
+                              std::max(bin.max_layer, c.layer_bytes);
+      if (package > budgets_.package && !bin.clusters.empty()) return false;
+    }
+    return true;
+  }
+
+  std::uint64_t AddedDistBytes(const Bin& bin, const Cluster& c) const {
+    std::uint64_t added = 0;
+    for (auto d : c.dists)
+      if (bin.dist_count.empty() || bin.dist_count[d] == 0) added += packages_.dist_bytes[d];
+    return added;
+  }
+
+  std::uint64_t Affinity(const Bin& bin, const Cluster& c) const {
+    if (options_.strategy == "lifecycle") return 0;
+    std::uint64_t score = 0;
+    if (!bin.owner.empty() && bin.owner == c.owner) score += 1;
+    if (options_.strategy == "ownership") return score;
+    for (auto d : c.dists)
+      if (!bin.dist_count.empty() && bin.dist_count[d] > 0) score += packages_.dist_bytes[d] + 1;
+    return score;
+  }
+
+  void Add(Bin& bin, std::size_t k) {
+    const Cluster& c = clusters_[k];
+    if (bin.dist_count.empty()) bin.dist_count.assign(packages_.dist_names.size(), 0);
+    bin.dist_bytes += AddedDistBytes(bin, c);
+    for (auto d : c.dists) ++bin.dist_count[d];
+    bin.clusters.push_back(k);
+    bin.resources += c.resources;
+    bin.bytes += c.bytes;
+    bin.own_bytes += c.own_bytes;
+    bin.max_layer = std::max(bin.max_layer, c.layer_bytes);
+    bin.takes.insert(c.takes.begin(), c.takes.end());
+    bin.params.insert(c.params.begin(), c.params.end());
+    bin.gives.insert(c.gives.begin(), c.gives.end());
+    if (bin.owner.empty()) bin.owner = c.owner;
+    if (bin.forced_name.empty()) bin.forced_name = c.forced_stack;
+  }
+
+  // Best-affinity bin that fits (ties: the earlier bin), else a new one.
+  void Place(std::size_t k, std::size_t skip) {
+    const Cluster& c = clusters_[k];
+    std::size_t best = SIZE_MAX;
+    std::uint64_t best_score = 0;
+    for (std::size_t b = 0; b < bins_.size(); ++b) {
+      if (b == skip || !Fits(bins_[b], c)) continue;
+      std::uint64_t score = Affinity(bins_[b], c);
+      if (best == SIZE_MAX || score > best_score) {
+        best = b;
+        best_score = score;
+      }
+    }
+    if (best == SIZE_MAX) {
+      bins_.emplace_back();
+      best = bins_.size() - 1;
+    }
+    Add(bins_[best], k);
+  }
+
+  // Tries to empty the smallest stacks into the others; keeps a move only if all of a stack's
+  // clusters find room elsewhere.
+  void Consolidate() {
+    bool changed = true;
+    while (changed && bins_.size() > 1) {
+      changed = false;
+      std::vector<std::size_t> by_size(bins_.size());
+      for (std::size_t b = 0; b < bins_.size(); ++b) by_size[b] = b;
+      std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t x, std::size_t y) {
+        return bins_[x].resources + bins_[x].dist_bytes / 1000000 <
+               bins_[y].resources + bins_[y].dist_bytes / 1000000;
+      });
+      for (std::size_t victim : by_size) {
+        if (!bins_[victim].forced_name.empty()) continue;
+        std::vector<Bin> saved = bins_;
+        std::vector<std::size_t> moving = bins_[victim].clusters;
+        bins_[victim] = Bin{};
+        bool all_placed = true;
+        for (std::size_t k : moving) {
+          std::size_t before = bins_.size();
+          Place(k, victim);
+          if (bins_.size() != before) {
+            all_placed = false;
+            break;
+          }
+        }
+        if (all_placed) {
+          bins_.erase(bins_.begin() + static_cast<long>(victim));
+          changed = true;
+          break;
+        }
+        bins_ = std::move(saved);
+      }
+    }
+  }
+
+  const std::vector<Cluster>& clusters_;
+  const PackageView& packages_;
+  Budgets budgets_;
+  const PlanOptions& options_;
+  std::vector<Bin> bins_;
+};
+
+std::string CamelWord(const std::string& s) {
+  std::string out;
+  bool upper = true;
+  for (char ch : s) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) {
+      out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+      upper = false;
+    } else {
+      upper = true;
+    }
+  }
+  return out;
+}
+
+// Readable, stable names: owner + the heaviest dependency every function of the stack ships.
+std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const PackageView& p) {
+  if (!bin.forced_name.empty()) return bin.forced_name;
+  std::string name = CamelWord(bin.owner);
+  std::uint64_t best = 0;
+  std::string heavy;
+  for (std::size_t d = 0; d < bin.dist_count.size(); ++d) {
+    bool everywhere = true;
+    for (auto k : bin.clusters)
+      everywhere = everywhere && std::binary_search(clusters[k].dists.begin(), clusters[k].dists.end(),
+                                                    static_cast<std::uint32_t>(d));
+    if (everywhere && p.dist_bytes[d] > best) {
+      best = p.dist_bytes[d];
+      heavy = p.dist_names[d];
+    }
+  }
+  name += heavy.empty() ? "Functions" : CamelWord(heavy);
+  return name.substr(0, 48);
+}
+
+}  // namespace
+
+std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
+                                    const PackageView& packages, const RuleSet& rules,
+                                    const PlanOptions& options) {
+  double h = options.headroom;
+  Budgets budgets{Budget(rules, "resources_per_stack", h), Budget(rules, "parameters_per_stack", h),
+                  Budget(rules, "outputs_per_stack", h), Budget(rules, "template_bytes_s3", h),
+                  Budget(rules, "lambda_unzipped_bytes", h)};
+  Packer packer(clusters, packages, budgets, options);
+  std::vector<Bin> bins = packer.Pack();
+  for (auto& bin : bins) {
+    std::sort(bin.clusters.begin(), bin.clusters.end(), [&](std::size_t x, std::size_t y) {
+      return clusters[x].members.front() < clusters[y].members.front();
+    });
+  }
+  std::sort(bins.begin(), bins.end(), [&](const Bin& x, const Bin& y) {
+    return clusters[x.clusters.front()].members.front() < clusters[y.clusters.front()].members.front();
+  });
+  const TemplateModel& m = *a.model;
+  std::map<std::string, int> used_names = {{"Base", 1}, {"Post", 1}};
+  std::vector<StackPlan> stacks;
+  for (const Bin& bin : bins) {
+    StackPlan s;
+    s.role = StackRole::kFunctions;
+    s.owner = bin.owner;
+    std::string name = NameFor(bin, clusters, packages);
+    if (m.FindResource(name)) name += "Stack";
+    int& seen = used_names[name];
+    s.name = seen++ ? name + std::to_string(seen) : name;
+    std::vector<std::uint32_t> members;
+    for (auto k : bin.clusters) members.insert(members.end(), clusters[k].members.begin(), clusters[k].members.end());
+    std::sort(members.begin(), members.end());
+    for (auto i : members) s.resources.push_back(m.resources[i].id);
+    for (std::size_t d = 0; d < bin.dist_count.size(); ++d)
+      if (bin.dist_count[d]) {
+        s.distributions.push_back(packages.dist_names[d]);
+        if (d < packages.dist_requirements.size()) s.requirements.push_back(packages.dist_requirements[d]);
+      }
+    stacks.push_back(std::move(s));
+  }
+  return stacks;
+}
+
+}  // namespace cfnsplit

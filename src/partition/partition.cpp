@@ -1,0 +1,170 @@
+// PartitionTemplate: assignment, packing, explanations, lower bounds and the final check.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "cfnsplit/report.hpp"
+#include "partition/internal.hpp"
+
+namespace cfnsplit {
+namespace {
+
+// Reports clusters that cannot fit into any stack on their own: no packing can help them.
+bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
+                      const PackageView& packages, const RuleSet& rules, const PlanOptions& options,
+                      DiagnosticSink& sink) {
+  const TemplateModel& m = *a.model;
+  bool ok = true;
+  std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", options.headroom);
+  std::uint64_t resource_budget = Budget(rules, "resources_per_stack", options.headroom);
+  for (const Cluster& c : clusters) {
+    SourceLoc loc = m.resources[c.members.front()].loc;
+    std::string what = c.functions.empty() ? m.resources[c.members.front()].id
+                                           : (c.functions.size() == 1 ? "function " + c.functions.front()
+                                                                      : "functions " + c.functions.front() + " and " +
+                                                                            std::to_string(c.functions.size() - 1) + " more that must stay together");
+    if (!packages.empty() && packages.shared_artifact() && c.package_bytes > package_budget) {
+      sink.Error("E4008", loc,
+                 what + " ships " + GroupDigits(c.package_bytes) + " bytes unzipped on its own, over the budget of " +
+                     GroupDigits(package_budget) + "; no stack split can fix that",
+                 {"see `cfnsplit analyze` for this function's recommendations (slim, noDeploy, zip, "
+                  "layers, or a container image: an existing zip function cannot be converted and "
+                  "needs a new function and a migration)"});
+      ok = false;
+    }
+    if (c.resources > resource_budget) {
+      sink.Error("E4012", loc, what + " needs " + std::to_string(c.resources) +
+                                   " resources together, over one stack's budget of " +
+                                   std::to_string(resource_budget),
+                 {"break the reference chain that ties them, or raise --headroom"});
+      ok = false;
+    }
+    if (c.mixed_owners && !options.allow_mixed_owners) {
+      sink.Error("E4005", loc, what + " must stay together but has several owners",
+                 {"give them one owner, or pass --allow-mixed-owners"});
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::string DescribeStack(const StackPlan& s, const PackageView& packages) {
+  std::string why = "in " + s.name;
+  if (!s.owner.empty()) why += " (owner " + s.owner + ")";
+  if (!s.distributions.empty() && !packages.empty()) {
+    std::vector<std::pair<std::uint64_t, std::string>> heavy;
+    for (const auto& d : s.distributions) {
+      auto it = std::find(packages.dist_names.begin(), packages.dist_names.end(), d);
+      heavy.emplace_back(packages.dist_bytes[static_cast<std::size_t>(it - packages.dist_names.begin())], d);
+    }
+    std::sort(heavy.rbegin(), heavy.rend());
+    why += ", whose artifact ships " + heavy.front().second;
+    if (heavy.size() > 1) why += "+" + heavy[1].second;
+  }
+  return why;
+}
+
+void Explain(const Analysis& a, const Assignment& asg, SplitPlan& plan, const PackageView& packages) {
+  const TemplateModel& m = *a.model;
+  for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
+    std::string where = DescribeStack(plan.stacks[s], packages);
+    for (const auto& id : plan.stacks[s].resources) {
+      auto i = static_cast<std::size_t>(m.ResourceIndex(id));
+      std::string why = asg.reason[i];
+      if (a.info[i].cls == LifecycleClass::kFunction && why.empty()) why = "function";
+      if (a.info[i].cls == LifecycleClass::kSatellite && a.info[i].function >= 0) why = a.info[i].reason;
+      if (why.empty()) why = a.info[i].reason;
+      plan.explanations[id] = s == 0 ? why : why + "; " + where;
+    }
+  }
+}
+
+// Bounds no plan can beat, so the user sees how close this one is to optimal.
+void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packages,
+                 const RuleSet& rules, const PlanOptions& options, SplitPlan& plan) {
+  std::uint64_t resources = 0;
+  for (const auto& c : clusters) resources += c.resources;
+  std::uint64_t rb = Budget(rules, "resources_per_stack", options.headroom);
+  plan.lower_bounds["function_stacks_by_resources"] = (resources + rb - 1) / std::max<std::uint64_t>(rb, 1);
+  if (packages.empty() || !packages.shared_artifact()) return;
+  std::vector<std::string> all;
+  for (const auto& c : clusters) all.insert(all.end(), c.functions.begin(), c.functions.end());
+  std::uint64_t pb = Budget(rules, "lambda_unzipped_bytes", options.headroom);
+  plan.lower_bounds["function_stacks_by_package"] = (StackPackageBytes(packages, all) + pb - 1) / pb;
+  // A greedy clique of clusters that pairwise cannot share a stack.
+  std::vector<std::size_t> order(clusters.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return clusters[x].package_bytes > clusters[y].package_bytes;
+  });
+  std::vector<std::size_t> clique;
+  for (std::size_t k : order) {
+    bool conflicts_with_all = true;
+    for (std::size_t q : clique) {
+      std::vector<std::string> both = clusters[k].functions;
+      both.insert(both.end(), clusters[q].functions.begin(), clusters[q].functions.end());
+      bool owners_clash = !options.allow_mixed_owners && !clusters[k].owner.empty() &&
+                          !clusters[q].owner.empty() && clusters[k].owner != clusters[q].owner;
+      if (!owners_clash && StackPackageBytes(packages, both) <= pb) {
+        conflicts_with_all = false;
+        break;
+      }
+    }
+    if (conflicts_with_all) clique.push_back(k);
+    if (clique.size() >= 512) break;  // a bound, not an exhaustive search
+  }
+  plan.lower_bounds["function_stacks_by_conflicts"] = clique.size();
+}
+
+}  // namespace
+
+void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
+  for (std::size_t s = 0; s < plan.stacks.size() && s < check.figures.size(); ++s) {
+    plan.stacks[s].figures = check.figures[s];
+    plan.stacks[s].imports = check.imports[s];
+    plan.stacks[s].exports = check.exports[s];
+  }
+}
+
+std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView& packages,
+                                           const RuleSet& rules, const PlanOptions& options,
+                                           DiagnosticSink& sink) {
+  const TemplateModel& m = *a.model;
+  Assignment asg = AssignResources(a, options);
+  std::vector<Cluster> clusters = BuildClusters(a, asg, packages);
+  if (!CheckClustersFit(a, clusters, packages, rules, options, sink)) return std::nullopt;
+
+  SplitPlan plan;
+  plan.options = options;
+  StackPlan base;
+  base.name = "Base";
+  base.role = StackRole::kBase;
+  StackPlan post;
+  post.name = "Post";
+  post.role = StackRole::kPost;
+  bool nested = options.mode == WiringMode::kNested;
+  for (std::size_t i = 0; i < m.resources.size(); ++i) {
+    if (asg.placement[i] == Placement::kBase) base.resources.push_back(m.resources[i].id);
+    if (asg.placement[i] == Placement::kPost)
+      (nested ? base : post).resources.push_back(m.resources[i].id);
+  }
+  plan.stacks.push_back(std::move(base));
+  for (auto& s : PackClusters(a, clusters, packages, rules, options)) plan.stacks.push_back(std::move(s));
+  if (!post.resources.empty()) plan.stacks.push_back(std::move(post));
+  if (options.max_stacks && plan.stacks.size() > options.max_stacks) {
+    sink.Error("E4011", {}, "the plan needs " + std::to_string(plan.stacks.size()) +
+                                " stacks, more than --max-stacks " + std::to_string(options.max_stacks));
+    return std::nullopt;
+  }
+  Explain(a, asg, plan, packages);
+  LowerBounds(clusters, packages, rules, options, plan);
+
+  PlanCheck check = CheckPlan(a, plan, packages, rules);
+  ApplyFigures(plan, check);
+  for (const auto& v : check.violations)
+    sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message, {"fix: " + v.fix});
+  if (!check.ok()) return std::nullopt;
+  return plan;
+}
+
+}  // namespace cfnsplit

@@ -1,0 +1,253 @@
+// The plan file: human-editable YAML, written with stable order and a reason beside each resource.
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+#include <sstream>
+
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/plan.hpp"
+
+namespace cfnsplit {
+
+const char* WiringModeName(WiringMode m) { return m == WiringMode::kNested ? "nested" : "exports"; }
+std::optional<WiringMode> ParseWiringMode(const std::string& s) {
+  if (s == "nested") return WiringMode::kNested;
+  if (s == "exports") return WiringMode::kExports;
+  return std::nullopt;
+}
+const char* StackRoleName(StackRole r) {
+  switch (r) {
+    case StackRole::kBase: return "base";
+    case StackRole::kFunctions: return "functions";
+    case StackRole::kPost: return "post";
+  }
+  return "functions";
+}
+std::optional<StackRole> ParseStackRole(const std::string& s) {
+  if (s == "base") return StackRole::kBase;
+  if (s == "functions") return StackRole::kFunctions;
+  if (s == "post") return StackRole::kPost;
+  return std::nullopt;
+}
+
+bool IsLogicalId(const std::string& name) {
+  return !name.empty() && name.size() <= 255 &&
+         std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+std::map<std::string, int> SplitPlan::StackIndex() const {
+  std::map<std::string, int> index;
+  for (std::size_t s = 0; s < stacks.size(); ++s)
+    for (const auto& id : stacks[s].resources) index.emplace(id, static_cast<int>(s));
+  return index;
+}
+
+const PlanInput* SplitPlan::Input(const std::string& role) const {
+  for (const auto& in : inputs)
+    if (in.role == role) return &in;
+  return nullptr;
+}
+
+namespace {
+
+// Plain when YAML reads it back as the same string; double-quoted (JSON escapes) otherwise.
+std::string Scalar(const std::string& s) {
+  static const std::regex kPlain(R"([A-Za-z_/][A-Za-z0-9_./:@+-]*)");
+  static const std::regex kSpecial(
+      R"((?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~))");
+  if (!s.empty() && std::regex_match(s, kPlain) && !std::regex_match(s, kSpecial)) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string List(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + Scalar(items[i]);
+  return out + "]";
+}
+
+std::string OneLine(std::string s) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+}  // namespace
+
+std::string PlanToYaml(const SplitPlan& plan) {
+  std::ostringstream y;
+  y << "# cfnsplit plan. Review it, edit it (move a resource line to another stack; add pins),\n"
+       "# then check it with `cfnsplit review` and write templates with `cfnsplit emit`.\n"
+       "# The comment after each resource says why it is where it is.\n";
+  y << "cfnsplit_plan: " << plan.format_version << "\n";
+  y << "inputs:\n";
+  for (const auto& in : plan.inputs)
+    y << "  - {role: " << Scalar(in.role) << ", path: " << Scalar(in.path) << ", sha256: " << in.sha256 << "}\n";
+  const PlanOptions& o = plan.options;
+  y << "options:\n"
+    << "  mode: " << WiringModeName(o.mode) << "\n"
+    << "  strategy: " << o.strategy << "\n"
+    << "  headroom: " << o.headroom << "\n"
+    << "  max_stacks: " << o.max_stacks << "\n"
+    << "  allow_mixed_owners: " << (o.allow_mixed_owners ? "true" : "false") << "\n";
+  y << "pins:" << (o.pins.empty() ? " []" : "") << "\n";
+  for (const auto& p : o.pins)
+    y << "  - {resource: " << Scalar(p.resource) << ", stack: " << Scalar(p.stack)
+      << ", source: " << Scalar(p.source) << "}\n";
+  y << "lower_bounds:" << (plan.lower_bounds.empty() ? " {}" : "") << "\n";
+  for (const auto& [k, v] : plan.lower_bounds) y << "  " << k << ": " << v << "\n";
+  y << "stacks:\n";
+  for (const auto& s : plan.stacks) {
+    const StackFigures& f = s.figures;
+    y << "  - name: " << Scalar(s.name) << "\n"
+      << "    role: " << StackRoleName(s.role) << "\n"
+      << "    owner: " << Scalar(s.owner) << "\n"
+      << "    figures: {resources: " << f.resources << ", parameters: " << f.parameters
+      << ", outputs: " << f.outputs << ", mappings: " << f.mappings
+      << ", template_bytes: " << f.template_bytes << ", package_bytes: " << f.package_bytes << "}\n"
+      << "    distributions: " << List(s.distributions) << "\n"
+      << "    requirements: " << List(s.requirements) << "\n"
+      << "    imports: " << List(s.imports) << "\n"
+      << "    exports: " << List(s.exports) << "\n"
+      << "    resources:\n";
+    for (const auto& id : s.resources) {
+      y << "      - " << Scalar(id);
+      auto it = plan.explanations.find(id);
+      if (it != plan.explanations.end()) y << "  # " << OneLine(it->second);
+      y << "\n";
+    }
+  }
+  return y.str();
+}
+
+namespace {
+
+class PlanReader {
+ public:
+  PlanReader(DiagnosticSink& sink) : sink_(sink) {}
+
+  std::optional<SplitPlan> Read(const Value& doc) {
+    SplitPlan plan;
+    const Value* version = Need(doc, "cfnsplit_plan", Value::Kind::kNumber);
+    if (version && version->text() != "1") Fail(version->loc(), "unsupported plan format " + version->text() + " (this cfnsplit reads 1)");
+    if (const Value* inputs = Need(doc, "inputs", Value::Kind::kList))
+      for (const Value& in : inputs->items())
+        plan.inputs.push_back({Text(in, "role"), Text(in, "path"), Text(in, "sha256")});
+    if (const Value* o = Need(doc, "options", Value::Kind::kMap)) ReadOptions(*o, plan.options);
+    if (const Value* pins = doc.Find("pins"); pins && pins->is_list())
+      for (const Value& p : pins->items())
+        plan.options.pins.push_back({Text(p, "resource"), Text(p, "stack"), Text(p, "source", "plan")});
+    if (const Value* lb = doc.Find("lower_bounds"); lb && lb->is_map())
+      for (std::size_t i = 0; i < lb->size(); ++i)
+        plan.lower_bounds[lb->keys()[i].name] = std::strtoull(lb->items()[i].text().c_str(), nullptr, 10);
+    if (const Value* stacks = Need(doc, "stacks", Value::Kind::kList))
+      for (const Value& s : stacks->items()) plan.stacks.push_back(ReadStack(s));
+    if (failed_) return std::nullopt;
+    return plan;
+  }
+
+ private:
+  void Fail(SourceLoc loc, const std::string& msg) {
+    sink_.Error("E4101", loc, "plan: " + msg);
+    failed_ = true;
+  }
+
+  const Value* Need(const Value& map, const char* key, Value::Kind kind) {
+    const Value* v = map.is_map() ? map.Find(key) : nullptr;
+    if (!v) {
+      Fail(map.loc(), std::string("missing '") + key + "'");
+      return nullptr;
+    }
+    if (v->kind() != kind) {
+      Fail(v->loc(), std::string("'") + key + "' must be a " + KindName(kind) + ", not a " + KindName(v->kind()));
+      return nullptr;
+    }
+    return v;
+  }
+
+  std::string Text(const Value& map, const char* key, const std::string& fallback = "") {
+    const Value* v = map.is_map() ? map.Find(key) : nullptr;
+    if (!v || v->is_null()) return fallback;
+    if (!v->is_scalar()) Fail(v->loc(), std::string("'") + key + "' must be a scalar");
+    return v->text();
+  }
+
+  std::vector<std::string> Strings(const Value& map, const char* key) {
+    std::vector<std::string> out;
+    const Value* v = map.Find(key);
+    if (!v || v->is_null()) return out;
+    if (!v->is_list()) {
+      Fail(v->loc(), std::string("'") + key + "' must be a list");
+      return out;
+    }
+    for (const Value& item : v->items()) {
+      if (!item.is_scalar()) Fail(item.loc(), std::string("items of '") + key + "' must be names");
+      else out.push_back(item.text());
+    }
+    return out;
+  }
+
+  void ReadOptions(const Value& o, PlanOptions& out) {
+    std::string mode = Text(o, "mode", "nested");
+    if (auto m = ParseWiringMode(mode)) out.mode = *m;
+    else Fail(o.Find("mode")->loc(), "mode must be nested or exports, not '" + mode + "'");
+    out.strategy = Text(o, "strategy", "auto");
+    out.headroom = std::strtod(Text(o, "headroom", "0.9").c_str(), nullptr);
+    if (!(out.headroom > 0 && out.headroom <= 1)) Fail(o.loc(), "headroom must be in (0, 1]");
+    out.max_stacks = static_cast<std::uint32_t>(std::strtoul(Text(o, "max_stacks", "0").c_str(), nullptr, 10));
+    out.allow_mixed_owners = Text(o, "allow_mixed_owners", "false") == "true";
+  }
+
+  StackPlan ReadStack(const Value& s) {
+    StackPlan out;
+    if (!s.is_map()) {
+      Fail(s.loc(), "each stack must be a mapping with name, role and resources");
+      return out;
+    }
+    out.name = Text(s, "name");
+    if (!IsLogicalId(out.name)) Fail(s.Find("name") ? s.Find("name")->loc() : s.loc(), "stack name '" + out.name + "' must be alphanumeric");
+    std::string role = Text(s, "role", "functions");
+    if (auto r = ParseStackRole(role)) out.role = *r;
+    else Fail(s.Find("role")->loc(), "role must be base, functions or post, not '" + role + "'");
+    out.owner = Text(s, "owner");
+    out.distributions = Strings(s, "distributions");
+    out.requirements = Strings(s, "requirements");
+    out.imports = Strings(s, "imports");
+    out.exports = Strings(s, "exports");
+    out.resources = Strings(s, "resources");
+    return out;
+  }
+
+  DiagnosticSink& sink_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::optional<SplitPlan> PlanFromYaml(std::uint32_t file, const SourceManager& sources,
+                                      DiagnosticSink& sink) {
+  auto doc = ParseYaml(file, sources, sink);
+  if (!doc) return std::nullopt;
+  if (!doc->is_map()) {
+    sink.Error("E4101", doc->loc(), "plan: the plan file must be a mapping");
+    return std::nullopt;
+  }
+  return PlanReader(sink).Read(*doc);
+}
+
+}  // namespace cfnsplit
