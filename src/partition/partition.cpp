@@ -161,8 +161,15 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
 
   PlanCheck check = CheckPlan(a, plan, packages, rules);
   ApplyFigures(plan, check);
-  for (const auto& v : check.violations)
-    sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message, {"fix: " + v.fix});
+  for (const auto& v : check.violations) {
+    // The base stack holds what cannot move; over its budget, no packing of functions helps.
+    if (v.code == "E4007" && v.stack == plan.stacks[0].name)
+      sink.Error("E4013", {}, "the base stack cannot fit: " + v.message,
+                 {"data, shared infrastructure and what they need stay in the base stack; raise "
+                  "--headroom, or --pin shared resources to function stacks"});
+    else
+      sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message, {"fix: " + v.fix});
+  }
   if (!check.ok()) return std::nullopt;
   return plan;
 }

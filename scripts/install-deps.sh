@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what cfnsplit needs to build and test, from Debian packages. Idempotent: packages that
+# are already installed are left alone, and nothing is fetched when all of them are present.
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev
+          libcli11-dev catch2 python3)
+# Optional: graphviz renders `graph --format svg`; nodejs/npm run cfn-lint in the tests;
+# chromium checks the HTML report. Tests that need them skip cleanly when they are absent.
+if [[ "${CFNSPLIT_FULL_DEPS:-0}" == 1 ]]; then
+  packages+=(graphviz nodejs npm chromium)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "cfnsplit/graph.hpp"
+#include "model_fixture.hpp"
+
+using namespace cfnsplit;
+
+TEST_CASE("topological order puts dependencies first, ties by id", "[unit][graph]") {
+  DependencyGraph g(4);
+  g.AddEdge(0, 2, RefKind::kRef);  // 0 depends on 2
+  g.AddEdge(1, 2, RefKind::kGetAtt);
+  g.AddEdge(3, 0, RefKind::kDependsOn);
+  g.Finalize();
+  auto order = g.TopologicalOrder();
+  REQUIRE(order);
+  CHECK(*order == std::vector<std::uint32_t>{2, 0, 1, 3});
+  CHECK(g.dependents(2) == std::vector<std::uint32_t>{0, 1});
+  CHECK(g.OnlyDependsOn(3, 0));
+  CHECK_FALSE(g.OnlyDependsOn(0, 2));
+  CHECK(g.EdgeKinds(1, 0) == 0);
+  CHECK(g.FindCycles().empty());
+}
+
+TEST_CASE("edges merge their kinds and duplicates collapse", "[unit][graph]") {
+  DependencyGraph g(2);
+  g.AddEdge(0, 1, RefKind::kRef);
+  g.AddEdge(0, 1, RefKind::kDependsOn);
+  g.AddEdge(0, 1, RefKind::kRef);
+  g.Finalize();
+  CHECK(g.edge_count() == 1);
+  CHECK(g.EdgeKinds(0, 1) == ((1u << static_cast<int>(RefKind::kRef)) |
+                              (1u << static_cast<int>(RefKind::kDependsOn))));
+}
+
+TEST_CASE("cycles are found as paths, components numbered dependencies first", "[unit][graph]") {
+  DependencyGraph g(5);
+  g.AddEdge(0, 1, RefKind::kRef);
+  g.AddEdge(1, 2, RefKind::kRef);
+  g.AddEdge(2, 0, RefKind::kRef);
+  g.AddEdge(3, 0, RefKind::kRef);
+  g.AddEdge(4, 4, RefKind::kRef);
+  g.Finalize();
+  CHECK_FALSE(g.TopologicalOrder());
+  auto cycles = g.FindCycles();
+  REQUIRE(cycles.size() == 2);
+  std::vector<std::uint32_t> three = cycles[0].size() == 4 ? cycles[0] : cycles[1];
+  CHECK(three.front() == three.back());
+  CHECK(three.size() == 4);
+  std::uint32_t count = 0;
+  auto comp = g.StronglyConnectedComponents(&count);
+  CHECK(count == 3);
+  CHECK(comp[0] == comp[1]);
+  CHECK(comp[1] == comp[2]);
+  CHECK(comp[3] > comp[0]);  // 3 depends on the cycle, so it comes after it
+}
+
+TEST_CASE("the resource graph follows Ref, GetAtt, Sub and DependsOn", "[unit][graph]") {
+  auto l = cfnsplit::testing::Model(R"(Resources:
+  A: {Type: AWS::SNS::Topic}
+  B: {Type: AWS::SQS::Queue, DependsOn: A}
+  C:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref A, Endpoint: !Sub '${B.Arn}', Protocol: sqs}
+  D:
+    Type: AWS::SQS::QueuePolicy
+    Properties: {Queues: [!Ref D2]}
+  D2:
+    Type: AWS::SQS::QueuePolicy
+    Properties: {Queues: [!Ref D]}
+)");
+  REQUIRE(l->model);
+  DependencyGraph g = BuildResourceGraph(*l->model);
+  CHECK(g.dependencies(2) == std::vector<std::uint32_t>{0, 1});
+  CHECK(g.OnlyDependsOn(1, 0));
+  auto cycles = g.FindCycles();
+  REQUIRE(cycles.size() == 1);
+  CHECK(FormatCycle(*l->model, cycles[0]) == "D -> D2 -> D");
+}

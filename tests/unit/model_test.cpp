@@ -1,0 +1,216 @@
+#include <catch2/catch.hpp>
+
+#include "model_fixture.hpp"
+
+using cfnsplit::testing::Model;
+using namespace cfnsplit;
+
+namespace {
+
+std::vector<const Reference*> RefsFrom(const TemplateModel& m, const std::string& from) {
+  std::vector<const Reference*> out;
+  for (const auto& r : m.references)
+    if (r.from == from) out.push_back(&r);
+  return out;
+}
+
+const Reference* RefTo(const TemplateModel& m, const std::string& from, const std::string& to,
+                       RefKind kind) {
+  for (const auto& r : m.references)
+    if (r.from == from && r.to == to && r.kind == kind) return &r;
+  return nullptr;
+}
+
+const char* kTemplate = R"(
+Parameters:
+  Stage: {Type: String, Default: dev}
+  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}
+  Secret: {Type: String, NoEcho: true}
+Mappings:
+  Sizes: {dev: {Mem: 128}}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyDocument:
+            Statement:
+              - Resource: !Sub '${Bucket.Arn}/*'
+                Condition: {StringEquals: {a: b}}
+  Fn:
+    Type: AWS::Lambda::Function
+    DependsOn: [Bucket]
+    Condition: NotProd
+    Properties:
+      Role: !GetAtt Role.Arn
+      Runtime: python3.11
+      Handler: app.handler
+      MemorySize: !FindInMap [Sizes, !Ref Stage, Mem]
+      Code: {S3Bucket: !Ref Bucket, S3Key: code.zip}
+      Environment:
+        Variables:
+          MODE: Bucket
+          NAME: !Sub ['${Prefix}-${AWS::StackName}-${!Literal}', {Prefix: !Ref Stage}]
+          OTHER: !If [IsProd, !ImportValue shared-thing, !Ref 'AWS::NoValue']
+      Tags: [{Key: owner, Value: data-team}]
+Outputs:
+  FnArn:
+    Value: !GetAtt [Fn, Arn]
+    Export: {Name: !Sub '${AWS::StackName}-FnArn'}
+)";
+
+}  // namespace
+
+TEST_CASE("model reads sections and parameters", "[unit][model]") {
+  auto l = Model(kTemplate);
+  REQUIRE(l->model);
+  const TemplateModel& m = *l->model;
+  CHECK_FALSE(l->sink.has_errors());
+  REQUIRE(m.parameters.size() == 3);
+  CHECK(m.FindParameter("Subnets")->is_list());
+  CHECK(m.FindParameter("Secret")->no_echo);
+  CHECK_FALSE(m.FindParameter("Stage")->no_echo);
+  CHECK(m.mapping_names == std::vector<std::string>{"Sizes"});
+  CHECK(m.condition_names == std::vector<std::string>{"IsProd", "NotProd"});
+  REQUIRE(m.resources.size() == 3);
+  CHECK(m.FindResource("Fn")->depends_on == std::vector<std::string>{"Bucket"});
+  CHECK(m.FindResource("Fn")->condition == "NotProd");
+  CHECK(m.FindResource("Bucket")->deletion_policy == "Retain");
+  CHECK(m.FindResource("Fn")->owner == "data-team");
+  REQUIRE(m.outputs.size() == 1);
+  CHECK(m.outputs[0].export_name != nullptr);
+}
+
+TEST_CASE("every reference kind is found with its path", "[unit][model]") {
+  auto l = Model(kTemplate);
+  const TemplateModel& m = *l->model;
+  const Reference* getatt = RefTo(m, "Fn", "Role", RefKind::kGetAtt);
+  REQUIRE(getatt);
+  CHECK(getatt->attribute == "Arn");
+  CHECK(getatt->path == "Properties.Role.Fn::GetAtt");
+  CHECK(getatt->target == TargetKind::kResource);
+  CHECK(getatt->loc.line == 28);
+  const Reference* sub = RefTo(m, "Role", "Bucket", RefKind::kSub);
+  REQUIRE(sub);
+  CHECK(sub->attribute == "Arn");
+  CHECK(RefTo(m, "Fn", "Bucket", RefKind::kRef));
+  CHECK(RefTo(m, "Fn", "Bucket", RefKind::kDependsOn));
+  CHECK(RefTo(m, "Fn", "NotProd", RefKind::kCondition));
+  CHECK(RefTo(m, "Fn", "IsProd", RefKind::kCondition));
+  CHECK(RefTo(m, "Fn", "Sizes", RefKind::kFindInMap));
+  CHECK(RefTo(m, "Fn", "shared-thing", RefKind::kImportValue));
+  CHECK(RefTo(m, "Fn", "AWS::StackName", RefKind::kSub)->target == TargetKind::kPseudo);
+  CHECK(RefTo(m, "IsProd", "Stage", RefKind::kRef)->site == SiteKind::kCondition);
+  CHECK(RefTo(m, "NotProd", "IsProd", RefKind::kCondition));
+  CHECK(RefTo(m, "FnArn", "Fn", RefKind::kGetAtt)->site == SiteKind::kOutput);
+}
+
+TEST_CASE("bare strings, Sub locals and escapes are not references", "[unit][model]") {
+  auto l = Model(kTemplate);
+  const TemplateModel& m = *l->model;
+  for (const Reference* r : RefsFrom(m, "Fn")) {
+    CHECK(r->to != "Prefix");   // a variable of the list-form Sub
+    CHECK(r->to != "Literal");  // ${!Literal} is an escape
+    CHECK_FALSE((r->to == "Bucket" && r->path.find("MODE") != std::string::npos));
+  }
+  // An IAM policy's Condition block is not the Condition function.
+  for (const Reference* r : RefsFrom(m, "Role")) CHECK(r->kind != RefKind::kCondition);
+}
+
+TEST_CASE("SubVariables splits names, attributes and escapes", "[unit][model]") {
+  CHECK(SubVariables("a-${X}-${Y.Arn}-${!Z}-${ AWS::Region }") ==
+        std::vector<std::string>{"X", "Y.Arn", "AWS::Region"});
+  CHECK(SubVariables("no vars ${ unterminated").empty());
+}
+
+TEST_CASE("intrinsic arity errors point at the call", "[unit][model]") {
+  auto l = Model(R"(Resources:
+  A:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !Select [1]
+      DisplayName: !If [C, a]
+      KmsMasterKeyId: !Join [',', a, b]
+)");
+  REQUIRE(l->model);
+  int arity = 0;
+  for (const auto& d : l->sink.diagnostics())
+    if (d.code == "E1003") ++arity;
+  CHECK(arity == 3);
+  const Diagnostic* first = l->Find("E1003");
+  CHECK(first->loc.line == 5);
+  CHECK(first->message.find("Fn::Select takes [Index, List], got a list of 1") != std::string::npos);
+}
+
+TEST_CASE("a Ref to nothing is an error with a suggestion", "[unit][model]") {
+  auto l = Model(R"({"Resources": {"MyBucket": {"Type": "AWS::S3::Bucket"},
+    "P": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "MyBuckt"}}}}})",
+                 "t.json");
+  const Diagnostic* d = l->Find("E1101");
+  REQUIRE(d);
+  CHECK(d->message.find("did you mean 'MyBucket'?") != std::string::npos);
+  CHECK(d->loc.line == 2);
+}
+
+TEST_CASE("SAM-generated names are warnings, not errors", "[unit][model]") {
+  auto l = Model(R"(Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.12, Layers: [arn:aws:lambda:us-east-1:1:layer:a:1]}
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/api/
+      Handler: app.handler
+      Layers: [!Ref Deps]
+      Events:
+        Get: {Type: Api, Properties: {Path: /, Method: get}}
+        Tick: {Type: Schedule, Properties: {Schedule: rate(1 minute)}}
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: deps/}
+Outputs:
+  Url: {Value: !Sub 'https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/'}
+  RoleArn: {Value: !GetAtt ApiRole.Arn}
+)");
+  REQUIRE(l->model);
+  CHECK_FALSE(l->HasCode("E1101"));
+  CHECK(l->HasCode("W1102"));
+  const TemplateModel& m = *l->model;
+  CHECK(m.is_sam());
+  REQUIRE(m.functions.size() == 1);
+  const FunctionInfo& f = m.functions[0];
+  CHECK(f.runtime == "python3.12");
+  CHECK(f.code_uri == "src/api/");
+  CHECK(f.layers.size() == 2);  // Globals layers are prepended
+  // Function + Role + Api permission + Schedule rule and permission.
+  CHECK(EstimatedExpansion(*m.FindResource("Api"), m) == 5);
+}
+
+TEST_CASE("Serverless function names are recovered from logical IDs", "[unit][model]") {
+  auto l = Model(R"({"Resources": {
+    "MyDashfnUnderscorexLambdaFunction": {"Type": "AWS::Lambda::Function",
+      "Properties": {"Runtime": "python3.11", "Handler": "h.h", "Architectures": ["arm64"],
+                     "Code": {"S3Bucket": "b", "S3Key": "k.zip"}}}}})",
+                 "t.json");
+  REQUIRE(l->model->functions.size() == 1);
+  CHECK(l->model->functions[0].serverless_name == "my-fn_x");
+  CHECK(l->model->functions[0].architecture == "arm64");
+  CHECK(l->model->functions[0].code_location == "s3://b/k.zip");
+}
+
+TEST_CASE("structural errors stop modeling", "[unit][model]") {
+  CHECK(Model("Description: x\n")->HasCode("E1001"));
+  CHECK(Model("Resources: [a]\n")->HasCode("E1001"));
+  CHECK(Model("Resources: {A: {Properties: {}}}\n")->HasCode("E1002"));
+  CHECK(Model("Resources: {}\nParameters: [x]\n")->HasCode("E1002"));
+  auto typo = Model("Resources: {}\nOutput: {}\n");
+  REQUIRE(typo->Find("W1001"));
+  CHECK(typo->Find("W1001")->message.find("did you mean 'Outputs'") != std::string::npos);
+}
