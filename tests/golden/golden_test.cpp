@@ -1,0 +1,77 @@
+// Golden tests: run the real cfnsplit binary on each case under tests/golden/cases/ and compare
+// its exit code, stdout and stderr with the case's expected.txt. A case is a folder with `args`
+// (one line: the arguments, relative to the source tree) and `expected.txt`.
+// CFNSPLIT_UPDATE_GOLDEN=1 rewrites expected.txt from the current output (review the diff!).
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> Cases(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.') out.push_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Runs a command from the source dir; returns "exit: N\n--- stdout\n…\n--- stderr\n…".
+std::string Run(const std::string& args, const std::string& scratch) {
+  std::string out_file = scratch + "/stdout", err_file = scratch + "/stderr";
+  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
+                    args + " >" + out_file + " 2>" + err_file;
+  int status = std::system(cmd.c_str());
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return "exit: " + std::to_string(code) + "\n--- stdout\n" + ReadAll(out_file) + "--- stderr\n" +
+         ReadAll(err_file);
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("golden: whole command runs match their expected output", "[golden]") {
+  std::string root = std::string(CFNSPLIT_SOURCE_DIR) + "/tests/golden/cases";
+  std::vector<std::string> cases = Cases(root);
+  REQUIRE(cases.size() >= 5);
+  bool update = std::getenv("CFNSPLIT_UPDATE_GOLDEN") != nullptr;
+  char scratch_template[] = "/tmp/cfnsplit-golden-XXXXXX";
+  std::string scratch = mkdtemp(scratch_template);
+  for (const auto& name : cases) {
+    std::string dir = root + "/" + name;
+    std::string args = Trim(ReadAll(dir + "/args"));
+    // {scratch} lets a case write output files outside the source tree.
+    for (auto at = args.find("{scratch}"); at != std::string::npos; at = args.find("{scratch}"))
+      args.replace(at, 9, scratch + "/" + name);
+    std::string actual = Run(args, scratch);
+    for (auto at = actual.find(scratch); at != std::string::npos; at = actual.find(scratch))
+      actual.replace(at, scratch.size(), "{scratch}");
+    if (update) {
+      std::ofstream(dir + "/expected.txt", std::ios::binary) << actual;
+      continue;
+    }
+    INFO("case " << name << ": cfnsplit " << args);
+    CHECK(Trim(actual) == Trim(ReadAll(dir + "/expected.txt")));
+  }
+  std::system(("rm -rf " + scratch).c_str());
+}
