@@ -44,6 +44,7 @@ struct Violation {
   std::string message;  ///< what is wrong
   std::string fix;      ///< the smallest change that fixes it
   std::string stack;    ///< the stack concerned, if one
+  std::string resource;  ///< the resource to point at in the template, if one
 };
 
 struct PlanCheck {

@@ -56,3 +56,28 @@ void PrintMoves(const std::vector<PlanMove>& moves, std::ostream& out);
 nlohmann::json MovesJson(const std::vector<PlanMove>& moves);
 
 }  // namespace cfnsplit
+
+namespace cfnsplit {
+
+/// Reports that read well as a pull-request comment: summary first, then tables.
+std::string AnalysisMarkdown(const Analysis& a, const DiagnosticSink& sink);
+std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanCheck& check,
+                         const RuleSet& rules, const std::vector<PlanMove>* moves);
+
+/// SARIF 2.1.0 for code scanning: every diagnostic, plus plan violations located at the
+/// resource they concern.
+nlohmann::json SarifReport(const DiagnosticSink& sink, const SourceManager& sources,
+                           const TemplateModel* model, const std::vector<Violation>* violations);
+
+/// The stack-level graph: stacks as clusters, cross-stack edges labelled with the values passed.
+std::string StackGraphDot(const Analysis& a, const SplitPlan& plan);
+/// A deterministic SVG of the stack graph drawn without external tools (layered layout).
+std::string StackGraphSvg(const Analysis& a, const SplitPlan& plan);
+/// Runs Graphviz `dot -Tsvg`; empty with `error` set when dot is missing or fails.
+std::string RenderWithGraphviz(const std::string& dot, std::string* error);
+
+/// One self-contained HTML page: stack graph picture, a size bar per stack, per-stack tables.
+std::string PlanHtml(const Analysis& a, const SplitPlan& plan, const PlanCheck& check,
+                     const RuleSet& rules, const std::vector<PlanMove>* moves);
+
+}  // namespace cfnsplit

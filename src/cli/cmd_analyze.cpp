@@ -2,7 +2,10 @@
 #include <iostream>
 
 #include "cfnsplit/report.hpp"
+#include <sstream>
+
 #include "cli/commands.hpp"
+#include "cli/planning.hpp"
 
 namespace cfnsplit::cli {
 namespace {
@@ -14,16 +17,22 @@ class AnalyzeCommand : public Command {
   CLI::App* Register(CLI::App& app) override {
     app_ = app.add_subcommand("analyze", "Report quotas, lifecycle classes, functions, owners, cycles");
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
-    app_->add_option("--format", format_, "text or json")->check(CLI::IsMember({"text", "json"}));
+    app_->add_option("--format", format_, "text, json, markdown or sarif")
+        ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
     return app_;
   }
 
   int Run(Session& s) override {
     if (!s.LoadRules()) return s.Finish(false);
     auto model = s.LoadTemplate(template_);
-    if (!model) return s.Finish(false);
+    if (!model) {
+      if (format_ == "sarif") std::cout << SarifReport(s.sink(), s.sources(), nullptr, nullptr).dump(2) << "\n";
+      return s.Finish(false);
+    }
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), s.sink());
     if (format_ == "json") std::cout << AnalysisJson(a, s.sink(), s.sources()).dump(2) << "\n";
+    else if (format_ == "markdown") std::cout << AnalysisMarkdown(a, s.sink());
+    else if (format_ == "sarif") std::cout << SarifReport(s.sink(), s.sources(), model.get(), nullptr).dump(2) << "\n";
     else PrintAnalysisText(a, s.sink(), std::cout);
     return s.Finish(true);
   }
@@ -36,9 +45,10 @@ class AnalyzeCommand : public Command {
 class GraphCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    app_ = app.add_subcommand("graph", "Print the resource dependency graph");
+    app_ = app.add_subcommand("graph", "Print the resource graph, or the stack graph of a plan");
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
-    app_->add_option("--format", format_, "dot or json")->check(CLI::IsMember({"dot", "json"}));
+    app_->add_option("--stacks", plan_, "Draw the stack-level graph of this plan");
+    app_->add_option("--format", format_, "dot, svg or json")->check(CLI::IsMember({"dot", "svg", "json"}));
     return app_;
   }
 
@@ -48,13 +58,46 @@ class GraphCommand : public Command {
     if (!model) return s.Finish(false);
     DiagnosticSink quiet;  // graph prints the graph; quota findings belong to analyze
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), quiet);
+    if (!plan_.empty()) return RunStacks(s, a);
     if (format_ == "json") std::cout << GraphJson(a).dump(2) << "\n";
+    else if (format_ == "svg") return Svg(s, [&] { std::ostringstream d; WriteGraphDot(a, d); return d.str(); }(), "");
     else WriteGraphDot(a, std::cout);
     return s.Finish(true);
   }
 
  private:
+  int RunStacks(Session& s, const Analysis& a) {
+    auto plan = ReadPlanFile(s, plan_);
+    if (!plan) return s.Finish(false);
+    if (format_ == "json") {
+      PlanCheck check = CheckPlan(a, *plan, {}, s.rules());
+      std::cout << PlanJson(*plan, check, s.rules()).dump(2) << "\n";
+    } else if (format_ == "svg") {
+      return Svg(s, StackGraphDot(a, *plan), StackGraphSvg(a, *plan));
+    } else {
+      std::cout << StackGraphDot(a, *plan);
+    }
+    return s.Finish(true);
+  }
+
+  // Graphviz draws the SVG when installed; otherwise the built-in layout (stacks) or an error.
+  int Svg(Session& s, const std::string& dot, const std::string& fallback) {
+    std::string error;
+    std::string svg = RenderWithGraphviz(dot, &error);
+    if (svg.empty() && fallback.empty()) {
+      s.sink().Error("E0030", {}, error + "; use --format dot");
+      return s.Finish(false);
+    }
+    if (svg.empty()) {
+      s.sink().Note("I0031", {}, error + "; drew the stack graph with the built-in layout");
+      svg = fallback;
+    }
+    std::cout << svg;
+    return s.Finish(true);
+  }
+
   std::string template_;
+  std::string plan_;
   std::string format_ = "dot";
 };
 

@@ -10,6 +10,24 @@
 namespace cfnsplit::cli {
 namespace {
 
+void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves, const std::string& format,
+                      Session& s, std::ostream& out) {
+  if (format == "json") {
+    auto j = PlanJson(p.plan, p.check, s.rules());
+    if (moves) j["moves"] = MovesJson(*moves);
+    out << j.dump(2) << "\n";
+  } else if (format == "markdown") {
+    out << PlanMarkdown(p.analysis, p.plan, p.check, s.rules(), moves);
+  } else if (format == "html") {
+    out << PlanHtml(p.analysis, p.plan, p.check, s.rules(), moves);
+  } else if (format == "sarif") {
+    out << SarifReport(s.sink(), s.sources(), p.model.get(), &p.check.violations).dump(2) << "\n";
+  } else {
+    PrintPlanText(p.plan, p.check, s.rules(), out);
+    if (moves) PrintMoves(*moves, out);
+  }
+}
+
 class PlanCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
@@ -18,8 +36,8 @@ class PlanCommand : public Command {
     AddPlanningOptions(*app_, planning_);
     app_->add_option("-o,--output", output_, "Write the plan here (default: print it)");
     app_->add_flag("--explain", explain_, "Print why every resource landed where it did");
-    app_->add_option("--format", format_, "Summary format: text or json")
-        ->check(CLI::IsMember({"text", "json"}));
+    app_->add_option("--format", format_, "Summary format: text, json, markdown or html")
+        ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
     return app_;
   }
 
@@ -34,8 +52,7 @@ class PlanCommand : public Command {
         return s.Finish(false);
       }
       if (!WriteFileAtomic(output_, PlanToYaml(planned->plan), s.sink())) return s.Finish(false);
-      if (format_ == "json") std::cout << PlanJson(planned->plan, planned->check, s.rules()).dump(2) << "\n";
-      else PrintPlanText(planned->plan, planned->check, s.rules(), std::cout);
+      PrintPlanSummary(*planned, nullptr, format_, s, std::cout);
     }
     if (explain_) PrintExplanations(planned->plan, output_.empty() ? std::cerr : std::cout);
     return s.Finish(true);
@@ -57,30 +74,24 @@ class ReviewCommand : public Command {
     app_->add_flag("--rebase", rebase_, "Check the plan against a template that changed since");
     app_->add_option("--against", against_, "Show what moves between this plan and an older one");
     AddPackageOptions(*app_, packages_);
-    app_->add_option("--format", format_, "text or json")->check(CLI::IsMember({"text", "json"}));
+    app_->add_option("--format", format_, "text, json, markdown, sarif or html")
+        ->check(CLI::IsMember({"text", "json", "markdown", "sarif", "html"}));
     return app_;
   }
 
   int Run(Session& s) override {
     auto loaded = LoadPlanAndTemplate(s, plan_path_, rebase_, packages_);
     if (!loaded) return s.Finish(false);
-    PlanCheck check = CheckPlan(loaded->analysis, loaded->plan, loaded->packages, s.rules());
+    loaded->check = CheckPlan(loaded->analysis, loaded->plan, loaded->packages, s.rules());
     std::vector<PlanMove> moves;
     if (!against_.empty()) {
       auto old = ReadPlanFile(s, against_);
       if (!old) return s.Finish(false);
       moves = DiffPlans(loaded->analysis, *old, loaded->plan);
     }
-    if (format_ == "json") {
-      auto j = PlanJson(loaded->plan, check, s.rules());
-      if (!against_.empty()) j["moves"] = MovesJson(moves);
-      std::cout << j.dump(2) << "\n";
-    } else {
-      PrintPlanText(loaded->plan, check, s.rules(), std::cout);
-      if (!against_.empty()) PrintMoves(moves, std::cout);
-    }
+    PrintPlanSummary(*loaded, against_.empty() ? nullptr : &moves, format_, s, std::cout);
     int code = s.Finish(true);
-    return check.ok() ? code : std::max(code, static_cast<int>(kExitFindings));
+    return loaded->check.ok() ? code : std::max(code, static_cast<int>(kExitFindings));
   }
 
  private:

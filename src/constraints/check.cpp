@@ -49,7 +49,7 @@ void CheckCoverage(const Analysis& a, const SplitPlan& plan, std::vector<int>& s
     if (!IsLogicalId(stack.name) || !names.insert(stack.name).second)
       out.violations.push_back({"E4009", "stack name '" + stack.name + "' is " +
                                              (IsLogicalId(stack.name) ? "used twice" : "not alphanumeric"),
-                                "give every stack a unique alphanumeric name", stack.name});
+                                "give every stack a unique alphanumeric name", stack.name, ""});
     for (const auto& id : stack.resources) {
       long i = m.ResourceIndex(id);
       if (i < 0) {
@@ -58,14 +58,14 @@ void CheckCoverage(const Analysis& a, const SplitPlan& plan, std::vector<int>& s
         std::string hint = SuggestClosest(id, ids);
         out.violations.push_back({"E4001", "'" + id + "' is not a resource of the template",
                                   hint.empty() ? "remove it from the plan" : "did you mean '" + hint + "'?",
-                                  stack.name});
+                                  stack.name, ""});
         continue;
       }
       int& slot = stack_of[static_cast<std::size_t>(i)];
       if (slot >= 0) {
         out.violations.push_back({"E4001", "'" + id + "' is in both " + plan.stacks[slot].name +
                                                " and " + stack.name,
-                                  "keep it in one stack", stack.name});
+                                  "keep it in one stack", stack.name, ""});
         continue;
       }
       slot = static_cast<int>(s);
@@ -77,7 +77,7 @@ void CheckCoverage(const Analysis& a, const SplitPlan& plan, std::vector<int>& s
     int home = info.function >= 0 ? stack_of[static_cast<std::size_t>(info.function)] : 0;
     std::string where = plan.stacks.empty() ? "a stack" : plan.stacks[std::max(home, 0)].name;
     out.violations.push_back({"E4001", "'" + m.resources[i].id + "' is in no stack",
-                              "add it to " + where, ""});
+                              "add it to " + where, "", m.resources[i].id});
   }
 }
 
@@ -91,7 +91,7 @@ void CheckColocation(const Analysis& a, const SplitPlan& plan, const std::vector
         out.violations.push_back({"E4002", "the reference cycle " + FormatCycle(m, cycle) +
                                                " is split across stacks",
                                   "move " + m.resources[n].id + " to " + plan.stacks[first].name,
-                                  plan.stacks[stack_of[n]].name});
+                                  plan.stacks[stack_of[n]].name, m.resources[n].id});
         break;
       }
   }
@@ -105,7 +105,7 @@ void CheckColocation(const Analysis& a, const SplitPlan& plan, const std::vector
                                            " but sits in another stack",
                               "move " + m.resources[i].id + " to " + plan.stacks[fs].name +
                                   ", or pin it where it is",
-                              plan.stacks[stack_of[i]].name});
+                              plan.stacks[stack_of[i]].name, m.resources[i].id});
   }
 }
 
@@ -119,7 +119,7 @@ void CheckLifecycleAndOwners(const Analysis& a, const SplitPlan& plan,
                                            ") and must stay in " + plan.stacks[0].name,
                               "move " + m.resources[i].id + " back to " + plan.stacks[0].name +
                                   " (moving data means delete and recreate)",
-                              plan.stacks[stack_of[i]].name});
+                              plan.stacks[stack_of[i]].name, m.resources[i].id});
   }
   if (plan.options.allow_mixed_owners) return;
   for (std::size_t s = 1; s < plan.stacks.size(); ++s) {
@@ -133,7 +133,8 @@ void CheckLifecycleAndOwners(const Analysis& a, const SplitPlan& plan,
     std::string list;
     for (const auto& [o, id] : owners) list += (list.empty() ? "" : ", ") + o + " (" + id + ")";
     out.violations.push_back({"E4005", "stack " + plan.stacks[s].name + " mixes owners: " + list,
-                              "split it by owner, or pass --allow-mixed-owners", plan.stacks[s].name});
+                              "split it by owner, or pass --allow-mixed-owners", plan.stacks[s].name,
+                              owners.begin()->second});
   }
 }
 
@@ -143,7 +144,7 @@ PlanCheck CheckPlan(const Analysis& a, const SplitPlan& plan, const PackageView&
                     const RuleSet& rules) {
   PlanCheck out;
   if (plan.stacks.empty()) {
-    out.violations.push_back({"E4001", "the plan has no stacks", "add a base stack", ""});
+    out.violations.push_back({"E4001", "the plan has no stacks", "add a base stack", "", ""});
     return out;
   }
   std::vector<int> stack_of;

@@ -187,7 +187,7 @@ void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleS
                                 s == 0 ? "move movable resources out of " + plan.stacks[0].name +
                                              ", or raise --headroom"
                                        : "move some functions of " + plan.stacks[s].name + " to another stack",
-                                plan.stacks[s].name});
+                                plan.stacks[s].name, ""});
     }
     std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", h);
     if (!packages.empty() && f.package_bytes > package_budget)
@@ -198,7 +198,7 @@ void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleS
                                 "move the function with the heaviest unshared dependencies to "
                                 "another stack; a function over the limit alone needs one of "
                                 "the recommendations of `cfnsplit analyze`",
-                                plan.stacks[s].name});
+                                plan.stacks[s].name, ""});
   }
 }
 

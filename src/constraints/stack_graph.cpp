@@ -62,9 +62,10 @@ void CheckStackGraph(const Analysis& a, const SplitPlan& plan, const std::vector
     std::string path, because;
     for (std::size_t k = 0; k < cycle.size(); ++k) path += (k ? " -> " : "") + q.label[cycle[k]];
     // The cheapest hop to cut is a witness whose source can follow its target.
-    std::string fix;
+    std::string fix, first_resource;
     for (std::size_t k = 0; k + 1 < cycle.size(); ++k) {
       auto [u, v] = q.witness.at({cycle[k], cycle[k + 1]});
+      if (first_resource.empty()) first_resource = m.resources[u].id;
       because += (k ? "; " : "") + m.resources[u].id + " uses " + m.resources[v].id;
       if (fix.empty() && a.info[u].cls != LifecycleClass::kStateful)
         fix = "move " + m.resources[u].id + " to " + plan.stacks[stack_of[v]].name +
@@ -73,7 +74,7 @@ void CheckStackGraph(const Analysis& a, const SplitPlan& plan, const std::vector
     }
     out.violations.push_back({"E4006", "stack cycle " + path + " (" + because + ")",
                               fix.empty() ? "keep these resources in one stack" : fix,
-                              plan.stacks[q.stack_of_node[cycle.front()]].name});
+                              plan.stacks[q.stack_of_node[cycle.front()]].name, first_resource});
   }
 }
 
