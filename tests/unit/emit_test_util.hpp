@@ -95,3 +95,93 @@ inline std::string Json(const Value* v) { return v ? WriteJson(*v, 0) : std::str
 inline std::string Json(const Value& v) { return WriteJson(v, 0); }
 
 }  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+/// A template exercising Ref, GetAtt, Sub (with ${!Literal}), list and NoEcho parameters,
+/// conditions over conditions, mappings, DependsOn, pseudo parameters, an exported output and a
+/// bare string equal to a logical ID.
+inline const char* kAppTemplate = R"(AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env: {Type: String, AllowedValues: [dev, prod], Default: dev}
+  Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+  Secret: {Type: String, NoEcho: true}
+Mappings:
+  Sizes: {dev: {Mem: 128}, prod: {Mem: 1024}}
+  Unused: {a: {b: c}}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+  Queue:
+    Type: AWS::SQS::Queue
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Fn:
+    Type: AWS::Lambda::Function
+    DependsOn: [Role, Queue]
+    Properties:
+      Role: !GetAtt Role.Arn
+      MemorySize: !FindInMap [Sizes, !Ref Env, Mem]
+      Code: {S3Bucket: b, S3Key: "app/code.zip"}
+      Environment:
+        Variables:
+          BUCKET: !Ref Bucket
+          ARN: !Sub "${Bucket.Arn}/x/${!Literal}/${AWS::StackName}"
+          SECRET: !Ref Secret
+          NAME: Bucket
+      VpcConfig: {SubnetIds: !Ref Subnets}
+  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Condition: NotProd
+    Properties: {Fn: !Ref Fn}
+  Perm:
+    Type: AWS::Lambda::Permission
+    Properties: {FunctionName: !GetAtt Fn.Arn, Sub: !Sub "${Fn}-${AWS::Region}"}
+Outputs:
+  FnArn:
+    Value: !GetAtt Fn.Arn
+    Export: {Name: !Sub "${AWS::StackName}-FnArn"}
+  BucketName:
+    Value: !Ref Bucket
+)";
+
+inline EmitResult EmitOk(Fixture& f, const SplitPlan& plan, const EmitOptions& options) {
+  auto r = EmitStacks(*f.model, plan, options, f.sink);
+  INFO(f.Diags());
+  REQUIRE(r);
+  return *r;
+}
+
+/// Verifies and requires success, printing every difference on failure.
+inline void RequireVerified(Fixture& f, const EmitResult& r) {
+  DiagnosticSink vs;
+  VerifyReport rep = VerifyEmitted(*f.model, r, f.rules, {}, vs);
+  std::string diffs;
+  for (const auto& d : vs.diagnostics()) diffs += FormatDiagnostic(d, f.sources);
+  INFO(diffs);
+  REQUIRE(rep.ok);
+  REQUIRE(rep.resources_checked == f.model->resources.size());
+}
+
+/// Verifies, requires failure, and returns the diagnostics' text (codes included).
+inline std::string VerifyFails(Fixture& f, const EmitResult& r) {
+  DiagnosticSink vs;
+  VerifyReport rep = VerifyEmitted(*f.model, r, f.rules, {}, vs);
+  std::string diffs;
+  for (const auto& d : vs.diagnostics()) diffs += FormatDiagnostic(d, f.sources);
+  INFO(diffs);
+  CHECK(!rep.ok);
+  CHECK(!rep.differences.empty());
+  return diffs;
+}
+
+inline Value* MutableAt(Value& root, const std::string& path) {
+  return const_cast<Value*>(At(root, path));
+}
+
+}  // namespace cfnsplit::testing
