@@ -54,9 +54,9 @@ struct EmittedStack {
 
 struct EmitResult {
   WiringMode mode = WiringMode::kNested;
-  std::vector<EmittedStack> stacks;       ///< [0] = parent (nested) or base (exports)
-  std::vector<std::string> deploy_order;  ///< stack names; nested: just the parent
-  std::vector<std::string> notes;         ///< AWS::StackName differences, export locks, …
+  std::vector<EmittedStack> stacks;        ///< [0] = parent (nested) or base (exports)
+  std::vector<std::string> deploy_order;   ///< stack names; nested: just the parent
+  std::vector<std::string> notes;          ///< AWS::StackName differences, export locks, …
   std::vector<std::string> moved_outputs;  ///< root outputs moved into children (quota)
 };
 

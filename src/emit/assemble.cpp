@@ -9,7 +9,8 @@ namespace cfnsplit::emit {
 namespace {
 
 std::string BaseName(const std::string& path) {
-  std::string b = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  std::string b =
+      path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   return b;
 }
 
@@ -21,8 +22,10 @@ std::string Emitter::SuggestedPrefix() const {
   std::string out;
   for (char c : base) {
     bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (ok) out += c;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (ok)
+      out += c;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   while (!out.empty() && !std::isalpha(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
   while (!out.empty() && out.back() == '-') out.pop_back();
@@ -69,9 +72,11 @@ void Emitter::ApplyArtifacts() {
     } else {
       s.params[param] = std::move(with_default);
     }
-    s.notes.insert(std::to_string(count) + " function(s) read their code from this stack's own "
-                   "package: parameter " + param + " (default '" + default_key +
-                   "'); upload packages/" + s.name + " there");
+    s.notes.insert(std::to_string(count) +
+                   " function(s) read their code from this stack's own "
+                   "package: parameter " +
+                   param + " (default '" + default_key + "'); upload packages/" + s.name +
+                   " there");
   }
 }
 
@@ -93,10 +98,11 @@ void Emitter::WarnSamImplicitApis() {
   }
   for (const auto& [kind, stacks] : stacks_by_kind)
     if (stacks.size() > 1)
-      sink_.Warning("W5010", {}, "functions with implicit " + kind + " events are in " +
-                                     std::to_string(stacks.size()) +
-                                     " stacks: SAM creates one implicit API per template, so "
-                                     "the API splits in several (declare the API explicitly)");
+      sink_.Warning("W5010", {},
+                    "functions with implicit " + kind + " events are in " +
+                        std::to_string(stacks.size()) +
+                        " stacks: SAM creates one implicit API per template, so "
+                        "the API splits in several (declare the API explicitly)");
 }
 
 Value Emitter::StackResource(int child) const {
@@ -127,7 +133,8 @@ Value Emitter::BuildTemplate(int index) {
     if (const Value* p = orig.Find("Parameters"); p && p->is_map()) params = *p;
   } else {
     for (const Parameter& p : model_.parameters)
-      if (auto it = s.params.find(p.name); it != s.params.end()) params.AppendEntry(p.name, it->second);
+      if (auto it = s.params.find(p.name); it != s.params.end())
+        params.AppendEntry(p.name, it->second);
   }
   for (const auto& [name, def] : s.params)
     if (!model_.FindParameter(name)) params.AppendEntry(name, def);
@@ -142,14 +149,18 @@ Value Emitter::BuildTemplate(int index) {
       const std::string& key = orig.keys()[i].name;
       if (key == "Resources" && !orig.Find("Parameters") && params.size() > 0)
         root.AppendEntry("Parameters", params);
-      if (key == "Parameters") root.AppendEntry(key, params);
-      else if (key == "Resources") root.AppendEntry(key, resources);
-      else if (key != "Outputs") root.AppendEntry(key, orig.items()[i]);
+      if (key == "Parameters")
+        root.AppendEntry(key, params);
+      else if (key == "Resources")
+        root.AppendEntry(key, resources);
+      else if (key != "Outputs")
+        root.AppendEntry(key, orig.items()[i]);
     }
     if (s.outputs.size() > 0) root.AppendEntry("Outputs", s.outputs);
     return root;
   }
-  if (const Value* v = orig.Find("AWSTemplateFormatVersion")) root.AppendEntry("AWSTemplateFormatVersion", *v);
+  if (const Value* v = orig.Find("AWSTemplateFormatVersion"))
+    root.AppendEntry("AWSTemplateFormatVersion", *v);
   root.AppendEntry("Description", util::Str("cfnsplit: stack " + s.name + " split from " +
                                             BaseName(model_.path())));
   if (const Value* t = orig.Find("Transform")) root.AppendEntry("Transform", *t);
@@ -161,7 +172,8 @@ Value Emitter::BuildTemplate(int index) {
   if (mappings.size() > 0) root.AppendEntry("Mappings", std::move(mappings));
   Value conditions = Value::Map();
   for (const std::string& c : model_.condition_names)
-    if (auto it = s.conditions.find(c); it != s.conditions.end()) conditions.AppendEntry(c, it->second);
+    if (auto it = s.conditions.find(c); it != s.conditions.end())
+      conditions.AppendEntry(c, it->second);
   if (conditions.size() > 0) root.AppendEntry("Conditions", std::move(conditions));
   root.AppendEntry("Resources", std::move(resources));
   if (s.outputs.size() > 0) root.AppendEntry("Outputs", s.outputs);

@@ -26,8 +26,9 @@ bool Emitter::AssignStacks() {
   bool ok = true;
   for (const StackPlan& sp : plan_.stacks) {
     if (sp.name.empty() || util::Alnum(sp.name, 255) != sp.name || !names.insert(sp.name).second) {
-      sink_.Error("E5001", {}, "stack name '" + sp.name +
-                                   "' must be unique, alphanumeric and at most 255 characters");
+      sink_.Error(
+          "E5001", {},
+          "stack name '" + sp.name + "' must be unique, alphanumeric and at most 255 characters");
       ok = false;
     }
     for (const std::string& id : sp.resources) {
@@ -36,8 +37,9 @@ bool Emitter::AssignStacks() {
         sink_.Error("E5001", {}, "plan puts unknown resource '" + id + "' into stack " + sp.name);
         ok = false;
       } else if (!placed.emplace(id, sp.name).second) {
-        sink_.Error("E5001", r->loc, "plan puts resource '" + id + "' into two stacks (" +
-                                         placed[id] + " and " + sp.name + ")");
+        sink_.Error("E5001", r->loc,
+                    "plan puts resource '" + id + "' into two stacks (" + placed[id] + " and " +
+                        sp.name + ")");
         ok = false;
       }
     }
@@ -46,9 +48,9 @@ bool Emitter::AssignStacks() {
   for (const Resource& r : model_.resources)
     if (!placed.count(r.id)) missing.push_back(r.id);
   if (!missing.empty()) {
-    sink_.Error("E5001", {}, std::to_string(missing.size()) +
-                                 " resource(s) are in no stack of the plan, e.g. '" +
-                                 missing.front() + "'");
+    sink_.Error("E5001", {},
+                std::to_string(missing.size()) +
+                    " resource(s) are in no stack of the plan, e.g. '" + missing.front() + "'");
     ok = false;
   }
   if (!ok) return false;
@@ -81,8 +83,10 @@ bool Emitter::AssignStacks() {
     int home = home_[r.id];
     stacks_[static_cast<std::size_t>(home)].resource_ids.push_back(r.id);
     if (r.is_foreach() && home != 0) {
-      sink_.Error("E5002", r.loc, "'" + r.id + "' is expanded by AWS::LanguageExtensions and "
-                                  "cannot be moved out of the base stack");
+      sink_.Error("E5002", r.loc,
+                  "'" + r.id +
+                      "' is expanded by AWS::LanguageExtensions and "
+                      "cannot be moved out of the base stack");
       ok = false;
     }
   }
@@ -99,8 +103,9 @@ void Emitter::RewriteResources() {
   // SAM Globals apply to the SAM resources of every template that declares them.
   const Value* globals = model_.Section("Globals");
   for (std::size_t i = 1; i < stacks_.size() && globals; ++i) {
-    bool has_sam = std::any_of(stacks_[i].resource_ids.begin(), stacks_[i].resource_ids.end(),
-                               [&](const std::string& id) { return model_.FindResource(id)->is_sam(); });
+    bool has_sam =
+        std::any_of(stacks_[i].resource_ids.begin(), stacks_[i].resource_ids.end(),
+                    [&](const std::string& id) { return model_.FindResource(id)->is_sam(); });
     if (has_sam) stacks_[i].globals = Rewriter(*this, static_cast<int>(i)).Copy(*globals);
   }
 }
@@ -199,16 +204,17 @@ void Emitter::RewriteOutputs() {
       }
     }
     if (excess > 0)
-      sink_.Warning("W5011", {}, "the parent keeps " + std::to_string(excess) +
-                                     " output(s) over the quota of " +
-                                     std::to_string(options_.max_root_outputs) +
-                                     ": they read values from more than one stack");
+      sink_.Warning("W5011", {},
+                    "the parent keeps " + std::to_string(excess) + " output(s) over the quota of " +
+                        std::to_string(options_.max_root_outputs) +
+                        ": they read values from more than one stack");
   }
   for (std::size_t i = 0; i < model_.outputs.size(); ++i) {
     const Output& o = model_.outputs[i];
     Value copy = Rewriter(*this, target[i]).Copy(*o.def);
     if (!o.condition.empty()) UseCondition(target[i], o.condition);
-    stacks_[static_cast<std::size_t>(target[i])].outputs.AppendEntry(o.name, std::move(copy), o.loc);
+    stacks_[static_cast<std::size_t>(target[i])].outputs.AppendEntry(o.name, std::move(copy),
+                                                                     o.loc);
   }
 }
 

@@ -104,7 +104,7 @@ class Emitter {
   std::vector<StackOut> stacks_;
   std::map<std::string, int> home_;  ///< resource → stack
   std::map<WireKey, Wire> wires_;
-  std::set<std::string> taken_;  ///< every name in use or reserved
+  std::set<std::string> taken_;                 ///< every name in use or reserved
   std::vector<std::string> stack_name_params_;  ///< exports: "<Stack>StackName" per stack
   std::vector<std::string> moved_outputs_;
   std::vector<std::string> notes_;

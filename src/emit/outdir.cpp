@@ -30,8 +30,10 @@ std::string MakeTemp(const fs::path& parent, const std::string& base, const char
 bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, DiagnosticSink& sink) {
   for (const EmittedFile& f : files) {
     if (!SafeRelative(f.path)) {
-      sink.Error("E5004", {}, "refusing to write '" + f.path + "': not a relative path inside "
-                              "the output directory");
+      sink.Error("E5004", {},
+                 "refusing to write '" + f.path +
+                     "': not a relative path inside "
+                     "the output directory");
       return false;
     }
     fs::path target = dir / f.path;
@@ -69,8 +71,10 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
     fs::path dir = fs::path(outdir).lexically_normal();
     if (outdir.empty() || dir.filename().empty()) dir = dir.parent_path();
     if (dir.empty() || ContainsCwd(dir)) {
-      sink.Error("E5004", {}, "refusing to use '" + outdir + "' as output directory: it is the "
-                              "working directory or one of its parents");
+      sink.Error("E5004", {},
+                 "refusing to use '" + outdir +
+                     "' as output directory: it is the "
+                     "working directory or one of its parents");
       return false;
     }
     std::error_code ec;

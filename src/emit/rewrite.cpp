@@ -13,8 +13,10 @@ Value Rewriter::Copy(const Value& v) {
   if (!fn.empty()) return CopyIntrinsic(fn, v);
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.is_list()) out.Append(Copy(v.items()[i]));
-    else out.AppendEntry(v.keys()[i].name, Copy(v.items()[i]), v.keys()[i].loc);
+    if (v.is_list())
+      out.Append(Copy(v.items()[i]));
+    else
+      out.AppendEntry(v.keys()[i].name, Copy(v.items()[i]), v.keys()[i].loc);
   }
   return out;
 }
@@ -65,8 +67,10 @@ Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
   if (fn == "Fn::Sub") return CopySub(v);
   if ((fn == "Fn::If" || fn == "Fn::FindInMap") && arg.is_list() && arg.size() > 0 &&
       arg.items()[0].is_string()) {
-    if (fn == "Fn::If") e_.UseCondition(stack_, arg.items()[0].text());
-    else e_.UseMapping(stack_, arg.items()[0].text());
+    if (fn == "Fn::If")
+      e_.UseCondition(stack_, arg.items()[0].text());
+    else
+      e_.UseMapping(stack_, arg.items()[0].text());
   }
   return Value::Intrinsic(std::string(fn), Copy(arg), v.loc());
 }
@@ -128,7 +132,8 @@ Value Rewriter::CopySub(const Value& v) {
     t.text = name;
   }
   std::string new_text = changed ? util::JoinSub(tokens) : text;
-  if (!vars && new_vars.size() == 0) return Value::Intrinsic("Fn::Sub", Value::String(new_text, arg.loc()), v.loc());
+  if (!vars && new_vars.size() == 0)
+    return Value::Intrinsic("Fn::Sub", Value::String(new_text, arg.loc()), v.loc());
   Value list = Value::List(arg.loc());
   list.Append(Value::String(new_text, arg.loc()));
   list.Append(std::move(new_vars));

@@ -10,8 +10,10 @@ std::vector<SubToken> ScanSub(const std::string& s) {
   std::vector<SubToken> out;
   auto literal = [&](const std::string& text) {
     if (text.empty()) return;
-    if (!out.empty() && !out.back().is_var) out.back().text += text;
-    else out.push_back({false, text});
+    if (!out.empty() && !out.back().is_var)
+      out.back().text += text;
+    else
+      out.push_back({false, text});
   };
   std::size_t i = 0;
   while (i < s.size()) {

@@ -39,9 +39,12 @@ Value Param(const std::string& type, const std::string& description) {
 
 std::string Describe(const WireKey& k) {
   switch (k.kind) {
-    case WireKey::Kind::kRef: return "Ref " + k.target;
-    case WireKey::Kind::kGetAtt: return "GetAtt " + k.target + "." + k.attribute;
-    case WireKey::Kind::kPseudo: return k.target;
+    case WireKey::Kind::kRef:
+      return "Ref " + k.target;
+    case WireKey::Kind::kGetAtt:
+      return "GetAtt " + k.target + "." + k.attribute;
+    case WireKey::Kind::kPseudo:
+      return k.target;
   }
   return k.target;
 }
@@ -55,8 +58,8 @@ int Emitter::HomeOf(const std::string& resource) const {
   // SAM creates <Function>Role, <Function>Alias… in the template of <Function>.
   const Resource* best = nullptr;
   for (const Resource& r : model_.resources)
-    if (r.is_sam() && resource.size() > r.id.size() && resource.compare(0, r.id.size(), r.id) == 0 &&
-        (!best || r.id.size() > best->id.size()))
+    if (r.is_sam() && resource.size() > r.id.size() &&
+        resource.compare(0, r.id.size(), r.id) == 0 && (!best || r.id.size() > best->id.size()))
       best = &r;
   return best ? home_.at(best->id) : -1;
 }
@@ -137,8 +140,8 @@ Value Emitter::Import(int stack, const WireKey& key, const Value* attr) {
 Value Emitter::NestedImport(int stack, const Wire& w) {
   if (stack == 0) {
     EnsureOutput(w.home, w, false);
-    Value v = util::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id,
-                           "Outputs." + w.name);
+    Value v =
+        util::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
     return w.is_list ? util::Split("||", std::move(v)) : v;
   }
   StackOut& s = stacks_[static_cast<std::size_t>(stack)];
@@ -149,8 +152,8 @@ Value Emitter::NestedImport(int stack, const Wire& w) {
       passed = w.is_list ? util::Join("||", w.expr) : w.expr;
     } else {
       EnsureOutput(w.home, w, false);
-      passed = util::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id,
-                            "Outputs." + w.name);
+      passed =
+          util::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
     }
     // A value of a conditional resource exists only when its condition holds; the parent
     // evaluates Parameters unconditionally, so it passes "" otherwise.

@@ -10,13 +10,27 @@ void AppendEscaped(const std::string& s, std::string& out) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -36,12 +50,22 @@ class JsonWriter {
 
   void Write(const Value& v, int depth) {
     switch (v.kind()) {
-      case Value::Kind::kNull: out_ += "null"; return;
-      case Value::Kind::kBool: out_ += v.as_bool() ? "true" : "false"; return;
-      case Value::Kind::kNumber: out_ += v.text(); return;
-      case Value::Kind::kString: AppendEscaped(v.text(), out_); return;
-      case Value::Kind::kList: return WriteCollection(v, depth, '[', ']');
-      case Value::Kind::kMap: return WriteCollection(v, depth, '{', '}');
+      case Value::Kind::kNull:
+        out_ += "null";
+        return;
+      case Value::Kind::kBool:
+        out_ += v.as_bool() ? "true" : "false";
+        return;
+      case Value::Kind::kNumber:
+        out_ += v.text();
+        return;
+      case Value::Kind::kString:
+        AppendEscaped(v.text(), out_);
+        return;
+      case Value::Kind::kList:
+        return WriteCollection(v, depth, '[', ']');
+      case Value::Kind::kMap:
+        return WriteCollection(v, depth, '{', '}');
     }
   }
 

@@ -27,9 +27,9 @@ std::string Pad(int n) { return std::string(static_cast<std::size_t>(n), ' '); }
 
 // "!Ref" for "Ref", "!Sub" for "Fn::Sub"; empty when the function has no short form.
 std::string ShortTag(std::string_view name) {
-  std::string tag = "!" + std::string(name.substr(name.rfind(':') == std::string_view::npos
-                                                       ? 0
-                                                       : name.rfind(':') + 1));
+  std::string tag =
+      "!" +
+      std::string(name.substr(name.rfind(':') == std::string_view::npos ? 0 : name.rfind(':') + 1));
   return LongFormOfTag(tag) == name ? tag : std::string();
 }
 
@@ -74,11 +74,16 @@ std::string DoubleQuoted(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     auto u = static_cast<unsigned char>(c);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
     else if (u < 0x20 || u == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", u);
@@ -115,10 +120,14 @@ std::string StringScalar(const std::string& s, bool flow) {
 
 std::string Scalar(const Value& v, bool flow) {
   switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return v.as_bool() ? "true" : "false";
-    case Value::Kind::kNumber: return v.text();
-    default: return StringScalar(v.text(), flow);
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return v.as_bool() ? "true" : "false";
+    case Value::Kind::kNumber:
+      return v.text();
+    default:
+      return StringScalar(v.text(), flow);
   }
 }
 

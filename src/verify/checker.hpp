@@ -30,8 +30,8 @@ class Checker {
   bool DependencyImplied(int from_stack, const std::string& from, int to_stack,
                          const std::string& to);
   void AcceptArtifactKey(const Resource& r, Value& flat) const;
-  void Diff(const Value& a, const Value& b, const std::string& path, int stack,
-            const char* code, int& budget);
+  void Diff(const Value& a, const Value& b, const std::string& path, int stack, const char* code,
+            int& budget);
   // checks.cpp
   void CheckLocalReferences();
   void CheckTemplateReferences(int stack);

@@ -117,14 +117,18 @@ void Checker::CheckDependsOn() {
       bool kept = a == b ? std::find(now.begin(), now.end(), x) != now.end()
                          : DependencyImplied(a, r.id, b, x);
       if (!kept)
-        Report("E5104", "original: Resources." + r.id + ".DependsOn names " + x + " vs " +
-                            PathOf(a) + ": nothing orders " + r.id + " after " + x, r.loc);
+        Report("E5104",
+               "original: Resources." + r.id + ".DependsOn names " + x + " vs " + PathOf(a) +
+                   ": nothing orders " + r.id + " after " + x,
+               r.loc);
     }
     for (const std::string& x : now)
       if (std::find(r.depends_on.begin(), r.depends_on.end(), x) == r.depends_on.end() &&
           !(a == 0 && flat_.ChildOf(x) >= 0))
-        Report("E5104", "original: Resources." + r.id + ".DependsOn lacks " + x + " vs " +
-                            PathOf(a) + ": Resources." + r.id + ".DependsOn names it", r.loc);
+        Report("E5104",
+               "original: Resources." + r.id + ".DependsOn lacks " + x + " vs " + PathOf(a) +
+                   ": Resources." + r.id + ".DependsOn names it",
+               r.loc);
   }
 }
 
@@ -167,7 +171,8 @@ void Checker::CheckTemplateReferences(int s) {
       check(def, where);
       const Value* cond = def.is_map() ? def.Find("Condition") : nullptr;
       if (cond && cond->is_string() && !Declares(tmpl, "Conditions", cond->text()))
-        Report("E5102", PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
+        Report("E5102",
+               PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
       for (const auto& d : util::DependsOnList(def))
         if (!Declares(tmpl, "Resources", d))
           Report("E5102", PathOf(s) + ": " + where + ".DependsOn names " + d +
@@ -187,8 +192,9 @@ void Checker::CheckPassedParameters(int s) {
     const std::string& name = params->keys()[i].name;
     const Value& decl = params->items()[i];
     if (!(passed && passed->Find(name)) && !(decl.is_map() && decl.Find("Default")))
-      Report("E5102", PathOf(s) + ": parameter " + name + " has no Default and the parent does "
-                                  "not pass it");
+      Report("E5102", PathOf(s) + ": parameter " + name +
+                          " has no Default and the parent does "
+                          "not pass it");
   }
   for (std::size_t i = 0; passed && i < passed->size(); ++i)
     if (!(params && params->Find(passed->keys()[i].name)))
@@ -208,7 +214,8 @@ void Checker::CheckQuotas() {
   auto limit = [&](const char* key) -> std::uint64_t {
     auto it = rules_.quotas.find(key);
     if (it == rules_.quotas.end()) return 0;
-    return static_cast<std::uint64_t>(std::floor(static_cast<double>(it->second.value) * options_.headroom));
+    return static_cast<std::uint64_t>(
+        std::floor(static_cast<double>(it->second.value) * options_.headroom));
   };
   auto check = [&](int s, const char* key, std::uint64_t used, const std::string& what) {
     std::uint64_t l = limit(key);
@@ -240,14 +247,18 @@ void Checker::CheckQuotas() {
       const Value* sec = Section(doc.tmpl, section);
       check(si, key, sec ? sec->size() : 0, std::string(section).append(" entries"));
       for (std::size_t i = 0; sec && i < sec->size(); ++i)
-        check(si, "name_length", sec->keys()[i].name.size(), "characters in " + std::string(section) + " name " + sec->keys()[i].name.substr(0, 40));
+        check(
+            si, "name_length", sec->keys()[i].name.size(),
+            "characters in " + std::string(section) + " name " + sec->keys()[i].name.substr(0, 40));
     }
     check(si, "template_bytes_s3", doc.bytes, "template bytes");
   }
   std::uint64_t nested_limit = limit("nested_operation_resources");
   if (set_.mode == WiringMode::kNested && nested_limit > 0 && total > nested_limit)
-    Note("W5108", "the nested stacks hold " + std::to_string(total) + " resources; one operation "
-                  "may create, update or delete at most " + std::to_string(nested_limit));
+    Note("W5108", "the nested stacks hold " + std::to_string(total) +
+                      " resources; one operation "
+                      "may create, update or delete at most " +
+                      std::to_string(nested_limit));
 }
 
 void Checker::CheckCycles() {
@@ -272,8 +283,10 @@ void Checker::CheckCycles() {
       auto pc = std::find(order.begin(), order.end(), consumer);
       auto pp = std::find(order.begin(), order.end(), p);
       if (!order.empty() && (pc == order.end() || pp == order.end() || pp > pc))
-        Report("E5105", "stack " + consumer + " imports from " + p + " but the deploy order does "
-                        "not deploy " + p + " first");
+        Report("E5105", "stack " + consumer + " imports from " + p +
+                            " but the deploy order does "
+                            "not deploy " +
+                            p + " first");
     }
 }
 
@@ -295,8 +308,10 @@ void Checker::CheckNoEcho() {
           }
         std::string text = PathOf(static_cast<int>(s)) + ": Outputs." + name +
                            " exposes NoEcho parameter " + u.target;
-        if (in_original) Note("W5106", text + " (as the original template already does)");
-        else Report("E5106", text + "; a secret never becomes an output");
+        if (in_original)
+          Note("W5106", text + " (as the original template already does)");
+        else
+          Report("E5106", text + "; a secret never becomes an output");
       }
     }
   }

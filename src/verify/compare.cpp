@@ -75,8 +75,8 @@ void Checker::Diff(const Value& a, const Value& b, const std::string& path, int 
   if (budget <= 0) return;
   auto differ = [&](const std::string& original_side, const std::string& output_side) {
     --budget;
-    Report(code, "original: " + path + original_side + " vs " + PathOf(stack) + ": " + path +
-                     output_side,
+    Report(code,
+           "original: " + path + original_side + " vs " + PathOf(stack) + ": " + path + output_side,
            a.loc());
   };
   if (a.kind() != b.kind() || (a.is_scalar() && !a.Equals(b)))
@@ -93,8 +93,10 @@ void Checker::Diff(const Value& a, const Value& b, const std::string& path, int 
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string& k = a.keys()[i].name;
     const Value* other = b.Find(k);
-    if (!other) differ("." + k + " = " + Brief(a.items()[i]), "." + k + " is missing");
-    else Diff(a.items()[i], *other, path + "." + k, stack, code, budget);
+    if (!other)
+      differ("." + k + " = " + Brief(a.items()[i]), "." + k + " is missing");
+    else
+      Diff(a.items()[i], *other, path + "." + k, stack, code, budget);
   }
   for (std::size_t i = 0; i < b.size(); ++i)
     if (!a.Find(b.keys()[i].name))
@@ -114,7 +116,8 @@ void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
   if (!key || !key->is_string() || !fkey || fkey->IntrinsicName() != "Ref") return;
   std::string param = fkey->IntrinsicArg().text();
   const std::string suffix = "ArtifactKey";
-  if (param.size() <= suffix.size() || param.compare(param.size() - suffix.size(), suffix.size(), suffix))
+  if (param.size() <= suffix.size() ||
+      param.compare(param.size() - suffix.size(), suffix.size(), suffix))
     return;
   std::string stack = param.substr(0, param.size() - suffix.size());
   for (const StackDoc& doc : set_.stacks) {
@@ -138,8 +141,10 @@ void Checker::CompareResources() {
     if (it->second.size() > 1) {
       std::string where;
       for (const auto& f : it->second) where += (where.empty() ? "" : ", ") + PathOf(f.stack);
-      Report("E5101", "original: Resources." + r.id + " is declared " +
-                          std::to_string(it->second.size()) + " times: " + where, r.loc);
+      Report("E5101",
+             "original: Resources." + r.id + " is declared " + std::to_string(it->second.size()) +
+                 " times: " + where,
+             r.loc);
       continue;
     }
     ++report_.resources_checked;
@@ -195,22 +200,29 @@ void Checker::CompareDeclarations() {
         const std::string& name = conds->keys()[i].name;
         const Value* orig = original_.FindCondition(name);
         int budget = 5;
-        if (!orig) Report("E5109", PathOf(si) + " declares condition " + name + " that the original lacks");
-        else Diff(Normalize(*orig), Normalize(flat_.Flat(conds->items()[i], si)), "Conditions." + name, si, "E5109", budget);
+        if (!orig)
+          Report("E5109", PathOf(si) + " declares condition " + name + " that the original lacks");
+        else
+          Diff(Normalize(*orig), Normalize(flat_.Flat(conds->items()[i], si)), "Conditions." + name,
+               si, "E5109", budget);
       }
     if (const Value* maps = Section(tmpl, "Mappings"))
       for (std::size_t i = 0; i < maps->size(); ++i) {
         const std::string& name = maps->keys()[i].name;
         const Value* orig = original_.FindMapping(name);
         int budget = 5;
-        if (!orig) Report("E5109", PathOf(si) + " declares mapping " + name + " that the original lacks");
-        else Diff(*orig, maps->items()[i], "Mappings." + name, si, "E5109", budget);
+        if (!orig)
+          Report("E5109", PathOf(si) + " declares mapping " + name + " that the original lacks");
+        else
+          Diff(*orig, maps->items()[i], "Mappings." + name, si, "E5109", budget);
       }
     const Value* params = Section(tmpl, "Parameters");
     for (const Parameter& p : original_.parameters) {
       const Value* decl = params ? params->Find(p.name) : nullptr;
       if (!decl) {
-        if (s == 0) Report("E5109", "original: Parameters." + p.name + " is not declared by " + PathOf(si), p.loc);
+        if (s == 0)
+          Report("E5109", "original: Parameters." + p.name + " is not declared by " + PathOf(si),
+                 p.loc);
         continue;
       }
       int budget = 5;
@@ -222,12 +234,16 @@ void Checker::CompareDeclarations() {
       bool as_string = p.is_list() || p.type.rfind("AWS::SSM::Parameter::Value<", 0) == 0;
       std::string t = type ? type->text() : "";
       if (t != p.type && !(as_string && t == "String"))
-        Report("E5109", "original: Parameters." + p.name + ".Type = " + p.type + " vs " +
-                            PathOf(si) + ": Parameters." + p.name + ".Type = " + t, p.loc);
+        Report("E5109",
+               "original: Parameters." + p.name + ".Type = " + p.type + " vs " + PathOf(si) +
+                   ": Parameters." + p.name + ".Type = " + t,
+               p.loc);
       const Value* ne = decl->is_map() ? decl->Find("NoEcho") : nullptr;
       if (p.no_echo && !(ne && (ne->text() == "true" || ne->text() == "True")))
-        Report("E5109", "original: Parameters." + p.name + " is NoEcho but " + PathOf(si) +
-                            " declares it without NoEcho", p.loc);
+        Report("E5109",
+               "original: Parameters." + p.name + " is NoEcho but " + PathOf(si) +
+                   " declares it without NoEcho",
+               p.loc);
     }
   }
 }

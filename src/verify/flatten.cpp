@@ -82,8 +82,10 @@ Value Flattener::FlatAt(const Value& v, int stack, int depth) {
   if (!fn.empty()) return FlatIntrinsic(fn, v, stack, depth);
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.is_list()) out.Append(FlatAt(v.items()[i], stack, depth));
-    else out.AppendEntry(v.keys()[i].name, FlatAt(v.items()[i], stack, depth), v.keys()[i].loc);
+    if (v.is_list())
+      out.Append(FlatAt(v.items()[i], stack, depth));
+    else
+      out.AppendEntry(v.keys()[i].name, FlatAt(v.items()[i], stack, depth), v.keys()[i].loc);
   }
   return out;
 }
@@ -230,8 +232,10 @@ Value NormalizeSub(const Value& v) {
   for (std::size_t i = 0; vars && i < vars->size(); ++i) {
     Value value = Normalize(vars->items()[i]);
     std::string form = SubForm(value);
-    if (!form.empty()) inline_as[vars->keys()[i].name] = form;
-    else kept.AppendEntry(vars->keys()[i].name, std::move(value));
+    if (!form.empty())
+      inline_as[vars->keys()[i].name] = form;
+    else
+      kept.AppendEntry(vars->keys()[i].name, std::move(value));
   }
   for (auto& t : tokens)
     if (t.is_var)
@@ -263,8 +267,10 @@ Value Normalize(const Value& v) {
   }
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.is_list()) out.Append(Normalize(v.items()[i]));
-    else out.AppendEntry(v.keys()[i].name, Normalize(v.items()[i]), v.keys()[i].loc);
+    if (v.is_list())
+      out.Append(Normalize(v.items()[i]));
+    else
+      out.AppendEntry(v.keys()[i].name, Normalize(v.items()[i]), v.keys()[i].loc);
   }
   return out;
 }

@@ -28,7 +28,8 @@ VerifyReport RunChecker(const TemplateModel& original, const verify::StackSet& s
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool IsTemplateFile(const std::string& name) {
@@ -133,6 +134,18 @@ bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& s
   } else {
     set.mode = WiringMode::kExports;
   }
+  if (set.mode == WiringMode::kExports) {
+    // The base imports from no other stack: it declares no "<Stack>StackName" parameter.
+    auto imports_nothing = [&](const verify::StackDoc& d) {
+      const Value* params = d.tmpl.Find("Parameters");
+      for (const auto& other : children)
+        if (&other != &d && params && params->is_map() && params->Find(other.name + "StackName"))
+          return false;
+      return true;
+    };
+    auto base = std::find_if(children.begin(), children.end(), imports_nothing);
+    if (base != children.end()) std::rotate(children.begin(), base, base + 1);
+  }
   for (auto& c : children) set.stacks.push_back(std::move(c));
   if (set.stacks.empty()) {
     sink.Error("E5110", {}, "'" + outdir + "' holds no templates");
@@ -148,8 +161,8 @@ VerifyReport VerifyEmitted(const TemplateModel& original, const EmitResult& emit
                            DiagnosticSink& sink) {
   verify::StackSet set;
   set.mode = emitted.mode;
-  set.deploy_order = emitted.mode == WiringMode::kExports ? emitted.deploy_order
-                                                          : std::vector<std::string>{};
+  set.deploy_order =
+      emitted.mode == WiringMode::kExports ? emitted.deploy_order : std::vector<std::string>{};
   for (const EmittedStack& s : emitted.stacks) {
     verify::StackDoc doc{s.name, s.path, s.tmpl, s.stack_name, 0};
     doc.bytes = EndsWith(s.path, ".json") ? WriteJson(s.tmpl).size() : WriteYaml(s.tmpl).size();

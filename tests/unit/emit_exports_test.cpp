@@ -18,7 +18,8 @@ EmitOptions Exports() {
 
 }  // namespace
 
-TEST_CASE("exports: producers export, consumers import through a stack-name parameter", "[unit][emit]") {
+TEST_CASE("exports: producers export, consumers import through a stack-name parameter",
+          "[unit][emit]") {
   Fixture f(kAppTemplate);
   EmitResult r = EmitOk(f, ExportsPlan(), Exports());
   REQUIRE(r.stacks.size() == 2);
@@ -28,7 +29,8 @@ TEST_CASE("exports: producers export, consumers import through a stack-name para
   CHECK(r.stacks[0].stack_name == "app");
   CHECK(r.stacks[1].stack_name == "app-Functions");
   CHECK(r.deploy_order == std::vector<std::string>{"Base", "Functions"});
-  CHECK(Json(At(base, "Outputs.RoleArn.Export.Name")) == "{\"Fn::Sub\":\"${AWS::StackName}-RoleArn\"}\n");
+  CHECK(Json(At(base, "Outputs.RoleArn.Export.Name")) ==
+        "{\"Fn::Sub\":\"${AWS::StackName}-RoleArn\"}\n");
   CHECK(Json(At(fns, "Resources.Fn.Properties.Role")) ==
         "{\"Fn::ImportValue\":{\"Fn::Sub\":\"${BaseStackName}-RoleArn\"}}\n");
   CHECK(Json(At(fns, "Parameters.BaseStackName.Default")) == "\"app\"\n");
@@ -70,7 +72,8 @@ TEST_CASE("exports: AWS::StackId in another stack is the base's, exported", "[un
 
 TEST_CASE("exports: a plan whose stacks import from each other is refused", "[unit][emit]") {
   Fixture f(kAppTemplate);
-  auto plan = MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}}, {"Functions", {"Fn", "Alarm"}}});
+  auto plan =
+      MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}}, {"Functions", {"Fn", "Alarm"}}});
   CHECK(!EmitStacks(*f.model, plan, Exports(), f.sink));
   CHECK(f.HasCode("E5003"));
 }

@@ -22,12 +22,14 @@ TEST_CASE("nested: parent gets a stack resource and children get parameters", "[
   CHECK(r.stacks[0].path == "template.json");
   CHECK(r.stacks[1].path == "stacks/Functions.json");
   CHECK(Json(At(parent, "Resources.Functions.Type")) == "\"AWS::CloudFormation::Stack\"\n");
-  CHECK(Json(At(parent, "Resources.Functions.Properties.TemplateURL")) == "\"stacks/Functions.json\"\n");
+  CHECK(Json(At(parent, "Resources.Functions.Properties.TemplateURL")) ==
+        "\"stacks/Functions.json\"\n");
   // Ref/GetAtt to the parent become parameters; the parent passes the original expression.
   CHECK(Json(At(child, "Resources.Fn.Properties.Role")) == "{\"Ref\":\"RoleArn\"}\n");
   CHECK(Json(At(parent, "Resources.Functions.Properties.Parameters.RoleArn")) ==
         "{\"Fn::GetAtt\":[\"Role\",\"Arn\"]}\n");
-  CHECK(Json(At(child, "Resources.Fn.Properties.Environment.Variables.BUCKET")) == "{\"Ref\":\"BucketRef\"}\n");
+  CHECK(Json(At(child, "Resources.Fn.Properties.Environment.Variables.BUCKET")) ==
+        "{\"Ref\":\"BucketRef\"}\n");
   // Sub: ${Bucket.Arn} → ${BucketArn}; ${!Literal} untouched; StackName from the parent.
   CHECK(Json(At(child, "Resources.Fn.Properties.Environment.Variables.ARN")) ==
         "{\"Fn::Sub\":\"${BucketArn}/x/${!Literal}/${ParentStackName}\"}\n");
@@ -53,11 +55,14 @@ TEST_CASE("nested: parent gets a stack resource and children get parameters", "[
   // The parent reads child values through GetAtt Child.Outputs; outputs keep their exports.
   CHECK(Json(At(parent, "Resources.Perm.Properties.FunctionName")) ==
         "{\"Fn::GetAtt\":[\"Functions\",\"Outputs.FnArn2\"]}\n");
-  CHECK(Json(At(parent, "Outputs.FnArn.Export.Name")) == "{\"Fn::Sub\":\"${AWS::StackName}-FnArn\"}\n");
-  CHECK(Json(At(parent, "Outputs.FnArn.Value")) == "{\"Fn::GetAtt\":[\"Functions\",\"Outputs.FnArn2\"]}\n");
+  CHECK(Json(At(parent, "Outputs.FnArn.Export.Name")) ==
+        "{\"Fn::Sub\":\"${AWS::StackName}-FnArn\"}\n");
+  CHECK(Json(At(parent, "Outputs.FnArn.Value")) ==
+        "{\"Fn::GetAtt\":[\"Functions\",\"Outputs.FnArn2\"]}\n");
   // Sub in the parent binds a variable to the child output.
   CHECK(Json(At(parent, "Resources.Perm.Properties.Sub")) ==
-        "{\"Fn::Sub\":[\"${Fn}-${AWS::Region}\",{\"Fn\":{\"Fn::GetAtt\":[\"Functions\",\"Outputs.FnRef\"]}}]}\n");
+        "{\"Fn::Sub\":[\"${Fn}-${AWS::Region}\",{\"Fn\":{\"Fn::GetAtt\":[\"Functions\",\"Outputs."
+        "FnRef\"]}}]}\n");
   RequireVerified(f, r);
 }
 
@@ -96,13 +101,15 @@ Resources:
       Value: !Join [",", !GetAtt Zone.NameServers]
       Id: !Ref Zone
 )");
-  auto plan = MakePlan({{"Base", {}}, {"Dns", {"Zone"}}, {"Ssm", {"Consumer"}}, {"Topics", {"Topic"}}});
+  auto plan =
+      MakePlan({{"Base", {}}, {"Dns", {"Zone"}}, {"Ssm", {"Consumer"}}, {"Topics", {"Topic"}}});
   EmitResult r = EmitOk(f, plan, {});
   const Value& parent = r.stacks[0].tmpl;
   // Zone.NameServers is a list: joined with || in the producer, split in the consumer.
   CHECK(Json(At(StackNamed(r, "Dns").tmpl, "Outputs.ZoneNameServers.Value")) ==
         "{\"Fn::Join\":[\"||\",{\"Fn::GetAtt\":[\"Zone\",\"NameServers\"]}]}\n");
-  CHECK(Json(At(StackNamed(r, "Dns").tmpl, "Outputs.ZoneNameServers.Condition")) == "\"HasZone\"\n");
+  CHECK(Json(At(StackNamed(r, "Dns").tmpl, "Outputs.ZoneNameServers.Condition")) ==
+        "\"HasZone\"\n");
   CHECK(Json(At(StackNamed(r, "Ssm").tmpl, "Resources.Consumer.Properties.Value")) ==
         "{\"Fn::Join\":[\",\",{\"Fn::Split\":[\"||\",{\"Ref\":\"ZoneNameServers\"}]}]}\n");
   // The parent passes a conditional resource's value only when its condition holds.
@@ -113,7 +120,8 @@ Resources:
   RequireVerified(f, r);
 }
 
-TEST_CASE("nested: a parent resource depending on a child member depends on the child", "[unit][emit]") {
+TEST_CASE("nested: a parent resource depending on a child member depends on the child",
+          "[unit][emit]") {
   Fixture f(R"(Resources:
   Table: {Type: AWS::DynamoDB::Table}
   Fn: {Type: AWS::Lambda::Function}
@@ -126,13 +134,15 @@ TEST_CASE("nested: a parent resource depending on a child member depends on the 
   RequireVerified(f, r);
 }
 
-TEST_CASE("nested: root outputs over the quota move into the child, exports first", "[unit][emit]") {
-  std::string text = "Resources:\n  Fn: {Type: AWS::Lambda::Function}\n  B: {Type: AWS::S3::Bucket}\nOutputs:\n";
-  for (int i = 0; i < 6; ++i)
-    text += "  Plain" + std::to_string(i) + ": {Value: !GetAtt Fn.Arn}\n";
+TEST_CASE("nested: root outputs over the quota move into the child, exports first",
+          "[unit][emit]") {
+  std::string text =
+      "Resources:\n  Fn: {Type: AWS::Lambda::Function}\n  B: {Type: AWS::S3::Bucket}\nOutputs:\n";
+  for (int i = 0; i < 6; ++i) text += "  Plain" + std::to_string(i) + ": {Value: !GetAtt Fn.Arn}\n";
   for (int i = 0; i < 4; ++i)
-    text += "  Exp" + std::to_string(i) + ": {Value: !Ref Fn, Export: {Name: !Sub '${AWS::StackName}-E" +
-            std::to_string(i) + "'}}\n";
+    text += "  Exp" + std::to_string(i) +
+            ": {Value: !Ref Fn, Export: {Name: !Sub '${AWS::StackName}-E" + std::to_string(i) +
+            "'}}\n";
   text += "  Mixed: {Value: !Sub '${Fn}-${B}', Export: {Name: mixed}}\n";
   Fixture f(text);
   EmitOptions o;
@@ -159,7 +169,8 @@ TEST_CASE("nested: per-stack package rewrites Code.S3Key and writes requirements
   plan.stacks[1].requirements = {"numpy==1.26.4", "pandas==2.2.0"};
   EmitResult r = EmitOk(f, plan, {});
   const Value& child = r.stacks[1].tmpl;
-  CHECK(Json(At(child, "Resources.Fn.Properties.Code.S3Key")) == "{\"Ref\":\"FunctionsArtifactKey\"}\n");
+  CHECK(Json(At(child, "Resources.Fn.Properties.Code.S3Key")) ==
+        "{\"Ref\":\"FunctionsArtifactKey\"}\n");
   CHECK(Json(At(r.stacks[0].tmpl, "Parameters.FunctionsArtifactKey.Default")) ==
         "\"app/code-Functions.zip\"\n");
   auto files = RenderFiles(r, {});

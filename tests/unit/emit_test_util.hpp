@@ -3,7 +3,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -78,7 +77,8 @@ inline const Value* At(const Value& root, const std::string& path) {
   std::size_t start = 0;
   while (v && start <= path.size()) {
     std::size_t dot = path.find('.', start);
-    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (v->is_list()) {
       std::size_t i = std::stoul(part);
       v = i < v->size() ? &v->items()[i] : nullptr;

@@ -7,15 +7,17 @@ using namespace cfnsplit::testing;
 namespace {
 
 EmitResult Nested(Fixture& f) {
-  return EmitOk(f, MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}},
-                             {"Functions", {"Fn", "Alarm"}}}),
-                {});
+  return EmitOk(
+      f, MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}}, {"Functions", {"Fn", "Alarm"}}}),
+      {});
 }
 
 EmitResult Exports(Fixture& f) {
   EmitOptions o;
   o.mode = WiringMode::kExports;
-  return EmitOk(f, MakePlan({{"Base", {"Bucket", "Queue", "Role"}}, {"Functions", {"Fn", "Alarm", "Perm"}}}), o);
+  return EmitOk(
+      f, MakePlan({{"Base", {"Bucket", "Queue", "Role"}}, {"Functions", {"Fn", "Alarm", "Perm"}}}),
+      o);
 }
 
 bool Has(const std::string& text, const std::string& part) {
@@ -37,7 +39,8 @@ TEST_CASE("verify: a dropped property is reported with both paths", "[unit][veri
 TEST_CASE("verify: a changed value is reported", "[unit][verify]") {
   Fixture f(kAppTemplate);
   EmitResult r = Nested(f);
-  *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Environment.Variables.NAME") = Value::String("Other");
+  *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Environment.Variables.NAME") =
+      Value::String("Other");
   CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Environment.Variables.NAME"));
 }
 
@@ -106,7 +109,8 @@ TEST_CASE("verify: duplicated, extra and missing resources are reported", "[unit
   Fixture f(kAppTemplate);
   EmitResult r = Nested(f);
   SECTION("duplicated") {
-    MutableAt(r.stacks[1].tmpl, "Resources")->AppendEntry("Queue", *At(r.stacks[0].tmpl, "Resources.Queue"));
+    MutableAt(r.stacks[1].tmpl, "Resources")
+        ->AppendEntry("Queue", *At(r.stacks[0].tmpl, "Resources.Queue"));
     CHECK(Has(VerifyFails(f, r), "declared 2 times"));
   }
   SECTION("missing") {

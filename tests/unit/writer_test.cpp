@@ -1,8 +1,9 @@
 // Writer tests: JSON and YAML text must read back through cfnsplit's own loaders to an equal tree.
+#include "cfnsplit/writer.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "cfnsplit/load.hpp"
-#include "cfnsplit/writer.hpp"
 
 using namespace cfnsplit;
 
@@ -55,12 +56,56 @@ TEST_CASE("WriteJson escapes strings and keeps numbers and key order", "[unit][w
 }
 
 TEST_CASE("WriteYaml quotes strings YAML 1.1 would read as something else", "[unit][writer]") {
-  for (const char* s : {"yes", "No", "ON", "off", "y", "n", "true", "False", "null", "~", "",
-                        "012345678901", "1e3", "0x1F", ".5", "-1", "+1", "1_000", "1:20",
-                        ".inf", "2010-09-09", "<<", "=", "- item", "a: b", "a #c", "ends:",
-                        " lead", "trail ", "#x", "&a", "*a", "!x", "|x", ">x", "'q'", "\"dq\"",
-                        "%x", "@x", "`x", "[x]", "{x}", "a,b", "tab\there", "cr\rhere",
-                        "nul\x01", "\xE2\x80\xA8sep", "\xEF\xBB\xBF" "bom", "ünï"}) {
+  for (const char* s : {"yes",
+                        "No",
+                        "ON",
+                        "off",
+                        "y",
+                        "n",
+                        "true",
+                        "False",
+                        "null",
+                        "~",
+                        "",
+                        "012345678901",
+                        "1e3",
+                        "0x1F",
+                        ".5",
+                        "-1",
+                        "+1",
+                        "1_000",
+                        "1:20",
+                        ".inf",
+                        "2010-09-09",
+                        "<<",
+                        "=",
+                        "- item",
+                        "a: b",
+                        "a #c",
+                        "ends:",
+                        " lead",
+                        "trail ",
+                        "#x",
+                        "&a",
+                        "*a",
+                        "!x",
+                        "|x",
+                        ">x",
+                        "'q'",
+                        "\"dq\"",
+                        "%x",
+                        "@x",
+                        "`x",
+                        "[x]",
+                        "{x}",
+                        "a,b",
+                        "tab\there",
+                        "cr\rhere",
+                        "nul\x01",
+                        "\xE2\x80\xA8sep",
+                        "\xEF\xBB\xBF"
+                        "bom",
+                        "ünï"}) {
     Value m = Value::Map();
     m.AppendEntry("K", Str(s));
     m.AppendEntry(s, Str("key test"));
