@@ -1,0 +1,83 @@
+// Emit: a SplitPlan applied to a template, giving one template per stack plus the wiring
+// between them.
+//
+// Input: the TemplateModel of the original template and a SplitPlan (stacks[0] is the base; in
+// nested mode the parent). Output: an EmitResult with one template Value per stack, the deploy
+// order and notes for the user; RenderFiles turns it into file texts and WriteOutputDir writes
+// them atomically. Invariants: the model is never changed (every value is deep-copied before
+// it is rewritten); a bare string is never taken for a reference; generated names are
+// alphanumeric, at most 120 characters, never equal to a name of the original template, and
+// depend only on the input (same input, same bytes). EmitStacks does not verify its output:
+// callers run VerifyEmitted (verify.hpp) and refuse to write when it is not ok.
+// Diagnostics: E5001 (plan does not fit the template), E5002 (construct that cannot be moved),
+// E5003 (the plan needs a cycle between stacks), E5004 (output directory), W5010 (moved
+// construct whose behaviour changes, e.g. a SAM implicit API in several stacks).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/model.hpp"
+#include "cfnsplit/plan.hpp"
+#include "cfnsplit/value.hpp"
+
+namespace cfnsplit {
+
+struct EmitOptions {
+  WiringMode mode = WiringMode::kNested;
+  TemplateFormat format = TemplateFormat::kJson;
+  /// A child's TemplateURL is this prefix + the child's path relative to the parent
+  /// ("stacks/Functions1.json"); empty keeps it relative for `aws cloudformation package`.
+  std::string child_url_prefix = "";
+  /// Outputs the root may keep (quota outputs_per_stack); nested mode moves the excess into
+  /// children, exported outputs first.
+  std::size_t max_root_outputs = 200;
+};
+
+/// A file to write, relative to the output directory.
+struct EmittedFile {
+  std::string path;  ///< e.g. "template.json", "stacks/Functions1.json"
+  std::string contents;
+};
+
+struct EmittedStack {
+  std::string name;  ///< the plan's stack name
+  Value tmpl;
+  std::string path;         ///< relative file path, e.g. "stacks/Functions1.json"
+  std::string stack_name;   ///< suggested CloudFormation stack name (exports; parent in nested)
+  std::string resource_id;  ///< nested: logical ID of its AWS::CloudFormation::Stack in the parent
+  std::vector<std::string> requirements;  ///< lines for packages/<name>/requirements.txt
+};
+
+struct EmitResult {
+  WiringMode mode = WiringMode::kNested;
+  std::vector<EmittedStack> stacks;        ///< [0] = parent (nested) or base (exports)
+  std::vector<std::string> deploy_order;   ///< stack names; nested: just the parent
+  std::vector<std::string> notes;          ///< AWS::StackName differences, export locks, …
+  std::vector<std::string> moved_outputs;  ///< root outputs moved into children (quota)
+};
+
+/// Builds every stack's template. Returns nullopt after an error (reported to `sink`).
+std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan& plan,
+                                     const EmitOptions& options, DiagnosticSink& sink);
+
+/// The template files (and packages/<stack>/requirements.txt, and stacks.json describing the
+/// stacks and deploy order), in a stable order. README.md is DeploySummary's text.
+std::vector<EmittedFile> RenderFiles(const EmitResult& result, const EmitOptions& options);
+
+/// README.md for the output directory: what to deploy, in which order, with which commands,
+/// and the warnings that matter (AWS::StackName, export locks, moved outputs, re-creation).
+std::string DeploySummary(const TemplateModel& model, const SplitPlan& plan,
+                          const EmitResult& result, const EmitOptions& options);
+
+/// Writes `files` into `outdir` atomically: everything is written into a temporary directory
+/// next to it and renamed into place. An existing non-empty `outdir` is refused unless `force`,
+/// which replaces it atomically (old renamed away, new renamed in, old deleted). Refuses an
+/// `outdir` that is the working directory or one of its ancestors.
+bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& files, bool force,
+                    DiagnosticSink& sink);
+
+}  // namespace cfnsplit

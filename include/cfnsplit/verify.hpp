@@ -1,0 +1,54 @@
+// Verify: proof that emitted stacks are the original template, split.
+//
+// Input: the original TemplateModel and the emitted stacks (in memory, or an output directory on
+// disk, possibly edited by hand). Output: a VerifyReport whose `differences` each name both
+// sides ("original: Resources.X.Properties.Y" vs "stacks/B.json: Resources.X.Properties.Y"), and
+// diagnostics E5101–E5110 for each. Method: flatten the stacks back into one template (child
+// parameters replaced by what the parent passes, GetAtt Child.Outputs.X by the child output's
+// value, imports of our own exports by the producer's value; stack resources and generated
+// parameters, outputs and conditions dropped), normalise both sides, compare. Also checked:
+// every reference resolves inside its own template, quotas from the RuleSet, an acyclic stack
+// graph, DependsOn kept or implied by stack order, and that no NoEcho parameter reaches an
+// Output. Invariant: never throws; `ok` is false whenever any difference was found.
+//
+// Codes: E5101 resource missing/extra/different, E5102 reference that does not resolve in its
+// template, E5103 output missing/extra/different, E5104 DependsOn lost, E5105 dependency cycle,
+// E5106 NoEcho parameter in an Output, E5107 quota exceeded, W5108 nested-operation total,
+// E5109 parameter/condition/mapping declaration differs, E5110 output directory unreadable.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/emit.hpp"
+#include "cfnsplit/model.hpp"
+#include "cfnsplit/ruleset.hpp"
+
+namespace cfnsplit {
+
+struct VerifyOptions {
+  double headroom = 1.0;  ///< share of each quota a stack may use
+};
+
+struct VerifyReport {
+  bool ok = false;
+  std::vector<std::string> differences;
+  std::size_t resources_checked = 0;
+};
+
+/// Flattens `emitted` back into one template and compares it with `original`; checks quotas
+/// and the stack graph.
+VerifyReport VerifyEmitted(const TemplateModel& original, const EmitResult& emitted,
+                           const RuleSet& rules, const VerifyOptions& options,
+                           DiagnosticSink& sink);
+
+/// The same for an output directory: reads OUTDIR/stacks.json when present; otherwise the
+/// parent is the template whose AWS::CloudFormation::Stack resources name other templates of
+/// OUTDIR (nested), or every *.json|*.yaml in OUTDIR/stacks is a stack (exports).
+VerifyReport VerifyOutputDir(const TemplateModel& original, const std::string& outdir,
+                             const RuleSet& rules, const VerifyOptions& options,
+                             SourceManager& sources, DiagnosticSink& sink);
+
+}  // namespace cfnsplit

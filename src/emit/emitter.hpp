@@ -1,0 +1,132 @@
+// Private to the emit stage: the state of one EmitStacks run and the value rewriter.
+//
+// A "wire" is one distinct value (Ref X, GetAtt X.A, or a stack pseudo parameter) that a stack
+// other than its home needs. Each wire gets one name, used for the child parameter, the child
+// output and the export alike, so one value is passed once however often it is read.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "cfnsplit/emit.hpp"
+
+namespace cfnsplit::emit {
+
+struct WireKey {
+  enum class Kind { kRef, kGetAtt, kPseudo };
+  Kind kind = Kind::kRef;
+  std::string target;
+  std::string attribute;  ///< GetAtt attribute; JSON text when it is computed
+  bool operator<(const WireKey& o) const {
+    return std::tie(kind, target, attribute) < std::tie(o.kind, o.target, o.attribute);
+  }
+};
+
+struct Wire {
+  WireKey key;
+  int home = 0;
+  std::string name;
+  Value expr;             ///< the value as its home stack writes it
+  std::string condition;  ///< the Condition of the producing resource
+  bool is_list = false;   ///< a list attribute: passed joined with "||"
+};
+
+struct StackOut {
+  std::string name;
+  const StackPlan* plan = nullptr;
+  std::string resource_id;  ///< nested: the AWS::CloudFormation::Stack logical ID
+  std::string path;
+  std::string stack_name;
+  std::vector<std::string> resource_ids;  ///< in template order
+  Value resources = Value::Map();
+  Value outputs = Value::Map();
+  std::map<std::string, Value> params;      ///< declared parameters (original or generated)
+  std::map<std::string, Value> conditions;  ///< carried conditions
+  std::set<std::string> mappings;           ///< carried mappings
+  std::map<std::string, Value> passed;      ///< nested child: parameter → value in the parent
+  std::set<std::string> stack_depends;      ///< nested: DependsOn of the stack resource
+  std::set<int> after;                      ///< exports: stacks deployed before this one
+  std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
+  std::set<std::string> notes;
+};
+
+class Emitter {
+ public:
+  Emitter(const TemplateModel& model, const SplitPlan& plan, const EmitOptions& options,
+          DiagnosticSink& sink);
+  std::optional<EmitResult> Run();
+
+  // --- used by the Rewriter (wiring.cpp) ---
+  /// Stack of a resource (SAM-generated names follow their SAM resource); -1 when not one.
+  int HomeOf(const std::string& resource) const;
+  bool IsParameter(const std::string& name) const;
+  /// The expression that reads `key` from `stack`, recording every parameter, output, export
+  /// and stack-name parameter that needs. `attr` is the computed GetAtt attribute, if any.
+  Value Import(int stack, const WireKey& key, const Value* attr);
+  /// `Ref name` as `stack` must write it (declares the parameter there when needed).
+  Value UseParameter(int stack, const std::string& name);
+  void UseCondition(int stack, const std::string& name);
+  void UseMapping(int stack, const std::string& name);
+  WiringMode mode() const { return options_.mode; }
+
+ private:
+  // emit.cpp
+  bool AssignStacks();
+  void RewriteResources();
+  void RewriteOutputs();
+  std::vector<int> OutputHomes(const Output& o) const;
+  void LiftDependsOn();
+  bool HasDataEdge(const Value& v, const std::string& node) const;
+  // wiring.cpp
+  Wire& GetWire(const WireKey& key, const Value* attr);
+  std::string UniqueName(const std::string& base);
+  void EnsureOutput(int stack, const Wire& w, bool exported);
+  Value NestedImport(int stack, const Wire& w);
+  Value ExportsImport(int stack, const Wire& w);
+  std::string StackNameParameter(int consumer, int producer);
+  // assemble.cpp
+  void ApplyArtifacts();
+  void WarnSamImplicitApis();
+  Value BuildTemplate(int stack);
+  Value StackResource(int child) const;
+  bool CheckCycles();
+  std::vector<std::string> DeployOrder(bool* cycle);
+  std::string SuggestedPrefix() const;
+
+  const TemplateModel& model_;
+  const SplitPlan& plan_;
+  const EmitOptions& options_;
+  DiagnosticSink& sink_;
+  std::vector<StackOut> stacks_;
+  std::map<std::string, int> home_;  ///< resource → stack
+  std::map<WireKey, Wire> wires_;
+  std::set<std::string> taken_;                 ///< every name in use or reserved
+  std::vector<std::string> stack_name_params_;  ///< exports: "<Stack>StackName" per stack
+  std::vector<std::string> moved_outputs_;
+  std::vector<std::string> notes_;
+};
+
+/// Deep copy of a value as stack `stack` must write it: references to values of other stacks
+/// are replaced by what Emitter::Import returns; parameters, conditions and mappings used are
+/// carried. Never mutates its input.
+class Rewriter {
+ public:
+  Rewriter(Emitter& emitter, int stack) : e_(emitter), stack_(stack) {}
+  Value Copy(const Value& v);
+
+ private:
+  Value CopyIntrinsic(std::string_view fn, const Value& v);
+  std::optional<Value> ReadName(const std::string& name);
+  std::optional<Value> ReadAtt(const std::string& resource, const std::string& attribute,
+                               const Value* computed);
+  Value CopySub(const Value& v);
+
+  Emitter& e_;
+  int stack_;
+};
+
+}  // namespace cfnsplit::emit

@@ -1,0 +1,143 @@
+// The rewriter: a deep copy in which every read of a value that lives in another stack becomes
+// the parameter, GetAtt of a child output or ImportValue that carries it. Only intrinsic
+// functions are references; a string equal to a logical ID stays a string.
+#include "cfnsplit/writer.hpp"
+#include "emit/emitter.hpp"
+#include "emit/value_util.hpp"
+
+namespace cfnsplit::emit {
+
+Value Rewriter::Copy(const Value& v) {
+  if (v.is_scalar()) return v;
+  std::string_view fn = v.IntrinsicName();
+  if (!fn.empty()) return CopyIntrinsic(fn, v);
+  Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v.is_list())
+      out.Append(Copy(v.items()[i]));
+    else
+      out.AppendEntry(v.keys()[i].name, Copy(v.items()[i]), v.keys()[i].loc);
+  }
+  return out;
+}
+
+// Ref semantics: a resource, a template parameter or a pseudo parameter.
+std::optional<Value> Rewriter::ReadName(const std::string& name) {
+  if (name == "AWS::StackName" || name == "AWS::StackId") {
+    if (stack_ == 0) return std::nullopt;
+    return e_.Import(stack_, {WireKey::Kind::kPseudo, name, ""}, nullptr);
+  }
+  if (IsPseudoParameter(name)) return std::nullopt;
+  int home = e_.HomeOf(name);
+  if (home >= 0) {
+    if (home == stack_) return std::nullopt;
+    return e_.Import(stack_, {WireKey::Kind::kRef, name, ""}, nullptr);
+  }
+  if (e_.IsParameter(name)) return e_.UseParameter(stack_, name);
+  return std::nullopt;
+}
+
+std::optional<Value> Rewriter::ReadAtt(const std::string& resource, const std::string& attribute,
+                                       const Value* computed) {
+  int home = e_.HomeOf(resource);
+  if (home < 0 || home == stack_) return std::nullopt;
+  WireKey key{WireKey::Kind::kGetAtt, resource, computed ? WriteJson(*computed, 0) : attribute};
+  return e_.Import(stack_, key, computed);
+}
+
+Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
+  const Value& arg = v.IntrinsicArg();
+  if (fn == "Ref") {
+    if (auto r = ReadName(arg.text())) return *r;
+    return v;
+  }
+  if (fn == "Condition") {
+    e_.UseCondition(stack_, arg.text());
+    return v;
+  }
+  if (fn == "Fn::GetAtt") {
+    std::string resource, attribute;
+    bool literal = util::GetAttParts(arg, resource, attribute);
+    if (!resource.empty()) {
+      const Value* computed = literal ? nullptr : &arg.items()[1];
+      if (auto r = ReadAtt(resource, attribute, computed)) return *r;
+    }
+    return Value::Intrinsic("Fn::GetAtt", Copy(arg), v.loc());
+  }
+  if (fn == "Fn::Sub") return CopySub(v);
+  if ((fn == "Fn::If" || fn == "Fn::FindInMap") && arg.is_list() && arg.size() > 0 &&
+      arg.items()[0].is_string()) {
+    if (fn == "Fn::If")
+      e_.UseCondition(stack_, arg.items()[0].text());
+    else
+      e_.UseMapping(stack_, arg.items()[0].text());
+  }
+  return Value::Intrinsic(std::string(fn), Copy(arg), v.loc());
+}
+
+namespace {
+
+// A variable name for the Sub's map that no other `${…}` of the string already means.
+std::string FreeVariable(const std::string& base, const std::string& replacing, const Value& vars,
+                         const std::vector<util::SubToken>& tokens) {
+  auto used = [&](const std::string& n) {
+    if (vars.Find(n)) return true;
+    for (const auto& t : tokens)
+      if (t.is_var && t.text == n && t.text != replacing) return true;
+    return false;
+  };
+  std::string name = base.empty() ? "Value" : base;
+  for (int i = 2; used(name); ++i) name = (base.empty() ? "Value" : base) + std::to_string(i);
+  return name;
+}
+
+}  // namespace
+
+// `${X}` and `${X.A}` inside the string are rewritten like Ref and GetAtt: to `${Param}` when
+// the replacement is a Ref, otherwise to a variable of the Sub bound to the replacement.
+Value Rewriter::CopySub(const Value& v) {
+  const Value& arg = v.IntrinsicArg();
+  std::string text;
+  const Value* vars = nullptr;
+  if (!util::SubParts(arg, text, &vars)) return Value::Intrinsic("Fn::Sub", Copy(arg), v.loc());
+  Value new_vars = Value::Map(vars ? vars->loc() : v.loc());
+  if (vars)
+    for (std::size_t i = 0; i < vars->size(); ++i)
+      new_vars.AppendEntry(vars->keys()[i].name, Copy(vars->items()[i]), vars->keys()[i].loc);
+  std::vector<util::SubToken> tokens = util::ScanSub(text);
+  std::map<std::string, std::string> renamed;  // variable as written → new name
+  bool changed = false;
+  for (auto& t : tokens) {
+    if (!t.is_var || (vars && vars->Find(t.text))) continue;
+    if (auto it = renamed.find(t.text); it != renamed.end()) {
+      t.text = it->second;
+      continue;
+    }
+    std::optional<Value> r;
+    auto dot = t.text.find('.');
+    if (dot != std::string::npos && t.text.rfind("AWS::", 0) != 0)
+      r = ReadAtt(t.text.substr(0, dot), t.text.substr(dot + 1), nullptr);
+    else
+      r = ReadName(t.text);
+    if (!r) continue;
+    changed = true;
+    std::string name;
+    if (r->IntrinsicName() == "Ref") {
+      name = r->IntrinsicArg().text();
+    } else {
+      name = FreeVariable(util::Alnum(t.text), t.text, new_vars, tokens);
+      new_vars.AppendEntry(name, std::move(*r));
+    }
+    renamed[t.text] = name;
+    t.text = name;
+  }
+  std::string new_text = changed ? util::JoinSub(tokens) : text;
+  if (!vars && new_vars.size() == 0)
+    return Value::Intrinsic("Fn::Sub", Value::String(new_text, arg.loc()), v.loc());
+  Value list = Value::List(arg.loc());
+  list.Append(Value::String(new_text, arg.loc()));
+  list.Append(std::move(new_vars));
+  return Value::Intrinsic("Fn::Sub", std::move(list), v.loc());
+}
+
+}  // namespace cfnsplit::emit

@@ -1,0 +1,114 @@
+// JSON writer: the emitter's default output format; byte-for-byte deterministic.
+#include <cstdio>
+
+#include "cfnsplit/writer.hpp"
+
+namespace cfnsplit {
+namespace {
+
+void AppendEscaped(const std::string& s, std::string& out) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;  // UTF-8 sequences pass through: JSON text is UTF-8
+        }
+    }
+  }
+  out += '"';
+}
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(int indent) : indent_(indent > 0 ? indent : 0) {}
+
+  void Write(const Value& v, int depth) {
+    switch (v.kind()) {
+      case Value::Kind::kNull:
+        out_ += "null";
+        return;
+      case Value::Kind::kBool:
+        out_ += v.as_bool() ? "true" : "false";
+        return;
+      case Value::Kind::kNumber:
+        out_ += v.text();
+        return;
+      case Value::Kind::kString:
+        AppendEscaped(v.text(), out_);
+        return;
+      case Value::Kind::kList:
+        return WriteCollection(v, depth, '[', ']');
+      case Value::Kind::kMap:
+        return WriteCollection(v, depth, '{', '}');
+    }
+  }
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void NewLine(int depth) {
+    if (indent_ == 0) return;
+    out_ += '\n';
+    out_.append(static_cast<std::size_t>(depth * indent_), ' ');
+  }
+
+  void WriteCollection(const Value& v, int depth, char open, char close) {
+    out_ += open;
+    if (v.size() == 0) {
+      out_ += close;
+      return;
+    }
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i > 0) out_ += ',';
+      NewLine(depth + 1);
+      if (v.is_map()) {
+        AppendEscaped(v.keys()[i].name, out_);
+        out_ += indent_ == 0 ? ":" : ": ";
+      }
+      Write(v.items()[i], depth + 1);
+    }
+    NewLine(depth);
+    out_ += close;
+  }
+
+  int indent_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string WriteJson(const Value& value, int indent) {
+  JsonWriter w(indent);
+  w.Write(value, 0);
+  std::string out = w.Take();
+  out += '\n';
+  return out;
+}
+
+}  // namespace cfnsplit

@@ -1,0 +1,60 @@
+// Private to verify: one verification run over a StackSet.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/verify.hpp"
+#include "verify/flatten.hpp"
+
+namespace cfnsplit::verify {
+
+class Checker {
+ public:
+  Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
+          const VerifyOptions& options, DiagnosticSink& sink);
+  VerifyReport Run();
+
+ private:
+  struct FlatDef {
+    int stack = 0;
+    Value def;
+  };
+  // compare.cpp
+  void Flatten();
+  void CompareResources();
+  void CompareOutputs();
+  void CompareDeclarations();
+  void CheckDependsOn();
+  bool DependencyImplied(int from_stack, const std::string& from, int to_stack,
+                         const std::string& to);
+  void AcceptArtifactKey(const Resource& r, Value& flat) const;
+  void Diff(const Value& a, const Value& b, const std::string& path, int stack, const char* code,
+            int& budget);
+  // checks.cpp
+  void CheckLocalReferences();
+  void CheckTemplateReferences(int stack);
+  void CheckPassedParameters(int stack);
+  void CheckQuotas();
+  void CheckCycles();
+  void CheckNoEcho();
+  std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
+  std::map<std::string, std::set<std::string>> StackGraph() const;
+
+  void Report(const char* code, const std::string& text, SourceLoc loc = {});
+  void Note(const char* code, const std::string& text);
+  const std::string& PathOf(int stack) const;
+
+  const TemplateModel& original_;
+  const StackSet& set_;
+  const RuleSet& rules_;
+  const VerifyOptions& options_;
+  DiagnosticSink& sink_;
+  Flattener flat_;
+  VerifyReport report_;
+  std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
+  std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
+};
+
+}  // namespace cfnsplit::verify

@@ -1,0 +1,334 @@
+// Structural checks of the emitted stacks: references resolve inside their own template,
+// DependsOn is kept or implied, quotas hold, no cycles, no NoEcho value in an Output.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "emit/value_util.hpp"
+#include "verify/checker.hpp"
+
+namespace cfnsplit::verify {
+namespace {
+
+const Value* Section(const Value& tmpl, const char* name) {
+  const Value* s = tmpl.Find(name);
+  return s && s->is_map() ? s : nullptr;
+}
+
+bool Declares(const Value& tmpl, const char* section, const std::string& name) {
+  const Value* s = Section(tmpl, section);
+  return s && s->Find(name);
+}
+
+bool Reaches(const std::map<std::string, std::set<std::string>>& g, const std::string& from,
+             const std::string& to) {
+  std::set<std::string> seen;
+  std::vector<std::string> todo{from};
+  while (!todo.empty()) {
+    std::string n = todo.back();
+    todo.pop_back();
+    auto it = g.find(n);
+    if (it == g.end()) continue;
+    for (const auto& next : it->second) {
+      if (next == to) return true;
+      if (seen.insert(next).second) todo.push_back(next);
+    }
+  }
+  return false;
+}
+
+// A name the SAM transform creates from a SAM resource of the template (<Function>Role …).
+bool SamGenerated(const Value& tmpl, const std::string& name) {
+  const Value* res = Section(tmpl, "Resources");
+  for (std::size_t i = 0; res && i < res->size(); ++i) {
+    const Value* type = res->items()[i].is_map() ? res->items()[i].Find("Type") : nullptr;
+    const std::string& id = res->keys()[i].name;
+    if (type && type->text().rfind("AWS::Serverless::", 0) == 0 && name.size() > id.size() &&
+        name.compare(0, id.size(), id) == 0)
+      return true;
+  }
+  return name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0;
+}
+
+}  // namespace
+
+std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) const {
+  std::map<std::string, std::set<std::string>> g;
+  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl, "Resources");
+  for (std::size_t i = 0; res && i < res->size(); ++i) {
+    const std::string& id = res->keys()[i].name;
+    auto& edges = g[id];
+    std::vector<util::Use> uses;
+    util::CollectUses(res->items()[i], uses);
+    for (const auto& u : uses)
+      if ((u.kind == util::Use::Kind::kRef || u.kind == util::Use::Kind::kGetAtt) &&
+          res->Find(u.target))
+        edges.insert(u.target);
+    for (const auto& d : util::DependsOnList(res->items()[i]))
+      if (res->Find(d)) edges.insert(d);
+  }
+  return g;
+}
+
+// Exports: consumer → producer for every "<Producer>StackName" parameter a stack declares.
+std::map<std::string, std::set<std::string>> Checker::StackGraph() const {
+  std::map<std::string, std::set<std::string>> g;
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    auto& edges = g[set_.stacks[s].name];
+    const Value* params = Section(set_.stacks[s].tmpl, "Parameters");
+    for (std::size_t i = 0; params && i < params->size(); ++i) {
+      int producer = flat_.ProducerOfParameter(static_cast<int>(s), params->keys()[i].name);
+      if (producer >= 0 && producer != static_cast<int>(s))
+        edges.insert(set_.stacks[static_cast<std::size_t>(producer)].name);
+    }
+  }
+  return g;
+}
+
+bool Checker::DependencyImplied(int a, const std::string& from, int b, const std::string& to) {
+  if (set_.mode == WiringMode::kNested) {
+    auto node = [&](int s, const std::string& id) {
+      if (s == 0) return id;
+      const Value* res = Section(set_.stacks[0].tmpl, "Resources");
+      for (std::size_t i = 0; res && i < res->size(); ++i)
+        if (flat_.ChildOf(res->keys()[i].name) == s) return res->keys()[i].name;
+      return std::string();
+    };
+    return Reaches(ResourceGraph(0), node(a, from), node(b, to));
+  }
+  const auto& order = set_.deploy_order;
+  auto pa = std::find(order.begin(), order.end(), set_.stacks[static_cast<std::size_t>(a)].name);
+  auto pb = std::find(order.begin(), order.end(), set_.stacks[static_cast<std::size_t>(b)].name);
+  if (pa != order.end() && pb != order.end()) return pb < pa;
+  return Reaches(StackGraph(), set_.stacks[static_cast<std::size_t>(a)].name,
+                 set_.stacks[static_cast<std::size_t>(b)].name);
+}
+
+void Checker::CheckDependsOn() {
+  for (const Resource& r : original_.resources) {
+    auto it = resources_.find(r.id);
+    if (it == resources_.end() || it->second.size() != 1) continue;
+    int a = it->second.front().stack;
+    std::vector<std::string> now = util::DependsOnList(it->second.front().def);
+    for (const std::string& x : r.depends_on) {
+      auto xt = resources_.find(x);
+      if (xt == resources_.end() || xt->second.size() != 1) continue;
+      int b = xt->second.front().stack;
+      bool kept = a == b ? std::find(now.begin(), now.end(), x) != now.end()
+                         : DependencyImplied(a, r.id, b, x);
+      if (!kept)
+        Report("E5104",
+               "original: Resources." + r.id + ".DependsOn names " + x + " vs " + PathOf(a) +
+                   ": nothing orders " + r.id + " after " + x,
+               r.loc);
+    }
+    for (const std::string& x : now)
+      if (std::find(r.depends_on.begin(), r.depends_on.end(), x) == r.depends_on.end() &&
+          !(a == 0 && flat_.ChildOf(x) >= 0))
+        Report("E5104",
+               "original: Resources." + r.id + ".DependsOn lacks " + x + " vs " + PathOf(a) +
+                   ": Resources." + r.id + ".DependsOn names it",
+               r.loc);
+  }
+}
+
+void Checker::CheckTemplateReferences(int s) {
+  const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl;
+  auto check = [&](const Value& v, const std::string& where) {
+    std::vector<util::Use> uses;
+    util::CollectUses(v, uses);
+    for (const auto& u : uses) {
+      bool ok = true;
+      const char* what = "resource or parameter";
+      switch (u.kind) {
+        case util::Use::Kind::kRef:
+          ok = Declares(tmpl, "Resources", u.target) || Declares(tmpl, "Parameters", u.target) ||
+               IsPseudoParameter(u.target) || SamGenerated(tmpl, u.target);
+          break;
+        case util::Use::Kind::kGetAtt:
+          what = "resource";
+          ok = Declares(tmpl, "Resources", u.target) || SamGenerated(tmpl, u.target);
+          break;
+        case util::Use::Kind::kCondition:
+          what = "condition";
+          ok = Declares(tmpl, "Conditions", u.target);
+          break;
+        case util::Use::Kind::kMapping:
+          what = "mapping";
+          ok = Declares(tmpl, "Mappings", u.target);
+          break;
+      }
+      if (!ok)
+        Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + u.target +
+                            ", which that template does not declare");
+    }
+  };
+  for (const char* section : {"Resources", "Outputs"}) {
+    const Value* sec = Section(tmpl, section);
+    for (std::size_t i = 0; sec && i < sec->size(); ++i) {
+      const Value& def = sec->items()[i];
+      std::string where = std::string(section) + "." + sec->keys()[i].name;
+      check(def, where);
+      const Value* cond = def.is_map() ? def.Find("Condition") : nullptr;
+      if (cond && cond->is_string() && !Declares(tmpl, "Conditions", cond->text()))
+        Report("E5102",
+               PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
+      for (const auto& d : util::DependsOnList(def))
+        if (!Declares(tmpl, "Resources", d))
+          Report("E5102", PathOf(s) + ": " + where + ".DependsOn names " + d +
+                              ", which that template does not declare");
+    }
+  }
+  if (const Value* conds = Section(tmpl, "Conditions"))
+    for (std::size_t i = 0; i < conds->size(); ++i)
+      check(conds->items()[i], "Conditions." + conds->keys()[i].name);
+}
+
+void Checker::CheckPassedParameters(int s) {
+  if (set_.mode != WiringMode::kNested || s == 0) return;
+  const Value* params = Section(set_.stacks[static_cast<std::size_t>(s)].tmpl, "Parameters");
+  const Value* passed = flat_.Passed(s);
+  for (std::size_t i = 0; params && i < params->size(); ++i) {
+    const std::string& name = params->keys()[i].name;
+    const Value& decl = params->items()[i];
+    if (!(passed && passed->Find(name)) && !(decl.is_map() && decl.Find("Default")))
+      Report("E5102", PathOf(s) + ": parameter " + name +
+                          " has no Default and the parent does "
+                          "not pass it");
+  }
+  for (std::size_t i = 0; passed && i < passed->size(); ++i)
+    if (!(params && params->Find(passed->keys()[i].name)))
+      Report("E5102", PathOf(0) + " passes parameter " + passed->keys()[i].name + " that " +
+                          PathOf(s) + " does not declare");
+}
+
+void Checker::CheckLocalReferences() {
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    CheckTemplateReferences(static_cast<int>(s));
+    CheckPassedParameters(static_cast<int>(s));
+  }
+  for (const auto& p : flat_.problems()) Report("E5102", p);
+}
+
+void Checker::CheckQuotas() {
+  auto limit = [&](const char* key) -> std::uint64_t {
+    auto it = rules_.quotas.find(key);
+    if (it == rules_.quotas.end()) return 0;
+    return static_cast<std::uint64_t>(
+        std::floor(static_cast<double>(it->second.value) * options_.headroom));
+  };
+  auto check = [&](int s, const char* key, std::uint64_t used, const std::string& what) {
+    std::uint64_t l = limit(key);
+    if (l > 0 && used > l)
+      Report("E5107", PathOf(s) + ": " + std::to_string(used) + " " + what + ", over the quota " +
+                          key + " of " + std::to_string(l));
+  };
+  std::uint64_t total = 0;
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    int si = static_cast<int>(s);
+    const StackDoc& doc = set_.stacks[s];
+    std::uint64_t resources = 0;
+    if (const Value* res = Section(doc.tmpl, "Resources"))
+      for (std::size_t i = 0; i < res->size(); ++i) {
+        Resource r;
+        r.id = res->keys()[i].name;
+        const Value& def = res->items()[i];
+        const Value* type = def.is_map() ? def.Find("Type") : nullptr;
+        r.type = type ? type->text() : "";
+        const Value* props = def.is_map() ? def.Find("Properties") : nullptr;
+        r.properties = props && props->is_map() ? props : nullptr;
+        resources += EstimatedExpansion(r, original_);
+      }
+    total += resources;
+    check(si, "resources_per_stack", resources, "resources (after SAM expansion)");
+    for (const auto& [section, key] : {std::pair{"Outputs", "outputs_per_stack"},
+                                       std::pair{"Parameters", "parameters_per_stack"},
+                                       std::pair{"Mappings", "mappings_per_stack"}}) {
+      const Value* sec = Section(doc.tmpl, section);
+      check(si, key, sec ? sec->size() : 0, std::string(section).append(" entries"));
+      for (std::size_t i = 0; sec && i < sec->size(); ++i)
+        check(
+            si, "name_length", sec->keys()[i].name.size(),
+            "characters in " + std::string(section) + " name " + sec->keys()[i].name.substr(0, 40));
+    }
+    check(si, "template_bytes_s3", doc.bytes, "template bytes");
+  }
+  std::uint64_t nested_limit = limit("nested_operation_resources");
+  if (set_.mode == WiringMode::kNested && nested_limit > 0 && total > nested_limit)
+    Note("W5108", "the nested stacks hold " + std::to_string(total) +
+                      " resources; one operation "
+                      "may create, update or delete at most " +
+                      std::to_string(nested_limit));
+}
+
+void Checker::CheckCycles() {
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    auto cycle = util::FindCycle(ResourceGraph(static_cast<int>(s)));
+    if (cycle.empty()) continue;
+    std::string path;
+    for (const auto& n : cycle) path += (path.empty() ? "" : " -> ") + n;
+    Report("E5105", PathOf(static_cast<int>(s)) + ": dependency cycle " + path);
+  }
+  if (set_.mode != WiringMode::kExports) return;
+  auto graph = StackGraph();
+  auto cycle = util::FindCycle(graph);
+  if (!cycle.empty()) {
+    std::string path;
+    for (const auto& n : cycle) path += (path.empty() ? "" : " -> ") + n;
+    Report("E5105", "stacks import from each other in a cycle: " + path);
+  }
+  const auto& order = set_.deploy_order;
+  for (const auto& [consumer, producers] : graph)
+    for (const auto& p : producers) {
+      auto pc = std::find(order.begin(), order.end(), consumer);
+      auto pp = std::find(order.begin(), order.end(), p);
+      if (!order.empty() && (pc == order.end() || pp == order.end() || pp > pc))
+        Report("E5105", "stack " + consumer + " imports from " + p +
+                            " but the deploy order does "
+                            "not deploy " +
+                            p + " first");
+    }
+}
+
+void Checker::CheckNoEcho() {
+  for (std::size_t s = 0; s < outputs_.size(); ++s) {
+    for (const auto& [name, def] : outputs_[s]) {
+      std::vector<util::Use> uses;
+      util::CollectUses(def, uses);
+      for (const auto& u : uses) {
+        const Parameter* p = original_.FindParameter(u.target);
+        if (u.kind != util::Use::Kind::kRef || !p || !p->no_echo) continue;
+        bool in_original = false;
+        for (const Output& o : original_.outputs)
+          if (o.name == name) {
+            std::vector<util::Use> orig;
+            util::CollectUses(*o.def, orig);
+            in_original = std::any_of(orig.begin(), orig.end(),
+                                      [&](const util::Use& x) { return x.target == u.target; });
+          }
+        std::string text = PathOf(static_cast<int>(s)) + ": Outputs." + name +
+                           " exposes NoEcho parameter " + u.target;
+        if (in_original)
+          Note("W5106", text + " (as the original template already does)");
+        else
+          Report("E5106", text + "; a secret never becomes an output");
+      }
+    }
+  }
+}
+
+VerifyReport Checker::Run() {
+  Flatten();
+  CompareResources();
+  CompareOutputs();
+  CompareDeclarations();
+  CheckDependsOn();
+  CheckLocalReferences();
+  CheckQuotas();
+  CheckCycles();
+  CheckNoEcho();
+  report_.ok = report_.differences.empty();
+  return std::move(report_);
+}
+
+}  // namespace cfnsplit::verify

@@ -1,0 +1,251 @@
+// Comparison of the flattened stacks with the original: resources, outputs, declarations and
+// DependsOn. Maps compare without regard to key order; lists in order.
+#include <algorithm>
+#include <functional>
+
+#include "cfnsplit/writer.hpp"
+#include "emit/value_util.hpp"
+#include "verify/checker.hpp"
+
+namespace cfnsplit::verify {
+namespace {
+
+const Value* Section(const Value& tmpl, const char* name) {
+  const Value* s = tmpl.Find(name);
+  return s && s->is_map() ? s : nullptr;
+}
+
+std::string Brief(const Value& v) {
+  std::string s = WriteJson(v, 0);
+  s.pop_back();  // newline
+  return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+}
+
+Value Without(const Value& def, std::initializer_list<const char*> keys) {
+  Value out = def;
+  for (const char* k : keys) out.Erase(k);
+  return out;
+}
+
+Value Only(const Value& def, std::initializer_list<const char*> keys) {
+  Value out = Value::Map();
+  for (const char* k : keys)
+    if (const Value* v = def.is_map() ? def.Find(k) : nullptr) out.AppendEntry(k, *v);
+  return out;
+}
+
+}  // namespace
+
+Checker::Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
+                 const VerifyOptions& options, DiagnosticSink& sink)
+    : original_(original), set_(set), rules_(rules), options_(options), sink_(sink), flat_(set) {}
+
+const std::string& Checker::PathOf(int stack) const {
+  return set_.stacks[static_cast<std::size_t>(stack)].path;
+}
+
+void Checker::Report(const char* code, const std::string& text, SourceLoc loc) {
+  report_.differences.push_back(text);
+  sink_.Error(code, loc, text);
+}
+
+void Checker::Note(const char* code, const std::string& text) { sink_.Warning(code, {}, text); }
+
+void Checker::Flatten() {
+  outputs_.resize(set_.stacks.size());
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    int si = static_cast<int>(s);
+    const Value& tmpl = set_.stacks[s].tmpl;
+    if (const Value* res = Section(tmpl, "Resources")) {
+      for (std::size_t i = 0; i < res->size(); ++i) {
+        const std::string& id = res->keys()[i].name;
+        if (si == 0 && flat_.ChildOf(id) >= 0) continue;
+        resources_[id].push_back({si, Normalize(flat_.Flat(res->items()[i], si))});
+      }
+    }
+    if (const Value* outs = Section(tmpl, "Outputs"))
+      for (std::size_t i = 0; i < outs->size(); ++i)
+        outputs_[s][outs->keys()[i].name] = Normalize(flat_.Flat(outs->items()[i], si));
+    if (const Value* passed = flat_.Passed(si)) flat_.Flat(*passed, 0);  // marks plumbing
+  }
+}
+
+void Checker::Diff(const Value& a, const Value& b, const std::string& path, int stack,
+                   const char* code, int& budget) {
+  if (budget <= 0) return;
+  auto differ = [&](const std::string& original_side, const std::string& output_side) {
+    --budget;
+    Report(code,
+           "original: " + path + original_side + " vs " + PathOf(stack) + ": " + path + output_side,
+           a.loc());
+  };
+  if (a.kind() != b.kind() || (a.is_scalar() && !a.Equals(b)))
+    return differ(" = " + Brief(a), " = " + Brief(b));
+  if (a.is_list()) {
+    if (a.size() != b.size())
+      return differ(" has " + std::to_string(a.size()) + " items",
+                    " has " + std::to_string(b.size()) + " items");
+    for (std::size_t i = 0; i < a.size(); ++i)
+      Diff(a.items()[i], b.items()[i], path + "[" + std::to_string(i) + "]", stack, code, budget);
+    return;
+  }
+  if (!a.is_map()) return;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string& k = a.keys()[i].name;
+    const Value* other = b.Find(k);
+    if (!other)
+      differ("." + k + " = " + Brief(a.items()[i]), "." + k + " is missing");
+    else
+      Diff(a.items()[i], *other, path + "." + k, stack, code, budget);
+  }
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (!a.Find(b.keys()[i].name))
+      differ("." + b.keys()[i].name + " is absent",
+             "." + b.keys()[i].name + " = " + Brief(b.items()[i]));
+}
+
+// Code.S3Key = Ref <Stack>ArtifactKey whose Default is the original key with the stack name
+// inserted is the documented per-stack package rewrite: accept it as the original.
+void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
+  if (r.type != "AWS::Lambda::Function" || !r.properties) return;
+  const Value* code = r.properties->Find("Code");
+  const Value* key = code && code->is_map() ? code->Find("S3Key") : nullptr;
+  Value* props = flat.Find("Properties");
+  Value* fcode = props && props->is_map() ? props->Find("Code") : nullptr;
+  Value* fkey = fcode && fcode->is_map() ? fcode->Find("S3Key") : nullptr;
+  if (!key || !key->is_string() || !fkey || fkey->IntrinsicName() != "Ref") return;
+  std::string param = fkey->IntrinsicArg().text();
+  const std::string suffix = "ArtifactKey";
+  if (param.size() <= suffix.size() ||
+      param.compare(param.size() - suffix.size(), suffix.size(), suffix))
+    return;
+  std::string stack = param.substr(0, param.size() - suffix.size());
+  for (const StackDoc& doc : set_.stacks) {
+    const Value* params = Section(doc.tmpl, "Parameters");
+    const Value* decl = params ? params->Find(param) : nullptr;
+    const Value* def = decl && decl->is_map() ? decl->Find("Default") : nullptr;
+    if (def && def->text() == util::ArtifactKeyFor(key->text(), stack)) {
+      *fkey = *key;
+      return;
+    }
+  }
+}
+
+void Checker::CompareResources() {
+  for (const Resource& r : original_.resources) {
+    auto it = resources_.find(r.id);
+    if (it == resources_.end()) {
+      Report("E5101", "original: Resources." + r.id + " is in no emitted stack", r.loc);
+      continue;
+    }
+    if (it->second.size() > 1) {
+      std::string where;
+      for (const auto& f : it->second) where += (where.empty() ? "" : ", ") + PathOf(f.stack);
+      Report("E5101",
+             "original: Resources." + r.id + " is declared " + std::to_string(it->second.size()) +
+                 " times: " + where,
+             r.loc);
+      continue;
+    }
+    ++report_.resources_checked;
+    Value flat = Without(it->second.front().def, {"DependsOn"});
+    AcceptArtifactKey(r, flat);
+    int budget = 10;
+    Diff(Without(Normalize(*r.def), {"DependsOn"}), flat, "Resources." + r.id,
+         it->second.front().stack, "E5101", budget);
+  }
+  for (const auto& [id, defs] : resources_)
+    if (!original_.FindResource(id))
+      Report("E5101", "original has no Resources." + id + " but " + PathOf(defs.front().stack) +
+                          " declares it");
+}
+
+void Checker::CompareOutputs() {
+  std::map<std::string, std::pair<int, const Value*>> real;
+  for (std::size_t s = 0; s < outputs_.size(); ++s)
+    for (const auto& [name, def] : outputs_[s])
+      if (!flat_.IsPlumbing(static_cast<int>(s), name)) {
+        if (real.count(name))
+          Report("E5103", "output " + name + " is declared by both " + PathOf(real[name].first) +
+                              " and " + PathOf(static_cast<int>(s)));
+        real[name] = {static_cast<int>(s), &def};
+      }
+  for (const Output& o : original_.outputs) {
+    auto it = real.find(o.name);
+    if (it == real.end()) {
+      Report("E5103", "original: Outputs." + o.name + " is in no emitted stack", o.loc);
+      continue;
+    }
+    int budget = 10;
+    Diff(Only(Normalize(*o.def), {"Value", "Export", "Condition"}),
+         Only(*it->second.second, {"Value", "Export", "Condition"}), "Outputs." + o.name,
+         it->second.first, "E5103", budget);
+  }
+  for (const auto& [name, where] : real) {
+    bool original = std::any_of(original_.outputs.begin(), original_.outputs.end(),
+                                [&](const Output& o) { return o.name == name; });
+    if (!original)
+      Report("E5103", "original has no Outputs." + name + " but " + PathOf(where.first) +
+                          " declares it and no stack reads it");
+  }
+}
+
+void Checker::CompareDeclarations() {
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    int si = static_cast<int>(s);
+    const Value& tmpl = set_.stacks[s].tmpl;
+    bool top_level = set_.mode == WiringMode::kExports || s == 0;
+    if (const Value* conds = Section(tmpl, "Conditions"))
+      for (std::size_t i = 0; i < conds->size(); ++i) {
+        const std::string& name = conds->keys()[i].name;
+        const Value* orig = original_.FindCondition(name);
+        int budget = 5;
+        if (!orig)
+          Report("E5109", PathOf(si) + " declares condition " + name + " that the original lacks");
+        else
+          Diff(Normalize(*orig), Normalize(flat_.Flat(conds->items()[i], si)), "Conditions." + name,
+               si, "E5109", budget);
+      }
+    if (const Value* maps = Section(tmpl, "Mappings"))
+      for (std::size_t i = 0; i < maps->size(); ++i) {
+        const std::string& name = maps->keys()[i].name;
+        const Value* orig = original_.FindMapping(name);
+        int budget = 5;
+        if (!orig)
+          Report("E5109", PathOf(si) + " declares mapping " + name + " that the original lacks");
+        else
+          Diff(*orig, maps->items()[i], "Mappings." + name, si, "E5109", budget);
+      }
+    const Value* params = Section(tmpl, "Parameters");
+    for (const Parameter& p : original_.parameters) {
+      const Value* decl = params ? params->Find(p.name) : nullptr;
+      if (!decl) {
+        if (s == 0)
+          Report("E5109", "original: Parameters." + p.name + " is not declared by " + PathOf(si),
+                 p.loc);
+        continue;
+      }
+      int budget = 5;
+      if (top_level) {
+        Diff(*p.def, *decl, "Parameters." + p.name, si, "E5109", budget);
+        continue;
+      }
+      const Value* type = decl->is_map() ? decl->Find("Type") : nullptr;
+      bool as_string = p.is_list() || p.type.rfind("AWS::SSM::Parameter::Value<", 0) == 0;
+      std::string t = type ? type->text() : "";
+      if (t != p.type && !(as_string && t == "String"))
+        Report("E5109",
+               "original: Parameters." + p.name + ".Type = " + p.type + " vs " + PathOf(si) +
+                   ": Parameters." + p.name + ".Type = " + t,
+               p.loc);
+      const Value* ne = decl->is_map() ? decl->Find("NoEcho") : nullptr;
+      if (p.no_echo && !(ne && (ne->text() == "true" || ne->text() == "True")))
+        Report("E5109",
+               "original: Parameters." + p.name + " is NoEcho but " + PathOf(si) +
+                   " declares it without NoEcho",
+               p.loc);
+    }
+  }
+}
+
+}  // namespace cfnsplit::verify

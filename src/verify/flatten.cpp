@@ -1,0 +1,278 @@
+// The flattener: the inverse of emit's wiring, written without knowledge of how emit named
+// things, so a hand-edited output directory is checked as strictly as a fresh one.
+#include "verify/flatten.hpp"
+
+#include "emit/value_util.hpp"
+
+namespace cfnsplit::verify {
+namespace {
+
+constexpr int kMaxDepth = 64;  // parameter → output → parameter chains; deeper is a loop
+
+const Value* Section(const Value& tmpl, const char* name) {
+  const Value* s = tmpl.Find(name);
+  return s && s->is_map() ? s : nullptr;
+}
+
+bool IsPseudoStack(const std::string& n) { return n == "AWS::StackName" || n == "AWS::StackId"; }
+
+// The template file a TemplateURL names, matched by path or by its tail.
+int MatchTemplateUrl(const StackSet& set, const std::string& url) {
+  for (std::size_t i = 1; i < set.stacks.size(); ++i) {
+    const std::string& p = set.stacks[i].path;
+    if (url == p || url == "./" + p) return static_cast<int>(i);
+    if (url.size() > p.size() && url.compare(url.size() - p.size(), p.size(), p) == 0 &&
+        url[url.size() - p.size() - 1] == '/')
+      return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
+Flattener::Flattener(const StackSet& set) : set_(set), passed_(set.stacks.size(), nullptr) {
+  if (set.mode != WiringMode::kNested || set.stacks.empty()) return;
+  const Value* res = Section(set.stacks[0].tmpl, "Resources");
+  for (std::size_t i = 0; res && i < res->size(); ++i) {
+    const Value& def = res->items()[i];
+    const Value* type = def.is_map() ? def.Find("Type") : nullptr;
+    if (!type || type->text() != "AWS::CloudFormation::Stack") continue;
+    const Value* props = def.Find("Properties");
+    const Value* url = props && props->is_map() ? props->Find("TemplateURL") : nullptr;
+    if (!url || !url->is_string()) continue;
+    int child = MatchTemplateUrl(set, url->text());
+    if (child < 0) continue;
+    child_by_resource_[res->keys()[i].name] = child;
+    const Value* params = props->Find("Parameters");
+    passed_[static_cast<std::size_t>(child)] = params && params->is_map() ? params : nullptr;
+  }
+}
+
+int Flattener::ChildOf(const std::string& id) const {
+  auto it = child_by_resource_.find(id);
+  return it == child_by_resource_.end() ? -1 : it->second;
+}
+
+int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
+  const std::string suffix = "StackName";
+  if (param.size() <= suffix.size() ||
+      param.compare(param.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return -1;
+  const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl, "Parameters");
+  if (!params || !params->Find(param)) return -1;
+  std::string name = param.substr(0, param.size() - suffix.size());
+  for (std::size_t i = 0; i < set_.stacks.size(); ++i)
+    if (util::Alnum(set_.stacks[i].name) == name) return static_cast<int>(i);
+  return -1;
+}
+
+bool Flattener::IsPlumbing(int stack, const std::string& output) const {
+  return plumbing_.count({stack, output}) > 0;
+}
+
+void Flattener::Problem(std::string text) {
+  if (problem_set_.insert(text).second) problems_.push_back(std::move(text));
+}
+
+Value Flattener::Flat(const Value& v, int stack) { return FlatAt(v, stack, 0); }
+
+Value Flattener::FlatAt(const Value& v, int stack, int depth) {
+  if (v.is_scalar()) return v;
+  std::string_view fn = v.IntrinsicName();
+  if (!fn.empty()) return FlatIntrinsic(fn, v, stack, depth);
+  Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v.is_list())
+      out.Append(FlatAt(v.items()[i], stack, depth));
+    else
+      out.AppendEntry(v.keys()[i].name, FlatAt(v.items()[i], stack, depth), v.keys()[i].loc);
+  }
+  return out;
+}
+
+Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, int depth) {
+  const Value& arg = v.IntrinsicArg();
+  if (fn == "Ref") {
+    if (auto r = ResolveName(arg.text(), stack, depth)) return *r;
+    return v;
+  }
+  if (fn == "Fn::GetAtt" && stack == 0 && set_.mode == WiringMode::kNested) {
+    std::string res, attr;
+    if (util::GetAttParts(arg, res, attr) && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
+      if (auto r = ResolveOutput(ChildOf(res), attr.substr(8), depth)) return *r;
+  }
+  if (fn == "Fn::ImportValue" && set_.mode == WiringMode::kExports)
+    if (auto r = ResolveImport(arg, stack, depth)) return *r;
+  if (fn == "Fn::Sub") return FlatSub(v, stack, depth);
+  return Value::Intrinsic(std::string(fn), FlatAt(arg, stack, depth), v.loc());
+}
+
+std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, int depth) {
+  const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
+  if (stack == 0) return std::nullopt;
+  if (IsPseudoStack(name)) return util::Ref(name + "@" + doc.path);
+  if (set_.mode == WiringMode::kExports) {
+    // The base stack's name parameter is what AWS::StackName meant in the original.
+    if (ProducerOfParameter(stack, name) == 0) return util::Ref("AWS::StackName");
+    return std::nullopt;
+  }
+  const Value* params = Section(doc.tmpl, "Parameters");
+  if (!params || !params->Find(name)) return std::nullopt;
+  const Value* passed = passed_[static_cast<std::size_t>(stack)];
+  const Value* value = passed ? passed->Find(name) : nullptr;
+  if (!value) return std::nullopt;  // a default or nothing: reported by the checks
+  if (depth > kMaxDepth) {
+    Problem(doc.path + ": parameter " + name + " is passed in a loop");
+    return std::nullopt;
+  }
+  // `Fn::If [C, v, ""]` is how a value of a conditional resource is passed; the original
+  // reads the value itself.
+  const Value* inner = value;
+  if (value->IntrinsicName() == "Fn::If" && value->IntrinsicArg().is_list() &&
+      value->IntrinsicArg().size() == 3 && value->IntrinsicArg().items()[2].is_string() &&
+      value->IntrinsicArg().items()[2].text().empty())
+    inner = &value->IntrinsicArg().items()[1];
+  return FlatAt(*inner, 0, depth + 1);
+}
+
+std::optional<Value> Flattener::ResolveOutput(int stack, const std::string& output, int depth) {
+  const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
+  const Value* outputs = Section(doc.tmpl, "Outputs");
+  const Value* o = outputs ? outputs->Find(output) : nullptr;
+  const Value* value = o && o->is_map() ? o->Find("Value") : nullptr;
+  if (!value) {
+    Problem(set_.stacks[0].path + " reads output " + output + " that " + doc.path +
+            " does not declare");
+    return std::nullopt;
+  }
+  if (depth > kMaxDepth) {
+    Problem(doc.path + ": output " + output + " is read in a loop");
+    return std::nullopt;
+  }
+  plumbing_.insert({stack, output});
+  return FlatAt(*value, stack, depth + 1);
+}
+
+// `Fn::ImportValue: !Sub "${<P>StackName}-Name"` names the export `${AWS::StackName}-Name` of
+// stack P; other imports are external and stay.
+std::optional<Value> Flattener::ResolveImport(const Value& arg, int stack, int depth) {
+  if (arg.IntrinsicName() != "Fn::Sub" || !arg.IntrinsicArg().is_string()) return std::nullopt;
+  auto tokens = util::ScanSub(arg.IntrinsicArg().text());
+  if (tokens.size() != 2 || !tokens[0].is_var || tokens[1].is_var ||
+      tokens[1].text.rfind("-", 0) != 0)
+    return std::nullopt;
+  int producer = ProducerOfParameter(stack, tokens[0].text);
+  if (producer < 0) return std::nullopt;
+  const std::string wanted = "${AWS::StackName}" + tokens[1].text;
+  const StackDoc& doc = set_.stacks[static_cast<std::size_t>(producer)];
+  const Value* outputs = Section(doc.tmpl, "Outputs");
+  for (std::size_t i = 0; outputs && i < outputs->size(); ++i) {
+    const Value* e = outputs->items()[i].is_map() ? outputs->items()[i].Find("Export") : nullptr;
+    const Value* n = e && e->is_map() ? e->Find("Name") : nullptr;
+    if (n && n->IntrinsicName() == "Fn::Sub" && n->IntrinsicArg().is_string() &&
+        n->IntrinsicArg().text() == wanted)
+      return ResolveOutput(producer, outputs->keys()[i].name, depth);
+  }
+  Problem(set_.stacks[static_cast<std::size_t>(stack)].path + " imports " + wanted.substr(17) +
+          " from " + doc.path + ", which exports no such name");
+  return std::nullopt;
+}
+
+Value Flattener::FlatSub(const Value& v, int stack, int depth) {
+  const Value& arg = v.IntrinsicArg();
+  std::string text;
+  const Value* vars = nullptr;
+  if (!util::SubParts(arg, text, &vars))
+    return Value::Intrinsic("Fn::Sub", FlatAt(arg, stack, depth), v.loc());
+  Value new_vars = Value::Map();
+  if (vars)
+    for (std::size_t i = 0; i < vars->size(); ++i)
+      new_vars.AppendEntry(vars->keys()[i].name, FlatAt(vars->items()[i], stack, depth));
+  auto tokens = util::ScanSub(text);
+  for (auto& t : tokens) {
+    if (!t.is_var || (vars && vars->Find(t.text))) continue;
+    std::optional<Value> r;
+    auto dot = t.text.find('.');
+    if (dot != std::string::npos && t.text.rfind("AWS::", 0) != 0) {
+      std::string res = t.text.substr(0, dot), attr = t.text.substr(dot + 1);
+      if (stack == 0 && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
+        r = ResolveOutput(ChildOf(res), attr.substr(8), depth);
+    } else {
+      r = ResolveName(t.text, stack, depth);
+    }
+    if (!r) continue;
+    std::string bound = "cfnsplit.flat." + std::to_string(new_vars.size());
+    new_vars.AppendEntry(bound, std::move(*r));
+    t.text = bound;  // Normalize writes Ref/GetAtt bindings back into the string
+  }
+  Value list = Value::List();
+  list.Append(Value::String(util::JoinSub(tokens)));
+  list.Append(std::move(new_vars));
+  return Value::Intrinsic("Fn::Sub", std::move(list), v.loc());
+}
+
+namespace {
+
+// The `${…}` text a Ref or literal GetAtt takes inside a Sub string, or empty.
+std::string SubForm(const Value& v) {
+  std::string_view fn = v.IntrinsicName();
+  if (fn == "Ref") return v.IntrinsicArg().text();
+  std::string res, attr;
+  if (fn == "Fn::GetAtt" && util::GetAttParts(v.IntrinsicArg(), res, attr)) return res + "." + attr;
+  return {};
+}
+
+Value NormalizeSub(const Value& v) {
+  std::string text;
+  const Value* vars = nullptr;
+  if (!util::SubParts(v.IntrinsicArg(), text, &vars)) return v;
+  auto tokens = util::ScanSub(text);
+  Value kept = Value::Map();
+  std::map<std::string, std::string> inline_as;
+  for (std::size_t i = 0; vars && i < vars->size(); ++i) {
+    Value value = Normalize(vars->items()[i]);
+    std::string form = SubForm(value);
+    if (!form.empty())
+      inline_as[vars->keys()[i].name] = form;
+    else
+      kept.AppendEntry(vars->keys()[i].name, std::move(value));
+  }
+  for (auto& t : tokens)
+    if (t.is_var)
+      if (auto it = inline_as.find(t.text); it != inline_as.end()) t.text = it->second;
+  std::string new_text = util::JoinSub(tokens);
+  if (kept.size() == 0) return Value::Intrinsic("Fn::Sub", Value::String(new_text));
+  Value list = Value::List();
+  list.Append(Value::String(new_text));
+  list.Append(std::move(kept));
+  return Value::Intrinsic("Fn::Sub", std::move(list));
+}
+
+}  // namespace
+
+Value Normalize(const Value& v) {
+  if (v.is_scalar()) return v;
+  std::string_view fn = v.IntrinsicName();
+  if (fn == "Fn::Sub") return NormalizeSub(v);
+  if (fn == "Fn::GetAtt" && v.IntrinsicArg().is_string()) {
+    std::string res, attr;
+    if (util::GetAttParts(v.IntrinsicArg(), res, attr)) return util::GetAtt(res, attr);
+  }
+  if (fn == "Fn::Split" && v.IntrinsicArg().is_list() && v.IntrinsicArg().size() == 2) {
+    Value inner = Normalize(v.IntrinsicArg().items()[1]);
+    const Value& delim = v.IntrinsicArg().items()[0];
+    if (inner.IntrinsicName() == "Fn::Join" && inner.IntrinsicArg().is_list() &&
+        inner.IntrinsicArg().size() == 2 && inner.IntrinsicArg().items()[0].Equals(delim))
+      return inner.IntrinsicArg().items()[1];
+  }
+  Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v.is_list())
+      out.Append(Normalize(v.items()[i]));
+    else
+      out.AppendEntry(v.keys()[i].name, Normalize(v.items()[i]), v.keys()[i].loc);
+  }
+  return out;
+}
+
+}  // namespace cfnsplit::verify

@@ -1,0 +1,74 @@
+// Private to verify: the emitted stacks as read for checking, and the flattener that turns any
+// value of any stack back into the terms of the original template.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/plan.hpp"
+#include "cfnsplit/value.hpp"
+
+namespace cfnsplit::verify {
+
+struct StackDoc {
+  std::string name;
+  std::string path;
+  Value tmpl;
+  std::string stack_name;
+  std::uint64_t bytes = 0;  ///< template size as written
+};
+
+struct StackSet {
+  WiringMode mode = WiringMode::kNested;
+  std::vector<StackDoc> stacks;  ///< [0] = parent (nested) or base (exports)
+  std::vector<std::string> deploy_order;
+};
+
+/// Resolves the wiring of a StackSet. Flat() returns a value as the original template would
+/// write it: child parameters replaced by what the parent passes, GetAtt Child.Outputs.X and
+/// imports of our own exports by the producing output's value, `${<Base>StackName}` by
+/// `${AWS::StackName}`. A pseudo StackName/StackId written directly in a child becomes
+/// "AWS::StackName@<path>", which matches nothing in the original.
+class Flattener {
+ public:
+  explicit Flattener(const StackSet& set);
+
+  Value Flat(const Value& v, int stack);
+  /// Child stack index of a parent resource, or -1 (nested only).
+  int ChildOf(const std::string& resource_id) const;
+  /// Stack index for a "<Stack>StackName" parameter, or -1 (exports only).
+  int ProducerOfParameter(int consumer, const std::string& param) const;
+  /// The Parameters map a child's stack resource passes (nested), or null.
+  const Value* Passed(int stack) const { return passed_[static_cast<std::size_t>(stack)]; }
+  /// Outputs that carry values between stacks (read by the parent or imported).
+  bool IsPlumbing(int stack, const std::string& output) const;
+  /// Unresolvable wiring found while flattening ("stacks/A.json: …" texts).
+  const std::vector<std::string>& problems() const { return problems_; }
+  const StackSet& set() const { return set_; }
+
+ private:
+  Value FlatAt(const Value& v, int stack, int depth);
+  Value FlatIntrinsic(std::string_view fn, const Value& v, int stack, int depth);
+  std::optional<Value> ResolveName(const std::string& name, int stack, int depth);
+  std::optional<Value> ResolveOutput(int stack, const std::string& output, int depth);
+  std::optional<Value> ResolveImport(const Value& arg, int stack, int depth);
+  Value FlatSub(const Value& v, int stack, int depth);
+  void Problem(std::string text);
+
+  const StackSet& set_;
+  std::map<std::string, int> child_by_resource_;
+  std::vector<const Value*> passed_;  ///< per stack: the Parameters its stack resource passes
+  std::set<std::pair<int, std::string>> plumbing_;
+  std::set<std::string> problem_set_;
+  std::vector<std::string> problems_;
+};
+
+/// Both sides are normalised before comparing: Sub variables bound to Ref/GetAtt are written
+/// back into the string, an empty variable map becomes the string form, Split of a Join with
+/// the same delimiter is its argument, "A.B" GetAtt strings become lists.
+Value Normalize(const Value& v);
+
+}  // namespace cfnsplit::verify

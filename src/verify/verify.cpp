@@ -1,0 +1,195 @@
+// Verify entry points: build a StackSet from an EmitResult or from an output directory, then
+// run the Checker. Exceptions never leave these functions.
+#include "cfnsplit/verify.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/writer.hpp"
+#include "verify/checker.hpp"
+
+namespace cfnsplit {
+namespace {
+
+namespace fs = std::filesystem;
+
+VerifyReport RunChecker(const TemplateModel& original, const verify::StackSet& set,
+                        const RuleSet& rules, const VerifyOptions& options, DiagnosticSink& sink) {
+  try {
+    verify::Checker checker(original, set, rules, options, sink);
+    return checker.Run();
+  } catch (const std::exception& e) {
+    sink.Error("E5110", {}, std::string("internal error while verifying: ") + e.what());
+    VerifyReport r;
+    r.differences.push_back(std::string("verification failed: ") + e.what());
+    return r;
+  }
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool IsTemplateFile(const std::string& name) {
+  return EndsWith(name, ".json") || EndsWith(name, ".yaml") || EndsWith(name, ".yml");
+}
+
+std::string Stem(const std::string& path) {
+  std::string base = fs::path(path).filename().string();
+  return base.substr(0, base.find('.'));
+}
+
+bool Load(const std::string& outdir, const std::string& rel, verify::StackDoc& doc,
+          SourceManager& sources, DiagnosticSink& sink) {
+  std::uint32_t id = 0;
+  auto v = LoadFile((fs::path(outdir) / rel).string(), sources, sink, {}, &id);
+  if (!v) return false;
+  doc.path = rel;
+  doc.tmpl = std::move(*v);
+  doc.bytes = sources.text(id).size();
+  if (doc.name.empty()) doc.name = Stem(rel);
+  return true;
+}
+
+std::vector<std::string> ListTemplates(const fs::path& dir, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file(ec) && IsTemplateFile(e.path().filename().string()) &&
+        e.path().filename() != "stacks.json")
+      out.push_back(prefix + e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// stacks.json, as RenderFiles writes it.
+bool ReadIndex(const std::string& outdir, verify::StackSet& set, SourceManager& sources,
+               DiagnosticSink& sink) {
+  std::uint32_t id = 0;
+  auto index = LoadFile((fs::path(outdir) / "stacks.json").string(), sources, sink, {}, &id);
+  if (!index) return false;
+  const Value* mode = index->Find("mode");
+  set.mode = mode && mode->text() == "exports" ? WiringMode::kExports : WiringMode::kNested;
+  if (const Value* order = index->Find("deploy_order"); order && order->is_list())
+    for (const auto& n : order->items()) set.deploy_order.push_back(n.text());
+  const Value* stacks = index->Find("stacks");
+  if (!stacks || !stacks->is_list()) {
+    sink.Error("E5110", index->loc(), "stacks.json lists no stacks");
+    return false;
+  }
+  for (const Value& s : stacks->items()) {
+    verify::StackDoc doc;
+    const Value* name = s.is_map() ? s.Find("name") : nullptr;
+    const Value* tmpl = s.is_map() ? s.Find("template") : nullptr;
+    const Value* stack_name = s.is_map() ? s.Find("stack_name") : nullptr;
+    if (!name || !tmpl) {
+      sink.Error("E5110", s.loc(), "every stack in stacks.json needs 'name' and 'template'");
+      return false;
+    }
+    doc.name = name->text();
+    if (stack_name) doc.stack_name = stack_name->text();
+    if (!Load(outdir, tmpl->text(), doc, sources, sink)) return false;
+    set.stacks.push_back(std::move(doc));
+  }
+  return true;
+}
+
+bool HasChildStacks(const Value& tmpl) {
+  const Value* res = tmpl.Find("Resources");
+  if (!res || !res->is_map()) return false;
+  for (const Value& r : res->items()) {
+    const Value* type = r.is_map() ? r.Find("Type") : nullptr;
+    const Value* props = r.is_map() ? r.Find("Properties") : nullptr;
+    const Value* url = props && props->is_map() ? props->Find("TemplateURL") : nullptr;
+    if (type && type->text() == "AWS::CloudFormation::Stack" && url && url->is_string() &&
+        url->text().find("://") == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// Without stacks.json: a top-level template with relative TemplateURLs is a nested parent;
+// otherwise every template in stacks/ is a top-level stack (exports).
+bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& sources,
+              DiagnosticSink& sink) {
+  std::vector<verify::StackDoc> top;
+  for (const auto& rel : ListTemplates(outdir, "")) {
+    verify::StackDoc doc;
+    if (!Load(outdir, rel, doc, sources, sink)) return false;
+    top.push_back(std::move(doc));
+  }
+  std::vector<verify::StackDoc> children;
+  for (const auto& rel : ListTemplates(fs::path(outdir) / "stacks", "stacks/")) {
+    verify::StackDoc doc;
+    if (!Load(outdir, rel, doc, sources, sink)) return false;
+    children.push_back(std::move(doc));
+  }
+  auto parent = std::find_if(top.begin(), top.end(),
+                             [](const verify::StackDoc& d) { return HasChildStacks(d.tmpl); });
+  if (parent != top.end()) {
+    set.mode = WiringMode::kNested;
+    set.stacks.push_back(std::move(*parent));
+  } else {
+    set.mode = WiringMode::kExports;
+  }
+  if (set.mode == WiringMode::kExports) {
+    // The base imports from no other stack: it declares no "<Stack>StackName" parameter.
+    auto imports_nothing = [&](const verify::StackDoc& d) {
+      const Value* params = d.tmpl.Find("Parameters");
+      for (const auto& other : children)
+        if (&other != &d && params && params->is_map() && params->Find(other.name + "StackName"))
+          return false;
+      return true;
+    };
+    auto base = std::find_if(children.begin(), children.end(), imports_nothing);
+    if (base != children.end()) std::rotate(children.begin(), base, base + 1);
+  }
+  for (auto& c : children) set.stacks.push_back(std::move(c));
+  if (set.stacks.empty()) {
+    sink.Error("E5110", {}, "'" + outdir + "' holds no templates");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+VerifyReport VerifyEmitted(const TemplateModel& original, const EmitResult& emitted,
+                           const RuleSet& rules, const VerifyOptions& options,
+                           DiagnosticSink& sink) {
+  verify::StackSet set;
+  set.mode = emitted.mode;
+  set.deploy_order =
+      emitted.mode == WiringMode::kExports ? emitted.deploy_order : std::vector<std::string>{};
+  for (const EmittedStack& s : emitted.stacks) {
+    verify::StackDoc doc{s.name, s.path, s.tmpl, s.stack_name, 0};
+    doc.bytes = EndsWith(s.path, ".json") ? WriteJson(s.tmpl).size() : WriteYaml(s.tmpl).size();
+    set.stacks.push_back(std::move(doc));
+  }
+  return RunChecker(original, set, rules, options, sink);
+}
+
+VerifyReport VerifyOutputDir(const TemplateModel& original, const std::string& outdir,
+                             const RuleSet& rules, const VerifyOptions& options,
+                             SourceManager& sources, DiagnosticSink& sink) {
+  VerifyReport failed;
+  try {
+    verify::StackSet set;
+    std::error_code ec;
+    bool indexed = fs::exists(fs::path(outdir) / "stacks.json", ec);
+    if (!(indexed ? ReadIndex(outdir, set, sources, sink) : Discover(outdir, set, sources, sink))) {
+      failed.differences.push_back("cannot read the output directory '" + outdir + "'");
+      return failed;
+    }
+    if (set.mode == WiringMode::kNested) set.deploy_order.clear();
+    return RunChecker(original, set, rules, options, sink);
+  } catch (const std::exception& e) {
+    sink.Error("E5110", {}, "cannot verify '" + outdir + "': " + e.what());
+    failed.differences.push_back(e.what());
+    return failed;
+  }
+}
+
+}  // namespace cfnsplit

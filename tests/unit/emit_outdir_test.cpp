@@ -1,0 +1,128 @@
+// Output directory: atomic writes, --force replacement, and verification of what is on disk
+// (also after hand edits).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "emit_test_util.hpp"
+
+using namespace cfnsplit;
+using namespace cfnsplit::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "cfnsplit-emit-XXXXXX").string();
+    REQUIRE(mkdtemp(t.data()));
+    path = t;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+VerifyReport VerifyDir(Fixture& f, const fs::path& dir, std::string* diags = nullptr) {
+  DiagnosticSink vs;
+  VerifyReport rep = VerifyOutputDir(*f.model, dir.string(), f.rules, {}, f.sources, vs);
+  if (diags)
+    for (const auto& d : vs.diagnostics()) *diags += FormatDiagnostic(d, f.sources);
+  return rep;
+}
+
+}  // namespace
+
+TEST_CASE("outdir: written atomically, refused when non-empty, replaced with force",
+          "[unit][emit]") {
+  TempDir tmp;
+  fs::path out = tmp.path / "out";
+  DiagnosticSink sink;
+  std::vector<EmittedFile> files = {{"template.json", "{}\n"}, {"stacks/A.json", "{}\n"}};
+  REQUIRE(WriteOutputDir(out.string(), files, false, sink));
+  CHECK(ReadAll(out / "stacks/A.json") == "{}\n");
+  // Nothing but the output directory is left beside it.
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path)) entries += e.path() != out;
+  CHECK(entries == 0);
+
+  CHECK(!WriteOutputDir(out.string(), {{"template.json", "new\n"}}, false, sink));
+  CHECK(sink.has_errors());
+  CHECK(ReadAll(out / "template.json") == "{}\n");
+
+  DiagnosticSink sink2;
+  REQUIRE(WriteOutputDir(out.string(), {{"template.json", "new\n"}}, true, sink2));
+  CHECK(ReadAll(out / "template.json") == "new\n");
+  CHECK(!fs::exists(out / "stacks/A.json"));
+  entries = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path)) entries += e.path() != out;
+  CHECK(entries == 0);
+
+  DiagnosticSink sink3;
+  CHECK(!WriteOutputDir((tmp.path / "x").string(), {{"../escape", "x"}}, false, sink3));
+  CHECK(!fs::exists(tmp.path / "escape"));
+  CHECK(!fs::exists(tmp.path / "x"));
+  DiagnosticSink sink4;
+  CHECK(!WriteOutputDir(".", files, true, sink4));
+}
+
+TEST_CASE("outdir: VerifyOutputDir accepts emitted directories and finds hand edits",
+          "[unit][emit]") {
+  Fixture f(kAppTemplate);
+  for (WiringMode mode : {WiringMode::kNested, WiringMode::kExports}) {
+    for (TemplateFormat format : {TemplateFormat::kJson, TemplateFormat::kYaml}) {
+      EmitOptions o;
+      o.mode = mode;
+      o.format = format;
+      auto plan = mode == WiringMode::kNested
+                      ? MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}},
+                                  {"Functions", {"Fn", "Alarm"}}})
+                      : MakePlan({{"Base", {"Bucket", "Queue", "Role"}},
+                                  {"Functions", {"Fn", "Alarm", "Perm"}}});
+      EmitResult r = EmitOk(f, plan, o);
+      auto files = RenderFiles(r, o);
+      files.push_back({"README.md", DeploySummary(*f.model, plan, r, o)});
+      TempDir tmp;
+      fs::path out = tmp.path / "out";
+      DiagnosticSink sink;
+      REQUIRE(WriteOutputDir(out.string(), files, false, sink));
+      std::string diags;
+      INFO("mode " << static_cast<int>(mode) << " format " << static_cast<int>(format));
+      VerifyReport rep = VerifyDir(f, out, &diags);
+      INFO(diags);
+      CHECK(rep.ok);
+      CHECK(rep.resources_checked == f.model->resources.size());
+
+      // Without stacks.json the layout alone must do.
+      fs::remove(out / "stacks.json");
+      diags.clear();
+      rep = VerifyDir(f, out, &diags);
+      INFO(diags);
+      CHECK(rep.ok);
+
+      // A hand edit that drops a property fails.
+      std::string child =
+          "stacks/Functions." + std::string(format == TemplateFormat::kJson ? "json" : "yaml");
+      std::string text = ReadAll(out / child);
+      auto pos = text.find("MemorySize");
+      REQUIRE(pos != std::string::npos);
+      text.replace(pos, 10, "MemorySizX");
+      std::ofstream(out / child) << text;
+      diags.clear();
+      rep = VerifyDir(f, out, &diags);
+      CHECK(!rep.ok);
+      CHECK(diags.find("MemorySize") != std::string::npos);
+    }
+  }
+}

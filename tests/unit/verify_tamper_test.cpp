@@ -1,0 +1,170 @@
+// Verify must catch every kind of damage to emitted stacks: each test breaks one thing.
+#include "emit_test_util.hpp"
+
+using namespace cfnsplit;
+using namespace cfnsplit::testing;
+
+namespace {
+
+EmitResult Nested(Fixture& f) {
+  return EmitOk(
+      f, MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}}, {"Functions", {"Fn", "Alarm"}}}),
+      {});
+}
+
+EmitResult Exports(Fixture& f) {
+  EmitOptions o;
+  o.mode = WiringMode::kExports;
+  return EmitOk(
+      f, MakePlan({{"Base", {"Bucket", "Queue", "Role"}}, {"Functions", {"Fn", "Alarm", "Perm"}}}),
+      o);
+}
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("verify: a dropped property is reported with both paths", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties")->Erase("MemorySize");
+  std::string d = VerifyFails(f, r);
+  CHECK(Has(d, "original: Resources.Fn.Properties.MemorySize"));
+  CHECK(Has(d, "stacks/Functions.json: Resources.Fn.Properties.MemorySize is missing"));
+  CHECK(Has(d, "[E5101]"));
+}
+
+TEST_CASE("verify: a changed value is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Environment.Variables.NAME") =
+      Value::String("Other");
+  CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Environment.Variables.NAME"));
+}
+
+TEST_CASE("verify: a parameter passed wrongly by the parent is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  *MutableAt(r.stacks[0].tmpl, "Resources.Functions.Properties.Parameters.RoleArn") =
+      Value::Intrinsic("Fn::GetAtt", Value::String("Queue.Arn"));
+  CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Role"));
+}
+
+TEST_CASE("verify: a cycle added between parent and child is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  MutableAt(r.stacks[0].tmpl, "Resources.Bucket")->Set("DependsOn", Value::String("Functions"));
+  std::string d = VerifyFails(f, r);
+  CHECK(Has(d, "[E5105]"));
+}
+
+TEST_CASE("verify: a NoEcho parameter in an Output is refused", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  Value out = Value::Map();
+  out.AppendEntry("Value", Value::Intrinsic("Ref", Value::String("Secret")));
+  MutableAt(r.stacks[1].tmpl, "Outputs")->AppendEntry("Leak", out);
+  CHECK(Has(VerifyFails(f, r), "[E5106]"));
+}
+
+TEST_CASE("verify: a missing child parameter declaration is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  MutableAt(r.stacks[1].tmpl, "Parameters")->Erase("RoleArn");
+  std::string d = VerifyFails(f, r);
+  CHECK(Has(d, "[E5102]"));
+  CHECK(Has(d, "RoleArn"));
+}
+
+TEST_CASE("verify: a missing child condition or mapping is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  SECTION("condition") {
+    MutableAt(r.stacks[1].tmpl, "Conditions")->Erase("IsProd");
+    CHECK(Has(VerifyFails(f, r), "condition IsProd"));
+  }
+  SECTION("mapping") {
+    r.stacks[1].tmpl.Erase("Mappings");
+    CHECK(Has(VerifyFails(f, r), "mapping Sizes"));
+  }
+}
+
+TEST_CASE("verify: NoEcho dropped from a child parameter is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  MutableAt(r.stacks[1].tmpl, "Parameters.Secret")->Erase("NoEcho");
+  CHECK(Has(VerifyFails(f, r), "[E5109]"));
+}
+
+TEST_CASE("verify: lost DependsOn is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  MutableAt(r.stacks[0].tmpl, "Resources.Functions")->Erase("DependsOn");
+  CHECK(Has(VerifyFails(f, r), "[E5104]"));
+}
+
+TEST_CASE("verify: duplicated, extra and missing resources are reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  SECTION("duplicated") {
+    MutableAt(r.stacks[1].tmpl, "Resources")
+        ->AppendEntry("Queue", *At(r.stacks[0].tmpl, "Resources.Queue"));
+    CHECK(Has(VerifyFails(f, r), "declared 2 times"));
+  }
+  SECTION("missing") {
+    MutableAt(r.stacks[1].tmpl, "Resources")->Erase("Alarm");
+    CHECK(Has(VerifyFails(f, r), "Resources.Alarm is in no emitted stack"));
+  }
+  SECTION("output export changed") {
+    *MutableAt(r.stacks[0].tmpl, "Outputs.FnArn.Export.Name") = Value::String("renamed");
+    CHECK(Has(VerifyFails(f, r), "Outputs.FnArn.Export.Name"));
+  }
+}
+
+TEST_CASE("verify: a pseudo parameter left in a child changes meaning", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Environment.Variables.ARN") =
+      Value::Intrinsic("Fn::Sub", Value::String("${BucketArn}/x/${!Literal}/${AWS::StackName}"));
+  CHECK(Has(VerifyFails(f, r), "ARN"));
+}
+
+TEST_CASE("verify: quotas come from the rules, scaled by headroom", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  DiagnosticSink vs;
+  VerifyOptions o;
+  o.headroom = 0.004;  // two resources per stack
+  VerifyReport rep = VerifyEmitted(*f.model, r, f.rules, o, vs);
+  CHECK(!rep.ok);
+  bool quota = false;
+  for (const auto& d : vs.diagnostics()) quota = quota || d.code == "E5107";
+  CHECK(quota);
+}
+
+TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Exports(f);
+  SECTION("renamed export") {
+    *MutableAt(r.stacks[0].tmpl, "Outputs.RoleArn.Export.Name") =
+        Value::Intrinsic("Fn::Sub", Value::String("${AWS::StackName}-Other"));
+    CHECK(Has(VerifyFails(f, r), "exports no such name"));
+  }
+  SECTION("changed exported value") {
+    *MutableAt(r.stacks[0].tmpl, "Outputs.RoleArn.Value") =
+        Value::Intrinsic("Ref", Value::String("Role"));
+    CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Role"));
+  }
+  SECTION("import cycle") {
+    Value p = Value::Map();
+    p.AppendEntry("Type", Value::String("String"));
+    MutableAt(r.stacks[0].tmpl, "Parameters")->AppendEntry("FunctionsStackName", p);
+    CHECK(Has(VerifyFails(f, r), "[E5105]"));
+  }
+  SECTION("changed shared parameter") {
+    MutableAt(r.stacks[1].tmpl, "Parameters.Env")->Erase("Default");
+    CHECK(Has(VerifyFails(f, r), "Parameters.Env.Default"));
+  }
+}
