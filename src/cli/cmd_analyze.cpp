@@ -143,6 +143,9 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(MakeGraphCommand());
   all.push_back(MakePlanCommand());
   all.push_back(MakeReviewCommand());
+  all.push_back(MakeEmitCommand());
+  all.push_back(MakeSplitCommand());
+  all.push_back(MakeVerifyCommand());
   all.push_back(MakeRulesCommand());
   return all;
 }

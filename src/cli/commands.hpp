@@ -26,6 +26,9 @@ std::unique_ptr<Command> MakeGraphCommand();
 std::unique_ptr<Command> MakeRulesCommand();
 std::unique_ptr<Command> MakePlanCommand();
 std::unique_ptr<Command> MakeReviewCommand();
+std::unique_ptr<Command> MakeEmitCommand();
+std::unique_ptr<Command> MakeSplitCommand();
+std::unique_ptr<Command> MakeVerifyCommand();
 
 /// Every command, in the order `--help` lists them.
 std::vector<std::unique_ptr<Command>> AllCommands();
