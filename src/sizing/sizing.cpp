@@ -29,8 +29,13 @@ std::string ServerlessLogicalId(const std::string& function_key) {
 namespace sizing {
 
 std::string JoinPath(const std::string& base, const std::string& path) {
-  if (base.empty() || base == "." || (!path.empty() && path.front() == '/')) return path;
-  return base.back() == '/' ? base + path : base + "/" + path;
+  std::string joined = base.empty() || base == "." || (!path.empty() && path.front() == '/')
+                           ? path
+                           : (base.back() == '/' ? base + path : base + "/" + path);
+  // Lexically normal, so that cycles (a/../a/req.txt) and shared folders are recognised.
+  std::string normal = fs::path(joined).lexically_normal().generic_string();
+  while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal.empty() ? "." : normal;
 }
 
 std::string DirName(const std::string& path) {
