@@ -62,6 +62,8 @@ inline std::uint32_t Crc32(const std::string& data) {
 
 struct ZipSpec {
   struct Entry {
+    Entry(std::string n, std::string d, bool deflate = false)
+        : name(std::move(n)), data(std::move(d)), deflate_stored_blocks(deflate) {}
     std::string name;
     std::string data;
     bool deflate_stored_blocks = false;  ///< method 8 with stored deflate blocks
