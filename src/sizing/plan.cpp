@@ -45,12 +45,19 @@ Planner::Planner(const std::vector<FunctionInfo>& functions, const SizingOptions
 
 std::optional<PackageModel> Planner::Run() {
   if (!LoadInputs()) return std::nullopt;
+  // Later entries win, as before; a key is also reachable as its Serverless logical id.
+  for (const auto& f : spec_.functions) {
+    manifest_by_name_[f.key] = &f;
+    manifest_by_name_[ServerlessLogicalId(f.key)] = &f;
+  }
+  for (const auto& f : spec_.serverless_functions) {
+    serverless_by_name_[f.key] = &f;
+    serverless_by_name_[ServerlessLogicalId(f.key)] = &f;
+  }
   plans_.resize(functions_.size());
   for (std::size_t i = 0; i < functions_.size(); ++i) PlanFunction(functions_[i], plans_[i]);
   for (const auto& f : spec_.functions) {
-    bool used = std::any_of(functions_.begin(), functions_.end(),
-                            [&](const FunctionInfo& info) { return NamesFunction(f.key, info); });
-    if (used) continue;
+    if (matched_manifest_.count(&f)) continue;
     std::vector<std::string> ids;
     for (const auto& info : functions_) ids.push_back(info.resource_id);
     std::string suggestion = SuggestClosest(f.key, ids);
@@ -146,10 +153,12 @@ std::string Planner::DefaultPackaging() const {
 
 void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
   plan.info = &info;
-  for (const auto& f : spec_.functions)
-    if (NamesFunction(f.key, info)) plan.manifest = &f;
-  for (const auto& f : spec_.serverless_functions)
-    if (NamesFunction(f.key, info)) plan.serverless = &f;
+  for (const std::string* name : {&info.resource_id, &info.serverless_name}) {
+    if (name->empty()) continue;
+    if (auto it = manifest_by_name_.find(*name); it != manifest_by_name_.end()) plan.manifest = it->second;
+    if (auto it = serverless_by_name_.find(*name); it != serverless_by_name_.end()) plan.serverless = it->second;
+  }
+  if (plan.manifest) matched_manifest_.insert(plan.manifest);
   const ManifestFunction* m = plan.manifest;
   const ServerlessFunction* s = plan.serverless;
   plan.env = EnvForRuntime(info.runtime.empty() ? spec_.runtime : info.runtime, info.architecture,
@@ -214,9 +223,7 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
     }
   if (plan.packaging == "layer" && named.insert("PythonRequirementsLambdaLayer").second) ++plan.layer_count;
 
-  const ClosureResult& closure = Closure(plan.roots, plan.env, plan.env_key);
-  plan.pulled_in_by = closure.pulled_in_by;
-  plan.root_names = closure.roots;
+  plan.closure = &Closure(plan.roots, plan.env, plan.env_key);
 }
 
 KnownDist& Planner::Lookup(const std::string& name) {
@@ -237,19 +244,28 @@ const ClosureResult& Planner::Closure(const std::vector<Requirement>& roots, con
   auto it = closure_cache_.find(key);
   if (it != closure_cache_.end()) return it->second;
   ClosureResult& result = closure_cache_[key];
-  Expand(result, roots, env);
+  Expand(result, roots, env, env_key);
   return result;
 }
 
-void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& roots, const MarkerEnv& env) {
-  struct Item {
-    std::string name, extra, root;
-  };
-  std::deque<Item> queue;
+bool Planner::MarkerHolds(const std::string& marker, const MarkerEnv& env, const std::string& env_key,
+                          const std::string& extra) {
+  std::string key = env_key + '\x1f' + extra + '\x1f' + marker;
+  auto it = marker_cache_.find(key);
+  if (it != marker_cache_.end()) return it->second;
+  // A marker that does not parse is treated as false for dependencies: never guess them in.
+  bool holds = EvaluateMarker(marker, env, extra, nullptr).value_or(false);
+  marker_cache_.emplace(std::move(key), holds);
+  return holds;
+}
+
+void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& roots, const MarkerEnv& env,
+                     const std::string& env_key) {
   std::set<std::string> no_deploy;
   for (const auto& n : settings_.no_deploy) no_deploy.insert(NormalizeDistName(n));
+  std::vector<const Requirement*> kept;
   for (const auto& r : roots) {
-    if (!r.marker.empty() && !EvaluateMarker(r.marker, env, "", nullptr).value_or(true)) continue;
+    if (!r.marker.empty() && !MarkerHolds(r.marker, env, env_key, "")) continue;
     if (!r.sizable()) {
       std::string where = sources_.path(r.loc.file) + ":" + std::to_string(r.loc.line);
       if (warned_.insert("W6005:" + where).second)
@@ -265,8 +281,8 @@ void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& root
     }
     if (no_deploy.count(r.name)) continue;  // SPR drops the line itself (its dependencies stay)
     result.roots.insert(r.name);
-    queue.push_back({r.name, "", r.name});
-    for (const auto& e : r.extras) queue.push_back({r.name, e, r.name});
+    result.pulled_in_by.emplace(r.name, r.name);  // a direct requirement is its own reason
+    kept.push_back(&r);
     const Distribution& d = Lookup(r.name).dist;
     bool measured = d.size_source == "record" || d.size_source == "walk" || d.size_source == "wheel";
     if (measured && !r.specifier.empty() && !d.version.empty() && !SpecifierAllows(r.specifier, d.version) &&
@@ -274,15 +290,29 @@ void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& root
       sink_.Warning("W6022", r.loc, "'" + r.name + r.specifier + "' is not satisfied by the measured version " +
                                         d.version + "; sized as measured");
   }
-  std::map<std::string, std::set<std::string>> activated;
+  // Otherwise the first root (in file order) that needs a dist is the one that pulled it in.
+  for (const Requirement* r : kept)
+    for (const auto& name : RootClosure(*r, env, env_key)) result.pulled_in_by.emplace(name, r->name);
+}
+
+const std::vector<std::string>& Planner::RootClosure(const Requirement& root, const MarkerEnv& env,
+                                                     const std::string& env_key) {
+  std::string key = env_key + "\x1f" + root.name + "[" + Join(root.extras) + "]";
+  if (auto it = root_closure_cache_.find(key); it != root_closure_cache_.end()) return it->second;
+  struct Item {
+    std::string name, extra;
+  };
+  std::deque<Item> queue;
+  queue.push_back({root.name, ""});
+  for (const auto& e : root.extras) queue.push_back({root.name, e});
+  std::map<std::string, std::set<std::string>> activated;  // dist → extras already expanded
   while (!queue.empty()) {
-    Item item = queue.front();
+    Item item = std::move(queue.front());
     queue.pop_front();
     if (!activated[item.name].insert(item.extra).second) continue;
-    result.pulled_in_by.emplace(item.name, item.root);
     KnownDist& known = Lookup(item.name);
     if (known.dist.size_source == "unknown" && warned_.insert("W6020:" + item.name).second)
-      sink_.Warning("W6020", {}, "distribution '" + item.name + "' (pulled in by '" + item.root +
+      sink_.Warning("W6020", {}, "distribution '" + item.name + "' (pulled in by '" + root.name +
                                      "') has no size: not installed, no wheel, no artifact and no figure in rules/package-sizes.yaml; counted as 0 bytes");
     if (!known.requires_parsed) {
       known.requires_parsed = true;
@@ -294,13 +324,15 @@ void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& root
     }
     for (const auto& req : known.parsed_requires) {
       if (!item.extra.empty() && req.marker.find("extra") == std::string::npos) continue;
-      bool applies = req.marker.empty() ? item.extra.empty()
-                                        : EvaluateMarker(req.marker, env, item.extra, nullptr).value_or(false);
+      bool applies = req.marker.empty() ? item.extra.empty() : MarkerHolds(req.marker, env, env_key, item.extra);
       if (!applies) continue;
-      queue.push_back({req.name, "", item.root});
-      for (const auto& e : req.extras) queue.push_back({req.name, e, item.root});
+      queue.push_back({req.name, ""});
+      for (const auto& e : req.extras) queue.push_back({req.name, e});
     }
   }
+  std::vector<std::string>& names = root_closure_cache_[key];
+  for (const auto& [name, extras] : activated) names.push_back(name);  // std::map: sorted
+  return names;
 }
 
 void Planner::PlanLayers() {

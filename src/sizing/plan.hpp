@@ -27,12 +27,11 @@ struct FunctionPlan {
   const ArtifactContents* artifact = nullptr;
   MarkerEnv env;
   std::string env_key;
-  std::map<std::string, std::string> pulled_in_by;  ///< closure: dist name → root
-  std::set<std::string> root_names;
+  const struct ClosureResult* closure = nullptr;  ///< owned by Planner's cache
 };
 
 struct ClosureResult {
-  std::map<std::string, std::string> pulled_in_by;
+  std::map<std::string, std::string> pulled_in_by;  ///< dist name → first root that needs it
   std::set<std::string> roots;
 };
 
@@ -52,7 +51,11 @@ class Planner {
   std::vector<Requirement> ServiceRequirements();
   const ClosureResult& Closure(const std::vector<Requirement>& roots, const MarkerEnv& env,
                                const std::string& env_key);
-  void Expand(ClosureResult& result, const std::vector<Requirement>& roots, const MarkerEnv& env);
+  void Expand(ClosureResult& result, const std::vector<Requirement>& roots, const MarkerEnv& env,
+              const std::string& env_key);
+  /// Dists reachable from one requirement (name + extras) in one environment, sorted; cached.
+  const std::vector<std::string>& RootClosure(const Requirement& root, const MarkerEnv& env,
+                                              const std::string& env_key);
   KnownDist& Lookup(const std::string& name);
   void PlanLayers();
   std::string DefaultPackaging() const;
@@ -76,9 +79,18 @@ class Planner {
   PackagingSettings settings_;
   std::vector<FunctionPlan> plans_;
   std::map<std::string, ClosureResult> closure_cache_;
+  std::map<std::string, std::vector<std::string>> root_closure_cache_;
   std::map<std::string, std::vector<std::string>> layer_dists_;  ///< manifest layer → dists
   std::set<std::string> warned_;  ///< keys of once-only warnings
   std::map<std::string, std::uint32_t> code_unit_index_;
+  /// Manifest and serverless.yml functions by every name that may denote them (key, logical id).
+  std::map<std::string, const ManifestFunction*> manifest_by_name_;
+  std::map<std::string, const ServerlessFunction*> serverless_by_name_;
+  std::set<const ManifestFunction*> matched_manifest_;
+  /// Marker results by (environment, extra, marker): thousands of closures share them.
+  std::map<std::string, bool> marker_cache_;
+  bool MarkerHolds(const std::string& marker, const MarkerEnv& env, const std::string& env_key,
+                   const std::string& extra);
   std::vector<Requirement> service_requirements_;
   std::vector<std::uint64_t> zipped_charge_;  ///< per model dist: zipped bytes as shipped
   std::vector<std::uint64_t> deps_unzipped_;  ///< per model dist: unzipped bytes as shipped

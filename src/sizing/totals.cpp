@@ -60,7 +60,7 @@ PackageModel Planner::Assemble() {
 void Planner::AssignDists(PackageModel& model) {
   std::set<std::string> names;
   for (const auto& plan : plans_) {
-    for (const auto& [name, root] : plan.pulled_in_by) names.insert(name);
+    for (const auto& [name, root] : plan.closure->pulled_in_by) names.insert(name);
     if (plan.artifact)
       for (const auto& [name, sizes] : plan.artifact->dists) names.insert(name);
   }
@@ -105,12 +105,12 @@ void Planner::AssignDists(PackageModel& model) {
                                  ? *plan.manifest->ephemeral_storage_mb
                                  : info.ephemeral_storage_mb;
     f.layer_count = plan.layer_count;
-    for (const auto& [name, root] : plan.pulled_in_by) f.pulled_in_by[index[name]] = root;
+    for (const auto& [name, root] : plan.closure->pulled_in_by) f.pulled_in_by[index[name]] = root;
     if (plan.artifact)
       for (const auto& [name, sizes] : plan.artifact->dists)
         f.pulled_in_by.emplace(index[name], "artifact " + plan.artifact->name);
     for (const auto& [dist, root] : f.pulled_in_by) f.dists.push_back(dist);
-    for (const auto& root : plan.root_names) f.roots.push_back(index[root]);
+    for (const auto& root : plan.closure->roots) f.roots.push_back(index[root]);
     std::sort(f.roots.begin(), f.roots.end());
     for (const auto& name : plan.manifest_layers) {
       auto it = std::find_if(spec_.layers.begin(), spec_.layers.end(),
