@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cfnsplit/report.hpp"
+#include "cfnsplit/sizing.hpp"
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -19,6 +20,7 @@ class AnalyzeCommand : public Command {
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
     app_->add_option("--format", format_, "text, json, markdown or sarif")
         ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
+    AddPackageOptions(*app_, packages_);
     return app_;
   }
 
@@ -30,16 +32,38 @@ class AnalyzeCommand : public Command {
       return s.Finish(false);
     }
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), s.sink());
-    if (format_ == "json") std::cout << AnalysisJson(a, s.sink(), s.sources()).dump(2) << "\n";
-    else if (format_ == "markdown") std::cout << AnalysisMarkdown(a, s.sink());
-    else if (format_ == "sarif") std::cout << SarifReport(s.sink(), s.sources(), model.get(), nullptr).dump(2) << "\n";
-    else PrintAnalysisText(a, s.sink(), std::cout);
+    std::optional<PackageModel> sizes;
+    if (packages_.any()) {
+      sizes = LoadPackageModel(s, *model, packages_);
+      if (!sizes) return s.Finish(!s.HasInputErrors());
+    }
+    if (format_ == "json") {
+      auto j = AnalysisJson(a, s.sink(), s.sources());
+      if (sizes) j["sizing"] = SizingJson(*sizes);
+      std::cout << j.dump(2) << "\n";
+    } else if (format_ == "markdown") {
+      std::cout << AnalysisMarkdown(a, s.sink());
+      if (sizes) {
+        std::cout << "\n### Package sizes\n\n```\n";
+        PrintSizingText(*sizes, std::cout);
+        std::cout << "```\n";
+      }
+    } else if (format_ == "sarif") {
+      std::cout << SarifReport(s.sink(), s.sources(), model.get(), nullptr).dump(2) << "\n";
+    } else {
+      PrintAnalysisText(a, s.sink(), std::cout);
+      if (sizes) {
+        std::cout << "\n";
+        PrintSizingText(*sizes, std::cout);
+      }
+    }
     return s.Finish(true);
   }
 
  private:
   std::string template_;
   std::string format_ = "text";
+  PackageOptions packages_;
 };
 
 class GraphCommand : public Command {

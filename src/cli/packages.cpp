@@ -1,20 +1,96 @@
 // Package sizes for planning: the bridge from the sizing stage to the partitioner's PackageView.
+#include <fstream>
+#include <sstream>
+
+#include "cfnsplit/files.hpp"
+#include "cfnsplit/sizing.hpp"
 #include "cli/planning.hpp"
 
 namespace cfnsplit::cli {
 
+SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& o) {
+  SizingOptions s;
+  s.manifest = o.manifest;
+  s.requirements = o.requirements;
+  s.site_packages = o.site_packages;
+  s.wheelhouse = o.wheelhouse;
+  for (const auto& a : o.artifacts) {
+    auto eq = a.find('=');
+    s.artifacts.emplace_back(eq == std::string::npos ? "" : a.substr(0, eq),
+                             eq == std::string::npos ? a : a.substr(eq + 1));
+  }
+  s.serverless_config = o.serverless_config;
+  s.packaging = o.packaging;
+  s.template_dir = DirName(model.path());
+  return s;
+}
+
+std::optional<PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
+                                             const PackageOptions& options) {
+  for (const auto& a : options.artifacts)
+    if (a.find('=') == std::string::npos) {
+      s.sink().Error("E0020", {}, "--artifact takes NAME=path.zip, got '" + a + "'");
+      return std::nullopt;
+    }
+  return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), s.sink());
+}
+
+namespace {
+
+std::string FileSha(const std::string& path) {
+  std::string text;
+  DiagnosticSink quiet;
+  return ReadFileText(path, text, quiet) ? Sha256Hex(text) : "";
+}
+
+// Code folders are shared by the functions that ship them: they enter the view as pseudo
+// distributions, so a stack's artifact counts each folder once.
+PackageView ToView(const PackageModel& pm) {
+  PackageView view;
+  view.packaging = pm.packaging.empty() ? "shared" : pm.packaging;
+  for (std::size_t d = 0; d < pm.dists.size(); ++d) {
+    const Distribution& dist = pm.dists[d];
+    view.dist_names.push_back(dist.name);
+    view.dist_bytes.push_back(d < pm.charged_bytes.size() ? pm.charged_bytes[d] : dist.unzipped_bytes);
+    view.dist_requirements.push_back(dist.version.empty() ? dist.name : dist.name + "==" + dist.version);
+  }
+  std::vector<std::int64_t> code_dist(pm.code_units.size(), -1);
+  for (const FunctionPackage& f : pm.functions) {
+    if (f.image) continue;
+    PackageView::Function vf;
+    vf.dists = f.dists;
+    if (f.code_unit != 0 && f.code_unit < pm.code_units.size()) {
+      if (code_dist[f.code_unit] < 0) {
+        code_dist[f.code_unit] = static_cast<std::int64_t>(view.dist_names.size());
+        view.dist_names.push_back("code:" + pm.code_units[f.code_unit].path);
+        view.dist_bytes.push_back(pm.code_units[f.code_unit].unzipped_bytes);
+      }
+      vf.dists.push_back(static_cast<std::uint32_t>(code_dist[f.code_unit]));
+    }
+    std::sort(vf.dists.begin(), vf.dists.end());
+    vf.layer_bytes = f.layer_bytes;
+    view.functions[f.function_id] = std::move(vf);
+  }
+  return view;
+}
+
+}  // namespace
+
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
                                         const PackageOptions& options,
                                         std::vector<PlanInput>* inputs) {
-  (void)model;
-  (void)inputs;
   PackageView view;
   if (!options.packaging.empty()) view.packaging = options.packaging;
-  if (options.any()) {
-    s.sink().Error("E6000", {}, "package sizing inputs are not supported by this build");
-    return std::nullopt;
+  if (!options.any()) return view;
+  auto pm = LoadPackageModel(s, model, options);
+  if (!pm) return std::nullopt;
+  if (inputs) {
+    if (!options.manifest.empty()) inputs->push_back({"manifest", options.manifest, FileSha(options.manifest)});
+    for (const auto& r : options.requirements) inputs->push_back({"requirements", r, FileSha(r)});
+    if (!options.serverless_config.empty())
+      inputs->push_back({"serverless-config", options.serverless_config, FileSha(options.serverless_config)});
   }
-  return view;
+  return ToView(*pm);
 }
 
 }  // namespace cfnsplit::cli

@@ -53,6 +53,10 @@ struct Planned {
   bool IsInput(const std::string& path) const;
 };
 
+/// The sizing stage's model of what each function ships (errors go to the session's sink).
+std::optional<struct PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
+                                                    const PackageOptions& options);
+
 /// Package sizes for the template's functions; an empty view when no sizing input is given.
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
                                         const PackageOptions& options,

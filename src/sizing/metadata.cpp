@@ -147,8 +147,14 @@ void ClaimTopLevel(Tree& tree, const std::string& name, long dist, InstalledDist
 }
 
 // RECORD rows: path,hash,size. Returns true when at least one row carried a size.
+// Rows of files that are not on disk, with their recorded sizes (for metadata snapshots).
+struct MissingRows {
+  std::uint64_t count = 0;
+  std::vector<InstalledFile> sized;
+};
+
 bool ClaimFromRecord(Tree& tree, const std::string& root, const std::string& record_text, long dist,
-                     InstalledDist& out, std::uint64_t* missing, std::uint64_t* bad_sizes) {
+                     InstalledDist& out, MissingRows* missing, std::uint64_t* bad_sizes) {
   bool any_size = false;
   for (const auto& row : ParseCsv(record_text)) {
     if (row.empty() || row[0].empty()) continue;
@@ -156,7 +162,11 @@ bool ClaimFromRecord(Tree& tree, const std::string& root, const std::string& rec
     if (path.empty()) continue;  // outside the tree (scripts in ../../bin): not shipped
     auto found = tree.index.find(path);
     if (found == tree.index.end()) {
-      ++*missing;
+      ++missing->count;
+      const std::string size = row.size() >= 3 ? row[2] : "";
+      if (!size.empty() && size.size() <= 19 &&
+          std::all_of(size.begin(), size.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        missing->sized.push_back({path, std::stoull(size), 0});
       continue;
     }
     std::uint64_t size = tree.files[found->second].size;
@@ -199,16 +209,32 @@ void ReadDistInfo(Tree& tree, const std::string& root, const std::string& dir, l
   for (const auto& line : Lines(ReadSmallFile(base + "/top_level.txt")))
     if (!line.empty()) dist.top_level.push_back(line);
   std::string record = ReadSmallFile(base + "/RECORD");
-  std::uint64_t missing = 0, bad_sizes = 0;
+  MissingRows missing;
+  std::uint64_t bad_sizes = 0;
   bool sized = !record.empty() &&
                ClaimFromRecord(tree, root, record, dist_index, dist, &missing, &bad_sizes);
   dist.source = sized ? "record" : "walk";
   if (bad_sizes > 0)
     sink.Warning("W6023", {}, base + "/RECORD: " + std::to_string(bad_sizes) +
                                   " rows have a malformed size; their files were measured instead");
-  if (missing > 0)
-    sink.Note("I6027", {}, base + "/RECORD lists " + std::to_string(missing) +
+  // A metadata snapshot keeps only the .dist-info folders of an installed tree (small enough to
+  // commit); when none of a distribution's payload is on disk, RECORD's sizes are the measurement.
+  bool payload_on_disk = std::any_of(dist.files.begin(), dist.files.end(), [&](const InstalledFile& f) {
+    return f.path.compare(0, dir.size() + 1, dir + "/") != 0;
+  });
+  bool snapshot = missing.count > 0 && !payload_on_disk && !missing.sized.empty();
+  if (snapshot) {
+    for (auto& f : missing.sized) {
+      dist.bytes += f.size;
+      dist.files.push_back(std::move(f));
+    }
+    dist.source = "record";
+    sink.Note("I6028", {}, base + ": payload not on disk (a metadata snapshot); sized from the " +
+                               std::to_string(missing.sized.size()) + " sizes RECORD declares");
+  } else if (missing.count > 0) {
+    sink.Note("I6027", {}, base + "/RECORD lists " + std::to_string(missing.count) +
                                " files that are not on disk; they are not counted");
+  }
   if (record.empty()) {
     std::vector<std::string> names = dist.top_level;
     if (names.empty()) names.push_back(dist.name.empty() ? dir : dist.name);
