@@ -6,7 +6,7 @@
 #   CFN_LINT           path of the npm cfn-lint CLI (1.9.7)
 # Needs: node >= 18 and npm (from the npm registry configured for this machine).
 # The versions are pinned here and nowhere else.
-set -euo pipefail
+# (no `set -e` here: this file is sourced and must not change the caller's shell options)
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "error: node and npm are required (Debian: apt-get install nodejs npm; node >= 18)" >&2
   return 1 2>/dev/null || exit 1
