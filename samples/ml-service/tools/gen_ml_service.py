@@ -5,13 +5,16 @@ Needs: python3 (3.8+), no third-party modules.
 Usage: python3 samples/ml-service/tools/gen_ml_service.py [SERVICE_DIR]
 
 Writes SERVICE_DIR/serverless.yml, requirements.txt (service-wide, pinned),
-functions/<name>/{handler.py,requirements.txt} and deps.json (function ->
-requirement names, the per-function view). The function list below is the
+functions/<name>/{handler.py,requirements.txt} and deps.json (the dependency
+manifest, same schema as bench/compare/gen_service.py writes: packages with
+versions, sizes and requirements; functions with logical id, owner, own
+requirements, closure and installed bytes). The function list below is the
 source of truth; re-running the script reproduces the committed files byte for
 byte. Compile the result with samples/ml-service/compile.sh.
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -300,7 +303,8 @@ def main():
                 f.write("\n".join(requirements_lines(reqs)) + "\n")
             with open(os.path.join(d, "handler.py"), "w") as f:
                 f.write(handler_source(name, reqs))
-            deps[name] = {"owner": team, "requirements": sorted(reqs),
+            deps[name] = {"logical_id": normalized(name) + "LambdaFunction", "owner": team,
+                          "requirements": sorted(reqs),
                           "closure": catalog.closure(reqs),
                           "installed_bytes": catalog.installed_bytes(reqs)}
     with open(os.path.join(out, "serverless.yml"), "w") as f:
@@ -312,6 +316,9 @@ def main():
         json.dump({"schema": 1, "runtime": "python3.11", "limit_unzipped_bytes": 262144000,
                    "service_requirements": sorted(catalog.TOP_LEVEL_REQUIREMENTS),
                    "service_installed_bytes": catalog.installed_bytes(catalog.TOP_LEVEL_REQUIREMENTS),
+                   "packages": {n: {"version": v[0], "installed_bytes": v[1],
+                                    "requires": sorted(re.split(r"[<>=!;\[ ]", r, 1)[0].strip() for r in v[5])}
+                                for n, v in sorted(catalog.DISTS.items())},
                    "functions": deps}, f, indent=1, sort_keys=True)
         f.write("\n")
     n = sum(len(f) for _, f in TEAMS)
