@@ -205,7 +205,8 @@ def run_size(n, a, env):
                 rep = stackcheck.analyze_dir(out, template, manifest, "single")
                 split_only = statistics.median(t["walls"]) - statistics.median(t_base["walls"])
                 peer_med[mode] = (statistics.median(t["walls"]), split_only)
-                note = (note + "; " if note else "") + f"split-only {split_only:.2f} s"
+                so = f"{split_only:.2f} s" if split_only > 0 else "~0 (below run-to-run noise)"
+                note = (note + "; " if note else "") + f"split-only {so}"
             res[f"peer-{mode}"] = {"timing": t, "report": rep, "nestedStackCount": k}
             rows.append(row(f"peer {mode}", t, rep, extra=note))
             print(f"  peer {mode}: {fmt_time(t)}  {stackcheck.summary_line(rep) if rep else t.get('error')}",
@@ -231,8 +232,10 @@ def run_size(n, a, env):
     ref = peer_med.get("perGroupFunction") or next(iter(peer_med.values()), None)
     for mode, med in cf_med.items():
         if ref:
-            print(f"ratio cfnsplit {mode} / peer: {med / ref[0]:.3f} of its whole `sls package`, "
-                  f"{med / ref[1]:.3f} of its split-only time" if ref[1] > 0 else "")
+            line = f"ratio cfnsplit {mode} / peer: {med / ref[0]:.3f} of its whole `sls package`"
+            if ref[1] > 0:
+                line += f", {med / ref[1]:.3f} of its split-only time"
+            print(line)
     if not cf_med:
         print("ratio cfnsplit / peer: n/a (no cfnsplit row succeeded)")
     os.makedirs(os.path.join(REPO, "bench", "results"), exist_ok=True)
