@@ -175,7 +175,7 @@ def main():
         if 0.4 <= kind < 0.8:
             L += ["      - sqs:", f"          arn: !GetAtt {QUEUES[i % len(QUEUES)]}.Arn", "          batchSize: 10"]
         if kind >= 0.8 or i % 10 == 0:
-            L.append(f"      - schedule: rate({rnd.randint(1, 59)} minutes)")
+            L.append(f"      - schedule: rate({rnd.randint(2, 59)} minutes)")
         d = os.path.join(a.dir, "functions", name)
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "requirements.txt"), "w") as f:
