@@ -27,6 +27,7 @@ if [ "${WITH_PYTHON_REQUIREMENTS:-0}" != 1 ]; then
 fi
 ln -s "$CFNSPLIT_NPM_DIR/node_modules" "$work/node_modules"
 (cd "$work" && "$SLS" package --stage prod >"$work/sls.log" 2>&1) || { cat "$work/sls.log" >&2; exit 1; }
+if grep -q 'Warning' "$work/sls.log"; then echo "serverless warnings:" >&2; grep -A3 'Warning' "$work/sls.log" >&2; fi
 cp "$work/.serverless/cloudformation-template-update-stack.json" "$here/template.json"
 python3 - "$here/template.json" <<'PY'
 import json, sys
