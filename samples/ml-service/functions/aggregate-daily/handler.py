@@ -1,0 +1,7 @@
+"""aggregate-daily: tiny handler; imports what its requirements.txt promises."""
+import boto3  # noqa: F401
+import pandas  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "aggregate-daily", "records": len(event.get("Records", []))}

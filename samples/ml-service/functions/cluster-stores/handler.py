@@ -1,0 +1,6 @@
+"""cluster-stores: tiny handler; imports what its requirements.txt promises."""
+import sklearn  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "cluster-stores", "records": len(event.get("Records", []))}

@@ -1,0 +1,7 @@
+"""convert-arrow: tiny handler; imports what its requirements.txt promises."""
+import boto3  # noqa: F401
+import pyarrow  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "convert-arrow", "records": len(event.get("Records", []))}

@@ -1,0 +1,7 @@
+"""crop-avatars: tiny handler; imports what its requirements.txt promises."""
+import PIL  # noqa: F401
+import boto3  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "crop-avatars", "records": len(event.get("Records", []))}

@@ -1,0 +1,6 @@
+"""evaluate-model: tiny handler; imports what its requirements.txt promises."""
+import sklearn  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "evaluate-model", "records": len(event.get("Records", []))}

@@ -1,0 +1,8 @@
+"""get-model: tiny handler; imports what its requirements.txt promises."""
+import boto3  # noqa: F401
+import orjson  # noqa: F401
+import pydantic  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "get-model", "records": len(event.get("Records", []))}

@@ -1,0 +1,8 @@
+"""parse-sitemaps: tiny handler; imports what its requirements.txt promises."""
+import boto3  # noqa: F401
+import lxml  # noqa: F401
+import requests  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "parse-sitemaps", "records": len(event.get("Records", []))}

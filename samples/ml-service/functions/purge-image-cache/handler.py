@@ -1,0 +1,7 @@
+"""purge-image-cache: tiny handler; imports what its requirements.txt promises."""
+import PIL  # noqa: F401
+import boto3  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "purge-image-cache", "records": len(event.get("Records", []))}

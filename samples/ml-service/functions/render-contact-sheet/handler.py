@@ -1,0 +1,7 @@
+"""render-contact-sheet: tiny handler; imports what its requirements.txt promises."""
+import PIL  # noqa: F401
+import boto3  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "render-contact-sheet", "records": len(event.get("Records", []))}

@@ -1,0 +1,6 @@
+"""score-leads: tiny handler; imports what its requirements.txt promises."""
+import sklearn  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "score-leads", "records": len(event.get("Records", []))}

@@ -1,0 +1,8 @@
+"""sync-crm: tiny handler; imports what its requirements.txt promises."""
+import boto3  # noqa: F401
+import pydantic  # noqa: F401
+import requests  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "sync-crm", "records": len(event.get("Records", []))}

@@ -1,0 +1,7 @@
+"""write-parquet: tiny handler; imports what its requirements.txt promises."""
+import boto3  # noqa: F401
+import pyarrow  # noqa: F401
+
+
+def main(event, context):
+    return {"function": "write-parquet", "records": len(event.get("Records", []))}

@@ -1,0 +1,6 @@
+"""classify handler (sample)."""
+import sklearn  # noqa: F401
+
+
+def handler(event, context):
+    return {"statusCode": 200, "body": "classify"}
