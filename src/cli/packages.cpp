@@ -25,13 +25,18 @@ SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& 
   return s;
 }
 
+static bool ArtifactsWellFormed(Session& s, const PackageOptions& options) {
+  for (const auto& a : options.artifacts)
+    if (a.find('=') == std::string::npos || a.front() == '=') {
+      s.sink().Error("E0020", {}, "--artifact takes NAME=path.zip, got '" + a + "'");
+      return false;
+    }
+  return true;
+}
+
 std::optional<PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
                                              const PackageOptions& options) {
-  for (const auto& a : options.artifacts)
-    if (a.find('=') == std::string::npos) {
-      s.sink().Error("E0020", {}, "--artifact takes NAME=path.zip, got '" + a + "'");
-      return std::nullopt;
-    }
+  if (!ArtifactsWellFormed(s, options)) return std::nullopt;
   return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), s.sink());
 }
 
@@ -82,7 +87,13 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
   PackageView view;
   if (!options.packaging.empty()) view.packaging = options.packaging;
   if (!options.any()) return view;
-  auto pm = LoadPackageModel(s, model, options);
+  // A function over the limit as packaged today is why the user splits; planning reports what
+  // no split can fix itself (E4008), so the sizing stage's E6101 is dropped here.
+  if (!ArtifactsWellFormed(s, options)) return std::nullopt;
+  DiagnosticSink sizing;
+  auto pm = BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), sizing);
+  for (const auto& d : sizing.diagnostics())
+    if (d.code != "E6101") s.sink().Report(d);
   if (!pm) return std::nullopt;
   if (inputs) {
     if (!options.manifest.empty()) inputs->push_back({"manifest", options.manifest, FileSha(options.manifest)});

@@ -236,6 +236,8 @@ struct ManifestFunction {
   std::vector<Located> requirements, packages, layers;
   Located code, artifact, packaging, module;
   std::optional<std::uint64_t> ephemeral_storage_mb;
+  /// Declared as moving to a container image (the playbook's last step): no zip quota applies.
+  bool image = false;
   SourceLoc loc;
 };
 

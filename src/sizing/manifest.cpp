@@ -182,7 +182,7 @@ void ReadFunctions(const Value& functions, ServiceSpec& spec, Reader& r) {
     f.loc = functions.keys()[i].loc;
     if (const Value* body = r.Map(&functions.items()[i], f.key)) {
       r.CheckKeys(*body, {"requirements", "packages", "code", "artifact", "layers", "packaging",
-                          "module", "ephemeral_storage_mb"});
+                          "module", "ephemeral_storage_mb", "image"});
       f.requirements = Resolve(r.Strings(body->Find("requirements"), "requirements"), spec.base_dir);
       f.packages = r.Strings(body->Find("packages"), "packages");
       f.code = Resolve(r.String(body->Find("code"), "code"), spec.base_dir);
@@ -191,6 +191,7 @@ void ReadFunctions(const Value& functions, ServiceSpec& spec, Reader& r) {
       f.packaging = r.String(body->Find("packaging"), "packaging");
       f.module = r.String(body->Find("module"), "module");
       f.ephemeral_storage_mb = r.Count(body->Find("ephemeral_storage_mb"), "ephemeral_storage_mb");
+      f.image = r.Bool(body->Find("image"), "image").value_or(false);
     }
     spec.functions.push_back(std::move(f));
   }

@@ -200,7 +200,7 @@ std::vector<std::string> TopLevelFromFiles(const InstalledDist& dist) {
 }
 
 void ReadDistInfo(Tree& tree, const std::string& root, const std::string& dir, long dist_index,
-                  InstalledDist& dist, DiagnosticSink& sink) {
+                  InstalledDist& dist, DiagnosticSink& sink, std::size_t* snapshots) {
   std::string base = root + "/" + dir;
   CoreMetadata meta = ParseCoreMetadata(ReadSmallFile(base + "/METADATA"));
   dist.requires_dist = meta.requires_dist;
@@ -229,8 +229,7 @@ void ReadDistInfo(Tree& tree, const std::string& root, const std::string& dir, l
       dist.files.push_back(std::move(f));
     }
     dist.source = "record";
-    sink.Note("I6028", {}, base + ": payload not on disk (a metadata snapshot); sized from the " +
-                               std::to_string(missing.sized.size()) + " sizes RECORD declares");
+    ++*snapshots;
   } else if (missing.count > 0) {
     sink.Note("I6027", {}, base + "/RECORD lists " + std::to_string(missing.count) +
                                " files that are not on disk; they are not counted");
@@ -402,13 +401,14 @@ std::optional<SitePackages> ScanSitePackages(const std::string& root_in, SourceM
   SitePackages out;
   out.root = root;
   std::map<std::string, std::string> seen;  // normalized name → metadata dir
+  std::size_t snapshots = 0;
   for (const auto& [entry, is_dir] : metadata_entries) {
     InstalledDist dist;
     std::tie(dist.name, dist.version) = NameVersionFromDir(entry);
     dist.metadata_dir = entry;
     long index = static_cast<long>(out.dists.size());
     if (EndsWith(entry, ".dist-info") && is_dir)
-      ReadDistInfo(tree, root, entry, index, dist, sink);
+      ReadDistInfo(tree, root, entry, index, dist, sink, &snapshots);
     else
       ReadEggInfo(tree, root, entry, is_dir, index, dist);
     if (auto [it, inserted] = seen.emplace(dist.name, entry); !inserted)
@@ -416,6 +416,9 @@ std::optional<SitePackages> ScanSitePackages(const std::string& root_in, SourceM
                                     " and " + entry + "); only the first is counted");
     out.dists.push_back(std::move(dist));
   }
+  if (snapshots > 0)
+    sink.Note("I6028", {}, "'" + root + "' is a metadata snapshot for " + std::to_string(snapshots) +
+                               " distribution(s) (no payload on disk): sized from the sizes their RECORD declares");
   AttributeOrphanBytecode(tree, out.dists);
   for (std::uint32_t i = 0; i < tree.files.size(); ++i) {
     if (tree.owner[i] != -1) continue;

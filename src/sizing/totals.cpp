@@ -100,7 +100,8 @@ void Planner::AssignDists(PackageModel& model) {
                                                          : "";
     f.packaging = plan.packaging;
     f.requirements_from = plan.requirements_from;
-    f.image = info.package_type == "Image";
+    f.image = info.package_type == "Image" || (plan.manifest && plan.manifest->image) ||
+              (plan.serverless && plan.serverless->image);
     f.ephemeral_storage_mb = plan.manifest && plan.manifest->ephemeral_storage_mb
                                  ? *plan.manifest->ephemeral_storage_mb
                                  : info.ephemeral_storage_mb;
@@ -258,7 +259,7 @@ void Planner::ReportFindings(const PackageModel& model) {
       sink_.Error("E6101", loc, name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped (" + f.packaging +
                                     " packaging, layers included); Lambda's limit is " + WithCommas(kLambdaUnzippedLimit),
                   {"over by " + WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) +
-                   " bytes; `cfnsplit size` lists the playbook (slim, noDeploy, individually, zip, split, image)"});
+                   " bytes; `cfnsplit analyze` with the same sizing options lists the playbook (slim, noDeploy, individually, zip, split, image)"});
     } else if (f.unzipped_bytes * 10 >= kLambdaUnzippedLimit * 9) {
       sink_.Note("I6105", loc, name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped, " +
                                    std::to_string(f.unzipped_bytes * 100 / kLambdaUnzippedLimit) + "% of Lambda's limit");
