@@ -15,7 +15,8 @@ class JsonReader {
       : file_(file), text_(text), limits_(limits) {}
 
   Value ReadDocument() {
-    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
+    // A UTF-8 byte-order mark is invisible in editors, so columns on line 1 start after it.
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = line_start_ = 3;
     SkipSpace();
     if (AtEnd()) Fail("E0003", "empty document: expected a JSON object");
     Value root = ReadValue(0);
@@ -27,6 +28,11 @@ class JsonReader {
  private:
   [[noreturn]] void Fail(const char* code, const std::string& message) const {
     throw InputError(code, Here(), message);
+  }
+  // Points at `offset` on the current line (strings never span lines, so this is exact there).
+  [[noreturn]] void FailAt(std::size_t offset, const char* code, const std::string& message) const {
+    throw InputError(code, SourceLoc{file_, line_, static_cast<std::uint32_t>(offset - line_start_ + 1)},
+                     message);
   }
   SourceLoc Here() const {
     return SourceLoc{file_, line_, static_cast<std::uint32_t>(pos_ - line_start_ + 1)};
@@ -225,6 +231,7 @@ class JsonReader {
         return out;
       }
       if (c != '\\') Fail("E0003", "control character in string (escape it)");
+      std::size_t escape_start = pos_;
       ++pos_;
       char e = Peek();
       ++pos_;
@@ -239,14 +246,17 @@ class JsonReader {
         case 't': out += '\t'; break;
         case 'u': {
           unsigned cp = ReadHex4();
+          // A lone surrogate is not a character and cannot be written as UTF-8.
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (text_.compare(pos_, 2, "\\u") != 0) Fail("E0003", "unpaired surrogate in \\u escape");
+            if (text_.compare(pos_, 2, "\\u") != 0)
+              FailAt(escape_start, "E0003", "unpaired high surrogate in \\u escape");
             pos_ += 2;
             unsigned lo = ReadHex4();
-            if (lo < 0xDC00 || lo > 0xDFFF) Fail("E0003", "invalid low surrogate in \\u escape");
+            if (lo < 0xDC00 || lo > 0xDFFF)
+              FailAt(escape_start, "E0003", "high surrogate not followed by a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            Fail("E0003", "unpaired surrogate in \\u escape");
+            FailAt(escape_start, "E0003", "unpaired low surrogate in \\u escape");
           }
           AppendUtf8(out, cp);
           break;

@@ -7,6 +7,11 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -74,14 +79,32 @@ class TreeBuilder : public YAML::EventHandler {
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Count(1, mark);
     Finish(Value::Null(Loc(mark)), anchor);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) throw InputError("E0002", Loc(mark), "alias to an unknown anchor");
-    Count(it->second.NodeCount(), mark);
-    Value copy = it->second;
+    // yaml-cpp has already checked that the anchor was defined, so a miss means the alias sits
+    // inside the very node its anchor names, which would be an infinite structure.
+    if (it == anchors_.end())
+      throw InputError("E0002", Loc(mark),
+                       "recursive alias: it refers to a node that contains the alias itself");
+    const Anchored& target = it->second;
+    // Every copy counts against both budgets, so a billion-laughs document is refused after a
+    // bounded amount of work, and a chain of aliases cannot build a tree deeper than max_depth
+    // (later stages recurse over the tree).
+    if (stack_.size() + target.depth > limits_.max_depth)
+      throw InputError("E0004", Loc(mark),
+                       "alias expands to nesting deeper than " +
+                           std::to_string(limits_.max_depth) + " levels");
+    alias_nodes_ += target.nodes;
+    if (alias_nodes_ > AliasBudget())
+      throw InputError("E0005", Loc(mark),
+                       "aliases expand to more than " + std::to_string(AliasBudget()) +
+                           " values (an alias bomb?)");
+    Count(target.nodes, mark);
+    Value copy = target.value;
     copy.set_loc(Loc(mark));
     Finish(std::move(copy), 0);
   }
@@ -128,7 +151,26 @@ class TreeBuilder : public YAML::EventHandler {
     std::string pending_key;
     SourceLoc pending_key_loc;
     std::unordered_set<std::string> keys;  // duplicate detection without a quadratic scan
+    std::unordered_set<std::string> merged_keys;  // came from `<<`; an explicit key overrides
   };
+
+  struct Anchored {
+    Value value;
+    std::uint64_t nodes = 0;
+    std::uint32_t depth = 0;  // levels of lists and maps, 0 for a scalar
+  };
+
+  // Aliases copy nodes; a real template shares a few small blocks, so a million copied nodes
+  // (about 100 MB) is generous and still keeps an alias bomb far from exhausting memory.
+  std::uint64_t AliasBudget() const {
+    return std::min<std::uint64_t>(limits_.max_nodes, 1'000'000);
+  }
+
+  static std::uint32_t Depth(const Value& v) {
+    std::uint32_t deepest = 0;
+    for (const auto& child : v.items()) deepest = std::max(deepest, Depth(child) + 1);
+    return v.is_scalar() ? 0 : std::max<std::uint32_t>(deepest, 1);
+  }
 
   SourceLoc Loc(const YAML::Mark& m) const {
     return SourceLoc{file_, static_cast<std::uint32_t>(m.line + 1),
@@ -142,11 +184,33 @@ class TreeBuilder : public YAML::EventHandler {
   std::string IntrinsicForTag(const std::string& tag, SourceLoc loc) const {
     std::string fn = LongFormOfTag(tag);
     if (!fn.empty()) return fn;
+    std::string written = TagAsWritten(tag);
     std::vector<std::string> known;
     for (const auto& [t, _] : ShortTags()) known.push_back(t);
-    std::string hint = SuggestClosest(tag, known);
+    // `!!Ref` and `!ref` are common slips for `!Ref`; compare without the `!!` and case.
+    std::string hint = SuggestClosest(written.rfind("!!", 0) == 0 ? written.substr(1) : written, known);
+    if (hint.empty()) hint = CaseInsensitiveMatch(written, known);
     throw InputError("E0007", loc,
-                     "unknown tag '" + tag + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+                     "unknown tag '" + written + "'" +
+                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+
+  // yaml-cpp expands `!!x` to `tag:yaml.org,2002:x`; users wrote `!!x`.
+  static std::string TagAsWritten(const std::string& tag) {
+    static const std::string kCorePrefix = "tag:yaml.org,2002:";
+    if (tag.rfind(kCorePrefix, 0) == 0) return "!!" + tag.substr(kCorePrefix.size());
+    return tag;
+  }
+
+  static std::string CaseInsensitiveMatch(const std::string& tag,
+                                          const std::vector<std::string>& known) {
+    auto lower = [](std::string s) {
+      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return s;
+    };
+    for (const auto& k : known)
+      if (lower(k) == lower(tag)) return k;
+    return {};
   }
 
   // `!GetAtt A.B.C` names attribute `B.C` of resource `A` (nested-stack outputs have dots).
@@ -193,7 +257,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void Finish(Value v, YAML::anchor_t anchor) {
-    if (anchor != 0) anchors_[anchor] = v;
+    if (anchor != 0) anchors_[anchor] = Anchored{v, v.NodeCount(), Depth(v)};
     if (stack_.empty()) {
       result_ = std::move(v);
       return;
@@ -213,30 +277,104 @@ class TreeBuilder : public YAML::EventHandler {
       return;
     }
     top.expecting_key = true;
-    if (top.pending_key == "<<" && v.is_map()) return Merge(top, v);
-    if (!top.keys.insert(top.pending_key).second)
-      throw InputError("E0006", top.pending_key_loc,
-                       "duplicate key '" + top.pending_key + "' in this mapping");
+    if (top.pending_key == "<<" && IsMergeSource(v)) return Merge(top, v);
+    if (!top.keys.insert(top.pending_key).second) {
+      // A key written in the map itself overrides one that `<<` brought in, wherever it stands.
+      if (top.merged_keys.erase(top.pending_key) == 0)
+        throw InputError("E0006", top.pending_key_loc,
+                         "duplicate key '" + top.pending_key + "' in this mapping");
+      top.node.Erase(top.pending_key);
+    }
     top.node.AppendEntry(std::move(top.pending_key), std::move(v), top.pending_key_loc);
   }
 
-  // YAML 1.1 merge key: entries of the merged map that the map does not set itself.
+  // `<<: *base` or `<<: [*first, *second]` (YAML 1.1 merge keys).
+  static bool IsMergeSource(const Value& v) {
+    if (v.is_map()) return true;
+    if (!v.is_list() || v.size() == 0) return false;
+    for (const auto& item : v.items())
+      if (!item.is_map()) return false;
+    return true;
+  }
+
+  // Entries of the merged map(s) that the map does not set itself; in a list of maps the
+  // earlier map wins, as YAML 1.1 specifies.
   static void Merge(Frame& top, const Value& from) {
+    if (from.is_list()) {
+      for (const auto& item : from.items()) Merge(top, item);
+      return;
+    }
     for (std::size_t i = 0; i < from.size(); ++i) {
       const auto& key = from.keys()[i];
-      if (top.keys.insert(key.name).second)
-        top.node.AppendEntry(key.name, from.items()[i], key.loc);
+      if (!top.keys.insert(key.name).second) continue;
+      top.merged_keys.insert(key.name);
+      top.node.AppendEntry(key.name, from.items()[i], key.loc);
     }
   }
 
   std::uint32_t file_;
   const LoadLimits& limits_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Value> anchors_;
+  std::map<YAML::anchor_t, Anchored> anchors_;
   std::optional<Value> result_;
   std::uint64_t nodes_ = 0;
+  std::uint64_t alias_nodes_ = 0;
   int documents_ = 0;
 };
+
+// Byte offset in `text` of a yaml-cpp mark (yaml-cpp skips a byte-order mark, so columns on the
+// first line do not count it).
+std::size_t OffsetOfMark(const SourceManager& sources, std::uint32_t file, const YAML::Mark& m) {
+  const std::string& text = sources.text(file);
+  std::string_view line = sources.LineText(file, static_cast<std::uint32_t>(m.line + 1));
+  std::size_t offset = line.empty() && m.line > 0 ? text.size()
+                                                  : static_cast<std::size_t>(line.data() - text.data());
+  if (m.line == 0 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) offset += 3;
+  return std::min(text.size(), offset + static_cast<std::size_t>(std::max(0, m.column)));
+}
+
+// The properties (`!Tag`, `&anchor`) written right before `offset`, or empty.
+std::string PropertyBefore(const std::string& text, std::size_t offset) {
+  std::size_t end = offset;
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  std::size_t begin = end;
+  auto is_separator = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == '[' || c == '{' || c == ',';
+  };
+  while (begin > 0 && !is_separator(text[begin - 1])) --begin;
+  if (begin == end || (text[begin] != '!' && text[begin] != '&')) return {};
+  return text.substr(begin, end - begin);
+}
+
+// yaml-cpp's messages name its parser states ("end of map not found"); where a common mistake is
+// behind one, say what the user wrote and how CloudFormation wants it instead.
+std::string ExplainYamlError(const YAML::Exception& e, const SourceManager& sources,
+                             std::uint32_t file) {
+  if (e.msg == YAML::ErrorMsg::MULTIPLE_TAGS)
+    return "two tags on one node: a YAML short-form function cannot directly contain another "
+           "(as in `!Base64 !Sub ...`); write the outer one in long form, e.g. "
+           "`Fn::Base64: !Sub ...`";
+  if (e.msg.rfind(YAML::ErrorMsg::INVALID_UNICODE, 0) == 0) {
+    char buf[64];
+    unsigned long cp = std::strtoul(e.msg.c_str() + std::strlen(YAML::ErrorMsg::INVALID_UNICODE),
+                                    nullptr, 10);
+    std::snprintf(buf, sizeof buf, "U+%04lX", cp);
+    return std::string("invalid escape: ") + buf +
+           (cp >= 0xD800 && cp <= 0xDFFF ? " is a lone surrogate, not a character"
+                                         : " is not a Unicode character");
+  }
+  if (!e.mark.is_null()) {
+    const std::string& text = sources.text(file);
+    std::size_t offset = OffsetOfMark(sources, file, e.mark);
+    if (offset < text.size() && text[offset] == '*') {
+      std::string property = PropertyBefore(text, offset);
+      if (!property.empty())
+        return "an alias cannot carry a tag or anchor ('" + property +
+               " *...'); write the function in long form, e.g. `Fn::Sub: *name`";
+    }
+  }
+  return "YAML syntax: " + e.msg;
+}
 
 }  // namespace
 
@@ -266,7 +404,7 @@ std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
     if (!e.mark.is_null())
       loc = SourceLoc{file, static_cast<std::uint32_t>(e.mark.line + 1),
                       static_cast<std::uint32_t>(e.mark.column + 1)};
-    sink.Error("E0002", loc, "YAML syntax: " + e.msg);
+    sink.Error("E0002", loc, ExplainYamlError(e, sources, file));
     return std::nullopt;
   } catch (const std::bad_alloc&) {
     sink.Error("E0005", SourceLoc{file, 0, 0}, "out of memory while reading YAML");
