@@ -160,6 +160,8 @@ class JsonReader {
     if (Peek() == '-') ++pos_;
     if (Peek() == '0') {
       ++pos_;
+      if (isdigit(static_cast<unsigned char>(Peek())))
+        FailAt(start, "E0003", "invalid number: leading zeros are not allowed (quote it if it is an id)");
     } else if (Peek() >= '1' && Peek() <= '9') {
       while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_;
     } else {

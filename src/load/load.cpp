@@ -95,6 +95,10 @@ bool CheckIsTemplateText(std::uint32_t file, const SourceManager& sources, Diagn
   return true;
 }
 
+bool FurtherThan(SourceLoc a, SourceLoc b) {
+  return a.line != b.line ? a.line > b.line : a.column > b.column;
+}
+
 }  // namespace
 
 std::optional<Value> ParseDocument(std::uint32_t file, const SourceManager& sources,
@@ -115,7 +119,12 @@ std::optional<Value> ParseDocument(std::uint32_t file, const SourceManager& sour
   }
   DiagnosticSink yaml_sink;
   value = ParseYaml(file, sources, yaml_sink, limits);
-  const DiagnosticSink& chosen = value ? yaml_sink : json_sink;
+  // When both fail, the parser that read further understood more of the file, so its error is
+  // the one that points at the user's mistake.
+  const DiagnosticSink& chosen =
+      value || FurtherThan(yaml_sink.diagnostics()[0].loc, json_sink.diagnostics()[0].loc)
+          ? yaml_sink
+          : json_sink;
   for (const auto& d : chosen.diagnostics()) sink.Report(d);
   return value;
 }

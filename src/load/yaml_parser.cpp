@@ -112,6 +112,7 @@ class TreeBuilder : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     Count(1, mark);
+    last_scalar_ = mark;
     SourceLoc loc = Loc(mark);
     // yaml-cpp reports "?" for a plain scalar and "!" for a quoted one.
     if (tag == "?") return Finish(ResolvePlain(value, loc), anchor);
@@ -141,6 +142,8 @@ class TreeBuilder : public YAML::EventHandler {
   void OnMapEnd() override { Close(); }
 
   std::optional<Value>& result() { return result_; }
+  /// Where the last scalar of the document starts (null when there was none).
+  const std::optional<YAML::Mark>& last_scalar() const { return last_scalar_; }
 
  private:
   struct Frame {
@@ -320,6 +323,7 @@ class TreeBuilder : public YAML::EventHandler {
   std::uint64_t nodes_ = 0;
   std::uint64_t alias_nodes_ = 0;
   int documents_ = 0;
+  std::optional<YAML::Mark> last_scalar_;
 };
 
 // Byte offset in `text` of a yaml-cpp mark (yaml-cpp skips a byte-order mark, so columns on the
@@ -365,6 +369,10 @@ std::string ExplainYamlError(const YAML::Exception& e, const SourceManager& sour
   }
   if (!e.mark.is_null()) {
     const std::string& text = sources.text(file);
+    std::string_view line = sources.LineText(file, static_cast<std::uint32_t>(e.mark.line + 1));
+    std::size_t indent_end = line.find_first_not_of(" \t");
+    if (line.substr(0, indent_end).find('\t') != std::string_view::npos)
+      return "YAML syntax: " + e.msg + " (this line is indented with a tab; YAML allows only spaces)";
     std::size_t offset = OffsetOfMark(sources, file, e.mark);
     if (offset < text.size() && text[offset] == '*') {
       std::string property = PropertyBefore(text, offset);
@@ -374,6 +382,35 @@ std::string ExplainYamlError(const YAML::Exception& e, const SourceManager& sour
     }
   }
   return "YAML syntax: " + e.msg;
+}
+
+// yaml-cpp 0.7 accepts a quoted scalar that is still open at the end of the file when a line break
+// comes before the end; PyYAML and CloudFormation refuse it. Only the document's last scalar can
+// have run into the end of the file, so that is the one to check.
+void CheckQuoteClosed(const SourceManager& sources, std::uint32_t file, const YAML::Mark& mark) {
+  const std::string& text = sources.text(file);
+  auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  std::size_t i = OffsetOfMark(sources, file, mark);
+  while (i < text.size() && (text[i] == '!' || text[i] == '&')) {  // a tag or anchor first
+    while (i < text.size() && !is_space(text[i])) ++i;
+    while (i < text.size() && is_space(text[i])) ++i;
+  }
+  if (i >= text.size() || (text[i] != '"' && text[i] != '\'')) return;
+  const char quote = text[i];
+  for (std::size_t j = i + 1; j < text.size(); ++j) {
+    if (quote == '"' && text[j] == '\\') {
+      ++j;  // the escaped character cannot close the string
+    } else if (text[j] == quote) {
+      if (quote == '\'' && j + 1 < text.size() && text[j + 1] == '\'') {
+        ++j;  // '' is a quote inside a single-quoted string
+        continue;
+      }
+      return;
+    }
+  }
+  throw InputError("E0002", sources.LocForOffset(file, i),
+                   std::string("YAML syntax: the ") + (quote == '"' ? "double" : "single") +
+                       "-quoted string starting here is never closed");
 }
 
 }  // namespace
@@ -391,6 +428,7 @@ std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
     YAML::Parser parser(in);
     while (parser.HandleNextDocument(builder)) {
     }
+    if (builder.last_scalar()) CheckQuoteClosed(sources, file, *builder.last_scalar());
   } catch (const InputError& e) {
     sink.Error(e.code(), e.loc(), e.what());
     return std::nullopt;
