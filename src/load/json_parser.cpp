@@ -181,8 +181,8 @@ class JsonReader {
     return text_.substr(start, pos_ - start);
   }
 
-  unsigned ReadHex4() {
-    if (pos_ + 4 > text_.size()) Fail("E0003", "truncated \\u escape");
+  unsigned ReadHex4(std::size_t escape_start) {
+    if (pos_ + 4 > text_.size()) FailAt(escape_start, "E0003", "truncated \\u escape");
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {
       char c = text_[pos_++];
@@ -190,7 +190,7 @@ class JsonReader {
       if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
       else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
       else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else Fail("E0003", "invalid hex digit in \\u escape");
+      else FailAt(escape_start, "E0003", "invalid hex digit in \\u escape");
     }
     return v;
   }
@@ -247,13 +247,13 @@ class JsonReader {
         case 'r': out += '\r'; break;
         case 't': out += '\t'; break;
         case 'u': {
-          unsigned cp = ReadHex4();
+          unsigned cp = ReadHex4(escape_start);
           // A lone surrogate is not a character and cannot be written as UTF-8.
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             if (text_.compare(pos_, 2, "\\u") != 0)
               FailAt(escape_start, "E0003", "unpaired high surrogate in \\u escape");
             pos_ += 2;
-            unsigned lo = ReadHex4();
+            unsigned lo = ReadHex4(escape_start);
             if (lo < 0xDC00 || lo > 0xDFFF)
               FailAt(escape_start, "E0003", "high surrogate not followed by a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

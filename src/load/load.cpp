@@ -95,8 +95,11 @@ bool CheckIsTemplateText(std::uint32_t file, const SourceManager& sources, Diagn
   return true;
 }
 
-bool FurtherThan(SourceLoc a, SourceLoc b) {
-  return a.line != b.line ? a.line > b.line : a.column > b.column;
+bool FirstKeyIsQuoted(const std::string& text) {
+  std::size_t brace = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (brace == std::string::npos || text[brace] != '{') return true;  // a list: JSON's is as good
+  std::size_t key = text.find_first_not_of(" \t\r\n", brace + 1);
+  return key != std::string::npos && (text[key] == '"' || text[key] == '}');
 }
 
 }  // namespace
@@ -119,12 +122,10 @@ std::optional<Value> ParseDocument(std::uint32_t file, const SourceManager& sour
   }
   DiagnosticSink yaml_sink;
   value = ParseYaml(file, sources, yaml_sink, limits);
-  // When both fail, the parser that read further understood more of the file, so its error is
-  // the one that points at the user's mistake.
-  const DiagnosticSink& chosen =
-      value || FurtherThan(yaml_sink.diagnostics()[0].loc, json_sink.diagnostics()[0].loc)
-          ? yaml_sink
-          : json_sink;
+  // When both fail, a file written as JSON (its first key in double quotes) gets the JSON error,
+  // which names the missing comma; YAML's flow-style errors are vaguer. Otherwise the author
+  // wrote YAML flow style, and the YAML error is the one that applies.
+  const DiagnosticSink& chosen = value || !FirstKeyIsQuoted(text) ? yaml_sink : json_sink;
   for (const auto& d : chosen.diagnostics()) sink.Report(d);
   return value;
 }

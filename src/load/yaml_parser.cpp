@@ -413,6 +413,22 @@ void CheckQuoteClosed(const SourceManager& sources, std::uint32_t file, const YA
                        "-quoted string starting here is never closed");
 }
 
+// YAML allows only printable characters (tab and line breaks aside); yaml-cpp lets C0 controls
+// through inside scalars, where they would silently end up in the template. PyYAML refuses them.
+void CheckPrintable(const SourceManager& sources, std::uint32_t file) {
+  const std::string& text = sources.text(file);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", c);
+      throw InputError("E0002", sources.LocForOffset(file, i),
+                       std::string("YAML syntax: control character ") + hex +
+                           " is not allowed (write it as an escape in a double-quoted string)");
+    }
+  }
+}
+
 }  // namespace
 
 std::string LongFormOfTag(const std::string& tag) {
@@ -424,6 +440,7 @@ std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
                                DiagnosticSink& sink, const LoadLimits& limits) {
   TreeBuilder builder(file, limits);
   try {
+    CheckPrintable(sources, file);
     std::istringstream in(sources.text(file));
     YAML::Parser parser(in);
     while (parser.HandleNextDocument(builder)) {
