@@ -60,11 +60,13 @@ class JsonReader {
       Fail("E0005", "document has more than " + std::to_string(limits_.max_nodes) + " values");
   }
 
+  // `depth` counts the lists and maps around the value; like the YAML reader, only a list or map
+  // opened at max_depth is too deep (a scalar adds no level).
   Value ReadValue(std::uint32_t depth) {
-    if (depth >= limits_.max_depth)
-      Fail("E0004", "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     CountNode();
     SourceLoc loc = Here();
+    if ((Peek() == '{' || Peek() == '[') && depth >= limits_.max_depth)
+      Fail("E0004", "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     switch (Peek()) {
       case '{': return ReadObject(depth, loc);
       case '[': return ReadArray(depth, loc);
