@@ -110,8 +110,13 @@ class JsonReader {
       if (Peek() != '"') Fail("E0003", "expected a string key in double quotes");
       SourceLoc key_loc = Here();
       std::string key = ReadString();
-      if (!seen.insert(key).second)
-        throw InputError("E0006", key_loc, "duplicate key '" + key + "' in this mapping");
+      if (!seen.insert(key).second) {
+        SourceLoc first = map.keys()[static_cast<std::size_t>(map.IndexOf(key))].loc;
+        throw InputError("E0006", key_loc,
+                         "duplicate key '" + key + "' in this mapping (first at line " +
+                             std::to_string(first.line) + ", column " +
+                             std::to_string(first.column) + ")");
+      }
       SkipSpace();
       if (Peek() != ':') Fail("E0003", "expected ':' after key '" + key + "'");
       ++pos_;

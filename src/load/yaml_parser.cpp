@@ -46,8 +46,13 @@ const std::map<std::string, std::string>& ShortTags() {
       {"!Length", "Fn::Length"},
       {"!ToJsonString", "Fn::ToJsonString"},
       {"!GetStackOutput", "Fn::GetStackOutput"},
+      // Rule functions (the Rules section).
       {"!Contains", "Fn::Contains"},
       {"!EachMemberEquals", "Fn::EachMemberEquals"},
+      {"!EachMemberIn", "Fn::EachMemberIn"},
+      {"!RefAll", "Fn::RefAll"},
+      {"!ValueOf", "Fn::ValueOf"},
+      {"!ValueOfAll", "Fn::ValueOfAll"},
   };
   return tags;
 }
@@ -193,6 +198,10 @@ class TreeBuilder : public YAML::EventHandler {
     // `!!Ref` and `!ref` are common slips for `!Ref`; compare without the `!!` and case.
     std::string hint = SuggestClosest(written.rfind("!!", 0) == 0 ? written.substr(1) : written, known);
     if (hint.empty()) hint = CaseInsensitiveMatch(written, known);
+    if (written.rfind("!Rain::", 0) == 0)
+      throw InputError("E0007", loc,
+                       "unknown tag '" + written + "': a Rain directive, which `rain pkg` expands; "
+                       "package the template with Rain first");
     throw InputError("E0007", loc,
                      "unknown tag '" + written + "'" +
                          (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
@@ -283,9 +292,13 @@ class TreeBuilder : public YAML::EventHandler {
     if (top.pending_key == "<<" && IsMergeSource(v)) return Merge(top, v);
     if (!top.keys.insert(top.pending_key).second) {
       // A key written in the map itself overrides one that `<<` brought in, wherever it stands.
-      if (top.merged_keys.erase(top.pending_key) == 0)
+      if (top.merged_keys.erase(top.pending_key) == 0) {
+        SourceLoc first = top.node.keys()[static_cast<std::size_t>(top.node.IndexOf(top.pending_key))].loc;
         throw InputError("E0006", top.pending_key_loc,
-                         "duplicate key '" + top.pending_key + "' in this mapping");
+                         "duplicate key '" + top.pending_key + "' in this mapping (first at line " +
+                             std::to_string(first.line) + ", column " +
+                             std::to_string(first.column) + ")");
+      }
       top.node.Erase(top.pending_key);
     }
     top.node.AppendEntry(std::move(top.pending_key), std::move(v), top.pending_key_loc);
