@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <unordered_set>
 
@@ -57,9 +56,30 @@ const std::map<std::string, std::string>& ShortTags() {
   return tags;
 }
 
+// The JSON number grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, by hand: it runs
+// on every plain scalar, and std::regex would be a visible share of YAML load time.
 bool IsJsonNumber(const std::string& s) {
-  static const std::regex kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-  return !s.empty() && s.size() < 64 && std::regex_match(s, kNumber);
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (n == 0 || n >= 64) return false;
+  if (s[i] == '-') ++i;
+  if (i < n && s[i] == '0') {
+    ++i;
+  } else if (i >= n || s[i] < '1' || s[i] > '9' || !digits()) {
+    return false;
+  }
+  if (i < n && s[i] == '.' && (++i, !digits())) return false;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
 }
 
 // Plain scalars resolve as in YAML 1.2's core schema, except that numbers which JSON cannot

@@ -188,3 +188,16 @@ TEST_CASE("a YAML file that opens with a flow mapping loads as YAML", "[unit][lo
   REQUIRE(p->ok());
   CHECK(Dump(*p->value) == R"({a:{Ref:"X"},b:[1,2]})");
 }
+
+TEST_CASE("only plain scalars in JSON number syntax become numbers", "[unit][load][yaml]") {
+  for (const char* number : {"0", "-0", "7", "-12", "3.25", "1e5", "1E+5", "-2.5e-3", "10"}) {
+    INFO(number);
+    CHECK(DumpA(std::string("a: ") + number) == number);
+  }
+  const std::string too_long(64, '1');  // longer than any number a template needs
+  for (std::string text : {"-x", "01", "1.", ".5", "1e", "1e+", "+1", "1_000", "0x10", "1.2.3",
+                           "--1", "1 2", "0o7", "-.5", ".nan", too_long.c_str()}) {
+    INFO(text);
+    CHECK(DumpA(std::string("a: ") + text) == std::string("\"") + text + "\"");
+  }
+}
