@@ -396,9 +396,12 @@ std::string ExplainYamlError(const YAML::Exception& e, const SourceManager& sour
     unsigned long cp = std::strtoul(e.msg.c_str() + std::strlen(YAML::ErrorMsg::INVALID_UNICODE),
                                     nullptr, 10);
     std::snprintf(buf, sizeof buf, "U+%04lX", cp);
+    // yaml-cpp also refuses a surrogate *pair* (\ud83d\ude00), which JSON allows.
     return std::string("invalid escape: ") + buf +
-           (cp >= 0xD800 && cp <= 0xDFFF ? " is a lone surrogate, not a character"
-                                         : " is not a Unicode character");
+           (cp >= 0xD800 && cp <= 0xDFFF
+                ? " is a UTF-16 surrogate, not a character; in YAML write the character itself "
+                  "or an 8-digit \\U escape"
+                : " is not a Unicode character");
   }
   if (!e.mark.is_null()) {
     const std::string& text = sources.text(file);
