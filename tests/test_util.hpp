@@ -39,8 +39,8 @@ struct Parsed {
 };
 
 /// Registers `text` under `path` (the extension picks the format as for a real file) and parses
-/// it with ParseDocument, then applies LoadFile's top-level check. Returned by pointer because
-/// SourceManager is not movable-safe for the diagnostics that refer to it.
+/// it with ParseDocument. Unlike LoadFile it accepts any top-level kind. Returned by pointer so a
+/// test can keep several results alive cheaply.
 inline std::unique_ptr<Parsed> ParseText(const std::string& text,
                                          const std::string& path = "t.yaml",
                                          const LoadLimits& limits = {}) {

@@ -23,9 +23,25 @@ inline LoadLimits FuzzLimits() {
   return limits;
 }
 
+/// Empty when `v` and everything under it (map keys included) is located inside `file`, which
+/// has `lines` lines; otherwise what is not. Recursion is bounded by FuzzLimits().max_depth.
+inline std::string CheckLocations(const Value& v, std::uint32_t file, std::size_t lines) {
+  auto inside = [&](SourceLoc loc) {
+    return loc.file == file && loc.line >= 1 && loc.line <= lines + 1 && loc.column >= 1;
+  };
+  if (!inside(v.loc())) return "a node without a location in the file";
+  for (const auto& key : v.keys())
+    if (!inside(key.loc)) return "map key '" + key.name + "' without a location in the file";
+  for (const auto& child : v.items()) {
+    std::string problem = CheckLocations(child, file, lines);
+    if (!problem.empty()) return problem;
+  }
+  return {};
+}
+
 /// Empty when the loader kept its contract on `text` parsed as `path`, otherwise what it broke:
-/// a value and errors together, no value and no error, or an error without a code or with a
-/// location outside the file.
+/// a value and errors together, no value and no error, an error without a code or with a
+/// location outside the file, or a node or key without a location.
 inline std::string CheckOneFormat(const std::string& text, const char* path) {
   SourceManager sources;
   DiagnosticSink sink;
@@ -47,6 +63,8 @@ inline std::string CheckOneFormat(const std::string& text, const char* path) {
   if (value) {
     if (value->NodeCount() > FuzzLimits().max_nodes + 1)
       return std::string(path) + ": node budget exceeded without an error";
+    std::string problem = CheckLocations(*value, file, lines);
+    if (!problem.empty()) return std::string(path) + ": " + problem;
   }
   return {};
 }
