@@ -86,6 +86,18 @@ static const char* SeverityName(Severity s) {
   return "error";
 }
 
+// Whitespace as wide on screen as `shown[0, width)`: tabs are repeated so the terminal expands
+// them alike, and a multi-byte UTF-8 character takes one column, not one per byte.
+static std::string CaretPadding(const std::string& shown, std::size_t width) {
+  std::string padding;
+  for (std::size_t i = 0; i < width; ++i) {
+    auto c = static_cast<unsigned char>(shown[i]);
+    if (c == '\t') padding += '\t';
+    else if ((c & 0xC0) != 0x80) padding += ' ';
+  }
+  return padding;
+}
+
 std::string FormatDiagnostic(const Diagnostic& d, const SourceManager& sources) {
   std::ostringstream out;
   if (d.loc.file != 0) {
@@ -111,7 +123,7 @@ std::string FormatDiagnostic(const Diagnostic& d, const SourceManager& sources) 
     }
     if (!line.empty()) {
       out << "  " << shown << '\n';
-      out << "  " << std::string(std::min(col - from, shown.size()), ' ') << "^\n";
+      out << "  " << CaretPadding(shown, std::min(col - from, shown.size())) << "^\n";
     }
   }
   for (const auto& n : d.notes) out << "  note: " << n << '\n';

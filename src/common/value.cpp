@@ -116,13 +116,15 @@ std::size_t Value::NodeCount() const {
 }
 
 bool IsIntrinsicName(std::string_view name) {
-  static constexpr std::array<std::string_view, 24> kNames = {
+  static constexpr std::array<std::string_view, 28> kNames = {
       "Ref",          "Condition",        "Fn::And",         "Fn::Base64",
       "Fn::Cidr",     "Fn::Equals",       "Fn::FindInMap",   "Fn::ForEach",
       "Fn::GetAtt",   "Fn::GetAZs",       "Fn::If",          "Fn::ImportValue",
       "Fn::Join",     "Fn::Length",       "Fn::Not",         "Fn::Or",
       "Fn::Select",   "Fn::Split",        "Fn::Sub",         "Fn::ToJsonString",
-      "Fn::Transform", "Fn::GetStackOutput", "Fn::Contains",  "Fn::EachMemberEquals"};
+      "Fn::Transform", "Fn::GetStackOutput", "Fn::Contains",  "Fn::EachMemberEquals",
+      // Rule functions, valid in the Rules section.
+      "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"};
   if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) return true;
   // Fn::ForEach loops are named Fn::ForEach::LoopName.
   return name.rfind("Fn::ForEach::", 0) == 0;

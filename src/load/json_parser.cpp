@@ -15,7 +15,8 @@ class JsonReader {
       : file_(file), text_(text), limits_(limits) {}
 
   Value ReadDocument() {
-    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
+    // A UTF-8 byte-order mark is invisible in editors, so columns on line 1 start after it.
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = line_start_ = 3;
     SkipSpace();
     if (AtEnd()) Fail("E0003", "empty document: expected a JSON object");
     Value root = ReadValue(0);
@@ -27,6 +28,11 @@ class JsonReader {
  private:
   [[noreturn]] void Fail(const char* code, const std::string& message) const {
     throw InputError(code, Here(), message);
+  }
+  // Points at `offset` on the current line (strings never span lines, so this is exact there).
+  [[noreturn]] void FailAt(std::size_t offset, const char* code, const std::string& message) const {
+    throw InputError(code, SourceLoc{file_, line_, static_cast<std::uint32_t>(offset - line_start_ + 1)},
+                     message);
   }
   SourceLoc Here() const {
     return SourceLoc{file_, line_, static_cast<std::uint32_t>(pos_ - line_start_ + 1)};
@@ -54,11 +60,13 @@ class JsonReader {
       Fail("E0005", "document has more than " + std::to_string(limits_.max_nodes) + " values");
   }
 
+  // `depth` counts the lists and maps around the value; like the YAML reader, only a list or map
+  // opened at max_depth is too deep (a scalar adds no level).
   Value ReadValue(std::uint32_t depth) {
-    if (depth >= limits_.max_depth)
-      Fail("E0004", "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     CountNode();
     SourceLoc loc = Here();
+    if ((Peek() == '{' || Peek() == '[') && depth >= limits_.max_depth)
+      Fail("E0004", "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     switch (Peek()) {
       case '{': return ReadObject(depth, loc);
       case '[': return ReadArray(depth, loc);
@@ -102,8 +110,13 @@ class JsonReader {
       if (Peek() != '"') Fail("E0003", "expected a string key in double quotes");
       SourceLoc key_loc = Here();
       std::string key = ReadString();
-      if (!seen.insert(key).second)
-        throw InputError("E0006", key_loc, "duplicate key '" + key + "' in this mapping");
+      if (!seen.insert(key).second) {
+        SourceLoc first = map.keys()[static_cast<std::size_t>(map.IndexOf(key))].loc;
+        throw InputError("E0006", key_loc,
+                         "duplicate key '" + key + "' in this mapping (first at line " +
+                             std::to_string(first.line) + ", column " +
+                             std::to_string(first.column) + ")");
+      }
       SkipSpace();
       if (Peek() != ':') Fail("E0003", "expected ':' after key '" + key + "'");
       ++pos_;
@@ -154,6 +167,8 @@ class JsonReader {
     if (Peek() == '-') ++pos_;
     if (Peek() == '0') {
       ++pos_;
+      if (isdigit(static_cast<unsigned char>(Peek())))
+        FailAt(start, "E0003", "invalid number: leading zeros are not allowed (quote it if it is an id)");
     } else if (Peek() >= '1' && Peek() <= '9') {
       while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_;
     } else {
@@ -173,8 +188,8 @@ class JsonReader {
     return text_.substr(start, pos_ - start);
   }
 
-  unsigned ReadHex4() {
-    if (pos_ + 4 > text_.size()) Fail("E0003", "truncated \\u escape");
+  unsigned ReadHex4(std::size_t escape_start) {
+    if (pos_ + 4 > text_.size()) FailAt(escape_start, "E0003", "truncated \\u escape");
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {
       char c = text_[pos_++];
@@ -182,7 +197,7 @@ class JsonReader {
       if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
       else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
       else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else Fail("E0003", "invalid hex digit in \\u escape");
+      else FailAt(escape_start, "E0003", "invalid hex digit in \\u escape");
     }
     return v;
   }
@@ -225,6 +240,7 @@ class JsonReader {
         return out;
       }
       if (c != '\\') Fail("E0003", "control character in string (escape it)");
+      std::size_t escape_start = pos_;
       ++pos_;
       char e = Peek();
       ++pos_;
@@ -238,15 +254,18 @@ class JsonReader {
         case 'r': out += '\r'; break;
         case 't': out += '\t'; break;
         case 'u': {
-          unsigned cp = ReadHex4();
+          unsigned cp = ReadHex4(escape_start);
+          // A lone surrogate is not a character and cannot be written as UTF-8.
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (text_.compare(pos_, 2, "\\u") != 0) Fail("E0003", "unpaired surrogate in \\u escape");
+            if (text_.compare(pos_, 2, "\\u") != 0)
+              FailAt(escape_start, "E0003", "unpaired high surrogate in \\u escape");
             pos_ += 2;
-            unsigned lo = ReadHex4();
-            if (lo < 0xDC00 || lo > 0xDFFF) Fail("E0003", "invalid low surrogate in \\u escape");
+            unsigned lo = ReadHex4(escape_start);
+            if (lo < 0xDC00 || lo > 0xDFFF)
+              FailAt(escape_start, "E0003", "high surrogate not followed by a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            Fail("E0003", "unpaired surrogate in \\u escape");
+            FailAt(escape_start, "E0003", "unpaired low surrogate in \\u escape");
           }
           AppendUtf8(out, cp);
           break;

@@ -1,0 +1,80 @@
+// The one function the libFuzzer target and the replay test both run on an input: parse the
+// bytes as YAML and as strict JSON through ParseDocument, render every diagnostic, and check the
+// loader's contract. Shared so that a crasher kept in tests/fuzz/corpus/ is re-checked by the
+// ordinary test suite exactly as the fuzzer ran it.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/load.hpp"
+#include "cfnsplit/value.hpp"
+
+namespace cfnsplit::fuzz {
+
+/// Small budgets keep each run fast; the contract is the same at any size.
+inline LoadLimits FuzzLimits() {
+  LoadLimits limits;
+  limits.max_nodes = 200'000;
+  limits.max_depth = 128;
+  return limits;
+}
+
+/// Empty when `v` and everything under it (map keys included) is located inside `file`, which
+/// has `lines` lines; otherwise what is not. Recursion is bounded by FuzzLimits().max_depth.
+inline std::string CheckLocations(const Value& v, std::uint32_t file, std::size_t lines) {
+  auto inside = [&](SourceLoc loc) {
+    return loc.file == file && loc.line >= 1 && loc.line <= lines + 1 && loc.column >= 1;
+  };
+  if (!inside(v.loc())) return "a node without a location in the file";
+  for (const auto& key : v.keys())
+    if (!inside(key.loc)) return "map key '" + key.name + "' without a location in the file";
+  for (const auto& child : v.items()) {
+    std::string problem = CheckLocations(child, file, lines);
+    if (!problem.empty()) return problem;
+  }
+  return {};
+}
+
+/// Empty when the loader kept its contract on `text` parsed as `path`, otherwise what it broke:
+/// a value and errors together, no value and no error, an error without a code or with a
+/// location outside the file, or a node or key without a location.
+inline std::string CheckOneFormat(const std::string& text, const char* path) {
+  SourceManager sources;
+  DiagnosticSink sink;
+  std::uint32_t file = sources.Add(path, text);
+  auto value = ParseDocument(file, sources, sink, FuzzLimits());
+  std::size_t lines = 1 + static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (value && sink.has_errors()) return std::string(path) + ": a value and an error";
+  if (!value && !sink.has_errors()) return std::string(path) + ": no value and no error";
+  for (const auto& d : sink.diagnostics()) {
+    if (d.code.empty()) return std::string(path) + ": diagnostic without a code: " + d.message;
+    if (d.loc.file != file) return std::string(path) + ": diagnostic not in the file: " + d.message;
+    // A location may sit one past the last line (end of file), never further.
+    if (d.loc.line > lines + 1)
+      return std::string(path) + ": diagnostic line out of range: " + d.message;
+    std::string rendered = FormatDiagnostic(d, sources);
+    if (rendered.find(d.message) == std::string::npos)
+      return std::string(path) + ": rendering lost the message";
+  }
+  if (value) {
+    if (value->NodeCount() > FuzzLimits().max_nodes + 1)
+      return std::string(path) + ": node budget exceeded without an error";
+    std::string problem = CheckLocations(*value, file, lines);
+    if (!problem.empty()) return std::string(path) + ": " + problem;
+  }
+  return {};
+}
+
+/// Runs the input through both formats; empty when every contract held.
+inline std::string RunLoadOnce(const std::uint8_t* data, std::size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  std::string problem = CheckOneFormat(text, "fuzz.yaml");
+  if (problem.empty()) problem = CheckOneFormat(text, "fuzz.json");
+  return problem;
+}
+
+}  // namespace cfnsplit::fuzz
