@@ -41,6 +41,8 @@ struct StackFigures {
   std::uint32_t mappings = 0;
   std::uint64_t template_bytes = 0;  ///< estimated size of the emitted template
   std::uint64_t package_bytes = 0;   ///< unzipped bytes of the stack's shared artifact
+  std::uint32_t functions = 0;       ///< Lambda functions in the stack
+  std::uint64_t largest_function_package = 0;  ///< the biggest package one function needs alone
 };
 
 struct StackPlan {

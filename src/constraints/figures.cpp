@@ -110,6 +110,7 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
       f.resources += a.info[i].expanded;
       f.template_bytes += ApproxJsonBytes(*m.resources[i].def, 2) + m.resources[i].id.size();
       if (a.info[i].cls == LifecycleClass::kFunction) {
+        ++f.functions;
         functions.push_back(m.resources[i].id);
         s3_code = s3_code || HasS3Code(m, m.resources[i].id);
       }
@@ -137,11 +138,10 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
     }
     f.template_bytes += f.parameters * kParameterBytes + f.outputs * kOutputBytes;
     if (!packages.empty()) {
-      if (packages.shared_artifact()) {
-        f.package_bytes = StackPackageBytes(packages, functions);
-      } else {
-        for (const auto& id : functions) f.package_bytes = std::max(f.package_bytes, StackPackageBytes(packages, {id}));
-      }
+      for (const auto& id : functions)
+        f.largest_function_package = std::max(f.largest_function_package, StackPackageBytes(packages, {id}));
+      f.package_bytes = packages.shared_artifact() ? StackPackageBytes(packages, functions)
+                                                   : f.largest_function_package;
     }
   }
   out.cross_stack_values = static_cast<std::uint32_t>(all_values.size());
@@ -189,8 +189,13 @@ void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleS
                                        : "move some functions of " + plan.stacks[s].name + " to another stack",
                                 plan.stacks[s].name, ""});
     }
+    // Headroom applies to what packing adds: functions that fit the limit but not the headroom
+    // may share a stack only with functions that ship nothing more (the planner warns).
     std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", h);
-    if (!packages.empty() && f.package_bytes > package_budget)
+    std::uint64_t package_limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
+    bool over = f.package_bytes > package_limit ||
+                (f.package_bytes > package_budget && f.package_bytes > f.largest_function_package);
+    if (!packages.empty() && over)
       out.violations.push_back({"E4008", "stack " + plan.stacks[s].name + " ships " +
                                              std::to_string(f.package_bytes) +
                                              " bytes unzipped, over its budget of " +

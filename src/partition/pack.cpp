@@ -11,7 +11,7 @@ namespace cfnsplit {
 namespace {
 
 struct Budgets {
-  std::uint64_t resources, parameters, outputs, bytes, package;
+  std::uint64_t resources, parameters, outputs, bytes, package, package_limit;
 };
 
 struct Bin {
@@ -62,10 +62,12 @@ class Packer {
     std::size_t parameters = (nested ? takes : 1) + params + 1;  // + artifact key
     if (parameters > budgets_.parameters || gives > budgets_.outputs) return false;
     if (bin.bytes + c.bytes + parameters * 90 + gives * 160 > budgets_.bytes) return false;
-    if (!packages_.empty() && packages_.shared_artifact()) {
-      std::uint64_t package = bin.dist_bytes + AddedDistBytes(bin, c) + bin.own_bytes + c.own_bytes +
-                              std::max(bin.max_layer, c.layer_bytes);
-      if (package > budgets_.package && !bin.clusters.empty()) return false;
+    if (!packages_.empty() && packages_.shared_artifact() && !bin.clusters.empty()) {
+      std::uint64_t added = AddedDistBytes(bin, c) + c.own_bytes;
+      std::uint64_t package = bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
+      // Over the headroom, a stack only takes functions that ship nothing it does not already.
+      bool adds_nothing = added == 0 && c.layer_bytes <= bin.max_layer;
+      if (package > budgets_.package && !(adds_nothing && package <= budgets_.package_limit)) return false;
     }
     return true;
   }
@@ -181,23 +183,29 @@ std::string CamelWord(const std::string& s) {
   return out;
 }
 
-// Readable, stable names: owner + the heaviest dependency every function of the stack ships.
-std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const PackageView& p) {
+// Readable, stable names: owner + the heaviest dependency the stack's functions share. Tiers:
+// shipped by all its functions and not by most stacks; by half of them and not by most stacks;
+// by all of them (boto3 everywhere names nothing).
+std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const PackageView& p,
+                    const std::vector<char>& in_most_stacks) {
   if (!bin.forced_name.empty()) return bin.forced_name;
-  std::string name = CamelWord(bin.owner);
-  std::uint64_t best = 0;
   std::string heavy;
-  for (std::size_t d = 0; d < bin.dist_count.size(); ++d) {
-    bool everywhere = true;
-    for (auto k : bin.clusters)
-      everywhere = everywhere && std::binary_search(clusters[k].dists.begin(), clusters[k].dists.end(),
-                                                    static_cast<std::uint32_t>(d));
-    if (everywhere && p.dist_bytes[d] > best) {
-      best = p.dist_bytes[d];
-      heavy = p.dist_names[d];
+  for (int tier = 0; tier < 3 && heavy.empty(); ++tier) {
+    std::uint64_t best = 0;
+    for (std::size_t d = 0; d < bin.dist_count.size(); ++d) {
+      if (p.dist_names[d].rfind("code:", 0) == 0 || (tier < 2 && in_most_stacks[d])) continue;
+      std::size_t with = 0;
+      for (auto k : bin.clusters)
+        with += std::binary_search(clusters[k].dists.begin(), clusters[k].dists.end(),
+                                   static_cast<std::uint32_t>(d));
+      bool enough = tier == 1 ? with * 2 >= bin.clusters.size() : with == bin.clusters.size();
+      if (enough && p.dist_bytes[d] > best) {
+        best = p.dist_bytes[d];
+        heavy = p.dist_names[d];
+      }
     }
   }
-  name += heavy.empty() ? "Functions" : CamelWord(heavy);
+  std::string name = CamelWord(bin.owner) + (heavy.empty() ? "Functions" : CamelWord(heavy));
   return name.substr(0, 48);
 }
 
@@ -209,7 +217,7 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
   double h = options.headroom;
   Budgets budgets{Budget(rules, "resources_per_stack", h), Budget(rules, "parameters_per_stack", h),
                   Budget(rules, "outputs_per_stack", h), Budget(rules, "template_bytes_s3", h),
-                  Budget(rules, "lambda_unzipped_bytes", h)};
+                  Budget(rules, "lambda_unzipped_bytes", h), Budget(rules, "lambda_unzipped_bytes", 1.0)};
   Packer packer(clusters, packages, budgets, options);
   std::vector<Bin> bins = packer.Pack();
   for (auto& bin : bins) {
@@ -223,11 +231,16 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
   const TemplateModel& m = *a.model;
   std::map<std::string, int> used_names = {{"Base", 1}, {"Post", 1}};
   std::vector<StackPlan> stacks;
+  std::vector<std::size_t> stacks_with(packages.dist_names.size(), 0);
+  for (const Bin& bin : bins)
+    for (std::size_t d = 0; d < bin.dist_count.size(); ++d) stacks_with[d] += bin.dist_count[d] > 0;
+  std::vector<char> in_most_stacks(packages.dist_names.size(), 0);
+  for (std::size_t d = 0; d < stacks_with.size(); ++d) in_most_stacks[d] = stacks_with[d] * 2 > bins.size();
   for (const Bin& bin : bins) {
     StackPlan s;
     s.role = StackRole::kFunctions;
     s.owner = bin.owner;
-    std::string name = NameFor(bin, clusters, packages);
+    std::string name = NameFor(bin, clusters, packages, in_most_stacks);
     if (m.FindResource(name)) name += "Stack";
     int& seen = used_names[name];
     s.name = seen++ ? name + std::to_string(seen) : name;
@@ -238,7 +251,8 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
     for (std::size_t d = 0; d < bin.dist_count.size(); ++d)
       if (bin.dist_count[d]) {
         s.distributions.push_back(packages.dist_names[d]);
-        if (d < packages.dist_requirements.size()) s.requirements.push_back(packages.dist_requirements[d]);
+        if (d < packages.dist_requirements.size() && packages.dist_names[d].rfind("code:", 0) != 0)
+          s.requirements.push_back(packages.dist_requirements[d]);
       }
     stacks.push_back(std::move(s));
   }

@@ -16,21 +16,29 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
   const TemplateModel& m = *a.model;
   bool ok = true;
   std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", options.headroom);
+  std::uint64_t package_limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
   std::uint64_t resource_budget = Budget(rules, "resources_per_stack", options.headroom);
   for (const Cluster& c : clusters) {
-    SourceLoc loc = m.resources[c.members.front()].loc;
+    SourceLoc loc = c.functions.empty() ? m.resources[c.members.front()].loc
+                                        : m.FindResource(c.functions.front())->loc;
     std::string what = c.functions.empty() ? m.resources[c.members.front()].id
                                            : (c.functions.size() == 1 ? "function " + c.functions.front()
                                                                       : "functions " + c.functions.front() + " and " +
                                                                             std::to_string(c.functions.size() - 1) + " more that must stay together");
-    if (!packages.empty() && packages.shared_artifact() && c.package_bytes > package_budget) {
+    if (!packages.empty() && c.package_bytes > package_limit) {
       sink.Error("E4008", loc,
-                 what + " ships " + GroupDigits(c.package_bytes) + " bytes unzipped on its own, over the budget of " +
-                     GroupDigits(package_budget) + "; no stack split can fix that",
-                 {"see `cfnsplit analyze` for this function's recommendations (slim, noDeploy, zip, "
-                  "layers, or a container image: an existing zip function cannot be converted and "
-                  "needs a new function and a migration)"});
+                 what + " ships " + GroupDigits(c.package_bytes) +
+                     " bytes unzipped on its own, over Lambda's limit of " + GroupDigits(package_limit) +
+                     "; no stack split can fix that",
+                 {"see `cfnsplit analyze` with the same sizing options for its recommendations (slim, "
+                  "noDeploy, zip, or a container image: an existing zip function cannot be converted; "
+                  "create a new one, or declare `image: true` for it in the manifest to plan for that)"});
       ok = false;
+    } else if (!packages.empty() && packages.shared_artifact() && c.package_bytes > package_budget) {
+      sink.Warning("W4014", loc,
+                   what + " ships " + GroupDigits(c.package_bytes) + " bytes unzipped: within Lambda's limit "
+                   "but over the headroom budget of " + GroupDigits(package_budget) +
+                       "; it shares a stack only with functions that ship nothing more");
     }
     if (c.resources > resource_budget) {
       sink.Error("E4012", loc, what + " needs " + std::to_string(c.resources) +
@@ -90,6 +98,7 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   std::vector<std::string> all;
   for (const auto& c : clusters) all.insert(all.end(), c.functions.begin(), c.functions.end());
   std::uint64_t pb = Budget(rules, "lambda_unzipped_bytes", options.headroom);
+  std::uint64_t limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
   plan.lower_bounds["function_stacks_by_package"] = (StackPackageBytes(packages, all) + pb - 1) / pb;
   // A greedy clique of clusters that pairwise cannot share a stack.
   std::vector<std::size_t> order(clusters.size());
@@ -105,7 +114,10 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
       both.insert(both.end(), clusters[q].functions.begin(), clusters[q].functions.end());
       bool owners_clash = !options.allow_mixed_owners && !clusters[k].owner.empty() &&
                           !clusters[q].owner.empty() && clusters[k].owner != clusters[q].owner;
-      if (!owners_clash && StackPackageBytes(packages, both) <= pb) {
+      std::uint64_t together = StackPackageBytes(packages, both);
+      bool adds_nothing = together == std::max(clusters[k].package_bytes, clusters[q].package_bytes) &&
+                          together <= limit;  // the packer's rule over the headroom
+      if (!owners_clash && (together <= pb || adds_nothing)) {
         conflicts_with_all = false;
         break;
       }

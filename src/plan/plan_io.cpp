@@ -119,7 +119,8 @@ std::string PlanToYaml(const SplitPlan& plan) {
       << "    owner: " << Scalar(s.owner) << "\n"
       << "    figures: {resources: " << f.resources << ", parameters: " << f.parameters
       << ", outputs: " << f.outputs << ", mappings: " << f.mappings
-      << ", template_bytes: " << f.template_bytes << ", package_bytes: " << f.package_bytes << "}\n"
+      << ", template_bytes: " << f.template_bytes << ", package_bytes: " << f.package_bytes
+      << ", functions: " << f.functions << "}\n"
       << "    distributions: " << List(s.distributions) << "\n"
       << "    requirements: " << List(s.requirements) << "\n"
       << "    imports: " << List(s.imports) << "\n"

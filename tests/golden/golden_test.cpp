@@ -1,8 +1,12 @@
 // Golden tests: run the real cfnsplit binary on each case under tests/golden/cases/ and compare
 // its exit code, stdout and stderr with the case's expected.txt. A case is a folder with `args`
 // (one line: the arguments, relative to the source tree) and `expected.txt`.
+// A case that writes files into {scratch} and has a `keep-output` file also compares every file
+// it wrote with the case's expected-out/ tree.
 // CFNSPLIT_UPDATE_GOLDEN=1 rewrites expected.txt from the current output (review the diff!).
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -27,6 +31,24 @@ std::vector<std::string> Cases(const std::string& dir) {
     while (dirent* e = readdir(d))
       if (e->d_name[0] != '.') out.push_back(e->d_name);
     closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Relative paths of every file below `root`, sorted.
+std::vector<std::string> FilesUnder(const std::string& root, const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& name : Cases(root + "/" + prefix)) {
+    std::string rel = prefix.empty() ? name : prefix + "/" + name;
+    struct stat st {};
+    if (stat((root + "/" + rel).c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      auto sub = FilesUnder(root, rel);
+      out.insert(out.end(), sub.begin(), sub.end());
+    } else {
+      out.push_back(rel);
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -66,12 +88,23 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
     std::string actual = Run(args, scratch);
     for (auto at = actual.find(scratch); at != std::string::npos; at = actual.find(scratch))
       actual.replace(at, scratch.size(), "{scratch}");
+    bool keep_output = access((dir + "/keep-output").c_str(), F_OK) == 0;
+    std::string written = scratch + "/" + name;
     if (update) {
       std::ofstream(dir + "/expected.txt", std::ios::binary) << actual;
+      if (keep_output)
+        std::system(("rm -rf '" + dir + "/expected-out' && cp -r '" + written + "' '" + dir + "/expected-out'").c_str());
       continue;
     }
     INFO("case " << name << ": cfnsplit " << args);
     CHECK(Trim(actual) == Trim(ReadAll(dir + "/expected.txt")));
+    if (!keep_output) continue;
+    std::vector<std::string> expected_files = FilesUnder(dir + "/expected-out", "");
+    CHECK(expected_files == FilesUnder(written, ""));
+    for (const auto& rel : expected_files) {
+      INFO("output file " << rel);
+      CHECK(ReadAll(written + "/" + rel) == ReadAll(dir + "/expected-out/" + rel));
+    }
   }
   std::system(("rm -rf " + scratch).c_str());
 }
