@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,11 @@ class DependencyGraph {
 
 /// The resource graph of a template: Ref/GetAtt/Sub/DependsOn edges between resources.
 DependencyGraph BuildResourceGraph(const TemplateModel& model);
+
+/// Resource ID → component, for every resource on a reference cycle of the template (a SAM API
+/// and its function before the transform, say). Such cycles are the template's own, so later
+/// stages do not blame the split for them.
+std::map<std::string, std::uint32_t> CyclicComponents(const TemplateModel& model);
 
 /// "A -> B -> A" for a cycle of resource indexes.
 std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint32_t>& cycle);

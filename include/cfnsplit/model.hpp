@@ -89,6 +89,9 @@ struct Reference {
   std::string attribute;  ///< GetAtt attribute, or "" ; "?" when computed
   std::string path;       ///< e.g. "Properties.Role" inside the site
   SourceLoc loc;
+  /// For a name a transform creates (SAM's `FnRole`, `FnAliaslive`): the resource that creates
+  /// it, which the reference really depends on. Empty otherwise.
+  std::string generated_by;
 };
 
 class TemplateModel {
@@ -149,6 +152,9 @@ std::unique_ptr<TemplateModel> LoadModel(const std::string& path, SourceManager&
                                          const LoadLimits& limits = {});
 
 bool IsPseudoParameter(const std::string& name);
+
+/// The SAM resource that creates `name` when the transform runs (`MyFnRole` → `MyFn`), or "".
+std::string GeneratedOwner(const TemplateModel& model, const std::string& name);
 
 /// Variables of a Fn::Sub template string: `${Name}` and `${Name.Attr}`; `${!Literal}` skipped.
 std::vector<std::string> SubVariables(const std::string& text);

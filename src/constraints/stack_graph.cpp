@@ -3,6 +3,7 @@
 // Exports mode: one node per stack; an import is an edge. Nested mode: the parent's resources are
 // nodes of their own (a parent resource may depend on a child stack as long as that child does
 // not depend back on it), and each child stack is one node.
+#include <algorithm>
 #include <map>
 
 #include "constraints/internal.hpp"
@@ -58,7 +59,11 @@ void CheckStackGraph(const Analysis& a, const SplitPlan& plan, const std::vector
     }
   g.Finalize();
   for (const auto& cycle : g.FindCycles()) {
-    if (cycle.size() < 2 || cycle.front() == cycle[1]) continue;  // resource self-loops: E2001
+    // A cycle inside one stack is the template's own (E2001, kept together), not the split's.
+    bool one_stack = std::all_of(cycle.begin(), cycle.end(), [&](std::uint32_t n) {
+      return q.stack_of_node[n] == q.stack_of_node[cycle.front()];
+    });
+    if (cycle.size() < 2 || cycle.front() == cycle[1] || one_stack) continue;
     std::string path, because;
     for (std::size_t k = 0; k < cycle.size(); ++k) path += (k ? " -> " : "") + q.label[cycle[k]];
     // The cheapest hop to cut is a witness whose source can follow its target.

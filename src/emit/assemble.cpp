@@ -2,6 +2,7 @@
 // deploy order.
 #include <algorithm>
 
+#include "cfnsplit/graph.hpp"
 #include "emit/emitter.hpp"
 #include "emit/value_util.hpp"
 
@@ -199,6 +200,16 @@ bool Emitter::CheckCycles() {
       add_uses(id, def);
       for (const auto& d : util::DependsOnList(def))
         if (nodes.count(d)) graph[id].insert(d);
+    }
+    // Cycles the template already has among the parent's own resources are its own finding.
+    auto cyclic = CyclicComponents(model_);
+    for (auto& [from, targets] : graph) {
+      auto f = cyclic.find(from);
+      if (f == cyclic.end()) continue;
+      for (auto it = targets.begin(); it != targets.end();) {
+        auto t = cyclic.find(*it);
+        it = t != cyclic.end() && t->second == f->second ? targets.erase(it) : std::next(it);
+      }
     }
     for (std::size_t c = 1; c < stacks_.size(); ++c) {
       const std::string& id = stacks_[c].resource_id;

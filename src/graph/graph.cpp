@@ -133,14 +133,27 @@ std::optional<std::vector<std::uint32_t>> DependencyGraph::TopologicalOrder() co
 DependencyGraph BuildResourceGraph(const TemplateModel& model) {
   DependencyGraph g(model.resources.size());
   for (const Reference& ref : model.references) {
-    if (ref.site != SiteKind::kResource || ref.target != TargetKind::kResource) continue;
+    if (ref.site != SiteKind::kResource) continue;
+    if (ref.target != TargetKind::kResource && ref.generated_by.empty()) continue;
     long from = model.ResourceIndex(ref.from);
-    long to = model.ResourceIndex(ref.to);
+    long to = model.ResourceIndex(ref.generated_by.empty() ? ref.to : ref.generated_by);
     if (from < 0 || to < 0) continue;
     g.AddEdge(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ref.kind);
   }
   g.Finalize();
   return g;
+}
+
+std::map<std::string, std::uint32_t> CyclicComponents(const TemplateModel& model) {
+  DependencyGraph g = BuildResourceGraph(model);
+  std::uint32_t count = 0;
+  std::vector<std::uint32_t> comp = g.StronglyConnectedComponents(&count);
+  std::vector<std::uint32_t> size(count, 0);
+  for (auto c : comp) ++size[c];
+  std::map<std::string, std::uint32_t> out;
+  for (std::uint32_t i = 0; i < comp.size(); ++i)
+    if (size[comp[i]] > 1 || g.EdgeKinds(i, i)) out[model.resources[i].id] = comp[i];
+  return out;
 }
 
 std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint32_t>& cycle) {

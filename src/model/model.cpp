@@ -61,6 +61,17 @@ bool IsPseudoParameter(const std::string& name) {
   return std::find(kPseudo.begin(), kPseudo.end(), name) != kPseudo.end();
 }
 
+// The SAM resource whose logical ID prefixes `name` (longest wins): SAM names what it creates
+// after the resource (MyFunctionRole, MyFunctionAliaslive, MyApiProdStage).
+std::string GeneratedOwner(const TemplateModel& m, const std::string& name) {
+  std::string owner;
+  for (const Resource& r : m.resources)
+    if (r.is_sam() && name.size() > r.id.size() && name.compare(0, r.id.size(), r.id) == 0 &&
+        r.id.size() > owner.size())
+      owner = r.id;
+  return owner;
+}
+
 namespace {
 
 const std::array<std::string_view, 12> kTopLevelKeys = {
@@ -178,6 +189,9 @@ void ReadResource(const std::string& id, SourceLoc loc, const Value& def, Templa
       for (const auto& item : d->items())
         if (item.is_string()) r.depends_on.push_back(item.text());
   }
+  if (const Value* c = def.Find("Condition"); c && !c->is_string())
+    sink.Error("E1002", c->loc(), "resource '" + id + "': Condition must name a condition (a string), not a " +
+                                      KindName(c->kind()));
   r.condition = ScalarOr(def.Find("Condition"));
   r.deletion_policy = ScalarOr(def.Find("DeletionPolicy"));
   r.update_replace_policy = ScalarOr(def.Find("UpdateReplacePolicy"));
@@ -255,21 +269,16 @@ void ExtractReferences(TemplateModel& m, DiagnosticSink& sink) {
 bool MayBeGenerated(const TemplateModel& m, const std::string& name) {
   if (m.has_language_extensions()) return true;
   if (!m.is_sam()) return false;
-  if (name == "ServerlessRestApi" || name == "ServerlessHttpApi" ||
-      name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0)
-    return true;
-  for (const Resource& r : m.resources)
-    if (r.is_sam() && name.size() > r.id.size() && name.compare(0, r.id.size(), r.id) == 0)
-      return true;
-  return false;
+  return name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0 ||
+         !GeneratedOwner(m, name).empty();
 }
 
-void CheckTargets(const TemplateModel& m, DiagnosticSink& sink) {
+void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
   std::vector<std::string> resource_ids, names, conditions = m.condition_names;
   for (const auto& r : m.resources) resource_ids.push_back(r.id);
   names = resource_ids;
   for (const auto& p : m.parameters) names.push_back(p.name);
-  for (const Reference& ref : m.references) {
+  for (Reference& ref : m.references) {
     std::string what;
     const std::vector<std::string>* candidates = &names;
     switch (ref.kind) {
@@ -298,8 +307,10 @@ void CheckTargets(const TemplateModel& m, DiagnosticSink& sink) {
     std::string msg = std::string(RefKindName(ref.kind)) + " to unknown " + what + " '" + ref.to +
                       "' in " + ref.from + (ref.path.empty() ? "" : " (" + ref.path + ")");
     if (!hint.empty()) msg += "; did you mean '" + hint + "'?";
-    if (MayBeGenerated(m, ref.to))
+    if (MayBeGenerated(m, ref.to)) {
+      if (m.is_sam()) ref.generated_by = GeneratedOwner(m, ref.to);
       sink.Warning("W1102", ref.loc, msg, {"the name may be created by a transform"});
+    }
     else
       sink.Error("E1101", ref.loc, msg);
   }

@@ -40,6 +40,8 @@ class Checker {
   void CheckCycles();
   void CheckNoEcho();
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
+  bool InOriginalCycle(const std::string& a, const std::string& b) const;
+  bool OriginalDeclares(const char* section, const std::string& target) const;
   std::map<std::string, std::set<std::string>> StackGraph() const;
 
   void Report(const char* code, const std::string& text, SourceLoc loc = {});
@@ -47,6 +49,8 @@ class Checker {
   const std::string& PathOf(int stack) const;
 
   const TemplateModel& original_;
+  mutable std::map<std::string, std::uint32_t> original_scc_;  // resource → cyclic component
+  mutable bool original_scc_built_ = false;
   const StackSet& set_;
   const RuleSet& rules_;
   const VerifyOptions& options_;

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "emit/value_util.hpp"
+#include "cfnsplit/graph.hpp"
 #include "verify/checker.hpp"
 
 namespace cfnsplit::verify {
@@ -62,12 +63,30 @@ std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) c
     util::CollectUses(res->items()[i], uses);
     for (const auto& u : uses)
       if ((u.kind == util::Use::Kind::kRef || u.kind == util::Use::Kind::kGetAtt) &&
-          res->Find(u.target))
+          res->Find(u.target) && !InOriginalCycle(id, u.target))
         edges.insert(u.target);
     for (const auto& d : util::DependsOnList(res->items()[i]))
-      if (res->Find(d)) edges.insert(d);
+      if (res->Find(d) && !InOriginalCycle(id, d)) edges.insert(d);
   }
   return g;
+}
+
+// A cycle the original template already has (a SAM API and its function before the transform,
+// say) is the template's own finding (E2001), not something the split introduced.
+bool Checker::InOriginalCycle(const std::string& a, const std::string& b) const {
+  if (!original_scc_built_) {
+    original_scc_ = CyclicComponents(original_);
+    original_scc_built_ = true;
+  }
+  auto ia = original_scc_.find(a), ib = original_scc_.find(b);
+  return ia != original_scc_.end() && ib != original_scc_.end() && ia->second == ib->second;
+}
+
+// True when the original template resolves `target` in `section`; a name it leaves unresolved
+// (made by a transform, or a finding already reported on the input) is not the split's doing.
+bool Checker::OriginalDeclares(const char* section, const std::string& target) const {
+  const Value* sec = original_.Section(section);
+  return sec && sec->is_map() && sec->Find(target);
 }
 
 // Exports: consumer → producer for every "<Producer>StackName" parameter a stack declares.
@@ -158,7 +177,11 @@ void Checker::CheckTemplateReferences(int s) {
           ok = Declares(tmpl, "Mappings", u.target);
           break;
       }
-      if (!ok)
+      bool original_resolves = OriginalDeclares("Resources", u.target) ||
+                               OriginalDeclares("Parameters", u.target) ||
+                               OriginalDeclares("Conditions", u.target) ||
+                               OriginalDeclares("Mappings", u.target) || IsPseudoParameter(u.target);
+      if (!ok && original_resolves)
         Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + u.target +
                             ", which that template does not declare");
     }
@@ -168,20 +191,24 @@ void Checker::CheckTemplateReferences(int s) {
     for (std::size_t i = 0; sec && i < sec->size(); ++i) {
       const Value& def = sec->items()[i];
       std::string where = std::string(section) + "." + sec->keys()[i].name;
+      // A loop body names its own identifiers; the loop stays in the base stack as written.
+      if (sec->keys()[i].name.rfind("Fn::ForEach::", 0) == 0) continue;
       check(def, where);
       const Value* cond = def.is_map() ? def.Find("Condition") : nullptr;
-      if (cond && cond->is_string() && !Declares(tmpl, "Conditions", cond->text()))
+      if (cond && cond->is_string() && !Declares(tmpl, "Conditions", cond->text()) &&
+          OriginalDeclares("Conditions", cond->text()))
         Report("E5102",
                PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
       for (const auto& d : util::DependsOnList(def))
-        if (!Declares(tmpl, "Resources", d))
+        if (!Declares(tmpl, "Resources", d) && OriginalDeclares("Resources", d))
           Report("E5102", PathOf(s) + ": " + where + ".DependsOn names " + d +
                               ", which that template does not declare");
     }
   }
   if (const Value* conds = Section(tmpl, "Conditions"))
     for (std::size_t i = 0; i < conds->size(); ++i)
-      check(conds->items()[i], "Conditions." + conds->keys()[i].name);
+      if (conds->keys()[i].name.rfind("Fn::ForEach::", 0) != 0)
+        check(conds->items()[i], "Conditions." + conds->keys()[i].name);
 }
 
 void Checker::CheckPassedParameters(int s) {

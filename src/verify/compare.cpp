@@ -67,6 +67,13 @@ void Checker::Flatten() {
       for (std::size_t i = 0; i < outs->size(); ++i)
         outputs_[s][outs->keys()[i].name] = Normalize(flat_.Flat(outs->items()[i], si));
     if (const Value* passed = flat_.Passed(si)) flat_.Flat(*passed, 0);  // marks plumbing
+    // SAM Globals copied into a child read values through the same plumbing.
+    if (const Value* globals = Section(tmpl, "Globals"); globals && si > 0) {
+      Value flat = Normalize(flat_.Flat(*globals, si));
+      const Value* original = original_.Section("Globals");
+      int budget = 10;
+      if (original) Diff(Normalize(*original), flat, "Globals", si, "E5101", budget);
+    }
   }
 }
 

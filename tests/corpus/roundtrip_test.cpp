@@ -1,0 +1,121 @@
+// Round trip over the real-template corpus: every template that loads and models is planned,
+// emitted in both wiring modes and verified (flattened back and compared with the original).
+// A refusal is only acceptable when it names a constraint that genuinely cannot be met.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "cfnsplit/emit.hpp"
+#include "cfnsplit/partition.hpp"
+#include "cfnsplit/verify.hpp"
+
+namespace fs = std::filesystem;
+using namespace cfnsplit;
+
+namespace {
+
+fs::path Corpus() {
+  if (const char* env = std::getenv("CFNSPLIT_CORPUS"); env && *env) return env;
+  return fs::path(CFNSPLIT_SOURCE_DIR) / ".." / "shared" / "corpus";
+}
+
+std::vector<std::string> GoodTemplates(const fs::path& corpus) {
+  std::ifstream in(corpus / "INDEX.tsv");
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> out;
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::vector<std::string> f;
+    for (std::string field; std::getline(row, field, '\t');) f.push_back(field);
+    if (f.size() >= 9 && f[8] == "0" && f[7] == "1") out.push_back(f[0]);
+  }
+  return out;
+}
+
+const RuleSet& Rules() {
+  static SourceManager sources;
+  static DiagnosticSink sink;
+  static const RuleSet rules = *LoadRuleSet("", sources, sink);
+  return rules;
+}
+
+// Refusals that are a correct answer: the template itself cannot be split that way.
+bool AcceptableRefusal(const DiagnosticSink& sink) {
+  for (const auto& d : sink.diagnostics())
+    if (d.code == "E4012" || d.code == "E4013" || d.code == "E4005" || d.code == "E5002")
+      return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("corpus: every loadable template splits and verifies in both modes", "[corpus]") {
+  fs::path corpus = Corpus();
+  if (!fs::exists(corpus / "INDEX.tsv")) {
+    WARN("corpus not found at " << corpus.string() << ": round trip skipped");
+    SUCCEED();
+    return;
+  }
+  std::map<std::string, int> counts;
+  std::vector<std::string> failures;
+  for (const auto& rel : GoodTemplates(corpus)) {
+    SourceManager sources;
+    DiagnosticSink load_sink;
+    auto model = LoadModel((corpus / rel).string(), sources, load_sink);
+    if (!model || load_sink.has_errors()) {
+      ++counts["not modeled (input findings)"];
+      continue;
+    }
+    DiagnosticSink analysis_sink;
+    Analysis a = Analyze(*model, Rules(), sources.text(model->file()).size(), analysis_sink);
+    for (WiringMode mode : {WiringMode::kNested, WiringMode::kExports}) {
+      PlanOptions options;
+      options.mode = mode;
+      options.allow_mixed_owners = true;
+      DiagnosticSink sink;
+      auto plan = PartitionTemplate(a, {}, Rules(), options, sink);
+      std::string where = rel + " (" + WiringModeName(mode) + ")";
+      if (!plan) {
+        if (AcceptableRefusal(sink)) {
+          ++counts["refused with a reason"];
+        } else {
+          failures.push_back(where + ": plan failed: " +
+                             (sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message));
+        }
+        continue;
+      }
+      EmitOptions emit_options;
+      emit_options.mode = mode;
+      emit_options.format = model->format;
+      auto emitted = EmitStacks(*model, *plan, emit_options, sink);
+      if (!emitted) {
+        if (AcceptableRefusal(sink)) ++counts["refused with a reason"];
+        else failures.push_back(where + ": emit failed: " + (sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message));
+        continue;
+      }
+      VerifyReport report = VerifyEmitted(*model, *emitted, Rules(), VerifyOptions{}, sink);
+      if (!report.ok) {
+        failures.push_back(where + ": verify: " + (report.differences.empty() ? "?" : report.differences[0]));
+        continue;
+      }
+      ++counts[plan->stacks.size() > 1 ? "split and verified" : "one stack, verified"];
+    }
+  }
+  std::ostringstream summary;
+  for (const auto& [what, n] : counts) summary << what << ": " << n << "; ";
+  summary << "failures: " << failures.size();
+  INFO(summary.str());
+  // CFNSPLIT_ROUNDTRIP_REPORT=FILE writes every failure, for investigation.
+  if (const char* report = std::getenv("CFNSPLIT_ROUNDTRIP_REPORT"); report && *report) {
+    std::ofstream out(report);
+    for (const auto& f : failures) out << f << "\n";
+  }
+  for (std::size_t i = 0; i < failures.size() && i < 25; ++i) FAIL_CHECK(failures[i]);
+  CHECK(failures.empty());
+  CHECK(counts["split and verified"] > 500);
+  WARN(summary.str());
+}
