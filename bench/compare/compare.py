@@ -19,7 +19,7 @@ For each N (functions):
      Subtracting the no-split compile does NOT isolate the plugin: most of a big no-split
      `sls package` is Serverless saving serverless-state.json through json-cycle's derez, which
      grows faster than linearly with the root template, and the plugin shrinks that root first.
-  3. cfnsplit: `cfnsplit split TEMPLATE --manifest deps.json -o OUT --mode nested|exports`, RUNS
+  3. cfnsplit: `cfnsplit split TEMPLATE --manifest cfnsplit.yaml -o OUT --mode nested|exports`, RUNS
      times each, then `cfnsplit verify TEMPLATE OUT`. A missing or failing command prints "n/a"
      with its first error line; the run goes on.
   4. stackcheck.py reads every tool's emitted templates: stacks, largest stack, parameters +
@@ -217,7 +217,8 @@ def run_size(n, a, env):
     if not a.skip_cfnsplit:
         for mode in ("nested", "exports"):
             out = os.path.join(work, f"cfnsplit-{mode}-out")
-            argv = [a.cfnsplit, "split", template, "--manifest", manifest, "-o", out, "--mode", mode]
+            argv = [a.cfnsplit, "split", template, "--manifest", os.path.join(base, "cfnsplit.yaml"),
+                    "-o", out, "--mode", mode]
             t = timed(argv, work, env, a.runs, before_each=lambda: shutil.rmtree(out, ignore_errors=True))
             rep, verify = None, "n/a"
             if t["ok"]:

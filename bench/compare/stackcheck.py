@@ -308,7 +308,8 @@ def analyze_dir(outdir, original=None, manifest=None, artifact="per-stack"):
                 else:
                     pk = set()
                     for lid in fns:
-                        if lid in by_lid:
+                        # Functions declared as container images ship no zip artifact.
+                        if lid in by_lid and not by_lid[lid].get("image"):
                             pk |= set(by_lid[lid]["closure"])
                 st["package_bytes"] = sum(sizes[n] for n in pk)
                 st["over_package_limit"] = st["package_bytes"] > LAMBDA_UNZIPPED_LIMIT

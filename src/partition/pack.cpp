@@ -31,24 +31,52 @@ class Packer {
          const PlanOptions& options)
       : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {}
 
+  /// Packs with several orderings and keeps the best result: fewest stacks, then fewest values
+  /// passed between stacks. Each ordering is deterministic, so the choice is too.
   std::vector<Bin> Pack() {
+    bool by_size = options_.strategy == "auto" || options_.strategy == "size";
+    std::vector<Bin> best;
+    std::size_t best_wiring = SIZE_MAX;
+    for (int ordering = 0; ordering < (by_size ? 3 : 1); ++ordering) {
+      bins_.clear();
+      for (std::size_t k : Order(ordering, by_size)) Place(k, SIZE_MAX);
+      Consolidate();
+      std::size_t wiring = 0;
+      for (const Bin& b : bins_) wiring += b.takes.size() + b.gives.size();
+      if (best.empty() || bins_.size() < best.size() ||
+          (bins_.size() == best.size() && wiring < best_wiring)) {
+        best = std::move(bins_);
+        best_wiring = wiring;
+      }
+    }
+    return best;
+  }
+
+ private:
+  // 0: biggest package first; 1: grouped by heaviest dependency, biggest first (functions that
+  // share a heavy dependency meet while their stack still has room); 2: most resources first.
+  std::vector<std::size_t> Order(int ordering, bool by_size) const {
     std::vector<std::size_t> order(clusters_.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    bool by_size = options_.strategy == "auto" || options_.strategy == "size";
+    auto heaviest = [&](const Cluster& c) {
+      std::uint64_t bytes = 0;
+      std::uint32_t dist = UINT32_MAX;
+      for (auto d : c.dists)
+        if (packages_.dist_bytes[d] > bytes) bytes = packages_.dist_bytes[d], dist = d;
+      return std::make_pair(bytes, dist);
+    };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
       const Cluster& a = clusters_[x];
       const Cluster& b = clusters_[y];
       if (!a.forced_stack.empty() != !b.forced_stack.empty()) return !a.forced_stack.empty();
-      if (by_size && a.package_bytes != b.package_bytes) return a.package_bytes > b.package_bytes;
+      if (by_size && ordering == 1 && heaviest(a) != heaviest(b)) return heaviest(a) > heaviest(b);
+      if (by_size && ordering != 2 && a.package_bytes != b.package_bytes) return a.package_bytes > b.package_bytes;
       if (by_size && a.resources != b.resources) return a.resources > b.resources;
       return a.members.front() < b.members.front();
     });
-    for (std::size_t k : order) Place(k, SIZE_MAX);
-    Consolidate();
-    return std::move(bins_);
+    return order;
   }
 
- private:
   bool Fits(const Bin& bin, const Cluster& c) const {
     if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
     if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() && bin.owner != c.owner)
