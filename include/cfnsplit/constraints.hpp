@@ -69,6 +69,9 @@ struct ExternalUse {
   std::set<std::string> mappings;
 };
 ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside);
+/// The same for every stack at once (stack_of: per resource, -1 for none).
+std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vector<int>& stack_of,
+                                             std::size_t stacks);
 
 /// Checks `plan` against the template: coverage, cycles, satellites, lifecycle, owners, quotas,
 /// package sizes, the stack graph. `pinned` resources may break the satellite/lifecycle rules.

@@ -24,18 +24,23 @@ std::string ValueKey(const Reference& r) {
   return r.attribute.empty() ? r.to : r.to + "." + r.attribute;
 }
 
-ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside) {
+std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vector<int>& stack_of,
+                                             std::size_t stacks) {
   const TemplateModel& m = *a.model;
-  ExternalUse use;
-  std::vector<std::string> conditions;
+  std::vector<ExternalUse> uses(stacks);
+  std::vector<std::set<std::string>> conditions(stacks);
+  // One pass over the references: the per-stack sets are what a stack's wiring will need.
   for (const Reference& r : m.references) {
     if (r.site != SiteKind::kResource) continue;
     long from = m.ResourceIndex(r.from);
-    if (from < 0 || !inside[static_cast<std::size_t>(from)]) continue;
+    if (from < 0 || stack_of[static_cast<std::size_t>(from)] < 0) continue;
+    auto s = static_cast<std::size_t>(stack_of[static_cast<std::size_t>(from)]);
+    ExternalUse& use = uses[s];
     switch (r.target) {
       case TargetKind::kResource: {
         long to = m.ResourceIndex(r.to);
-        if (to >= 0 && !inside[static_cast<std::size_t>(to)] && r.kind != RefKind::kDependsOn)
+        if (to >= 0 && stack_of[static_cast<std::size_t>(to)] != static_cast<int>(s) &&
+            r.kind != RefKind::kDependsOn)
           use.values.insert(ValueKey(r));
         break;
       }
@@ -43,13 +48,20 @@ ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside) {
       case TargetKind::kPseudo:
         if (r.to == "AWS::StackName" || r.to == "AWS::StackId") use.values.insert("pseudo:" + r.to);
         break;
-      case TargetKind::kCondition: conditions.push_back(r.to); break;
+      case TargetKind::kCondition: conditions[s].insert(r.to); break;
       case TargetKind::kMapping: use.mappings.insert(r.to); break;
       default: break;
     }
   }
-  for (const auto& c : conditions) AddCondition(m, c, use);
-  return use;
+  for (std::size_t s = 0; s < stacks; ++s)
+    for (const auto& c : conditions[s]) AddCondition(m, c, uses[s]);
+  return uses;
+}
+
+ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside) {
+  std::vector<int> stack_of(inside.size());
+  for (std::size_t i = 0; i < inside.size(); ++i) stack_of[i] = inside[i] ? 0 : 1;
+  return ExternalUsesByStack(a, stack_of, 2)[0];
 }
 
 }  // namespace cfnsplit

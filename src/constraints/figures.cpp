@@ -99,14 +99,15 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
   out.imports.assign(plan.stacks.size(), {});
   out.exports.assign(plan.stacks.size(), {});
   std::set<std::string> all_values;
+  std::vector<ExternalUse> uses = ExternalUsesByStack(a, stack_of, plan.stacks.size());
+  std::vector<std::vector<std::uint32_t>> members(plan.stacks.size());
+  for (std::uint32_t i = 0; i < m.resources.size(); ++i)
+    if (stack_of[i] >= 0) members[static_cast<std::size_t>(stack_of[i])].push_back(i);
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     StackFigures& f = out.figures[s];
-    std::vector<char> inside(m.resources.size(), 0);
     std::vector<std::string> functions;
     bool s3_code = false;
-    for (std::size_t i = 0; i < m.resources.size(); ++i) {
-      if (stack_of[i] != static_cast<int>(s)) continue;
-      inside[i] = 1;
+    for (std::uint32_t i : members[s]) {
       f.resources += a.info[i].expanded;
       f.template_bytes += ApproxJsonBytes(*m.resources[i].def, 2) + m.resources[i].id.size();
       if (a.info[i].cls == LifecycleClass::kFunction) {
@@ -115,7 +116,7 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
         s3_code = s3_code || HasS3Code(m, m.resources[i].id);
       }
     }
-    ExternalUse use = ExternalUseOf(a, inside);
+    const ExternalUse& use = uses[s];
     for (const auto& v : w.gives[s]) all_values.insert(plan.stacks[s].name + ":" + v);
     out.imports[s].assign(w.takes[s].begin(), w.takes[s].end());
     out.exports[s].assign(w.gives[s].begin(), w.gives[s].end());

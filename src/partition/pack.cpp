@@ -155,7 +155,7 @@ class Packer {
   }
 
   // Tries to empty the smallest stacks into the others; keeps a move only if all of a stack's
-  // clusters find room elsewhere.
+  // clusters find room elsewhere. Trial placements go to copies of the few bins they touch.
   void Consolidate() {
     bool changed = true;
     while (changed && bins_.size() > 1) {
@@ -168,26 +168,38 @@ class Packer {
       });
       for (std::size_t victim : by_size) {
         if (!bins_[victim].forced_name.empty()) continue;
-        std::vector<Bin> saved = bins_;
-        std::vector<std::size_t> moving = bins_[victim].clusters;
-        bins_[victim] = Bin{};
-        bool all_placed = true;
-        for (std::size_t k : moving) {
-          std::size_t before = bins_.size();
-          Place(k, victim);
-          if (bins_.size() != before) {
-            all_placed = false;
-            break;
-          }
-        }
-        if (all_placed) {
-          bins_.erase(bins_.begin() + static_cast<long>(victim));
-          changed = true;
-          break;
-        }
-        bins_ = std::move(saved);
+        std::map<std::size_t, Bin> trial;
+        if (!TryEmpty(victim, trial)) continue;
+        for (auto& [b, bin] : trial) bins_[b] = std::move(bin);
+        bins_.erase(bins_.begin() + static_cast<long>(victim));
+        changed = true;
+        break;
       }
     }
+  }
+
+  bool TryEmpty(std::size_t victim, std::map<std::size_t, Bin>& trial) {
+    auto view = [&](std::size_t b) -> const Bin& {
+      auto it = trial.find(b);
+      return it == trial.end() ? bins_[b] : it->second;
+    };
+    for (std::size_t k : bins_[victim].clusters) {
+      const Cluster& c = clusters_[k];
+      std::size_t best = SIZE_MAX;
+      std::uint64_t best_score = 0;
+      for (std::size_t b = 0; b < bins_.size(); ++b) {
+        if (b == victim || !Fits(view(b), c)) continue;
+        std::uint64_t score = Affinity(view(b), c);
+        if (best == SIZE_MAX || score > best_score) {
+          best = b;
+          best_score = score;
+        }
+      }
+      if (best == SIZE_MAX) return false;
+      if (!trial.count(best)) trial.emplace(best, bins_[best]);
+      Add(trial.at(best), k);
+    }
+    return true;
   }
 
   const std::vector<Cluster>& clusters_;

@@ -128,6 +128,31 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   plan.lower_bounds["function_stacks_by_conflicts"] = clique.size();
 }
 
+// When the base stack would exceed its resource budget, resources that nothing needs and that
+// hold no data (alarms, dashboards, unused topics) move out to ordinary stacks: keeping them in
+// the base buys nothing, and a base over the quota is no plan at all.
+void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& options, Assignment& asg) {
+  const TemplateModel& m = *a.model;
+  std::uint64_t budget = Budget(rules, "resources_per_stack", options.headroom);
+  std::uint64_t used = 0;
+  for (std::size_t i = 0; i < m.resources.size(); ++i)
+    if (asg.placement[i] == Placement::kBase) used += a.info[i].expanded;
+  // In nested mode the parent also gets post resources and a stack resource per child, which
+  // are not known yet: once the base is over, every such resource moves out.
+  if (used <= budget) return;
+  for (std::uint32_t i = 0; i < m.resources.size(); ++i) {
+    const Resource& r = m.resources[i];
+    bool free = asg.placement[i] == Placement::kBase && a.info[i].cls != LifecycleClass::kStateful &&
+                asg.forced_stack[i].empty() && !r.is_foreach() && r.type != "AWS::CloudFormation::Stack" &&
+                a.graph.dependents(i).empty() && !a.graph.EdgeKinds(i, i) &&
+                a.info[i].function < 0;  // functions and satellites move as a unit, not alone
+    if (!free) continue;
+    asg.placement[i] = Placement::kCluster;
+    asg.cluster[i] = i;
+    asg.reason[i] = "nothing needs it and it holds no data: moved out to keep the base stack within quota";
+  }
+}
+
 }  // namespace
 
 void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
@@ -143,6 +168,7 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
                                            DiagnosticSink& sink) {
   const TemplateModel& m = *a.model;
   Assignment asg = AssignResources(a, options);
+  RelieveBase(a, rules, options, asg);
   std::vector<Cluster> clusters = BuildClusters(a, asg, packages);
   if (!CheckClustersFit(a, clusters, packages, rules, options, sink)) return std::nullopt;
 

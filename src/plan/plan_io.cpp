@@ -1,7 +1,7 @@
 // The plan file: human-editable YAML, written with stable order and a reason beside each resource.
 #include <algorithm>
 #include <cstdlib>
-#include <regex>
+#include <set>
 #include <sstream>
 
 #include "cfnsplit/load.hpp"
@@ -51,11 +51,22 @@ const PlanInput* SplitPlan::Input(const std::string& role) const {
 namespace {
 
 // Plain when YAML reads it back as the same string; double-quoted (JSON escapes) otherwise.
+// Hand-written rather than std::regex: a plan writes one scalar per resource.
+bool IsPlainSafe(const std::string& s) {
+  static const std::set<std::string> kSpecial = {
+      "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+      "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~"};
+  if (s.empty() || kSpecial.count(s)) return false;
+  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (!alpha(s[0]) && s[0] != '_' && s[0] != '/') return false;
+  for (char c : s)
+    if (!alpha(c) && !(c >= '0' && c <= '9') && std::string("_./:@+-").find(c) == std::string::npos)
+      return false;
+  return true;
+}
+
 std::string Scalar(const std::string& s) {
-  static const std::regex kPlain(R"([A-Za-z_/][A-Za-z0-9_./:@+-]*)");
-  static const std::regex kSpecial(
-      R"((?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~))");
-  if (!s.empty() && std::regex_match(s, kPlain) && !std::regex_match(s, kSpecial)) return s;
+  if (IsPlainSafe(s)) return s;
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
