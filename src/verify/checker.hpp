@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ class Checker {
   const TemplateModel& original_;
   mutable std::map<std::string, std::uint32_t> original_scc_;  // resource → cyclic component
   mutable bool original_scc_built_ = false;
+  std::optional<std::map<std::string, std::set<std::string>>> parent_graph_;  // nested: built once
+  std::map<int, std::string> child_resource_;  // child stack → its resource in the parent
   const StackSet& set_;
   const RuleSet& rules_;
   const VerifyOptions& options_;

@@ -106,14 +106,21 @@ std::map<std::string, std::set<std::string>> Checker::StackGraph() const {
 
 bool Checker::DependencyImplied(int a, const std::string& from, int b, const std::string& to) {
   if (set_.mode == WiringMode::kNested) {
-    auto node = [&](int s, const std::string& id) {
-      if (s == 0) return id;
+    // The parent's graph and the stack resource of each child are built once: every DependsOn
+    // of a large template asks.
+    if (!parent_graph_) {
+      parent_graph_ = ResourceGraph(0);
       const Value* res = Section(set_.stacks[0].tmpl, "Resources");
       for (std::size_t i = 0; res && i < res->size(); ++i)
-        if (flat_.ChildOf(res->keys()[i].name) == s) return res->keys()[i].name;
-      return std::string();
+        if (int child = flat_.ChildOf(res->keys()[i].name); child >= 0)
+          child_resource_[child] = res->keys()[i].name;
+    }
+    auto node = [&](int s, const std::string& id) {
+      if (s == 0) return id;
+      auto it = child_resource_.find(s);
+      return it == child_resource_.end() ? std::string() : it->second;
     };
-    return Reaches(ResourceGraph(0), node(a, from), node(b, to));
+    return Reaches(*parent_graph_, node(a, from), node(b, to));
   }
   const auto& order = set_.deploy_order;
   auto pa = std::find(order.begin(), order.end(), set_.stacks[static_cast<std::size_t>(a)].name);
