@@ -106,10 +106,32 @@ void Emitter::WarnSamImplicitApis() {
                         "the API splits in several (declare the API explicitly)");
 }
 
+// A child whose every resource has the same Condition would be a template with no resources
+// when it is false, which CloudFormation rejects: the stack resource takes that condition.
+void Emitter::ConditionChildStacks() {
+  if (mode() != WiringMode::kNested) return;
+  for (std::size_t c = 1; c < stacks_.size(); ++c) {
+    StackOut& s = stacks_[c];
+    std::string common;
+    for (const std::string& id : s.resource_ids) {
+      const std::string& cond = model_.FindResource(id)->condition;
+      if (cond.empty() || (!common.empty() && cond != common)) {
+        common.clear();
+        break;
+      }
+      common = cond;
+    }
+    if (common.empty()) continue;
+    s.stack_condition = common;
+    UseCondition(0, common);
+  }
+}
+
 Value Emitter::StackResource(int child) const {
   const StackOut& s = stacks_[static_cast<std::size_t>(child)];
   Value r = Value::Map();
   r.AppendEntry("Type", util::Str("AWS::CloudFormation::Stack"));
+  if (!s.stack_condition.empty()) r.AppendEntry("Condition", util::Str(s.stack_condition));
   if (!s.stack_depends.empty()) {
     Value deps = Value::List();
     for (const auto& d : s.stack_depends) deps.Append(util::Str(d));
@@ -262,6 +284,7 @@ std::optional<EmitResult> Emitter::Run() {
   LiftDependsOn();
   RewriteOutputs();
   ApplyArtifacts();
+  ConditionChildStacks();
   WarnSamImplicitApis();
   if (!CheckCycles()) return std::nullopt;
   EmitResult result;

@@ -49,6 +49,7 @@ struct StackOut {
   std::set<std::string> mappings;           ///< carried mappings
   std::map<std::string, Value> passed;      ///< nested child: parameter → value in the parent
   std::set<std::string> stack_depends;      ///< nested: DependsOn of the stack resource
+  std::string stack_condition;              ///< nested: Condition of the stack resource
   std::set<int> after;                      ///< exports: stacks deployed before this one
   std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
   std::set<std::string> notes;
@@ -93,6 +94,7 @@ class Emitter {
   void WarnSamImplicitApis();
   Value BuildTemplate(int stack);
   Value StackResource(int child) const;
+  void ConditionChildStacks();
   bool CheckCycles();
   std::vector<std::string> DeployOrder(bool* cycle);
   std::string SuggestedPrefix() const;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iomanip>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -137,11 +138,22 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
                       out, top_n);
     any = true;
   }
+  // Functions that ship the same artifact get the same advice: print it once for all of them.
+  std::vector<std::pair<std::vector<std::uint32_t>, std::vector<Recommendation>>> groups;
+  std::map<std::string, std::size_t> group_of;  // rendered advice → group
   for (std::uint32_t i : order) {
-    const FunctionPackage& f = model.functions[i];
     auto recommendations = Recommend(model, i, {});
     if (recommendations.empty()) continue;
+    std::string key = std::to_string(model.functions[i].unzipped_bytes);
+    for (const auto& r : recommendations) key += "|" + r.kind + r.text;
+    auto [it, fresh] = group_of.emplace(key, groups.size());
+    if (fresh) groups.push_back({{}, recommendations});
+    groups[it->second].first.push_back(i);
+  }
+  for (const auto& [members, recommendations] : groups) {
+    const FunctionPackage& f = model.functions[members.front()];
     out << "\nRecommendations for " << f.function_id;
+    if (members.size() > 1) out << " and " << members.size() - 1 << " more function(s) that ship the same";
     if (f.unzipped_bytes >= kLambdaUnzippedLimit)
       out << " (over by " << WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) << " bytes)";
     out << ":\n";
