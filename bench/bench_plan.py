@@ -11,7 +11,7 @@ manifest (`packages:` per function, drawn from bench/compare/gen_service.py's ca
 same skew of light and heavy stacks) and a metadata snapshot of site-packages. A function whose
 own closure fits no zip is declared `image: true`, as a team would after `cfnsplit analyze`.
 Then it times, RUNS times each (median, min-max, peak RSS):
-  plan F            `cfnsplit plan T --manifest M -o P --format json`: also reports stacks,
+  plan              `cfnsplit plan T --manifest M -o P --mode exports --format json`: also reports stacks,
                     the lower bound, and values passed between stacks
   split nested      `cfnsplit split T --manifest M -o OUT` (plan + emit + verify + write)
   split exports     the same with --mode exports
@@ -62,7 +62,8 @@ def prepare(functions, seed):
 
 def plan_quality(binary, template, manifest):
     out = os.path.join(RESULTS, "quality-plan.yaml")
-    p = subprocess.run([binary, "plan", template, "--manifest", manifest, "-o", out, "--format", "json"],
+    p = subprocess.run([binary, "plan", template, "--manifest", manifest, "-o", out, "--format", "json",
+                        "--mode", "exports"],
                        capture_output=True, text=True)
     if p.returncode != 0:
         return None
@@ -95,7 +96,7 @@ def main():
         with open(template) as fh:
             resources = len(json.load(fh)["Resources"])
         rows = []
-        for tag, cmd in [("plan", "plan {file} --manifest " + manifest + " -o {out}.yaml"),
+        for tag, cmd in [("plan", "plan {file} --manifest " + manifest + " -o {out}.yaml --mode exports"),
                          ("nested", "split {file} --manifest " + manifest + " -o {out}"),
                          ("exports", "split {file} --manifest " + manifest + " -o {out} --mode exports")]:
             t, err = bench_load.time_command(binary, cmd, template, a.runs, f"{tag}-{f}")

@@ -35,6 +35,9 @@ struct EmitOptions {
   /// Outputs the root may keep (quota outputs_per_stack); nested mode moves the excess into
   /// children, exported outputs first.
   std::size_t max_root_outputs = 200;
+  /// Parameters the root may declare (quota parameters_per_stack); artifact-key parameters stay
+  /// in the children, with their defaults, when the root would go over.
+  std::size_t max_root_parameters = 200;
 };
 
 /// A file to write, relative to the output directory.

@@ -36,6 +36,13 @@ std::string Emitter::SuggestedPrefix() const {
 
 // Functions of a stack that ships its own package read their code from that stack's artifact.
 void Emitter::ApplyArtifacts() {
+  // The root passes each child its artifact key so a pipeline can set it at deploy time; when
+  // that would put the root over the parameters quota, each child keeps its key as a default.
+  std::size_t with_artifacts = 0;
+  for (std::size_t i = 1; i < stacks_.size(); ++i)
+    with_artifacts += stacks_[i].plan->role == StackRole::kFunctions && !stacks_[i].plan->requirements.empty();
+  bool keys_in_root = model_.parameters.size() + stacks_[0].params.size() + with_artifacts <=
+                      options_.max_root_parameters;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     StackOut& s = stacks_[i];
     if (s.plan->role != StackRole::kFunctions || s.plan->requirements.empty()) continue;
@@ -64,7 +71,7 @@ void Emitter::ApplyArtifacts() {
     with_default.AppendEntry("Description",
                              util::Str("cfnsplit: S3 key of the code package of stack " + s.name));
     with_default.AppendEntry("Default", util::Str(default_key));
-    if (mode() == WiringMode::kNested && i > 0) {
+    if (mode() == WiringMode::kNested && i > 0 && keys_in_root) {
       Value plain = Value::Map();
       plain.AppendEntry("Type", util::Str("String"));
       s.params[param] = std::move(plain);

@@ -203,8 +203,13 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
     // The base stack holds what cannot move; over its budget, no packing of functions helps.
     if (v.code == "E4007" && v.stack == plan.stacks[0].name)
       sink.Error("E4013", {}, "the base stack cannot fit: " + v.message,
-                 {"data, shared infrastructure and what they need stay in the base stack; raise "
-                  "--headroom, or --pin shared resources to function stacks"});
+                 {options.mode == WiringMode::kNested
+                      ? "data, shared infrastructure and what they need stay in the base stack, and "
+                        "a nested parent also holds one stack resource per child (" +
+                            std::to_string(plan.stacks.size() - 1) +
+                            " here): --mode exports has no such limit"
+                      : "data, shared infrastructure and what they need stay in the base stack; "
+                        "raise --headroom, or --pin shared resources to function stacks"});
     else
       sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message, {"fix: " + v.fix});
   }
