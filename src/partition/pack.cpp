@@ -5,7 +5,6 @@
 #include <unordered_set>
 
 #include "partition/internal.hpp"
-#include "report/format.hpp"
 
 namespace cfnsplit {
 namespace {

@@ -3,23 +3,13 @@
 #include <sstream>
 
 #include "cfnsplit/report.hpp"
+#include "report/format.hpp"
 
 namespace cfnsplit {
 namespace {
 
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using report::XmlEscape;
+std::string Html(const std::string& s) { return XmlEscape(s); }
 
 // One bar per quota: width is the share of the budget, red past it.
 std::string Bar(const char* what, std::uint64_t used, std::uint64_t budget, bool bytes) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cfnsplit/report.hpp"
+#include "report/format.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -48,19 +49,7 @@ std::string Label(const std::set<std::string>& values) {
   return out;
 }
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using report::XmlEscape;
 
 }  // namespace
 
