@@ -188,7 +188,8 @@ void Checker::CompareOutputs() {
          Only(*it->second.second, {"Value", "Export", "Condition"}), "Outputs." + o.name,
          it->second.first, "E5103", budget);
   }
-  for (const auto& [name, where] : real) {
+  for (const auto& [output_name, where] : real) {
+    const std::string& name = output_name;  // C++17 lambdas cannot capture structured bindings
     bool original = std::any_of(original_.outputs.begin(), original_.outputs.end(),
                                 [&](const Output& o) { return o.name == name; });
     if (!original)
