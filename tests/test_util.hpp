@@ -29,7 +29,9 @@ struct Parsed {
 
   bool ok() const { return value.has_value() && !sink.has_errors(); }
   /// The first diagnostic, or a default one (code "") when there is none.
-  Diagnostic first() const { return sink.diagnostics().empty() ? Diagnostic{} : sink.diagnostics()[0]; }
+  Diagnostic first() const {
+    return sink.diagnostics().empty() ? Diagnostic{} : sink.diagnostics()[0];
+  }
   /// All diagnostics rendered, for failure messages.
   std::string Rendered() const {
     std::string out;
@@ -111,10 +113,13 @@ inline const Value* At(const Value& root, std::initializer_list<std::string> key
 /// A compact JSON-like rendering (keys unquoted, strings quoted) for readable assertions.
 inline std::string Dump(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
+    case Value::Kind::kNull:
+      return "null";
     case Value::Kind::kBool:
-    case Value::Kind::kNumber: return v.text();
-    case Value::Kind::kString: return '"' + v.text() + '"';
+    case Value::Kind::kNumber:
+      return v.text();
+    case Value::Kind::kString:
+      return '"' + v.text() + '"';
     case Value::Kind::kList: {
       std::string out = "[";
       for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + Dump(v.items()[i]);

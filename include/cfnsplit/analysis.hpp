@@ -18,10 +18,10 @@ namespace cfnsplit {
 
 struct ResourceInfo {
   LifecycleClass cls = LifecycleClass::kOther;
-  std::string reason;           ///< why this class ("rules: AWS::S3::Bucket", "DeletionPolicy Retain")
-  std::int32_t function = -1;   ///< for functions: itself; for satellites: the function's index
-  std::string owner;            ///< own owner, else its function's
-  std::uint32_t expanded = 1;   ///< CloudFormation resources after transforms (SAM)
+  std::string reason;  ///< why this class ("rules: AWS::S3::Bucket", "DeletionPolicy Retain")
+  std::int32_t function = -1;  ///< for functions: itself; for satellites: the function's index
+  std::string owner;           ///< own owner, else its function's
+  std::uint32_t expanded = 1;  ///< CloudFormation resources after transforms (SAM)
 };
 
 /// One quota's use by one template (or stack).
@@ -31,7 +31,9 @@ struct QuotaUse {
   std::uint64_t used = 0;
   std::uint64_t limit = 0;
   std::string detail;  ///< e.g. the name of the longest logical ID
-  double share() const { return limit ? static_cast<double>(used) / static_cast<double>(limit) : 0; }
+  double share() const {
+    return limit ? static_cast<double>(used) / static_cast<double>(limit) : 0;
+  }
 };
 
 struct Analysis {

@@ -37,18 +37,19 @@ struct PackageView {
 
 /// Unzipped bytes of one artifact for these functions: union of dists + all code + the largest
 /// layer set (layers attach per function, the artifact is shared).
-std::uint64_t StackPackageBytes(const PackageView& view, const std::vector<std::string>& function_ids);
+std::uint64_t StackPackageBytes(const PackageView& view,
+                                const std::vector<std::string>& function_ids);
 
 struct Violation {
-  std::string code;     ///< E4xxx
-  std::string message;  ///< what is wrong
-  std::string fix;      ///< the smallest change that fixes it
-  std::string stack;    ///< the stack concerned, if one
+  std::string code;      ///< E4xxx
+  std::string message;   ///< what is wrong
+  std::string fix;       ///< the smallest change that fixes it
+  std::string stack;     ///< the stack concerned, if one
   std::string resource;  ///< the resource to point at in the template, if one
 };
 
 struct PlanCheck {
-  std::vector<StackFigures> figures;  ///< parallel to plan.stacks
+  std::vector<StackFigures> figures;              ///< parallel to plan.stacks
   std::vector<std::vector<std::string>> imports;  ///< per stack: "Producer:Value" it reads
   std::vector<std::vector<std::string>> exports;  ///< per stack: values others read from it
   std::vector<Violation> violations;

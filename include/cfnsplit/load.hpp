@@ -37,9 +37,8 @@ std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
 
 /// Reads `path` (refusing missing, oversized, empty and binary files), registers it and parses
 /// it. `*file_id` receives the id, also on a parse error, so callers can point into the file.
-std::optional<Value> LoadFile(const std::string& path, SourceManager& sources,
-                              DiagnosticSink& sink, const LoadLimits& limits = {},
-                              std::uint32_t* file_id = nullptr);
+std::optional<Value> LoadFile(const std::string& path, SourceManager& sources, DiagnosticSink& sink,
+                              const LoadLimits& limits = {}, std::uint32_t* file_id = nullptr);
 
 /// Reads a whole file into `out`; false (and an E0001 diagnostic) when it cannot.
 bool ReadFileText(const std::string& path, std::string& out, DiagnosticSink& sink,

@@ -39,9 +39,9 @@ struct StackFigures {
   std::uint32_t parameters = 0;  ///< incl. those the wiring creates
   std::uint32_t outputs = 0;     ///< incl. those the wiring creates
   std::uint32_t mappings = 0;
-  std::uint64_t template_bytes = 0;  ///< estimated size of the emitted template
-  std::uint64_t package_bytes = 0;   ///< unzipped bytes of the stack's shared artifact
-  std::uint32_t functions = 0;       ///< Lambda functions in the stack
+  std::uint64_t template_bytes = 0;            ///< estimated size of the emitted template
+  std::uint64_t package_bytes = 0;             ///< unzipped bytes of the stack's shared artifact
+  std::uint32_t functions = 0;                 ///< Lambda functions in the stack
   std::uint64_t largest_function_package = 0;  ///< the biggest package one function needs alone
 };
 
@@ -85,7 +85,7 @@ struct SplitPlan {
   int format_version = 1;
   std::vector<PlanInput> inputs;
   PlanOptions options;
-  std::vector<StackPlan> stacks;                   ///< stacks[0] is the base stack
+  std::vector<StackPlan> stacks;                    ///< stacks[0] is the base stack
   std::map<std::string, std::string> explanations;  ///< resource → why it is where it is
   /// Lower bounds beside the plan's own figures ("stacks_by_resources", "stacks_by_package", …).
   std::map<std::string, std::uint64_t> lower_bounds;

@@ -24,7 +24,7 @@ const std::vector<EmbeddedRuleFile>& EmbeddedRuleFiles();
 struct Quota {
   std::string key;  ///< e.g. "resources_per_stack"
   std::uint64_t value = 0;
-  std::string scope;   ///< "stack", "function", "nested_operation", "account"
+  std::string scope;  ///< "stack", "function", "nested_operation", "account"
   std::string description;
   std::string source;  ///< URL
 };
@@ -44,7 +44,7 @@ struct LifecycleRule {
 };
 
 struct RuleSet {
-  std::map<std::string, Quota> quotas;  ///< by key
+  std::map<std::string, Quota> quotas;   ///< by key
   std::vector<LifecycleRule> lifecycle;  ///< first match wins
   std::string owner_key = "owner";       ///< tag or Metadata key naming a resource's owner
   double approaching = 0.9;              ///< a quota use at or above this share is flagged

@@ -12,13 +12,12 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cfnsplit/diagnostics.hpp"
 #include "cfnsplit/model.hpp"
@@ -54,7 +53,8 @@ struct Distribution {
   std::string version;
   std::uint64_t unzipped_bytes = 0, zipped_bytes = 0;
   std::string size_source;  ///< record|walk|wheel|artifact|catalog|unknown
-  std::vector<std::string> requires;  ///< normalized names of its dependencies (markers applied)
+  std::vector<std::string>
+  requires;  ///< normalized names of its dependencies (markers applied)
   // Added beyond the API:
   std::string zipped_source;           ///< wheel|artifact|catalog|ratio|unknown
   std::uint64_t slim_bytes = 0;        ///< bytes `slim` would remove (pyc, dist-info, strip …)
@@ -76,15 +76,15 @@ struct FunctionPackage {
   std::uint64_t unzipped_bytes = 0, zipped_bytes = 0;
   // Added beyond the API:
   std::string serverless_name;
-  std::string packaging;               ///< shared|individual|layer for this function
-  std::vector<std::uint32_t> roots;    ///< sorted dist indexes requested directly
-  std::uint32_t code_unit = 0;         ///< index into PackageModel::code_units
-  std::vector<std::uint32_t> layers;   ///< indexes into PackageModel::layers
-  std::uint32_t layer_count = 0;       ///< all layers, including ones cfnsplit cannot size
-  std::uint64_t tmp_bytes = 0;         ///< extracted into /tmp at cold start (zip: true)
+  std::string packaging;              ///< shared|individual|layer for this function
+  std::vector<std::uint32_t> roots;   ///< sorted dist indexes requested directly
+  std::uint32_t code_unit = 0;        ///< index into PackageModel::code_units
+  std::vector<std::uint32_t> layers;  ///< indexes into PackageModel::layers
+  std::uint32_t layer_count = 0;      ///< all layers, including ones cfnsplit cannot size
+  std::uint64_t tmp_bytes = 0;        ///< extracted into /tmp at cold start (zip: true)
   std::uint64_t ephemeral_storage_mb = 512;
-  std::string requirements_from;       ///< manifest|codeuri|module|service|artifact|none
-  bool image = false;                  ///< PackageType Image: no zip quota applies
+  std::string requirements_from;  ///< manifest|codeuri|module|service|artifact|none
+  bool image = false;             ///< PackageType Image: no zip quota applies
 };
 
 /// A directory of function code, counted once per artifact however many functions share it.
@@ -120,7 +120,8 @@ struct PackageModel {
   std::vector<CodeUnit> code_units;  ///< [0] is the empty unit (no code known)
   std::vector<LayerInfo> layers;
   PackagingSettings settings;
-  /// Bytes each dist adds to an artifact under `settings` (slim and zip applied); parallel to dists.
+  /// Bytes each dist adds to an artifact under `settings` (slim and zip applied); parallel to
+  /// dists.
   std::vector<std::uint64_t> charged_bytes;
   std::uint64_t unowned_bytes = 0;  ///< files in site-packages that no RECORD claims
   std::uint64_t unowned_files = 0;
@@ -136,8 +137,8 @@ struct PackageModel {
 /// Sizes every function. Returns nullopt only when the inputs cannot be read at all (e.g. the
 /// manifest does not parse); missing evidence yields estimates and warnings instead.
 std::optional<PackageModel> BuildPackageModel(const std::vector<FunctionInfo>& functions,
-                                              const SizingOptions& options,
-                                              SourceManager& sources, DiagnosticSink& sink);
+                                              const SizingOptions& options, SourceManager& sources,
+                                              DiagnosticSink& sink);
 
 /// Unzipped bytes of ONE artifact holding the union of these functions' dists and code (plus their
 /// sizable layers), as in shared mode. O(total dists of these functions); thread-compatible.
@@ -163,7 +164,8 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
 /// The same content as PrintSizingText, as JSON (sorted, stable keys).
 nlohmann::json SizingJson(const PackageModel& model);
 
-/// Serverless Framework logical id of a function key: `hello-world_x` → `HelloDashworldUnderscorexLambdaFunction`.
+/// Serverless Framework logical id of a function key: `hello-world_x` →
+/// `HelloDashworldUnderscorexLambdaFunction`.
 std::string ServerlessLogicalId(const std::string& function_key);
 
 /// PEP 503 name normalization: lower-case, runs of `-`, `_`, `.` become one `-`.

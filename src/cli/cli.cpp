@@ -10,16 +10,19 @@ namespace cfnsplit::cli {
 namespace {
 
 void AddCommonOptions(CLI::App& cmd, CommonOptions& common) {
-  cmd.add_option("--rules", common.rules_dir, "Read rules/*.yaml from DIR instead of the built-in set")
+  cmd.add_option("--rules", common.rules_dir,
+                 "Read rules/*.yaml from DIR instead of the built-in set")
       ->check(CLI::ExistingDirectory);
   cmd.add_option("--owner-key", common.owner_key, "Tag or Metadata key naming a resource's owner");
-  cmd.add_option("--max-input-bytes", common.max_input_bytes, "Refuse input files larger than this");
+  cmd.add_option("--max-input-bytes", common.max_input_bytes,
+                 "Refuse input files larger than this");
 }
 
 }  // namespace
 
 int Run(int argc, char** argv) {
-  CLI::App app{"cfnsplit: split CloudFormation stacks and Lambda packages that outgrew their limits"};
+  CLI::App app{
+      "cfnsplit: split CloudFormation stacks and Lambda packages that outgrew their limits"};
   app.set_version_flag("--version", "cfnsplit 0.1.0");
   app.require_subcommand(1);
   CommonOptions common;

@@ -1,22 +1,24 @@
 // `cfnsplit analyze`, `cfnsplit graph` and `cfnsplit rules`.
 #include <iostream>
+#include <sstream>
 
 #include "cfnsplit/report.hpp"
 #include "cfnsplit/sizing.hpp"
-#include <sstream>
-
 #include "cli/commands.hpp"
 #include "cli/planning.hpp"
 
 namespace cfnsplit::cli {
 namespace {
 
-std::uint64_t FileBytes(Session& s, const TemplateModel& m) { return s.sources().text(m.file()).size(); }
+std::uint64_t FileBytes(Session& s, const TemplateModel& m) {
+  return s.sources().text(m.file()).size();
+}
 
 class AnalyzeCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    app_ = app.add_subcommand("analyze", "Report quotas, lifecycle classes, functions, owners, cycles");
+    app_ = app.add_subcommand("analyze",
+                              "Report quotas, lifecycle classes, functions, owners, cycles");
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
     app_->add_option("--format", format_, "text, json, markdown or sarif")
         ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
@@ -28,7 +30,8 @@ class AnalyzeCommand : public Command {
     if (!s.LoadRules()) return s.Finish(false);
     auto model = s.LoadTemplate(template_);
     if (!model) {
-      if (format_ == "sarif") std::cout << SarifReport(s.sink(), s.sources(), nullptr, nullptr).dump(2) << "\n";
+      if (format_ == "sarif")
+        std::cout << SarifReport(s.sink(), s.sources(), nullptr, nullptr).dump(2) << "\n";
       return s.Finish(false);
     }
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), s.sink());
@@ -72,7 +75,8 @@ class GraphCommand : public Command {
     app_ = app.add_subcommand("graph", "Print the resource graph, or the stack graph of a plan");
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
     app_->add_option("--stacks", plan_, "Draw the stack-level graph of this plan");
-    app_->add_option("--format", format_, "dot, svg or json")->check(CLI::IsMember({"dot", "svg", "json"}));
+    app_->add_option("--format", format_, "dot, svg or json")
+        ->check(CLI::IsMember({"dot", "svg", "json"}));
     return app_;
   }
 
@@ -83,9 +87,19 @@ class GraphCommand : public Command {
     DiagnosticSink quiet;  // graph prints the graph; quota findings belong to analyze
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), quiet);
     if (!plan_.empty()) return RunStacks(s, a);
-    if (format_ == "json") std::cout << GraphJson(a).dump(2) << "\n";
-    else if (format_ == "svg") return Svg(s, [&] { std::ostringstream d; WriteGraphDot(a, d); return d.str(); }(), "");
-    else WriteGraphDot(a, std::cout);
+    if (format_ == "json")
+      std::cout << GraphJson(a).dump(2) << "\n";
+    else if (format_ == "svg")
+      return Svg(
+          s,
+          [&] {
+            std::ostringstream d;
+            WriteGraphDot(a, d);
+            return d.str();
+          }(),
+          "");
+    else
+      WriteGraphDot(a, std::cout);
     return s.Finish(true);
   }
 

@@ -36,8 +36,9 @@ bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
   for (const auto& in : p.input_paths) {
     char resolved_in[4096];
     if (realpath(in.c_str(), resolved_in) && std::string(resolved_in).rfind(out, 0) == 0) {
-      s.sink().Error("E5002", {}, "the output directory '" + outdir + "' holds the input '" + in +
-                                      "'; choose another directory");
+      s.sink().Error("E5002", {},
+                     "the output directory '" + outdir + "' holds the input '" + in +
+                         "'; choose another directory");
       return true;
     }
   }
@@ -50,23 +51,26 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
   p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
   if (!p.check.ok()) {
     PrintPlanText(p.plan, p.check, s.rules(), std::cerr);
-    s.sink().Error("E5004", {}, "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
-                                "before emitting");
+    s.sink().Error("E5004", {},
+                   "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
+                   "before emitting");
     return s.Finish(true);
   }
   if (OutputHoldsInput(s, p, flags.output)) return s.Finish(false);
   EmitOptions options;
   options.mode = p.plan.options.mode;
-  options.format = flags.format.empty() ? p.model->format
-                   : flags.format == "yaml" ? TemplateFormat::kYaml : TemplateFormat::kJson;
+  options.format = flags.format.empty()     ? p.model->format
+                   : flags.format == "yaml" ? TemplateFormat::kYaml
+                                            : TemplateFormat::kJson;
   options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", 1.0);
   options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
   auto result = EmitStacks(*p.model, p.plan, options, s.sink());
   if (!result) return s.Finish(true);
   VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), VerifyOptions{}, s.sink());
   if (!report.ok) {
-    s.sink().Error("E5100", {}, "verification failed (" + std::to_string(report.differences.size()) +
-                                    " difference(s)); nothing was written");
+    s.sink().Error("E5100", {},
+                   "verification failed (" + std::to_string(report.differences.size()) +
+                       " difference(s)); nothing was written");
     return s.Finish(true);
   }
   std::vector<EmittedFile> files = RenderFiles(*result, options);
@@ -85,7 +89,8 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
 class EmitCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    app_ = app.add_subcommand("emit", "Write split or nested-stack templates from a plan, verified");
+    app_ =
+        app.add_subcommand("emit", "Write split or nested-stack templates from a plan, verified");
     app_->add_option("plan", plan_, "Plan file")->required();
     AddEmitFlags(*app_, flags_, true);
     app_->add_flag("--rebase", rebase_, "Emit against a template that changed since the plan");
@@ -144,7 +149,8 @@ class VerifyCommand : public Command {
     if (!model) return s.Finish(false);
     VerifyOptions options;
     options.headroom = headroom_;
-    VerifyReport report = VerifyOutputDir(*model, outdir_, s.rules(), options, s.sources(), s.sink());
+    VerifyReport report =
+        VerifyOutputDir(*model, outdir_, s.rules(), options, s.sources(), s.sink());
     std::cout << (report.ok ? "verified: " : "NOT equivalent: ") << report.resources_checked
               << " resources checked, " << report.differences.size() << " difference(s)\n";
     for (const auto& d : report.differences) std::cout << "  " << d << "\n";

@@ -10,8 +10,8 @@
 namespace cfnsplit::cli {
 namespace {
 
-void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves, const std::string& format,
-                      Session& s, std::ostream& out) {
+void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves,
+                      const std::string& format, Session& s, std::ostream& out) {
   if (format == "json") {
     auto j = PlanJson(p.plan, p.check, s.rules());
     if (moves) j["moves"] = MovesJson(*moves);
@@ -31,7 +31,8 @@ void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves, cons
 class PlanCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    app_ = app.add_subcommand("plan", "Propose which resources go into which stack; write a plan file");
+    app_ = app.add_subcommand("plan",
+                              "Propose which resources go into which stack; write a plan file");
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
     AddPlanningOptions(*app_, planning_);
     app_->add_option("-o,--output", output_, "Write the plan here (default: print it)");
@@ -48,7 +49,8 @@ class PlanCommand : public Command {
       std::cout << PlanToYaml(planned->plan);
     } else {
       if (planned->IsInput(output_)) {
-        s.sink().Error("E5002", {}, "refusing to overwrite the input '" + output_ + "' with the plan");
+        s.sink().Error("E5002", {},
+                       "refusing to overwrite the input '" + output_ + "' with the plan");
         return s.Finish(false);
       }
       if (!WriteFileAtomic(output_, PlanToYaml(planned->plan), s.sink())) return s.Finish(false);

@@ -56,8 +56,10 @@ PackageView ToView(const PackageModel& pm) {
   for (std::size_t d = 0; d < pm.dists.size(); ++d) {
     const Distribution& dist = pm.dists[d];
     view.dist_names.push_back(dist.name);
-    view.dist_bytes.push_back(d < pm.charged_bytes.size() ? pm.charged_bytes[d] : dist.unzipped_bytes);
-    view.dist_requirements.push_back(dist.version.empty() ? dist.name : dist.name + "==" + dist.version);
+    view.dist_bytes.push_back(d < pm.charged_bytes.size() ? pm.charged_bytes[d]
+                                                          : dist.unzipped_bytes);
+    view.dist_requirements.push_back(dist.version.empty() ? dist.name
+                                                          : dist.name + "==" + dist.version);
   }
   std::vector<std::int64_t> code_dist(pm.code_units.size(), -1);
   for (const FunctionPackage& f : pm.functions) {
@@ -91,15 +93,18 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
   // no split can fix itself (E4008), so the sizing stage's E6101 is dropped here.
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
   DiagnosticSink sizing;
-  auto pm = BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), sizing);
+  auto pm =
+      BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), sizing);
   for (const auto& d : sizing.diagnostics())
     if (d.code != "E6101") s.sink().Report(d);
   if (!pm) return std::nullopt;
   if (inputs) {
-    if (!options.manifest.empty()) inputs->push_back({"manifest", options.manifest, FileSha(options.manifest)});
+    if (!options.manifest.empty())
+      inputs->push_back({"manifest", options.manifest, FileSha(options.manifest)});
     for (const auto& r : options.requirements) inputs->push_back({"requirements", r, FileSha(r)});
     if (!options.serverless_config.empty())
-      inputs->push_back({"serverless-config", options.serverless_config, FileSha(options.serverless_config)});
+      inputs->push_back(
+          {"serverless-config", options.serverless_config, FileSha(options.serverless_config)});
   }
   return ToView(*pm);
 }

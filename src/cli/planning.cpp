@@ -10,10 +10,12 @@ namespace cfnsplit::cli {
 void AddPackageOptions(CLI::App& cmd, PackageOptions& o) {
   cmd.add_option("--manifest", o.manifest, "Dependency manifest (YAML/JSON, see docs/sizing.md)");
   cmd.add_option("--requirements", o.requirements, "Service-wide requirements.txt (repeatable)");
-  cmd.add_option("--site-packages", o.site_packages, "Installed tree to measure (pip install -t DIR)");
+  cmd.add_option("--site-packages", o.site_packages,
+                 "Installed tree to measure (pip install -t DIR)");
   cmd.add_option("--wheelhouse", o.wheelhouse, "Directory of wheels to measure");
   cmd.add_option("--artifact", o.artifacts, "NAME=path.zip: a built artifact to measure");
-  cmd.add_option("--serverless-config", o.serverless_config, "serverless.yml (pythonRequirements options)");
+  cmd.add_option("--serverless-config", o.serverless_config,
+                 "serverless.yml (pythonRequirements options)");
   cmd.add_option("--packaging", o.packaging, "shared, individual or layer")
       ->check(CLI::IsMember({"shared", "individual", "layer"}));
 }
@@ -33,7 +35,8 @@ void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
 }
 
 bool Planned::IsInput(const std::string& path) const {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   if (stat(path.c_str(), &a) != 0) return false;
   for (const auto& in : input_paths)
     if (stat(in.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return true;
@@ -84,8 +87,10 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   // Pins from a previous plan may name resources that are gone; keep only those that exist.
   std::vector<Pin> kept;
   for (const auto& pin : plan_options.pins) {
-    if (p.model->FindResource(pin.resource)) kept.push_back(pin);
-    else if (pin.source == "cli") s.sink().Error("E0021", {}, "--pin names no resource '" + pin.resource + "'");
+    if (p.model->FindResource(pin.resource))
+      kept.push_back(pin);
+    else if (pin.source == "cli")
+      s.sink().Error("E0021", {}, "--pin names no resource '" + pin.resource + "'");
   }
   plan_options.pins = kept;
   if (s.sink().has_errors()) return std::nullopt;
@@ -94,7 +99,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   const std::string& text = s.sources().text(p.model->file());
   p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
   for (const auto& d : analysis_sink.diagnostics())
-    if (d.code == "E2001") s.sink().Warning("W2001", d.loc, d.message + " (kept together in one stack)");
+    if (d.code == "E2001")
+      s.sink().Warning("W2001", d.loc, d.message + " (kept together in one stack)");
   std::vector<PlanInput> inputs = {{"template", template_path, Sha256Hex(text)}};
   auto packages = LoadPackages(s, *p.model, options.packages, &inputs);
   if (!packages) return std::nullopt;
@@ -120,15 +126,18 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   }
   std::string path = in->path;
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0 && path.front() != '/') path = DirName(plan_path) + "/" + in->path;
+  if (stat(path.c_str(), &st) != 0 && path.front() != '/')
+    path = DirName(plan_path) + "/" + in->path;
   Planned p;
   p.model = s.LoadTemplate(path);
   if (!p.model) return std::nullopt;
   const std::string& text = s.sources().text(p.model->file());
   if (Sha256Hex(text) != in->sha256) {
     if (!rebase) {
-      s.sink().Error("E4102", {}, "the template '" + path + "' changed since the plan was made; "
-                                  "pass --rebase to check the plan against it as it is now");
+      s.sink().Error("E4102", {},
+                     "the template '" + path +
+                         "' changed since the plan was made; "
+                         "pass --rebase to check the plan against it as it is now");
       return std::nullopt;
     }
     s.sink().Warning("W4103", {}, "checking the plan against the changed template '" + path + "'");
@@ -138,7 +147,8 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   std::vector<PlanInput> inputs = {{"template", path, Sha256Hex(text)}};
   PackageOptions package_options = overrides;
   if (!package_options.any())
-    if (const PlanInput* manifest = plan->Input("manifest")) package_options.manifest = manifest->path;
+    if (const PlanInput* manifest = plan->Input("manifest"))
+      package_options.manifest = manifest->path;
   auto packages = LoadPackages(s, *p.model, package_options, &inputs);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);

@@ -79,9 +79,12 @@ std::vector<Diagnostic> DiagnosticSink::Sorted() const {
 
 static const char* SeverityName(Severity s) {
   switch (s) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kNote: return "note";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kNote:
+      return "note";
   }
   return "error";
 }
@@ -92,8 +95,10 @@ static std::string CaretPadding(const std::string& shown, std::size_t width) {
   std::string padding;
   for (std::size_t i = 0; i < width; ++i) {
     auto c = static_cast<unsigned char>(shown[i]);
-    if (c == '\t') padding += '\t';
-    else if ((c & 0xC0) != 0x80) padding += ' ';
+    if (c == '\t')
+      padding += '\t';
+    else if ((c & 0xC0) != 0x80)
+      padding += ' ';
   }
   return padding;
 }

@@ -117,12 +117,10 @@ std::size_t Value::NodeCount() const {
 
 bool IsIntrinsicName(std::string_view name) {
   static constexpr std::array<std::string_view, 28> kNames = {
-      "Ref",          "Condition",        "Fn::And",         "Fn::Base64",
-      "Fn::Cidr",     "Fn::Equals",       "Fn::FindInMap",   "Fn::ForEach",
-      "Fn::GetAtt",   "Fn::GetAZs",       "Fn::If",          "Fn::ImportValue",
-      "Fn::Join",     "Fn::Length",       "Fn::Not",         "Fn::Or",
-      "Fn::Select",   "Fn::Split",        "Fn::Sub",         "Fn::ToJsonString",
-      "Fn::Transform", "Fn::GetStackOutput", "Fn::Contains",  "Fn::EachMemberEquals",
+      "Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap",
+      "Fn::ForEach", "Fn::GetAtt", "Fn::GetAZs", "Fn::If", "Fn::ImportValue", "Fn::Join",
+      "Fn::Length", "Fn::Not", "Fn::Or", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString",
+      "Fn::Transform", "Fn::GetStackOutput", "Fn::Contains", "Fn::EachMemberEquals",
       // Rule functions, valid in the Rules section.
       "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"};
   if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) return true;
@@ -132,12 +130,18 @@ bool IsIntrinsicName(std::string_view name) {
 
 const char* KindName(Value::Kind kind) {
   switch (kind) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "boolean";
-    case Value::Kind::kNumber: return "number";
-    case Value::Kind::kString: return "string";
-    case Value::Kind::kList: return "list";
-    case Value::Kind::kMap: return "mapping";
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return "boolean";
+    case Value::Kind::kNumber:
+      return "number";
+    case Value::Kind::kString:
+      return "string";
+    case Value::Kind::kList:
+      return "list";
+    case Value::Kind::kMap:
+      return "mapping";
   }
   return "value";
 }

@@ -11,7 +11,8 @@ namespace cfnsplit {
 std::uint64_t Budget(const RuleSet& rules, const char* key, double headroom) {
   auto it = rules.quotas.find(key);
   if (it == rules.quotas.end()) return UINT64_MAX;
-  return static_cast<std::uint64_t>(std::floor(static_cast<double>(it->second.value) * headroom + 1e-9));
+  return static_cast<std::uint64_t>(
+      std::floor(static_cast<double>(it->second.value) * headroom + 1e-9));
 }
 
 std::uint64_t StackPackageBytes(const PackageView& view, const std::vector<std::string>& ids) {
@@ -47,8 +48,9 @@ void CheckCoverage(const Analysis& a, const SplitPlan& plan, std::vector<int>& s
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     const auto& stack = plan.stacks[s];
     if (!IsLogicalId(stack.name) || !names.insert(stack.name).second)
-      out.violations.push_back({"E4009", "stack name '" + stack.name + "' is " +
-                                             (IsLogicalId(stack.name) ? "used twice" : "not alphanumeric"),
+      out.violations.push_back({"E4009",
+                                "stack name '" + stack.name + "' is " +
+                                    (IsLogicalId(stack.name) ? "used twice" : "not alphanumeric"),
                                 "give every stack a unique alphanumeric name", stack.name, ""});
     for (const auto& id : stack.resources) {
       long i = m.ResourceIndex(id);
@@ -56,16 +58,17 @@ void CheckCoverage(const Analysis& a, const SplitPlan& plan, std::vector<int>& s
         std::vector<std::string> ids;
         for (const auto& r : m.resources) ids.push_back(r.id);
         std::string hint = SuggestClosest(id, ids);
-        out.violations.push_back({"E4001", "'" + id + "' is not a resource of the template",
-                                  hint.empty() ? "remove it from the plan" : "did you mean '" + hint + "'?",
-                                  stack.name, ""});
+        out.violations.push_back(
+            {"E4001", "'" + id + "' is not a resource of the template",
+             hint.empty() ? "remove it from the plan" : "did you mean '" + hint + "'?", stack.name,
+             ""});
         continue;
       }
       int& slot = stack_of[static_cast<std::size_t>(i)];
       if (slot >= 0) {
-        out.violations.push_back({"E4001", "'" + id + "' is in both " + plan.stacks[slot].name +
-                                               " and " + stack.name,
-                                  "keep it in one stack", stack.name, ""});
+        out.violations.push_back(
+            {"E4001", "'" + id + "' is in both " + plan.stacks[slot].name + " and " + stack.name,
+             "keep it in one stack", stack.name, ""});
         continue;
       }
       slot = static_cast<int>(s);
@@ -88,10 +91,10 @@ void CheckColocation(const Analysis& a, const SplitPlan& plan, const std::vector
     int first = stack_of[cycle.front()];
     for (auto n : cycle)
       if (stack_of[n] >= 0 && first >= 0 && stack_of[n] != first) {
-        out.violations.push_back({"E4002", "the reference cycle " + FormatCycle(m, cycle) +
-                                               " is split across stacks",
-                                  "move " + m.resources[n].id + " to " + plan.stacks[first].name,
-                                  plan.stacks[stack_of[n]].name, m.resources[n].id});
+        out.violations.push_back(
+            {"E4002", "the reference cycle " + FormatCycle(m, cycle) + " is split across stacks",
+             "move " + m.resources[n].id + " to " + plan.stacks[first].name,
+             plan.stacks[stack_of[n]].name, m.resources[n].id});
         break;
       }
   }
@@ -100,12 +103,12 @@ void CheckColocation(const Analysis& a, const SplitPlan& plan, const std::vector
     if (info.cls != LifecycleClass::kSatellite || info.function < 0 || stack_of[i] < 0) continue;
     int fs = stack_of[static_cast<std::size_t>(info.function)];
     if (fs < 0 || fs == stack_of[i] || IsPinned(plan, m.resources[i].id)) continue;
-    out.violations.push_back({"E4003", m.resources[i].id + " (" + m.resources[i].type +
-                                           ") is a satellite of " + m.resources[info.function].id +
-                                           " but sits in another stack",
-                              "move " + m.resources[i].id + " to " + plan.stacks[fs].name +
-                                  ", or pin it where it is",
-                              plan.stacks[stack_of[i]].name, m.resources[i].id});
+    out.violations.push_back(
+        {"E4003",
+         m.resources[i].id + " (" + m.resources[i].type + ") is a satellite of " +
+             m.resources[info.function].id + " but sits in another stack",
+         "move " + m.resources[i].id + " to " + plan.stacks[fs].name + ", or pin it where it is",
+         plan.stacks[stack_of[i]].name, m.resources[i].id});
   }
 }
 
@@ -115,8 +118,9 @@ void CheckLifecycleAndOwners(const Analysis& a, const SplitPlan& plan,
   for (std::size_t i = 0; i < a.info.size(); ++i) {
     if (a.info[i].cls != LifecycleClass::kStateful || stack_of[i] <= 0) continue;
     if (IsPinned(plan, m.resources[i].id)) continue;
-    out.violations.push_back({"E4004", m.resources[i].id + " holds data (" + a.info[i].reason +
-                                           ") and must stay in " + plan.stacks[0].name,
+    out.violations.push_back({"E4004",
+                              m.resources[i].id + " holds data (" + a.info[i].reason +
+                                  ") and must stay in " + plan.stacks[0].name,
                               "move " + m.resources[i].id + " back to " + plan.stacks[0].name +
                                   " (moving data means delete and recreate)",
                               plan.stacks[stack_of[i]].name, m.resources[i].id});
@@ -133,8 +137,8 @@ void CheckLifecycleAndOwners(const Analysis& a, const SplitPlan& plan,
     std::string list;
     for (const auto& [o, id] : owners) list += (list.empty() ? "" : ", ") + o + " (" + id + ")";
     out.violations.push_back({"E4005", "stack " + plan.stacks[s].name + " mixes owners: " + list,
-                              "split it by owner, or pass --allow-mixed-owners", plan.stacks[s].name,
-                              owners.begin()->second});
+                              "split it by owner, or pass --allow-mixed-owners",
+                              plan.stacks[s].name, owners.begin()->second});
   }
 }
 

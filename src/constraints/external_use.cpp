@@ -12,9 +12,12 @@ void AddCondition(const TemplateModel& m, const std::string& name, ExternalUse& 
   if (!use.conditions.insert(name).second) return;
   for (const Reference& r : m.references) {
     if (r.site != SiteKind::kCondition || r.from != name) continue;
-    if (r.kind == RefKind::kCondition) AddCondition(m, r.to, use);
-    else if (r.target == TargetKind::kParameter) use.parameters.insert(r.to);
-    else if (r.kind == RefKind::kFindInMap) use.mappings.insert(r.to);
+    if (r.kind == RefKind::kCondition)
+      AddCondition(m, r.to, use);
+    else if (r.target == TargetKind::kParameter)
+      use.parameters.insert(r.to);
+    else if (r.kind == RefKind::kFindInMap)
+      use.mappings.insert(r.to);
   }
 }
 
@@ -44,13 +47,20 @@ std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vecto
           use.values.insert(ValueKey(r));
         break;
       }
-      case TargetKind::kParameter: use.parameters.insert(r.to); break;
+      case TargetKind::kParameter:
+        use.parameters.insert(r.to);
+        break;
       case TargetKind::kPseudo:
         if (r.to == "AWS::StackName" || r.to == "AWS::StackId") use.values.insert("pseudo:" + r.to);
         break;
-      case TargetKind::kCondition: conditions[s].insert(r.to); break;
-      case TargetKind::kMapping: use.mappings.insert(r.to); break;
-      default: break;
+      case TargetKind::kCondition:
+        conditions[s].insert(r.to);
+        break;
+      case TargetKind::kMapping:
+        use.mappings.insert(r.to);
+        break;
+      default:
+        break;
     }
   }
   for (std::size_t s = 0; s < stacks; ++s)

@@ -33,10 +33,10 @@ bool HasS3Code(const TemplateModel& m, const std::string& id) {
 }
 
 struct Wiring {
-  std::vector<std::set<std::string>> gives;   // values other stacks read from each stack
-  std::vector<std::set<std::string>> takes;   // "Stack:Value" each stack reads from others
-  std::vector<std::set<int>> producers;       // stacks each stack reads from
-  std::vector<std::uint32_t> outputs;         // root outputs living in each stack
+  std::vector<std::set<std::string>> gives;  // values other stacks read from each stack
+  std::vector<std::set<std::string>> takes;  // "Stack:Value" each stack reads from others
+  std::vector<std::set<int>> producers;      // stacks each stack reads from
+  std::vector<std::uint32_t> outputs;        // root outputs living in each stack
 };
 
 Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of,
@@ -140,7 +140,8 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
     f.template_bytes += f.parameters * kParameterBytes + f.outputs * kOutputBytes;
     if (!packages.empty()) {
       for (const auto& id : functions)
-        f.largest_function_package = std::max(f.largest_function_package, StackPackageBytes(packages, {id}));
+        f.largest_function_package =
+            std::max(f.largest_function_package, StackPackageBytes(packages, {id}));
       f.package_bytes = packages.shared_artifact() ? StackPackageBytes(packages, functions)
                                                    : f.largest_function_package;
     }
@@ -151,11 +152,11 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
     for (const auto& f : out.figures) total += f.resources;
     std::uint64_t limit = Budget(rules, "nested_operation_resources", 1.0);
     if (total > limit)
-      out.notes.push_back("the nested tree creates " + std::to_string(total) +
-                          " resources in one operation; CloudFormation allows " +
-                          std::to_string(limit) +
-                          " per nested-stack operation: deploy it in stages (add children a few at a "
-                          "time) or use --mode exports");
+      out.notes.push_back(
+          "the nested tree creates " + std::to_string(total) +
+          " resources in one operation; CloudFormation allows " + std::to_string(limit) +
+          " per nested-stack operation: deploy it in stages (add children a few at a "
+          "time) or use --mode exports");
   }
 }
 
@@ -181,14 +182,14 @@ void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleS
       std::uint64_t used = c.field_u64 ? f.*(c.field_u64) : f.*(c.field_u32);
       std::uint64_t budget = Budget(rules, c.key, h);
       if (used <= budget) continue;
-      out.violations.push_back({"E4007", "stack " + plan.stacks[s].name + " has " +
-                                             std::to_string(used) + " " + c.what + ", over its budget of " +
-                                             std::to_string(budget) + " (quota × headroom " +
-                                             std::to_string(static_cast<int>(h * 100)) + "%)",
-                                s == 0 ? "move movable resources out of " + plan.stacks[0].name +
-                                             ", or raise --headroom"
-                                       : "move some functions of " + plan.stacks[s].name + " to another stack",
-                                plan.stacks[s].name, ""});
+      out.violations.push_back(
+          {"E4007",
+           "stack " + plan.stacks[s].name + " has " + std::to_string(used) + " " + c.what +
+               ", over its budget of " + std::to_string(budget) + " (quota × headroom " +
+               std::to_string(static_cast<int>(h * 100)) + "%)",
+           s == 0 ? "move movable resources out of " + plan.stacks[0].name + ", or raise --headroom"
+                  : "move some functions of " + plan.stacks[s].name + " to another stack",
+           plan.stacks[s].name, ""});
     }
     // Headroom applies to what packing adds: functions that fit the limit but not the headroom
     // may share a stack only with functions that ship nothing more (the planner warns).
@@ -197,14 +198,14 @@ void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleS
     bool over = f.package_bytes > package_limit ||
                 (f.package_bytes > package_budget && f.package_bytes > f.largest_function_package);
     if (!packages.empty() && over)
-      out.violations.push_back({"E4008", "stack " + plan.stacks[s].name + " ships " +
-                                             std::to_string(f.package_bytes) +
-                                             " bytes unzipped, over its budget of " +
-                                             std::to_string(package_budget),
-                                "move the function with the heaviest unshared dependencies to "
-                                "another stack; a function over the limit alone needs one of "
-                                "the recommendations of `cfnsplit analyze`",
-                                plan.stacks[s].name, ""});
+      out.violations.push_back(
+          {"E4008",
+           "stack " + plan.stacks[s].name + " ships " + std::to_string(f.package_bytes) +
+               " bytes unzipped, over its budget of " + std::to_string(package_budget),
+           "move the function with the heaviest unshared dependencies to "
+           "another stack; a function over the limit alone needs one of "
+           "the recommendations of `cfnsplit analyze`",
+           plan.stacks[s].name, ""});
   }
 }
 

@@ -15,7 +15,8 @@ struct Quotient {
   std::vector<std::uint32_t> node_of;  // per resource
   std::vector<std::string> label;      // per node
   std::vector<int> stack_of_node;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::uint32_t, std::uint32_t>> witness;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<std::uint32_t, std::uint32_t>>
+      witness;
 };
 
 Quotient BuildQuotient(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of) {

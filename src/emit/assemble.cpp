@@ -40,7 +40,8 @@ void Emitter::ApplyArtifacts() {
   // that would put the root over the parameters quota, each child keeps its key as a default.
   std::size_t with_artifacts = 0;
   for (std::size_t i = 1; i < stacks_.size(); ++i)
-    with_artifacts += stacks_[i].plan->role == StackRole::kFunctions && !stacks_[i].plan->requirements.empty();
+    with_artifacts +=
+        stacks_[i].plan->role == StackRole::kFunctions && !stacks_[i].plan->requirements.empty();
   bool keys_in_root = model_.parameters.size() + stacks_[0].params.size() + with_artifacts <=
                       options_.max_root_parameters;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {

@@ -24,8 +24,10 @@ void DependencyGraph::Finalize() {
     std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.to < b.to; });
     std::vector<Edge> merged;
     for (const Edge& e : edges) {
-      if (!merged.empty() && merged.back().to == e.to) merged.back().kinds |= e.kinds;
-      else merged.push_back(e);
+      if (!merged.empty() && merged.back().to == e.to)
+        merged.back().kinds |= e.kinds;
+      else
+        merged.push_back(e);
     }
     edges = std::move(merged);
     for (const Edge& e : edges) {
@@ -53,7 +55,8 @@ bool DependencyGraph::OnlyDependsOn(std::uint32_t from, std::uint32_t to) const 
   return EdgeKinds(from, to) == (1u << static_cast<unsigned>(RefKind::kDependsOn));
 }
 
-std::vector<std::uint32_t> DependencyGraph::StronglyConnectedComponents(std::uint32_t* count) const {
+std::vector<std::uint32_t> DependencyGraph::StronglyConnectedComponents(
+    std::uint32_t* count) const {
   BoostGraph g(out_.size());
   for (std::uint32_t u = 0; u < out_.size(); ++u)
     for (std::uint32_t v : out_[u]) boost::add_edge(u, v, g);
@@ -100,7 +103,8 @@ std::vector<std::vector<std::uint32_t>> DependencyGraph::FindCycles() const {
       }
     }
     std::vector<std::uint32_t> path;
-    for (std::int64_t at = last; at >= 0 && static_cast<std::uint32_t>(at) != start; at = parent[at])
+    for (std::int64_t at = last; at >= 0 && static_cast<std::uint32_t>(at) != start;
+         at = parent[at])
       path.push_back(static_cast<std::uint32_t>(at));
     path.push_back(start);
     std::reverse(path.begin(), path.end());

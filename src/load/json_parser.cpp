@@ -31,7 +31,8 @@ class JsonReader {
   }
   // Points at `offset` on the current line (strings never span lines, so this is exact there).
   [[noreturn]] void FailAt(std::size_t offset, const char* code, const std::string& message) const {
-    throw InputError(code, SourceLoc{file_, line_, static_cast<std::uint32_t>(offset - line_start_ + 1)},
+    throw InputError(code,
+                     SourceLoc{file_, line_, static_cast<std::uint32_t>(offset - line_start_ + 1)},
                      message);
   }
   SourceLoc Here() const {
@@ -68,13 +69,23 @@ class JsonReader {
     if ((Peek() == '{' || Peek() == '[') && depth >= limits_.max_depth)
       Fail("E0004", "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     switch (Peek()) {
-      case '{': return ReadObject(depth, loc);
-      case '[': return ReadArray(depth, loc);
-      case '"': return Value::String(ReadString(), loc);
-      case 't': ExpectWord("true"); return Value::Bool(true, loc);
-      case 'f': ExpectWord("false"); return Value::Bool(false, loc);
-      case 'n': ExpectWord("null"); return Value::Null(loc);
-      default: break;
+      case '{':
+        return ReadObject(depth, loc);
+      case '[':
+        return ReadArray(depth, loc);
+      case '"':
+        return Value::String(ReadString(), loc);
+      case 't':
+        ExpectWord("true");
+        return Value::Bool(true, loc);
+      case 'f':
+        ExpectWord("false");
+        return Value::Bool(false, loc);
+      case 'n':
+        ExpectWord("null");
+        return Value::Null(loc);
+      default:
+        break;
     }
     char c = Peek();
     if (c == '-' || (c >= '0' && c <= '9')) return Value::Number(ReadNumber(), loc);
@@ -92,7 +103,8 @@ class JsonReader {
 
   void ExpectWord(const char* word) {
     std::size_t n = std::strlen(word);
-    if (text_.compare(pos_, n, word) != 0) Fail("E0003", "invalid literal: expected " + std::string(word));
+    if (text_.compare(pos_, n, word) != 0)
+      Fail("E0003", "invalid literal: expected " + std::string(word));
     pos_ += n;
   }
 
@@ -168,7 +180,8 @@ class JsonReader {
     if (Peek() == '0') {
       ++pos_;
       if (isdigit(static_cast<unsigned char>(Peek())))
-        FailAt(start, "E0003", "invalid number: leading zeros are not allowed (quote it if it is an id)");
+        FailAt(start, "E0003",
+               "invalid number: leading zeros are not allowed (quote it if it is an id)");
     } else if (Peek() >= '1' && Peek() <= '9') {
       while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_;
     } else {
@@ -176,13 +189,15 @@ class JsonReader {
     }
     if (Peek() == '.') {
       ++pos_;
-      if (!isdigit(static_cast<unsigned char>(Peek()))) Fail("E0003", "invalid number: digit expected after '.'");
+      if (!isdigit(static_cast<unsigned char>(Peek())))
+        Fail("E0003", "invalid number: digit expected after '.'");
       while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_;
     }
     if (Peek() == 'e' || Peek() == 'E') {
       ++pos_;
       if (Peek() == '+' || Peek() == '-') ++pos_;
-      if (!isdigit(static_cast<unsigned char>(Peek()))) Fail("E0003", "invalid number: digit expected in exponent");
+      if (!isdigit(static_cast<unsigned char>(Peek())))
+        Fail("E0003", "invalid number: digit expected in exponent");
       while (isdigit(static_cast<unsigned char>(Peek()))) ++pos_;
     }
     return text_.substr(start, pos_ - start);
@@ -194,10 +209,14 @@ class JsonReader {
     for (int i = 0; i < 4; ++i) {
       char c = text_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else FailAt(escape_start, "E0003", "invalid hex digit in \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        FailAt(escape_start, "E0003", "invalid hex digit in \\u escape");
     }
     return v;
   }
@@ -245,14 +264,30 @@ class JsonReader {
       char e = Peek();
       ++pos_;
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = ReadHex4(escape_start);
           // A lone surrogate is not a character and cannot be written as UTF-8.

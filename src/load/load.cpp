@@ -1,3 +1,5 @@
+#include "cfnsplit/load.hpp"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -5,18 +7,18 @@
 #include <cstring>
 #include <fstream>
 
-#include "cfnsplit/load.hpp"
-
 namespace cfnsplit {
 
 static bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 TemplateFormat DetectFormat(const std::string& path, const std::string& text) {
   if (EndsWith(path, ".json")) return TemplateFormat::kJson;
   std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
     ++i;
   if (i < text.size() && (text[i] == '{' || text[i] == '[')) return TemplateFormat::kJson;
   return TemplateFormat::kYaml;
@@ -113,9 +115,9 @@ std::optional<Value> ParseDocument(std::uint32_t file, const SourceManager& sour
   // A YAML file may open with a flow mapping; only a .json file is held to strict JSON.
   DiagnosticSink json_sink;
   auto value = ParseJson(file, sources, json_sink, limits);
-  bool over_a_limit = !json_sink.diagnostics().empty() &&
-                      (json_sink.diagnostics()[0].code == "E0004" ||
-                       json_sink.diagnostics()[0].code == "E0005");
+  bool over_a_limit =
+      !json_sink.diagnostics().empty() &&
+      (json_sink.diagnostics()[0].code == "E0004" || json_sink.diagnostics()[0].code == "E0005");
   if (value || over_a_limit || EndsWith(sources.path(file), ".json")) {
     for (const auto& d : json_sink.diagnostics()) sink.Report(d);
     return value;
@@ -157,16 +159,16 @@ bool ReadFileText(const std::string& path, std::string& out, DiagnosticSink& sin
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     out.append(buf, static_cast<std::size_t>(in.gcount()));
     if (out.size() > max_bytes) {  // pipes and special files have no size up front
-      sink.Error("E0001", {}, "'" + path + "' is over the limit of " + std::to_string(max_bytes) + " bytes");
+      sink.Error("E0001", {},
+                 "'" + path + "' is over the limit of " + std::to_string(max_bytes) + " bytes");
       return false;
     }
   }
   return true;
 }
 
-std::optional<Value> LoadFile(const std::string& path, SourceManager& sources,
-                              DiagnosticSink& sink, const LoadLimits& limits,
-                              std::uint32_t* file_id) {
+std::optional<Value> LoadFile(const std::string& path, SourceManager& sources, DiagnosticSink& sink,
+                              const LoadLimits& limits, std::uint32_t* file_id) {
   std::string text;
   if (!ReadFileText(path, text, sink, limits.max_bytes)) return std::nullopt;
   std::uint32_t id = sources.Add(path, std::move(text));

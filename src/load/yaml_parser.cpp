@@ -120,9 +120,9 @@ class TreeBuilder : public YAML::EventHandler {
     // bounded amount of work, and a chain of aliases cannot build a tree deeper than max_depth
     // (later stages recurse over the tree).
     if (stack_.size() + target.depth > limits_.max_depth)
-      throw InputError("E0004", Loc(mark),
-                       "alias expands to nesting deeper than " +
-                           std::to_string(limits_.max_depth) + " levels");
+      throw InputError(
+          "E0004", Loc(mark),
+          "alias expands to nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     alias_nodes_ += target.nodes;
     if (alias_nodes_ > AliasBudget())
       throw InputError("E0005", Loc(mark),
@@ -178,7 +178,7 @@ class TreeBuilder : public YAML::EventHandler {
     bool expecting_key = true;  // maps alternate key, value
     std::string pending_key;
     SourceLoc pending_key_loc;
-    std::unordered_set<std::string> keys;  // duplicate detection without a quadratic scan
+    std::unordered_set<std::string> keys;         // duplicate detection without a quadratic scan
     std::unordered_set<std::string> merged_keys;  // came from `<<`; an explicit key overrides
   };
 
@@ -216,15 +216,17 @@ class TreeBuilder : public YAML::EventHandler {
     std::vector<std::string> known;
     for (const auto& [t, _] : ShortTags()) known.push_back(t);
     // `!!Ref` and `!ref` are common slips for `!Ref`; compare without the `!!` and case.
-    std::string hint = SuggestClosest(written.rfind("!!", 0) == 0 ? written.substr(1) : written, known);
+    std::string hint =
+        SuggestClosest(written.rfind("!!", 0) == 0 ? written.substr(1) : written, known);
     if (hint.empty()) hint = CaseInsensitiveMatch(written, known);
     if (written.rfind("!Rain::", 0) == 0)
       throw InputError("E0007", loc,
-                       "unknown tag '" + written + "': a Rain directive, which `rain pkg` expands; "
-                       "package the template with Rain first");
-    throw InputError("E0007", loc,
-                     "unknown tag '" + written + "'" +
-                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+                       "unknown tag '" + written +
+                           "': a Rain directive, which `rain pkg` expands; "
+                           "package the template with Rain first");
+    throw InputError(
+        "E0007", loc,
+        "unknown tag '" + written + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
   }
 
   // yaml-cpp expands `!!x` to `tag:yaml.org,2002:x`; users wrote `!!x`.
@@ -301,8 +303,9 @@ class TreeBuilder : public YAML::EventHandler {
     }
     if (top.expecting_key) {
       if (!v.is_scalar())
-        throw InputError("E0002", v.loc(), "a mapping key must be a scalar, not a " +
-                                               std::string(KindName(v.kind())));
+        throw InputError(
+            "E0002", v.loc(),
+            "a mapping key must be a scalar, not a " + std::string(KindName(v.kind())));
       top.pending_key = v.text();
       top.pending_key_loc = v.loc();
       top.expecting_key = false;
@@ -313,7 +316,8 @@ class TreeBuilder : public YAML::EventHandler {
     if (!top.keys.insert(top.pending_key).second) {
       // A key written in the map itself overrides one that `<<` brought in, wherever it stands.
       if (top.merged_keys.erase(top.pending_key) == 0) {
-        SourceLoc first = top.node.keys()[static_cast<std::size_t>(top.node.IndexOf(top.pending_key))].loc;
+        SourceLoc first =
+            top.node.keys()[static_cast<std::size_t>(top.node.IndexOf(top.pending_key))].loc;
         throw InputError("E0006", top.pending_key_loc,
                          "duplicate key '" + top.pending_key + "' in this mapping (first at line " +
                              std::to_string(first.line) + ", column " +
@@ -364,8 +368,9 @@ class TreeBuilder : public YAML::EventHandler {
 std::size_t OffsetOfMark(const SourceManager& sources, std::uint32_t file, const YAML::Mark& m) {
   const std::string& text = sources.text(file);
   std::string_view line = sources.LineText(file, static_cast<std::uint32_t>(m.line + 1));
-  std::size_t offset = line.empty() && m.line > 0 ? text.size()
-                                                  : static_cast<std::size_t>(line.data() - text.data());
+  std::size_t offset = line.empty() && m.line > 0
+                           ? text.size()
+                           : static_cast<std::size_t>(line.data() - text.data());
   if (m.line == 0 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) offset += 3;
   return std::min(text.size(), offset + static_cast<std::size_t>(std::max(0, m.column)));
 }
@@ -393,8 +398,8 @@ std::string ExplainYamlError(const YAML::Exception& e, const SourceManager& sour
            "`Fn::Base64: !Sub ...`";
   if (e.msg.rfind(YAML::ErrorMsg::INVALID_UNICODE, 0) == 0) {
     char buf[64];
-    unsigned long cp = std::strtoul(e.msg.c_str() + std::strlen(YAML::ErrorMsg::INVALID_UNICODE),
-                                    nullptr, 10);
+    unsigned long cp =
+        std::strtoul(e.msg.c_str() + std::strlen(YAML::ErrorMsg::INVALID_UNICODE), nullptr, 10);
     std::snprintf(buf, sizeof buf, "U+%04lX", cp);
     // yaml-cpp also refuses a surrogate *pair* (\ud83d\ude00), which JSON allows.
     return std::string("invalid escape: ") + buf +
@@ -408,7 +413,8 @@ std::string ExplainYamlError(const YAML::Exception& e, const SourceManager& sour
     std::string_view line = sources.LineText(file, static_cast<std::uint32_t>(e.mark.line + 1));
     std::size_t indent_end = line.find_first_not_of(" \t");
     if (line.substr(0, indent_end).find('\t') != std::string_view::npos)
-      return "YAML syntax: " + e.msg + " (this line is indented with a tab; YAML allows only spaces)";
+      return "YAML syntax: " + e.msg +
+             " (this line is indented with a tab; YAML allows only spaces)";
     std::size_t offset = OffsetOfMark(sources, file, e.mark);
     if (offset < text.size() && text[offset] == '*') {
       std::string property = PropertyBefore(text, offset);
@@ -486,8 +492,9 @@ std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
     sink.Error(e.code(), e.loc(), e.what());
     return std::nullopt;
   } catch (const YAML::DeepRecursion& e) {
-    sink.Error("E0004", SourceLoc{file, static_cast<std::uint32_t>(e.mark.line + 1),
-                                  static_cast<std::uint32_t>(e.mark.column + 1)},
+    sink.Error("E0004",
+               SourceLoc{file, static_cast<std::uint32_t>(e.mark.line + 1),
+                         static_cast<std::uint32_t>(e.mark.column + 1)},
                "nesting too deep for YAML (" + std::to_string(e.depth()) + " levels)");
     return std::nullopt;
   } catch (const YAML::Exception& e) {

@@ -13,7 +13,8 @@ bool Retains(const Resource& r) {
 
 // A satellite belongs to the one function it is tied to (in either direction); tied to none
 // or several, it is placed like shared infrastructure, or kept as data if its rule says so.
-void TieSatellite(std::uint32_t i, const Analysis& a, const LifecycleRule* rule, ResourceInfo& info) {
+void TieSatellite(std::uint32_t i, const Analysis& a, const LifecycleRule* rule,
+                  ResourceInfo& info) {
   std::vector<std::uint32_t> functions;
   auto consider = [&](std::uint32_t n) {
     if (a.info[n].cls == LifecycleClass::kFunction &&
@@ -30,8 +31,9 @@ void TieSatellite(std::uint32_t i, const Analysis& a, const LifecycleRule* rule,
   }
   bool stateful = rule && rule->stateful_when_shared;
   info.cls = stateful ? LifecycleClass::kStateful : LifecycleClass::kShared;
-  info.reason = std::string(functions.empty() ? "tied to no function" : "tied to several functions") +
-                (stateful ? ": kept as data" : ": shared");
+  info.reason =
+      std::string(functions.empty() ? "tied to no function" : "tied to several functions") +
+      (stateful ? ": kept as data" : ": shared");
 }
 
 void Classify(Analysis& a, const RuleSet& rules) {
@@ -97,7 +99,8 @@ std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_by
   std::vector<QuotaUse> q;
   auto add = [&](const char* key, const char* what, std::uint64_t used, std::string detail = "") {
     auto it = rules.quotas.find(key);
-    if (it != rules.quotas.end()) q.push_back({key, what, used, it->second.value, std::move(detail)});
+    if (it != rules.quotas.end())
+      q.push_back({key, what, used, it->second.value, std::move(detail)});
   };
   add("resources_per_stack", "resources", expanded_resources);
   add("outputs_per_stack", "outputs", SectionSize(root, "Outputs"));
@@ -145,8 +148,10 @@ Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t
   SourceLoc top{model.file(), 1, 1};
   for (const auto& q : a.quotas) {
     SourceLoc loc = top;
-    if (q.key == "outputs_per_stack" && model.Section("Outputs")) loc = model.Section("Outputs")->loc();
-    if (q.key == "parameters_per_stack" && model.Section("Parameters")) loc = model.Section("Parameters")->loc();
+    if (q.key == "outputs_per_stack" && model.Section("Outputs"))
+      loc = model.Section("Outputs")->loc();
+    if (q.key == "parameters_per_stack" && model.Section("Parameters"))
+      loc = model.Section("Parameters")->loc();
     if (q.key == "resources_per_stack") loc = model.Section("Resources")->loc();
     Finding(q, rules.approaching, loc, sink);
   }

@@ -15,7 +15,8 @@ std::string Render(const Value* v) {
   if (fn == "Ref") return "${" + v->IntrinsicArg().text() + "}";
   if (fn == "Fn::Sub" && v->IntrinsicArg().is_string()) return v->IntrinsicArg().text();
   if (fn == "Fn::GetAtt" && v->IntrinsicArg().is_list())
-    return "${" + v->IntrinsicArg().items()[0].text() + "." + Text(&v->IntrinsicArg().items()[1]) + "}";
+    return "${" + v->IntrinsicArg().items()[0].text() + "." + Text(&v->IntrinsicArg().items()[1]) +
+           "}";
   return "${…}";
 }
 
@@ -52,7 +53,8 @@ void ReadCommon(FunctionInfo& f, const Value* props, const Value* globals) {
   f.runtime = Text(Pick(props, globals, "Runtime"));
   f.handler = Text(Pick(props, globals, "Handler"));
   if (auto pt = Text(Pick(props, globals, "PackageType")); !pt.empty()) f.package_type = pt;
-  if (const Value* arch = Pick(props, globals, "Architectures"); arch && arch->is_list() && arch->size())
+  if (const Value* arch = Pick(props, globals, "Architectures");
+      arch && arch->is_list() && arch->size())
     f.architecture = Text(&arch->items()[0]);
   if (auto mem = Text(Pick(props, globals, "MemorySize")); !mem.empty())
     f.memory_mb = std::strtoull(mem.c_str(), nullptr, 10);
@@ -74,10 +76,13 @@ FunctionInfo LambdaFunction(const Resource& r) {
   ReadCommon(f, r.properties, nullptr);
   const Value* code = r.properties ? r.properties->Find("Code") : nullptr;
   if (code && code->is_map()) {
-    if (code->Find("ZipFile")) f.code_location = "inline";
-    else if (const Value* image = code->Find("ImageUri")) f.code_location = Render(image);
+    if (code->Find("ZipFile"))
+      f.code_location = "inline";
+    else if (const Value* image = code->Find("ImageUri"))
+      f.code_location = Render(image);
     else if (code->Find("S3Key"))
-      f.code_location = "s3://" + Render(code->Find("S3Bucket")) + "/" + Render(code->Find("S3Key"));
+      f.code_location =
+          "s3://" + Render(code->Find("S3Bucket")) + "/" + Render(code->Find("S3Key"));
   } else if (code) {
     f.code_location = Render(code);  // a local path before `aws cloudformation package`
     f.code_uri = code->is_string() ? code->text() : "";
@@ -122,10 +127,10 @@ std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model) 
   const Value* props = r.properties;
   if (r.type == "AWS::Serverless::Function") {
     std::uint32_t n = 1;
-    if (!props || !props->Find("Role")) ++n;                  // <Id>Role
-    if (props && props->Find("AutoPublishAlias")) n += 2;     // version + alias
+    if (!props || !props->Find("Role")) ++n;                   // <Id>Role
+    if (props && props->Find("AutoPublishAlias")) n += 2;      // version + alias
     if (props && props->Find("DeploymentPreference")) n += 3;  // CodeDeploy app, group, role
-    if (props && props->Find("FunctionUrlConfig")) n += 2;    // URL + permission
+    if (props && props->Find("FunctionUrlConfig")) n += 2;     // URL + permission
     const Value* events = props ? props->Find("Events") : nullptr;
     if (events && events->is_map()) {
       for (const auto& e : events->items()) {
@@ -139,8 +144,8 @@ std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model) 
     }
     return n;
   }
-  if (r.type == "AWS::Serverless::Api") return 3;       // RestApi, Deployment, Stage
-  if (r.type == "AWS::Serverless::HttpApi") return 2;   // Api, Stage
+  if (r.type == "AWS::Serverless::Api") return 3;           // RestApi, Deployment, Stage
+  if (r.type == "AWS::Serverless::HttpApi") return 2;       // Api, Stage
   if (r.type == "AWS::Serverless::StateMachine") return 2;  // state machine + role
   if (r.type == "AWS::Serverless::Connector") return 1;
   return 1;

@@ -21,7 +21,8 @@ void TemplateModel::Reindex() {
   resource_index_.clear();
   parameter_index_.clear();
   for (std::size_t i = 0; i < resources.size(); ++i) resource_index_.emplace(resources[i].id, i);
-  for (std::size_t i = 0; i < parameters.size(); ++i) parameter_index_.emplace(parameters[i].name, i);
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    parameter_index_.emplace(parameters[i].name, i);
 }
 
 bool TemplateModel::is_sam() const {
@@ -74,9 +75,18 @@ std::string GeneratedOwner(const TemplateModel& m, const std::string& name) {
 
 namespace {
 
-const std::array<std::string_view, 12> kTopLevelKeys = {
-    "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
-    "Conditions", "Transform", "Resources", "Outputs", "Hooks", "Globals"};
+const std::array<std::string_view, 12> kTopLevelKeys = {"AWSTemplateFormatVersion",
+                                                        "Description",
+                                                        "Metadata",
+                                                        "Parameters",
+                                                        "Rules",
+                                                        "Mappings",
+                                                        "Conditions",
+                                                        "Transform",
+                                                        "Resources",
+                                                        "Outputs",
+                                                        "Hooks",
+                                                        "Globals"};
 
 std::string ScalarOr(const Value* v, std::string fallback = "") {
   return v && v->is_scalar() && !v->is_null() ? v->text() : fallback;
@@ -104,8 +114,8 @@ bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink
   const Value* s = root.Find(name);
   if (!s || s->is_map()) return true;
   if (s->is_null()) return true;  // `Outputs:` with nothing under it
-  sink.Error("E1002", s->loc(), std::string("section '") + name + "' must be a mapping, not a " +
-                                    KindName(s->kind()));
+  sink.Error("E1002", s->loc(),
+             std::string("section '") + name + "' must be a mapping, not a " + KindName(s->kind()));
   return false;
 }
 
@@ -190,8 +200,9 @@ void ReadResource(const std::string& id, SourceLoc loc, const Value& def, Templa
         if (item.is_string()) r.depends_on.push_back(item.text());
   }
   if (const Value* c = def.Find("Condition"); c && !c->is_string())
-    sink.Error("E1002", c->loc(), "resource '" + id + "': Condition must name a condition (a string), not a " +
-                                      KindName(c->kind()));
+    sink.Error("E1002", c->loc(),
+               "resource '" + id + "': Condition must name a condition (a string), not a " +
+                   KindName(c->kind()));
   r.condition = ScalarOr(def.Find("Condition"));
   r.deletion_policy = ScalarOr(def.Find("DeletionPolicy"));
   r.update_replace_policy = ScalarOr(def.Find("UpdateReplacePolicy"));
@@ -292,7 +303,8 @@ void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
         what = "mapping";
         candidates = &m.mapping_names;
         break;
-      case RefKind::kImportValue: continue;
+      case RefKind::kImportValue:
+        continue;
       case RefKind::kGetAtt:
       case RefKind::kDependsOn:
         if (ref.target == TargetKind::kResource) continue;
@@ -310,8 +322,7 @@ void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
     if (MayBeGenerated(m, ref.to)) {
       if (m.is_sam()) ref.generated_by = GeneratedOwner(m, ref.to);
       sink.Warning("W1102", ref.loc, msg, {"the name may be created by a transform"});
-    }
-    else
+    } else
       sink.Error("E1101", ref.loc, msg);
   }
 }
@@ -327,8 +338,9 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key.name) == kTopLevelKeys.end()) {
       std::vector<std::string> known(kTopLevelKeys.begin(), kTopLevelKeys.end());
       std::string hint = SuggestClosest(key.name, known);
-      sink.Warning("W1001", key.loc, "unknown top-level section '" + key.name + "'" +
-                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      sink.Warning("W1001", key.loc,
+                   "unknown top-level section '" + key.name + "'" +
+                       (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
   }
   const Value* resources = root.Find("Resources");

@@ -1,8 +1,8 @@
 // Reference extraction and intrinsic-function arity checks: one walk over every value that
 // CloudFormation evaluates (resource definitions, outputs, conditions).
-#include "model/walk.hpp"
-
 #include <algorithm>
+
+#include "model/walk.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -15,23 +15,28 @@ std::string ArityProblem(std::string_view fn, const Value& arg) {
   auto list_of = [&](std::size_t lo, std::size_t hi, const char* what) -> std::string {
     if (!arg.is_list() || arg.size() < lo || arg.size() > hi)
       return std::string(fn) + " takes " + what + ", got " +
-             (arg.is_list() ? "a list of " + std::to_string(arg.size()) : std::string("a ") + KindName(arg.kind()));
+             (arg.is_list() ? "a list of " + std::to_string(arg.size())
+                            : std::string("a ") + KindName(arg.kind()));
     return {};
   };
   // A macro computes the argument at deploy time; its shape cannot be known before.
   if (arg.IntrinsicName() == "Fn::Transform") return {};
   if (fn == "Ref" || fn == "Condition") {
-    return IsString(arg) ? "" : std::string(fn) + " takes a name (string), got a " + KindName(arg.kind());
+    return IsString(arg)
+               ? ""
+               : std::string(fn) + " takes a name (string), got a " + KindName(arg.kind());
   }
   if (fn == "Fn::GetAtt") {
-    if (arg.is_string()) return arg.text().find('.') == std::string::npos
-                                    ? "Fn::GetAtt takes 'Resource.Attribute' or [Resource, Attribute]"
-                                    : "";
+    if (arg.is_string())
+      return arg.text().find('.') == std::string::npos
+                 ? "Fn::GetAtt takes 'Resource.Attribute' or [Resource, Attribute]"
+                 : "";
     std::string p = list_of(2, 2, "[LogicalId, AttributeName]");
     if (!p.empty()) return p;
     // AWS::LanguageExtensions lets the logical ID be computed (e.g. !Sub inside Fn::ForEach).
     const Value& id = arg.items()[0];
-    return IsString(id) || !id.IntrinsicName().empty() ? "" : "Fn::GetAtt's logical ID must be a string";
+    return IsString(id) || !id.IntrinsicName().empty() ? ""
+                                                       : "Fn::GetAtt's logical ID must be a string";
   }
   if (fn == "Fn::Sub") {
     if (arg.is_string()) return {};
@@ -78,13 +83,20 @@ std::string ArityProblem(std::string_view fn, const Value& arg) {
 
 const char* RefKindName(RefKind k) {
   switch (k) {
-    case RefKind::kRef: return "Ref";
-    case RefKind::kGetAtt: return "GetAtt";
-    case RefKind::kSub: return "Sub";
-    case RefKind::kDependsOn: return "DependsOn";
-    case RefKind::kCondition: return "Condition";
-    case RefKind::kFindInMap: return "FindInMap";
-    case RefKind::kImportValue: return "ImportValue";
+    case RefKind::kRef:
+      return "Ref";
+    case RefKind::kGetAtt:
+      return "GetAtt";
+    case RefKind::kSub:
+      return "Sub";
+    case RefKind::kDependsOn:
+      return "DependsOn";
+    case RefKind::kCondition:
+      return "Condition";
+    case RefKind::kFindInMap:
+      return "FindInMap";
+    case RefKind::kImportValue:
+      return "ImportValue";
   }
   return "Ref";
 }
@@ -146,10 +158,14 @@ void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::st
 
 TargetKind ReferenceWalker::Classify(RefKind kind, const std::string& target) const {
   switch (kind) {
-    case RefKind::kCondition: return TargetKind::kCondition;
-    case RefKind::kFindInMap: return TargetKind::kMapping;
-    case RefKind::kImportValue: return TargetKind::kExport;
-    default: break;
+    case RefKind::kCondition:
+      return TargetKind::kCondition;
+    case RefKind::kFindInMap:
+      return TargetKind::kMapping;
+    case RefKind::kImportValue:
+      return TargetKind::kExport;
+    default:
+      break;
   }
   if (model_.FindResource(target)) return TargetKind::kResource;
   if (kind == RefKind::kGetAtt || kind == RefKind::kDependsOn) return TargetKind::kUnknown;
@@ -207,7 +223,8 @@ void ReferenceWalker::WalkIntrinsic(std::string_view fn, const Value& v,
       path_.pop_back();
     }
   } else if (fn == "Fn::FindInMap") {
-    if (arg.items()[0].is_string()) Add(RefKind::kFindInMap, arg.items()[0].text(), "", v.loc(), nullptr);
+    if (arg.items()[0].is_string())
+      Add(RefKind::kFindInMap, arg.items()[0].text(), "", v.loc(), nullptr);
     Walk(arg, locals);
   } else if (fn == "Fn::ImportValue") {
     Add(RefKind::kImportValue, arg.is_string() ? arg.text() : "?", "", v.loc(), nullptr);

@@ -28,8 +28,10 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
     if (a.info[i].cls == LifecycleClass::kFunction) c.functions.push_back(m.resources[i].id);
     const std::string& owner = a.info[i].owner;
     if (!owner.empty()) {
-      if (c.owner.empty()) c.owner = owner;
-      else if (c.owner != owner) c.mixed_owners = true;
+      if (c.owner.empty())
+        c.owner = owner;
+      else if (c.owner != owner)
+        c.mixed_owners = true;
     }
     if (!asg.forced_stack[i].empty()) c.forced_stack = asg.forced_stack[i];
   }

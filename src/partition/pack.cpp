@@ -69,7 +69,8 @@ class Packer {
       const Cluster& b = clusters_[y];
       if (!a.forced_stack.empty() != !b.forced_stack.empty()) return !a.forced_stack.empty();
       if (by_size && ordering == 1 && heaviest(a) != heaviest(b)) return heaviest(a) > heaviest(b);
-      if (by_size && ordering != 2 && a.package_bytes != b.package_bytes) return a.package_bytes > b.package_bytes;
+      if (by_size && ordering != 2 && a.package_bytes != b.package_bytes)
+        return a.package_bytes > b.package_bytes;
       if (by_size && a.resources != b.resources) return a.resources > b.resources;
       return a.members.front() < b.members.front();
     });
@@ -78,7 +79,8 @@ class Packer {
 
   bool Fits(const Bin& bin, const Cluster& c) const {
     if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
-    if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() && bin.owner != c.owner)
+    if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() &&
+        bin.owner != c.owner)
       return false;
     if (bin.resources + c.resources > budgets_.resources) return false;
     std::size_t takes = bin.takes.size(), params = bin.params.size(), gives = bin.gives.size();
@@ -91,10 +93,12 @@ class Packer {
     if (bin.bytes + c.bytes + parameters * 90 + gives * 160 > budgets_.bytes) return false;
     if (!packages_.empty() && packages_.shared_artifact() && !bin.clusters.empty()) {
       std::uint64_t added = AddedDistBytes(bin, c) + c.own_bytes;
-      std::uint64_t package = bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
+      std::uint64_t package =
+          bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
       // Over the headroom, a stack only takes functions that ship nothing it does not already.
       bool adds_nothing = added == 0 && c.layer_bytes <= bin.max_layer;
-      if (package > budgets_.package && !(adds_nothing && package <= budgets_.package_limit)) return false;
+      if (package > budgets_.package && !(adds_nothing && package <= budgets_.package_limit))
+        return false;
     }
     return true;
   }
@@ -254,9 +258,10 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
                                     const PackageView& packages, const RuleSet& rules,
                                     const PlanOptions& options) {
   double h = options.headroom;
-  Budgets budgets{Budget(rules, "resources_per_stack", h), Budget(rules, "parameters_per_stack", h),
-                  Budget(rules, "outputs_per_stack", h), Budget(rules, "template_bytes_s3", h),
-                  Budget(rules, "lambda_unzipped_bytes", h), Budget(rules, "lambda_unzipped_bytes", 1.0)};
+  Budgets budgets{
+      Budget(rules, "resources_per_stack", h),   Budget(rules, "parameters_per_stack", h),
+      Budget(rules, "outputs_per_stack", h),     Budget(rules, "template_bytes_s3", h),
+      Budget(rules, "lambda_unzipped_bytes", h), Budget(rules, "lambda_unzipped_bytes", 1.0)};
   Packer packer(clusters, packages, budgets, options);
   std::vector<Bin> bins = packer.Pack();
   for (auto& bin : bins) {
@@ -265,7 +270,8 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
     });
   }
   std::sort(bins.begin(), bins.end(), [&](const Bin& x, const Bin& y) {
-    return clusters[x.clusters.front()].members.front() < clusters[y.clusters.front()].members.front();
+    return clusters[x.clusters.front()].members.front() <
+           clusters[y.clusters.front()].members.front();
   });
   const TemplateModel& m = *a.model;
   std::map<std::string, int> used_names = {{"Base", 1}, {"Post", 1}};
@@ -274,7 +280,8 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
   for (const Bin& bin : bins)
     for (std::size_t d = 0; d < bin.dist_count.size(); ++d) stacks_with[d] += bin.dist_count[d] > 0;
   std::vector<char> in_most_stacks(packages.dist_names.size(), 0);
-  for (std::size_t d = 0; d < stacks_with.size(); ++d) in_most_stacks[d] = stacks_with[d] * 2 > bins.size();
+  for (std::size_t d = 0; d < stacks_with.size(); ++d)
+    in_most_stacks[d] = stacks_with[d] * 2 > bins.size();
   for (const Bin& bin : bins) {
     StackPlan s;
     s.role = StackRole::kFunctions;
@@ -284,7 +291,8 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
     int& seen = used_names[name];
     s.name = seen++ ? name + std::to_string(seen) : name;
     std::vector<std::uint32_t> members;
-    for (auto k : bin.clusters) members.insert(members.end(), clusters[k].members.begin(), clusters[k].members.end());
+    for (auto k : bin.clusters)
+      members.insert(members.end(), clusters[k].members.begin(), clusters[k].members.end());
     std::sort(members.begin(), members.end());
     for (auto i : members) s.resources.push_back(m.resources[i].id);
     for (std::size_t d = 0; d < bin.dist_count.size(); ++d)

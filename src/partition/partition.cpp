@@ -22,28 +22,35 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
     SourceLoc loc = c.functions.empty() ? m.resources[c.members.front()].loc
                                         : m.FindResource(c.functions.front())->loc;
     std::string what = c.functions.empty() ? m.resources[c.members.front()].id
-                                           : (c.functions.size() == 1 ? "function " + c.functions.front()
-                                                                      : "functions " + c.functions.front() + " and " +
-                                                                            std::to_string(c.functions.size() - 1) + " more that must stay together");
+                                           : (c.functions.size() == 1
+                                                  ? "function " + c.functions.front()
+                                                  : "functions " + c.functions.front() + " and " +
+                                                        std::to_string(c.functions.size() - 1) +
+                                                        " more that must stay together");
     if (!packages.empty() && c.package_bytes > package_limit) {
-      sink.Error("E4008", loc,
-                 what + " ships " + GroupDigits(c.package_bytes) +
-                     " bytes unzipped on its own, over Lambda's limit of " + GroupDigits(package_limit) +
-                     "; no stack split can fix that",
-                 {"see `cfnsplit analyze` with the same sizing options for its recommendations (slim, "
-                  "noDeploy, zip, or a container image: an existing zip function cannot be converted; "
-                  "create a new one, or declare `image: true` for it in the manifest to plan for that)"});
+      sink.Error(
+          "E4008", loc,
+          what + " ships " + GroupDigits(c.package_bytes) +
+              " bytes unzipped on its own, over Lambda's limit of " + GroupDigits(package_limit) +
+              "; no stack split can fix that",
+          {"see `cfnsplit analyze` with the same sizing options for its recommendations (slim, "
+           "noDeploy, zip, or a container image: an existing zip function cannot be converted; "
+           "create a new one, or declare `image: true` for it in the manifest to plan for that)"});
       ok = false;
-    } else if (!packages.empty() && packages.shared_artifact() && c.package_bytes > package_budget) {
+    } else if (!packages.empty() && packages.shared_artifact() &&
+               c.package_bytes > package_budget) {
       sink.Warning("W4014", loc,
-                   what + " ships " + GroupDigits(c.package_bytes) + " bytes unzipped: within Lambda's limit "
-                   "but over the headroom budget of " + GroupDigits(package_budget) +
+                   what + " ships " + GroupDigits(c.package_bytes) +
+                       " bytes unzipped: within Lambda's limit "
+                       "but over the headroom budget of " +
+                       GroupDigits(package_budget) +
                        "; it shares a stack only with functions that ship nothing more");
     }
     if (c.resources > resource_budget) {
-      sink.Error("E4012", loc, what + " needs " + std::to_string(c.resources) +
-                                   " resources together, over one stack's budget of " +
-                                   std::to_string(resource_budget),
+      sink.Error("E4012", loc,
+                 what + " needs " + std::to_string(c.resources) +
+                     " resources together, over one stack's budget of " +
+                     std::to_string(resource_budget),
                  {"break the reference chain that ties them, or raise --headroom"});
       ok = false;
     }
@@ -63,7 +70,8 @@ std::string DescribeStack(const StackPlan& s, const PackageView& packages) {
     std::vector<std::pair<std::uint64_t, std::string>> heavy;
     for (const auto& d : s.distributions) {
       auto it = std::find(packages.dist_names.begin(), packages.dist_names.end(), d);
-      heavy.emplace_back(packages.dist_bytes[static_cast<std::size_t>(it - packages.dist_names.begin())], d);
+      heavy.emplace_back(
+          packages.dist_bytes[static_cast<std::size_t>(it - packages.dist_names.begin())], d);
     }
     std::sort(heavy.rbegin(), heavy.rend());
     why += ", whose artifact ships " + heavy.front().second;
@@ -72,7 +80,8 @@ std::string DescribeStack(const StackPlan& s, const PackageView& packages) {
   return why;
 }
 
-void Explain(const Analysis& a, const Assignment& asg, SplitPlan& plan, const PackageView& packages) {
+void Explain(const Analysis& a, const Assignment& asg, SplitPlan& plan,
+             const PackageView& packages) {
   const TemplateModel& m = *a.model;
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     std::string where = DescribeStack(plan.stacks[s], packages);
@@ -80,7 +89,8 @@ void Explain(const Analysis& a, const Assignment& asg, SplitPlan& plan, const Pa
       auto i = static_cast<std::size_t>(m.ResourceIndex(id));
       std::string why = asg.reason[i];
       if (a.info[i].cls == LifecycleClass::kFunction && why.empty()) why = "function";
-      if (a.info[i].cls == LifecycleClass::kSatellite && a.info[i].function >= 0) why = a.info[i].reason;
+      if (a.info[i].cls == LifecycleClass::kSatellite && a.info[i].function >= 0)
+        why = a.info[i].reason;
       if (why.empty()) why = a.info[i].reason;
       plan.explanations[id] = s == 0 ? why : why + "; " + where;
     }
@@ -93,13 +103,15 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   std::uint64_t resources = 0;
   for (const auto& c : clusters) resources += c.resources;
   std::uint64_t rb = Budget(rules, "resources_per_stack", options.headroom);
-  plan.lower_bounds["function_stacks_by_resources"] = (resources + rb - 1) / std::max<std::uint64_t>(rb, 1);
+  plan.lower_bounds["function_stacks_by_resources"] =
+      (resources + rb - 1) / std::max<std::uint64_t>(rb, 1);
   if (packages.empty() || !packages.shared_artifact()) return;
   std::vector<std::string> all;
   for (const auto& c : clusters) all.insert(all.end(), c.functions.begin(), c.functions.end());
   std::uint64_t pb = Budget(rules, "lambda_unzipped_bytes", options.headroom);
   std::uint64_t limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
-  plan.lower_bounds["function_stacks_by_package"] = (StackPackageBytes(packages, all) + pb - 1) / pb;
+  plan.lower_bounds["function_stacks_by_package"] =
+      (StackPackageBytes(packages, all) + pb - 1) / pb;
   // A greedy clique of clusters that pairwise cannot share a stack.
   std::vector<std::size_t> order(clusters.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
@@ -115,8 +127,9 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
       bool owners_clash = !options.allow_mixed_owners && !clusters[k].owner.empty() &&
                           !clusters[q].owner.empty() && clusters[k].owner != clusters[q].owner;
       std::uint64_t together = StackPackageBytes(packages, both);
-      bool adds_nothing = together == std::max(clusters[k].package_bytes, clusters[q].package_bytes) &&
-                          together <= limit;  // the packer's rule over the headroom
+      bool adds_nothing =
+          together == std::max(clusters[k].package_bytes, clusters[q].package_bytes) &&
+          together <= limit;  // the packer's rule over the headroom
       if (!owners_clash && (together <= pb || adds_nothing)) {
         conflicts_with_all = false;
         break;
@@ -131,7 +144,8 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
 // When the base stack would exceed its resource budget, resources that nothing needs and that
 // hold no data (alarms, dashboards, unused topics) move out to ordinary stacks: keeping them in
 // the base buys nothing, and a base over the quota is no plan at all.
-void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& options, Assignment& asg) {
+void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& options,
+                 Assignment& asg) {
   const TemplateModel& m = *a.model;
   std::uint64_t budget = Budget(rules, "resources_per_stack", options.headroom);
   std::uint64_t used = 0;
@@ -142,14 +156,16 @@ void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& opt
   if (used <= budget) return;
   for (std::uint32_t i = 0; i < m.resources.size(); ++i) {
     const Resource& r = m.resources[i];
-    bool free = asg.placement[i] == Placement::kBase && a.info[i].cls != LifecycleClass::kStateful &&
-                asg.forced_stack[i].empty() && !r.is_foreach() && r.type != "AWS::CloudFormation::Stack" &&
+    bool free = asg.placement[i] == Placement::kBase &&
+                a.info[i].cls != LifecycleClass::kStateful && asg.forced_stack[i].empty() &&
+                !r.is_foreach() && r.type != "AWS::CloudFormation::Stack" &&
                 a.graph.dependents(i).empty() && !a.graph.EdgeKinds(i, i) &&
                 a.info[i].function < 0;  // functions and satellites move as a unit, not alone
     if (!free) continue;
     asg.placement[i] = Placement::kCluster;
     asg.cluster[i] = i;
-    asg.reason[i] = "nothing needs it and it holds no data: moved out to keep the base stack within quota";
+    asg.reason[i] =
+        "nothing needs it and it holds no data: moved out to keep the base stack within quota";
   }
 }
 
@@ -187,11 +203,13 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
       (nested ? base : post).resources.push_back(m.resources[i].id);
   }
   plan.stacks.push_back(std::move(base));
-  for (auto& s : PackClusters(a, clusters, packages, rules, options)) plan.stacks.push_back(std::move(s));
+  for (auto& s : PackClusters(a, clusters, packages, rules, options))
+    plan.stacks.push_back(std::move(s));
   if (!post.resources.empty()) plan.stacks.push_back(std::move(post));
   if (options.max_stacks && plan.stacks.size() > options.max_stacks) {
-    sink.Error("E4011", {}, "the plan needs " + std::to_string(plan.stacks.size()) +
-                                " stacks, more than --max-stacks " + std::to_string(options.max_stacks));
+    sink.Error("E4011", {},
+               "the plan needs " + std::to_string(plan.stacks.size()) +
+                   " stacks, more than --max-stacks " + std::to_string(options.max_stacks));
     return std::nullopt;
   }
   Explain(a, asg, plan, packages);
@@ -202,16 +220,18 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
   for (const auto& v : check.violations) {
     // The base stack holds what cannot move; over its budget, no packing of functions helps.
     if (v.code == "E4007" && v.stack == plan.stacks[0].name)
-      sink.Error("E4013", {}, "the base stack cannot fit: " + v.message,
-                 {options.mode == WiringMode::kNested
-                      ? "data, shared infrastructure and what they need stay in the base stack, and "
-                        "a nested parent also holds one stack resource per child (" +
-                            std::to_string(plan.stacks.size() - 1) +
-                            " here): --mode exports has no such limit"
-                      : "data, shared infrastructure and what they need stay in the base stack; "
-                        "raise --headroom, or --pin shared resources to function stacks"});
+      sink.Error(
+          "E4013", {}, "the base stack cannot fit: " + v.message,
+          {options.mode == WiringMode::kNested
+               ? "data, shared infrastructure and what they need stay in the base stack, and "
+                 "a nested parent also holds one stack resource per child (" +
+                     std::to_string(plan.stacks.size() - 1) +
+                     " here): --mode exports has no such limit"
+               : "data, shared infrastructure and what they need stay in the base stack; "
+                 "raise --headroom, or --pin shared resources to function stacks"});
     else
-      sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message, {"fix: " + v.fix});
+      sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message,
+                 {"fix: " + v.fix});
   }
   if (!check.ok()) return std::nullopt;
   return plan;

@@ -96,8 +96,10 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
   // fdeps: function units a resource needs (transitively); fusers: function units needing it.
   auto order = a.graph.TopologicalOrder();
   std::vector<std::uint32_t> topo;
-  if (order) topo = *order;
-  else for (std::uint32_t i = 0; i < n; ++i) topo.push_back(i);  // cycles are inside units
+  if (order)
+    topo = *order;
+  else
+    for (std::uint32_t i = 0; i < n; ++i) topo.push_back(i);  // cycles are inside units
   std::vector<Bits> fdeps(n, Bits(fn_units.size())), fusers(n, Bits(fn_units.size()));
   for (std::uint32_t u : topo)
     for (std::uint32_t v : a.graph.dependencies(u)) {
@@ -107,7 +109,8 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
   for (auto it = topo.rbegin(); it != topo.rend(); ++it)
     for (std::uint32_t w : a.graph.dependents(*it)) {
       fusers[*it].Or(fusers[w]);
-      if (fn_index[uf.Find(w)] >= 0 && uf.Find(w) != uf.Find(*it)) fusers[*it].Set(fn_index[uf.Find(w)]);
+      if (fn_index[uf.Find(w)] >= 0 && uf.Find(w) != uf.Find(*it))
+        fusers[*it].Set(fn_index[uf.Find(w)]);
     }
 
   // Base: data, shared infrastructure that needs no function, pins to the base stack, and all
@@ -179,8 +182,12 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
     if (base[i]) continue;
     bool pinned = !asg.forced_stack[i].empty();
     std::vector<std::uint32_t> deps, users;
-    fdeps[i].ForEach([&](std::size_t f) { if (!base[fn_units[f]]) deps.push_back(fn_units[f]); });
-    fusers[i].ForEach([&](std::size_t f) { if (!base[fn_units[f]]) users.push_back(fn_units[f]); });
+    fdeps[i].ForEach([&](std::size_t f) {
+      if (!base[fn_units[f]]) deps.push_back(fn_units[f]);
+    });
+    fusers[i].ForEach([&](std::size_t f) {
+      if (!base[fn_units[f]]) users.push_back(fn_units[f]);
+    });
     bool is_function_unit = fn_index[uf.Find(i)] >= 0;
     std::uint32_t self = uf.Find(i);
     if (is_function_unit) {
@@ -205,8 +212,8 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
     }
     if (users.empty() && deps.size() > 1 && !pinned) {
       asg.placement[i] = Placement::kPost;
-      asg.reason[i] = "needs functions in several stacks (" + fn_name[deps[0]] + ", " + fn_name[deps[1]] +
-                      "…): placed after them";
+      asg.reason[i] = "needs functions in several stacks (" + fn_name[deps[0]] + ", " +
+                      fn_name[deps[1]] + "…): placed after them";
       continue;
     }
     for (auto d : deps) clusters.Join(self, d);

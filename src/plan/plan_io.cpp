@@ -17,9 +17,12 @@ std::optional<WiringMode> ParseWiringMode(const std::string& s) {
 }
 const char* StackRoleName(StackRole r) {
   switch (r) {
-    case StackRole::kBase: return "base";
-    case StackRole::kFunctions: return "functions";
-    case StackRole::kPost: return "post";
+    case StackRole::kBase:
+      return "base";
+    case StackRole::kFunctions:
+      return "functions";
+    case StackRole::kPost:
+      return "post";
   }
   return "functions";
 }
@@ -31,8 +34,9 @@ std::optional<StackRole> ParseStackRole(const std::string& s) {
 }
 
 bool IsLogicalId(const std::string& name) {
-  return !name.empty() && name.size() <= 255 &&
-         std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  return !name.empty() && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c));
+  });
 }
 
 std::map<std::string, int> SplitPlan::StackIndex() const {
@@ -54,8 +58,9 @@ namespace {
 // Hand-written rather than std::regex: a plan writes one scalar per resource.
 bool IsPlainSafe(const std::string& s) {
   static const std::set<std::string> kSpecial = {
-      "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
-      "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~"};
+      "y",  "Y",    "yes",  "Yes",  "YES",   "n",     "N",     "no", "No",
+      "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
+      "ON", "off",  "Off",  "OFF",  "null",  "Null",  "NULL",  "~"};
   if (s.empty() || kSpecial.count(s)) return false;
   auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
   if (!alpha(s[0]) && s[0] != '_' && s[0] != '/') return false;
@@ -70,10 +75,18 @@ std::string Scalar(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -108,7 +121,8 @@ std::string PlanToYaml(const SplitPlan& plan) {
   y << "cfnsplit_plan: " << plan.format_version << "\n";
   y << "inputs:\n";
   for (const auto& in : plan.inputs)
-    y << "  - {role: " << Scalar(in.role) << ", path: " << Scalar(in.path) << ", sha256: " << in.sha256 << "}\n";
+    y << "  - {role: " << Scalar(in.role) << ", path: " << Scalar(in.path)
+      << ", sha256: " << in.sha256 << "}\n";
   const PlanOptions& o = plan.options;
   y << "options:\n"
     << "  mode: " << WiringModeName(o.mode) << "\n"
@@ -156,17 +170,21 @@ class PlanReader {
   std::optional<SplitPlan> Read(const Value& doc) {
     SplitPlan plan;
     const Value* version = Need(doc, "cfnsplit_plan", Value::Kind::kNumber);
-    if (version && version->text() != "1") Fail(version->loc(), "unsupported plan format " + version->text() + " (this cfnsplit reads 1)");
+    if (version && version->text() != "1")
+      Fail(version->loc(),
+           "unsupported plan format " + version->text() + " (this cfnsplit reads 1)");
     if (const Value* inputs = Need(doc, "inputs", Value::Kind::kList))
       for (const Value& in : inputs->items())
         plan.inputs.push_back({Text(in, "role"), Text(in, "path"), Text(in, "sha256")});
     if (const Value* o = Need(doc, "options", Value::Kind::kMap)) ReadOptions(*o, plan.options);
     if (const Value* pins = doc.Find("pins"); pins && pins->is_list())
       for (const Value& p : pins->items())
-        plan.options.pins.push_back({Text(p, "resource"), Text(p, "stack"), Text(p, "source", "plan")});
+        plan.options.pins.push_back(
+            {Text(p, "resource"), Text(p, "stack"), Text(p, "source", "plan")});
     if (const Value* lb = doc.Find("lower_bounds"); lb && lb->is_map())
       for (std::size_t i = 0; i < lb->size(); ++i)
-        plan.lower_bounds[lb->keys()[i].name] = std::strtoull(lb->items()[i].text().c_str(), nullptr, 10);
+        plan.lower_bounds[lb->keys()[i].name] =
+            std::strtoull(lb->items()[i].text().c_str(), nullptr, 10);
     if (const Value* stacks = Need(doc, "stacks", Value::Kind::kList))
       for (const Value& s : stacks->items()) plan.stacks.push_back(ReadStack(s));
     if (failed_) return std::nullopt;
@@ -186,7 +204,8 @@ class PlanReader {
       return nullptr;
     }
     if (v->kind() != kind) {
-      Fail(v->loc(), std::string("'") + key + "' must be a " + KindName(kind) + ", not a " + KindName(v->kind()));
+      Fail(v->loc(), std::string("'") + key + "' must be a " + KindName(kind) + ", not a " +
+                         KindName(v->kind()));
       return nullptr;
     }
     return v;
@@ -208,20 +227,25 @@ class PlanReader {
       return out;
     }
     for (const Value& item : v->items()) {
-      if (!item.is_scalar()) Fail(item.loc(), std::string("items of '") + key + "' must be names");
-      else out.push_back(item.text());
+      if (!item.is_scalar())
+        Fail(item.loc(), std::string("items of '") + key + "' must be names");
+      else
+        out.push_back(item.text());
     }
     return out;
   }
 
   void ReadOptions(const Value& o, PlanOptions& out) {
     std::string mode = Text(o, "mode", "nested");
-    if (auto m = ParseWiringMode(mode)) out.mode = *m;
-    else Fail(o.Find("mode")->loc(), "mode must be nested or exports, not '" + mode + "'");
+    if (auto m = ParseWiringMode(mode))
+      out.mode = *m;
+    else
+      Fail(o.Find("mode")->loc(), "mode must be nested or exports, not '" + mode + "'");
     out.strategy = Text(o, "strategy", "auto");
     out.headroom = std::strtod(Text(o, "headroom", "0.9").c_str(), nullptr);
     if (!(out.headroom > 0 && out.headroom <= 1)) Fail(o.loc(), "headroom must be in (0, 1]");
-    out.max_stacks = static_cast<std::uint32_t>(std::strtoul(Text(o, "max_stacks", "0").c_str(), nullptr, 10));
+    out.max_stacks =
+        static_cast<std::uint32_t>(std::strtoul(Text(o, "max_stacks", "0").c_str(), nullptr, 10));
     out.allow_mixed_owners = Text(o, "allow_mixed_owners", "false") == "true";
   }
 
@@ -232,10 +256,14 @@ class PlanReader {
       return out;
     }
     out.name = Text(s, "name");
-    if (!IsLogicalId(out.name)) Fail(s.Find("name") ? s.Find("name")->loc() : s.loc(), "stack name '" + out.name + "' must be alphanumeric");
+    if (!IsLogicalId(out.name))
+      Fail(s.Find("name") ? s.Find("name")->loc() : s.loc(),
+           "stack name '" + out.name + "' must be alphanumeric");
     std::string role = Text(s, "role", "functions");
-    if (auto r = ParseStackRole(role)) out.role = *r;
-    else Fail(s.Find("role")->loc(), "role must be base, functions or post, not '" + role + "'");
+    if (auto r = ParseStackRole(role))
+      out.role = *r;
+    else
+      Fail(s.Find("role")->loc(), "role must be base, functions or post, not '" + role + "'");
     out.owner = Text(s, "owner");
     out.distributions = Strings(s, "distributions");
     out.requirements = Strings(s, "requirements");

@@ -9,7 +9,8 @@ namespace cfnsplit {
 
 std::string GroupDigits(std::uint64_t n) {
   std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+    s.insert(static_cast<std::size_t>(i), ",");
   return s;
 }
 
@@ -22,8 +23,10 @@ std::string HumanBytes(std::uint64_t n) {
     ++u;
   }
   std::ostringstream out;
-  if (u == 0) out << n << " B";
-  else out << std::fixed << std::setprecision(1) << v << ' ' << units[u];
+  if (u == 0)
+    out << n << " B";
+  else
+    out << std::fixed << std::setprecision(1) << v << ' ' << units[u];
   return out.str();
 }
 
@@ -44,7 +47,8 @@ std::string QuotaFlag(const QuotaUse& q, double approaching) {
 void PrintQuotas(const Analysis& a, std::ostream& out) {
   out << "Quotas (per stack)\n";
   out << "  " << std::left << std::setw(30) << "quota" << std::right << std::setw(12) << "used"
-      << std::setw(12) << "limit" << std::setw(7) << "use" << "\n";
+      << std::setw(12) << "limit" << std::setw(7) << "use"
+      << "\n";
   for (const auto& q : a.quotas) {
     out << "  " << std::left << std::setw(30) << q.what << std::right << std::setw(12)
         << GroupDigits(q.used) << std::setw(12) << GroupDigits(q.limit) << std::setw(7)
@@ -82,9 +86,10 @@ void PrintFunctions(const Analysis& a, std::ostream& out) {
   std::size_t width = 8;
   for (const auto& f : fns) width = std::max(width, f.resource_id.size());
   width = std::min<std::size_t>(width, 48);
-  out << "  " << std::left << std::setw(static_cast<int>(width)) << "function" << "  "
-      << std::setw(12) << "runtime" << std::setw(8) << "package" << std::setw(8) << "arch"
-      << std::setw(7) << "layers" << "handler / code\n";
+  out << "  " << std::left << std::setw(static_cast<int>(width)) << "function"
+      << "  " << std::setw(12) << "runtime" << std::setw(8) << "package" << std::setw(8) << "arch"
+      << std::setw(7) << "layers"
+      << "handler / code\n";
   constexpr std::size_t kMaxRows = 40;
   for (std::size_t i = 0; i < fns.size() && i < kMaxRows; ++i) {
     const auto& f = fns[i];
@@ -116,7 +121,8 @@ void PrintFindings(const Analysis& a, const DiagnosticSink& sink, std::ostream& 
   std::vector<const Diagnostic*> unresolved;
   for (const auto& d : sink.diagnostics())
     if (d.code == "E1101" || d.code == "W1102") unresolved.push_back(&d);
-  out << "Unresolved references: " << (unresolved.empty() ? "none" : std::to_string(unresolved.size())) << "\n";
+  out << "Unresolved references: "
+      << (unresolved.empty() ? "none" : std::to_string(unresolved.size())) << "\n";
   for (const auto* d : unresolved) out << "  " << d->message << "\n";
   out << "Findings: " << sink.error_count() << " error(s), " << sink.warning_count()
       << " warning(s)" << (sink.diagnostics().empty() ? "" : " (details on stderr)") << "\n";
@@ -182,8 +188,13 @@ nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,
                    {"conditions", m.condition_names.size()},
                    {"transforms", m.transforms}};
   for (const auto& q : a.quotas)
-    j["quotas"].push_back({{"key", q.key}, {"what", q.what}, {"used", q.used}, {"limit", q.limit},
-                           {"status", q.used > q.limit ? "over" : q.share() >= 0.9 ? "near" : "ok"}});
+    j["quotas"].push_back({{"key", q.key},
+                           {"what", q.what},
+                           {"used", q.used},
+                           {"limit", q.limit},
+                           {"status", q.used > q.limit   ? "over"
+                                      : q.share() >= 0.9 ? "near"
+                                                         : "ok"}});
   std::map<std::string, std::map<std::string, int>> classes;
   std::map<std::string, int> types;
   for (std::size_t i = 0; i < a.info.size(); ++i) {
@@ -195,8 +206,10 @@ nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,
   j["resources"] = nlohmann::json::array();
   for (std::size_t i = 0; i < a.info.size(); ++i) {
     const auto& info = a.info[i];
-    nlohmann::json r = {{"id", m.resources[i].id}, {"type", m.resources[i].type},
-                        {"class", LifecycleName(info.cls)}, {"reason", info.reason}};
+    nlohmann::json r = {{"id", m.resources[i].id},
+                        {"type", m.resources[i].type},
+                        {"class", LifecycleName(info.cls)},
+                        {"reason", info.reason}};
     if (!info.owner.empty()) r["owner"] = info.owner;
     if (info.function >= 0 && info.cls != LifecycleClass::kFunction)
       r["function"] = m.resources[info.function].id;
@@ -204,9 +217,13 @@ nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,
   }
   j["functions"] = nlohmann::json::array();
   for (const auto& f : m.functions)
-    j["functions"].push_back({{"id", f.resource_id}, {"runtime", f.runtime}, {"handler", f.handler},
-                              {"package_type", f.package_type}, {"architecture", f.architecture},
-                              {"code", f.code_location}, {"layers", f.layers.size()},
+    j["functions"].push_back({{"id", f.resource_id},
+                              {"runtime", f.runtime},
+                              {"handler", f.handler},
+                              {"package_type", f.package_type},
+                              {"architecture", f.architecture},
+                              {"code", f.code_location},
+                              {"layers", f.layers.size()},
                               {"memory_mb", f.memory_mb},
                               {"ephemeral_storage_mb", f.ephemeral_storage_mb}});
   std::map<std::string, int> owners;
@@ -224,11 +241,14 @@ nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,
 
 void WriteGraphDot(const Analysis& a, std::ostream& out) {
   static const std::map<LifecycleClass, const char*> kColors = {
-      {LifecycleClass::kStateful, "#f4cccc"}, {LifecycleClass::kShared, "#cfe2f3"},
-      {LifecycleClass::kFunction, "#d9ead3"}, {LifecycleClass::kSatellite, "#fff2cc"},
+      {LifecycleClass::kStateful, "#f4cccc"},
+      {LifecycleClass::kShared, "#cfe2f3"},
+      {LifecycleClass::kFunction, "#d9ead3"},
+      {LifecycleClass::kSatellite, "#fff2cc"},
       {LifecycleClass::kOther, "#eeeeee"}};
   const TemplateModel& m = *a.model;
-  out << "digraph resources {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=Helvetica];\n";
+  out << "digraph resources {\n  rankdir=LR;\n  node [shape=box, style=filled, "
+         "fontname=Helvetica];\n";
   for (std::size_t i = 0; i < m.resources.size(); ++i)
     out << "  \"" << m.resources[i].id << "\" [label=\"" << m.resources[i].id << "\\n"
         << m.resources[i].type << "\\n(" << LifecycleName(a.info[i].cls) << ")\", fillcolor=\""
@@ -248,7 +268,8 @@ nlohmann::json GraphJson(const Analysis& a) {
   j["schema_version"] = kJsonSchemaVersion;
   j["nodes"] = nlohmann::json::array();
   for (std::size_t i = 0; i < m.resources.size(); ++i)
-    j["nodes"].push_back({{"id", m.resources[i].id}, {"type", m.resources[i].type},
+    j["nodes"].push_back({{"id", m.resources[i].id},
+                          {"type", m.resources[i].type},
                           {"class", LifecycleName(a.info[i].cls)}});
   j["edges"] = nlohmann::json::array();
   for (std::uint32_t u = 0; u < a.graph.node_count(); ++u)
@@ -257,7 +278,8 @@ nlohmann::json GraphJson(const Analysis& a) {
       std::uint32_t bits = a.graph.EdgeKinds(u, v);
       for (int k = 0; k <= static_cast<int>(RefKind::kImportValue); ++k)
         if (bits & (1u << k)) kinds.push_back(RefKindName(static_cast<RefKind>(k)));
-      j["edges"].push_back({{"from", m.resources[u].id}, {"to", m.resources[v].id}, {"kinds", kinds}});
+      j["edges"].push_back(
+          {{"from", m.resources[u].id}, {"to", m.resources[v].id}, {"kinds", kinds}});
     }
   return j;
 }

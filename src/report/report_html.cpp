@@ -16,10 +16,14 @@ std::string Bar(const char* what, std::uint64_t used, std::uint64_t budget, bool
   double share = budget ? static_cast<double>(used) / static_cast<double>(budget) : 0;
   int width = static_cast<int>(std::min(share, 1.0) * 100 + 0.5);
   std::ostringstream out;
-  out << "<div class=\"bar\"><span class=\"label\">" << what << "</span><span class=\"track\"><span class=\"fill"
-      << (share > 1 ? " over" : share >= 0.9 ? " near" : "") << "\" style=\"width:" << width
-      << "%\"></span></span><span class=\"value\">"
-      << (bytes ? HumanBytes(used) + " / " + HumanBytes(budget) : GroupDigits(used) + " / " + GroupDigits(budget))
+  out << "<div class=\"bar\"><span class=\"label\">" << what
+      << "</span><span class=\"track\"><span class=\"fill"
+      << (share > 1      ? " over"
+          : share >= 0.9 ? " near"
+                         : "")
+      << "\" style=\"width:" << width << "%\"></span></span><span class=\"value\">"
+      << (bytes ? HumanBytes(used) + " / " + HumanBytes(budget)
+                : GroupDigits(used) + " / " + GroupDigits(budget))
       << "</span></div>";
   return out.str();
 }
@@ -42,31 +46,37 @@ std::string PlanHtml(const Analysis& a, const SplitPlan& plan, const PlanCheck& 
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>cfnsplit plan: "
       << Html(a.model->path()) << "</title><style>" << kStyle << "</style></head><body>\n";
-  out << "<h1>cfnsplit plan for <code>" << Html(a.model->path()) << "</code></h1>\n<p id=\"summary\">"
-      << plan.stacks.size() << " stacks, " << WiringModeName(plan.options.mode) << " mode, "
-      << GroupDigits(a.model->resources.size()) << " resources, " << check.cross_stack_values
-      << " values passed between stacks. "
-      << (check.ok() ? "All constraints hold." : std::to_string(check.violations.size()) + " violation(s).")
+  out << "<h1>cfnsplit plan for <code>" << Html(a.model->path())
+      << "</code></h1>\n<p id=\"summary\">" << plan.stacks.size() << " stacks, "
+      << WiringModeName(plan.options.mode) << " mode, " << GroupDigits(a.model->resources.size())
+      << " resources, " << check.cross_stack_values << " values passed between stacks. "
+      << (check.ok() ? "All constraints hold."
+                     : std::to_string(check.violations.size()) + " violation(s).")
       << "</p>\n";
-  out << "<h2>Stack graph</h2>\n<div class=\"graph\" id=\"stack-graph\">" << StackGraphSvg(a, plan) << "</div>\n";
+  out << "<h2>Stack graph</h2>\n<div class=\"graph\" id=\"stack-graph\">" << StackGraphSvg(a, plan)
+      << "</div>\n";
   if (!check.violations.empty()) {
     out << "<h2>Violations</h2><ul>";
     for (const auto& v : check.violations)
-      out << "<li class=\"violation\"><b>" << v.code << "</b> " << Html(v.message) << "<br>fix: " << Html(v.fix) << "</li>";
+      out << "<li class=\"violation\"><b>" << v.code << "</b> " << Html(v.message)
+          << "<br>fix: " << Html(v.fix) << "</li>";
     out << "</ul>\n";
   }
   out << "<h2>Stacks</h2>\n";
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const auto& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
-    out << "<div class=\"stack\" data-stack=\"" << Html(s.name) << "\"><h3>" << Html(s.name) << " <small>("
-        << StackRoleName(s.role) << (s.owner.empty() ? "" : ", owner " + Html(s.owner)) << ")</small></h3>\n";
+    out << "<div class=\"stack\" data-stack=\"" << Html(s.name) << "\"><h3>" << Html(s.name)
+        << " <small>(" << StackRoleName(s.role)
+        << (s.owner.empty() ? "" : ", owner " + Html(s.owner)) << ")</small></h3>\n";
     out << Bar("resources", f.resources, Budget(rules, "resources_per_stack", h), false)
         << Bar("parameters", f.parameters, Budget(rules, "parameters_per_stack", h), false)
         << Bar("outputs", f.outputs, Budget(rules, "outputs_per_stack", h), false)
         << Bar("template", f.template_bytes, Budget(rules, "template_bytes_s3", h), true);
-    if (f.package_bytes) out << Bar("package", f.package_bytes, Budget(rules, "lambda_unzipped_bytes", h), true);
-    out << "\n<details><summary>" << s.resources.size() << " resources</summary><table class=\"resources\">"
+    if (f.package_bytes)
+      out << Bar("package", f.package_bytes, Budget(rules, "lambda_unzipped_bytes", h), true);
+    out << "\n<details><summary>" << s.resources.size()
+        << " resources</summary><table class=\"resources\">"
         << "<tr><th>resource</th><th>type</th><th>why here</th></tr>";
     for (const auto& id : s.resources) {
       const Resource* r = a.model->FindResource(id);
@@ -77,16 +87,19 @@ std::string PlanHtml(const Analysis& a, const SplitPlan& plan, const PlanCheck& 
     out << "</table></details>";
     if (!s.distributions.empty()) {
       out << "<p>Package ships: ";
-      for (std::size_t d = 0; d < s.distributions.size(); ++d) out << (d ? ", " : "") << Html(s.distributions[d]);
+      for (std::size_t d = 0; d < s.distributions.size(); ++d)
+        out << (d ? ", " : "") << Html(s.distributions[d]);
       out << "</p>";
     }
     out << "</div>\n";
   }
   if (moves) {
-    out << "<h2>What moves</h2><table><tr><th>resource</th><th>from</th><th>to</th><th>risk</th></tr>";
+    out << "<h2>What "
+           "moves</h2><table><tr><th>resource</th><th>from</th><th>to</th><th>risk</th></tr>";
     for (const auto& mv : *moves)
-      out << "<tr><td>" << Html(mv.resource) << "</td><td>" << Html(mv.from) << "</td><td>" << Html(mv.to)
-          << "</td><td>" << Html(mv.risk + (mv.detail.empty() ? "" : ": " + mv.detail)) << "</td></tr>";
+      out << "<tr><td>" << Html(mv.resource) << "</td><td>" << Html(mv.from) << "</td><td>"
+          << Html(mv.to) << "</td><td>"
+          << Html(mv.risk + (mv.detail.empty() ? "" : ": " + mv.detail)) << "</td></tr>";
     out << "</table>\n";
   }
   for (const auto& n : check.notes) out << "<p class=\"note\">Note: " << Html(n) << "</p>\n";

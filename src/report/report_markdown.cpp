@@ -35,9 +35,10 @@ std::string AnalysisMarkdown(const Analysis& a, const DiagnosticSink& sink) {
   std::size_t over = 0;
   for (const auto& q : a.quotas) over += q.used > q.limit;
   md << "## cfnsplit analyze: `" << Escape(m.path()) << "`\n\n";
-  md << "**" << (over ? std::to_string(over) + " quota(s) exceeded" : "Within every quota") << "** · "
-     << GroupDigits(m.resources.size()) << " resources · " << m.functions.size() << " functions · "
-     << sink.error_count() << " error(s), " << sink.warning_count() << " warning(s)\n\n";
+  md << "**" << (over ? std::to_string(over) + " quota(s) exceeded" : "Within every quota")
+     << "** · " << GroupDigits(m.resources.size()) << " resources · " << m.functions.size()
+     << " functions · " << sink.error_count() << " error(s), " << sink.warning_count()
+     << " warning(s)\n\n";
   md << "| quota | used | limit | use | status |\n|---|---:|---:|---:|---|\n";
   for (const auto& q : a.quotas)
     md << "| " << q.what << " | " << GroupDigits(q.used) << " | " << GroupDigits(q.limit) << " | "
@@ -65,9 +66,10 @@ std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanChe
                          const RuleSet& rules, const std::vector<PlanMove>* moves) {
   double h = plan.options.headroom;
   std::ostringstream md;
-  md << "## cfnsplit plan: " << plan.stacks.size() << " stacks (" << WiringModeName(plan.options.mode)
-     << ")\n\n";
-  md << (check.ok() ? "**All constraints hold.**" : "**" + std::to_string(check.violations.size()) + " violation(s).**")
+  md << "## cfnsplit plan: " << plan.stacks.size() << " stacks ("
+     << WiringModeName(plan.options.mode) << ")\n\n";
+  md << (check.ok() ? "**All constraints hold.**"
+                    : "**" + std::to_string(check.violations.size()) + " violation(s).**")
      << " " << GroupDigits(a.model->resources.size()) << " resources, " << check.cross_stack_values
      << " values passed between stacks.";
   std::uint64_t bound = 0;
@@ -82,21 +84,23 @@ std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanChe
     md << "| " << s.name << " | " << StackRoleName(s.role) << " | " << Escape(s.owner) << " | "
        << f.resources << " (" << Pct(f.resources, Budget(rules, "resources_per_stack", h)) << ") | "
        << f.parameters << " | " << f.outputs << " | " << GroupDigits(f.template_bytes) << " | "
-       << (f.package_bytes ? HumanBytes(f.package_bytes) + " (" + Pct(f.package_bytes, pkg) + ")" : "-")
+       << (f.package_bytes ? HumanBytes(f.package_bytes) + " (" + Pct(f.package_bytes, pkg) + ")"
+                           : "-")
        << " |\n";
   }
   if (!check.violations.empty()) {
     md << "\n### Violations\n\n";
     for (const auto& v : check.violations)
-      md << "- `" << v.code << "` " << Escape(v.message) << "  \n  **fix:** " << Escape(v.fix) << "\n";
+      md << "- `" << v.code << "` " << Escape(v.message) << "  \n  **fix:** " << Escape(v.fix)
+         << "\n";
   }
   if (moves) {
     md << "\n### What moves (" << moves->size() << ")\n\n";
     if (!moves->empty()) md << "| resource | type | from | to | risk |\n|---|---|---|---|---|\n";
     for (const auto& mv : *moves)
-      md << "| " << mv.resource << " | " << mv.type << " | " << (mv.from.empty() ? "(new)" : mv.from)
-         << " | " << (mv.to.empty() ? "(removed)" : mv.to) << " | "
-         << (mv.risk.empty() ? "" : "**" + mv.risk + "**: " + Escape(mv.detail)) << " |\n";
+      md << "| " << mv.resource << " | " << mv.type << " | "
+         << (mv.from.empty() ? "(new)" : mv.from) << " | " << (mv.to.empty() ? "(removed)" : mv.to)
+         << " | " << (mv.risk.empty() ? "" : "**" + mv.risk + "**: " + Escape(mv.detail)) << " |\n";
   }
   md << "\n### What to watch during migration\n\n";
   std::size_t stateful = 0;
@@ -104,7 +108,8 @@ std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanChe
   md << "- " << stateful << " stateful resource(s) stay in `" << plan.stacks[0].name
      << "`; moving one later means delete and recreate (or Retain + import).\n";
   if (plan.options.mode == WiringMode::kExports)
-    md << "- Exports are locked while imported: change or remove one in two deploys (consumer first).\n";
+    md << "- Exports are locked while imported: change or remove one in two deploys (consumer "
+          "first).\n";
   for (const auto& n : check.notes) md << "- " << Escape(n) << "\n";
   md << "- Resources with fixed names (FunctionName, LogGroupName, …) that change stack fail with "
         "\"already exists\" unless the old stack releases them first.\n";

@@ -22,7 +22,8 @@ void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet&
   std::size_t functions = 0;
   for (const auto& s : plan.stacks) functions += s.role == StackRole::kFunctions;
   out << "Plan: " << plan.stacks.size() << " stacks (" << WiringModeName(plan.options.mode)
-      << " mode, headroom " << static_cast<int>(h * 100) << "%), " << functions << " function stacks\n";
+      << " mode, headroom " << static_cast<int>(h * 100) << "%), " << functions
+      << " function stacks\n";
   std::uint64_t bound = 0;
   for (const auto& [k, v] : plan.lower_bounds) bound = std::max(bound, v);
   if (!plan.lower_bounds.empty()) {
@@ -37,16 +38,17 @@ void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet&
   out << "  values passed between stacks: " << check.cross_stack_values << "\n\n";
   std::size_t width = 5;
   for (const auto& s : plan.stacks) width = std::max(width, s.name.size());
-  out << "  " << std::left << std::setw(static_cast<int>(width)) << "stack" << "  " << std::setw(10)
-      << "role" << std::right << std::setw(11) << "resources" << std::setw(11) << "params"
-      << std::setw(11) << "outputs" << std::setw(22) << "template bytes" << std::setw(14)
-      << "package" << "  owner\n";
+  out << "  " << std::left << std::setw(static_cast<int>(width)) << "stack"
+      << "  " << std::setw(10) << "role" << std::right << std::setw(11) << "resources"
+      << std::setw(11) << "params" << std::setw(11) << "outputs" << std::setw(22)
+      << "template bytes" << std::setw(14) << "package"
+      << "  owner\n";
   std::uint64_t pkg_budget = Budget(rules, "lambda_unzipped_bytes", h);
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const StackPlan& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
-    out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  " << std::setw(10)
-        << StackRoleName(s.role) << std::right << std::setw(11)
+    out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  "
+        << std::setw(10) << StackRoleName(s.role) << std::right << std::setw(11)
         << Cell(f.resources, Budget(rules, "resources_per_stack", h)) << std::setw(11)
         << Cell(f.parameters, Budget(rules, "parameters_per_stack", h)) << std::setw(11)
         << Cell(f.outputs, Budget(rules, "outputs_per_stack", h)) << std::setw(22)
@@ -96,7 +98,8 @@ nlohmann::json PlanJson(const SplitPlan& plan, const PlanCheck& check, const Rul
   }
   j["violations"] = nlohmann::json::array();
   for (const auto& v : check.violations)
-    j["violations"].push_back({{"code", v.code}, {"message", v.message}, {"fix", v.fix}, {"stack", v.stack}});
+    j["violations"].push_back(
+        {{"code", v.code}, {"message", v.message}, {"fix", v.fix}, {"stack", v.stack}});
   j["notes"] = check.notes;
   j["explanations"] = plan.explanations;
   return j;
@@ -106,8 +109,8 @@ void PrintExplanations(const SplitPlan& plan, std::ostream& out) {
   for (const auto& s : plan.stacks)
     for (const auto& id : s.resources) {
       auto it = plan.explanations.find(id);
-      out << id << " -> " << s.name << ": " << (it == plan.explanations.end() ? "placed by hand" : it->second)
-          << "\n";
+      out << id << " -> " << s.name << ": "
+          << (it == plan.explanations.end() ? "placed by hand" : it->second) << "\n";
     }
 }
 
@@ -128,12 +131,14 @@ bool HasExplicitName(const Resource& r) {
 
 }  // namespace
 
-std::vector<PlanMove> DiffPlans(const Analysis& a, const SplitPlan& before, const SplitPlan& after) {
+std::vector<PlanMove> DiffPlans(const Analysis& a, const SplitPlan& before,
+                                const SplitPlan& after) {
   const TemplateModel& m = *a.model;
   auto old_index = before.StackIndex();
   auto new_index = after.StackIndex();
   std::vector<PlanMove> moves;
-  auto stack_name = [](const SplitPlan& p, const std::map<std::string, int>& idx, const std::string& id) {
+  auto stack_name = [](const SplitPlan& p, const std::map<std::string, int>& idx,
+                       const std::string& id) {
     auto it = idx.find(id);
     return it == idx.end() ? std::string() : p.stacks[it->second].name;
   };
@@ -168,7 +173,10 @@ std::vector<PlanMove> DiffPlans(const Analysis& a, const SplitPlan& before, cons
     moves.push_back(std::move(mv));
   }
   auto rank = [](const PlanMove& mv) {
-    return mv.risk == "data loss" ? 0 : mv.risk == "name clash" ? 1 : mv.risk == "replacement" ? 2 : 3;
+    return mv.risk == "data loss"     ? 0
+           : mv.risk == "name clash"  ? 1
+           : mv.risk == "replacement" ? 2
+                                      : 3;
   };
   std::stable_sort(moves.begin(), moves.end(),
                    [&](const PlanMove& x, const PlanMove& y) { return rank(x) < rank(y); });
@@ -178,8 +186,9 @@ std::vector<PlanMove> DiffPlans(const Analysis& a, const SplitPlan& before, cons
 void PrintMoves(const std::vector<PlanMove>& moves, std::ostream& out) {
   out << "Moves between the plans: " << moves.size() << "\n";
   for (const auto& mv : moves) {
-    out << "  " << mv.resource << " (" << (mv.type.empty() ? "not in template" : mv.type) << "): "
-        << (mv.from.empty() ? "(new)" : mv.from) << " -> " << (mv.to.empty() ? "(removed)" : mv.to);
+    out << "  " << mv.resource << " (" << (mv.type.empty() ? "not in template" : mv.type)
+        << "): " << (mv.from.empty() ? "(new)" : mv.from) << " -> "
+        << (mv.to.empty() ? "(removed)" : mv.to);
     if (!mv.risk.empty()) out << "  [" << mv.risk << "] " << mv.detail;
     out << "\n";
   }
@@ -188,8 +197,12 @@ void PrintMoves(const std::vector<PlanMove>& moves, std::ostream& out) {
 nlohmann::json MovesJson(const std::vector<PlanMove>& moves) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& mv : moves)
-    j.push_back({{"resource", mv.resource}, {"type", mv.type}, {"from", mv.from}, {"to", mv.to},
-                 {"risk", mv.risk}, {"detail", mv.detail}});
+    j.push_back({{"resource", mv.resource},
+                 {"type", mv.type},
+                 {"from", mv.from},
+                 {"to", mv.to},
+                 {"risk", mv.risk},
+                 {"detail", mv.detail}});
   return j;
 }
 

@@ -32,24 +32,30 @@ nlohmann::json SarifReport(const DiagnosticSink& sink, const SourceManager& sour
   }
   if (violations) {
     for (const auto& v : *violations) {
-      nlohmann::json r = {{"ruleId", v.code}, {"level", "error"},
+      nlohmann::json r = {{"ruleId", v.code},
+                          {"level", "error"},
                           {"message", {{"text", v.message + " (fix: " + v.fix + ")"}}}};
-      const Resource* res = model && !v.resource.empty() ? model->FindResource(v.resource) : nullptr;
-      if (res) r["locations"] = {Location(model->path(), res->loc)};
-      else if (model) r["locations"] = {Location(model->path(), SourceLoc{model->file(), 1, 1})};
+      const Resource* res =
+          model && !v.resource.empty() ? model->FindResource(v.resource) : nullptr;
+      if (res)
+        r["locations"] = {Location(model->path(), res->loc)};
+      else if (model)
+        r["locations"] = {Location(model->path(), SourceLoc{model->file(), 1, 1})};
       results.push_back(std::move(r));
       rules.emplace(v.code, v.message);
     }
   }
   nlohmann::json rule_list = nlohmann::json::array();
   for (const auto& [id, text] : rules)
-    rule_list.push_back({{"id", id}, {"shortDescription", {{"text", text}}},
+    rule_list.push_back({{"id", id},
+                         {"shortDescription", {{"text", text}}},
                          {"helpUri", "https://github.com/cfnsplit/cfnsplit#diagnostic-codes"}});
-  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-          {"version", "2.1.0"},
-          {"runs",
-           {{{"tool", {{"driver", {{"name", "cfnsplit"}, {"version", "0.1.0"}, {"rules", rule_list}}}}},
-             {"results", results}}}}};
+  return {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs",
+       {{{"tool", {{"driver", {{"name", "cfnsplit"}, {"version", "0.1.0"}, {"rules", rule_list}}}}},
+         {"results", results}}}}};
 }
 
 }  // namespace cfnsplit

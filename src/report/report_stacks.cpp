@@ -30,8 +30,10 @@ StackEdges CollectEdges(const Analysis& a, const SplitPlan& plan) {
     auto from = index.find(r.from), to = index.find(r.to);
     if (from == index.end() || to == index.end() || from->second == to->second) continue;
     auto key = std::make_pair(from->second, to->second);
-    if (r.kind == RefKind::kDependsOn) ++e.order_only[key];
-    else e.values[key].insert(r.attribute.empty() ? r.to : r.to + "." + r.attribute);
+    if (r.kind == RefKind::kDependsOn)
+      ++e.order_only[key];
+    else
+      e.values[key].insert(r.attribute.empty() ? r.to : r.to + "." + r.attribute);
   }
   return e;
 }
@@ -60,9 +62,12 @@ std::string StackGraphDot(const Analysis& a, const SplitPlan& plan) {
          "fontname=Helvetica, fillcolor=\"#ffffff\"];\n  edge [fontname=Helvetica, fontsize=10];\n";
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     const auto& st = plan.stacks[s];
-    dot << "  subgraph cluster_" << s << " {\n    label=\"" << st.name << " (" << StackRoleName(st.role)
-        << (st.owner.empty() ? "" : ", " + st.owner) << ")\";\n    style=filled; fillcolor=\""
-        << (st.role == StackRole::kBase ? "#f4cccc" : st.role == StackRole::kPost ? "#cfe2f3" : "#d9ead3")
+    dot << "  subgraph cluster_" << s << " {\n    label=\"" << st.name << " ("
+        << StackRoleName(st.role) << (st.owner.empty() ? "" : ", " + st.owner)
+        << ")\";\n    style=filled; fillcolor=\""
+        << (st.role == StackRole::kBase   ? "#f4cccc"
+            : st.role == StackRole::kPost ? "#cfe2f3"
+                                          : "#d9ead3")
         << "\";\n    s" << s << " [label=\"" << st.resources.size() << " resources\\n"
         << HumanBytes(st.figures.package_bytes) << " package\"];\n  }\n";
   }
@@ -71,8 +76,8 @@ std::string StackGraphDot(const Analysis& a, const SplitPlan& plan) {
         << "\", ltail=cluster_" << key.first << ", lhead=cluster_" << key.second << "];\n";
   for (const auto& [key, count] : edges.order_only)
     if (!edges.values.count(key))
-      dot << "  s" << key.first << " -> s" << key.second << " [style=dashed, label=\"DependsOn ×" << count
-          << "\"];\n";
+      dot << "  s" << key.first << " -> s" << key.second << " [style=dashed, label=\"DependsOn ×"
+          << count << "\"];\n";
   dot << "}\n";
   return dot.str();
 }
@@ -83,7 +88,9 @@ std::string StackGraphSvg(const Analysis& a, const SplitPlan& plan) {
   StackEdges edges = CollectEdges(a, plan);
   std::vector<std::vector<std::size_t>> layers(3);
   for (std::size_t s = 0; s < plan.stacks.size(); ++s)
-    layers[plan.stacks[s].role == StackRole::kBase ? 0 : plan.stacks[s].role == StackRole::kFunctions ? 1 : 2]
+    layers[plan.stacks[s].role == StackRole::kBase        ? 0
+           : plan.stacks[s].role == StackRole::kFunctions ? 1
+                                                          : 2]
         .push_back(s);
   const int box_w = 170, box_h = 54, gap = 24, per_row = 8;
   std::vector<std::pair<int, int>> pos(plan.stacks.size());
@@ -102,26 +109,33 @@ std::string StackGraphSvg(const Analysis& a, const SplitPlan& plan) {
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << y
       << "\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">\n"
-      << "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-         "markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n";
+      << "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+         "markerWidth=\"7\" "
+         "markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" "
+         "fill=\"#555\"/></marker></defs>\n";
   for (const auto& [key, values] : edges.values) {
     auto [x1, y1] = pos[static_cast<std::size_t>(key.first)];
     auto [x2, y2] = pos[static_cast<std::size_t>(key.second)];
-    svg << "<line x1=\"" << x1 + box_w / 2 << "\" y1=\"" << y1 + box_h << "\" x2=\"" << x2 + box_w / 2
-        << "\" y2=\"" << y2 << "\" stroke=\"#555\" stroke-width=\"1\" marker-end=\"url(#arrow)\">"
-        << "<title>" << XmlEscape(plan.stacks[key.first].name + " uses " + std::to_string(values.size()) +
-                                  " value(s) of " + plan.stacks[key.second].name)
+    svg << "<line x1=\"" << x1 + box_w / 2 << "\" y1=\"" << y1 + box_h << "\" x2=\""
+        << x2 + box_w / 2 << "\" y2=\"" << y2
+        << "\" stroke=\"#555\" stroke-width=\"1\" marker-end=\"url(#arrow)\">"
+        << "<title>"
+        << XmlEscape(plan.stacks[key.first].name + " uses " + std::to_string(values.size()) +
+                     " value(s) of " + plan.stacks[key.second].name)
         << "</title></line>\n";
   }
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     const auto& st = plan.stacks[s];
     auto [x, by] = pos[s];
-    const char* fill = st.role == StackRole::kBase ? "#f4cccc" : st.role == StackRole::kPost ? "#cfe2f3" : "#d9ead3";
-    svg << "<g class=\"stack\"><rect x=\"" << x << "\" y=\"" << by << "\" width=\"" << box_w << "\" height=\""
-        << box_h << "\" rx=\"6\" fill=\"" << fill << "\" stroke=\"#333\"/>"
-        << "<text x=\"" << x + 8 << "\" y=\"" << by + 20 << "\" font-weight=\"bold\">" << XmlEscape(st.name)
-        << "</text><text x=\"" << x + 8 << "\" y=\"" << by + 40 << "\">" << st.resources.size()
-        << " resources" << (st.owner.empty() ? "" : ", " + XmlEscape(st.owner)) << "</text></g>\n";
+    const char* fill = st.role == StackRole::kBase   ? "#f4cccc"
+                       : st.role == StackRole::kPost ? "#cfe2f3"
+                                                     : "#d9ead3";
+    svg << "<g class=\"stack\"><rect x=\"" << x << "\" y=\"" << by << "\" width=\"" << box_w
+        << "\" height=\"" << box_h << "\" rx=\"6\" fill=\"" << fill << "\" stroke=\"#333\"/>"
+        << "<text x=\"" << x + 8 << "\" y=\"" << by + 20 << "\" font-weight=\"bold\">"
+        << XmlEscape(st.name) << "</text><text x=\"" << x + 8 << "\" y=\"" << by + 40 << "\">"
+        << st.resources.size() << " resources"
+        << (st.owner.empty() ? "" : ", " + XmlEscape(st.owner)) << "</text></g>\n";
   }
   svg << "</svg>\n";
   return svg.str();

@@ -12,11 +12,16 @@ namespace cfnsplit {
 
 const char* LifecycleName(LifecycleClass c) {
   switch (c) {
-    case LifecycleClass::kStateful: return "stateful";
-    case LifecycleClass::kShared: return "shared";
-    case LifecycleClass::kFunction: return "function";
-    case LifecycleClass::kSatellite: return "satellite";
-    case LifecycleClass::kOther: return "other";
+    case LifecycleClass::kStateful:
+      return "stateful";
+    case LifecycleClass::kShared:
+      return "shared";
+    case LifecycleClass::kFunction:
+      return "function";
+    case LifecycleClass::kSatellite:
+      return "satellite";
+    case LifecycleClass::kOther:
+      return "other";
   }
   return "other";
 }
@@ -47,8 +52,9 @@ bool CheckKeys(const Value& map, const std::set<std::string>& allowed, Diagnosti
     if (allowed.count(k.name)) continue;
     std::vector<std::string> cands(allowed.begin(), allowed.end());
     std::string hint = SuggestClosest(k.name, cands);
-    sink.Error("E0010", k.loc, "unknown key '" + k.name + "' in rules file" +
-                                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    sink.Error("E0010", k.loc,
+               "unknown key '" + k.name + "' in rules file" +
+                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     ok = false;
   }
   return ok;
@@ -65,14 +71,16 @@ bool ReadUnsigned(const Value* v, std::uint64_t& out, DiagnosticSink& sink, Sour
 
 void ReadLimits(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
   CheckKeys(doc, {"schema", "checked", "approaching", "quotas"}, sink);
-  if (const Value* a = doc.Find("approaching"); a && a->is_number()) rules.approaching = std::stod(a->text());
+  if (const Value* a = doc.Find("approaching"); a && a->is_number())
+    rules.approaching = std::stod(a->text());
   const Value* quotas = doc.Find("quotas");
   if (!quotas || !quotas->is_list()) {
     sink.Error("E0010", doc.loc(), "limits file needs a 'quotas' list");
     return;
   }
   for (const Value& q : quotas->items()) {
-    if (!q.is_map() || !CheckKeys(q, {"key", "value", "scope", "description", "source"}, sink)) continue;
+    if (!q.is_map() || !CheckKeys(q, {"key", "value", "scope", "description", "source"}, sink))
+      continue;
     Quota quota;
     const Value* key = q.Find("key");
     const Value* source = q.Find("source");
@@ -99,17 +107,23 @@ void ReadLifecycle(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
     return;
   }
   static const std::map<std::string, LifecycleClass> kClasses = {
-      {"stateful", LifecycleClass::kStateful}, {"shared", LifecycleClass::kShared},
-      {"function", LifecycleClass::kFunction}, {"satellite", LifecycleClass::kSatellite},
+      {"stateful", LifecycleClass::kStateful},
+      {"shared", LifecycleClass::kShared},
+      {"function", LifecycleClass::kFunction},
+      {"satellite", LifecycleClass::kSatellite},
       {"other", LifecycleClass::kOther}};
   for (const Value& r : list->items()) {
-    if (!r.is_map() || !CheckKeys(r, {"type", "class", "stateful_when_shared", "retain_is_history", "source"}, sink)) continue;
+    if (!r.is_map() ||
+        !CheckKeys(r, {"type", "class", "stateful_when_shared", "retain_is_history", "source"},
+                   sink))
+      continue;
     const Value* type = r.Find("type");
     const Value* cls = r.Find("class");
     auto it = cls ? kClasses.find(cls->text()) : kClasses.end();
     if (!type || !type->is_string() || it == kClasses.end()) {
-      sink.Error("E0010", r.loc(), "a lifecycle rule needs 'type' and a 'class' of stateful, "
-                                   "shared, function, satellite or other");
+      sink.Error("E0010", r.loc(),
+                 "a lifecycle rule needs 'type' and a 'class' of stateful, "
+                 "shared, function, satellite or other");
       continue;
     }
     LifecycleRule rule;
@@ -164,7 +178,8 @@ std::optional<RuleSet> LoadRuleSet(const std::string& dir, SourceManager& source
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
       std::string text;
-      if (ReadFileText(dir + "/" + n, text, sink)) ApplyFile(n, dir + "/" + n, text, rules, sources, sink);
+      if (ReadFileText(dir + "/" + n, text, sink))
+        ApplyFile(n, dir + "/" + n, text, rules, sources, sink);
     }
   }
   for (const char* required : {"resources_per_stack", "outputs_per_stack", "parameters_per_stack",

@@ -46,7 +46,8 @@ std::vector<std::string> StringList(const Value* v, DiagnosticSink& sink, bool n
 std::optional<std::uint64_t> Bytes(const Value* v, DiagnosticSink& sink) {
   if (!v || v->is_null()) return std::nullopt;
   const std::string& t = v->text();
-  if (!v->is_number() || t.empty() || t.size() > 19 || t.find_first_not_of("0123456789") != std::string::npos) {
+  if (!v->is_number() || t.empty() || t.size() > 19 ||
+      t.find_first_not_of("0123456789") != std::string::npos) {
     sink.Error("E6040", v->loc(), "expected a byte count or null");
     return std::nullopt;
   }
@@ -65,14 +66,16 @@ double Ratio(const Value* v, double fallback, DiagnosticSink& sink) {
 }
 
 void ReadPackageSizes(const Value& root, Catalog& catalog, DiagnosticSink& sink) {
-  catalog.default_zip_ratio = Ratio(root.Find("default_zip_ratio"), catalog.default_zip_ratio, sink);
-  catalog.slim_estimate_ratio = Ratio(root.Find("slim_estimate_ratio"), catalog.slim_estimate_ratio, sink);
+  catalog.default_zip_ratio =
+      Ratio(root.Find("default_zip_ratio"), catalog.default_zip_ratio, sink);
+  catalog.slim_estimate_ratio =
+      Ratio(root.Find("slim_estimate_ratio"), catalog.slim_estimate_ratio, sink);
   const Value* packages = root.Find("packages");
   if (!packages || !packages->is_list()) {
     sink.Error("E6040", root.loc(), "package-sizes: 'packages' must be a list");
     return;
   }
-  static const std::vector<std::string> kKeys = {"name", "version", "unzipped", "zipped",
+  static const std::vector<std::string> kKeys = {"name",      "version",  "unzipped", "zipped",
                                                  "top_level", "requires", "source"};
   for (const auto& item : packages->items()) {
     if (!item.is_map() || !item.Find("name") || !item.Find("source")) {
@@ -118,9 +121,11 @@ void ReadRuntimePackages(const Value& root, Catalog& catalog, DiagnosticSink& si
 Catalog LoadCatalog(SourceManager& sources, DiagnosticSink& sink, const std::string& rules_dir) {
   Catalog catalog;
   try {
-    if (auto sizes = ParseRules("package-sizes.yaml", rules_dir, sources, sink); sizes && sizes->is_map())
+    if (auto sizes = ParseRules("package-sizes.yaml", rules_dir, sources, sink);
+        sizes && sizes->is_map())
       ReadPackageSizes(*sizes, catalog, sink);
-    if (auto runtime = ParseRules("runtime-packages.yaml", rules_dir, sources, sink); runtime && runtime->is_map())
+    if (auto runtime = ParseRules("runtime-packages.yaml", rules_dir, sources, sink);
+        runtime && runtime->is_map())
       ReadRuntimePackages(*runtime, catalog, sink);
   } catch (const std::exception& e) {
     sink.Error("E6040", {}, std::string("cannot read the sizing rules: ") + e.what());

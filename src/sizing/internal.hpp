@@ -72,7 +72,8 @@ bool ParseRequirement(std::string_view text, Requirement& out, std::string* erro
 /// are read but never add requirements. Cycle-safe; a file is read once per call.
 class RequirementsReader {
  public:
-  RequirementsReader(SourceManager& sources, DiagnosticSink& sink) : sources_(sources), sink_(sink) {}
+  RequirementsReader(SourceManager& sources, DiagnosticSink& sink)
+      : sources_(sources), sink_(sink) {}
   /// Reads `path`; `from` is where it was named (manifest, -r line), for error locations.
   std::vector<Requirement> Read(const std::string& path, SourceLoc from);
 
@@ -155,8 +156,7 @@ std::optional<std::vector<ZipEntry>> ReadZipDirectory(std::string_view data,
 /// Reads a zip file from disk (registering its path for diagnostics) and lists it; when
 /// `dist_info_metadata` is given, also returns the text of `<top>.dist-info/METADATA` (wheels).
 std::optional<std::vector<ZipEntry>> ReadZipFile(const std::string& path, SourceManager& sources,
-                                                 DiagnosticSink& sink,
-                                                 const ZipLimits& limits = {},
+                                                 DiagnosticSink& sink, const ZipLimits& limits = {},
                                                  std::string* dist_info_metadata = nullptr);
 /// Raw bytes of a stored (method 0) or deflated (method 8) entry; nullopt when unreadable.
 std::optional<std::string> ReadZipMember(std::string_view data, const ZipEntry& entry,
@@ -198,7 +198,8 @@ struct CatalogEntry {
   std::string name;  ///< normalized
   std::string version;
   std::optional<std::uint64_t> unzipped, zipped;
-  std::vector<std::string> requires;  ///< normalized names
+  std::vector<std::string>
+  requires;  ///< normalized names
   std::vector<std::string> top_level;
   std::string source;
 };
@@ -214,7 +215,8 @@ struct Catalog {
 
 /// Loads rules/package-sizes.yaml and rules/runtime-packages.yaml (embedded copies, or from
 /// `rules_dir` when given). Problems are E6040 errors; returns what parsed.
-Catalog LoadCatalog(SourceManager& sources, DiagnosticSink& sink, const std::string& rules_dir = "");
+Catalog LoadCatalog(SourceManager& sources, DiagnosticSink& sink,
+                    const std::string& rules_dir = "");
 
 // ---- manifest.cpp ----------------------------------------------------------------------------
 
@@ -262,7 +264,7 @@ struct ServiceSpec {
   std::vector<ManifestLayer> layers;
   std::vector<ManifestFunction> functions;
   std::vector<ServerlessFunction> serverless_functions;
-  std::string runtime;  ///< serverless provider.runtime
+  std::string runtime;         ///< serverless provider.runtime
   std::string serverless_dir;  ///< where serverless.yml lives ("" when none)
   std::string spr_file_name = "requirements.txt";
 };
@@ -275,7 +277,8 @@ bool LoadManifest(const std::string& path, ServiceSpec& spec, SourceManager& sou
 bool LoadServerlessConfig(const std::string& path, ServiceSpec& spec, SourceManager& sources,
                           DiagnosticSink& sink);
 
-// ---- universe.cpp: every distribution cfnsplit can size ------------------------------------------
+// ---- universe.cpp: every distribution cfnsplit can size
+// ------------------------------------------
 
 struct KnownDist {
   Distribution dist;
@@ -290,7 +293,8 @@ struct KnownDist {
 struct ArtifactContents {
   std::string name, path;
   std::uint64_t code_unzipped = 0, code_zipped = 0;  ///< bytes no distribution claims
-  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> dists;  ///< name → (unzipped, zipped)
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>
+      dists;  ///< name → (unzipped, zipped)
   bool ok = false;
 };
 
@@ -309,8 +313,8 @@ struct UniverseInputs {
 };
 
 /// Sizes every distribution the evidence holds; precedence installed > wheel > artifact > catalog.
-Universe BuildUniverse(const UniverseInputs& inputs, const Catalog& catalog,
-                       SourceManager& sources, DiagnosticSink& sink);
+Universe BuildUniverse(const UniverseInputs& inputs, const Catalog& catalog, SourceManager& sources,
+                       DiagnosticSink& sink);
 
 /// SPR noDeploy's first path segment: the path up to the first `-`, `/`, `\` or `.py`.
 std::string SprFirstSegment(std::string_view path);

@@ -10,7 +10,9 @@
 namespace cfnsplit::sizing {
 namespace {
 
-bool IsVariable(const Value& v) { return v.is_string() && v.text().find("${") != std::string::npos; }
+bool IsVariable(const Value& v) {
+  return v.is_string() && v.text().find("${") != std::string::npos;
+}
 
 class Reader {
  public:
@@ -88,7 +90,8 @@ class Reader {
   std::optional<std::uint64_t> Count(const Value* v, const std::string& name) {
     if (!v || v->is_null()) return std::nullopt;
     const std::string& t = v->text();
-    if (!v->is_scalar() || t.empty() || t.size() > 12 || t.find_first_not_of("0123456789") != std::string::npos) {
+    if (!v->is_scalar() || t.empty() || t.size() > 12 ||
+        t.find_first_not_of("0123456789") != std::string::npos) {
       Fail(v->loc(), "'" + name + "' must be a whole number");
       return std::nullopt;
     }
@@ -101,8 +104,9 @@ class Reader {
   }
 
   void Unresolved(const Value& v, const std::string& name, const std::string& assumed) {
-    sink_.Warning("W6030", v.loc(), "'" + name + "' is the variable '" + v.text() +
-                                        "', which cfnsplit does not resolve; assuming " + assumed);
+    sink_.Warning("W6030", v.loc(),
+                  "'" + name + "' is the variable '" + v.text() +
+                      "', which cfnsplit does not resolve; assuming " + assumed);
   }
 
  private:
@@ -138,24 +142,28 @@ void ReadService(const Value& service, ServiceSpec& spec, Reader& r) {
                         "slimPatterns", "slim_patterns_append_defaults",
                         "slimPatternsAppendDefaults", "no_deploy", "noDeploy", "zip"});
   const std::string& base = spec.base_dir;
-  if (auto name = r.String(service.Find("name"), "name"); !name.text.empty()) spec.service_name = name.text;
+  if (auto name = r.String(service.Find("name"), "name"); !name.text.empty())
+    spec.service_name = name.text;
   SetIf(spec.packaging, r.String(service.Find("packaging"), "packaging"));
   SetIf(spec.requirements, Resolve(r.Strings(service.Find("requirements"), "requirements"), base));
   SetIf(spec.packages, r.Strings(service.Find("packages"), "packages"));
-  SetIf(spec.site_packages, Resolve(r.String(service.Find("site_packages"), "site_packages"), base));
+  SetIf(spec.site_packages,
+        Resolve(r.String(service.Find("site_packages"), "site_packages"), base));
   SetIf(spec.wheelhouse, Resolve(r.String(service.Find("wheelhouse"), "wheelhouse"), base));
   SetIf(spec.code, Resolve(r.String(service.Find("code"), "code"), base));
   SetIf(spec.python, r.String(service.Find("python"), "python"));
   SetIf(spec.slim, r.Bool(service.Find("slim"), "slim"));
   SetIf(spec.strip, r.Bool(service.Find("strip"), "strip"));
   SetIf(spec.zip, r.Bool(service.Find("zip"), "zip"));
-  const Value* patterns = service.Find("slim_patterns") ? service.Find("slim_patterns") : service.Find("slimPatterns");
+  const Value* patterns =
+      service.Find("slim_patterns") ? service.Find("slim_patterns") : service.Find("slimPatterns");
   SetIf(spec.slim_patterns, r.Names(patterns, "slim_patterns"));
   const Value* append = service.Find("slim_patterns_append_defaults")
                             ? service.Find("slim_patterns_append_defaults")
                             : service.Find("slimPatternsAppendDefaults");
   SetIf(spec.slim_patterns_append_defaults, r.Bool(append, "slim_patterns_append_defaults"));
-  const Value* no_deploy = service.Find("no_deploy") ? service.Find("no_deploy") : service.Find("noDeploy");
+  const Value* no_deploy =
+      service.Find("no_deploy") ? service.Find("no_deploy") : service.Find("noDeploy");
   SetIf(spec.no_deploy, r.Names(no_deploy, "no_deploy"));
 }
 
@@ -167,7 +175,8 @@ void ReadLayers(const Value& layers, ServiceSpec& spec, Reader& r) {
     layer.loc = layers.keys()[i].loc;
     if (body) {
       r.CheckKeys(*body, {"requirements", "packages", "artifact"});
-      layer.requirements = Resolve(r.Strings(body->Find("requirements"), "requirements"), spec.base_dir);
+      layer.requirements =
+          Resolve(r.Strings(body->Find("requirements"), "requirements"), spec.base_dir);
       layer.packages = r.Strings(body->Find("packages"), "packages");
       layer.artifact = Resolve(r.String(body->Find("artifact"), "artifact"), spec.base_dir);
     }
@@ -183,7 +192,8 @@ void ReadFunctions(const Value& functions, ServiceSpec& spec, Reader& r) {
     if (const Value* body = r.Map(&functions.items()[i], f.key)) {
       r.CheckKeys(*body, {"requirements", "packages", "code", "artifact", "layers", "packaging",
                           "module", "ephemeral_storage_mb", "image"});
-      f.requirements = Resolve(r.Strings(body->Find("requirements"), "requirements"), spec.base_dir);
+      f.requirements =
+          Resolve(r.Strings(body->Find("requirements"), "requirements"), spec.base_dir);
       f.packages = r.Strings(body->Find("packages"), "packages");
       f.code = Resolve(r.String(body->Find("code"), "code"), spec.base_dir);
       f.artifact = Resolve(r.String(body->Find("artifact"), "artifact"), spec.base_dir);
@@ -199,10 +209,12 @@ void ReadFunctions(const Value& functions, ServiceSpec& spec, Reader& r) {
 
 void CheckPackaging(const Located& packaging, Reader& r) {
   static const std::vector<std::string> kModes = {"shared", "individual", "layer"};
-  if (packaging.text.empty() || std::find(kModes.begin(), kModes.end(), packaging.text) != kModes.end())
+  if (packaging.text.empty() ||
+      std::find(kModes.begin(), kModes.end(), packaging.text) != kModes.end())
     return;
   std::string suggestion = SuggestClosest(packaging.text, kModes);
-  r.Fail(packaging.loc, "packaging must be shared, individual or layer, not '" + packaging.text + "'" +
+  r.Fail(packaging.loc, "packaging must be shared, individual or layer, not '" + packaging.text +
+                            "'" +
                             (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?"));
 }
 
@@ -235,7 +247,8 @@ void ReadPythonRequirements(const Value& options, ServiceSpec& spec, Reader& r) 
   SetIf(spec.strip, r.Bool(options.Find("strip"), "strip"));
   SetIf(spec.zip, r.Bool(options.Find("zip"), "zip"));
   SetIf(spec.slim_patterns, r.Names(options.Find("slimPatterns"), "slimPatterns"));
-  SetIf(spec.slim_patterns_append_defaults, r.Bool(options.Find("slimPatternsAppendDefaults"), "slimPatternsAppendDefaults"));
+  SetIf(spec.slim_patterns_append_defaults,
+        r.Bool(options.Find("slimPatternsAppendDefaults"), "slimPatternsAppendDefaults"));
   SetIf(spec.no_deploy, r.Names(options.Find("noDeploy"), "noDeploy"));
   if (const Value* layer = options.Find("layer"))
     spec.layer = layer->is_map() ? std::optional<bool>(true) : r.Bool(layer, "layer");
@@ -252,16 +265,20 @@ bool LoadManifest(const std::string& path, ServiceSpec& spec, SourceManager& sou
   if (!root) return false;
   Reader r(sink, "the dependency manifest");
   if (!root->is_map()) {
-    r.Fail(root->loc().known() ? root->loc() : SourceLoc{file, 1, 1}, "the dependency manifest must be a mapping");
+    r.Fail(root->loc().known() ? root->loc() : SourceLoc{file, 1, 1},
+           "the dependency manifest must be a mapping");
     return false;
   }
   spec.base_dir = DirName(path);
   r.CheckKeys(*root, {"version", "service", "layers", "functions"});
   if (const Value* version = root->Find("version"); version && version->text() != "1")
-    r.Fail(version->loc(), "unsupported manifest version '" + version->text() + "'; this cfnsplit reads version 1");
-  if (const Value* service = r.Map(root->Find("service"), "service")) ReadService(*service, spec, r);
+    r.Fail(version->loc(),
+           "unsupported manifest version '" + version->text() + "'; this cfnsplit reads version 1");
+  if (const Value* service = r.Map(root->Find("service"), "service"))
+    ReadService(*service, spec, r);
   if (const Value* layers = r.Map(root->Find("layers"), "layers")) ReadLayers(*layers, spec, r);
-  if (const Value* functions = r.Map(root->Find("functions"), "functions")) ReadFunctions(*functions, spec, r);
+  if (const Value* functions = r.Map(root->Find("functions"), "functions"))
+    ReadFunctions(*functions, spec, r);
   CheckPackaging(spec.packaging, r);
   for (const auto& f : spec.functions) CheckPackaging(f.packaging, r);
   return r.ok();
@@ -286,7 +303,8 @@ bool LoadServerlessConfig(const std::string& path, ServiceSpec& spec, SourceMana
   if (const Value* functions = r.Map(root->Find("functions"), "functions"))
     ReadServerlessFunctions(*functions, spec, r);
   const Value* custom = r.Map(root->Find("custom"), "custom");
-  if (const Value* options = custom ? r.Map(custom->Find("pythonRequirements"), "custom.pythonRequirements") : nullptr)
+  if (const Value* options =
+          custom ? r.Map(custom->Find("pythonRequirements"), "custom.pythonRequirements") : nullptr)
     ReadPythonRequirements(*options, spec, r);
   return r.ok();
 }

@@ -26,8 +26,10 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }
 
 std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -117,8 +119,9 @@ void WalkTree(const std::string& root, Tree& tree) {
 // Indexes of files under `prefix/` (a directory) in the sorted file list.
 std::pair<std::size_t, std::size_t> DirectoryRange(const Tree& tree, const std::string& dir) {
   std::string prefix = dir + "/";
-  auto lower = std::lower_bound(tree.files.begin(), tree.files.end(), prefix,
-                                [](const InstalledFile& f, const std::string& p) { return f.path < p; });
+  auto lower =
+      std::lower_bound(tree.files.begin(), tree.files.end(), prefix,
+                       [](const InstalledFile& f, const std::string& p) { return f.path < p; });
   auto upper = lower;
   while (upper != tree.files.end() && upper->path.compare(0, prefix.size(), prefix) == 0) ++upper;
   return {static_cast<std::size_t>(lower - tree.files.begin()),
@@ -137,11 +140,14 @@ void ClaimTopLevel(Tree& tree, const std::string& name, long dist, InstalledDist
   for (std::size_t i = begin; i < end; ++i)
     Claim(tree, static_cast<std::uint32_t>(i), dist, tree.files[i].size, out);
   // Single-module distributions: name.py, name.cpython-312-x86_64-linux-gnu.so, name.so.
-  auto lower = std::lower_bound(tree.files.begin(), tree.files.end(), name + ".",
-                                [](const InstalledFile& f, const std::string& p) { return f.path < p; });
-  for (; lower != tree.files.end() && lower->path.compare(0, name.size() + 1, name + ".") == 0; ++lower) {
+  auto lower =
+      std::lower_bound(tree.files.begin(), tree.files.end(), name + ".",
+                       [](const InstalledFile& f, const std::string& p) { return f.path < p; });
+  for (; lower != tree.files.end() && lower->path.compare(0, name.size() + 1, name + ".") == 0;
+       ++lower) {
     if (lower->path.find('/') != std::string::npos) continue;
-    if (EndsWith(lower->path, ".py") || EndsWith(lower->path, ".so") || EndsWith(lower->path, ".pyd"))
+    if (EndsWith(lower->path, ".py") || EndsWith(lower->path, ".so") ||
+        EndsWith(lower->path, ".pyd"))
       Claim(tree, static_cast<std::uint32_t>(lower - tree.files.begin()), dist, lower->size, out);
   }
 }
@@ -172,9 +178,8 @@ bool ClaimFromRecord(Tree& tree, const std::string& root, const std::string& rec
     std::uint64_t size = tree.files[found->second].size;
     if (row.size() >= 3 && !row[2].empty()) {
       const std::string& field = row[2];
-      bool digits = field.size() <= 19 && std::all_of(field.begin(), field.end(), [](char c) {
-                      return c >= '0' && c <= '9';
-                    });
+      bool digits = field.size() <= 19 && std::all_of(field.begin(), field.end(),
+                                                      [](char c) { return c >= '0' && c <= '9'; });
       if (digits) {
         size = std::stoull(field);
         any_size = true;
@@ -215,13 +220,14 @@ void ReadDistInfo(Tree& tree, const std::string& root, const std::string& dir, l
                ClaimFromRecord(tree, root, record, dist_index, dist, &missing, &bad_sizes);
   dist.source = sized ? "record" : "walk";
   if (bad_sizes > 0)
-    sink.Warning("W6023", {}, base + "/RECORD: " + std::to_string(bad_sizes) +
-                                  " rows have a malformed size; their files were measured instead");
+    sink.Warning("W6023", {},
+                 base + "/RECORD: " + std::to_string(bad_sizes) +
+                     " rows have a malformed size; their files were measured instead");
   // A metadata snapshot keeps only the .dist-info folders of an installed tree (small enough to
   // commit); when none of a distribution's payload is on disk, RECORD's sizes are the measurement.
-  bool payload_on_disk = std::any_of(dist.files.begin(), dist.files.end(), [&](const InstalledFile& f) {
-    return f.path.compare(0, dir.size() + 1, dir + "/") != 0;
-  });
+  bool payload_on_disk = std::any_of(
+      dist.files.begin(), dist.files.end(),
+      [&](const InstalledFile& f) { return f.path.compare(0, dir.size() + 1, dir + "/") != 0; });
   bool snapshot = missing.count > 0 && !payload_on_disk && !missing.sized.empty();
   if (snapshot) {
     for (auto& f : missing.sized) {
@@ -231,8 +237,9 @@ void ReadDistInfo(Tree& tree, const std::string& root, const std::string& dir, l
     dist.source = "record";
     ++*snapshots;
   } else if (missing.count > 0) {
-    sink.Note("I6027", {}, base + "/RECORD lists " + std::to_string(missing.count) +
-                               " files that are not on disk; they are not counted");
+    sink.Note("I6027", {},
+              base + "/RECORD lists " + std::to_string(missing.count) +
+                  " files that are not on disk; they are not counted");
   }
   if (record.empty()) {
     std::vector<std::string> names = dist.top_level;
@@ -351,9 +358,12 @@ CoreMetadata ParseCoreMetadata(std::string_view text) {
     if (colon == std::string::npos || line[0] == ' ') continue;
     std::string key = line.substr(0, colon);
     std::string value(TrimView(std::string_view(line).substr(colon + 1)));
-    if (key == "Name") meta.name = value;
-    else if (key == "Version") meta.version = value;
-    else if (key == "Requires-Dist") meta.requires_dist.push_back(value);
+    if (key == "Name")
+      meta.name = value;
+    else if (key == "Version")
+      meta.version = value;
+    else if (key == "Requires-Dist")
+      meta.requires_dist.push_back(value);
   }
   return meta;
 }
@@ -412,13 +422,16 @@ std::optional<SitePackages> ScanSitePackages(const std::string& root_in, SourceM
     else
       ReadEggInfo(tree, root, entry, is_dir, index, dist);
     if (auto [it, inserted] = seen.emplace(dist.name, entry); !inserted)
-      sink.Warning("W6026", {}, "'" + root + "' holds '" + dist.name + "' twice (" + it->second +
-                                    " and " + entry + "); only the first is counted");
+      sink.Warning("W6026", {},
+                   "'" + root + "' holds '" + dist.name + "' twice (" + it->second + " and " +
+                       entry + "); only the first is counted");
     out.dists.push_back(std::move(dist));
   }
   if (snapshots > 0)
-    sink.Note("I6028", {}, "'" + root + "' is a metadata snapshot for " + std::to_string(snapshots) +
-                               " distribution(s) (no payload on disk): sized from the sizes their RECORD declares");
+    sink.Note(
+        "I6028", {},
+        "'" + root + "' is a metadata snapshot for " + std::to_string(snapshots) +
+            " distribution(s) (no payload on disk): sized from the sizes their RECORD declares");
   AttributeOrphanBytecode(tree, out.dists);
   for (std::uint32_t i = 0; i < tree.files.size(); ++i) {
     if (tree.owner[i] != -1) continue;

@@ -1,10 +1,10 @@
 // Per-function decisions: which requirements (manifest > CodeUri or module > service-wide),
 // which code directory, which layers and which packaging mode, and the dependency closure.
+#include "sizing/plan.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <filesystem>
-
-#include "sizing/plan.hpp"
 
 namespace cfnsplit::sizing {
 namespace fs = std::filesystem;
@@ -21,7 +21,8 @@ bool IsDirectory(const std::string& path) {
 }
 
 bool NamesFunction(const std::string& key, const FunctionInfo& info) {
-  return key == info.resource_id || (!info.serverless_name.empty() && key == info.serverless_name) ||
+  return key == info.resource_id ||
+         (!info.serverless_name.empty() && key == info.serverless_name) ||
          ServerlessLogicalId(key) == info.resource_id;
 }
 
@@ -41,7 +42,11 @@ std::string Join(const std::set<std::string>& items) {
 
 Planner::Planner(const std::vector<FunctionInfo>& functions, const SizingOptions& options,
                  SourceManager& sources, DiagnosticSink& sink)
-    : functions_(functions), options_(options), sources_(sources), sink_(sink), reader_(sources, sink) {}
+    : functions_(functions),
+      options_(options),
+      sources_(sources),
+      sink_(sink),
+      reader_(sources, sink) {}
 
 std::optional<PackageModel> Planner::Run() {
   if (!LoadInputs()) return std::nullopt;
@@ -61,8 +66,9 @@ std::optional<PackageModel> Planner::Run() {
     std::vector<std::string> ids;
     for (const auto& info : functions_) ids.push_back(info.resource_id);
     std::string suggestion = SuggestClosest(f.key, ids);
-    sink_.Warning("W6002", f.loc, "manifest function '" + f.key + "' matches no function in the template" +
-                                       (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?"));
+    sink_.Warning("W6002", f.loc,
+                  "manifest function '" + f.key + "' matches no function in the template" +
+                      (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?"));
   }
   PlanLayers();
   return Assemble();
@@ -72,11 +78,13 @@ bool Planner::LoadInputs() {
   if (!options_.serverless_config.empty() &&
       !LoadServerlessConfig(options_.serverless_config, spec_, sources_, sink_))
     return false;
-  if (!options_.manifest.empty() && !LoadManifest(options_.manifest, spec_, sources_, sink_)) return false;
+  if (!options_.manifest.empty() && !LoadManifest(options_.manifest, spec_, sources_, sink_))
+    return false;
   catalog_ = LoadCatalog(sources_, sink_);
   ResolveSettings();
   UniverseInputs inputs;
-  inputs.site_packages = !options_.site_packages.empty() ? options_.site_packages : spec_.site_packages.text;
+  inputs.site_packages =
+      !options_.site_packages.empty() ? options_.site_packages : spec_.site_packages.text;
   inputs.wheelhouse = !options_.wheelhouse.empty() ? options_.wheelhouse : spec_.wheelhouse.text;
   inputs.artifacts = options_.artifacts;
   for (const auto& f : spec_.functions)
@@ -155,8 +163,10 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
   plan.info = &info;
   for (const std::string* name : {&info.resource_id, &info.serverless_name}) {
     if (name->empty()) continue;
-    if (auto it = manifest_by_name_.find(*name); it != manifest_by_name_.end()) plan.manifest = it->second;
-    if (auto it = serverless_by_name_.find(*name); it != serverless_by_name_.end()) plan.serverless = it->second;
+    if (auto it = manifest_by_name_.find(*name); it != manifest_by_name_.end())
+      plan.manifest = it->second;
+    if (auto it = serverless_by_name_.find(*name); it != serverless_by_name_.end())
+      plan.serverless = it->second;
   }
   if (plan.manifest) matched_manifest_.insert(plan.manifest);
   const ManifestFunction* m = plan.manifest;
@@ -170,7 +180,8 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
   bool individually = (s && s->individually.value_or(false)) || spec_.individually.value_or(false);
   std::string module_base = !spec_.serverless_dir.empty() ? spec_.serverless_dir : spec_.base_dir;
   std::string module_file = JoinPath(JoinPath(module_base, module), spec_.spr_file_name);
-  std::string codeuri_file = JoinPath(JoinPath(options_.template_dir, info.code_uri), "requirements.txt");
+  std::string codeuri_file =
+      JoinPath(JoinPath(options_.template_dir, info.code_uri), "requirements.txt");
   if (m && (!m->requirements.empty() || !m->packages.empty())) {
     plan.roots = ReadList(m->requirements, m->packages);
     plan.requirements_from = "manifest";
@@ -187,25 +198,36 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
 
   // Code: manifest > SAM CodeUri folder > service code folder.
   std::string codeuri_dir = JoinPath(options_.template_dir, info.code_uri);
-  if (m && !m->code.text.empty()) plan.code_dir = m->code.text;
-  else if (!info.code_uri.empty() && IsDirectory(codeuri_dir)) plan.code_dir = codeuri_dir;
-  else plan.code_dir = spec_.code.text;
+  if (m && !m->code.text.empty())
+    plan.code_dir = m->code.text;
+  else if (!info.code_uri.empty() && IsDirectory(codeuri_dir))
+    plan.code_dir = codeuri_dir;
+  else
+    plan.code_dir = spec_.code.text;
 
   // Packaging mode.
-  if (!options_.packaging.empty()) plan.packaging = options_.packaging;
-  else if (m && !m->packaging.text.empty()) plan.packaging = m->packaging.text;
-  else if (s && s->individually.value_or(false)) plan.packaging = "individual";
-  else if (!spec_.packaging.text.empty()) plan.packaging = spec_.packaging.text;
-  else if (spec_.layer.value_or(false)) plan.packaging = "layer";
-  else if (spec_.individually.value_or(false)) plan.packaging = "individual";
-  else plan.packaging = DefaultPackaging();
+  if (!options_.packaging.empty())
+    plan.packaging = options_.packaging;
+  else if (m && !m->packaging.text.empty())
+    plan.packaging = m->packaging.text;
+  else if (s && s->individually.value_or(false))
+    plan.packaging = "individual";
+  else if (!spec_.packaging.text.empty())
+    plan.packaging = spec_.packaging.text;
+  else if (spec_.layer.value_or(false))
+    plan.packaging = "layer";
+  else if (spec_.individually.value_or(false))
+    plan.packaging = "individual";
+  else
+    plan.packaging = DefaultPackaging();
 
   // Artifact: the function's own, else the service artifact.
   for (const auto& a : universe_.artifacts)
     if (a.ok && (NamesFunction(a.name, info) || (m && a.name == m->key))) plan.artifact = &a;
   if (!plan.artifact)
     for (const auto& a : universe_.artifacts)
-      if (a.ok && (a.name == "service" || (!spec_.service_name.empty() && a.name == spec_.service_name)))
+      if (a.ok &&
+          (a.name == "service" || (!spec_.service_name.empty() && a.name == spec_.service_name)))
         plan.artifact = &a;
 
   // Layers: the template's, plus manifest/serverless ones the template does not name.
@@ -221,7 +243,8 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
       plan.manifest_layers.push_back(l.text);
       if (named.insert(l.text).second) ++plan.layer_count;
     }
-  if (plan.packaging == "layer" && named.insert("PythonRequirementsLambdaLayer").second) ++plan.layer_count;
+  if (plan.packaging == "layer" && named.insert("PythonRequirementsLambdaLayer").second)
+    ++plan.layer_count;
 
   plan.closure = &Closure(plan.roots, plan.env, plan.env_key);
 }
@@ -248,8 +271,8 @@ const ClosureResult& Planner::Closure(const std::vector<Requirement>& roots, con
   return result;
 }
 
-bool Planner::MarkerHolds(const std::string& marker, const MarkerEnv& env, const std::string& env_key,
-                          const std::string& extra) {
+bool Planner::MarkerHolds(const std::string& marker, const MarkerEnv& env,
+                          const std::string& env_key, const std::string& extra) {
   std::string key = env_key + '\x1f' + extra + '\x1f' + marker;
   auto it = marker_cache_.find(key);
   if (it != marker_cache_.end()) return it->second;
@@ -259,8 +282,8 @@ bool Planner::MarkerHolds(const std::string& marker, const MarkerEnv& env, const
   return holds;
 }
 
-void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& roots, const MarkerEnv& env,
-                     const std::string& env_key) {
+void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& roots,
+                     const MarkerEnv& env, const std::string& env_key) {
   std::set<std::string> no_deploy;
   for (const auto& n : settings_.no_deploy) no_deploy.insert(NormalizeDistName(n));
   std::vector<const Requirement*> kept;
@@ -269,9 +292,11 @@ void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& root
     if (!r.sizable()) {
       std::string where = sources_.path(r.loc.file) + ":" + std::to_string(r.loc.line);
       if (warned_.insert("W6005:" + where).second)
-        sink_.Warning("W6005", r.loc, std::string(r.editable ? "editable" : "URL or VCS") + " requirement '" + r.url +
-                                          "' cannot be resolved offline" +
-                                          (r.name.empty() ? "; it is reported unsized" : "; sized from '" + r.name + "' if installed"));
+        sink_.Warning("W6005", r.loc,
+                      std::string(r.editable ? "editable" : "URL or VCS") + " requirement '" +
+                          r.url + "' cannot be resolved offline" +
+                          (r.name.empty() ? "; it is reported unsized"
+                                          : "; sized from '" + r.name + "' if installed"));
       if (r.name.empty()) {
         Lookup(r.url).dist.evidence = "unresolved requirement";
         result.pulled_in_by.emplace(r.url, r.url);
@@ -284,15 +309,19 @@ void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& root
     result.pulled_in_by.emplace(r.name, r.name);  // a direct requirement is its own reason
     kept.push_back(&r);
     const Distribution& d = Lookup(r.name).dist;
-    bool measured = d.size_source == "record" || d.size_source == "walk" || d.size_source == "wheel";
-    if (measured && !r.specifier.empty() && !d.version.empty() && !SpecifierAllows(r.specifier, d.version) &&
+    bool measured =
+        d.size_source == "record" || d.size_source == "walk" || d.size_source == "wheel";
+    if (measured && !r.specifier.empty() && !d.version.empty() &&
+        !SpecifierAllows(r.specifier, d.version) &&
         warned_.insert("W6022:" + r.name + r.specifier).second)
-      sink_.Warning("W6022", r.loc, "'" + r.name + r.specifier + "' is not satisfied by the measured version " +
-                                        d.version + "; sized as measured");
+      sink_.Warning("W6022", r.loc,
+                    "'" + r.name + r.specifier + "' is not satisfied by the measured version " +
+                        d.version + "; sized as measured");
   }
   // Otherwise the first root (in file order) that needs a dist is the one that pulled it in.
   for (const Requirement* r : kept)
-    for (const auto& name : RootClosure(*r, env, env_key)) result.pulled_in_by.emplace(name, r->name);
+    for (const auto& name : RootClosure(*r, env, env_key))
+      result.pulled_in_by.emplace(name, r->name);
 }
 
 const std::vector<std::string>& Planner::RootClosure(const Requirement& root, const MarkerEnv& env,
@@ -312,8 +341,10 @@ const std::vector<std::string>& Planner::RootClosure(const Requirement& root, co
     if (!activated[item.name].insert(item.extra).second) continue;
     KnownDist& known = Lookup(item.name);
     if (known.dist.size_source == "unknown" && warned_.insert("W6020:" + item.name).second)
-      sink_.Warning("W6020", {}, "distribution '" + item.name + "' (pulled in by '" + root.name +
-                                     "') has no size: not installed, no wheel, no artifact and no figure in rules/package-sizes.yaml; counted as 0 bytes");
+      sink_.Warning("W6020", {},
+                    "distribution '" + item.name + "' (pulled in by '" + root.name +
+                        "') has no size: not installed, no wheel, no artifact and no figure in "
+                        "rules/package-sizes.yaml; counted as 0 bytes");
     if (!known.requires_parsed) {
       known.requires_parsed = true;
       for (const auto& text : known.requires_dist) {
@@ -324,7 +355,8 @@ const std::vector<std::string>& Planner::RootClosure(const Requirement& root, co
     }
     for (const auto& req : known.parsed_requires) {
       if (!item.extra.empty() && req.marker.find("extra") == std::string::npos) continue;
-      bool applies = req.marker.empty() ? item.extra.empty() : MarkerHolds(req.marker, env, env_key, item.extra);
+      bool applies = req.marker.empty() ? item.extra.empty()
+                                        : MarkerHolds(req.marker, env, env_key, item.extra);
       if (!applies) continue;
       queue.push_back({req.name, ""});
       for (const auto& e : req.extras) queue.push_back({req.name, e});

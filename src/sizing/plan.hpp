@@ -81,7 +81,7 @@ class Planner {
   std::map<std::string, ClosureResult> closure_cache_;
   std::map<std::string, std::vector<std::string>> root_closure_cache_;
   std::map<std::string, std::vector<std::string>> layer_dists_;  ///< manifest layer → dists
-  std::set<std::string> warned_;  ///< keys of once-only warnings
+  std::set<std::string> warned_;                                 ///< keys of once-only warnings
   std::map<std::string, std::uint32_t> code_unit_index_;
   /// Manifest and serverless.yml functions by every name that may denote them (key, logical id).
   std::map<std::string, const ManifestFunction*> manifest_by_name_;

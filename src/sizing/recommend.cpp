@@ -19,7 +19,8 @@ constexpr std::uint64_t kMaxEphemeralMb = 10'240;
 
 std::uint64_t Scale(std::uint64_t bytes, std::uint64_t numerator, std::uint64_t denominator) {
   if (denominator == 0) return 0;
-  return static_cast<std::uint64_t>(static_cast<long double>(bytes) * numerator / denominator + 0.5L);
+  return static_cast<std::uint64_t>(static_cast<long double>(bytes) * numerator / denominator +
+                                    0.5L);
 }
 
 std::string Verdict(std::uint64_t total) {
@@ -96,18 +97,20 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     bool measured = true;
     for (std::uint32_t d : shipped) {
       const Distribution& dist = model.dists[d];
-      std::uint64_t cut = Scale(s.charge[d], std::min(dist.slim_bytes, dist.unzipped_bytes), dist.unzipped_bytes);
+      std::uint64_t cut =
+          Scale(s.charge[d], std::min(dist.slim_bytes, dist.unzipped_bytes), dist.unzipped_bytes);
       s.charge[d] -= cut;
       saved += cut;
       measured &= dist.slim_measured || cut == 0;
     }
     s.total -= saved;
-    out.push_back({"slim",
-                   "set `slim: true` (serverless-python-requirements): removes " + WithCommas(saved) +
-                       " bytes of bytecode, __pycache__, *.dist-info and .so symbols" +
-                       (measured ? " (measured on the files)" : " (partly estimated: no files to measure)") +
-                       Verdict(s.total),
-                   static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
+    out.push_back(
+        {"slim",
+         "set `slim: true` (serverless-python-requirements): removes " + WithCommas(saved) +
+             " bytes of bytecode, __pycache__, *.dist-info and .so symbols" +
+             (measured ? " (measured on the files)" : " (partly estimated: no files to measure)") +
+             Verdict(s.total),
+         static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
   }
 
   std::set<std::uint32_t> removable = NoDeployRemovable(model, f, shipped);
@@ -126,20 +129,25 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     std::string list;
     for (const auto& e : entries) list += (list.empty() ? "" : ", ") + e;
     out.push_back({"nodeploy",
-                   "add to noDeploy [" + list + "]: the Lambda Python runtime already provides them (" +
-                       WithCommas(saved) + " bytes); SPR's noDeploy default is empty since v5.0.0, and AWS updates the runtime copy, so pin your own only if you need exact versions" +
+                   "add to noDeploy [" + list +
+                       "]: the Lambda Python runtime already provides them (" + WithCommas(saved) +
+                       " bytes); SPR's noDeploy default is empty since v5.0.0, and AWS updates the "
+                       "runtime copy, so pin your own only if you need exact versions" +
                        Verdict(s.total),
                    static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
   }
   const State after_cleanup = s;
-  std::uint64_t own = model.code_units[f.code_unit].unzipped_bytes + f.layer_bytes + Sum(after_cleanup, f.dists);
+  std::uint64_t own =
+      model.code_units[f.code_unit].unzipped_bytes + f.layer_bytes + Sum(after_cleanup, f.dists);
 
   if (f.packaging == "shared" && own < s.total) {
     std::uint64_t saved = s.total - own;
     s.total = own;
     out.push_back({"individually",
-                   "package individually (`package: individually: true` with a per-function `module` requirements.txt): this function needs only " +
-                       std::to_string(f.dists.size()) + " of " + std::to_string(shipped.size()) + " distributions" + Verdict(s.total),
+                   "package individually (`package: individually: true` with a per-function "
+                   "`module` requirements.txt): this function needs only " +
+                       std::to_string(f.dists.size()) + " of " + std::to_string(shipped.size()) +
+                       " distributions" + Verdict(s.total),
                    static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
     shipped = f.dists;
   }
@@ -151,48 +159,64 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     std::uint64_t saved = deps > zipped ? deps - zipped : 0;
     s.total -= saved;
     std::uint64_t need_mb = (deps + kMiB - 1) / kMiB;
-    std::string tmp = need_mb <= f.ephemeral_storage_mb
-                          ? "fits the function's " + std::to_string(f.ephemeral_storage_mb) + " MB of /tmp"
-                      : need_mb <= kMaxEphemeralMb
-                          ? "needs EphemeralStorage of at least " + std::to_string(need_mb) + " MB (now " +
-                                std::to_string(f.ephemeral_storage_mb) + ")"
-                          : "cannot fit /tmp even at the 10,240 MB maximum";
+    std::string tmp =
+        need_mb <= f.ephemeral_storage_mb
+            ? "fits the function's " + std::to_string(f.ephemeral_storage_mb) + " MB of /tmp"
+        : need_mb <= kMaxEphemeralMb
+            ? "needs EphemeralStorage of at least " + std::to_string(need_mb) + " MB (now " +
+                  std::to_string(f.ephemeral_storage_mb) + ")"
+            : "cannot fit /tmp even at the 10,240 MB maximum";
     out.push_back({"zip",
-                   "set `zip: true`: the package keeps a " + WithCommas(zipped) + "-byte .requirements.zip instead of " +
-                       WithCommas(deps) + " bytes; each cold start extracts " + WithCommas(deps) + " bytes into /tmp, which " + tmp +
-                       Verdict(s.total),
-                   static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit && need_mb <= kMaxEphemeralMb});
+                   "set `zip: true`: the package keeps a " + WithCommas(zipped) +
+                       "-byte .requirements.zip instead of " + WithCommas(deps) +
+                       " bytes; each cold start extracts " + WithCommas(deps) +
+                       " bytes into /tmp, which " + tmp + Verdict(s.total),
+                   static_cast<std::int64_t>(saved),
+                   s.total < kLambdaUnzippedLimit && need_mb <= kMaxEphemeralMb});
   }
 
   if (f.packaging != "layer" || f.layer_count > kLambdaMaxLayers) {
-    std::string text = f.layer_count > kLambdaMaxLayers
-                           ? "merge layers: this function uses " + std::to_string(f.layer_count) + " layers and Lambda allows 5"
-                           : "moving dependencies into a layer does not help this limit: layers count toward the same " +
-                                 WithCommas(kLambdaUnzippedLimit) + " bytes (they only shrink and share the function zip; at most 5 layers)";
+    std::string text =
+        f.layer_count > kLambdaMaxLayers
+            ? "merge layers: this function uses " + std::to_string(f.layer_count) +
+                  " layers and Lambda allows 5"
+            : "moving dependencies into a layer does not help this limit: layers count toward the "
+              "same " +
+                  WithCommas(kLambdaUnzippedLimit) +
+                  " bytes (they only shrink and share the function zip; at most 5 layers)";
     out.push_back({"layer", text, 0, false});
   }
 
-  std::size_t sharing = static_cast<std::size_t>(std::count_if(
-      model.functions.begin(), model.functions.end(), [&](const FunctionPackage& o) { return o.packaging == f.packaging; }));
+  std::size_t sharing = static_cast<std::size_t>(
+      std::count_if(model.functions.begin(), model.functions.end(),
+                    [&](const FunctionPackage& o) { return o.packaging == f.packaging; }));
   if ((f.packaging == "shared" || f.packaging == "layer") && sharing > 1) {
     std::uint64_t union_bytes = Sum(after_cleanup, ShippedDists(model, f));
     std::set<std::uint32_t> code;
     for (const auto& other : model.functions)
       if (other.packaging == f.packaging) code.insert(other.code_unit);
     for (std::uint32_t c : code) union_bytes += model.code_units[c].unzipped_bytes;
-    std::uint64_t stacks = std::max<std::uint64_t>(2, (union_bytes + kLambdaUnzippedLimit - 1) / kLambdaUnzippedLimit);
-    out.push_back({"split",
-                   "split the stack: its " + std::to_string(sharing) + " functions share " + WithCommas(union_bytes) +
-                       " bytes of dependencies and code, so at least " + std::to_string(stacks) +
-                       " stacks are needed (lower bound, each with its own artifact); this function alone needs " + WithCommas(own),
-                   static_cast<std::int64_t>(after_cleanup.total > own ? after_cleanup.total - own : 0),
-                   own < kLambdaUnzippedLimit});
+    std::uint64_t stacks =
+        std::max<std::uint64_t>(2, (union_bytes + kLambdaUnzippedLimit - 1) / kLambdaUnzippedLimit);
+    out.push_back(
+        {"split",
+         "split the stack: its " + std::to_string(sharing) + " functions share " +
+             WithCommas(union_bytes) + " bytes of dependencies and code, so at least " +
+             std::to_string(stacks) +
+             " stacks are needed (lower bound, each with its own artifact); this function alone "
+             "needs " +
+             WithCommas(own),
+         static_cast<std::int64_t>(after_cleanup.total > own ? after_cleanup.total - own : 0),
+         own < kLambdaUnzippedLimit});
   }
 
-  bool solved = std::any_of(out.begin(), out.end(), [](const Recommendation& r) { return r.sufficient; });
+  bool solved =
+      std::any_of(out.begin(), out.end(), [](const Recommendation& r) { return r.sufficient; });
   if (!solved)
     out.push_back({"container",
-                   "package it as a container image (10 GB limit, no layers): an existing zip function cannot be converted, so create a new function (new logical id), move its event sources, aliases and permissions, then delete the old one",
+                   "package it as a container image (10 GB limit, no layers): an existing zip "
+                   "function cannot be converted, so create a new function (new logical id), move "
+                   "its event sources, aliases and permissions, then delete the old one",
                    0, own <= kLambdaImageLimit});
   return out;
 }

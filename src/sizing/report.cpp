@@ -1,6 +1,7 @@
 // Text and JSON renderings of a PackageModel. Tables follow bloaty's habits: binary-unit sizes
 // padded to 7 columns, percentages, rows sorted by size then name, extra rows folded into
-// "[N others]", and a TOTAL row that adds up. JSON carries exact byte counts, sorted by stable keys.
+// "[N others]", and a TOTAL row that adds up. JSON carries exact byte counts, sorted by stable
+// keys.
 #include <algorithm>
 #include <cstdio>
 #include <iomanip>
@@ -31,7 +32,8 @@ std::string Human(std::uint64_t bytes) {
 
 std::string Percent(std::uint64_t part, std::uint64_t whole) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f%%", whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  std::snprintf(buffer, sizeof buffer, "%.1f%%",
+                whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole));
   return buffer;
 }
 
@@ -57,17 +59,19 @@ std::vector<std::uint32_t> ArtifactDists(const PackageModel& model, const Functi
   return {out.begin(), out.end()};
 }
 
-void PrintContributors(const PackageModel& model, const FunctionPackage& f, const std::string& title,
-                       std::ostream& out, std::size_t top_n) {
+void PrintContributors(const PackageModel& model, const FunctionPackage& f,
+                       const std::string& title, std::ostream& out, std::size_t top_n) {
   std::vector<std::uint32_t> dists = ArtifactDists(model, f);
   std::sort(dists.begin(), dists.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (model.charged_bytes[a] != model.charged_bytes[b]) return model.charged_bytes[a] > model.charged_bytes[b];
+    if (model.charged_bytes[a] != model.charged_bytes[b])
+      return model.charged_bytes[a] > model.charged_bytes[b];
     return model.dists[a].name < model.dists[b].name;
   });
   std::uint64_t total = f.unzipped_bytes;
   out << title << " — top contributors of " << WithCommas(total) << " bytes\n";
-  out << "  " << Pad("DISTRIBUTION", 28, false) << Pad("VERSION", 12, false) << Pad("UNZIPPED", 9, true)
-      << Pad("%", 8, true) << "  " << Pad("SOURCE", 9, false) << "PULLED IN BY\n";
+  out << "  " << Pad("DISTRIBUTION", 28, false) << Pad("VERSION", 12, false)
+      << Pad("UNZIPPED", 9, true) << Pad("%", 8, true) << "  " << Pad("SOURCE", 9, false)
+      << "PULLED IN BY\n";
   std::uint64_t other_bytes = 0, listed_bytes = 0;
   for (std::size_t i = 0; i < dists.size(); ++i) {
     const Distribution& d = model.dists[dists[i]];
@@ -79,8 +83,10 @@ void PrintContributors(const PackageModel& model, const FunctionPackage& f, cons
     }
     std::string by;
     auto it = f.pulled_in_by.find(dists[i]);
-    if (it == f.pulled_in_by.end()) by = "(another function)";
-    else by = it->second == d.name ? "direct" : it->second;
+    if (it == f.pulled_in_by.end())
+      by = "(another function)";
+    else
+      by = it->second == d.name ? "direct" : it->second;
     if (d.runtime_provided) by += " [runtime provides]";
     out << "  " << Pad(d.name, 28, false) << Pad(d.version.empty() ? "-" : d.version, 12, false)
         << Pad(Human(bytes), 9, true) << Pad(Percent(bytes, total), 8, true) << "  "
@@ -92,8 +98,8 @@ void PrintContributors(const PackageModel& model, const FunctionPackage& f, cons
   std::uint64_t rest = total > listed_bytes ? total - listed_bytes : 0;
   out << "  " << Pad("[code and layers]", 40, false) << Pad(Human(rest), 9, true)
       << Pad(Percent(rest, total), 8, true) << "\n";
-  out << "  " << Pad("TOTAL", 40, false) << Pad(Human(total), 9, true) << Pad(Percent(total, kLambdaUnzippedLimit), 8, true)
-      << "  of the limit\n";
+  out << "  " << Pad("TOTAL", 40, false) << Pad(Human(total), 9, true)
+      << Pad(Percent(total, kLambdaUnzippedLimit), 8, true) << "  of the limit\n";
 }
 
 }  // namespace
@@ -102,9 +108,11 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
   const PackagingSettings& s = model.settings;
   std::string no_deploy;
   for (const auto& n : s.no_deploy) no_deploy += (no_deploy.empty() ? "" : ",") + n;
-  out << "Lambda package sizes (packaging: " << model.packaging << "; slim: " << (s.slim ? "on" : "off")
-      << "; zip: " << (s.zip ? "on" : "off") << "; noDeploy: " << (no_deploy.empty() ? "none" : no_deploy) << ")\n";
-  out << "limit: " << WithCommas(kLambdaUnzippedLimit) << " bytes unzipped per function, layers included\n\n";
+  out << "Lambda package sizes (packaging: " << model.packaging
+      << "; slim: " << (s.slim ? "on" : "off") << "; zip: " << (s.zip ? "on" : "off")
+      << "; noDeploy: " << (no_deploy.empty() ? "none" : no_deploy) << ")\n";
+  out << "limit: " << WithCommas(kLambdaUnzippedLimit)
+      << " bytes unzipped per function, layers included\n\n";
   std::vector<std::uint32_t> order(model.functions.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -114,14 +122,15 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     return fa.function_id < fb.function_id;
   });
   out << "  " << Pad("FUNCTION", 36, false) << Pad("MODE", 11, false) << Pad("UNZIPPED", 9, true)
-      << Pad("ZIPPED", 9, true) << Pad("CODE", 9, true) << Pad("LAYERS", 9, true) << Pad("%LIMIT", 8, true)
-      << "  STATUS\n";
+      << Pad("ZIPPED", 9, true) << Pad("CODE", 9, true) << Pad("LAYERS", 9, true)
+      << Pad("%LIMIT", 8, true) << "  STATUS\n";
   for (std::uint32_t i : order) {
     const FunctionPackage& f = model.functions[i];
-    out << "  " << Pad(f.function_id, 36, false) << Pad(f.packaging, 11, false) << Pad(Human(f.unzipped_bytes), 9, true)
-        << Pad(Human(f.zipped_bytes), 9, true) << Pad(Human(f.code_bytes), 9, true)
-        << Pad(Human(f.layer_bytes), 9, true) << Pad(Percent(f.unzipped_bytes, kLambdaUnzippedLimit), 8, true)
-        << "  " << Status(f) << "\n";
+    out << "  " << Pad(f.function_id, 36, false) << Pad(f.packaging, 11, false)
+        << Pad(Human(f.unzipped_bytes), 9, true) << Pad(Human(f.zipped_bytes), 9, true)
+        << Pad(Human(f.code_bytes), 9, true) << Pad(Human(f.layer_bytes), 9, true)
+        << Pad(Percent(f.unzipped_bytes, kLambdaUnzippedLimit), 8, true) << "  " << Status(f)
+        << "\n";
   }
   // Contributors: once per shared unit, and per function that is over or near a limit.
   std::set<std::string> shown_units;
@@ -134,7 +143,10 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     std::string unit = f.packaging == "individual" ? f.function_id : f.packaging;
     if (!shown_units.insert(unit).second) continue;
     out << "\n";
-    PrintContributors(model, f, f.packaging == "shared" ? "Shared artifact (as " + f.function_id + " ships it)" : f.function_id,
+    PrintContributors(model, f,
+                      f.packaging == "shared"
+                          ? "Shared artifact (as " + f.function_id + " ships it)"
+                          : f.function_id,
                       out, top_n);
     any = true;
   }
@@ -153,13 +165,16 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
   for (const auto& [members, recommendations] : groups) {
     const FunctionPackage& f = model.functions[members.front()];
     out << "\nRecommendations for " << f.function_id;
-    if (members.size() > 1) out << " and " << members.size() - 1 << " more function(s) that ship the same";
+    if (members.size() > 1)
+      out << " and " << members.size() - 1 << " more function(s) that ship the same";
     if (f.unzipped_bytes >= kLambdaUnzippedLimit)
       out << " (over by " << WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) << " bytes)";
     out << ":\n";
     int n = 0;
     for (const auto& r : recommendations)
-      out << "  " << ++n << ". " << Pad(r.kind, 13, false) << Pad(r.bytes_saved > 0 ? "-" + Human(static_cast<std::uint64_t>(r.bytes_saved)) : "", 9, true)
+      out << "  " << ++n << ". " << Pad(r.kind, 13, false)
+          << Pad(r.bytes_saved > 0 ? "-" + Human(static_cast<std::uint64_t>(r.bytes_saved)) : "", 9,
+                 true)
           << "  " << r.text << (r.sufficient ? "  [enough]" : "") << "\n";
   }
   if (model.unowned_files > 0)
@@ -180,17 +195,25 @@ nlohmann::json SizingJson(const PackageModel& model) {
   json dists = json::array();
   for (std::size_t i = 0; i < model.dists.size(); ++i) {
     const Distribution& d = model.dists[i];
-    dists.push_back({{"name", d.name}, {"version", d.version}, {"unzipped_bytes", d.unzipped_bytes},
-                     {"zipped_bytes", d.zipped_bytes}, {"size_source", d.size_source},
-                     {"zipped_source", d.zipped_source}, {"slim_bytes", d.slim_bytes},
-                     {"slim_measured", d.slim_measured}, {"runtime_provided", d.runtime_provided},
+    dists.push_back({{"name", d.name},
+                     {"version", d.version},
+                     {"unzipped_bytes", d.unzipped_bytes},
+                     {"zipped_bytes", d.zipped_bytes},
+                     {"size_source", d.size_source},
+                     {"zipped_source", d.zipped_source},
+                     {"slim_bytes", d.slim_bytes},
+                     {"slim_measured", d.slim_measured},
+                     {"runtime_provided", d.runtime_provided},
                      {"charged_bytes", i < model.charged_bytes.size() ? model.charged_bytes[i] : 0},
-                     {"requires", d.requires}, {"top_level", d.top_level}, {"evidence", d.evidence}});
+                     {"requires", d.requires},
+                     {"top_level", d.top_level},
+                     {"evidence", d.evidence}});
   }
   root["distributions"] = dists;
   json layers = json::array();
   for (const auto& l : model.layers)
-    layers.push_back({{"name", l.name}, {"unzipped_bytes", l.unzipped_bytes}, {"size_source", l.size_source}});
+    layers.push_back(
+        {{"name", l.name}, {"unzipped_bytes", l.unzipped_bytes}, {"size_source", l.size_source}});
   root["layers"] = layers;
   std::vector<std::uint32_t> order(model.functions.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -202,19 +225,32 @@ nlohmann::json SizingJson(const PackageModel& model) {
     const FunctionPackage& f = model.functions[i];
     json shipped = json::array();
     for (std::uint32_t d : f.dists)
-      shipped.push_back({{"name", model.dists[d].name}, {"charged_bytes", model.charged_bytes[d]},
+      shipped.push_back({{"name", model.dists[d].name},
+                         {"charged_bytes", model.charged_bytes[d]},
                          {"pulled_in_by", f.pulled_in_by.count(d) ? f.pulled_in_by.at(d) : ""}});
     json recommendations = json::array();
     for (const auto& r : Recommend(model, i, {}))
-      recommendations.push_back({{"kind", r.kind}, {"text", r.text}, {"bytes_saved", r.bytes_saved}, {"sufficient", r.sufficient}});
+      recommendations.push_back({{"kind", r.kind},
+                                 {"text", r.text},
+                                 {"bytes_saved", r.bytes_saved},
+                                 {"sufficient", r.sufficient}});
     const CodeUnit& code = model.code_units[f.code_unit];
-    functions.push_back({{"function_id", f.function_id}, {"serverless_name", f.serverless_name},
-                         {"packaging", f.packaging}, {"requirements_from", f.requirements_from},
-                         {"unzipped_bytes", f.unzipped_bytes}, {"zipped_bytes", f.zipped_bytes},
-                         {"code_bytes", f.code_bytes}, {"code_source", code.size_source}, {"code_path", code.path},
-                         {"layer_bytes", f.layer_bytes}, {"layer_count", f.layer_count},
-                         {"tmp_bytes", f.tmp_bytes}, {"ephemeral_storage_mb", f.ephemeral_storage_mb},
-                         {"status", Status(f)}, {"dists", shipped}, {"recommendations", recommendations}});
+    functions.push_back({{"function_id", f.function_id},
+                         {"serverless_name", f.serverless_name},
+                         {"packaging", f.packaging},
+                         {"requirements_from", f.requirements_from},
+                         {"unzipped_bytes", f.unzipped_bytes},
+                         {"zipped_bytes", f.zipped_bytes},
+                         {"code_bytes", f.code_bytes},
+                         {"code_source", code.size_source},
+                         {"code_path", code.path},
+                         {"layer_bytes", f.layer_bytes},
+                         {"layer_count", f.layer_count},
+                         {"tmp_bytes", f.tmp_bytes},
+                         {"ephemeral_storage_mb", f.ephemeral_storage_mb},
+                         {"status", Status(f)},
+                         {"dists", shipped},
+                         {"recommendations", recommendations}});
   }
   root["functions"] = functions;
   root["unowned"] = {{"files", model.unowned_files}, {"bytes", model.unowned_bytes}};

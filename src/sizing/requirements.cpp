@@ -97,9 +97,9 @@ ParsedVersion ParseVersion(std::string_view text) {
   while (!out.release.empty() && out.release.back() == 0) out.release.pop_back();
   std::size_t before = i;
   SkipSeparator(v, i);
-  static const std::pair<std::string_view, int> kPre[] = {
-      {"alpha", 0}, {"beta", 1}, {"preview", 2}, {"pre", 2}, {"rc", 2}, {"a", 0}, {"b", 1},
-      {"c", 2}};
+  static const std::pair<std::string_view, int> kPre[] = {{"alpha", 0}, {"beta", 1}, {"preview", 2},
+                                                          {"pre", 2},   {"rc", 2},   {"a", 0},
+                                                          {"b", 1},     {"c", 2}};
   bool found_pre = false;
   for (const auto& [word, phase] : kPre) {
     if (ConsumeWord(v, i, word)) {
@@ -204,7 +204,8 @@ class MarkerParser {
   std::optional<bool> Run(std::string* error) {
     bool value = ParseOr();
     SkipSpace();
-    if (error_.empty() && pos_ != text_.size()) Fail("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (error_.empty() && pos_ != text_.size())
+      Fail("unexpected '" + std::string(1, text_[pos_]) + "'");
     if (!error_.empty()) {
       if (error) *error = error_ + " at column " + std::to_string(pos_ + 1);
       return std::nullopt;
@@ -223,7 +224,8 @@ class MarkerParser {
     SkipSpace();
     if (text_.substr(pos_, word.size()) != word) return false;
     std::size_t end = pos_ + word.size();
-    if (end < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_'))
+    if (end < text_.size() &&
+        (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_'))
       return false;
     pos_ = end;
     return true;
@@ -325,7 +327,8 @@ class MarkerParser {
     }
     if (op == "in") return right.find(left) != std::string::npos;
     if (op == "not in") return right.find(left) == std::string::npos;
-    bool version_compare = IsVersionVariable(left_var) || IsVersionVariable(right_var) || op == "~=";
+    bool version_compare =
+        IsVersionVariable(left_var) || IsVersionVariable(right_var) || op == "~=";
     if (version_compare) {
       if (op == "===") return left == right;
       return ClauseAllows(op + right, left);
@@ -454,8 +457,8 @@ bool FileExists(const std::string& path) {
 
 // Requirement lines may name a URL or a path instead of a project (pip accepts both).
 bool LooksLikeUrlOrPath(std::string_view s) {
-  static const char* kPrefixes[] = {"git+", "hg+", "svn+", "bzr+", "http://", "https://",
-                                    "file:", "./", "../", "/"};
+  static const char* kPrefixes[] = {"git+",     "hg+",   "svn+", "bzr+", "http://",
+                                    "https://", "file:", "./",   "../",  "/"};
   for (const char* p : kPrefixes)
     if (s.substr(0, std::char_traits<char>::length(p)) == p) return true;
   return s.find(".whl") != std::string_view::npos || s.find(".tar.gz") != std::string_view::npos ||
@@ -501,7 +504,8 @@ std::vector<Requirement> RequirementsReader::Read(const std::string& path, Sourc
 void RequirementsReader::ReadInto(const std::string& path, SourceLoc from, bool constraints_only,
                                   std::vector<std::string>& stack, std::vector<Requirement>& out) {
   if (std::find(stack.begin(), stack.end(), path) != stack.end()) {
-    sink_.Warning("W6006", from, "requirements include cycle: '" + path + "' is already being read; skipped");
+    sink_.Warning("W6006", from,
+                  "requirements include cycle: '" + path + "' is already being read; skipped");
     return;
   }
   std::uint32_t file = 0;
@@ -555,7 +559,8 @@ void RequirementsReader::ParseLine(const std::string& logical, SourceLoc loc,
   if (trimmed.front() == '-') {
     std::size_t split = trimmed.find_first_of(" \t=");
     std::string option(trimmed.substr(0, split));
-    std::string argument = split == std::string_view::npos ? "" : std::string(Trim(trimmed.substr(split + 1)));
+    std::string argument =
+        split == std::string_view::npos ? "" : std::string(Trim(trimmed.substr(split + 1)));
     if (option == "-r" || option == "--requirement" || option == "-c" || option == "--constraint") {
       if (argument.empty()) {
         sink_.Error("E6004", at, "'" + option + "' needs a file name");
@@ -575,10 +580,23 @@ void RequirementsReader::ParseLine(const std::string& logical, SourceLoc loc,
       out.push_back(std::move(req));
       return;
     }
-    static const char* kKnown[] = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links",
-                                   "--no-index", "--no-binary", "--only-binary", "--prefer-binary",
-                                   "--require-hashes", "--pre", "--trusted-host", "--use-feature",
-                                   "-Z", "--always-unzip", "--hash", "--config-settings"};
+    static const char* kKnown[] = {"-i",
+                                   "--index-url",
+                                   "--extra-index-url",
+                                   "-f",
+                                   "--find-links",
+                                   "--no-index",
+                                   "--no-binary",
+                                   "--only-binary",
+                                   "--prefer-binary",
+                                   "--require-hashes",
+                                   "--pre",
+                                   "--trusted-host",
+                                   "--use-feature",
+                                   "-Z",
+                                   "--always-unzip",
+                                   "--hash",
+                                   "--config-settings"};
     if (std::find(std::begin(kKnown), std::end(kKnown), option) == std::end(kKnown))
       sink_.Warning("W6007", at, "unknown requirements option '" + option + "' ignored");
     return;
@@ -588,7 +606,8 @@ void RequirementsReader::ParseLine(const std::string& logical, SourceLoc loc,
   Requirement req;
   req.loc = at;
   if (LooksLikeUrlOrPath(requirement_text)) {
-    std::string_view url = Trim(std::string_view(requirement_text).substr(0, requirement_text.find(" ;")));
+    std::string_view url =
+        Trim(std::string_view(requirement_text).substr(0, requirement_text.find(" ;")));
     req.url = std::string(url);
     req.name = NameFromUrl(url);
     if (auto semicolon = requirement_text.find(" ;"); semicolon != std::string::npos)

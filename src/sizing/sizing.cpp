@@ -18,9 +18,12 @@ namespace fs = std::filesystem;
 std::string ServerlessLogicalId(const std::string& function_key) {
   std::string out;
   for (char c : function_key) {
-    if (c == '-') out += "Dash";
-    else if (c == '_') out += "Underscore";
-    else out += c;
+    if (c == '-')
+      out += "Dash";
+    else if (c == '_')
+      out += "Underscore";
+    else
+      out += c;
   }
   if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
   return out + "LambdaFunction";
@@ -57,20 +60,23 @@ std::string WithCommas(std::uint64_t n) {
 
 bool PackageModel::has_data() const {
   if (!dists.empty()) return true;
-  return std::any_of(functions.begin(), functions.end(),
-                     [](const FunctionPackage& f) { return f.code_bytes > 0 || f.layer_bytes > 0; });
+  return std::any_of(functions.begin(), functions.end(), [](const FunctionPackage& f) {
+    return f.code_bytes > 0 || f.layer_bytes > 0;
+  });
 }
 
 const FunctionPackage* PackageModel::Find(const std::string& function_id) const {
   for (const auto& f : functions)
-    if (f.function_id == function_id || (!f.serverless_name.empty() && f.serverless_name == function_id))
+    if (f.function_id == function_id ||
+        (!f.serverless_name.empty() && f.serverless_name == function_id))
       return &f;
   return nullptr;
 }
 
 long PackageModel::DistIndex(const std::string& normalized_name) const {
-  auto it = std::lower_bound(dists.begin(), dists.end(), normalized_name,
-                             [](const Distribution& d, const std::string& n) { return d.name < n; });
+  auto it =
+      std::lower_bound(dists.begin(), dists.end(), normalized_name,
+                       [](const Distribution& d, const std::string& n) { return d.name < n; });
   return it != dists.end() && it->name == normalized_name ? it - dists.begin() : -1;
 }
 
@@ -111,8 +117,8 @@ std::uint64_t UnionUnzippedBytes(const PackageModel& model,
 }
 
 std::optional<PackageModel> BuildPackageModel(const std::vector<FunctionInfo>& functions,
-                                              const SizingOptions& options,
-                                              SourceManager& sources, DiagnosticSink& sink) {
+                                              const SizingOptions& options, SourceManager& sources,
+                                              DiagnosticSink& sink) {
   try {
     Planner planner(functions, options, sources, sink);
     return planner.Run();

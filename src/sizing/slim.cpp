@@ -92,7 +92,8 @@ bool MatchSegments(const std::vector<std::string_view>& p, std::size_t pi,
 
 std::uint64_t Le(std::string_view d, std::size_t at, int bytes) {
   std::uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(d[at + static_cast<std::size_t>(i)]);
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(d[at + static_cast<std::size_t>(i)]);
   return v;
 }
 
@@ -107,7 +108,10 @@ using ReadAt = std::function<bool(std::uint64_t offset, std::uint64_t length, st
 std::uint64_t StripSavings(const ReadAt& read, std::uint64_t file_size) {
   constexpr std::uint64_t kSectionHeader = 64;
   std::string header;
-  if (!read(0, 64, header) || header.compare(0, 4, "\x7f" "ELF") != 0) return 0;
+  if (!read(0, 64, header) || header.compare(0, 4,
+                                             "\x7f"
+                                             "ELF") != 0)
+    return 0;
   if (header[4] != 2 || header[5] != 1) return 0;  // ELF64 little-endian only
   std::uint64_t shoff = Le(header, 0x28, 8), entsize = Le(header, 0x3A, 2),
                 shnum = Le(header, 0x3C, 2), shstrndx = Le(header, 0x3E, 2);
@@ -119,8 +123,8 @@ std::uint64_t StripSavings(const ReadAt& read, std::uint64_t file_size) {
   std::uint64_t names_offset = Le(table, shstrndx * kSectionHeader + 24, 8);
   std::uint64_t names_size = Le(table, shstrndx * kSectionHeader + 32, 8);
   std::string names;
-  if (names_size > (16u << 20) || names_offset > file_size || names_size > file_size - names_offset ||
-      !read(names_offset, names_size, names))
+  if (names_size > (16u << 20) || names_offset > file_size ||
+      names_size > file_size - names_offset || !read(names_offset, names_size, names))
     return 0;
   std::uint64_t saved = 0;
   for (std::uint64_t i = 0; i < shnum; ++i) {
@@ -200,7 +204,8 @@ std::uint64_t SlimRemovedBytes(const std::vector<InstalledFile>& files,
     }
     if (deleted)
       removed += file.size;
-    else if (strip && file.path.size() > 3 && file.path.compare(file.path.size() - 3, 3, ".so") == 0)
+    else if (strip && file.path.size() > 3 &&
+             file.path.compare(file.path.size() - 3, 3, ".so") == 0)
       removed += std::min(file.strip_savings, file.size);
   }
   return removed;

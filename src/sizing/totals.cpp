@@ -13,12 +13,13 @@ namespace {
 
 std::uint64_t ScaleBy(std::uint64_t bytes, std::uint64_t numerator, std::uint64_t denominator) {
   if (denominator == 0) return bytes;
-  return static_cast<std::uint64_t>(static_cast<long double>(bytes) * numerator / denominator + 0.5L);
+  return static_cast<std::uint64_t>(static_cast<long double>(bytes) * numerator / denominator +
+                                    0.5L);
 }
 
 // Function code as SAM and Serverless copy it: without bytecode, VCS and build folders.
 std::uint64_t WalkCode(const std::string& dir) {
-  static const std::set<std::string> kSkipped = {"__pycache__", ".git", ".aws-sam", ".serverless",
+  static const std::set<std::string> kSkipped = {"__pycache__",  ".git",  ".aws-sam", ".serverless",
                                                  "node_modules", ".venv", "venv"};
   std::uint64_t total = 0;
   std::error_code ec;
@@ -30,7 +31,8 @@ std::uint64_t WalkCode(const std::string& dir) {
       if (kSkipped.count(name)) it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(type_ec) || (name.size() > 4 && name.compare(name.size() - 4, 4, ".pyc") == 0))
+    if (!it->is_regular_file(type_ec) ||
+        (name.size() > 4 && name.compare(name.size() - 4, 4, ".pyc") == 0))
       continue;
     total += it->file_size(type_ec);
   }
@@ -42,11 +44,16 @@ std::uint64_t WalkCode(const std::string& dir) {
 PackageModel Planner::Assemble() {
   PackageModel model;
   model.settings = settings_;
-  if (!options_.packaging.empty()) model.packaging = options_.packaging;
-  else if (!spec_.packaging.text.empty()) model.packaging = spec_.packaging.text;
-  else if (spec_.layer.value_or(false)) model.packaging = "layer";
-  else if (spec_.individually.value_or(false)) model.packaging = "individual";
-  else model.packaging = DefaultPackaging();
+  if (!options_.packaging.empty())
+    model.packaging = options_.packaging;
+  else if (!spec_.packaging.text.empty())
+    model.packaging = spec_.packaging.text;
+  else if (spec_.layer.value_or(false))
+    model.packaging = "layer";
+  else if (spec_.individually.value_or(false))
+    model.packaging = "individual";
+  else
+    model.packaging = DefaultPackaging();
   model.code_units.push_back({"", 0, 0, "unknown"});
   model.unowned_bytes = universe_.unowned_bytes;
   model.unowned_files = universe_.unowned_files;
@@ -70,12 +77,14 @@ void Planner::AssignDists(PackageModel& model) {
   for (const auto& name : names) {
     KnownDist& known = Lookup(name);
     Distribution d = known.dist;
-    std::set<std::string> requires;
+    std::set<std::string>
+    requires;
     for (const auto& text : known.requires_dist) {
       Requirement req;
       if (!ParseRequirement(text, req, nullptr, nullptr) || req.name.empty()) continue;
-      if (req.marker.empty() || EvaluateMarker(req.marker, default_env, "", nullptr).value_or(false))
-        requires.insert(req.name);
+      if (req.marker.empty() ||
+          EvaluateMarker(req.marker, default_env, "", nullptr).value_or(false))
+      requires.insert(req.name);
     }
     d.requires.assign(requires.begin(), requires.end());
     index[name] = static_cast<std::uint32_t>(model.dists.size());
@@ -96,8 +105,8 @@ void Planner::AssignDists(PackageModel& model) {
     FunctionPackage f;
     f.function_id = info.resource_id;
     f.serverless_name = !info.serverless_name.empty() ? info.serverless_name
-                        : plan.serverless                ? plan.serverless->key
-                                                         : "";
+                        : plan.serverless             ? plan.serverless->key
+                                                      : "";
     f.packaging = plan.packaging;
     f.requirements_from = plan.requirements_from;
     f.image = info.package_type == "Image" || (plan.manifest && plan.manifest->image) ||
@@ -119,7 +128,10 @@ void Planner::AssignDists(PackageModel& model) {
       if (it != spec_.layers.end())
         f.layers.push_back(static_cast<std::uint32_t>(it - spec_.layers.begin()));
       else if (warned_.insert("W6104:" + name).second)
-        sink_.Warning("W6104", plan.manifest->loc, "layer '" + name + "' is not defined under 'layers:' in the manifest; its size is not counted");
+        sink_.Warning(
+            "W6104", plan.manifest->loc,
+            "layer '" + name +
+                "' is not defined under 'layers:' in the manifest; its size is not counted");
     }
     model.functions.push_back(std::move(f));
   }
@@ -136,7 +148,8 @@ void Planner::ChargeDists(PackageModel& model) {
   for (std::size_t i = 0; i < model.dists.size(); ++i) {
     const Distribution& d = model.dists[i];
     const KnownDist& known = Lookup(d.name);
-    std::uint64_t after_slim = d.unzipped_bytes - (settings_.slim ? std::min(d.slim_bytes, d.unzipped_bytes) : 0);
+    std::uint64_t after_slim =
+        d.unzipped_bytes - (settings_.slim ? std::min(d.slim_bytes, d.unzipped_bytes) : 0);
     std::uint64_t dropped = 0;
     if (filter_files && !known.segment_bytes.empty()) {
       for (const auto& [segment, bytes] : known.segment_bytes)
@@ -156,11 +169,14 @@ void Planner::ChargeDists(PackageModel& model) {
   for (auto& f : model.functions) {
     std::vector<std::uint32_t> kept;
     for (std::uint32_t d : f.dists)
-      if (!removed[d]) kept.push_back(d);
-      else f.pulled_in_by.erase(d);
+      if (!removed[d])
+        kept.push_back(d);
+      else
+        f.pulled_in_by.erase(d);
     f.dists = std::move(kept);
-    f.roots.erase(std::remove_if(f.roots.begin(), f.roots.end(), [&](std::uint32_t d) { return removed[d]; }),
-                  f.roots.end());
+    f.roots.erase(
+        std::remove_if(f.roots.begin(), f.roots.end(), [&](std::uint32_t d) { return removed[d]; }),
+        f.roots.end());
   }
 }
 
@@ -169,23 +185,28 @@ std::uint32_t Planner::CodeUnitFor(const FunctionPlan& plan, PackageModel& model
   CodeUnit unit;
   if (plan.artifact) {
     key = "artifact:" + plan.artifact->path;
-    unit = {plan.artifact->path, plan.artifact->code_unzipped, plan.artifact->code_zipped, "artifact"};
+    unit = {plan.artifact->path, plan.artifact->code_unzipped, plan.artifact->code_zipped,
+            "artifact"};
   } else if (!plan.code_dir.empty()) {
     key = fs::path(plan.code_dir).lexically_normal().generic_string();
     if (code_unit_index_.count(key) == 0) {
       std::uint64_t bytes = WalkCode(plan.code_dir);
-      unit = {plan.code_dir, bytes, ScaleBy(bytes, static_cast<std::uint64_t>(catalog_.default_zip_ratio * 1000), 1000), "walk"};
+      unit = {plan.code_dir, bytes,
+              ScaleBy(bytes, static_cast<std::uint64_t>(catalog_.default_zip_ratio * 1000), 1000),
+              "walk"};
     }
   } else {
     return 0;
   }
-  auto [it, inserted] = code_unit_index_.emplace(key, static_cast<std::uint32_t>(model.code_units.size()));
+  auto [it, inserted] =
+      code_unit_index_.emplace(key, static_cast<std::uint32_t>(model.code_units.size()));
   if (inserted) model.code_units.push_back(unit);
   return it->second;
 }
 
 void Planner::ComputeTotals(PackageModel& model) {
-  for (std::size_t i = 0; i < plans_.size(); ++i) model.functions[i].code_unit = CodeUnitFor(plans_[i], model);
+  for (std::size_t i = 0; i < plans_.size(); ++i)
+    model.functions[i].code_unit = CodeUnitFor(plans_[i], model);
   for (std::size_t l = 0; l < spec_.layers.size(); ++l) {
     if (model.layers[l].size_source == "artifact") continue;
     for (const auto& name : layer_dists_[spec_.layers[l].name]) {
@@ -253,25 +274,36 @@ void Planner::ReportFindings(const PackageModel& model) {
     const std::string name = "function '" + f.function_id + "'";
     if (f.image) continue;  // container images have their own 10 GB limit and no layers
     if (f.layer_count > kLambdaMaxLayers)
-      sink_.Error("E6102", loc, name + " uses " + std::to_string(f.layer_count) + " layers; Lambda allows " +
-                                    std::to_string(kLambdaMaxLayers));
+      sink_.Error("E6102", loc,
+                  name + " uses " + std::to_string(f.layer_count) + " layers; Lambda allows " +
+                      std::to_string(kLambdaMaxLayers));
     if (f.unzipped_bytes >= kLambdaUnzippedLimit) {
-      sink_.Error("E6101", loc, name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped (" + f.packaging +
-                                    " packaging, layers included); Lambda's limit is " + WithCommas(kLambdaUnzippedLimit),
+      sink_.Error("E6101", loc,
+                  name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped (" +
+                      f.packaging + " packaging, layers included); Lambda's limit is " +
+                      WithCommas(kLambdaUnzippedLimit),
                   {"over by " + WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) +
-                   " bytes; `cfnsplit analyze` with the same sizing options lists the playbook (slim, noDeploy, individually, zip, split, image)"});
+                   " bytes; `cfnsplit analyze` with the same sizing options lists the playbook "
+                   "(slim, noDeploy, individually, zip, split, image)"});
     } else if (f.unzipped_bytes * 10 >= kLambdaUnzippedLimit * 9) {
-      sink_.Note("I6105", loc, name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped, " +
-                                   std::to_string(f.unzipped_bytes * 100 / kLambdaUnzippedLimit) + "% of Lambda's limit");
+      sink_.Note("I6105", loc,
+                 name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped, " +
+                     std::to_string(f.unzipped_bytes * 100 / kLambdaUnzippedLimit) +
+                     "% of Lambda's limit");
     }
     std::uint64_t tmp_limit = f.ephemeral_storage_mb * 1'048'576;
     if (f.tmp_bytes > tmp_limit)
-      sink_.Warning("W6103", loc, name + " extracts " + WithCommas(f.tmp_bytes) + " bytes into /tmp at cold start (zip: true); its ephemeral storage is " +
-                                      std::to_string(f.ephemeral_storage_mb) + " MB (" + WithCommas(tmp_limit) + " bytes)");
+      sink_.Warning("W6103", loc,
+                    name + " extracts " + WithCommas(f.tmp_bytes) +
+                        " bytes into /tmp at cold start (zip: true); its ephemeral storage is " +
+                        std::to_string(f.ephemeral_storage_mb) + " MB (" + WithCommas(tmp_limit) +
+                        " bytes)");
   }
   if (model.unowned_files > 0)
-    sink_.Note("I6024", {}, std::to_string(model.unowned_files) + " files (" + WithCommas(model.unowned_bytes) +
-                                " bytes) in site-packages belong to no distribution's RECORD; they are not charged to any function");
+    sink_.Note("I6024", {},
+               std::to_string(model.unowned_files) + " files (" + WithCommas(model.unowned_bytes) +
+                   " bytes) in site-packages belong to no distribution's RECORD; they are not "
+                   "charged to any function");
 }
 
 }  // namespace cfnsplit::sizing

@@ -34,8 +34,10 @@ void AddCatalog(const Catalog& catalog, Universe& u) {
     d.version = entry.version;
     d.size_source = "catalog";
     d.evidence = "rules/package-sizes.yaml: " + entry.source;
-    d.unzipped_bytes = entry.unzipped ? *entry.unzipped : Scale(*entry.zipped, 1.0 / catalog.default_zip_ratio);
-    d.zipped_bytes = entry.zipped ? *entry.zipped : Scale(*entry.unzipped, catalog.default_zip_ratio);
+    d.unzipped_bytes =
+        entry.unzipped ? *entry.unzipped : Scale(*entry.zipped, 1.0 / catalog.default_zip_ratio);
+    d.zipped_bytes =
+        entry.zipped ? *entry.zipped : Scale(*entry.unzipped, catalog.default_zip_ratio);
     d.zipped_source = entry.zipped ? "catalog" : "ratio";
     d.slim_bytes = Scale(d.unzipped_bytes, catalog.slim_estimate_ratio);
     d.top_level = entry.top_level;
@@ -126,7 +128,8 @@ void AddArtifact(const std::string& name, const std::string& path, Universe& u,
 bool WheelFitsArchitecture(const WheelName& w, const std::string& architecture) {
   if (w.platform == "any") return true;
   std::string machine = architecture == "arm64" ? "aarch64" : "x86_64";
-  return w.platform.find("linux") != std::string::npos && w.platform.find(machine) != std::string::npos;
+  return w.platform.find("linux") != std::string::npos &&
+         w.platform.find(machine) != std::string::npos;
 }
 
 void AddWheels(const std::string& dir, const UniverseInputs& inputs, Universe& u,
@@ -139,7 +142,8 @@ void AddWheels(const std::string& dir, const UniverseInputs& inputs, Universe& u
   // One wheel per distribution: the newest that fits the Lambda platform (a pure wheel fits all).
   std::map<std::string, std::pair<WheelName, std::string>> chosen;
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) files.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    files.push_back(entry.path().filename().string());
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     auto wheel = ParseWheelName(file);
@@ -167,7 +171,8 @@ void AddWheels(const std::string& dir, const UniverseInputs& inputs, Universe& u
       files_for_slim.push_back({e.name, e.uncompressed, 0});
       std::string top = e.name.substr(0, e.name.find('/'));
       if (top.find(".dist-info") == std::string::npos && top.find(".data") == std::string::npos)
-        top_level.insert(e.name.find('/') == std::string::npos ? top.substr(0, top.find('.')) : top);
+        top_level.insert(e.name.find('/') == std::string::npos ? top.substr(0, top.find('.'))
+                                                               : top);
       has_shared_objects |= e.name.size() > 3 && e.name.compare(e.name.size() - 3, 3, ".so") == 0;
       known.segment_bytes[SprFirstSegment(e.name)] += e.uncompressed;
     }
@@ -185,7 +190,8 @@ void AddInstalled(const SitePackages& site, const UniverseInputs& inputs, const 
                   Universe& u) {
   std::set<std::string> seen;
   for (const auto& installed : site.dists) {
-    if (!seen.insert(installed.name).second) continue;  // a duplicate install: W6026 already said so
+    if (!seen.insert(installed.name).second)
+      continue;  // a duplicate install: W6026 already said so
     KnownDist& known = u.dists[installed.name];
     Distribution& d = known.dist;
     bool had_wheel_zip = d.zipped_source == "wheel" || d.zipped_source == "artifact";
@@ -217,8 +223,8 @@ std::string SprFirstSegment(std::string_view path) {
   return std::string(path.substr(0, std::min(cut, py)));
 }
 
-Universe BuildUniverse(const UniverseInputs& inputs, const Catalog& catalog,
-                       SourceManager& sources, DiagnosticSink& sink) {
+Universe BuildUniverse(const UniverseInputs& inputs, const Catalog& catalog, SourceManager& sources,
+                       DiagnosticSink& sink) {
   Universe u;
   AddCatalog(catalog, u);
   std::optional<SitePackages> site;
@@ -230,7 +236,8 @@ Universe BuildUniverse(const UniverseInputs& inputs, const Catalog& catalog,
       names_only.dists[d.name].dist.top_level = d.top_level;
     }
   auto import_to_dist = ImportNames(names_only);
-  for (const auto& [name, path] : inputs.artifacts) AddArtifact(name, path, u, import_to_dist, sources, sink);
+  for (const auto& [name, path] : inputs.artifacts)
+    AddArtifact(name, path, u, import_to_dist, sources, sink);
   if (!inputs.wheelhouse.empty()) AddWheels(inputs.wheelhouse, inputs, u, sources, sink);
   if (site) AddInstalled(*site, inputs, catalog, u);
   for (const auto& [name, known] : catalog.runtime_packages) {

@@ -69,17 +69,21 @@ Eocd FindEocd(std::string_view data, std::uint32_t file) {
       break;
     }
   }
-  if (!found) throw InputError("E6010", {file, 0, 0}, "not a zip file or truncated: no end of central directory");
+  if (!found)
+    throw InputError("E6010", {file, 0, 0},
+                     "not a zip file or truncated: no end of central directory");
   if (Le(data, pos + 4, 2) != 0 || Le(data, pos + 6, 2) != 0)
     throw InputError("E6010", {file, 0, 0}, "multi-disk zip archives are not supported");
   Eocd e{Le(data, pos + 10, 2), Le(data, pos + 12, 4), Le(data, pos + 16, 4), pos};
   bool saturated = e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || e.cd_offset == 0xFFFFFFFF;
   bool has_locator = pos >= 20 && Le(data, pos - 20, 4) == kZip64LocatorSignature;
   if (!saturated && !has_locator) return e;
-  if (!has_locator) throw InputError("E6010", {file, 0, 0}, "zip64 archive without a zip64 locator (truncated?)");
+  if (!has_locator)
+    throw InputError("E6010", {file, 0, 0}, "zip64 archive without a zip64 locator (truncated?)");
   std::uint64_t record = Le(data, pos - 20 + 8, 8);
   if (!FitsWithin(record, 56, pos - 20) || Le(data, record, 4) != kZip64EocdSignature)
-    throw InputError("E6010", {file, 0, 0}, "zip64 end of central directory record is missing or out of bounds");
+    throw InputError("E6010", {file, 0, 0},
+                     "zip64 end of central directory record is missing or out of bounds");
   e.entries = Le(data, record + 32, 8);
   e.cd_size = Le(data, record + 40, 8);
   e.cd_offset = Le(data, record + 48, 8);
@@ -96,11 +100,14 @@ void ApplyZip64Extra(std::string_view extra, ZipEntry& entry, bool big_uncompres
   while (q + 4 <= extra.size()) {
     std::uint64_t id = Le(extra, q, 2), size = Le(extra, q + 2, 2);
     if (q + 4 + size > extra.size())
-      throw InputError("E6012", {file, 0, 0}, "entry '" + entry.name + "': extra field runs past its header");
+      throw InputError("E6012", {file, 0, 0},
+                       "entry '" + entry.name + "': extra field runs past its header");
     if (id == 1) {
       std::size_t v = q + 4, end = q + 4 + size;
       auto take = [&](std::uint64_t& field) {
-        if (v + 8 > end) throw InputError("E6012", {file, 0, 0}, "entry '" + entry.name + "': zip64 extra field too short");
+        if (v + 8 > end)
+          throw InputError("E6012", {file, 0, 0},
+                           "entry '" + entry.name + "': zip64 extra field too short");
         field = Le(extra, v, 8);
         v += 8;
       };
@@ -112,51 +119,60 @@ void ApplyZip64Extra(std::string_view extra, ZipEntry& entry, bool big_uncompres
     q += 4 + size;
   }
   if ((big_uncompressed || big_compressed || big_offset) && !seen)
-    throw InputError("E6012", {file, 0, 0}, "entry '" + entry.name + "' has 0xFFFFFFFF sizes but no zip64 extra field");
+    throw InputError("E6012", {file, 0, 0},
+                     "entry '" + entry.name + "' has 0xFFFFFFFF sizes but no zip64 extra field");
 }
 
 // The data of an entry must lie before the central directory, and sizes must be plausible.
 void CheckEntryData(std::string_view data, const ZipEntry& entry, std::uint16_t flags,
                     std::uint64_t data_limit, std::uint32_t file) {
   const std::string where = "entry '" + entry.name + "'";
-  if (!FitsWithin(entry.local_offset, 30, data_limit) || Le(data, entry.local_offset, 4) != kLocalSignature)
+  if (!FitsWithin(entry.local_offset, 30, data_limit) ||
+      Le(data, entry.local_offset, 4) != kLocalSignature)
     throw InputError("E6012", {file, 0, 0}, where + ": local header missing or out of bounds");
   std::uint64_t start = entry.local_offset + 30 + Le(data, entry.local_offset + 26, 2) +
                         Le(data, entry.local_offset + 28, 2);
   if (!FitsWithin(start, entry.compressed, data_limit))
-    throw InputError("E6012", {file, 0, 0}, where + " claims " + std::to_string(entry.compressed) +
-                                                " compressed bytes past the end of the data (truncated or lying)");
+    throw InputError("E6012", {file, 0, 0},
+                     where + " claims " + std::to_string(entry.compressed) +
+                         " compressed bytes past the end of the data (truncated or lying)");
   bool encrypted = flags & 1;
   if (entry.method == 0 && !encrypted && entry.compressed != entry.uncompressed)
-    throw InputError("E6012", {file, 0, 0}, where + " is stored but claims " + std::to_string(entry.uncompressed) +
-                                                " bytes uncompressed and " + std::to_string(entry.compressed) + " stored");
+    throw InputError("E6012", {file, 0, 0},
+                     where + " is stored but claims " + std::to_string(entry.uncompressed) +
+                         " bytes uncompressed and " + std::to_string(entry.compressed) + " stored");
   if (entry.method == 8 && entry.uncompressed / kDeflateMaxRatio > entry.compressed + 1)
-    throw InputError("E6012", {file, 0, 0}, where + " claims " + std::to_string(entry.uncompressed) +
-                                                " bytes from " + std::to_string(entry.compressed) +
-                                                ", beyond deflate's maximum ratio");
+    throw InputError("E6012", {file, 0, 0},
+                     where + " claims " + std::to_string(entry.uncompressed) + " bytes from " +
+                         std::to_string(entry.compressed) + ", beyond deflate's maximum ratio");
 }
 
-std::vector<ZipEntry> ListEntries(std::string_view data, std::uint32_t file, const ZipLimits& limits) {
+std::vector<ZipEntry> ListEntries(std::string_view data, std::uint32_t file,
+                                  const ZipLimits& limits) {
   Eocd e = FindEocd(data, file);
   if (!FitsWithin(e.cd_offset, e.cd_size, e.end_of_data))
     throw InputError("E6010", {file, 0, 0}, "central directory lies outside the file (truncated?)");
   if (e.entries > limits.max_entries || e.cd_size > limits.max_directory_bytes)
-    throw InputError("E6012", {file, 0, 0}, "absurd archive: " + std::to_string(e.entries) + " entries, " +
-                                                std::to_string(e.cd_size) + "-byte directory");
+    throw InputError("E6012", {file, 0, 0},
+                     "absurd archive: " + std::to_string(e.entries) + " entries, " +
+                         std::to_string(e.cd_size) + "-byte directory");
   if (e.entries > e.cd_size / 46)
-    throw InputError("E6012", {file, 0, 0}, "archive claims " + std::to_string(e.entries) +
-                                                " entries but its directory holds at most " +
-                                                std::to_string(e.cd_size / 46));
+    throw InputError("E6012", {file, 0, 0},
+                     "archive claims " + std::to_string(e.entries) +
+                         " entries but its directory holds at most " +
+                         std::to_string(e.cd_size / 46));
   std::vector<ZipEntry> entries;
   entries.reserve(static_cast<std::size_t>(e.entries));
   std::uint64_t p = e.cd_offset, cd_end = e.cd_offset + e.cd_size;
   for (std::uint64_t k = 0; k < e.entries; ++k) {
     if (!FitsWithin(p, 46, cd_end) || Le(data, p, 4) != kCentralSignature)
-      throw InputError("E6010", {file, 0, 0}, "central directory entry " + std::to_string(k) + " is malformed");
+      throw InputError("E6010", {file, 0, 0},
+                       "central directory entry " + std::to_string(k) + " is malformed");
     std::uint64_t name_len = Le(data, p + 28, 2), extra_len = Le(data, p + 30, 2),
                   comment_len = Le(data, p + 32, 2);
     if (!FitsWithin(p + 46, name_len + extra_len + comment_len, cd_end))
-      throw InputError("E6010", {file, 0, 0}, "central directory entry " + std::to_string(k) + " runs past the directory");
+      throw InputError("E6010", {file, 0, 0},
+                       "central directory entry " + std::to_string(k) + " runs past the directory");
     ZipEntry entry;
     entry.method = static_cast<std::uint16_t>(Le(data, p + 10, 2));
     auto flags = static_cast<std::uint16_t>(Le(data, p + 8, 2));
@@ -164,10 +180,12 @@ std::vector<ZipEntry> ListEntries(std::string_view data, std::uint32_t file, con
     entry.uncompressed = Le(data, p + 24, 4);
     entry.local_offset = Le(data, p + 42, 4);
     entry.name = std::string(data.substr(p + 46, name_len));
-    ApplyZip64Extra(data.substr(p + 46 + name_len, extra_len), entry, entry.uncompressed == 0xFFFFFFFF,
-                    entry.compressed == 0xFFFFFFFF, entry.local_offset == 0xFFFFFFFF, file);
+    ApplyZip64Extra(data.substr(p + 46 + name_len, extra_len), entry,
+                    entry.uncompressed == 0xFFFFFFFF, entry.compressed == 0xFFFFFFFF,
+                    entry.local_offset == 0xFFFFFFFF, file);
     if (UnsafeName(entry.name))
-      throw InputError("E6011", {file, 0, 0}, "entry '" + entry.name + "' has an unsafe path (absolute or '..')");
+      throw InputError("E6011", {file, 0, 0},
+                       "entry '" + entry.name + "' has an unsafe path (absolute or '..')");
     CheckEntryData(data, entry, flags, e.cd_offset, file);
     entries.push_back(std::move(entry));
     p += 46 + name_len + extra_len + comment_len;
@@ -237,10 +255,13 @@ class Inflater {
       if (left < 0) return false;  // over-subscribed
     }
     std::array<short, 16> offs{};
-    for (std::size_t len = 1; len < 15; ++len) offs[len + 1] = static_cast<short>(offs[len] + h.count[len]);
+    for (std::size_t len = 1; len < 15; ++len)
+      offs[len + 1] = static_cast<short>(offs[len] + h.count[len]);
     h.symbol.assign(static_cast<std::size_t>(n), 0);
     for (int s = 0; s < n; ++s)
-      if (lengths[s] != 0) h.symbol[static_cast<std::size_t>(offs[static_cast<std::size_t>(lengths[s])]++)] = static_cast<short>(s);
+      if (lengths[s] != 0)
+        h.symbol[static_cast<std::size_t>(offs[static_cast<std::size_t>(lengths[s])]++)] =
+            static_cast<short>(s);
     return true;
   }
 
@@ -260,14 +281,15 @@ class Inflater {
   }
 
   bool Codes(const Huffman& lencode, const Huffman& distcode) {
-    static const short kLenBase[] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
-                                     35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+    static const short kLenBase[] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                     15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                     67, 83, 99, 115, 131, 163, 195, 227, 258};
     static const short kLenExtra[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static const int kDistBase[] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129,
-                                    193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-                                    6145, 8193, 12289, 16385, 24577};
-    static const short kDistExtra[] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+    static const int kDistBase[] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                    33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static const short kDistExtra[] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
     while (true) {
       int symbol = Decode(lencode);
@@ -283,7 +305,8 @@ class Inflater {
         std::size_t len = static_cast<std::size_t>(kLenBase[symbol] + Bits(kLenExtra[symbol]));
         int dist_symbol = Decode(distcode);
         if (dist_symbol < 0 || dist_symbol >= 30) return false;
-        std::size_t dist = static_cast<std::size_t>(kDistBase[dist_symbol] + Bits(kDistExtra[dist_symbol]));
+        std::size_t dist =
+            static_cast<std::size_t>(kDistBase[dist_symbol] + Bits(kDistExtra[dist_symbol]));
         if (error_ || dist > out_.size() || out_.size() + len > max_out_) return false;
         for (std::size_t i = 0; i < len; ++i) out_ += out_[out_.size() - dist];
       }
@@ -292,7 +315,8 @@ class Inflater {
 
   bool Fixed() {
     std::array<short, 288> lengths{};
-    for (int s = 0; s < 288; ++s) lengths[static_cast<std::size_t>(s)] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
+    for (int s = 0; s < 288; ++s)
+      lengths[static_cast<std::size_t>(s)] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
     Huffman lencode, distcode;
     Build(lencode, lengths.data(), 288);
     std::array<short, 30> dist_lengths;
@@ -302,11 +326,13 @@ class Inflater {
   }
 
   bool Dynamic() {
-    static const short kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+    static const short kOrder[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                     11, 4,  12, 3, 13, 2, 14, 1, 15};
     int nlen = Bits(5) + 257, ndist = Bits(5) + 1, ncode = Bits(4) + 4;
     if (error_ || nlen > 286 || ndist > 30) return false;
     std::array<short, 320> lengths{};
-    for (int i = 0; i < ncode; ++i) lengths[static_cast<std::size_t>(kOrder[i])] = static_cast<short>(Bits(3));
+    for (int i = 0; i < ncode; ++i)
+      lengths[static_cast<std::size_t>(kOrder[i])] = static_cast<short>(Bits(3));
     Huffman lencode, distcode;
     if (!Build(lencode, lengths.data(), 19)) return false;
     int index = 0;

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <functional>
 
-#include "emit/value_util.hpp"
 #include "cfnsplit/graph.hpp"
+#include "emit/value_util.hpp"
 #include "verify/checker.hpp"
 
 namespace cfnsplit::verify {
@@ -184,10 +184,10 @@ void Checker::CheckTemplateReferences(int s) {
           ok = Declares(tmpl, "Mappings", u.target);
           break;
       }
-      bool original_resolves = OriginalDeclares("Resources", u.target) ||
-                               OriginalDeclares("Parameters", u.target) ||
-                               OriginalDeclares("Conditions", u.target) ||
-                               OriginalDeclares("Mappings", u.target) || IsPseudoParameter(u.target);
+      bool original_resolves =
+          OriginalDeclares("Resources", u.target) || OriginalDeclares("Parameters", u.target) ||
+          OriginalDeclares("Conditions", u.target) || OriginalDeclares("Mappings", u.target) ||
+          IsPseudoParameter(u.target);
       if (!ok && original_resolves)
         Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + u.target +
                             ", which that template does not declare");

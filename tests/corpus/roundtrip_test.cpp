@@ -93,13 +93,17 @@ TEST_CASE("corpus: every loadable template splits and verifies in both modes", "
       emit_options.format = model->format;
       auto emitted = EmitStacks(*model, *plan, emit_options, sink);
       if (!emitted) {
-        if (AcceptableRefusal(sink)) ++counts["refused with a reason"];
-        else failures.push_back(where + ": emit failed: " + (sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message));
+        if (AcceptableRefusal(sink))
+          ++counts["refused with a reason"];
+        else
+          failures.push_back(where + ": emit failed: " +
+                             (sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message));
         continue;
       }
       VerifyReport report = VerifyEmitted(*model, *emitted, Rules(), VerifyOptions{}, sink);
       if (!report.ok) {
-        failures.push_back(where + ": verify: " + (report.differences.empty() ? "?" : report.differences[0]));
+        failures.push_back(
+            where + ": verify: " + (report.differences.empty() ? "?" : report.differences[0]));
         continue;
       }
       ++counts[plan->stacks.size() > 1 ? "split and verified" : "one stack, verified"];

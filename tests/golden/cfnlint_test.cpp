@@ -2,8 +2,9 @@
 // Differential: every error it reports on a split template must already be reported, for the
 // same resource and property, on the unsplit input. Errors that only come from the linter not
 // knowing the value a parent passes to a child parameter (it substitutes `string_input_…`) or an
-// export another stack makes (`IMPORTEDVALUE…`) are ignored. Skips, with a warning, where node or the linter is not installed (scripts/test.sh
-// installs it into build/npm when CFNSPLIT_FULL_DEPS=1, as CI does).
+// export another stack makes (`IMPORTEDVALUE…`) are ignored. Skips, with a warning, where node or
+// the linter is not installed (scripts/test.sh installs it into build/npm when
+// CFNSPLIT_FULL_DEPS=1, as CI does).
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -110,7 +111,8 @@ TEST_CASE("cfn-lint finds no new error in split templates", "[golden]") {
   // npm's cfn-lint cannot read every YAML short form: lint the long-form JSON of the sample.
   std::string handwritten = dir + "/handwritten.json";
   REQUIRE(std::system(("python3 " + src + "/samples/tools/cfn_yaml_to_json.py " + src +
-                       "/samples/handwritten/template.yaml " + handwritten).c_str()) == 0);
+                       "/samples/handwritten/template.yaml " + handwritten)
+                          .c_str()) == 0);
   CheckSplit(linter, handwritten, "", dir + "/handwritten-nested");
   CheckSplit(linter, handwritten, "--mode exports", dir + "/handwritten-exports");
   CheckSplit(linter, src + "/samples/ml-service/template.json",

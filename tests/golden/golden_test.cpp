@@ -4,6 +4,7 @@
 // A case that writes files into {scratch} and has a `keep-output` file also compares every file
 // it wrote with the case's expected-out/ tree.
 // CFNSPLIT_UPDATE_GOLDEN=1 rewrites expected.txt from the current output (review the diff!).
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +12,6 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <dirent.h>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -93,7 +93,9 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
     if (update) {
       std::ofstream(dir + "/expected.txt", std::ios::binary) << actual;
       if (keep_output)
-        std::system(("rm -rf '" + dir + "/expected-out' && cp -r '" + written + "' '" + dir + "/expected-out'").c_str());
+        std::system(("rm -rf '" + dir + "/expected-out' && cp -r '" + written + "' '" + dir +
+                     "/expected-out'")
+                        .c_str());
       continue;
     }
     INFO("case " << name << ": cfnsplit " << args);

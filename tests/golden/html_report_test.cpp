@@ -37,11 +37,14 @@ TEST_CASE("the HTML plan report renders in headless Chromium", "[golden]") {
   std::string dir = mkdtemp(dir_template);
   std::string page = dir + "/page.html";
   std::string run = std::string("cd ") + CFNSPLIT_SOURCE_DIR + " && " + CFNSPLIT_BINARY +
-                    " plan tests/data/golden/small.yaml -o " + dir + "/plan.yaml --format html > " + page;
+                    " plan tests/data/golden/small.yaml -o " + dir + "/plan.yaml --format html > " +
+                    page;
   REQUIRE(std::system(run.c_str()) == 0);
-  std::string flags = " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                      "--disable-background-networking --disable-component-update --disable-sync "
-                      "--user-data-dir=" + dir + "/profile ";
+  std::string flags =
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir=" +
+      dir + "/profile ";
   std::string dom_cmd = "timeout 60 chromium" + flags + "--dump-dom file://" + page + " > " + dir +
                         "/dom.html 2>/dev/null";
   REQUIRE(std::system(dom_cmd.c_str()) == 0);
@@ -52,8 +55,9 @@ TEST_CASE("the HTML plan report renders in headless Chromium", "[golden]") {
   CHECK(Count(dom, "<table class=\"resources\"") == 3);  // one table per stack
   CHECK(dom.find("All constraints hold.") != std::string::npos);
   CHECK(Count(dom, "<g class=\"stack\">") == 3);  // one box per stack in the picture
-  std::string shot_cmd = "timeout 60 chromium" + flags + "--window-size=1200,900 --screenshot=" + dir +
-                         "/shot.png file://" + page + " >/dev/null 2>&1";
+  std::string shot_cmd = "timeout 60 chromium" + flags +
+                         "--window-size=1200,900 --screenshot=" + dir + "/shot.png file://" + page +
+                         " >/dev/null 2>&1";
   REQUIRE(std::system(shot_cmd.c_str()) == 0);
   struct stat st {};
   REQUIRE(stat((dir + "/shot.png").c_str(), &st) == 0);

@@ -59,8 +59,11 @@ TEST_CASE("quotas are measured and findings raised at 90% and over 100%", "[unit
   CHECK(use("outputs_per_stack").used == 185);
   bool over = false, near = false;
   for (const auto& d : sink.diagnostics()) {
-    if (d.code == "E3001" && d.message.find("resources: 501 of 500 (over by 1)") != std::string::npos) over = true;
-    if (d.code == "W3002" && d.message.find("outputs: 185 of 200 (92%)") != std::string::npos) near = true;
+    if (d.code == "E3001" &&
+        d.message.find("resources: 501 of 500 (over by 1)") != std::string::npos)
+      over = true;
+    if (d.code == "W3002" && d.message.find("outputs: 185 of 200 (92%)") != std::string::npos)
+      near = true;
   }
   CHECK(over);
   CHECK(near);

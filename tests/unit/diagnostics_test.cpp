@@ -1,8 +1,8 @@
 // FormatDiagnostic: `path:line:col: severity: message [CODE]`, the source line, a caret under the
 // column. Also the SourceManager line index and SuggestClosest that diagnostics rely on.
-#include <catch2/catch.hpp>
-
 #include "cfnsplit/diagnostics.hpp"
+
+#include <catch2/catch.hpp>
 
 using cfnsplit::Diagnostic;
 using cfnsplit::FormatDiagnostic;
@@ -92,7 +92,9 @@ TEST_CASE("long lines are cut around the column", "[unit][diagnostics]") {
 
 TEST_CASE("binary bytes in the quoted line are shown as '?'", "[unit][diagnostics]") {
   SourceManager sources;
-  auto file = sources.Add("t.yaml", std::string("a: \x01\x7f" "b\0c\n", 9));
+  auto file = sources.Add("t.yaml", std::string("a: \x01\x7f"
+                                                "b\0c\n",
+                                                9));
   std::string out = FormatDiagnostic(Error({file, 1, 4}), sources);
   CHECK(out == "t.yaml:1:4: error: bad thing [E0002]\n  a: ??b?c\n     ^\n");
 }

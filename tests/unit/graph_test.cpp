@@ -1,6 +1,7 @@
+#include "cfnsplit/graph.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "cfnsplit/graph.hpp"
 #include "model_fixture.hpp"
 
 using namespace cfnsplit;
@@ -28,8 +29,8 @@ TEST_CASE("edges merge their kinds and duplicates collapse", "[unit][graph]") {
   g.AddEdge(0, 1, RefKind::kRef);
   g.Finalize();
   CHECK(g.edge_count() == 1);
-  CHECK(g.EdgeKinds(0, 1) == ((1u << static_cast<int>(RefKind::kRef)) |
-                              (1u << static_cast<int>(RefKind::kDependsOn))));
+  CHECK(g.EdgeKinds(0, 1) ==
+        ((1u << static_cast<int>(RefKind::kRef)) | (1u << static_cast<int>(RefKind::kDependsOn))));
 }
 
 TEST_CASE("cycles are found as paths, components numbered dependencies first", "[unit][graph]") {

@@ -9,7 +9,7 @@ using namespace cfnsplit::testing;
 namespace {
 
 struct BadCase {
-  const char* name;   // file name; its extension picks the format
+  const char* name;  // file name; its extension picks the format
   const char* text;
   const char* code;
   const char* where;  // "line:col"
@@ -36,7 +36,8 @@ TEST_CASE("malformed YAML is reported where it goes wrong", "[unit][load][errors
       {"t.yaml", "a: 1\n]\n", "E0002", "2:1", "illegal flow end"},
       {"t.yaml", "a: @x\n", "E0002", "1:4", "unknown token"},
       {"t.yaml", "a:\n\t- x\n", "E0002", "2:2", "indented with a tab"},
-      {"t.yaml", "a: \"open\n", "E0002", "1:4", "double-quoted string starting here is never closed"},
+      {"t.yaml", "a: \"open\n", "E0002", "1:4",
+       "double-quoted string starting here is never closed"},
       {"t.yaml", "a: !Sub 'it''s\n", "E0002", "1:9", "single-quoted string"},
       {"t.yaml", "a: \"\\ud800\"\n", "E0002", "1:11", "U+D800 is a UTF-16 surrogate"},
       // yaml-cpp does not join surrogate pairs either; the message says what to write instead.
@@ -125,9 +126,12 @@ TEST_CASE("a file that is not JSON nor YAML text is refused before parsing",
       {"t.yaml", "a: x\x7F\n", "E0002", "1:5", "control character 0x7F"},
       {"t.json", "{\"a\": \"\xff\"}", "E0008", "1:8", "invalid UTF-8: byte 0xFF"},
       {"t.yaml", "a: b\nc: \xC0\xAF\n", "E0008", "2:4", "invalid UTF-8"},  // overlong '/'
-      {"t.yaml", "a: \xED\xA0\x80\n", "E0008", "1:4", "invalid UTF-8"},  // encoded surrogate
-      {"t.yaml", "a: \xE2\x82\n", "E0008", "1:4", "invalid UTF-8"},  // truncated sequence
-      {"t.yaml", "\xFF\xFE" "a\0:\0", "E0008", "1:1", "UTF-16"},
+      {"t.yaml", "a: \xED\xA0\x80\n", "E0008", "1:4", "invalid UTF-8"},    // encoded surrogate
+      {"t.yaml", "a: \xE2\x82\n", "E0008", "1:4", "invalid UTF-8"},        // truncated sequence
+      {"t.yaml",
+       "\xFF\xFE"
+       "a\0:\0",
+       "E0008", "1:1", "UTF-16"},
   };
   for (const auto& c : cases) CheckBad(c);
   // NUL bytes need an explicit length.
@@ -144,9 +148,9 @@ TEST_CASE("a top level that is not a mapping is refused by LoadFile", "[unit][lo
     const char* text;
     const char* kind;
   };
-  const Case cases[] = {{"t.yaml", "- a\n- b\n", "list"},   {"t.yaml", "just text\n", "string"},
-                        {"t.yaml", "42\n", "number"},       {"t.json", "[1, 2]", "list"},
-                        {"t.json", "\"x\"", "string"},      {"t.yaml", "true\n", "boolean"},
+  const Case cases[] = {{"t.yaml", "- a\n- b\n", "list"}, {"t.yaml", "just text\n", "string"},
+                        {"t.yaml", "42\n", "number"},     {"t.json", "[1, 2]", "list"},
+                        {"t.json", "\"x\"", "string"},    {"t.yaml", "true\n", "boolean"},
                         {"t.yaml", "~\n", "null"}};
   for (const auto& c : cases) {
     auto p = LoadText(c.text, c.name);
@@ -154,7 +158,8 @@ TEST_CASE("a top level that is not a mapping is refused by LoadFile", "[unit][lo
     REQUIRE_FALSE(p->value);
     CHECK(p->first().code == "E0008");
     CHECK(LineCol(p->first().loc) == "1:1");
-    CHECK_THAT(p->first().message, Catch::Contains(std::string("must be a mapping, not a ") + c.kind));
+    CHECK_THAT(p->first().message,
+               Catch::Contains(std::string("must be a mapping, not a ") + c.kind));
   }
 }
 

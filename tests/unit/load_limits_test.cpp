@@ -64,14 +64,13 @@ TEST_CASE("100,000 levels of nesting are refused at the depth limit", "[unit][lo
     const char* where;
   };
   const Case cases[] = {
-      {"JSON arrays", "t.json",
-       Repeat("[", kHostileDepth) + Repeat("]", kHostileDepth), "1:257"},
+      {"JSON arrays", "t.json", Repeat("[", kHostileDepth) + Repeat("]", kHostileDepth), "1:257"},
       {"JSON objects", "t.json",
        Repeat("{\"a\": ", kHostileDepth) + "1" + Repeat("}", kHostileDepth), "1:1537"},
       {"YAML flow sequences", "t.yaml", Repeat("[", kHostileDepth), "1:257"},
       {"YAML block sequences", "t.yaml", Repeat("- ", kHostileDepth) + "x\n", "1:513"},
-      {"YAML flow maps", "t.yaml",
-       Repeat("{a: ", kHostileDepth) + "1" + Repeat("}", kHostileDepth), "1:1025"},
+      {"YAML flow maps", "t.yaml", Repeat("{a: ", kHostileDepth) + "1" + Repeat("}", kHostileDepth),
+       "1:1025"},
   };
   for (const auto& c : cases) {
     INFO(c.what);

@@ -18,13 +18,13 @@ std::string KeyAt(const Value& map, const std::string& key) {
 
 TEST_CASE("YAML nodes and keys carry exact locations", "[unit][load][location]") {
   const std::string yaml =
-      "Resources:\n"                        // 1
-      "  Bucket:\n"                         // 2
-      "    Type: AWS::S3::Bucket\n"         // 3
-      "    Properties:\n"                   // 4
+      "Resources:\n"                         // 1
+      "  Bucket:\n"                          // 2
+      "    Type: AWS::S3::Bucket\n"          // 3
+      "    Properties:\n"                    // 4
       "      Name: !Sub '${AWS::Region}'\n"  // 5
-      "      Tags: [a, {k: v}]\n"           // 6
-      "      Arn: !GetAtt [B, Arn]\n";      // 7
+      "      Tags: [a, {k: v}]\n"            // 6
+      "      Arn: !GetAtt [B, Arn]\n";       // 7
   auto p = ParseText(yaml);
   REQUIRE(p->ok());
   const Value& root = *p->value;
@@ -52,11 +52,11 @@ TEST_CASE("YAML nodes and keys carry exact locations", "[unit][load][location]")
 
 TEST_CASE("JSON nodes and keys carry exact locations", "[unit][load][location]") {
   const std::string json =
-      "{\n"                                              // 1
-      "  \"Resources\": {\n"                             // 2
-      "    \"Q\": {\"Type\": \"AWS::SQS::Queue\",\n"     // 3
-      "\t\"Properties\": {\"N\": [1, true, null]}}\n"     // 4
-      "  }\n"                                            // 5
+      "{\n"                                            // 1
+      "  \"Resources\": {\n"                           // 2
+      "    \"Q\": {\"Type\": \"AWS::SQS::Queue\",\n"   // 3
+      "\t\"Properties\": {\"N\": [1, true, null]}}\n"  // 4
+      "  }\n"                                          // 5
       "}\n";
   auto p = ParseText(json, "t.json");
   REQUIRE(p->ok());
@@ -78,7 +78,9 @@ TEST_CASE("JSON nodes and keys carry exact locations", "[unit][load][location]")
 
 TEST_CASE("columns count bytes and ignore a byte-order mark in both formats",
           "[unit][load][location]") {
-  auto yaml = ParseText("\xEF\xBB\xBF" "k: 1\n\xC3\xA9: 2\n");
+  auto yaml = ParseText(
+      "\xEF\xBB\xBF"
+      "k: 1\n\xC3\xA9: 2\n");
   REQUIRE(yaml->ok());
   CHECK(KeyAt(*yaml->value, "k") == "1:1");
   CHECK(LineCol(yaml->value->items()[1].loc()) == "2:5");  // é is two bytes

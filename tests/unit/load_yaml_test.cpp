@@ -30,7 +30,8 @@ TEST_CASE("every short-form tag expands to its long form", "[unit][load][yaml]")
       // Only the first dot separates the resource: nested-stack outputs contain dots.
       {"a: !GetAtt Child.Outputs.Name", R"({Fn::GetAtt:["Child","Outputs.Name"]})"},
       {"a: !GetAtt [Bucket, Arn]", R"({Fn::GetAtt:["Bucket","Arn"]})"},
-      {"a: !Sub 'arn:${AWS::Partition}:s3:::${B}'", R"({Fn::Sub:"arn:${AWS::Partition}:s3:::${B}"})"},
+      {"a: !Sub 'arn:${AWS::Partition}:s3:::${B}'",
+       R"({Fn::Sub:"arn:${AWS::Partition}:s3:::${B}"})"},
       {"a: !Sub ['${x}-y', {x: !Ref P}]", R"({Fn::Sub:["${x}-y",{x:{Ref:"P"}}]})"},
       {"a: !Join ['-', [a, b]]", R"({Fn::Join:["-",["a","b"]]})"},
       {"a: !Select [1, [a, b]]", R"({Fn::Select:[1,["a","b"]]})"},
@@ -159,7 +160,9 @@ TEST_CASE("merge keys add entries the map does not set itself", "[unit][load][ya
 TEST_CASE("comments, flow style, a byte-order mark and CRLF line ends", "[unit][load][yaml]") {
   CHECK(DumpA("# header\na: # why\n  - 1 # one\n  # between\n  - 2\n") == "[1,2]");
   CHECK(DumpA("a: {k: [1, {m: n}], 'q': \"r\"}") == R"({k:[1,{m:"n"}],q:"r"})");
-  auto bom = ParseText("\xEF\xBB\xBF" "a: 1\n");
+  auto bom = ParseText(
+      "\xEF\xBB\xBF"
+      "a: 1\n");
   REQUIRE(bom->ok());
   CHECK(Dump(*bom->value) == "{a:1}");
   CHECK(LineCol(bom->value->keys()[0].loc) == "1:1");  // columns do not count the mark

@@ -145,7 +145,8 @@ TEST_CASE("intrinsic arity errors point at the call", "[unit][model]") {
   CHECK(arity == 3);
   const Diagnostic* first = l->Find("E1003");
   CHECK(first->loc.line == 5);
-  CHECK(first->message.find("Fn::Select takes [Index, List], got a list of 1") != std::string::npos);
+  CHECK(first->message.find("Fn::Select takes [Index, List], got a list of 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("a Ref to nothing is an error with a suggestion", "[unit][model]") {

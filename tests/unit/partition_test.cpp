@@ -1,7 +1,8 @@
+#include "cfnsplit/partition.hpp"
+
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "cfnsplit/partition.hpp"
 #include "model_fixture.hpp"
 
 using namespace cfnsplit;
@@ -26,17 +27,23 @@ std::string Service(int functions, int owners = 1) {
          "LogGroup\", \"Properties\": {\"Role\": {\"Fn::GetAtt\": [\"Role\", \"Arn\"]}, "
          "\"Environment\": {\"Variables\": {\"B\": {\"Ref\": \"Bucket\"}}}, "
          "\"Code\": {\"S3Bucket\": {\"Ref\": \"Bucket\"}, \"S3Key\": \"a.zip\"}, "
-         "\"Tags\": [{\"Key\": \"owner\", \"Value\": \"" + owner + "\"}]}}";
-    t += ",\n  \"" + f + "Version\": {\"Type\": \"AWS::Lambda::Version\", \"Properties\": "
-         "{\"FunctionName\": {\"Ref\": \"" + f + "\"}}}";
-    t += ",\n  \"" + f + "Path\": {\"Type\": \"AWS::ApiGateway::Resource\", \"Properties\": "
+         "\"Tags\": [{\"Key\": \"owner\", \"Value\": \"" +
+         owner + "\"}]}}";
+    t += ",\n  \"" + f +
+         "Version\": {\"Type\": \"AWS::Lambda::Version\", \"Properties\": "
+         "{\"FunctionName\": {\"Ref\": \"" +
+         f + "\"}}}";
+    t += ",\n  \"" + f +
+         "Path\": {\"Type\": \"AWS::ApiGateway::Resource\", \"Properties\": "
          "{\"RestApiId\": {\"Ref\": \"Api\"}}}";
-    t += ",\n  \"" + f + "Method\": {\"Type\": \"AWS::ApiGateway::Method\", \"Properties\": "
-         "{\"ResourceId\": {\"Ref\": \"" + f + "Path\"}, \"Uri\": {\"Fn::GetAtt\": [\"" + f + "\", \"Arn\"]}}}";
+    t += ",\n  \"" + f +
+         "Method\": {\"Type\": \"AWS::ApiGateway::Method\", \"Properties\": "
+         "{\"ResourceId\": {\"Ref\": \"" +
+         f + "Path\"}, \"Uri\": {\"Fn::GetAtt\": [\"" + f + "\", \"Arn\"]}}}";
     methods += std::string(methods.empty() ? "" : ", ") + "\"" + f + "Method\"";
   }
-  t += ",\n  \"Deployment\": {\"Type\": \"AWS::ApiGateway::Deployment\", \"DependsOn\": [" + methods +
-       "], \"Properties\": {\"RestApiId\": {\"Ref\": \"Api\"}}}";
+  t += ",\n  \"Deployment\": {\"Type\": \"AWS::ApiGateway::Deployment\", \"DependsOn\": [" +
+       methods + "], \"Properties\": {\"RestApiId\": {\"Ref\": \"Api\"}}}";
   return t + "}}";
 }
 
@@ -86,7 +93,7 @@ TEST_CASE("a small service splits into base and function stacks", "[unit][partit
   CHECK(fs != "Base");
   CHECK(StackOf(plan, "F0LogGroup") == fs);  // satellites follow
   CHECK(StackOf(plan, "F0Version") == fs);
-  CHECK(StackOf(plan, "F0Path") == fs);      // used only by F0
+  CHECK(StackOf(plan, "F0Path") == fs);  // used only by F0
   CHECK(plan.explanations.at("Bucket").find("stateful") != std::string::npos);
   CHECK(plan.explanations.at("F0LogGroup").find("satellite of F0") != std::string::npos);
   CHECK(CheckPlan(p->analysis, plan, {}, BuiltinRules()).ok());
@@ -143,7 +150,8 @@ TEST_CASE("a function over the limit alone is a finding, not a plan", "[unit][pa
   CHECK_FALSE(p->plan);
   REQUIRE(p->sink.error_count() == 1);
   CHECK(p->sink.diagnostics()[0].code == "E4008");
-  CHECK(p->sink.diagnostics()[0].message.find("function F0 ships 600,000,000 bytes") != std::string::npos);
+  CHECK(p->sink.diagnostics()[0].message.find("function F0 ships 600,000,000 bytes") !=
+        std::string::npos);
 }
 
 TEST_CASE("max-stacks and pins are respected", "[unit][partition]") {
@@ -173,15 +181,25 @@ TEST_CASE("review catches every broken constraint", "[unit][partition]") {
     return CheckPlan(p->analysis, plan, {}, rules);
   };
   auto move = [](SplitPlan& plan, const std::string& id, std::size_t to) {
-    for (auto& s : plan.stacks) s.resources.erase(std::remove(s.resources.begin(), s.resources.end(), id), s.resources.end());
+    for (auto& s : plan.stacks)
+      s.resources.erase(std::remove(s.resources.begin(), s.resources.end(), id), s.resources.end());
     plan.stacks[to].resources.push_back(id);
   };
-  CHECK(HasViolation(broken([&](SplitPlan& s) { s.stacks[1].resources.push_back("Nope"); }), "E4001"));
+  CHECK(HasViolation(broken([&](SplitPlan& s) { s.stacks[1].resources.push_back("Nope"); }),
+                     "E4001"));
   CHECK(HasViolation(broken([&](SplitPlan& s) { s.stacks[0].resources.pop_back(); }), "E4001"));
-  CHECK(HasViolation(broken([&](SplitPlan& s) { s.stacks[1].resources.push_back("Bucket"); }), "E4001"));
+  CHECK(HasViolation(broken([&](SplitPlan& s) { s.stacks[1].resources.push_back("Bucket"); }),
+                     "E4001"));
   CHECK(HasViolation(broken([&](SplitPlan& s) { move(s, "F0LogGroup", 0); }), "E4003"));
   CHECK(HasViolation(broken([&](SplitPlan& s) { move(s, "Bucket", 1); }), "E4004"));
-  CHECK(HasViolation(broken([&](SplitPlan& s) { move(s, "F1", 1); move(s, "F1LogGroup", 1); move(s, "F1Version", 1); move(s, "F1Path", 1); move(s, "F1Method", 1); }), "E4005"));
+  CHECK(HasViolation(broken([&](SplitPlan& s) {
+                       move(s, "F1", 1);
+                       move(s, "F1LogGroup", 1);
+                       move(s, "F1Version", 1);
+                       move(s, "F1Path", 1);
+                       move(s, "F1Method", 1);
+                     }),
+                     "E4005"));
   CHECK(HasViolation(broken([&](SplitPlan& s) { s.stacks[1].name = "Bad-Name"; }), "E4009"));
   // In exports mode a stack graph cycle appears when the base needs what a function stack
   // exports while that stack imports from the base.
@@ -203,18 +221,19 @@ TEST_CASE("review catches every broken constraint", "[unit][partition]") {
 TEST_CASE("random templates always give valid, deterministic plans", "[unit][partition]") {
   std::mt19937 rng(12345);
   const char* types[] = {"AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::SQS::Queue",
-                         "AWS::IAM::Role", "AWS::SNS::Topic", "AWS::Logs::LogGroup",
-                         "AWS::Events::Rule", "AWS::CloudWatch::Alarm"};
+                         "AWS::IAM::Role",        "AWS::SNS::Topic",         "AWS::Logs::LogGroup",
+                         "AWS::Events::Rule",     "AWS::CloudWatch::Alarm"};
   for (int round = 0; round < 40; ++round) {
     int n = 5 + static_cast<int>(rng() % 60);
     std::string t = "{\"Resources\": {";
     for (int i = 0; i < n; ++i) {
-      t += std::string(i ? "," : "") + "\"R" + std::to_string(i) + "\": {\"Type\": \"" + types[rng() % 8] +
-           "\", \"Properties\": {\"L\": [";
+      t += std::string(i ? "," : "") + "\"R" + std::to_string(i) + "\": {\"Type\": \"" +
+           types[rng() % 8] + "\", \"Properties\": {\"L\": [";
       int edges = static_cast<int>(rng() % 3);
       for (int e = 0; e < edges && i > 0; ++e)  // edges point backwards: no cycles
         t += std::string(e ? "," : "") + "{\"Ref\": \"R" + std::to_string(rng() % i) + "\"}";
-      t += "], \"Tags\": [{\"Key\": \"owner\", \"Value\": \"o" + std::to_string(rng() % 2) + "\"}]}}";
+      t += "], \"Tags\": [{\"Key\": \"owner\", \"Value\": \"o" + std::to_string(rng() % 2) +
+           "\"}]}}";
     }
     t += "}}";
     PlanOptions options;
@@ -228,7 +247,8 @@ TEST_CASE("random templates always give valid, deterministic plans", "[unit][par
       // stack's budget.
       REQUIRE(first->sink.error_count() > 0);
       INFO(first->sink.diagnostics()[0].code << " " << first->sink.diagnostics()[0].message);
-      CHECK((first->sink.diagnostics()[0].code == "E4012" || first->sink.diagnostics()[0].code == "E4013" ||
+      CHECK((first->sink.diagnostics()[0].code == "E4012" ||
+             first->sink.diagnostics()[0].code == "E4013" ||
              first->sink.diagnostics()[0].code == "E4005"));
       continue;
     }

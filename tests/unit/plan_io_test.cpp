@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "cfnsplit/plan.hpp"
 #include "cfnsplit/load.hpp"
+#include "cfnsplit/plan.hpp"
 
 using namespace cfnsplit;
 
@@ -33,7 +33,8 @@ SplitPlan Sample() {
   return plan;
 }
 
-std::optional<SplitPlan> Reload(const std::string& text, DiagnosticSink& sink, SourceManager& sources) {
+std::optional<SplitPlan> Reload(const std::string& text, DiagnosticSink& sink,
+                                SourceManager& sources) {
   std::uint32_t id = sources.Add("plan.yaml", text);
   return PlanFromYaml(id, sources, sink);
 }
@@ -68,8 +69,10 @@ TEST_CASE("a plan survives a write and read unchanged", "[unit][plan]") {
 TEST_CASE("plan errors point into the plan file", "[unit][plan]") {
   SourceManager sources;
   DiagnosticSink sink;
-  auto plan = Reload("cfnsplit_plan: 1\ninputs: []\noptions: {mode: sideways}\nstacks:\n  - name: Bad-Name\n    resources: [A]\n",
-                     sink, sources);
+  auto plan = Reload(
+      "cfnsplit_plan: 1\ninputs: []\noptions: {mode: sideways}\nstacks:\n  - name: Bad-Name\n    "
+      "resources: [A]\n",
+      sink, sources);
   CHECK_FALSE(plan);
   REQUIRE(sink.error_count() == 2);
   CHECK(sink.diagnostics()[0].loc.line == 3);

@@ -16,39 +16,66 @@ std::string ServerlessLike(int functions) {
   std::string r = R"("ServerlessDeploymentBucket": {"Type": "AWS::S3::Bucket"},
 "IamRoleLambdaExecution": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
 "ApiGatewayRestApi": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "svc"}})";
-  std::string outputs = R"("ServiceEndpoint": {"Value": {"Fn::Join": ["", ["https://", {"Ref": "ApiGatewayRestApi"}]]}})";
+  std::string outputs =
+      R"("ServiceEndpoint": {"Value": {"Fn::Join": ["", ["https://", {"Ref": "ApiGatewayRestApi"}]]}})";
   std::string methods;
   for (int i = 0; i < functions; ++i) {
     std::string f = "Fn" + std::to_string(i);
     std::string owner = i % 2 ? "web" : "data";
-    r += ",\n\"" + f + "LogGroup\": {\"Type\": \"AWS::Logs::LogGroup\", \"Properties\": {\"LogGroupName\": \"/aws/lambda/svc-" + f + "\"}}";
-    r += ",\n\"" + f + "LambdaFunction\": {\"Type\": \"AWS::Lambda::Function\", \"DependsOn\": [\"" + f +
-         "LogGroup\"], \"Properties\": {\"Code\": {\"S3Bucket\": {\"Ref\": \"ServerlessDeploymentBucket\"}, "
-         "\"S3Key\": \"serverless/svc/dev/1/svc.zip\"}, \"Handler\": \"h.main\", \"Runtime\": \"python3.11\", "
-         "\"Role\": {\"Fn::GetAtt\": [\"IamRoleLambdaExecution\", \"Arn\"]}, \"Tags\": [{\"Key\": \"owner\", "
-         "\"Value\": \"" + owner + "\"}]}}";
-    r += ",\n\"" + f + "LambdaVersionX\": {\"Type\": \"AWS::Lambda::Version\", \"DeletionPolicy\": \"Retain\", "
-         "\"Properties\": {\"FunctionName\": {\"Ref\": \"" + f + "LambdaFunction\"}}}";
-    r += ",\n\"ApiGatewayResource" + f + "\": {\"Type\": \"AWS::ApiGateway::Resource\", \"Properties\": "
-         "{\"ParentId\": {\"Fn::GetAtt\": [\"ApiGatewayRestApi\", \"RootResourceId\"]}, \"PathPart\": \"" + f +
-         "\", \"RestApiId\": {\"Ref\": \"ApiGatewayRestApi\"}}}";
-    r += ",\n\"ApiGatewayMethod" + f + "Get\": {\"Type\": \"AWS::ApiGateway::Method\", \"DependsOn\": [\"" + f +
-         "LambdaPermissionApiGateway\"], \"Properties\": {\"HttpMethod\": \"GET\", \"ResourceId\": {\"Ref\": "
-         "\"ApiGatewayResource" + f + "\"}, \"RestApiId\": {\"Ref\": \"ApiGatewayRestApi\"}, \"Integration\": "
-         "{\"Uri\": {\"Fn::Join\": [\"\", [\"arn:aws:apigateway:\", {\"Ref\": \"AWS::Region\"}, \":lambda:path/\", "
-         "{\"Fn::GetAtt\": [\"" + f + "LambdaFunction\", \"Arn\"]}, \"/invocations\"]]}}}}";
-    r += ",\n\"" + f + "LambdaPermissionApiGateway\": {\"Type\": \"AWS::Lambda::Permission\", \"Properties\": "
-         "{\"FunctionName\": {\"Fn::GetAtt\": [\"" + f + "LambdaFunction\", \"Arn\"]}, \"Action\": "
-         "\"lambda:InvokeFunction\", \"Principal\": \"apigateway.amazonaws.com\", \"SourceArn\": {\"Fn::Sub\": "
-         "\"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGatewayRestApi}/*/*\"}}}";
+    r += ",\n\"" + f +
+         "LogGroup\": {\"Type\": \"AWS::Logs::LogGroup\", \"Properties\": {\"LogGroupName\": "
+         "\"/aws/lambda/svc-" +
+         f + "\"}}";
+    r += ",\n\"" + f +
+         "LambdaFunction\": {\"Type\": \"AWS::Lambda::Function\", \"DependsOn\": [\"" + f +
+         "LogGroup\"], \"Properties\": {\"Code\": {\"S3Bucket\": {\"Ref\": "
+         "\"ServerlessDeploymentBucket\"}, "
+         "\"S3Key\": \"serverless/svc/dev/1/svc.zip\"}, \"Handler\": \"h.main\", \"Runtime\": "
+         "\"python3.11\", "
+         "\"Role\": {\"Fn::GetAtt\": [\"IamRoleLambdaExecution\", \"Arn\"]}, \"Tags\": [{\"Key\": "
+         "\"owner\", "
+         "\"Value\": \"" +
+         owner + "\"}]}}";
+    r += ",\n\"" + f +
+         "LambdaVersionX\": {\"Type\": \"AWS::Lambda::Version\", \"DeletionPolicy\": \"Retain\", "
+         "\"Properties\": {\"FunctionName\": {\"Ref\": \"" +
+         f + "LambdaFunction\"}}}";
+    r += ",\n\"ApiGatewayResource" + f +
+         "\": {\"Type\": \"AWS::ApiGateway::Resource\", \"Properties\": "
+         "{\"ParentId\": {\"Fn::GetAtt\": [\"ApiGatewayRestApi\", \"RootResourceId\"]}, "
+         "\"PathPart\": \"" +
+         f + "\", \"RestApiId\": {\"Ref\": \"ApiGatewayRestApi\"}}}";
+    r += ",\n\"ApiGatewayMethod" + f +
+         "Get\": {\"Type\": \"AWS::ApiGateway::Method\", \"DependsOn\": [\"" + f +
+         "LambdaPermissionApiGateway\"], \"Properties\": {\"HttpMethod\": \"GET\", \"ResourceId\": "
+         "{\"Ref\": "
+         "\"ApiGatewayResource" +
+         f +
+         "\"}, \"RestApiId\": {\"Ref\": \"ApiGatewayRestApi\"}, \"Integration\": "
+         "{\"Uri\": {\"Fn::Join\": [\"\", [\"arn:aws:apigateway:\", {\"Ref\": \"AWS::Region\"}, "
+         "\":lambda:path/\", "
+         "{\"Fn::GetAtt\": [\"" +
+         f + "LambdaFunction\", \"Arn\"]}, \"/invocations\"]]}}}}";
+    r += ",\n\"" + f +
+         "LambdaPermissionApiGateway\": {\"Type\": \"AWS::Lambda::Permission\", \"Properties\": "
+         "{\"FunctionName\": {\"Fn::GetAtt\": [\"" +
+         f +
+         "LambdaFunction\", \"Arn\"]}, \"Action\": "
+         "\"lambda:InvokeFunction\", \"Principal\": \"apigateway.amazonaws.com\", \"SourceArn\": "
+         "{\"Fn::Sub\": "
+         "\"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGatewayRestApi}"
+         "/*/*\"}}}";
     outputs += ",\n\"" + f + "LambdaFunctionQualifiedArn\": {\"Value\": {\"Ref\": \"" + f +
-               "LambdaVersionX\"}, \"Export\": {\"Name\": {\"Fn::Sub\": \"${AWS::StackName}-" + f + "QualifiedArn\"}}}";
+               "LambdaVersionX\"}, \"Export\": {\"Name\": {\"Fn::Sub\": \"${AWS::StackName}-" + f +
+               "QualifiedArn\"}}}";
     methods += std::string(methods.empty() ? "" : ", ") + "\"ApiGatewayMethod" + f + "Get\"";
   }
-  r += ",\n\"ApiGatewayDeployment\": {\"Type\": \"AWS::ApiGateway::Deployment\", \"DependsOn\": [" + methods +
-       "], \"Properties\": {\"RestApiId\": {\"Ref\": \"ApiGatewayRestApi\"}, \"StageName\": \"dev\"}}";
-  return "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {" + r + "}, \"Outputs\": {" +
-         outputs + "}}";
+  r += ",\n\"ApiGatewayDeployment\": {\"Type\": \"AWS::ApiGateway::Deployment\", \"DependsOn\": [" +
+       methods +
+       "], \"Properties\": {\"RestApiId\": {\"Ref\": \"ApiGatewayRestApi\"}, \"StageName\": "
+       "\"dev\"}}";
+  return "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {" + r +
+         "}, \"Outputs\": {" + outputs + "}}";
 }
 
 }  // namespace

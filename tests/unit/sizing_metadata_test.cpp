@@ -11,7 +11,8 @@ using sizing_test::WriteFile;
 using sizing_test::WriteSized;
 
 TEST_CASE("RECORD is read as Python's csv reads it", "[unit][sizing]") {
-  auto rows = ParseCsv("a/b.py,sha256=x,12\r\n\"odd, name.py\",,\"3\"\n\"say \"\"hi\"\".txt\",,7\nlast,,");
+  auto rows =
+      ParseCsv("a/b.py,sha256=x,12\r\n\"odd, name.py\",,\"3\"\n\"say \"\"hi\"\".txt\",,7\nlast,,");
   REQUIRE(rows.size() == 4);
   CHECK(rows[0] == std::vector<std::string>{"a/b.py", "sha256=x", "12"});
   CHECK(rows[1] == std::vector<std::string>{"odd, name.py", "", "3"});
@@ -21,16 +22,20 @@ TEST_CASE("RECORD is read as Python's csv reads it", "[unit][sizing]") {
 
 TEST_CASE("METADATA headers and egg-info requires.txt sections", "[unit][sizing]") {
   CoreMetadata meta = ParseCoreMetadata(
-      "Metadata-Version: 2.1\nName: Pandas\nVersion: 2.2.2\nRequires-Dist: numpy>=1.26.0; python_version >= \"3.12\"\n"
+      "Metadata-Version: 2.1\nName: Pandas\nVersion: 2.2.2\nRequires-Dist: numpy>=1.26.0; "
+      "python_version >= \"3.12\"\n"
       "Requires-Dist: pyarrow>=10; extra == \"parquet\"\n\nRequires-Dist: not-a-header\n");
   CHECK(meta.name == "Pandas");
   CHECK(meta.version == "2.2.2");
   CHECK(meta.requires_dist == std::vector<std::string>{"numpy>=1.26.0; python_version >= \"3.12\"",
                                                        "pyarrow>=10; extra == \"parquet\""});
-  auto requires = EggRequiresToRequiresDist("six\n\n[socks]\nPySocks>=1.5\n[:sys_platform == \"win32\"]\ncolorama\n[cli:python_version < \"3.8\"]\nclick\n");
-  CHECK(requires == std::vector<std::string>{"six", "PySocks>=1.5 ; extra == \"socks\"",
-                                             "colorama ; (sys_platform == \"win32\")",
-                                             "click ; (python_version < \"3.8\") and extra == \"cli\""});
+  auto requires = EggRequiresToRequiresDist(
+      "six\n\n[socks]\nPySocks>=1.5\n[:sys_platform == \"win32\"]\ncolorama\n[cli:python_version < "
+      "\"3.8\"]\nclick\n");
+  CHECK(requires ==
+        std::vector<std::string>{"six", "PySocks>=1.5 ; extra == \"socks\"",
+                                 "colorama ; (sys_platform == \"win32\")",
+                                 "click ; (python_version < \"3.8\") and extra == \"cli\""});
 }
 
 namespace {
@@ -48,25 +53,29 @@ void BuildSitePackages(const TempDir& dir) {
   WriteSized(sp + "/alpha/__pycache__/core.cpython-312.pyc", 180);  // not in RECORD
   WriteSized(sp + "/alpha/_speed.so", 4000);
   WriteFile(sp + "/alpha-1.0.dist-info/METADATA",
-            "Metadata-Version: 2.1\nName: Alpha\nVersion: 1.0\nRequires-Dist: beta\nRequires-Dist: gamma ; extra == 'g'\n");
+            "Metadata-Version: 2.1\nName: Alpha\nVersion: 1.0\nRequires-Dist: beta\nRequires-Dist: "
+            "gamma ; extra == 'g'\n");
   WriteFile(sp + "/alpha-1.0.dist-info/top_level.txt", "alpha\n");
   WriteFile(sp + "/alpha-1.0.dist-info/RECORD",
             "alpha/__init__.py,sha256=a,100\n"
             "alpha/core.py,sha256=b,250\n"
             "alpha/_speed.so,sha256=c,4000\n"
-            "alpha-1.0.dist-info/METADATA,sha256=d,999\n"   // recorded size wins over disk
+            "alpha-1.0.dist-info/METADATA,sha256=d,999\n"  // recorded size wins over disk
             "alpha-1.0.dist-info/top_level.txt,,\n"
             "alpha-1.0.dist-info/RECORD,,\n"
-            "../../../bin/alpha-cli,sha256=e,77\n"          // outside site-packages: not shipped
-            "alpha/gone.py,sha256=f,500\n");                // listed but not on disk
+            "../../../bin/alpha-cli,sha256=e,77\n"  // outside site-packages: not shipped
+            "alpha/gone.py,sha256=f,500\n");        // listed but not on disk
   WriteSized(sp + "/beta.py", 40);
   WriteSized(sp + "/beta_data/table.bin", 1000);
   WriteFile(sp + "/beta-2.0.dist-info/METADATA", "Name: beta\nVersion: 2.0\n");
-  WriteFile(sp + "/beta-2.0.dist-info/RECORD", "beta.py,,\nbeta_data/table.bin,,\nbeta-2.0.dist-info/METADATA,,\nbeta-2.0.dist-info/RECORD,,\n");
+  WriteFile(sp + "/beta-2.0.dist-info/RECORD",
+            "beta.py,,\nbeta_data/table.bin,,\nbeta-2.0.dist-info/METADATA,,\nbeta-2.0.dist-info/"
+            "RECORD,,\n");
   WriteSized(sp + "/gamma/__init__.py", 300);
   WriteFile(sp + "/gamma-3.0-py3.12.egg-info/PKG-INFO", "Name: gamma\nVersion: 3.0\n");
   WriteFile(sp + "/gamma-3.0-py3.12.egg-info/requires.txt", "six\n[fast]\ncython\n");
-  WriteFile(sp + "/gamma-3.0-py3.12.egg-info/installed-files.txt", "../gamma/__init__.py\nPKG-INFO\nrequires.txt\ninstalled-files.txt\n");
+  WriteFile(sp + "/gamma-3.0-py3.12.egg-info/installed-files.txt",
+            "../gamma/__init__.py\nPKG-INFO\nrequires.txt\ninstalled-files.txt\n");
   WriteSized(sp + "/delta/mod.py", 70);
   WriteSized(sp + "/delta/sub/x.py", 30);
   WriteFile(sp + "/delta-0.5.egg-info/PKG-INFO", "Name: delta\nVersion: 0.5\n");
@@ -95,7 +104,8 @@ TEST_CASE("site-packages: RECORD sizes, walked sizes, egg-info, unowned files", 
   CHECK(alpha.version == "1.0");
   CHECK(alpha.source == "record");
   // 100 + 250 + 4000 + 999 (recorded) + top_level.txt + RECORD (walked) + 180 (orphan .pyc).
-  std::uint64_t alpha_expected = 100 + 250 + 4000 + 999 + FileSize(dir / "site/alpha-1.0.dist-info/top_level.txt") +
+  std::uint64_t alpha_expected = 100 + 250 + 4000 + 999 +
+                                 FileSize(dir / "site/alpha-1.0.dist-info/top_level.txt") +
                                  FileSize(dir / "site/alpha-1.0.dist-info/RECORD") + 180;
   CHECK(alpha.bytes == alpha_expected);
   CHECK(alpha.files.size() == 7);
@@ -134,12 +144,9 @@ TEST_CASE("site-packages: a missing directory is an error, never a crash", "[uni
 
 TEST_CASE("slim savings are measured on installed files", "[unit][sizing]") {
   std::vector<InstalledFile> files = {
-      {"pkg/__init__.py", 100, 0},
-      {"pkg/__pycache__/__init__.cpython-312.pyc", 80, 0},
-      {"pkg/old.pyo", 5, 0},
-      {"pkg-1.0.dist-info/RECORD", 60, 0},
-      {"pkg/_native.so", 5000, 1200},
-      {"pkg/tests/test_x.py", 300, 0},
+      {"pkg/__init__.py", 100, 0},    {"pkg/__pycache__/__init__.cpython-312.pyc", 80, 0},
+      {"pkg/old.pyo", 5, 0},          {"pkg-1.0.dist-info/RECORD", 60, 0},
+      {"pkg/_native.so", 5000, 1200}, {"pkg/tests/test_x.py", 300, 0},
   };
   CHECK(SlimRemovedBytes(files, DefaultSlimPatterns(), true) == 80 + 5 + 60 + 1200);
   CHECK(SlimRemovedBytes(files, DefaultSlimPatterns(), false) == 80 + 5 + 60);
@@ -162,7 +169,8 @@ TEST_CASE("ELF strip savings come from section headers, bounds-checked", "[unit]
   CHECK(ElfStripSavings(elf) == 240 + 50 + 300 + 3 * 64);
   CHECK(ElfStripSavings(sizing_test::BuildElf(10, 0, 0, 0, 0)) == 0 + 0 + 0 + 3 * 64);
   CHECK(ElfStripSavings(elf.substr(0, elf.size() - 100)) == 0);  // truncated header table
-  CHECK(ElfStripSavings("not an elf file at all, just text that is long enough to look at it") == 0);
+  CHECK(ElfStripSavings("not an elf file at all, just text that is long enough to look at it") ==
+        0);
   std::string lying = elf;
   lying[0x3C] = '\xff';  // e_shnum = 255: the table would run past the end
   CHECK(ElfStripSavings(lying) == 0);

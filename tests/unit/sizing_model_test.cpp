@@ -2,7 +2,6 @@
 // noDeploy, slim, packaging modes, union sizes, artifacts, wheels, catalog, serverless.yml,
 // layers, recommendations and the rendered reports. Sizes are exact: RECORD rows carry them.
 #include <catch2/catch.hpp>
-
 #include <sstream>
 
 #include "cfnsplit/sizing.hpp"
@@ -18,7 +17,8 @@ namespace {
 struct FakeDist {
   std::string name, version;
   std::vector<std::pair<std::string, std::uint64_t>> files;
-  std::vector<std::string> requires;
+  std::vector<std::string>
+  requires;
 };
 
 // Files hold one byte on disk; RECORD carries the sizes. METADATA and RECORD count 1,000 each.
@@ -31,7 +31,8 @@ void AddDist(const std::string& site, const FakeDist& d) {
     WriteFile(site + "/" + path, "x");
     record += path + ",sha256=abc," + std::to_string(size) + "\n";
   }
-  std::string metadata = "Metadata-Version: 2.1\nName: " + d.name + "\nVersion: " + d.version + "\n";
+  std::string metadata =
+      "Metadata-Version: 2.1\nName: " + d.name + "\nVersion: " + d.version + "\n";
   for (const auto& r : d.requires) metadata += "Requires-Dist: " + r + "\n";
   WriteFile(site + "/" + info + "/METADATA", metadata);
   record += info + "/METADATA,,1000\n" + info + "/RECORD,,1000\n";
@@ -40,17 +41,28 @@ void AddDist(const std::string& site, const FakeDist& d) {
 
 void BuildService(const TempDir& dir) {
   const std::string site = dir / "site";
-  AddDist(site, {"pandas", "2.2.2", {{"pandas/__init__.py", 80'000'000}},
+  AddDist(site, {"pandas",
+                 "2.2.2",
+                 {{"pandas/__init__.py", 80'000'000}},
                  {"numpy>=1.26", "python-dateutil>=2.8.2", "pyarrow>=10 ; extra == \"parquet\"",
                   "tzdata ; sys_platform == \"win32\""}});
-  AddDist(site, {"numpy", "1.26.4", {{"numpy/__init__.py", 95'000'000},
-                                     {"numpy/__pycache__/__init__.cpython-312.pyc", 5'000'000}}, {}});
+  AddDist(site, {"numpy",
+                 "1.26.4",
+                 {{"numpy/__init__.py", 95'000'000},
+                  {"numpy/__pycache__/__init__.cpython-312.pyc", 5'000'000}},
+                 {}});
   AddDist(site, {"pyarrow", "16.0.0", {{"pyarrow/lib.so", 90'000'000}}, {}});
   AddDist(site, {"python-dateutil", "2.9.0", {{"dateutil/__init__.py", 300'000}}, {"six>=1.5"}});
   AddDist(site, {"six", "1.16.0", {{"six.py", 30'000}}, {}});
-  AddDist(site, {"requests", "2.31.0", {{"requests/__init__.py", 500'000}}, {"urllib3<3,>=1.21.1"}});
-  AddDist(site, {"boto3", "1.34.0", {{"boto3/__init__.py", 1'000'000}}, {"botocore<1.35.0,>=1.34.0", "jmespath"}});
-  AddDist(site, {"botocore", "1.34.0", {{"botocore/__init__.py", 25'000'000}},
+  AddDist(site,
+          {"requests", "2.31.0", {{"requests/__init__.py", 500'000}}, {"urllib3<3,>=1.21.1"}});
+  AddDist(site, {"boto3",
+                 "1.34.0",
+                 {{"boto3/__init__.py", 1'000'000}},
+                 {"botocore<1.35.0,>=1.34.0", "jmespath"}});
+  AddDist(site, {"botocore",
+                 "1.34.0",
+                 {{"botocore/__init__.py", 25'000'000}},
                  {"python-dateutil<3.0.0,>=2.1", "jmespath<2.0.0,>=0.7.1"}});
   AddDist(site, {"jmespath", "1.0.1", {{"jmespath/__init__.py", 100'000}}, {}});
   WriteFile(dir / "workers/requirements.txt", "boto3\nsix\ntomli ; python_version < '3.11'\n");
@@ -84,7 +96,8 @@ std::vector<std::string> DistNames(const PackageModel& m, const FunctionPackage&
   return out;
 }
 
-constexpr std::uint64_t kApi = 80'002'000 + 100'002'000 + 302'000 + 32'000 + 90'002'000 + 502'000 + 10'000;
+constexpr std::uint64_t kApi =
+    80'002'000 + 100'002'000 + 302'000 + 32'000 + 90'002'000 + 502'000 + 10'000;
 constexpr std::uint64_t kWorker = 1'002'000 + 25'002'000 + 302'000 + 32'000 + 102'000;
 constexpr std::uint64_t kSmallCode = 5'000 + 4;  // app.py and its requirements.txt ("six\n")
 constexpr std::uint64_t kSmall = 32'000 + kSmallCode;
@@ -94,7 +107,8 @@ struct Run {
   TempDir dir;
   SourceManager sources;
   DiagnosticSink sink;
-  std::vector<FunctionInfo> functions = {Fn("ApiFunction"), Fn("WorkerFunction"), Fn("SmallFunction", "small")};
+  std::vector<FunctionInfo> functions = {Fn("ApiFunction"), Fn("WorkerFunction"),
+                                         Fn("SmallFunction", "small")};
   SizingOptions options;
   Run() {
     BuildService(dir);
@@ -110,7 +124,8 @@ struct Run {
 
 }  // namespace
 
-TEST_CASE("model: requirement precedence, closure, markers, extras (individual)", "[unit][sizing]") {
+TEST_CASE("model: requirement precedence, closure, markers, extras (individual)",
+          "[unit][sizing]") {
   Run run;
   PackageModel m = run.Build();
   CHECK(m.packaging == "individual");
@@ -122,13 +137,17 @@ TEST_CASE("model: requirement precedence, closure, markers, extras (individual)"
   CHECK(worker.requirements_from == "manifest");
   CHECK(small.requirements_from == "codeuri");
   // pyarrow only through pandas[parquet]; tzdata's win32 marker and tomli's <3.11 are false.
-  CHECK(DistNames(m, api) == std::vector<std::string>{"numpy", "pandas", "pyarrow", "python-dateutil", "requests", "six", "urllib3"});
-  CHECK(DistNames(m, worker) == std::vector<std::string>{"boto3", "botocore", "jmespath", "python-dateutil", "six"});
+  CHECK(DistNames(m, api) == std::vector<std::string>{"numpy", "pandas", "pyarrow",
+                                                      "python-dateutil", "requests", "six",
+                                                      "urllib3"});
+  CHECK(DistNames(m, worker) ==
+        std::vector<std::string>{"boto3", "botocore", "jmespath", "python-dateutil", "six"});
   CHECK(DistNames(m, small) == std::vector<std::string>{"six"});
   CHECK(api.pulled_in_by.at(static_cast<std::uint32_t>(m.DistIndex("numpy"))) == "pandas");
   CHECK(api.pulled_in_by.at(static_cast<std::uint32_t>(m.DistIndex("six"))) == "pandas");
   CHECK(api.pulled_in_by.at(static_cast<std::uint32_t>(m.DistIndex("urllib3"))) == "requests");
-  CHECK(worker.pulled_in_by.at(static_cast<std::uint32_t>(m.DistIndex("six"))) == "six");  // also direct
+  CHECK(worker.pulled_in_by.at(static_cast<std::uint32_t>(m.DistIndex("six"))) ==
+        "six");  // also direct
   CHECK(worker.pulled_in_by.at(static_cast<std::uint32_t>(m.DistIndex("jmespath"))) == "boto3");
   const Distribution& numpy = m.dists[static_cast<std::size_t>(m.DistIndex("numpy"))];
   CHECK(numpy.unzipped_bytes == 100'002'000);
@@ -149,7 +168,9 @@ TEST_CASE("model: requirement precedence, closure, markers, extras (individual)"
   CHECK(sizing_test::HasCode(run.sink, "W6020"));  // urllib3 has no size
   const Diagnostic* over = sizing_test::FindCode(run.sink, "E6101");
   REQUIRE(over);
-  CHECK(over->message == "function 'ApiFunction' ships 270,852,000 bytes unzipped (individual packaging, layers included); Lambda's limit is 262,144,000");
+  CHECK(over->message ==
+        "function 'ApiFunction' ships 270,852,000 bytes unzipped (individual packaging, layers "
+        "included); Lambda's limit is 262,144,000");
   CHECK(run.sources.path(over->loc.file) == run.dir / "deps.yaml");
   CHECK(over->loc.line == 5);
   CHECK(run.sink.error_count() == 1);
@@ -171,20 +192,24 @@ TEST_CASE("model: shared packaging ships the union to every function", "[unit][s
   auto recs = Recommend(m, 1, run.options);  // WorkerFunction
   std::vector<std::string> kinds;
   for (const auto& r : recs) kinds.push_back(r.kind);
-  CHECK(kinds == std::vector<std::string>{"slim", "nodeploy", "individually", "zip", "layer", "split"});
+  CHECK(kinds ==
+        std::vector<std::string>{"slim", "nodeploy", "individually", "zip", "layer", "split"});
   CHECK(recs[0].bytes_saved == 5'000'000 + 9 * 2'000);
   CHECK_FALSE(recs[0].sufficient);
   // boto3, botocore, jmespath, python-dateutil, six after slim (urllib3 has no size).
   CHECK(recs[1].bytes_saved == 1'000'000 + 25'000'000 + 100'000 + 300'000 + 30'000);
-  CHECK(recs[1].text.find("[boto3, botocore, dateutil, jmespath, python_dateutil, six, urllib3]") != std::string::npos);
+  CHECK(recs[1].text.find("[boto3, botocore, dateutil, jmespath, python_dateutil, six, urllib3]") !=
+        std::string::npos);
   CHECK_FALSE(recs[1].sufficient);
-  CHECK(recs[2].bytes_saved == static_cast<std::int64_t>(kUnion - 5'018'000 - 26'430'000));  // worker alone: 0
+  CHECK(recs[2].bytes_saved ==
+        static_cast<std::int64_t>(kUnion - 5'018'000 - 26'430'000));  // worker alone: 0
   CHECK(recs[2].sufficient);
   CHECK(recs[5].text.find("at least 2 stacks") != std::string::npos);
   CHECK(recs[5].sufficient);
 }
 
-TEST_CASE("model: noDeploy drops requirement lines and runtime files; slim applies", "[unit][sizing]") {
+TEST_CASE("model: noDeploy drops requirement lines and runtime files; slim applies",
+          "[unit][sizing]") {
   Run run;
   WriteFile(run.dir / "deps.yaml",
             "version: 1\n"
@@ -204,15 +229,18 @@ TEST_CASE("model: noDeploy drops requirement lines and runtime files; slim appli
   CHECK(m.settings.slim);
 }
 
-TEST_CASE("model: noDeploy file filter keeps transitive runtime copies unless named", "[unit][sizing]") {
+TEST_CASE("model: noDeploy file filter keeps transitive runtime copies unless named",
+          "[unit][sizing]") {
   Run run;
   WriteFile(run.dir / "deps.yaml",
             "version: 1\nservice: {site_packages: site, no_deploy: [dateutil, six]}\n"
             "functions: {ApiFunction: {packages: [pandas]}}\n");
   run.functions = {Fn("ApiFunction")};
   PackageModel m = run.Build();
-  // python-dateutil's dateutil/ goes, but its dist-info (python_dateutil-…) is not named: 1,000 + 1,000 stay.
-  CHECK(DistNames(m, m.functions[0]) == std::vector<std::string>{"numpy", "pandas", "python-dateutil"});
+  // python-dateutil's dateutil/ goes, but its dist-info (python_dateutil-…) is not named: 1,000 +
+  // 1,000 stay.
+  CHECK(DistNames(m, m.functions[0]) ==
+        std::vector<std::string>{"numpy", "pandas", "python-dateutil"});
   CHECK(m.charged_bytes[static_cast<std::size_t>(m.DistIndex("python-dateutil"))] == 2'000);
   CHECK(m.functions[0].unzipped_bytes == 100'002'000 + 80'002'000 + 2'000);
 }
@@ -234,7 +262,8 @@ TEST_CASE("model: zip true and layer packaging", "[unit][sizing]") {
             "version: 1\nservice: {site_packages: site, packaging: layer}\n"
             "functions:\n  A: {packages: [six], code: api}\n  B: {packages: [jmespath]}\n");
   std::vector<Value> arns;
-  for (int i = 0; i < 5; ++i) arns.push_back(Value::String("arn:aws:lambda:us-east-1:1:layer:l" + std::to_string(i) + ":1"));
+  for (int i = 0; i < 5; ++i)
+    arns.push_back(Value::String("arn:aws:lambda:us-east-1:1:layer:l" + std::to_string(i) + ":1"));
   layered.functions = {Fn("A"), Fn("B")};
   for (const auto& v : arns) layered.functions[1].layers.push_back(&v);
   PackageModel lm = layered.Build();
@@ -252,7 +281,8 @@ TEST_CASE("model: zip true and layer packaging", "[unit][sizing]") {
   CHECK(recs[0].kind == "slim");
 }
 
-TEST_CASE("model: recommendations for an individually packaged function over the limit", "[unit][sizing]") {
+TEST_CASE("model: recommendations for an individually packaged function over the limit",
+          "[unit][sizing]") {
   Run run;
   PackageModel m = run.Build();
   auto recs = Recommend(m, 0, run.options);  // ApiFunction, 270,852,000 bytes
@@ -260,7 +290,8 @@ TEST_CASE("model: recommendations for an individually packaged function over the
   for (const auto& r : recs) kinds.push_back(r.kind);
   CHECK(kinds == std::vector<std::string>{"slim", "nodeploy", "zip", "layer"});
   CHECK(recs[0].bytes_saved == 5'012'000);
-  CHECK(recs[0].text.find("result 265,840,000 bytes: still over by 3,696,000") != std::string::npos);
+  CHECK(recs[0].text.find("result 265,840,000 bytes: still over by 3,696,000") !=
+        std::string::npos);
   CHECK(recs[1].bytes_saved == 330'000);
   CHECK(recs[2].sufficient);
   CHECK(recs[2].text.find("fits the function's 512 MB of /tmp") != std::string::npos);
@@ -280,9 +311,13 @@ TEST_CASE("model: artifacts, wheels and catalog estimates", "[unit][sizing]") {
   WriteFile(dir / ".serverless/art.zip", sizing_test::BuildZip(artifact));
   sizing_test::ZipSpec fancy;
   fancy.entries = {{"fancy_pkg/__init__.py", std::string(4'000, 'f')},
-                   {"fancy_pkg-1.2.0.dist-info/METADATA", "Name: fancy-pkg\nVersion: 1.2.0\nRequires-Dist: six\nRequires-Dist: rich ; extra == 'cli'\n", true}};
+                   {"fancy_pkg-1.2.0.dist-info/METADATA",
+                    "Name: fancy-pkg\nVersion: 1.2.0\nRequires-Dist: six\nRequires-Dist: rich ; "
+                    "extra == 'cli'\n",
+                    true}};
   WriteFile(dir / "wheels/fancy_pkg-1.2.0-py3-none-any.whl", sizing_test::BuildZip(fancy));
-  WriteFile(dir / "wheels/fancy_pkg-9.0.0-cp312-cp312-manylinux_2_17_aarch64.whl", "ignored: wrong architecture");
+  WriteFile(dir / "wheels/fancy_pkg-9.0.0-cp312-cp312-manylinux_2_17_aarch64.whl",
+            "ignored: wrong architecture");
   sizing_test::ZipSpec six;
   six.entries = {{"six.py", std::string(500, 's')}};
   WriteFile(dir / "wheels/six-1.16.0-py2.py3-none-any.whl", sizing_test::BuildZip(six));
@@ -316,7 +351,8 @@ TEST_CASE("model: artifacts, wheels and catalog estimates", "[unit][sizing]") {
   CHECK(wheel.unzipped_bytes == 4'000 + 87 + 500);
 
   const FunctionPackage& ml = m.functions[2];
-  CHECK(DistNames(m, ml) == std::vector<std::string>{"joblib", "numpy", "scikit-learn", "scipy", "threadpoolctl"});
+  CHECK(DistNames(m, ml) ==
+        std::vector<std::string>{"joblib", "numpy", "scikit-learn", "scipy", "threadpoolctl"});
   const Distribution& scipy = m.dists[static_cast<std::size_t>(m.DistIndex("scipy"))];
   CHECK(scipy.size_source == "catalog");
   CHECK(scipy.unzipped_bytes == 193'986'560);
@@ -372,18 +408,23 @@ TEST_CASE("model: manifest errors carry locations and suggestions", "[unit][sizi
   CHECK_FALSE(model);
   REQUIRE(run.sink.diagnostics().size() == 1);
   CHECK(FormatDiagnostic(run.sink.diagnostics()[0], run.sources)
-            .find(run.dir / "deps.yaml:4:3: error: unknown key 'packagng' in the dependency manifest; did you mean 'packaging'?") == 0);
+            .find(run.dir / "deps.yaml:4:3: error: unknown key 'packagng' in the dependency "
+                            "manifest; did you mean 'packaging'?") == 0);
 
   Run unmatched;
-  WriteFile(unmatched.dir / "deps.yaml", "version: 1\nfunctions:\n  ApiFuntion: {packages: [six]}\n");
+  WriteFile(unmatched.dir / "deps.yaml",
+            "version: 1\nfunctions:\n  ApiFuntion: {packages: [six]}\n");
   unmatched.Build();
   const Diagnostic* w = sizing_test::FindCode(unmatched.sink, "W6002");
   REQUIRE(w);
-  CHECK(w->message == "manifest function 'ApiFuntion' matches no function in the template; did you mean 'ApiFunction'?");
+  CHECK(w->message ==
+        "manifest function 'ApiFuntion' matches no function in the template; did you mean "
+        "'ApiFunction'?");
   CHECK(w->loc.line == 3);
 
   Run bad_req;
-  WriteFile(bad_req.dir / "deps.yaml", "version: 1\nfunctions:\n  ApiFunction: {packages: [\"six ==\", \"numpy 1\"]}\n");
+  WriteFile(bad_req.dir / "deps.yaml",
+            "version: 1\nfunctions:\n  ApiFunction: {packages: [\"six ==\", \"numpy 1\"]}\n");
   bad_req.Build();
   CHECK(sizing_test::Codes(bad_req.sink) == std::vector<std::string>{"E6004", "W6020"});
 }
@@ -394,11 +435,16 @@ TEST_CASE("reports: aligned text and JSON agree", "[unit][sizing]") {
   std::ostringstream text;
   PrintSizingText(m, text, 3);
   std::string t = text.str();
-  CHECK(t.find("Lambda package sizes (packaging: individual; slim: off; zip: off; noDeploy: none)") == 0);
-  CHECK(t.find("  ApiFunction                         individual   258.3Mi   80.1Mi    9.8Ki        0  103.3%  OVER") != std::string::npos);
-    CHECK(t.find("  numpy                       1.26.4         95.4Mi   36.9%  record   pandas\n") != std::string::npos);
+  CHECK(
+      t.find("Lambda package sizes (packaging: individual; slim: off; zip: off; noDeploy: none)") ==
+      0);
+  CHECK(t.find("  ApiFunction                         individual   258.3Mi   80.1Mi    9.8Ki       "
+               " 0  103.3%  OVER") != std::string::npos);
+  CHECK(t.find("  numpy                       1.26.4         95.4Mi   36.9%  record   pandas\n") !=
+        std::string::npos);
   CHECK(t.find("[4 others]                                816.4Ki    0.3%") != std::string::npos);
-  CHECK(t.find("3. zip           -174.7Mi  set `zip: true`: the package keeps a 82,305,000-byte .requirements.zip") != std::string::npos);
+  CHECK(t.find("3. zip           -174.7Mi  set `zip: true`: the package keeps a 82,305,000-byte "
+               ".requirements.zip") != std::string::npos);
   CHECK(t.find("Recommendations for ApiFunction (over by 8,708,000 bytes):") != std::string::npos);
   nlohmann::json j = SizingJson(m);
   CHECK(j["limit_unzipped_bytes"] == 262'144'000);

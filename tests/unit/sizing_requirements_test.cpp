@@ -19,7 +19,9 @@ TEST_CASE("names are normalized per PEP 503", "[unit][sizing]") {
 
 TEST_CASE("requirement lines parse into name, extras, specifier, marker", "[unit][sizing]") {
   Requirement r;
-  REQUIRE(ParseRequirement("Requests[Security, socks] >= 2.8.1, ==2.8.* ; python_version < \"3.13\"", r, nullptr, nullptr));
+  REQUIRE(
+      ParseRequirement("Requests[Security, socks] >= 2.8.1, ==2.8.* ; python_version < \"3.13\"", r,
+                       nullptr, nullptr));
   CHECK(r.name == "requests");
   CHECK(r.raw_name == "Requests");
   CHECK(r.extras == std::set<std::string>{"security", "socks"});
@@ -32,7 +34,9 @@ TEST_CASE("requirement lines parse into name, extras, specifier, marker", "[unit
   CHECK(paren.specifier == ">3.5.0");
 
   Requirement url;
-  REQUIRE(ParseRequirement("pip @ https://example.com/pip-23.0-py3-none-any.whl ; os_name == 'posix'", url, nullptr, nullptr));
+  REQUIRE(
+      ParseRequirement("pip @ https://example.com/pip-23.0-py3-none-any.whl ; os_name == 'posix'",
+                       url, nullptr, nullptr));
   CHECK(url.name == "pip");
   CHECK(url.url == "https://example.com/pip-23.0-py3-none-any.whl");
   CHECK(url.marker == "os_name == 'posix'");
@@ -85,7 +89,8 @@ TEST_CASE("markers evaluate for the function's runtime and architecture", "[unit
   CHECK(eval("python_full_version >= '3.12.0'", py312));
   CHECK(eval("sys_platform == 'linux' and platform_system == \"Linux\"", py312));
   CHECK_FALSE(eval("sys_platform == 'win32' or os_name == 'nt'", py312));
-  CHECK(eval("platform_machine == 'aarch64' and (python_version >= '3.11' or extra == 'x')", py312));
+  CHECK(
+      eval("platform_machine == 'aarch64' and (python_version >= '3.11' or extra == 'x')", py312));
   CHECK(eval("implementation_name == 'cpython'", py312));
   CHECK(eval("extra == \"Socks_Proxy\"", py312, "socks-proxy"));  // extras compare normalized
   CHECK_FALSE(eval("extra == 'socks'", py312));
@@ -98,7 +103,8 @@ TEST_CASE("markers evaluate for the function's runtime and architecture", "[unit
   CHECK_FALSE(EvaluateMarker("colour == 'red'", py312, "", &error).has_value());
 }
 
-TEST_CASE("requirements files: includes, constraints, continuations, hashes, URLs", "[unit][sizing]") {
+TEST_CASE("requirements files: includes, constraints, continuations, hashes, URLs",
+          "[unit][sizing]") {
   TempDir dir;
   WriteFile(dir / "requirements.txt",
             "# service deps\n"
@@ -121,7 +127,8 @@ TEST_CASE("requirements files: includes, constraints, continuations, hashes, URL
   auto reqs = reader.Read(dir / "requirements.txt", {});
   std::vector<std::string> names;
   for (const auto& r : reqs) names.push_back(r.name);
-  CHECK(names == std::vector<std::string>{"numpy", "pandas", "requests", "", "tool-x", "fancy-pkg", "tomli"});
+  CHECK(names == std::vector<std::string>{"numpy", "pandas", "requests", "", "tool-x", "fancy-pkg",
+                                          "tomli"});
   CHECK(reqs[1].specifier == "==2.2.2");  // hashes stripped from the continued line
   CHECK(reqs[1].loc.line == 5);
   CHECK(reqs[0].loc.line == 1);

@@ -20,7 +20,8 @@ namespace sizing_test {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cfnsplit-sizing-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "cfnsplit-sizing-XXXXXX").string();
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     path_ = mkdtemp(buffer.data());
@@ -45,7 +46,9 @@ inline void WriteFile(const std::string& path, const std::string& content) {
 }
 
 /// A file of exactly `size` bytes.
-inline void WriteSized(const std::string& path, std::size_t size) { WriteFile(path, std::string(size, 'x')); }
+inline void WriteSized(const std::string& path, std::size_t size) {
+  WriteFile(path, std::string(size, 'x'));
+}
 
 inline void PutLe(std::string& out, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
@@ -72,7 +75,7 @@ struct ZipSpec {
     std::uint64_t claimed_compressed = UINT64_MAX;
   };
   std::vector<Entry> entries;
-  bool zip64 = false;                     ///< Zip64 extra fields and end records
+  bool zip64 = false;                          ///< Zip64 extra fields and end records
   std::uint64_t claimed_entries = UINT64_MAX;  ///< lie about the entry count
 };
 
@@ -95,13 +98,15 @@ inline std::string StoredDeflate(const std::string& data) {
 inline std::string BuildZip(const ZipSpec& spec) {
   std::string out, directory;
   for (const auto& e : spec.entries) {
-    std::string payload = !e.raw_deflate.empty() ? e.raw_deflate
+    std::string payload = !e.raw_deflate.empty()    ? e.raw_deflate
                           : e.deflate_stored_blocks ? StoredDeflate(e.data)
                                                     : e.data;
     std::uint16_t method = (!e.raw_deflate.empty() || e.deflate_stored_blocks) ? 8 : 0;
     std::uint64_t offset = out.size();
-    std::uint64_t uncompressed = e.claimed_uncompressed != UINT64_MAX ? e.claimed_uncompressed : e.data.size();
-    std::uint64_t compressed = e.claimed_compressed != UINT64_MAX ? e.claimed_compressed : payload.size();
+    std::uint64_t uncompressed =
+        e.claimed_uncompressed != UINT64_MAX ? e.claimed_uncompressed : e.data.size();
+    std::uint64_t compressed =
+        e.claimed_compressed != UINT64_MAX ? e.claimed_compressed : payload.size();
     std::uint32_t crc = Crc32(e.data);
     // Local header (sizes written plainly; readers must use the central directory).
     PutLe(out, 0x04034b50, 4);
@@ -145,7 +150,8 @@ inline std::string BuildZip(const ZipSpec& spec) {
   }
   std::uint64_t cd_offset = out.size();
   out += directory;
-  std::uint64_t entries = spec.claimed_entries != UINT64_MAX ? spec.claimed_entries : spec.entries.size();
+  std::uint64_t entries =
+      spec.claimed_entries != UINT64_MAX ? spec.claimed_entries : spec.entries.size();
   if (spec.zip64) {
     std::uint64_t record = out.size();
     PutLe(out, 0x06064b50, 4);
@@ -178,7 +184,8 @@ inline std::string BuildZip(const ZipSpec& spec) {
 /// .shstrtab with the given sizes. strip would remove .symtab, .strtab and .debug_info.
 inline std::string BuildElf(std::size_t text, std::size_t symtab, std::size_t strtab,
                             std::size_t debug, std::size_t comment) {
-  const std::vector<std::string> names = {"", ".text", ".symtab", ".strtab", ".debug_info", ".comment", ".shstrtab"};
+  const std::vector<std::string> names = {
+      "", ".text", ".symtab", ".strtab", ".debug_info", ".comment", ".shstrtab"};
   std::string shstrtab;
   std::vector<std::size_t> name_offsets;
   for (const auto& n : names) {
@@ -197,7 +204,9 @@ inline std::string BuildElf(std::size_t text, std::size_t symtab, std::size_t st
     cursor += sizes[i];
   }
   std::string out;
-  out += "\x7f" "ELF";
+  out +=
+      "\x7f"
+      "ELF";
   out += '\x02';  // 64-bit
   out += '\x01';  // little-endian
   out += '\x01';
@@ -244,7 +253,8 @@ inline bool HasCode(const cfnsplit::DiagnosticSink& sink, const std::string& cod
   return false;
 }
 
-inline const cfnsplit::Diagnostic* FindCode(const cfnsplit::DiagnosticSink& sink, const std::string& code) {
+inline const cfnsplit::Diagnostic* FindCode(const cfnsplit::DiagnosticSink& sink,
+                                            const std::string& code) {
   for (const auto& d : sink.diagnostics())
     if (d.code == code) return &d;
   return nullptr;

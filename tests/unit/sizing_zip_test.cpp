@@ -17,11 +17,16 @@ std::optional<std::vector<ZipEntry>> List(const std::string& zip, DiagnosticSink
 
 // The same bytes deflated by zlib (level 9, raw): a real dynamic/fixed Huffman stream.
 const char kDeflated[] =
-    "\x8d\x8e\xb1\x0a\xc2\x30\x14\x45\xf7\x7c\xc5\x23\x93\x0e\x0d\xa6\x82\x43\x35\x4e\xe2\xa6\x88\x83\x6b\x79"
-    "\xc4\x67\xfb\x68\x9b\xd4\x24\x4a\xfb\xf7\x8a\x82\x43\x27\xc7\xcb\x39\x1c\xee\x81\x12\x5e\x31\x61\x76\xa1"
-    "\x10\xd9\xbb\x02\x72\xa5\xc5\x11\x3b\x2a\x60\x8f\xce\x8e\xe5\xa9\xa9\xc4\x0f\x6a\x95\xab\x85\x38\xd3\xfd"
-    "\xc1\x81\x62\xb6\xe3\x98\x0a\x88\x3c\xc0\x6c\x6b\xb4\xd2\xab\xf9\x94\x25\xdf\xb5\x0c\x6b\xe8\xc7\x54\x7b"
-    "\x57\x3e\xbf\x21\xd8\x80\x5c\x2a\xad\xe5\x54\x0f\x6c\xeb\xb7\x4d\x43\x0a\x08\xc6\x80\xb4\x2d\x4b\x21\x3e"
+    "\x8d\x8e\xb1\x0a\xc2\x30\x14\x45\xf7\x7c\xc5\x23\x93\x0e\x0d\xa6\x82\x43\x35\x4e\xe2\xa6\x88"
+    "\x83\x6b\x79"
+    "\xc4\x67\xfb\x68\x9b\xd4\x24\x4a\xfb\xf7\x8a\x82\x43\x27\xc7\xcb\x39\x1c\xee\x81\x12\x5e\x31"
+    "\x61\x76\xa1"
+    "\x10\xd9\xbb\x02\x72\xa5\xc5\x11\x3b\x2a\x60\x8f\xce\x8e\xe5\xa9\xa9\xc4\x0f\x6a\x95\xab\x85"
+    "\x38\xd3\xfd"
+    "\xc1\x81\x62\xb6\xe3\x98\x0a\x88\x3c\xc0\x6c\x6b\xb4\xd2\xab\xf9\x94\x25\xdf\xb5\x0c\x6b\xe8"
+    "\xc7\x54\x7b"
+    "\x57\x3e\xbf\x21\xd8\x80\x5c\x2a\xad\xe5\x54\x0f\x6c\xeb\xb7\x4d\x43\x0a\x08\xc6\x80\xb4\x2d"
+    "\x4b\x21\x3e"
     "\x4f\xa0\x47\xdb\x60\x45\x70\xfb\x77\x29\xf1\x02";
 const char kMetadata[] =
     "Metadata-Version: 2.1\nName: Fancy_Pkg\nVersion: 1.2.0\nRequires-Dist: six (>=1.16)\n"
@@ -93,7 +98,8 @@ TEST_CASE("zip: hostile archives are errors, never crashes", "[unit][sizing]") {
     DiagnosticSink sink;
     CHECK_FALSE(List(BuildZip(lying), sink));
     CHECK(sizing_test::Codes(sink) == std::vector<std::string>{"E6012"});
-    CHECK(sink.diagnostics()[0].message.find("is stored but claims 100000000") != std::string::npos);
+    CHECK(sink.diagnostics()[0].message.find("is stored but claims 100000000") !=
+          std::string::npos);
   }
   SECTION("compressed size past the central directory") {
     ZipSpec lying = good;
@@ -113,7 +119,8 @@ TEST_CASE("zip: hostile archives are errors, never crashes", "[unit][sizing]") {
     CHECK(sink.diagnostics()[0].message.find("maximum ratio") != std::string::npos);
   }
   SECTION("path traversal and absolute names") {
-    for (const char* name : {"../evil.py", "pkg/../../evil.py", "/etc/passwd", "C:\\win.ini", "a\\..\\..\\b"}) {
+    for (const char* name :
+         {"../evil.py", "pkg/../../evil.py", "/etc/passwd", "C:\\win.ini", "a\\..\\..\\b"}) {
       ZipSpec evil;
       evil.entries = {{name, "x"}};
       DiagnosticSink sink;
@@ -152,7 +159,8 @@ TEST_CASE("zip: files on disk report path-located errors", "[unit][sizing]") {
   DiagnosticSink sink;
   CHECK_FALSE(ReadZipFile(dir / "bad.zip", sources, sink));
   REQUIRE(sink.diagnostics().size() == 1);
-  CHECK(FormatDiagnostic(sink.diagnostics()[0], sources).find(dir / "bad.zip: error: not a zip file") == 0);
+  CHECK(FormatDiagnostic(sink.diagnostics()[0], sources)
+            .find(dir / "bad.zip: error: not a zip file") == 0);
   DiagnosticSink missing;
   CHECK_FALSE(ReadZipFile(dir / "missing.zip", sources, missing));
   CHECK(sizing_test::Codes(missing) == std::vector<std::string>{"E6009"});
@@ -172,7 +180,8 @@ TEST_CASE("inflate: zlib streams, stored blocks and corrupt input", "[unit][sizi
 }
 
 TEST_CASE("wheels: names parse; METADATA is read from the deflated member", "[unit][sizing]") {
-  auto w = ParseWheelName("Fancy_Pkg-1.2.0-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl");
+  auto w = ParseWheelName(
+      "Fancy_Pkg-1.2.0-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl");
   REQUIRE(w);
   CHECK(w->name == "fancy-pkg");
   CHECK(w->version == "1.2.0");
