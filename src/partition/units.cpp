@@ -36,6 +36,22 @@ std::string PinnedStack(const Resource& r, const PlanOptions& options) {
   return stack && stack->is_string() ? stack->text() : "";
 }
 
+// SAM gives every template one implicit REST API (and one HTTP API) for Api / HttpApi events
+// without RestApiId / ApiId: functions using it must stay in one template, or the API splits.
+bool UsesImplicitSamApi(const Resource& r) {
+  if (r.type != "AWS::Serverless::Function" || !r.properties) return false;
+  const Value* events = r.properties->Find("Events");
+  if (!events || !events->is_map()) return false;
+  for (const Value& e : events->items()) {
+    const Value* type = e.is_map() ? e.Find("Type") : nullptr;
+    if (!type || (type->text() != "Api" && type->text() != "HttpApi")) continue;
+    const Value* props = e.Find("Properties");
+    const char* api_key = type->text() == "Api" ? "RestApiId" : "ApiId";
+    if (!props || !props->is_map() || !props->Find(api_key)) return true;
+  }
+  return false;
+}
+
 // Units are resources that must share a stack: a reference cycle, a function with its
 // satellites. Joining can close new cycles between units, so repeat until the unit graph is a DAG.
 void BuildUnits(const Analysis& a, UnionFind& uf) {
@@ -135,6 +151,11 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
     if (!pinned.empty()) {
       asg.forced_stack[i] = pinned;
       if (pinned == "Base") pin_base(i, "pinned to Base");
+      continue;
+    }
+    if (UsesImplicitSamApi(r)) {
+      pin_base(i, "its Api event uses SAM's implicit API, which SAM creates once per template: it "
+                  "stays in the base stack (declare an AWS::Serverless::Api to let it move)");
       continue;
     }
     const auto& info = a.info[i];
