@@ -8,7 +8,12 @@ packages=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libboost-graph-dev nl
 # Optional: graphviz renders `graph --format svg`; nodejs/npm run cfn-lint in the tests;
 # chromium checks the HTML report. Tests that need them skip cleanly when they are absent.
 if [[ "${CFNSPLIT_FULL_DEPS:-0}" == 1 ]]; then
-  packages+=(graphviz nodejs npm chromium)
+  # By command, not package: a machine may already have node and npm from elsewhere, and
+  # Debian's npm package would conflict with them.
+  command -v dot >/dev/null || packages+=(graphviz)
+  command -v chromium >/dev/null || packages+=(chromium)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()
