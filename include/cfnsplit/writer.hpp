@@ -22,4 +22,7 @@ std::string WriteJson(const Value& value, int indent = 2);
 /// (`Fn::Base64: !Sub …`), block literals for multi-line strings when that is exact.
 std::string WriteYaml(const Value& value);
 
+/// A string as a JSON string literal, quotes included (also a valid YAML double-quoted scalar).
+std::string JsonQuote(const std::string& s);
+
 }  // namespace cfnsplit

@@ -111,4 +111,10 @@ std::string WriteJson(const Value& value, int indent) {
   return out;
 }
 
+std::string JsonQuote(const std::string& s) {
+  std::string out;
+  AppendEscaped(s, out);
+  return out;
+}
+
 }  // namespace cfnsplit

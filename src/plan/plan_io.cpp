@@ -6,6 +6,7 @@
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/plan.hpp"
+#include "cfnsplit/writer.hpp"
 
 namespace cfnsplit {
 
@@ -70,35 +71,7 @@ bool IsPlainSafe(const std::string& s) {
   return true;
 }
 
-std::string Scalar(const std::string& s) {
-  if (IsPlainSafe(s)) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string Scalar(const std::string& s) { return IsPlainSafe(s) ? s : JsonQuote(s); }
 
 std::string List(const std::vector<std::string>& items) {
   std::string out = "[";
