@@ -77,6 +77,12 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   Planned p;
   p.model = s.LoadTemplate(template_path);
   if (!p.model) return std::nullopt;
+  // A template CloudFormation would reject (a Ref to nothing, say) is not split: the error may
+  // hide a dependency the plan needs to see.
+  if (s.sink().has_errors()) {
+    s.sink().Error("E4100", {}, "the template has errors (above); fix them before planning a split");
+    return std::nullopt;
+  }
   PlanOptions plan_options;
   plan_options.mode = *ParseWiringMode(options.mode);
   plan_options.strategy = options.strategy;
