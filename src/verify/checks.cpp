@@ -85,6 +85,12 @@ bool Checker::InOriginalCycle(const std::string& a, const std::string& b) const 
 // True when the original template resolves `target` in `section`; a name it leaves unresolved
 // (made by a transform, or a finding already reported on the input) is not the split's doing.
 bool Checker::OriginalDeclares(const char* section, const std::string& target) const {
+  // Resources and parameters through the model's indexes: this runs for every reference.
+  const std::string_view name = section;
+  if (name == "Resources") return original_.FindResource(target) != nullptr;
+  if (name == "Parameters") return original_.FindParameter(target) != nullptr;
+  if (name == "Conditions") return original_.FindCondition(target) != nullptr;
+  if (name == "Mappings") return original_.FindMapping(target) != nullptr;
   const Value* sec = original_.Section(section);
   return sec && sec->is_map() && sec->Find(target);
 }
