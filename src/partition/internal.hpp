@@ -36,10 +36,11 @@ enum class Placement { kBase, kCluster, kPost };
 
 /// Where each resource goes before packing: the base stack, a function cluster, or "post".
 struct Assignment {
-  std::vector<Placement> placement;       // per resource
-  std::vector<std::uint32_t> cluster;     // per resource: cluster representative (kCluster only)
-  std::vector<std::string> reason;        // per resource
-  std::vector<std::string> forced_stack;  // per resource: pinned stack name ("" = none)
+  std::vector<Placement> placement;        // per resource
+  std::vector<std::uint32_t> cluster;      // per resource: cluster representative (kCluster only)
+  std::vector<std::string> reason;         // per resource
+  std::vector<std::string> forced_stack;   // per resource: pinned stack name ("" = none)
+  std::vector<std::string> pin_conflicts;  // pinned resources the base stack needs
 };
 
 /// Computes units, base closure, attachments and clusters.

@@ -184,6 +184,13 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
                                            DiagnosticSink& sink) {
   const TemplateModel& m = *a.model;
   Assignment asg = AssignResources(a, options);
+  if (options.mode == WiringMode::kExports && !asg.pin_conflicts.empty()) {
+    // In exports mode the base stack deploys first and cannot import from a later stack.
+    for (const auto& c : asg.pin_conflicts)
+      sink.Error("E4015", {}, "cannot keep the pin of " + c + ": the base stack needs it",
+                 {"pin what needs it to the same stack, drop the pin, or use --mode nested"});
+    return std::nullopt;
+  }
   RelieveBase(a, rules, options, asg);
   std::vector<Cluster> clusters = BuildClusters(a, asg, packages);
   if (!CheckClustersFit(a, clusters, packages, rules, options, sink)) return std::nullopt;

@@ -133,8 +133,16 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
   // that those need (whole units).
   std::vector<char> base(n, 0);
   std::vector<std::uint32_t> stack;
+  // Pins win over the base closure: a resource pinned to another stack stays there (the nested
+  // parent may depend on a child; exports mode reports the conflict), and one pinned to Base that
+  // needs functions sits in the parent after them rather than pulling them in.
+  std::vector<char> pinned_post(n, 0);
   auto pin_base = [&](std::uint32_t i, const std::string& why) {
-    if (base[i]) return;
+    if (base[i] || pinned_post[i]) return;
+    if (!asg.forced_stack[i].empty() && asg.forced_stack[i] != "Base") {
+      asg.pin_conflicts.push_back(m.resources[i].id + " (" + why + ")");
+      return;
+    }
     base[i] = 1;
     asg.reason[i] = why;
     stack.push_back(i);
@@ -150,12 +158,21 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
     std::string pinned = PinnedStack(r, options);
     if (!pinned.empty()) {
       asg.forced_stack[i] = pinned;
-      if (pinned == "Base") pin_base(i, "pinned to Base");
+      bool needs_functions = false;
+      fdeps[i].ForEach([&](std::size_t) { needs_functions = true; });
+      if (pinned == "Base" && needs_functions && options.mode == WiringMode::kNested) {
+        pinned_post[i] = 1;
+        asg.placement[i] = Placement::kPost;
+        asg.reason[i] = "pinned to Base: in the parent, after the functions it needs";
+      } else if (pinned == "Base") {
+        pin_base(i, "pinned to Base");
+      }
       continue;
     }
     if (UsesImplicitSamApi(r)) {
-      pin_base(i, "its Api event uses SAM's implicit API, which SAM creates once per template: it "
-                  "stays in the base stack (declare an AWS::Serverless::Api to let it move)");
+      pin_base(i,
+               "its Api event uses SAM's implicit API, which SAM creates once per template: it "
+               "stays in the base stack (declare an AWS::Serverless::Api to let it move)");
       continue;
     }
     const auto& info = a.info[i];
@@ -200,7 +217,7 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
   // needing function units and needed by function units joins them all.
   UnionFind clusters(n);
   for (std::uint32_t i = 0; i < n; ++i) {
-    if (base[i]) continue;
+    if (base[i] || pinned_post[i]) continue;
     bool pinned = !asg.forced_stack[i].empty();
     std::vector<std::uint32_t> deps, users;
     fdeps[i].ForEach([&](std::size_t f) {

@@ -258,3 +258,51 @@ TEST_CASE("random templates always give valid, deterministic plans", "[unit][par
     for (const auto& v : check.violations) FAIL_CHECK(v.code << ": " << v.message);
   }
 }
+
+TEST_CASE("pins from a previous plan reproduce it; conflicting pins are explained",
+          "[unit][partition]") {
+  PlanOptions few;
+  few.headroom = 0.2;  // several function stacks
+  auto first = Plan(Service(20, 2), few);
+  REQUIRE(first->plan);
+  PlanOptions again = few;
+  for (const auto& s : first->plan->stacks)
+    for (const auto& id : s.resources) again.pins.push_back({id, s.name, "plan"});
+  auto second = Plan(Service(20, 2), again);
+  REQUIRE(second->plan);
+  for (const auto& s : first->plan->stacks)
+    for (const auto& id : s.resources) CHECK(StackOf(*second->plan, id) == s.name);
+
+  // The deployment needs every method: pinned to Base in nested mode it waits in the parent
+  // instead of pulling the functions in.
+  PlanOptions deployment_in_base;
+  deployment_in_base.pins = {{"Deployment", "Base", "cli"}};
+  auto nested = Plan(Service(3), deployment_in_base);
+  REQUIRE(nested->plan);
+  CHECK(StackOf(*nested->plan, "F0") != "Base");
+
+  // An alarm stays in the base and needs its topic: in exports mode the base deploys first and
+  // cannot import the topic from a later stack, so the pin is refused with the reason.
+  const std::string alarm = R"({"Resources": {
+    "Alerts": {"Type": "AWS::SNS::Topic"},
+    "QueueAge": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"AlarmActions": [{"Ref": "Alerts"}]}}}})";
+  PlanOptions topic_elsewhere;
+  topic_elsewhere.mode = WiringMode::kExports;
+  topic_elsewhere.pins = {{"Alerts", "Ops", "cli"}};
+  auto refused = Plan(alarm, topic_elsewhere);
+  CHECK_FALSE(refused->plan);
+  REQUIRE(refused->sink.error_count() >= 1);
+  CHECK(refused->sink.diagnostics()[0].code == "E4015");
+  CHECK(refused->sink.diagnostics()[0].message.find("needed by QueueAge") != std::string::npos);
+  topic_elsewhere.mode = WiringMode::kNested;  // the parent may depend on a child: the pin holds
+  auto held = Plan(alarm, topic_elsewhere);
+  REQUIRE(held->plan);
+  CHECK(StackOf(*held->plan, "Alerts") == "Ops");
+
+  PlanOptions api_elsewhere;
+  api_elsewhere.mode = WiringMode::kExports;
+  api_elsewhere.pins = {{"Bucket", "Elsewhere", "cli"}};
+  auto exports = Plan(Service(3), api_elsewhere);
+  REQUIRE(exports->plan);  // nothing in the base needs the bucket: the pin holds
+  CHECK(StackOf(*exports->plan, "Bucket") == "Elsewhere");
+}
