@@ -69,8 +69,7 @@ struct ExternalUse {
   std::set<std::string> conditions;
   std::set<std::string> mappings;
 };
-ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside);
-/// The same for every stack at once (stack_of: per resource, -1 for none).
+/// Computed for every stack at once (stack_of: per resource, its stack or -1).
 std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vector<int>& stack_of,
                                              std::size_t stacks);
 

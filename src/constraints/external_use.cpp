@@ -1,23 +1,27 @@
 // What a set of resources takes from outside it: the wiring a stack of them will need.
 #include <algorithm>
+#include <map>
 
 #include "cfnsplit/constraints.hpp"
 
 namespace cfnsplit {
 namespace {
 
+using ConditionRefs = std::map<std::string, std::vector<const Reference*>>;
+
 // Conditions can use parameters and other conditions; a stack that re-declares a condition needs
-// all of them.
-void AddCondition(const TemplateModel& m, const std::string& name, ExternalUse& use) {
+// all of them. `refs` holds the references written in each condition, grouped once.
+void AddCondition(const ConditionRefs& refs, const std::string& name, ExternalUse& use) {
   if (!use.conditions.insert(name).second) return;
-  for (const Reference& r : m.references) {
-    if (r.site != SiteKind::kCondition || r.from != name) continue;
-    if (r.kind == RefKind::kCondition)
-      AddCondition(m, r.to, use);
-    else if (r.target == TargetKind::kParameter)
-      use.parameters.insert(r.to);
-    else if (r.kind == RefKind::kFindInMap)
-      use.mappings.insert(r.to);
+  auto it = refs.find(name);
+  if (it == refs.end()) return;
+  for (const Reference* r : it->second) {
+    if (r->kind == RefKind::kCondition)
+      AddCondition(refs, r->to, use);
+    else if (r->target == TargetKind::kParameter)
+      use.parameters.insert(r->to);
+    else if (r->kind == RefKind::kFindInMap)
+      use.mappings.insert(r->to);
   }
 }
 
@@ -63,15 +67,12 @@ std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vecto
         break;
     }
   }
+  ConditionRefs condition_refs;
+  for (const Reference& r : m.references)
+    if (r.site == SiteKind::kCondition) condition_refs[r.from].push_back(&r);
   for (std::size_t s = 0; s < stacks; ++s)
-    for (const auto& c : conditions[s]) AddCondition(m, c, uses[s]);
+    for (const auto& c : conditions[s]) AddCondition(condition_refs, c, uses[s]);
   return uses;
-}
-
-ExternalUse ExternalUseOf(const Analysis& a, const std::vector<char>& inside) {
-  std::vector<int> stack_of(inside.size());
-  for (std::size_t i = 0; i < inside.size(); ++i) stack_of[i] = inside[i] ? 0 : 1;
-  return ExternalUsesByStack(a, stack_of, 2)[0];
 }
 
 }  // namespace cfnsplit

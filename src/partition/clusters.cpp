@@ -35,33 +35,27 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
     }
     if (!asg.forced_stack[i].empty()) c.forced_stack = asg.forced_stack[i];
   }
-  std::vector<std::int64_t> cluster_of(n, -1);
+  std::vector<int> cluster_of(n, -1);
   for (std::size_t k = 0; k < clusters.size(); ++k)
-    for (auto i : clusters[k].members) cluster_of[i] = static_cast<std::int64_t>(k);
+    for (auto i : clusters[k].members) cluster_of[i] = static_cast<int>(k);
 
-  std::vector<std::set<std::string>> takes(clusters.size()), params(clusters.size()),
-      gives(clusters.size());
+  // What each cluster takes from outside is what a stack of it would: the constraints stage
+  // computes that for stacks, and a cluster is a small stack.
+  std::vector<ExternalUse> uses = ExternalUsesByStack(a, cluster_of, clusters.size());
+  std::vector<std::set<std::string>> gives(clusters.size());
   for (const Reference& r : m.references) {
-    long to = r.target == TargetKind::kResource ? m.ResourceIndex(r.to) : -1;
-    std::int64_t from_cluster = -1;
-    if (r.site == SiteKind::kResource) {
-      long from = m.ResourceIndex(r.from);
-      from_cluster = from >= 0 ? cluster_of[static_cast<std::size_t>(from)] : -1;
-    }
-    std::int64_t to_cluster = to >= 0 ? cluster_of[static_cast<std::size_t>(to)] : -1;
-    if (r.kind == RefKind::kDependsOn) continue;
-    if (from_cluster >= 0) {
-      if (to >= 0 && to_cluster != from_cluster) takes[from_cluster].insert(ValueKey(r));
-      if (r.target == TargetKind::kParameter) params[from_cluster].insert(r.to);
-      if (r.target == TargetKind::kPseudo && (r.to == "AWS::StackName" || r.to == "AWS::StackId"))
-        takes[from_cluster].insert("pseudo:" + r.to);
-    }
-    if (to_cluster >= 0 && to_cluster != from_cluster) gives[to_cluster].insert(ValueKey(r));
+    if (r.kind == RefKind::kDependsOn || r.target != TargetKind::kResource) continue;
+    long to = m.ResourceIndex(r.to);
+    int to_cluster = to >= 0 ? cluster_of[static_cast<std::size_t>(to)] : -1;
+    if (to_cluster < 0) continue;
+    long from = r.site == SiteKind::kResource ? m.ResourceIndex(r.from) : -1;
+    if (from < 0 || cluster_of[static_cast<std::size_t>(from)] != to_cluster)
+      gives[static_cast<std::size_t>(to_cluster)].insert(ValueKey(r));
   }
   for (std::size_t k = 0; k < clusters.size(); ++k) {
     Cluster& c = clusters[k];
-    c.takes.assign(takes[k].begin(), takes[k].end());
-    c.params.assign(params[k].begin(), params[k].end());
+    c.takes.assign(uses[k].values.begin(), uses[k].values.end());
+    c.params.assign(uses[k].parameters.begin(), uses[k].parameters.end());
     c.gives.assign(gives[k].begin(), gives[k].end());
     std::set<std::uint32_t> dists;
     for (const auto& id : c.functions) {
