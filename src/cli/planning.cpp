@@ -138,7 +138,8 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   p.model = s.LoadTemplate(path);
   if (!p.model) return std::nullopt;
   const std::string& text = s.sources().text(p.model->file());
-  if (Sha256Hex(text) != in->sha256) {
+  const std::string sha = Sha256Hex(text);
+  if (sha != in->sha256) {
     if (!rebase) {
       s.sink().Error("E4102", {},
                      "the template '" + path +
@@ -150,7 +151,7 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   }
   DiagnosticSink analysis_sink;
   p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
-  std::vector<PlanInput> inputs = {{"template", path, Sha256Hex(text)}};
+  std::vector<PlanInput> inputs = {{"template", path, sha}};
   PackageOptions package_options = overrides;
   if (!package_options.any())
     if (const PlanInput* manifest = plan->Input("manifest"))

@@ -11,6 +11,7 @@
 #include "cfnsplit/emit.hpp"
 #include "cfnsplit/partition.hpp"
 #include "cfnsplit/verify.hpp"
+#include "unit/model_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace cfnsplit;
@@ -36,12 +37,7 @@ std::vector<std::string> GoodTemplates(const fs::path& corpus) {
   return out;
 }
 
-const RuleSet& Rules() {
-  static SourceManager sources;
-  static DiagnosticSink sink;
-  static const RuleSet rules = *LoadRuleSet("", sources, sink);
-  return rules;
-}
+const RuleSet& Rules() { return cfnsplit::testing::BuiltinRules(); }
 
 // Refusals that are a correct answer: the template itself cannot be split that way.
 bool AcceptableRefusal(const DiagnosticSink& sink) {
