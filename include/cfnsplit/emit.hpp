@@ -14,6 +14,7 @@
 // construct whose behaviour changes, e.g. a SAM implicit API in several stacks).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,12 +39,23 @@ struct EmitOptions {
   /// Parameters the root may declare (quota parameters_per_stack); artifact-key parameters stay
   /// in the children, with their defaults, when the root would go over.
   std::size_t max_root_parameters = 200;
+  /// Stack → hex SHA-256 of its built code package (`cfnsplit package`); when present the
+  /// stack's artifact key carries the hash, so an unchanged package keeps its key.
+  std::map<std::string, std::string> artifact_sha256;
 };
 
 /// A file to write, relative to the output directory.
 struct EmittedFile {
   std::string path;  ///< e.g. "template.json", "stacks/Functions1.json"
   std::string contents;
+};
+
+/// A stack's own code package: the parameter its functions read their S3 key from, the key
+/// (the parameter's default, where the deploy kit uploads it) and the file under OUTDIR.
+struct ArtifactRef {
+  std::string parameter;  ///< e.g. "VisionFunctionsArtifactKey"
+  std::string key;        ///< e.g. "serverless/app/dev/1/app-VisionFunctions.zip"
+  std::string file;       ///< "packages/VisionFunctions.zip"
 };
 
 struct EmittedStack {
@@ -53,6 +65,7 @@ struct EmittedStack {
   std::string stack_name;   ///< suggested CloudFormation stack name (exports; parent in nested)
   std::string resource_id;  ///< nested: logical ID of its AWS::CloudFormation::Stack in the parent
   std::vector<std::string> requirements;  ///< lines for packages/<name>/requirements.txt
+  std::optional<ArtifactRef> artifact;    ///< set when the stack ships its own package
 };
 
 struct EmitResult {

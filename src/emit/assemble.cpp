@@ -61,12 +61,15 @@ void Emitter::ApplyArtifacts() {
       }
       if (param.empty()) {
         param = UniqueName(util::Alnum(s.name + "ArtifactKey"));
-        default_key = util::ArtifactKeyFor(key->text(), s.name);
+        auto sha = options_.artifact_sha256.find(s.name);
+        default_key = util::ArtifactKeyFor(
+            key->text(), s.name, sha == options_.artifact_sha256.end() ? "" : sha->second);
       }
       *key = util::Ref(param);
       ++count;
     }
     if (count == 0) continue;
+    s.artifact = ArtifactRef{param, default_key, "packages/" + s.name + ".zip"};
     Value with_default = Value::Map();
     with_default.AppendEntry("Type", util::Str("String"));
     with_default.AppendEntry("Description",
@@ -310,6 +313,7 @@ std::optional<EmitResult> Emitter::Run() {
     es.stack_name = mode() == WiringMode::kNested && i > 0 ? "" : s.stack_name;
     es.resource_id = s.resource_id;
     es.requirements = s.plan->requirements;
+    es.artifact = s.artifact;
     for (const auto& n : s.notes) result.notes.push_back(s.name + ": " + n);
     for (const Value& o : s.outputs.items())
       if (o.Find("Export") && o.Find("Description") &&

@@ -53,6 +53,7 @@ struct StackOut {
   std::set<int> after;                      ///< exports: stacks deployed before this one
   std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
   std::set<std::string> notes;
+  std::optional<ArtifactRef> artifact;  ///< its own code package, when it ships one
 };
 
 class Emitter {

@@ -179,11 +179,13 @@ std::vector<std::string> DependsOnList(const Value& def) {
   return out;
 }
 
-std::string ArtifactKeyFor(const std::string& key, const std::string& stack) {
+std::string ArtifactKeyFor(const std::string& key, const std::string& stack,
+                           const std::string& sha256) {
   const std::string zip = ".zip";
+  const std::string tag = "-" + stack + (sha256.empty() ? "" : "-" + sha256);
   if (key.size() >= zip.size() && key.compare(key.size() - zip.size(), zip.size(), zip) == 0)
-    return key.substr(0, key.size() - zip.size()) + "-" + stack + zip;
-  return key + "-" + stack;
+    return key.substr(0, key.size() - zip.size()) + tag + zip;
+  return key + tag;
 }
 
 Value Ref(const std::string& name) { return Value::Intrinsic("Ref", Value::String(name)); }

@@ -47,9 +47,11 @@ std::vector<std::string> FindCycle(const std::map<std::string, std::set<std::str
 /// Logical IDs a resource's DependsOn names (string or list form).
 std::vector<std::string> DependsOnList(const Value& resource_def);
 
-/// The S3 key of a stack's own code package: `stack` inserted before ".zip" ("a/app.zip" →
-/// "a/app-Functions.zip"), or appended after a hyphen when the key has no ".zip".
-std::string ArtifactKeyFor(const std::string& key, const std::string& stack);
+/// The S3 key of a stack's own code package: `stack` (and, once the package is built, its
+/// SHA-256) inserted before ".zip" ("a/app.zip" → "a/app-Functions.zip" or
+/// "a/app-Functions-<sha256>.zip"), or appended after a hyphen when the key has no ".zip".
+std::string ArtifactKeyFor(const std::string& key, const std::string& stack,
+                           const std::string& sha256 = "");
 
 Value Ref(const std::string& name);
 Value GetAtt(const std::string& resource, const std::string& attribute);

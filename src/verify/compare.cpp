@@ -34,6 +34,21 @@ Value Only(const Value& def, std::initializer_list<const char*> keys) {
   return out;
 }
 
+// `original` with "-<stack>" (and, once the package is built, "-<SHA-256 in hex>") inserted
+// before ".zip": the documented per-stack package key.
+bool IsArtifactKeyOf(const std::string& key, const std::string& original,
+                     const std::string& stack) {
+  if (key == util::ArtifactKeyFor(original, stack)) return true;
+  const std::size_t hex_digits = 64;
+  const std::string probe(hex_digits, '0');
+  const std::string shape = util::ArtifactKeyFor(original, stack, probe);
+  if (key.size() != shape.size()) return false;
+  std::size_t at = shape.rfind(probe);
+  std::string sha = key.substr(at, hex_digits);
+  return sha.find_first_not_of("0123456789abcdef") == std::string::npos &&
+         key == util::ArtifactKeyFor(original, stack, sha);
+}
+
 }  // namespace
 
 Checker::Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
@@ -131,7 +146,7 @@ void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
     const Value* params = Section(doc.tmpl, "Parameters");
     const Value* decl = params ? params->Find(param) : nullptr;
     const Value* def = decl && decl->is_map() ? decl->Find("Default") : nullptr;
-    if (def && def->text() == util::ArtifactKeyFor(key->text(), stack)) {
+    if (def && IsArtifactKeyOf(def->text(), key->text(), stack)) {
       *fkey = *key;
       return;
     }
