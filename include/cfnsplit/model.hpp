@@ -159,6 +159,14 @@ std::string GeneratedOwner(const TemplateModel& model, const std::string& name);
 /// Variables of a Fn::Sub template string: `${Name}` and `${Name.Attr}`; `${!Literal}` skipped.
 std::vector<std::string> SubVariables(const std::string& text);
 
+/// Every reference written in one free-standing value (a resource definition, an output, a
+/// condition, or any part of one), classified against `context`: the same walk BuildModel makes
+/// over a whole template. `site`/`from` label the references; malformed intrinsics are skipped
+/// (BuildModel reports them).
+std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context,
+                                    SiteKind site = SiteKind::kResource,
+                                    const std::string& from = "");
+
 /// Rough CloudFormation resources a SAM resource expands into (AWS::Serverless::Function with
 /// two Api events becomes a function, a role, two permissions and an API …), for quota counts.
 std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model);

@@ -57,7 +57,7 @@ Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
   }
   if (fn == "Fn::GetAtt") {
     std::string resource, attribute;
-    bool literal = util::GetAttParts(arg, resource, attribute);
+    bool literal = syntax::GetAttParts(arg, resource, attribute);
     if (!resource.empty()) {
       const Value* computed = literal ? nullptr : &arg.items()[1];
       if (auto r = ReadAtt(resource, attribute, computed)) return *r;
@@ -79,7 +79,7 @@ namespace {
 
 // A variable name for the Sub's map that no other `${…}` of the string already means.
 std::string FreeVariable(const std::string& base, const std::string& replacing, const Value& vars,
-                         const std::vector<util::SubToken>& tokens) {
+                         const std::vector<syntax::SubToken>& tokens) {
   auto used = [&](const std::string& n) {
     if (vars.Find(n)) return true;
     for (const auto& t : tokens)
@@ -99,12 +99,12 @@ Value Rewriter::CopySub(const Value& v) {
   const Value& arg = v.IntrinsicArg();
   std::string text;
   const Value* vars = nullptr;
-  if (!util::SubParts(arg, text, &vars)) return Value::Intrinsic("Fn::Sub", Copy(arg), v.loc());
+  if (!syntax::SubParts(arg, text, &vars)) return Value::Intrinsic("Fn::Sub", Copy(arg), v.loc());
   Value new_vars = Value::Map(vars ? vars->loc() : v.loc());
   if (vars)
     for (std::size_t i = 0; i < vars->size(); ++i)
       new_vars.AppendEntry(vars->keys()[i].name, Copy(vars->items()[i]), vars->keys()[i].loc);
-  std::vector<util::SubToken> tokens = util::ScanSub(text);
+  std::vector<syntax::SubToken> tokens = syntax::ScanSub(text);
   std::map<std::string, std::string> renamed;  // variable as written → new name
   bool changed = false;
   for (auto& t : tokens) {
@@ -131,7 +131,7 @@ Value Rewriter::CopySub(const Value& v) {
     renamed[t.text] = name;
     t.text = name;
   }
-  std::string new_text = changed ? util::JoinSub(tokens) : text;
+  std::string new_text = changed ? syntax::JoinSub(tokens) : text;
   if (!vars && new_vars.size() == 0)
     return Value::Intrinsic("Fn::Sub", Value::String(new_text, arg.loc()), v.loc());
   Value list = Value::List(arg.loc());
