@@ -64,7 +64,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
                                             : TemplateFormat::kJson;
   options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", 1.0);
   options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
-  auto result = EmitStacks(*p.model, p.plan, options, s.sink());
+  auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
   if (!result) return s.Finish(true);
   VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), VerifyOptions{}, s.sink());
   if (!report.ok) {

@@ -92,31 +92,6 @@ void Emitter::ApplyArtifacts() {
   }
 }
 
-void Emitter::WarnSamImplicitApis() {
-  std::map<std::string, std::set<std::string>> stacks_by_kind;
-  for (const Resource& r : model_.resources) {
-    if (r.type != "AWS::Serverless::Function" || !r.properties) continue;
-    const Value* events = r.properties->Find("Events");
-    if (!events || !events->is_map()) continue;
-    for (const Value& e : events->items()) {
-      const Value* type = e.is_map() ? e.Find("Type") : nullptr;
-      const Value* props = e.is_map() ? e.Find("Properties") : nullptr;
-      if (!type || !type->is_string()) continue;
-      bool implicit = (type->text() == "Api" && !(props && props->Find("RestApiId"))) ||
-                      (type->text() == "HttpApi" && !(props && props->Find("ApiId")));
-      if (implicit)
-        stacks_by_kind[type->text()].insert(stacks_[static_cast<std::size_t>(home_.at(r.id))].name);
-    }
-  }
-  for (const auto& [kind, stacks] : stacks_by_kind)
-    if (stacks.size() > 1)
-      sink_.Warning("W5010", {},
-                    "functions with implicit " + kind + " events are in " +
-                        std::to_string(stacks.size()) +
-                        " stacks: SAM creates one implicit API per template, so "
-                        "the API splits in several (declare the API explicitly)");
-}
-
 // A child whose every resource has the same Condition would be a template with no resources
 // when it is false, which CloudFormation rejects: the stack resource takes that condition.
 void Emitter::ConditionChildStacks() {
@@ -292,7 +267,6 @@ std::optional<EmitResult> Emitter::Run() {
   RewriteOutputs();
   ApplyArtifacts();
   ConditionChildStacks();
-  WarnSamImplicitApis();
   if (!CheckCycles()) return std::nullopt;
   EmitResult result;
   result.mode = mode();

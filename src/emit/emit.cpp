@@ -7,9 +7,9 @@
 
 namespace cfnsplit::emit {
 
-Emitter::Emitter(const TemplateModel& model, const SplitPlan& plan, const EmitOptions& options,
-                 DiagnosticSink& sink)
-    : model_(model), plan_(plan), options_(options), sink_(sink) {}
+Emitter::Emitter(const TemplateModel& model, const SplitPlan& plan, const RuleSet& rules,
+                 const EmitOptions& options, DiagnosticSink& sink)
+    : model_(model), plan_(plan), rules_(rules), options_(options), sink_(sink) {}
 
 bool Emitter::AssignStacks() {
   if (plan_.stacks.empty()) {
@@ -96,7 +96,7 @@ bool Emitter::AssignStacks() {
 void Emitter::RewriteResources() {
   for (const Resource& r : model_.resources) {
     int s = home_.at(r.id);
-    Value copy = Rewriter(*this, s).Copy(*r.def);
+    Value copy = Rewriter(*this, s).CopyResource(*r.def);
     if (!r.condition.empty()) UseCondition(s, r.condition);
     stacks_[static_cast<std::size_t>(s)].resources.AppendEntry(r.id, std::move(copy), r.loc);
   }
@@ -216,9 +216,10 @@ void Emitter::RewriteOutputs() {
 namespace cfnsplit {
 
 std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan& plan,
-                                     const EmitOptions& options, DiagnosticSink& sink) {
+                                     const RuleSet& rules, const EmitOptions& options,
+                                     DiagnosticSink& sink) {
   try {
-    emit::Emitter e(model, plan, options, sink);
+    emit::Emitter e(model, plan, rules, options, sink);
     return e.Run();
   } catch (const std::exception& ex) {
     sink.Error("E5002", {}, std::string("internal error while emitting stacks: ") + ex.what());

@@ -56,12 +56,8 @@ int Emitter::HomeOf(const std::string& resource) const {
   if (it != home_.end()) return it->second;
   if (!model_.is_sam()) return -1;
   // SAM creates <Function>Role, <Function>Alias… in the template of <Function>.
-  const Resource* best = nullptr;
-  for (const Resource& r : model_.resources)
-    if (r.is_sam() && resource.size() > r.id.size() &&
-        resource.compare(0, r.id.size(), r.id) == 0 && (!best || r.id.size() > best->id.size()))
-      best = &r;
-  return best ? home_.at(best->id) : -1;
+  std::string owner = GeneratedOwner(model_, resource);
+  return owner.empty() ? -1 : home_.at(owner);
 }
 
 bool Emitter::IsParameter(const std::string& name) const {

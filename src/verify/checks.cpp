@@ -41,14 +41,7 @@ bool Reaches(const std::map<std::string, std::set<std::string>>& g, const std::s
 // A name the SAM transform creates from a SAM resource of the template (<Function>Role …).
 bool SamGenerated(const Value& tmpl, const std::string& name) {
   const Value* res = Section(tmpl, "Resources");
-  for (std::size_t i = 0; res && i < res->size(); ++i) {
-    const Value* type = res->items()[i].is_map() ? res->items()[i].Find("Type") : nullptr;
-    const std::string& id = res->keys()[i].name;
-    if (type && type->text().rfind("AWS::Serverless::", 0) == 0 && name.size() > id.size() &&
-        name.compare(0, id.size(), id) == 0)
-      return true;
-  }
-  return name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0;
+  return res && !Declares(tmpl, "Parameters", name) && !SamGeneratedOwner(*res, name).empty();
 }
 
 }  // namespace
@@ -326,30 +319,6 @@ void Checker::CheckCycles() {
     }
 }
 
-void Checker::CheckNoEcho() {
-  for (std::size_t s = 0; s < outputs_.size(); ++s) {
-    for (const auto& [name, def] : outputs_[s]) {
-      for (const Reference& u : ReferencesIn(def, original_)) {
-        const Parameter* p = original_.FindParameter(u.to);
-        if ((u.kind != RefKind::kRef && u.kind != RefKind::kSub) || !p || !p->no_echo) continue;
-        bool in_original = false;
-        for (const Output& o : original_.outputs)
-          if (o.name == name) {
-            auto orig = ReferencesIn(*o.def, original_);
-            in_original = std::any_of(orig.begin(), orig.end(),
-                                      [&](const Reference& x) { return x.to == u.to; });
-          }
-        std::string text = PathOf(static_cast<int>(s)) + ": Outputs." + name +
-                           " exposes NoEcho parameter " + u.to;
-        if (in_original)
-          Note("W5106", text + " (as the original template already does)");
-        else
-          Report("E5106", text + "; a secret never becomes an output");
-      }
-    }
-  }
-}
-
 VerifyReport Checker::Run() {
   Flatten();
   CompareResources();
@@ -359,7 +328,8 @@ VerifyReport Checker::Run() {
   CheckLocalReferences();
   CheckQuotas();
   CheckCycles();
-  CheckNoEcho();
+  CheckSecrets();
+  CheckSameTemplate();
   report_.ok = report_.differences.empty();
   return std::move(report_);
 }

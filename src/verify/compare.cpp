@@ -178,8 +178,9 @@ void Checker::CompareResources() {
     Value flat = Without(it->second.front().def, {"DependsOn"});
     AcceptArtifactKey(r, flat);
     int budget = 10;
-    Diff(Without(Normalize(*r.def), {"DependsOn"}), flat, "Resources." + r.id,
-         it->second.front().stack, "E5101", budget);
+    int stack = it->second.front().stack;
+    Diff(Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"}), flat,
+         "Resources." + r.id, stack, "E5101", budget);
   }
   for (const auto& [id, defs] : resources_)
     if (!original_.FindResource(id))

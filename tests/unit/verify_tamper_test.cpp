@@ -20,10 +20,6 @@ EmitResult Exports(Fixture& f) {
       o);
 }
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 TEST_CASE("verify: a dropped property is reported with both paths", "[unit][verify]") {
