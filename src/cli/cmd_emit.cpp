@@ -122,6 +122,7 @@ class SplitCommand : public Command {
   int Run(Session& s) override {
     auto p = MakePlan(s, template_, planning_);
     if (!p) return s.Finish(!s.HasInputErrors());
+    if (!p->nothing_to_split.empty()) return NothingToSplit(s, *p);
     return EmitPlanned(s, *p, flags_);
   }
 

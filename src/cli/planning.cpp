@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <iostream>
+
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/partition.hpp"
 
@@ -23,7 +25,9 @@ void AddPackageOptions(CLI::App& cmd, PackageOptions& o) {
 void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
   cmd.add_option("--mode", o.mode, "Wiring the plan is for: nested or exports")
       ->check(CLI::IsMember({"nested", "exports"}));
-  cmd.add_option("--strategy", o.strategy, "auto, lifecycle, ownership or size")
+  cmd.add_option("--strategy", o.strategy,
+                 "auto, lifecycle, ownership or size (asks for a split even when the template "
+                 "fits every quota)")
       ->check(CLI::IsMember({"auto", "lifecycle", "ownership", "size"}));
   cmd.add_option("--headroom", o.headroom, "Share of every quota a stack may use")
       ->check(CLI::Range(0.05, 1.0));
@@ -69,6 +73,29 @@ bool ParsePins(Session& s, const PlanningOptions& o, std::vector<Pin>& pins) {
   return true;
 }
 
+// Why a template needs no split, or "" when it does: every per-stack quota and Lambda's package
+// limit hold for the template as it is.
+std::string NothingToSplit(const Analysis& a, const PackageView& packages, const RuleSet& rules) {
+  std::string figures;
+  for (const QuotaUse& q : a.quotas) {
+    auto rule = rules.quotas.find(q.key);
+    if (rule == rules.quotas.end() || rule->second.scope != "stack") continue;
+    if (q.used > q.limit) return "";
+    if (q.key == "resources_per_stack" || q.key == "outputs_per_stack" ||
+        q.key == "parameters_per_stack")
+      figures += (figures.empty() ? "" : ", ") + q.what + " " + std::to_string(q.used) + " of " +
+                 std::to_string(q.limit);
+  }
+  std::uint64_t limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
+  std::vector<std::string> all;
+  for (const auto& [id, f] : packages.functions) {
+    if (StackPackageBytes(packages, {id}) > limit) return "";
+    all.push_back(id);
+  }
+  if (packages.shared_artifact() && StackPackageBytes(packages, all) > limit) return "";
+  return figures + (packages.empty() ? "" : ", every package within Lambda's limit");
+}
+
 }  // namespace
 
 std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
@@ -85,7 +112,7 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   }
   PlanOptions plan_options;
   plan_options.mode = *ParseWiringMode(options.mode);
-  plan_options.strategy = options.strategy;
+  plan_options.strategy = options.strategy.empty() ? "auto" : options.strategy;
   plan_options.headroom = options.headroom;
   plan_options.max_stacks = options.max_stacks;
   plan_options.allow_mixed_owners = options.allow_mixed_owners;
@@ -111,13 +138,25 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   auto packages = LoadPackages(s, *p.model, options.packages, &inputs);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
+  for (const auto& in : inputs) p.input_paths.push_back(in.path);
+  bool split_asked = !options.strategy.empty() || !options.pins.empty() || !options.previous.empty();
+  if (!split_asked) {
+    p.nothing_to_split = NothingToSplit(p.analysis, p.packages, s.rules());
+    if (!p.nothing_to_split.empty()) return p;
+  }
   auto plan = PartitionTemplate(p.analysis, p.packages, s.rules(), plan_options, s.sink());
   if (!plan) return std::nullopt;
   p.plan = std::move(*plan);
   p.plan.inputs = inputs;
-  for (const auto& in : inputs) p.input_paths.push_back(in.path);
   p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
   return p;
+}
+
+int NothingToSplit(Session& s, const Planned& p) {
+  std::cout << "Nothing to split: " << p.model->path() << " is within every stack quota ("
+            << p.nothing_to_split << "). Nothing was written; pass --strategy (or --pin) to split "
+               "it anyway.\n";
+  return s.Finish(true);
 }
 
 std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,

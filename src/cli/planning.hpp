@@ -30,7 +30,7 @@ struct PackageOptions {
 
 struct PlanningOptions {
   std::string mode = "nested";
-  std::string strategy = "auto";
+  std::string strategy;  ///< "" = not asked for: "auto", and a template that fits is not split
   double headroom = 0.9;
   std::uint32_t max_stacks = 0;
   bool allow_mixed_owners = false;
@@ -50,6 +50,9 @@ struct Planned {
   SplitPlan plan;
   PlanCheck check;
   std::vector<std::string> input_paths;
+  /// Set (and the plan left empty) when the template fits every quota and package limit and
+  /// the user asked for no particular split: the reason, for the user.
+  std::string nothing_to_split;
   bool IsInput(const std::string& path) const;
 };
 
@@ -67,6 +70,10 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
                                 const PlanningOptions& options);
 
 std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
+
+/// Says that a template needs no split (Planned::nothing_to_split) and ends the run cleanly;
+/// nothing is written.
+int NothingToSplit(Session& s, const Planned& p);
 
 /// Reads a plan and the template it names (refusing a changed template unless `rebase`).
 std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,

@@ -92,24 +92,73 @@ void Emitter::ApplyArtifacts() {
   }
 }
 
-// A child whose every resource has the same Condition would be a template with no resources
-// when it is false, which CloudFormation rejects: the stack resource takes that condition.
-void Emitter::ConditionChildStacks() {
-  if (mode() != WiringMode::kNested) return;
-  for (std::size_t c = 1; c < stacks_.size(); ++c) {
+namespace {
+
+// `Fn::Or` over conditions, nested in groups of at most ten (CloudFormation's limit per Or).
+Value AnyOf(std::vector<Value> terms) {
+  while (terms.size() > 1) {
+    std::vector<Value> groups;
+    for (std::size_t i = 0; i < terms.size(); i += 10) {
+      std::size_t end = std::min(terms.size(), i + 10);
+      if (end - i == 1) {
+        groups.push_back(std::move(terms[i]));
+        continue;
+      }
+      Value list = Value::List();
+      for (std::size_t k = i; k < end; ++k) list.Append(std::move(terms[k]));
+      groups.push_back(Value::Intrinsic("Fn::Or", std::move(list)));
+    }
+    terms = std::move(groups);
+  }
+  return std::move(terms.front());
+}
+
+}  // namespace
+
+// A stack whose every resource has a Condition can end up with no resources, which CloudFormation
+// rejects. A nested child takes a condition on its stack resource that holds exactly when one of
+// its resources exists (their common condition, or an Or of them); a top-level stack gets a
+// placeholder resource. Only where the original template always had a resource: otherwise the
+// split changes nothing.
+void Emitter::GuardConditionalStacks() {
+  bool original_unconditional = std::any_of(model_.resources.begin(), model_.resources.end(),
+                                            [](const Resource& r) { return r.condition.empty(); });
+  if (!original_unconditional) return;
+  // Children first: whether the nested parent can be empty depends on their guards.
+  for (std::size_t k = 1; k <= stacks_.size(); ++k) {
+    std::size_t c = k % stacks_.size();
     StackOut& s = stacks_[c];
-    std::string common;
+    bool nested_parent = c == 0 && mode() == WiringMode::kNested;
+    std::set<std::string> conditions;
+    bool unconditional = nested_parent && std::any_of(stacks_.begin() + 1, stacks_.end(),
+                                                      [](const StackOut& child) {
+                                                        return child.stack_condition.empty();
+                                                      });
     for (const std::string& id : s.resource_ids) {
       const std::string& cond = model_.FindResource(id)->condition;
-      if (cond.empty() || (!common.empty() && cond != common)) {
-        common.clear();
-        break;
-      }
-      common = cond;
+      if (cond.empty()) unconditional = true;
+      conditions.insert(cond);
     }
-    if (common.empty()) continue;
-    s.stack_condition = common;
-    UseCondition(0, common);
+    if (unconditional || s.resource_ids.empty()) continue;
+    if (c > 0 && mode() == WiringMode::kNested) {
+      if (conditions.size() == 1) {
+        s.stack_condition = *conditions.begin();
+        continue;
+      }
+      std::vector<Value> terms;
+      for (const auto& cond : conditions) terms.push_back(Value::Intrinsic("Condition", syntax::Str(cond)));
+      s.stack_condition = UniqueName(util::Alnum(s.name + "HasResources"));
+      stacks_[0].generated_conditions.emplace(s.stack_condition, AnyOf(std::move(terms)));
+      continue;
+    }
+    Value placeholder = Value::Map();
+    placeholder.AppendEntry("Type", syntax::Str("AWS::CloudFormation::WaitConditionHandle"));
+    Value meta = Value::Map();
+    meta.AppendEntry("cfnsplit", syntax::Str(std::string(kPlaceholderNote)));
+    placeholder.AppendEntry("Metadata", std::move(meta));
+    s.resources.AppendEntry(UniqueName("CfnsplitPlaceholder"), std::move(placeholder));
+    s.notes.insert("every resource of this stack has a Condition: a placeholder resource keeps "
+                   "it from being left empty, which CloudFormation rejects");
   }
 }
 
@@ -132,6 +181,11 @@ Value Emitter::StackResource(int child) const {
   }
   r.AppendEntry("Properties", std::move(props));
   return r;
+}
+
+Value Emitter::GeneratedConditions(Value conditions, const StackOut& s) const {
+  for (const auto& [name, def] : s.generated_conditions) conditions.AppendEntry(name, def);
+  return conditions;
 }
 
 Value Emitter::BuildTemplate(int index) {
@@ -158,10 +212,14 @@ Value Emitter::BuildTemplate(int index) {
       const std::string& key = orig.keys()[i].name;
       if (key == "Resources" && !orig.Find("Parameters") && params.size() > 0)
         root.AppendEntry("Parameters", params);
+      if (key == "Resources" && !orig.Find("Conditions") && !s.generated_conditions.empty())
+        root.AppendEntry("Conditions", GeneratedConditions(Value::Map(), s));
       if (key == "Parameters")
         root.AppendEntry(key, params);
       else if (key == "Resources")
         root.AppendEntry(key, resources);
+      else if (key == "Conditions")
+        root.AppendEntry(key, GeneratedConditions(orig.items()[i], s));
       else if (key != "Outputs")
         root.AppendEntry(key, orig.items()[i]);
     }
@@ -266,7 +324,7 @@ std::optional<EmitResult> Emitter::Run() {
   LiftDependsOn();
   RewriteOutputs();
   ApplyArtifacts();
-  ConditionChildStacks();
+  GuardConditionalStacks();
   if (!CheckCycles()) return std::nullopt;
   EmitResult result;
   result.mode = mode();

@@ -56,19 +56,26 @@ bool Emitter::AssignStacks() {
   if (!ok) return false;
   const std::string ext = options_.format == TemplateFormat::kJson ? ".json" : ".yaml";
   const std::string prefix = SuggestedPrefix();
+  // CloudFormation rejects a template without resources: an empty stack is not emitted. A nested
+  // parent always holds its children; in exports mode, when the base is empty the first stack
+  // that is not takes its place (and the original stack's name).
   for (std::size_t i = 0; i < plan_.stacks.size(); ++i) {
     const StackPlan& sp = plan_.stacks[i];
-    if (i > 0 && sp.resources.empty()) {
+    bool parent = i == 0 && mode() == WiringMode::kNested;
+    if (!parent && sp.resources.empty()) {
       notes_.push_back("stack " + sp.name + " has no resources and is not emitted");
       continue;
     }
     StackOut s;
     s.name = sp.name;
     s.plan = &sp;
-    bool parent = i == 0 && mode() == WiringMode::kNested;
     s.path = parent ? "template" + ext : "stacks/" + sp.name + ext;
-    s.stack_name = i == 0 ? prefix : prefix + "-" + sp.name;
+    s.stack_name = stacks_.empty() ? prefix : prefix + "-" + sp.name;
     stacks_.push_back(std::move(s));
+  }
+  if (stacks_.empty()) {
+    sink_.Error("E5001", {}, "the plan places no resource in any stack: nothing to emit");
+    return false;
   }
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     for (const std::string& id : stacks_[i].plan->resources) home_[id] = static_cast<int>(i);

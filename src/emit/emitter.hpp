@@ -17,6 +17,11 @@
 
 namespace cfnsplit::emit {
 
+/// Metadata `cfnsplit:` of a placeholder resource (verify accepts exactly these).
+inline constexpr const char* kPlaceholderNote =
+    "placeholder: every other resource of this stack has a Condition, and CloudFormation rejects "
+    "a stack left without resources";
+
 struct WireKey {
   enum class Kind { kRef, kGetAtt, kPseudo };
   Kind kind = Kind::kRef;
@@ -51,6 +56,7 @@ struct StackOut {
   std::map<std::string, Value> passed;      ///< nested child: parameter → value in the parent
   std::set<std::string> stack_depends;      ///< nested: DependsOn of the stack resource
   std::string stack_condition;              ///< nested: Condition of the stack resource
+  std::map<std::string, Value> generated_conditions;  ///< nested parent: guards of children
   std::set<int> after;                      ///< exports: stacks deployed before this one
   std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
   std::set<std::string> notes;
@@ -96,7 +102,8 @@ class Emitter {
   void ApplyArtifacts();
   Value BuildTemplate(int stack);
   Value StackResource(int child) const;
-  void ConditionChildStacks();
+  void GuardConditionalStacks();
+  Value GeneratedConditions(Value conditions, const StackOut& s) const;
   bool CheckCycles();
   std::vector<std::string> DeployOrder(bool* cycle);
   std::string SuggestedPrefix() const;

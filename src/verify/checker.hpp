@@ -11,6 +11,9 @@
 
 namespace cfnsplit::verify {
 
+/// A resource cfnsplit adds only so that a stack is never left without resources.
+bool IsPlaceholder(const Value& def);
+
 class Checker {
  public:
   Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
@@ -39,6 +42,9 @@ class Checker {
   void CheckPassedParameters(int stack);
   void CheckQuotas();
   void CheckCycles();
+  // shapes.cpp
+  void CheckStackShapes();
+  bool IsStackGuard(const std::string& condition) const;
   // wiring.cpp
   void CheckSecrets();
   void CheckSameTemplate();

@@ -328,6 +328,7 @@ VerifyReport Checker::Run() {
   CheckLocalReferences();
   CheckQuotas();
   CheckCycles();
+  CheckStackShapes();
   CheckSecrets();
   CheckSameTemplate();
   report_.ok = report_.differences.empty();

@@ -79,7 +79,7 @@ void Checker::Flatten() {
     if (const Value* res = Section(tmpl, "Resources")) {
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
-        if (si == 0 && flat_.ChildOf(id) >= 0) continue;
+        if ((si == 0 && flat_.ChildOf(id) >= 0) || IsPlaceholder(res->items()[i])) continue;
         resources_[id].push_back({si, Normalize(flat_.Flat(res->items()[i], si))});
       }
     }
@@ -229,9 +229,9 @@ void Checker::CompareDeclarations() {
         const std::string& name = conds->keys()[i].name;
         const Value* orig = original_.FindCondition(name);
         int budget = 5;
-        if (!orig)
+        if (!orig && !(si == 0 && IsStackGuard(name)))
           Report("E5109", PathOf(si) + " declares condition " + name + " that the original lacks");
-        else
+        else if (orig)
           Diff(Normalize(*orig), Normalize(flat_.Flat(conds->items()[i], si)), "Conditions." + name,
                si, "E5109", budget);
       }

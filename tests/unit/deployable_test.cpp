@@ -214,3 +214,74 @@ TEST_CASE("defect 7: a secret attribute never crosses a stack boundary", "[unit]
 }
 
 }  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+TEST_CASE("defect 1: no stack is emitted without resources", "[unit][deployable]") {
+  Fixture f(R"(Parameters:
+  MemA: {Type: Number, Default: 128}
+  MemB: {Type: Number, Default: 256}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Code: {ZipFile: x}, Role: !GetAtt Role.Arn, MemorySize: !Ref MemA, Timeout: !Ref MemB}
+)");
+  EmitOptions exports;
+  exports.mode = WiringMode::kExports;
+  EmitResult r = EmitOk(f, MakePlan({{"Base", {}}, {"Functions", {"Role", "Fn"}}}), exports);
+  REQUIRE(r.stacks.size() == 1);
+  CHECK(r.stacks[0].name == "Functions");
+  CHECK(At(r.stacks[0].tmpl, "Resources.Fn") != nullptr);
+  RequireVerified(f, r);
+  SECTION("verify refuses an empty stack") {
+    EmitResult two = r;
+    two.stacks.push_back(r.stacks[0]);
+    two.stacks[1].name = "Empty";
+    two.stacks[1].path = "stacks/Empty.yaml";
+    two.stacks[1].tmpl = Value::Map();
+    two.stacks[1].tmpl.AppendEntry("Resources", Value::Map());
+    CHECK(Has(VerifyFails(f, two), "[E5112]"));
+  }
+}
+
+TEST_CASE("defect 1: a stack whose every resource is conditional is never left empty",
+          "[unit][deployable]") {
+  Fixture f(R"(Parameters:
+  Env: {Type: String, Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Equals [!Ref Env, dev]
+Resources:
+  Topic: {Type: AWS::SNS::Topic}
+  A: {Type: AWS::SQS::Queue, Condition: IsProd}
+  B: {Type: AWS::SQS::Queue, Condition: IsDev}
+)");
+  SplitPlan plan = MakePlan({{"Base", {"Topic"}}, {"Queues", {"A", "B"}}});
+  SECTION("nested: the child stack is guarded by an Or of its resources' conditions") {
+    EmitResult r = EmitOk(f, plan, {});
+    const Value& parent = r.stacks[0].tmpl;
+    std::string guard = At(parent, "Resources.Queues.Condition")->text();
+    CHECK(Json(At(parent, "Conditions." + guard)) ==
+          "{\"Fn::Or\":[{\"Condition\":\"IsDev\"},{\"Condition\":\"IsProd\"}]}\n");
+    RequireVerified(f, r);
+    *MutableAt(r.stacks[0].tmpl, "Conditions." + guard) =
+        Value::Intrinsic("Condition", Value::String("IsProd"));
+    CHECK(Has(VerifyFails(f, r), "has condition IsDev but its stack is created only when"));
+  }
+  SECTION("exports: a placeholder keeps the stack from being empty") {
+    EmitOptions exports;
+    exports.mode = WiringMode::kExports;
+    EmitResult r = EmitOk(f, plan, exports);
+    const Value& queues = StackNamed(r, "Queues").tmpl;
+    CHECK(Json(At(queues, "Resources.CfnsplitPlaceholder.Type")) ==
+          "\"AWS::CloudFormation::WaitConditionHandle\"\n");
+    RequireVerified(f, r);
+    MutableAt(r.stacks[1].tmpl, "Resources")->Erase("CfnsplitPlaceholder");
+    CHECK(Has(VerifyFails(f, r), "[E5112]"));
+  }
+}
+
+}  // namespace cfnsplit::testing
