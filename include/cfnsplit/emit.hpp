@@ -43,6 +43,9 @@ struct EmitOptions {
   /// Stack → hex SHA-256 of its built code package (`cfnsplit package`); when present the
   /// stack's artifact key carries the hash, so an unchanged package keeps its key.
   std::map<std::string, std::string> artifact_sha256;
+  /// Where the files will be written (OUTDIR). Local artifact paths (CodeUri: ./src …) are
+  /// rewritten relative to each file; empty leaves them as written.
+  std::string output_dir;
 };
 
 /// A file to write, relative to the output directory.

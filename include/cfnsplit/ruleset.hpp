@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,6 +61,13 @@ struct SecretAttribute {
   std::string source;
 };
 
+/// A property that names a local file or folder the packaging tools upload (rules/artifact-paths.yaml).
+struct ArtifactPath {
+  std::string type;      ///< resource type, or "Globals.<Section>" for SAM Globals
+  std::string property;  ///< dotted path under Properties (or under the Globals section)
+  bool null_means_folder = false;  ///< absent: the tools package the template's own folder
+};
+
 /// True when `path` ("Properties.Events.E.Properties.Bucket.Ref") starts with the segments of
 /// `pattern`, where a `*` segment matches any one key.
 bool PathMatches(const std::string& pattern, const std::string& path);
@@ -75,6 +83,7 @@ struct RuleSet {
   LifecycleClass ClassOf(const std::string& resource_type) const;
   /// The matching rule, or null when none matches (class kOther).
   const LifecycleRule* RuleFor(const std::string& resource_type) const;
+  std::vector<ArtifactPath> artifact_paths;
   std::vector<SameTemplateRule> same_template;
   std::vector<SecretAttribute> secret_attributes;
   /// Property paths where AWS::StackName/StackId/Region name the resource's own stack.
@@ -85,6 +94,13 @@ struct RuleSet {
   const SameTemplateRule* SameTemplateRuleFor(const std::string& type, const std::string& path,
                                               const Value& resource_def) const;
   bool InOwnStackContext(const std::string& path) const;
+  /// Calls `visit(holder, key, rule)` for every artifact path of a resource of `type` (or of a
+  /// SAM Globals section, with type "Globals.<Section>" and `def` the section's map): `holder` is
+  /// the map that holds (or would hold) the property `key`, null when an enclosing map is absent.
+  void ForEachArtifactPath(
+      Value& def, const std::string& type,
+      const std::function<void(Value* holder, const std::string& key, const ArtifactPath&)>&
+          visit) const;
   /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
   std::vector<std::pair<std::string, std::string>> files;
 };

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,11 @@ class Value {
   bool as_bool() const { return text_ == "true"; }
   SourceLoc loc() const { return loc_; }
   void set_loc(SourceLoc loc) { loc_ = loc; }
+  /// A string written as a plain (unquoted) YAML scalar. Readers that follow YAML 1.1, as
+  /// CloudFormation does, take some of these for other types (`Default: No` is a boolean), so
+  /// writers keep the style as written (see Yaml11Bool).
+  bool plain() const { return plain_; }
+  void set_plain(bool plain) { plain_ = plain; }
 
   /// List items or map values, in order.
   const std::vector<Value>& items() const { return items_; }
@@ -86,11 +92,16 @@ class Value {
 
  private:
   Kind kind_ = Kind::kNull;
+  bool plain_ = false;
   SourceLoc loc_;
   std::string text_;
   std::vector<Value> items_;
   std::vector<Key> keys_;
 };
+
+/// The boolean a YAML 1.1 reader (CloudFormation's, SnakeYAML's, PyYAML's) makes of a plain
+/// scalar `yes`/`no`/`on`/`off`/`true`/`false` (lower, Title or UPPER case); nullopt otherwise.
+std::optional<bool> Yaml11Bool(const std::string& plain_text);
 
 /// True for "Ref", "Condition" and every "Fn::…" name CloudFormation defines.
 bool IsIntrinsicName(std::string_view name);

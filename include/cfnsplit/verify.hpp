@@ -30,6 +30,9 @@ namespace cfnsplit {
 
 struct VerifyOptions {
   double headroom = 1.0;  ///< share of each quota a stack may use
+  /// Where the stacks' files are (OUTDIR), so local artifact paths compare by the file they
+  /// reach; empty compares them as written.
+  std::string output_dir;
 };
 
 struct VerifyReport {

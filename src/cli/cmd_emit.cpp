@@ -1,4 +1,5 @@
 // `cfnsplit emit`, `cfnsplit split` and `cfnsplit verify`.
+#include <filesystem>
 #include <iostream>
 
 #include "cfnsplit/emit.hpp"
@@ -64,9 +65,12 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
                                             : TemplateFormat::kJson;
   options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", 1.0);
   options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
+  options.output_dir = std::filesystem::absolute(flags.output).lexically_normal().string();
   auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
   if (!result) return s.Finish(true);
-  VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), VerifyOptions{}, s.sink());
+  VerifyOptions verify_options;
+  verify_options.output_dir = options.output_dir;
+  VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), verify_options, s.sink());
   if (!report.ok) {
     s.sink().Error("E5100", {},
                    "verification failed (" + std::to_string(report.differences.size()) +
@@ -150,6 +154,7 @@ class VerifyCommand : public Command {
     if (!model) return s.Finish(false);
     VerifyOptions options;
     options.headroom = headroom_;
+    options.output_dir = std::filesystem::absolute(outdir_).lexically_normal().string();
     VerifyReport report =
         VerifyOutputDir(*model, outdir_, s.rules(), options, s.sources(), s.sink());
     std::cout << (report.ok ? "verified: " : "NOT equivalent: ") << report.resources_checked

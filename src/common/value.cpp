@@ -146,4 +146,14 @@ const char* KindName(Value::Kind kind) {
   return "value";
 }
 
+std::optional<bool> Yaml11Bool(const std::string& s) {
+  static const char* kTrue[] = {"yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"};
+  static const char* kFalse[] = {"no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"};
+  for (const char* w : kTrue)
+    if (s == w) return true;
+  for (const char* w : kFalse)
+    if (s == w) return false;
+  return std::nullopt;
+}
+
 }  // namespace cfnsplit

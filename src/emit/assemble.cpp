@@ -220,6 +220,11 @@ Value Emitter::BuildTemplate(int index) {
         root.AppendEntry(key, resources);
       else if (key == "Conditions")
         root.AppendEntry(key, GeneratedConditions(orig.items()[i], s));
+      else if (key == "Globals" && !options_.output_dir.empty()) {
+        Value globals = orig.items()[i];
+        RebaseGlobals(globals, StackDir(s));
+        root.AppendEntry(key, std::move(globals));
+      }
       else if (key != "Outputs")
         root.AppendEntry(key, orig.items()[i]);
     }
@@ -325,6 +330,7 @@ std::optional<EmitResult> Emitter::Run() {
   RewriteOutputs();
   ApplyArtifacts();
   GuardConditionalStacks();
+  RebaseArtifactPaths();
   if (!CheckCycles()) return std::nullopt;
   EmitResult result;
   result.mode = mode();

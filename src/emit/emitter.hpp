@@ -98,6 +98,11 @@ class Emitter {
   Value NestedImport(int stack, const Wire& w);
   Value ExportsImport(int stack, const Wire& w);
   std::string StackNameParameter(int consumer, int producer);
+  // paths.cpp
+  void RebaseArtifactPaths();
+  void RebaseGlobals(Value& globals, const std::string& dir) const;
+  std::string RebasePath(const std::string& path, const std::string& to_dir) const;
+  std::string StackDir(const StackOut& s) const;
   // assemble.cpp
   void ApplyArtifacts();
   Value BuildTemplate(int stack);

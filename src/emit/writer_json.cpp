@@ -60,6 +60,11 @@ class JsonWriter {
         out_ += v.text();
         return;
       case Value::Kind::kString:
+        // A plain YAML `yes`/`off`… is a boolean to CloudFormation: JSON says so explicitly.
+        if (auto b = v.plain() ? Yaml11Bool(v.text()) : std::nullopt) {
+          out_ += *b ? "true" : "false";
+          return;
+        }
         AppendEscaped(v.text(), out_);
         return;
       case Value::Kind::kList:

@@ -118,7 +118,22 @@ std::string StringScalar(const std::string& s, bool flow) {
   return PlainOk(s, flow) ? s : Quoted(s);
 }
 
+// A string the input wrote plain keeps its style, so a YAML 1.1 reader resolves it as it did
+// the input (`Default: No` stays a boolean, `Value: 012` what it was), as long as plain is
+// valid where it is written now.
+bool KeepPlain(const Value& v, bool flow) {
+  const std::string& s = v.text();
+  if (!v.plain() || s.empty() || HasControl(s, false) || s.back() == ' ' || s.back() == ':')
+    return false;
+  if (std::string("?:,[]{}#&*!|>'\"%@` -").find(s.front()) != std::string::npos &&
+      !(s.size() > 1 && (s.front() == '-' || s.front() == '?' || s.front() == ':') && s[1] != ' '))
+    return false;
+  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return false;
+  return !(flow && s.find_first_of(",[]{}") != std::string::npos);
+}
+
 std::string Scalar(const Value& v, bool flow) {
+  if (v.is_string() && KeepPlain(v, flow)) return v.text();
   switch (v.kind()) {
     case Value::Kind::kNull:
       return "null";

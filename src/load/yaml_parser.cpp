@@ -90,7 +90,9 @@ Value ResolvePlain(const std::string& s, SourceLoc loc) {
   if (s == "true" || s == "True" || s == "TRUE") return Value::Bool(true, loc);
   if (s == "false" || s == "False" || s == "FALSE") return Value::Bool(false, loc);
   if (IsJsonNumber(s)) return Value::Number(s, loc);
-  return Value::String(s, loc);
+  Value v = Value::String(s, loc);
+  v.set_plain(true);
+  return v;
 }
 
 class TreeBuilder : public YAML::EventHandler {

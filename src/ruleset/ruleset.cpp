@@ -92,6 +92,21 @@ bool RuleSet::InOwnStackContext(const std::string& path) const {
   return false;
 }
 
+void RuleSet::ForEachArtifactPath(
+    Value& def, const std::string& type,
+    const std::function<void(Value*, const std::string&, const ArtifactPath&)>& visit) const {
+  bool globals = type.rfind("Globals.", 0) == 0;
+  for (const ArtifactPath& rule : artifact_paths) {
+    if (rule.type != type) continue;
+    Value* holder = globals ? &def : (def.is_map() ? def.Find("Properties") : nullptr);
+    std::vector<std::string> parts = SplitPath(rule.property);
+    for (std::size_t i = 0; holder && i + 1 < parts.size(); ++i)
+      holder = holder->is_map() ? holder->Find(parts[i]) : nullptr;
+    if (holder && !holder->is_map()) holder = nullptr;
+    visit(holder, parts.back(), rule);
+  }
+}
+
 LifecycleClass RuleSet::ClassOf(const std::string& type) const {
   const LifecycleRule* rule = RuleFor(type);
   return rule ? rule->cls : LifecycleClass::kOther;
@@ -236,6 +251,30 @@ void ReadWiring(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
     }
 }
 
+void ReadArtifactPaths(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
+  CheckKeys(doc, {"schema", "checked", "source", "paths", "globals"}, sink);
+  for (const char* section : {"paths", "globals"}) {
+    const Value* list = doc.Find(section);
+    if (!list || !list->is_list()) {
+      sink.Error("E0010", doc.loc(), std::string("artifact paths need a '") + section + "' list");
+      continue;
+    }
+    bool globals = std::string_view(section) == "globals";
+    for (const Value& r : list->items()) {
+      if (!r.is_map() || !CheckKeys(r, {globals ? "section" : "type", "property",
+                                         "null_means_folder"},
+                                    sink))
+        continue;
+      ArtifactPath path{globals ? "Globals." + Text(r, "section") : Text(r, "type"),
+                        Text(r, "property"), Text(r, "null_means_folder") == "true"};
+      if (path.type.empty() || path.type == "Globals." || path.property.empty())
+        sink.Error("E0010", r.loc(), "an artifact path needs a type (or section) and a property");
+      else
+        rules.artifact_paths.push_back(std::move(path));
+    }
+  }
+}
+
 bool ApplyFile(const std::string& name, const std::string& path, std::string text, RuleSet& rules,
                SourceManager& sources, DiagnosticSink& sink) {
   rules.files.emplace_back(name, text);
@@ -249,6 +288,7 @@ bool ApplyFile(const std::string& name, const std::string& path, std::string tex
   if (name == "limits.yaml") ReadLimits(*doc, rules, sink);
   if (name == "lifecycle.yaml") ReadLifecycle(*doc, rules, sink);
   if (name == "wiring.yaml") ReadWiring(*doc, rules, sink);
+  if (name == "artifact-paths.yaml") ReadArtifactPaths(*doc, rules, sink);
   // Other files (package sizes, runtime packages) are read by the stages that use them.
   return true;
 }

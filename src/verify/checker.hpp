@@ -34,6 +34,11 @@ class Checker {
   bool DependencyImplied(int from_stack, const std::string& from, int to_stack,
                          const std::string& to);
   void AcceptArtifactKey(const Resource& r, Value& flat) const;
+  /// Local artifact paths of a resource definition (or of the SAM Globals section named
+  /// `globals_section`) made absolute against `dir`.
+  void ResolveArtifactPaths(Value& def, const std::string& dir,
+                            const std::string& globals_section = "") const;
+  std::string StackDir(int stack) const;
   void Diff(const Value& a, const Value& b, const std::string& path, int stack, const char* code,
             int& budget);
   // checks.cpp

@@ -1,6 +1,7 @@
 // Comparison of the flattened stacks with the original: resources, outputs, declarations and
 // DependsOn. Maps compare without regard to key order; lists in order.
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 
 #include "cfnsplit/writer.hpp"
@@ -8,6 +9,7 @@
 #include "verify/checker.hpp"
 
 namespace cfnsplit::verify {
+namespace fs = std::filesystem;
 namespace {
 
 const Value* Section(const Value& tmpl, const char* name) {
@@ -92,7 +94,16 @@ void Checker::Flatten() {
       Value flat = Normalize(flat_.Flat(*globals, si));
       const Value* original = original_.Section("Globals");
       int budget = 10;
-      if (original) Diff(Normalize(*original), flat, "Globals", si, "E5101", budget);
+      if (original) {
+        Value before = Normalize(*original);
+        for (std::size_t g = 0; !options_.output_dir.empty() && g < before.size(); ++g) {
+          ResolveArtifactPaths(before.items()[g], fs::absolute(original_.path()).parent_path().string(),
+                               before.keys()[g].name);
+          if (Value* section = flat.Find(before.keys()[g].name))
+            ResolveArtifactPaths(*section, StackDir(si), before.keys()[g].name);
+        }
+        Diff(before, flat, "Globals", si, "E5101", budget);
+      }
     }
   }
 }
@@ -158,6 +169,44 @@ void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
   }
 }
 
+std::string Checker::StackDir(int stack) const {
+  return (fs::path(options_.output_dir) / fs::path(PathOf(stack)).parent_path())
+      .lexically_normal()
+      .string();
+}
+
+// `CodeUri: ./src` in a template of one folder and `CodeUri: ../../app/src` in a template of
+// another are the same when they reach the same file. An absent SAM CodeUri packages the
+// template's own folder: the folder is what is compared.
+void Checker::ResolveArtifactPaths(Value& def, const std::string& dir,
+                                   const std::string& globals_section) const {
+  const Value* type = def.is_map() ? def.Find("Type") : nullptr;
+  if (globals_section.empty() && (!type || !type->is_string())) return;
+  const std::string kind = globals_section.empty() ? type->text() : "Globals." + globals_section;
+  const Value* globals = original_.Section("Globals");
+  const Value* function_globals = globals && globals->is_map() ? globals->Find("Function") : nullptr;
+  rules_.ForEachArtifactPath(def, kind, [&](Value* holder, const std::string& key,
+                                            const ArtifactPath& rule) {
+    if (!holder) return;
+    const Value* v = holder->Find(key);
+    std::string path;
+    if (v && v->is_string())
+      path = v->text();
+    else if (!v && rule.null_means_folder && !holder->Find("InlineCode") &&
+             !holder->Find("ImageUri") &&
+             !(holder->Find("PackageType") && holder->Find("PackageType")->text() == "Image") &&
+             !(function_globals && function_globals->is_map() && function_globals->Find("CodeUri")))
+      path = ".";
+    if (path.empty() || path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
+        path.rfind("https://", 0) == 0)
+      return;
+    fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : fs::path(dir) / path;
+    std::string text = resolved.lexically_normal().string();
+    if (text.size() > 1 && text.back() == '/') text.pop_back();
+    holder->Set(key, Value::String(text));
+  });
+}
+
 void Checker::CompareResources() {
   for (const Resource& r : original_.resources) {
     auto it = resources_.find(r.id);
@@ -179,8 +228,12 @@ void Checker::CompareResources() {
     AcceptArtifactKey(r, flat);
     int budget = 10;
     int stack = it->second.front().stack;
-    Diff(Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"}), flat,
-         "Resources." + r.id, stack, "E5101", budget);
+    Value original = Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"});
+    if (!options_.output_dir.empty()) {
+      ResolveArtifactPaths(original, fs::absolute(original_.path()).parent_path().string());
+      ResolveArtifactPaths(flat, StackDir(stack));
+    }
+    Diff(original, flat, "Resources." + r.id, stack, "E5101", budget);
   }
   for (const auto& [id, defs] : resources_)
     if (!original_.FindResource(id))
@@ -243,7 +296,8 @@ void Checker::CompareDeclarations() {
         if (!orig)
           Report("E5109", PathOf(si) + " declares mapping " + name + " that the original lacks");
         else
-          Diff(*orig, maps->items()[i], "Mappings." + name, si, "E5109", budget);
+          Diff(Normalize(*orig), Normalize(maps->items()[i]), "Mappings." + name, si, "E5109",
+               budget);
       }
     const Value* params = Section(tmpl, "Parameters");
     for (const Parameter& p : original_.parameters) {
@@ -256,7 +310,7 @@ void Checker::CompareDeclarations() {
       }
       int budget = 5;
       if (top_level) {
-        Diff(*p.def, *decl, "Parameters." + p.name, si, "E5109", budget);
+        Diff(Normalize(*p.def), Normalize(*decl), "Parameters." + p.name, si, "E5109", budget);
         continue;
       }
       const Value* type = decl->is_map() ? decl->Find("Type") : nullptr;

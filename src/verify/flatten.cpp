@@ -263,6 +263,8 @@ Value NormalizeSub(const Value& v) {
 }  // namespace
 
 Value Normalize(const Value& v) {
+  if (v.is_string() && v.plain())
+    if (auto b = Yaml11Bool(v.text())) return Value::Bool(*b, v.loc());  // as CloudFormation reads it
   if (v.is_scalar()) return v;
   std::string_view fn = v.IntrinsicName();
   if (fn == "Fn::Sub") return NormalizeSub(v);

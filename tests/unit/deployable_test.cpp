@@ -285,3 +285,96 @@ Resources:
 }
 
 }  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+TEST_CASE("defect 6: plain YAML scalars keep their style", "[unit][deployable]") {
+  Fixture f(R"(Parameters:
+  Flag: {Type: String, AllowedValues: [Yes, No], Default: No}
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {DisplayName: on, TopicName: 'off'}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {Tags: [{Key: k, Value: Yes}]}
+)");
+  EmitOptions yaml;
+  yaml.format = TemplateFormat::kYaml;
+  EmitOptions exports = yaml;
+  exports.mode = WiringMode::kExports;
+  SplitPlan plan = MakePlan({{"Base", {"Topic"}}, {"Queues", {"Queue"}}});
+  EmitResult r = EmitOk(f, plan, exports);
+  std::string base = WriteYaml(StackNamed(r, "Base").tmpl);
+  CHECK(Has(base, "AllowedValues: [Yes, No]"));
+  CHECK(Has(base, "Default: No\n"));
+  CHECK(Has(base, "DisplayName: on\n"));
+  CHECK(Has(base, "TopicName: 'off'\n"));  // quoted in the input: still a string
+  CHECK(Has(WriteYaml(StackNamed(r, "Queues").tmpl), "Value: Yes"));
+  CHECK(Has(WriteJson(StackNamed(r, "Base").tmpl), "\"DisplayName\": true"));
+  RequireVerified(f, r);
+  SECTION("verify notices a plain scalar turned into a quoted string") {
+    Value* name = MutableAt(r.stacks[0].tmpl, "Resources.Topic.Properties.DisplayName");
+    *name = Value::String("on");
+    CHECK(Has(VerifyFails(f, r), "Resources.Topic.Properties.DisplayName"));
+  }
+}
+
+}  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+TEST_CASE("defect 8: relative artifact paths still reach their files", "[unit][deployable]") {
+  Fixture f(R"(Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.12}
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: prod, DefinitionUri: ./api.yaml}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      CodeUri: ./src
+      Environment: {Variables: {T: !Ref Table}}
+  Bare:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler}
+  Remote:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, CodeUri: s3://bucket/code.zip}
+  Nested:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: nested/child.yaml}
+)",
+            "/srv/app/template.yaml");
+  EmitOptions options;
+  options.output_dir = "/srv/out";
+  SplitPlan plan =
+      MakePlan({{"Base", {"Table", "Nested"}}, {"Functions", {"Api", "Worker", "Bare", "Remote"}}});
+  EmitResult r = EmitOk(f, plan, options);
+  const Value& child = StackNamed(r, "Functions").tmpl;
+  CHECK(At(child, "Resources.Worker.Properties.CodeUri")->text() == "../../app/src");
+  CHECK(At(child, "Resources.Api.Properties.DefinitionUri")->text() == "../../app/api.yaml");
+  CHECK(At(child, "Resources.Bare.Properties.CodeUri")->text() == "../../app");  // the folder
+  CHECK(At(child, "Resources.Remote.Properties.CodeUri")->text() == "s3://bucket/code.zip");
+  CHECK(At(r.stacks[0].tmpl, "Resources.Nested.Properties.TemplateURL")->text() ==
+        "../app/nested/child.yaml");
+  DiagnosticSink vs;
+  VerifyOptions vo;
+  vo.output_dir = options.output_dir;
+  VerifyReport rep = VerifyEmitted(*f.model, r, f.rules, vo, vs);
+  INFO(f.Diags());
+  CHECK(rep.ok);
+  SECTION("verify notices a path that no longer reaches its file") {
+    *MutableAt(r.stacks[1].tmpl, "Resources.Worker.Properties.CodeUri") = Value::String("./src");
+    DiagnosticSink bad;
+    CHECK(!VerifyEmitted(*f.model, r, f.rules, vo, bad).ok);
+  }
+}
+
+}  // namespace cfnsplit::testing
