@@ -73,6 +73,21 @@ struct ExternalUse {
 std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vector<int>& stack_of,
                                              std::size_t stacks);
 
+/// Stack indexes in deploy order: each after every stack in `after[s]` (ties keep the index
+/// order); empty when `after` has a cycle.
+std::vector<int> DeployOrder(const std::vector<std::set<int>>& after);
+
+/// Per template output, the stacks (indexes, from `stack_of` per resource) its value reads.
+std::vector<std::vector<int>> OutputReads(const TemplateModel& m, const std::vector<int>& stack_of);
+
+/// Where each of the template's outputs lives, as the emitter writes it: in exports mode the
+/// last-deployed stack among those its value reads (the base when none); in nested mode the
+/// parent, unless it would hold more than `root_budget`: then outputs whose value comes from a
+/// single child move there, exported ones first. One decision for packer, figures and emitter.
+std::vector<int> RootOutputHomes(const TemplateModel& m, const std::vector<int>& stack_of,
+                                 WiringMode mode, std::size_t root_budget,
+                                 const std::vector<int>& deploy_order);
+
 /// Checks `plan` against the template: coverage, cycles, satellites, lifecycle, owners, quotas,
 /// package sizes, the stack graph. `pinned` resources may break the satellite/lifecycle rules.
 PlanCheck CheckPlan(const Analysis& a, const SplitPlan& plan, const PackageView& packages,

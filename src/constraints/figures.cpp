@@ -35,56 +35,76 @@ bool HasS3Code(const TemplateModel& m, const std::string& id) {
 struct Wiring {
   std::vector<std::set<std::string>> gives;  // values other stacks read from each stack
   std::vector<std::set<std::string>> takes;  // "Stack:Value" each stack reads from others
-  std::vector<std::set<int>> producers;      // stacks each stack reads from
+  std::vector<std::set<int>> producers;      // stacks each stack reads from (or deploys after)
   std::vector<std::uint32_t> outputs;        // root outputs living in each stack
 };
 
+// What crosses between the stacks of `plan`, as the emitter wires it: every value read across a
+// boundary, the stacks each stack depends on, and where the template's outputs end up.
 Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of,
                      const RuleSet& rules) {
   const TemplateModel& m = *a.model;
+  const bool exports = plan.options.mode == WiringMode::kExports;
+  const std::size_t n = plan.stacks.size();
   Wiring w;
-  w.gives.resize(plan.stacks.size());
-  w.producers.resize(plan.stacks.size());
-  w.takes.resize(plan.stacks.size());
-  w.outputs.assign(plan.stacks.size(), 0);
+  w.gives.resize(n);
+  w.producers.resize(n);
+  w.takes.resize(n);
+  w.outputs.assign(n, 0);
+  std::vector<std::set<int>> depends(n);  // exports: DependsOn across stacks
+  auto cross = [&](int site, int target, const std::string& value) {
+    if (site == target || site < 0 || target < 0) return;
+    w.gives[target].insert(value);
+    w.takes[site].insert(plan.stacks[target].name + ":" + value);
+    w.producers[site].insert(target);
+  };
   for (const Reference& r : m.references) {
-    if (r.target != TargetKind::kResource || r.kind == RefKind::kDependsOn) continue;
-    long to = m.ResourceIndex(r.to);
-    if (to < 0 || stack_of[static_cast<std::size_t>(to)] < 0) continue;
-    int target_stack = stack_of[static_cast<std::size_t>(to)];
-    int site_stack = 0;
-    if (r.site == SiteKind::kResource) {
-      long from = m.ResourceIndex(r.from);
-      if (from < 0 || stack_of[static_cast<std::size_t>(from)] < 0) continue;
-      site_stack = stack_of[static_cast<std::size_t>(from)];
-    } else if (r.site != SiteKind::kOutput) {
+    if (r.site != SiteKind::kResource) continue;
+    long from = m.ResourceIndex(r.from);
+    int site = from < 0 ? -1 : stack_of[static_cast<std::size_t>(from)];
+    if (site < 0) continue;
+    if (r.target == TargetKind::kPseudo && exports && site != 0) {
+      // AWS::StackName reads the base's name parameter; AWS::StackId is the base's export.
+      if (r.to == "AWS::StackName") w.producers[site].insert(0);
+      if (r.to == "AWS::StackId") cross(site, 0, "pseudo:AWS::StackId");
       continue;
     }
-    if (site_stack == target_stack) continue;
-    w.gives[target_stack].insert(ValueKey(r));
-    w.takes[site_stack].insert(plan.stacks[target_stack].name + ":" + ValueKey(r));
-    w.producers[site_stack].insert(target_stack);
-  }
-  // Root outputs stay in the base stack; in nested mode those over the quota move into the
-  // child that produces their value (see the emitter), so count them there.
-  std::uint64_t budget = Budget(rules, "outputs_per_stack", plan.options.headroom);
-  // In exports mode the base stack also exports what other stacks import from it.
-  if (plan.options.mode == WiringMode::kExports)
-    budget -= std::min<std::uint64_t>(budget, w.gives[0].size());
-  std::uint64_t base_outputs = m.outputs.size();
-  std::map<std::string, std::set<int>> homes_of_output;
-  for (const Reference& r : m.references)
-    if (r.site == SiteKind::kOutput && r.target == TargetKind::kResource)
-      homes_of_output[r.from].insert(stack_of[static_cast<std::size_t>(m.ResourceIndex(r.to))]);
-  for (const Output& o : m.outputs) {
-    if (base_outputs <= budget) break;
-    const std::set<int>& homes = homes_of_output[o.name];
-    if (homes.size() == 1 && *homes.begin() > 0) {
-      ++w.outputs[*homes.begin()];
-      --base_outputs;
+    long to = m.ResourceIndex(r.target == TargetKind::kResource ? r.to : r.generated_by);
+    if (to < 0) continue;
+    int target = stack_of[static_cast<std::size_t>(to)];
+    if (r.kind != RefKind::kDependsOn) {
+      cross(site, target, r.target == TargetKind::kResource ? ValueKey(r) : r.to);
+    } else if (exports && target >= 0 && target != site) {
+      w.producers[site].insert(target);
+      depends[static_cast<std::size_t>(site)].insert(target);
     }
   }
-  w.outputs[0] += static_cast<std::uint32_t>(base_outputs);
+  // A stack that deploys after another only for a DependsOn imports that stack's ordering export.
+  for (std::size_t s = 0; s < n; ++s)
+    for (int p : depends[s]) {
+      const std::string prefix = plan.stacks[static_cast<std::size_t>(p)].name + ":";
+      bool imports = std::any_of(w.takes[s].begin(), w.takes[s].end(),
+                                 [&](const std::string& t) { return t.rfind(prefix, 0) == 0; });
+      if (!imports) cross(static_cast<int>(s), p, "deployed");
+    }
+  std::vector<int> order = DeployOrder(w.producers);
+  std::vector<int> homes = RootOutputHomes(
+      m, stack_of, plan.options.mode,
+      static_cast<std::size_t>(Budget(rules, "outputs_per_stack", plan.options.headroom)), order);
+  std::map<std::string, std::size_t> output_index;
+  for (std::size_t o = 0; o < m.outputs.size(); ++o) output_index[m.outputs[o].name] = o;
+  for (const Reference& r : m.references) {
+    if (r.site != SiteKind::kOutput || r.kind == RefKind::kCondition ||
+        r.kind == RefKind::kFindInMap || r.kind == RefKind::kImportValue)
+      continue;
+    long to = m.ResourceIndex(r.target == TargetKind::kResource ? r.to : r.generated_by);
+    if (to < 0) continue;
+    std::size_t o = output_index.at(r.from);
+    if (o < homes.size())
+      cross(homes[o], stack_of[static_cast<std::size_t>(to)],
+            r.target == TargetKind::kResource ? ValueKey(r) : r.to);
+  }
+  for (int h : homes) ++w.outputs[static_cast<std::size_t>(h)];
   return w;
 }
 

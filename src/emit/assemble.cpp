@@ -299,30 +299,6 @@ bool Emitter::CheckCycles() {
   return false;
 }
 
-std::vector<std::string> Emitter::DeployOrder(bool* cycle) {
-  *cycle = false;
-  if (mode() == WiringMode::kNested) return {stacks_[0].name};
-  std::vector<std::string> order;
-  std::vector<bool> done(stacks_.size(), false);
-  for (std::size_t round = 0; round < stacks_.size(); ++round) {
-    bool progressed = false;
-    for (std::size_t i = 0; i < stacks_.size() && !progressed; ++i) {
-      if (done[i]) continue;
-      bool ready = std::all_of(stacks_[i].after.begin(), stacks_[i].after.end(),
-                               [&](int a) { return done[static_cast<std::size_t>(a)]; });
-      if (!ready) continue;
-      done[i] = true;
-      order.push_back(stacks_[i].name);
-      progressed = true;
-    }
-    if (!progressed) {
-      *cycle = true;
-      break;
-    }
-  }
-  return order;
-}
-
 std::optional<EmitResult> Emitter::Run() {
   if (!AssignStacks()) return std::nullopt;
   RewriteResources();
@@ -334,8 +310,10 @@ std::optional<EmitResult> Emitter::Run() {
   if (!CheckCycles()) return std::nullopt;
   EmitResult result;
   result.mode = mode();
-  bool cycle = false;
-  result.deploy_order = DeployOrder(&cycle);
+  if (mode() == WiringMode::kNested)
+    result.deploy_order = {stacks_[0].name};
+  else
+    for (int i : DeployOrderIndexes()) result.deploy_order.push_back(stacks_[static_cast<std::size_t>(i)].name);
   result.notes = notes_;
   bool exported = false;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {

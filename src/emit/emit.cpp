@@ -2,6 +2,7 @@
 // stack, lifts DependsOn across stacks, then assembles the templates (assemble.cpp).
 #include <algorithm>
 
+#include "cfnsplit/constraints.hpp"
 #include "emit/emitter.hpp"
 #include "emit/value_util.hpp"
 
@@ -126,6 +127,7 @@ bool Emitter::HasDataEdge(const Value& v, const std::string& node) const {
 // stack resource depends on the target (or its stack) in nested mode, the deploy order in
 // exports mode; it is dropped where a data edge already gives that order.
 void Emitter::LiftDependsOn() {
+  std::map<std::pair<int, int>, std::vector<std::string>> ordering;  // (consumer, producer) → ids
   for (const Resource& r : model_.resources) {
     if (r.depends_on.empty()) continue;
     int a = home_.at(r.id);
@@ -144,8 +146,7 @@ void Emitter::LiftDependsOn() {
       const StackOut& sb = stacks_[static_cast<std::size_t>(b)];
       if (mode() == WiringMode::kExports) {
         sa.after.insert(b);
-        sa.notes.insert(r.id + " DependsOn " + x + " (stack " + sb.name + "): " + sb.name +
-                        " is deployed first");
+        ordering[{a, b}].push_back(r.id);
       } else if (a == 0) {
         if (!HasDataEdge(*def, sb.resource_id)) keep(sb.resource_id);
       } else {
@@ -166,56 +167,81 @@ void Emitter::LiftDependsOn() {
       def->Set("DependsOn", std::move(list));
     }
   }
-}
-
-std::vector<int> Emitter::OutputHomes(const Output& o) const {
-  std::vector<int> homes;
-  for (const std::string& target : util::ValuesRead(*o.def, model_)) {
-    int h = HomeOf(target);
-    if (h >= 0 && std::find(homes.begin(), homes.end(), h) == homes.end()) homes.push_back(h);
+  std::map<std::string, Value> imports;  // resource → the ordering imports it needs
+  for (const auto& [edge, ids] : ordering) OrderAcrossStacks(edge.first, edge.second, ids, imports);
+  for (auto& [id, list] : imports) {
+    Value* def = stacks_[static_cast<std::size_t>(home_.at(id))].resources.Find(id);
+    if (!def->Find("Metadata")) def->Set("Metadata", Value::Map());
+    Value* meta = def->Find("Metadata");
+    if (meta->is_map())
+      meta->Set(kOrderingKey, list.size() == 1 ? list.items().front() : std::move(list));
   }
-  return homes;
 }
 
+// Exports mode: a DependsOn on a resource of another stack holds only if that stack is deployed
+// first. CloudFormation enforces it when the dependent stack imports something of the other, so
+// where it imports nothing else, the dependent resource imports the other stack's ordering export
+// in its Metadata (which accepts intrinsic functions): no deploy can run out of order.
+void Emitter::OrderAcrossStacks(int consumer, int producer, const std::vector<std::string>& ids,
+                                std::map<std::string, Value>& imports) {
+  StackOut& c = stacks_[static_cast<std::size_t>(consumer)];
+  const StackOut& p = stacks_[static_cast<std::size_t>(producer)];
+  bool imports_already = std::any_of(wires_.begin(), wires_.end(), [&](const auto& kv) {
+    return kv.second.home == producer && c.imported.count(kv.second.name);
+  });
+  for (const std::string& id : ids)
+    c.notes.insert(id + " DependsOn a resource of " + p.name + ": " + p.name +
+                   " is deployed first" +
+                   (imports_already ? " (" + c.name + " imports its exports)"
+                                    : " (an ordering import in " + id + "'s Metadata enforces it)"));
+  if (imports_already) return;
+  Value import = Import(consumer, {WireKey::Kind::kOrdering, p.name, ""}, nullptr);
+  for (const std::string& id : ids) {
+    auto [it, fresh] = imports.emplace(id, Value::List());
+    (void)fresh;
+    it->second.Append(import);
+  }
+}
+
+std::vector<int> Emitter::StackOfResources() const {
+  std::vector<int> stack_of(model_.resources.size(), -1);
+  for (std::size_t i = 0; i < model_.resources.size(); ++i)
+    stack_of[i] = HomeOf(model_.resources[i].id);
+  return stack_of;
+}
+
+std::vector<int> Emitter::DeployOrderIndexes() const {
+  std::vector<std::set<int>> after;
+  for (const StackOut& s : stacks_) after.push_back(s.after);
+  return cfnsplit::DeployOrder(after);
+}
+
+// Where each output lives is decided once for the packer, the plan's figures and here
+// (RootOutputHomes): exports mode puts it after every stack it reads; nested mode keeps it in
+// the parent unless that goes over the outputs quota.
 void Emitter::RewriteOutputs() {
-  std::vector<int> target(model_.outputs.size(), 0);
-  if (mode() == WiringMode::kExports) {
-    // An output lives in the last-deployed stack among those it reads, so its imports only
-    // point at stacks deployed before it.
-    bool cycle = false;
-    std::vector<std::string> order = DeployOrder(&cycle);
-    auto pos = [&](int s) {
-      return std::find(order.begin(), order.end(), stacks_[static_cast<std::size_t>(s)].name) -
-             order.begin();
-    };
+  std::vector<int> target = RootOutputHomes(model_, StackOfResources(), mode(),
+                                            options_.max_root_outputs, DeployOrderIndexes());
+  std::size_t in_root = 0;
+  for (bool exported : {true, false})
     for (std::size_t i = 0; i < model_.outputs.size(); ++i)
-      for (int h : OutputHomes(model_.outputs[i]))
-        if (pos(h) > pos(target[i])) target[i] = h;
-  } else if (model_.outputs.size() > options_.max_root_outputs) {
-    std::size_t excess = model_.outputs.size() - options_.max_root_outputs;
-    for (bool exported : {true, false}) {
-      for (std::size_t i = 0; i < model_.outputs.size() && excess > 0; ++i) {
-        const Output& o = model_.outputs[i];
-        std::vector<int> homes = OutputHomes(o);
-        if ((o.export_name != nullptr) != exported || homes.size() != 1 || homes[0] == 0) continue;
-        target[i] = homes[0];
-        moved_outputs_.push_back(o.name + " → " + stacks_[static_cast<std::size_t>(homes[0])].name);
-        --excess;
-      }
-    }
-    if (excess > 0)
-      sink_.Warning("W5011", {},
-                    "the parent keeps " + std::to_string(excess) + " output(s) over the quota of " +
-                        std::to_string(options_.max_root_outputs) +
-                        ": they read values from more than one stack");
-  }
+      if (mode() == WiringMode::kNested && target[i] != 0 &&
+          (model_.outputs[i].export_name != nullptr) == exported)
+        moved_outputs_.push_back(model_.outputs[i].name + " → " +
+                                 stacks_[static_cast<std::size_t>(target[i])].name);
   for (std::size_t i = 0; i < model_.outputs.size(); ++i) {
     const Output& o = model_.outputs[i];
-    Value copy = Rewriter(*this, target[i]).Copy(*o.def);
-    if (!o.condition.empty()) UseCondition(target[i], o.condition);
-    stacks_[static_cast<std::size_t>(target[i])].outputs.AppendEntry(o.name, std::move(copy),
-                                                                     o.loc);
+    int home = target[i];
+    in_root += home == 0;
+    Value copy = Rewriter(*this, home).Copy(*o.def);
+    if (!o.condition.empty()) UseCondition(home, o.condition);
+    stacks_[static_cast<std::size_t>(home)].outputs.AppendEntry(o.name, std::move(copy), o.loc);
   }
+  if (mode() == WiringMode::kNested && in_root > options_.max_root_outputs)
+    sink_.Warning("W5011", {},
+                  "the parent keeps " + std::to_string(in_root - options_.max_root_outputs) +
+                      " output(s) over the quota of " + std::to_string(options_.max_root_outputs) +
+                      ": they read values from more than one stack");
 }
 
 }  // namespace cfnsplit::emit

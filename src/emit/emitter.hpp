@@ -22,8 +22,12 @@ inline constexpr const char* kPlaceholderNote =
     "placeholder: every other resource of this stack has a Condition, and CloudFormation rejects "
     "a stack left without resources";
 
+/// Metadata key of a resource's ordering import (exports mode, cross-stack DependsOn).
+inline constexpr const char* kOrderingKey = "cfnsplit:deploy-after";
+
 struct WireKey {
-  enum class Kind { kRef, kGetAtt, kPseudo };
+  /// kOrdering: "the stack `target` is deployed" (its ordering export), for DependsOn.
+  enum class Kind { kRef, kGetAtt, kPseudo, kOrdering };
   Kind kind = Kind::kRef;
   std::string target;
   std::string attribute;  ///< GetAtt attribute; JSON text when it is computed
@@ -58,6 +62,7 @@ struct StackOut {
   std::string stack_condition;              ///< nested: Condition of the stack resource
   std::map<std::string, Value> generated_conditions;  ///< nested parent: guards of children
   std::set<int> after;                      ///< exports: stacks deployed before this one
+  std::set<std::string> imported;           ///< exports: wires this stack imports
   std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
   std::set<std::string> notes;
   std::optional<ArtifactRef> artifact;  ///< its own code package, when it ships one
@@ -88,8 +93,11 @@ class Emitter {
   bool AssignStacks();
   void RewriteResources();
   void RewriteOutputs();
-  std::vector<int> OutputHomes(const Output& o) const;
+  std::vector<int> StackOfResources() const;
+  std::vector<int> DeployOrderIndexes() const;
   void LiftDependsOn();
+  void OrderAcrossStacks(int consumer, int producer, const std::vector<std::string>& ids,
+                         std::map<std::string, Value>& imports);
   bool HasDataEdge(const Value& v, const std::string& node) const;
   // wiring.cpp
   Wire& GetWire(const WireKey& key, const Value* attr);
@@ -110,7 +118,6 @@ class Emitter {
   void GuardConditionalStacks();
   Value GeneratedConditions(Value conditions, const StackOut& s) const;
   bool CheckCycles();
-  std::vector<std::string> DeployOrder(bool* cycle);
   std::string SuggestedPrefix() const;
 
   const TemplateModel& model_;

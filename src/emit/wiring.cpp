@@ -45,6 +45,8 @@ std::string Describe(const WireKey& k) {
       return "GetAtt " + k.target + "." + k.attribute;
     case WireKey::Kind::kPseudo:
       return k.target;
+    case WireKey::Kind::kOrdering:
+      return "stack " + k.target + " deployed";
   }
   return k.target;
 }
@@ -78,7 +80,12 @@ Wire& Emitter::GetWire(const WireKey& key, const Value* attr) {
   Wire w;
   w.key = key;
   std::string base;
-  if (key.kind == WireKey::Kind::kPseudo) {
+  if (key.kind == WireKey::Kind::kOrdering) {
+    for (std::size_t i = 0; i < stacks_.size(); ++i)
+      if (stacks_[i].name == key.target) w.home = static_cast<int>(i);
+    w.expr = syntax::Ref("AWS::StackName");  // constant for the stack's life: never locks
+    base = key.target + "Deployed";
+  } else if (key.kind == WireKey::Kind::kPseudo) {
     w.home = 0;
     w.expr = syntax::Ref(key.target);
     std::string prefix = mode() == WiringMode::kNested ? "Parent" : stacks_[0].name;
@@ -173,6 +180,7 @@ Value Emitter::ExportsImport(int stack, const Wire& w) {
   EnsureOutput(w.home, w, true);
   std::string param = StackNameParameter(stack, w.home);
   stacks_[static_cast<std::size_t>(stack)].after.insert(w.home);
+  stacks_[static_cast<std::size_t>(stack)].imported.insert(w.name);
   Value imp = Value::Intrinsic(
       "Fn::ImportValue", Value::Intrinsic("Fn::Sub", syntax::Str("${" + param + "}-" + w.name)));
   return w.is_list ? syntax::Split("||", std::move(imp)) : imp;

@@ -9,7 +9,8 @@
 namespace cfnsplit {
 
 std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
-                                   const PackageView& packages) {
+                                   const PackageView& packages, const RuleSet& rules,
+                                   const PlanOptions& options) {
   const TemplateModel& m = *a.model;
   const std::size_t n = m.resources.size();
   std::map<std::uint32_t, std::size_t> index_of_rep;
@@ -42,15 +43,35 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
   // What each cluster takes from outside is what a stack of it would: the constraints stage
   // computes that for stacks, and a cluster is a small stack.
   std::vector<ExternalUse> uses = ExternalUsesByStack(a, cluster_of, clusters.size());
+  // The template's outputs go where the emitter will put them (RootOutputHomes), seen as if
+  // every cluster were a stack after the base: one that lands in a cluster travels with it.
+  std::vector<int> stack_of(n, 0);
+  std::vector<int> order = {0};
+  for (std::size_t i = 0; i < n; ++i)
+    stack_of[i] = asg.placement[i] == Placement::kPost ? -1 : cluster_of[i] + 1;
+  for (std::size_t k = 0; k < clusters.size(); ++k) order.push_back(static_cast<int>(k) + 1);
+  std::vector<int> output_home = RootOutputHomes(
+      m, stack_of, options.mode,
+      static_cast<std::size_t>(Budget(rules, "outputs_per_stack", options.headroom)), order);
+  std::map<std::string, int> home_of_output;
+  for (std::size_t o = 0; o < m.outputs.size(); ++o) {
+    home_of_output[m.outputs[o].name] = output_home[o] - 1;
+    if (output_home[o] > 0) ++clusters[static_cast<std::size_t>(output_home[o] - 1)].root_outputs;
+  }
   std::vector<std::set<std::string>> gives(clusters.size());
   for (const Reference& r : m.references) {
     if (r.kind == RefKind::kDependsOn || r.target != TargetKind::kResource) continue;
     long to = m.ResourceIndex(r.to);
     int to_cluster = to >= 0 ? cluster_of[static_cast<std::size_t>(to)] : -1;
     if (to_cluster < 0) continue;
-    long from = r.site == SiteKind::kResource ? m.ResourceIndex(r.from) : -1;
-    if (from < 0 || cluster_of[static_cast<std::size_t>(from)] != to_cluster)
-      gives[static_cast<std::size_t>(to_cluster)].insert(ValueKey(r));
+    int site = -1;
+    if (r.site == SiteKind::kResource) {
+      long from = m.ResourceIndex(r.from);
+      site = from < 0 ? -1 : cluster_of[static_cast<std::size_t>(from)];
+    } else if (r.site == SiteKind::kOutput) {
+      site = home_of_output[r.from];
+    }
+    if (site != to_cluster) gives[static_cast<std::size_t>(to_cluster)].insert(ValueKey(r));
   }
   for (std::size_t k = 0; k < clusters.size(); ++k) {
     Cluster& c = clusters[k];

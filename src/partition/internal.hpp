@@ -59,18 +59,33 @@ struct Cluster {
   std::vector<std::string> takes;   // values from outside (wiring parameters)
   std::vector<std::string> params;  // template parameters used
   std::vector<std::string> gives;   // values others read (wiring outputs)
+  std::uint32_t root_outputs = 0;  // template outputs that will live in its stack
   std::vector<std::uint32_t> dists;
   std::uint64_t own_bytes = 0;    // code
   std::uint64_t layer_bytes = 0;  // largest layer set
   std::uint64_t package_bytes = 0;
 };
 
+/// Parameters and outputs a stack's wiring creates, as CheckPlan counts them: nested children take
+/// one parameter per value read (exports: one stack-name parameter for the base), plus template
+/// parameters and an artifact key; outputs are the values others read plus template outputs.
+struct WiringLoad {
+  std::size_t parameters = 0, outputs = 0;
+};
+inline WiringLoad LoadOf(std::size_t takes, std::size_t params, std::size_t gives,
+                         std::size_t root_outputs, bool nested) {
+  return {(nested ? takes : 1) + params + 1, gives + root_outputs};
+}
+
 std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
-                                   const PackageView& packages);
+                                   const PackageView& packages, const RuleSet& rules,
+                                   const PlanOptions& options);
 
 /// Packs clusters into function stacks (named, resources in template order).
+/// `tighten` (≤ 1) scales the quota budgets the packer aims for: a retry after a plan that the
+/// final check found over a quota.
 std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
                                     const PackageView& packages, const RuleSet& rules,
-                                    const PlanOptions& options);
+                                    const PlanOptions& options, double tighten = 1.0);
 
 }  // namespace cfnsplit

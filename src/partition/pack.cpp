@@ -18,6 +18,7 @@ struct Bin {
   std::string owner;
   std::vector<std::size_t> clusters;
   std::uint32_t resources = 0;
+  std::uint32_t root_outputs = 0;
   std::uint64_t bytes = 0;
   std::unordered_set<std::string> takes, params, gives;
   std::vector<std::uint32_t> dist_count;
@@ -87,10 +88,11 @@ class Packer {
     for (const auto& t : c.takes) takes += !bin.takes.count(t);
     for (const auto& p : c.params) params += !bin.params.count(p);
     for (const auto& g : c.gives) gives += !bin.gives.count(g);
-    bool nested = options_.mode == WiringMode::kNested;
-    std::size_t parameters = (nested ? takes : 1) + params + 1;  // + artifact key
-    if (parameters > budgets_.parameters || gives > budgets_.outputs) return false;
-    if (bin.bytes + c.bytes + parameters * 90 + gives * 160 > budgets_.bytes) return false;
+    WiringLoad load = LoadOf(takes, params, gives, bin.root_outputs + c.root_outputs,
+                             options_.mode == WiringMode::kNested);
+    if (load.parameters > budgets_.parameters || load.outputs > budgets_.outputs) return false;
+    if (bin.bytes + c.bytes + load.parameters * 90 + load.outputs * 160 > budgets_.bytes)
+      return false;
     if (!packages_.empty() && packages_.shared_artifact() && !bin.clusters.empty()) {
       std::uint64_t added = AddedDistBytes(bin, c) + c.own_bytes;
       std::uint64_t package =
@@ -127,6 +129,7 @@ class Packer {
     for (auto d : c.dists) ++bin.dist_count[d];
     bin.clusters.push_back(k);
     bin.resources += c.resources;
+    bin.root_outputs += c.root_outputs;
     bin.bytes += c.bytes;
     bin.own_bytes += c.own_bytes;
     bin.max_layer = std::max(bin.max_layer, c.layer_bytes);
@@ -256,12 +259,13 @@ std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const 
 
 std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
                                     const PackageView& packages, const RuleSet& rules,
-                                    const PlanOptions& options) {
-  double h = options.headroom;
+                                    const PlanOptions& options, double tighten) {
+  double h = options.headroom * tighten;
   Budgets budgets{
       Budget(rules, "resources_per_stack", h),   Budget(rules, "parameters_per_stack", h),
       Budget(rules, "outputs_per_stack", h),     Budget(rules, "template_bytes_s3", h),
-      Budget(rules, "lambda_unzipped_bytes", h), Budget(rules, "lambda_unzipped_bytes", 1.0)};
+      Budget(rules, "lambda_unzipped_bytes", options.headroom),
+      Budget(rules, "lambda_unzipped_bytes", 1.0)};
   Packer packer(clusters, packages, budgets, options);
   std::vector<Bin> bins = packer.Pack();
   for (auto& bin : bins) {

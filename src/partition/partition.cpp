@@ -3,6 +3,7 @@
 #include <map>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "cfnsplit/report.hpp"
 #include "partition/internal.hpp"
@@ -19,6 +20,8 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
   std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", options.headroom);
   std::uint64_t package_limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
   std::uint64_t resource_budget = Budget(rules, "resources_per_stack", options.headroom);
+  std::uint64_t parameter_budget = Budget(rules, "parameters_per_stack", options.headroom);
+  std::uint64_t output_budget = Budget(rules, "outputs_per_stack", options.headroom);
   for (const Cluster& c : clusters) {
     SourceLoc loc = c.functions.empty() ? m.resources[c.members.front()].loc
                                         : m.FindResource(c.functions.front())->loc;
@@ -47,14 +50,19 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
                        GroupDigits(package_budget) +
                        "; it shares a stack only with functions that ship nothing more");
     }
-    if (c.resources > resource_budget) {
-      sink.Error("E4012", loc,
-                 what + " needs " + std::to_string(c.resources) +
-                     " resources together, over one stack's budget of " +
-                     std::to_string(resource_budget),
-                 {"break the reference chain that ties them, or raise --headroom"});
-      ok = false;
-    }
+    WiringLoad load = LoadOf(c.takes.size(), c.params.size(), c.gives.size(), c.root_outputs,
+                             options.mode == WiringMode::kNested);
+    for (const auto& [used, budget, unit] :
+         {std::tuple{std::uint64_t{c.resources}, resource_budget, "resources"},
+          std::tuple{std::uint64_t{load.parameters}, parameter_budget, "parameters"},
+          std::tuple{std::uint64_t{load.outputs}, output_budget, "outputs"}})
+      if (used > budget) {
+        sink.Error("E4012", loc,
+                   what + " needs " + std::to_string(used) + " " + unit +
+                       " in one stack, over one stack's budget of " + std::to_string(budget),
+                   {"break the reference chain that ties them, or raise --headroom"});
+        ok = false;
+      }
     if (c.mixed_owners && !options.allow_mixed_owners) {
       sink.Error("E4005", loc, what + " must stay together but has several owners",
                  {"give them one owner, or pass --allow-mixed-owners"});
@@ -193,32 +201,10 @@ bool PinsHold(const Analysis& a, const SplitPlan& plan, DiagnosticSink& sink) {
   return ok;
 }
 
-}  // namespace
-
-void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
-  for (std::size_t s = 0; s < plan.stacks.size() && s < check.figures.size(); ++s) {
-    plan.stacks[s].figures = check.figures[s];
-    plan.stacks[s].imports = check.imports[s];
-    plan.stacks[s].exports = check.exports[s];
-  }
-}
-
-std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView& packages,
-                                           const RuleSet& rules, const PlanOptions& options,
-                                           DiagnosticSink& sink) {
+SplitPlan AssemblePlan(const Analysis& a, const Assignment& asg,
+                       const std::vector<Cluster>& clusters, const PackageView& packages,
+                       const RuleSet& rules, const PlanOptions& options, double tighten) {
   const TemplateModel& m = *a.model;
-  Assignment asg = AssignResources(a, options);
-  if (options.mode == WiringMode::kExports && !asg.pin_conflicts.empty()) {
-    // In exports mode the base stack deploys first and cannot import from a later stack.
-    for (const auto& c : asg.pin_conflicts)
-      sink.Error("E4015", {}, "cannot keep the pin of " + c + ": the base stack needs it",
-                 {"pin what needs it to the same stack, drop the pin, or use --mode nested"});
-    return std::nullopt;
-  }
-  RelieveBase(a, rules, options, asg);
-  std::vector<Cluster> clusters = BuildClusters(a, asg, packages);
-  if (!CheckClustersFit(a, clusters, packages, rules, options, sink)) return std::nullopt;
-
   SplitPlan plan;
   plan.options = options;
   StackPlan base;
@@ -234,9 +220,50 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
       (nested ? base : post).resources.push_back(m.resources[i].id);
   }
   plan.stacks.push_back(std::move(base));
-  for (auto& s : PackClusters(a, clusters, packages, rules, options))
+  for (auto& s : PackClusters(a, clusters, packages, rules, options, tighten))
     plan.stacks.push_back(std::move(s));
   if (!post.resources.empty()) plan.stacks.push_back(std::move(post));
+  return plan;
+}
+
+}  // namespace
+
+void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
+  for (std::size_t s = 0; s < plan.stacks.size() && s < check.figures.size(); ++s) {
+    plan.stacks[s].figures = check.figures[s];
+    plan.stacks[s].imports = check.imports[s];
+    plan.stacks[s].exports = check.exports[s];
+  }
+}
+
+std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView& packages,
+                                           const RuleSet& rules, const PlanOptions& options,
+                                           DiagnosticSink& sink) {
+  Assignment asg = AssignResources(a, options);
+  if (options.mode == WiringMode::kExports && !asg.pin_conflicts.empty()) {
+    // In exports mode the base stack deploys first and cannot import from a later stack.
+    for (const auto& c : asg.pin_conflicts)
+      sink.Error("E4015", {}, "cannot keep the pin of " + c + ": the base stack needs it",
+                 {"pin what needs it to the same stack, drop the pin, or use --mode nested"});
+    return std::nullopt;
+  }
+  RelieveBase(a, rules, options, asg);
+  std::vector<Cluster> clusters = BuildClusters(a, asg, packages, rules, options);
+  if (!CheckClustersFit(a, clusters, packages, rules, options, sink)) return std::nullopt;
+
+  // The packer counts what the final check counts (RootOutputHomes, the same wiring rules); should
+  // a stack still come out over a quota, it packs again aiming lower rather than fail.
+  SplitPlan plan;
+  PlanCheck check;
+  for (double tighten : {1.0, 0.9, 0.75, 0.5}) {
+    plan = AssemblePlan(a, asg, clusters, packages, rules, options, tighten);
+    check = CheckPlan(a, plan, packages, rules);
+    bool function_stack_over = std::any_of(check.violations.begin(), check.violations.end(),
+                                           [&](const Violation& v) {
+                                             return v.code == "E4007" && v.stack != "Base";
+                                           });
+    if (!function_stack_over) break;
+  }
   if (options.max_stacks && plan.stacks.size() > options.max_stacks) {
     sink.Error("E4011", {},
                "the plan needs " + std::to_string(plan.stacks.size()) +
@@ -246,8 +273,6 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
   Explain(a, asg, plan, packages);
   LowerBounds(clusters, packages, rules, options, plan);
   if (!PinsHold(a, plan, sink)) return std::nullopt;
-
-  PlanCheck check = CheckPlan(a, plan, packages, rules);
   ApplyFigures(plan, check);
   for (const auto& v : check.violations) {
     // The base stack holds what cannot move; over its budget, no packing of functions helps.
@@ -261,6 +286,10 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
                      " here): --mode exports has no such limit"
                : "data, shared infrastructure and what they need stay in the base stack; "
                  "raise --headroom, or --pin shared resources to function stacks"});
+    else if (v.code == "E4007")
+      sink.Error(v.code, {}, "no packing found within the budgets: " + v.message,
+                 {"raise --headroom, or allow fewer values between stacks (--pin related "
+                  "resources together)"});
     else
       sink.Error(v.code, {}, "internal: the plan breaks a constraint: " + v.message,
                  {"fix: " + v.fix});

@@ -116,10 +116,8 @@ bool Checker::DependencyImplied(int a, const std::string& from, int b, const std
     };
     return Reaches(*parent_graph_, node(a, from), node(b, to));
   }
-  const auto& order = set_.deploy_order;
-  auto pa = std::find(order.begin(), order.end(), set_.stacks[static_cast<std::size_t>(a)].name);
-  auto pb = std::find(order.begin(), order.end(), set_.stacks[static_cast<std::size_t>(b)].name);
-  if (pa != order.end() && pb != order.end()) return pb < pa;
+  // Exports mode: CloudFormation orders two top-level stacks only when one imports from the
+  // other (a consumer cannot be deployed before the exports it imports exist).
   return Reaches(StackGraph(), set_.stacks[static_cast<std::size_t>(a)].name,
                  set_.stacks[static_cast<std::size_t>(b)].name);
 }

@@ -169,6 +169,18 @@ void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
   }
 }
 
+// Exports mode: a resource that DependsOn a resource of another stack may import that stack's
+// ordering export in its Metadata (docs/emit.md); the import is what CheckDependsOn counts on.
+void AcceptOrderingImport(const Value& original, Value& flat) {
+  const char* key = "cfnsplit:deploy-after";
+  const Value* before = original.Find("Metadata");
+  Value* meta = flat.Find("Metadata");
+  if (!meta || !meta->is_map() || !meta->Find(key) || (before && before->is_map() && before->Find(key)))
+    return;
+  meta->Erase(key);
+  if (meta->size() == 0 && !before) flat.Erase("Metadata");
+}
+
 std::string Checker::StackDir(int stack) const {
   return (fs::path(options_.output_dir) / fs::path(PathOf(stack)).parent_path())
       .lexically_normal()
@@ -226,6 +238,7 @@ void Checker::CompareResources() {
     ++report_.resources_checked;
     Value flat = Without(it->second.front().def, {"DependsOn"});
     AcceptArtifactKey(r, flat);
+    AcceptOrderingImport(*r.def, flat);
     int budget = 10;
     int stack = it->second.front().stack;
     Value original = Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"});

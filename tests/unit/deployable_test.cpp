@@ -2,6 +2,8 @@
 // CloudFormation or SAM would reject, or that would behave differently once deployed. Each test
 // failed before its fix.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "cfnsplit/analysis.hpp"
 #include "cfnsplit/partition.hpp"
@@ -375,6 +377,69 @@ Resources:
     DiagnosticSink bad;
     CHECK(!VerifyEmitted(*f.model, r, f.rules, vo, bad).ok);
   }
+}
+
+}  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+TEST_CASE("defect 9: CloudFormation itself enforces a cross-stack DependsOn in exports mode",
+          "[unit][deployable]") {
+  Fixture f(R"(Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: a}}
+  MethodA:
+    Type: AWS::ApiGateway::Method
+    Properties: {HttpMethod: GET, ResourceId: r, RestApiId: x}
+  MethodB:
+    Type: AWS::ApiGateway::Method
+    Properties: {HttpMethod: GET, ResourceId: r, RestApiId: x}
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: [MethodA, MethodB]
+    Properties: {RestApiId: !Ref Api}
+)");
+  EmitOptions exports;
+  exports.mode = WiringMode::kExports;
+  EmitResult r = EmitOk(
+      f, MakePlan({{"Base", {"Api", "Deployment"}}, {"A", {"MethodA"}}, {"B", {"MethodB"}}}),
+      exports);
+  // Base imports nothing of A or B: only the ordering imports make it wait for them.
+  std::string meta = Json(At(StackNamed(r, "Base").tmpl, "Resources.Deployment.Metadata"));
+  CHECK(Has(meta, "cfnsplit:deploy-after"));
+  CHECK(Has(meta, "-ADeployed"));
+  CHECK(Has(meta, "-BDeployed"));
+  CHECK(At(StackNamed(r, "A").tmpl, "Outputs.ADeployed.Export") != nullptr);
+  CHECK(r.deploy_order.back() == "Base");
+  RequireVerified(f, r);
+  SECTION("verify notices a DependsOn nothing enforces any more") {
+    MutableAt(r.stacks[0].tmpl, "Resources.Deployment")->Erase("Metadata");
+    CHECK(Has(VerifyFails(f, r), "[E5104]"));
+  }
+}
+
+TEST_CASE("defect 11: the packer and the final check count alike; no internal error",
+          "[unit][deployable]") {
+  std::ifstream in(std::string(CFNSPLIT_SOURCE_DIR) + "/samples/handwritten/template.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  Fixture f(text.str());
+  for (WiringMode mode : {WiringMode::kNested, WiringMode::kExports})
+    for (double headroom : {0.05, 0.2, 0.5, 0.9}) {
+      PlanOptions options;
+      options.mode = mode;
+      options.headroom = headroom;
+      options.allow_mixed_owners = true;
+      DiagnosticSink sink;
+      auto plan = Partition(f, options, sink);
+      for (const auto& d : sink.diagnostics()) {
+        INFO(d.message);
+        CHECK(d.message.find("internal") == std::string::npos);
+      }
+      if (!plan) continue;
+      DiagnosticSink analysis_sink;
+      Analysis a = Analyze(*f.model, f.rules, 0, analysis_sink);
+      CHECK(CheckPlan(a, *plan, {}, f.rules).ok());
+    }
 }
 
 }  // namespace cfnsplit::testing
