@@ -30,6 +30,8 @@ struct PackageView {
     std::uint64_t layer_bytes = 0;
   };
   std::map<std::string, Function> functions;
+  /// Functions that move to a container image: no zip, so no package size.
+  std::set<std::string> images;
   bool empty() const { return functions.empty(); }
   /// True when each stack ships one artifact for all its functions (size constrains stacks).
   bool shared_artifact() const { return packaging != "individual"; }

@@ -62,6 +62,12 @@ struct ArtifactRef {
   std::string file;       ///< "packages/VisionFunctions.zip"
 };
 
+/// A function emitted as a container image: its ImageUri parameter.
+struct ImageRef {
+  std::string function;   ///< logical ID
+  std::string parameter;  ///< e.g. "RetrainLambdaFunctionImageUri"
+};
+
 struct EmittedStack {
   std::string name;  ///< the plan's stack name
   Value tmpl;
@@ -70,6 +76,7 @@ struct EmittedStack {
   std::string resource_id;  ///< nested: logical ID of its AWS::CloudFormation::Stack in the parent
   std::vector<std::string> requirements;  ///< lines for packages/<name>/requirements.txt
   std::optional<ArtifactRef> artifact;    ///< set when the stack ships its own package
+  std::vector<ImageRef> images;           ///< container-image functions (deploy.sh asks for them)
 };
 
 struct EmitResult {

@@ -52,6 +52,9 @@ struct StackPlan {
   std::vector<std::string> resources;      ///< logical IDs, in template order
   std::vector<std::string> distributions;  ///< Python distributions its package ships
   std::vector<std::string> requirements;   ///< pinned lines for packages/<stack>/requirements.txt
+  /// Functions of this stack that move to a container image (`image: true` in the manifest):
+  /// emitted as PackageType Image, built from packages/<Stack>-<Function>/Dockerfile.
+  std::vector<std::string> images;
   StackFigures figures;
   /// Values this stack takes from others ("Base:Role.Arn") and gives to others.
   std::vector<std::string> imports;

@@ -63,7 +63,10 @@ PackageView ToView(const PackageModel& pm) {
   }
   std::vector<std::int64_t> code_dist(pm.code_units.size(), -1);
   for (const FunctionPackage& f : pm.functions) {
-    if (f.image) continue;
+    if (f.image) {
+      view.images.insert(f.function_id);
+      continue;
+    }
     PackageView::Function vf;
     vf.dists = f.dists;
     if (f.code_unit != 0 && f.code_unit < pm.code_units.size()) {

@@ -34,6 +34,130 @@ std::string Emitter::SuggestedPrefix() const {
   return out.substr(0, 100);
 }
 
+namespace {
+
+std::string HexToBase64(const std::string& hex) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t n = static_cast<std::uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<std::uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<std::uint8_t>(bytes[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+// The function a Lambda version publishes (FunctionName: !Ref F or !GetAtt F.Arn).
+std::string VersionOf(const Value& version) {
+  const Value* props = version.Find("Properties");
+  const Value* fn = props && props->is_map() ? props->Find("FunctionName") : nullptr;
+  if (!fn) return "";
+  if (fn->IntrinsicName() == "Ref") return fn->IntrinsicArg().text();
+  std::string res, attr;
+  if (fn->IntrinsicName() == "Fn::GetAtt" && syntax::GetAttParts(fn->IntrinsicArg(), res, attr))
+    return res;
+  return "";
+}
+
+}  // namespace
+
+// Functions listed as images in the plan become container-image functions: PackageType Image
+// (which CloudFormation can only set on a new function, so on a deployed stack it replaces it),
+// the code an ImageUri parameter, and Runtime, Handler and Layers dropped (an image has its own;
+// the handler becomes the image command). packages/<Stack>-<Function>/Dockerfile builds it.
+bool Emitter::ApplyImages() {
+  bool ok = true;
+  for (std::size_t i = 0; i < stacks_.size(); ++i) {
+    StackOut& s = stacks_[i];
+    for (const std::string& id : s.plan->images) {
+      Value* def = s.resources.Find(id);
+      Value* props = def ? def->Find("Properties") : nullptr;
+      const Resource* r = model_.FindResource(id);
+      bool sam = r && r->type == "AWS::Serverless::Function";
+      if (!props || !props->is_map() || !r || (!sam && r->type != "AWS::Lambda::Function")) {
+        sink_.Error("E5005", r ? r->loc : SourceLoc{},
+                    "the plan lists '" + id + "' as a container image, but it is not a function");
+        ok = false;
+        continue;
+      }
+      std::string param = UniqueName(util::Alnum(id + "ImageUri"));
+      const Value* handler = props->Find("Handler");
+      if (handler && handler->is_string() && !props->Find("ImageConfig")) {
+        Value command = Value::List();
+        command.Append(*handler);
+        Value config = Value::Map();
+        config.AppendEntry("Command", std::move(command));
+        props->Set("ImageConfig", std::move(config));
+      }
+      for (const char* gone : {"Runtime", "Handler", "Layers", "Code", "CodeUri", "InlineCode"})
+        props->Erase(gone);
+      props->Set("PackageType", syntax::Str("Image"));
+      if (sam) {
+        props->Set("ImageUri", syntax::Ref(param));
+      } else {
+        Value code = Value::Map();
+        code.AppendEntry("ImageUri", syntax::Ref(param));
+        props->Set("Code", std::move(code));
+      }
+      Value decl = Value::Map();
+      decl.AppendEntry("Type", syntax::Str("String"));
+      decl.AppendEntry("Description",
+                       syntax::Str("cfnsplit: container image of function " + id + " (built from "
+                                   "packages/" + s.name + "-" + id + "/Dockerfile)"));
+      if (mode() == WiringMode::kNested && i > 0) {
+        Value plain = Value::Map();
+        plain.AppendEntry("Type", syntax::Str("String"));
+        s.params[param] = std::move(plain);
+        s.passed[param] = syntax::Ref(param);
+        stacks_[0].params[param] = std::move(decl);
+      } else {
+        s.params[param] = std::move(decl);
+      }
+      code_changed_[id] = "";
+      s.images.push_back({id, param});
+      const Value* name = props->Find("FunctionName");
+      sink_.Warning("W5012", r->loc,
+                    id + " becomes a container-image function: PackageType can only be set on a "
+                         "new function, so CloudFormation replaces it" +
+                        (name && name->is_string()
+                             ? "; its fixed FunctionName '" + name->text() +
+                                   "' clashes with the deployed function during the replacement "
+                                   "(rename it, or delete the old function first)"
+                             : ""));
+    }
+  }
+  return ok;
+}
+
+// A Lambda version's CodeSha256 names the code it publishes: it follows the function's new
+// package (its SHA-256 once built) or is dropped, or CloudFormation refuses to publish.
+void Emitter::FixVersionHashes() {
+  for (StackOut& s : stacks_)
+    for (std::size_t i = 0; i < s.resources.size(); ++i) {
+      Value& def = s.resources.items()[i];
+      const Value* type = def.Find("Type");
+      Value* props = def.Find("Properties");
+      if (!type || type->text() != "AWS::Lambda::Version" || !props || !props->Find("CodeSha256"))
+        continue;
+      auto changed = code_changed_.find(VersionOf(def));
+      if (changed == code_changed_.end()) continue;
+      if (changed->second.empty()) {
+        props->Erase("CodeSha256");
+        s.notes.insert(s.resources.keys()[i].name + ": CodeSha256 dropped (its function's code "
+                                                    "changes; build the package to pin it again)");
+      } else {
+        props->Set("CodeSha256", syntax::Str(HexToBase64(changed->second)));
+      }
+    }
+}
+
 // Functions of a stack that ships its own package read their code from that stack's artifact.
 void Emitter::ApplyArtifacts() {
   // The root passes each child its artifact key so a pipeline can set it at deploy time; when
@@ -66,6 +190,9 @@ void Emitter::ApplyArtifacts() {
             key->text(), s.name, sha == options_.artifact_sha256.end() ? "" : sha->second);
       }
       *key = syntax::Ref(param);
+      code_changed_[id] = options_.artifact_sha256.count(s.name)
+                              ? options_.artifact_sha256.at(s.name)
+                              : std::string();
       ++count;
     }
     if (count == 0) continue;
@@ -304,7 +431,9 @@ std::optional<EmitResult> Emitter::Run() {
   RewriteResources();
   LiftDependsOn();
   RewriteOutputs();
+  if (!ApplyImages()) return std::nullopt;
   ApplyArtifacts();
+  FixVersionHashes();
   GuardConditionalStacks();
   RebaseArtifactPaths();
   if (!CheckCycles()) return std::nullopt;
@@ -326,6 +455,7 @@ std::optional<EmitResult> Emitter::Run() {
     es.resource_id = s.resource_id;
     es.requirements = s.plan->requirements;
     es.artifact = s.artifact;
+    es.images = s.images;
     for (const auto& n : s.notes) result.notes.push_back(s.name + ": " + n);
     for (const Value& o : s.outputs.items())
       if (o.Find("Export") && o.Find("Description") &&

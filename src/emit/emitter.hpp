@@ -66,6 +66,7 @@ struct StackOut {
   std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
   std::set<std::string> notes;
   std::optional<ArtifactRef> artifact;  ///< its own code package, when it ships one
+  std::vector<ImageRef> images;         ///< its container-image functions
 };
 
 class Emitter {
@@ -112,6 +113,8 @@ class Emitter {
   std::string RebasePath(const std::string& path, const std::string& to_dir) const;
   std::string StackDir(const StackOut& s) const;
   // assemble.cpp
+  bool ApplyImages();
+  void FixVersionHashes();
   void ApplyArtifacts();
   Value BuildTemplate(int stack);
   Value StackResource(int child) const;
@@ -131,6 +134,8 @@ class Emitter {
   std::set<std::string> taken_;                 ///< every name in use or reserved
   std::vector<std::string> stack_name_params_;  ///< exports: "<Stack>StackName" per stack
   std::vector<std::string> moved_outputs_;
+  /// Functions whose code changes (own package or image) → SHA-256 of the new package ("" unknown).
+  std::map<std::string, std::string> code_changed_;
   std::vector<std::string> notes_;
 };
 

@@ -273,6 +273,9 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
   Explain(a, asg, plan, packages);
   LowerBounds(clusters, packages, rules, options, plan);
   if (!PinsHold(a, plan, sink)) return std::nullopt;
+  for (StackPlan& stack : plan.stacks)
+    for (const std::string& id : stack.resources)
+      if (packages.images.count(id)) stack.images.push_back(id);
   ApplyFigures(plan, check);
   for (const auto& v : check.violations) {
     // The base stack holds what cannot move; over its budget, no packing of functions helps.

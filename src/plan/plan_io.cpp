@@ -121,6 +121,7 @@ std::string PlanToYaml(const SplitPlan& plan) {
       << ", functions: " << f.functions << "}\n"
       << "    distributions: " << List(s.distributions) << "\n"
       << "    requirements: " << List(s.requirements) << "\n"
+      << (s.images.empty() ? "" : "    images: " + List(s.images) + "\n")
       << "    imports: " << List(s.imports) << "\n"
       << "    exports: " << List(s.exports) << "\n"
       << "    resources:\n";
@@ -240,6 +241,7 @@ class PlanReader {
     out.owner = Text(s, "owner");
     out.distributions = Strings(s, "distributions");
     out.requirements = Strings(s, "requirements");
+    out.images = Strings(s, "images");
     out.imports = Strings(s, "imports");
     out.exports = Strings(s, "exports");
     out.resources = Strings(s, "resources");

@@ -33,7 +33,9 @@ class Checker {
   void CheckDependsOn();
   bool DependencyImplied(int from_stack, const std::string& from, int to_stack,
                          const std::string& to);
-  void AcceptArtifactKey(const Resource& r, Value& flat) const;
+  bool AcceptArtifactKey(const Resource& r, Value& flat) const;
+  bool AcceptImage(const Resource& r, Value& original, Value& flat) const;
+  void AcceptVersionHash(const Resource& r, Value& original, Value& flat) const;
   /// Local artifact paths of a resource definition (or of the SAM Globals section named
   /// `globals_section`) made absolute against `dir`.
   void ResolveArtifactPaths(Value& def, const std::string& dir,
@@ -77,6 +79,7 @@ class Checker {
   VerifyReport report_;
   std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
   std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
+  std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
 };
 
 }  // namespace cfnsplit::verify

@@ -144,19 +144,19 @@ void Checker::Diff(const Value& a, const Value& b, const std::string& path, int 
 
 // Code.S3Key = Ref <Stack>ArtifactKey whose Default is the original key with the stack name
 // inserted is the documented per-stack package rewrite: accept it as the original.
-void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
-  if (r.type != "AWS::Lambda::Function" || !r.properties) return;
+bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
+  if (r.type != "AWS::Lambda::Function" || !r.properties) return false;
   const Value* code = r.properties->Find("Code");
   const Value* key = code && code->is_map() ? code->Find("S3Key") : nullptr;
   Value* props = flat.Find("Properties");
   Value* fcode = props && props->is_map() ? props->Find("Code") : nullptr;
   Value* fkey = fcode && fcode->is_map() ? fcode->Find("S3Key") : nullptr;
-  if (!key || !key->is_string() || !fkey || fkey->IntrinsicName() != "Ref") return;
+  if (!key || !key->is_string() || !fkey || fkey->IntrinsicName() != "Ref") return false;
   std::string param = fkey->IntrinsicArg().text();
   const std::string suffix = "ArtifactKey";
   if (param.size() <= suffix.size() ||
       param.compare(param.size() - suffix.size(), suffix.size(), suffix))
-    return;
+    return false;
   std::string stack = param.substr(0, param.size() - suffix.size());
   for (const StackDoc& doc : set_.stacks) {
     const Value* params = Section(doc.tmpl, "Parameters");
@@ -164,9 +164,56 @@ void Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
     const Value* def = decl && decl->is_map() ? decl->Find("Default") : nullptr;
     if (def && IsArtifactKeyOf(def->text(), key->text(), stack)) {
       *fkey = *key;
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+// A function the plan moves to a container image (docs/emit.md): PackageType Image, its code a
+// Ref to an ImageUri parameter, no Runtime, Handler or Layers, the handler as the image command.
+bool Checker::AcceptImage(const Resource& r, Value& original, Value& flat) const {
+  bool sam = r.type == "AWS::Serverless::Function";
+  if (!sam && r.type != "AWS::Lambda::Function") return false;
+  Value* props = flat.Find("Properties");
+  Value* before = original.Find("Properties");
+  const Value* type = props && props->is_map() ? props->Find("PackageType") : nullptr;
+  const Value* was = before && before->is_map() ? before->Find("PackageType") : nullptr;
+  if (!type || type->text() != "Image" || (was && was->text() == "Image")) return false;
+  const Value* code = sam ? props->Find("ImageUri") : props->Find("Code");
+  const Value* uri = sam ? code : (code && code->is_map() && code->size() == 1 ? code->Find("ImageUri")
+                                                                               : nullptr);
+  if (!uri || uri->IntrinsicName() != "Ref") return false;
+  const Value* handler = before ? before->Find("Handler") : nullptr;
+  const Value* config = props->Find("ImageConfig");
+  if (handler && config && !before->Find("ImageConfig")) {
+    Value command = Value::Map();
+    Value list = Value::List();
+    list.Append(*handler);
+    command.AppendEntry("Command", std::move(list));
+    if (config->Equals(command)) props->Erase("ImageConfig");
+  }
+  for (const char* gone : {"PackageType", "ImageUri", "Code"}) props->Erase(gone);
+  for (const char* gone : {"PackageType", "Runtime", "Handler", "Layers", "Code", "CodeUri",
+                           "InlineCode"})
+    if (before) before->Erase(gone);
+  return true;
+}
+
+// A Lambda version whose function's code changed may carry the new package's CodeSha256, or
+// none: the original's would name code that is no longer deployed.
+void Checker::AcceptVersionHash(const Resource& r, Value& original, Value& flat) const {
+  if (r.type != "AWS::Lambda::Version" || !r.properties) return;
+  const Value* fn = r.properties->Find("FunctionName");
+  std::string target;
+  if (fn && fn->IntrinsicName() == "Ref") target = fn->IntrinsicArg().text();
+  std::string attr;
+  if (fn && fn->IntrinsicName() == "Fn::GetAtt") syntax::GetAttParts(fn->IntrinsicArg(), target, attr);
+  if (!new_code_.count(target)) return;
+  Value* before = original.Find("Properties");
+  Value* props = flat.Find("Properties");
+  if (before) before->Erase("CodeSha256");
+  if (props) props->Erase("CodeSha256");
 }
 
 // Exports mode: a resource that DependsOn a resource of another stack may import that stack's
@@ -220,7 +267,14 @@ void Checker::ResolveArtifactPaths(Value& def, const std::string& dir,
 }
 
 void Checker::CompareResources() {
-  for (const Resource& r : original_.resources) {
+  // Functions first: a version's CodeSha256 may follow its function's new code.
+  std::vector<const Resource*> order;
+  for (const Resource& r : original_.resources)
+    if (r.type != "AWS::Lambda::Version") order.push_back(&r);
+  for (const Resource& r : original_.resources)
+    if (r.type == "AWS::Lambda::Version") order.push_back(&r);
+  for (const Resource* rp : order) {
+    const Resource& r = *rp;
     auto it = resources_.find(r.id);
     if (it == resources_.end()) {
       Report("E5101", "original: Resources." + r.id + " is in no emitted stack", r.loc);
@@ -237,7 +291,6 @@ void Checker::CompareResources() {
     }
     ++report_.resources_checked;
     Value flat = Without(it->second.front().def, {"DependsOn"});
-    AcceptArtifactKey(r, flat);
     AcceptOrderingImport(*r.def, flat);
     int budget = 10;
     int stack = it->second.front().stack;
@@ -246,6 +299,8 @@ void Checker::CompareResources() {
       ResolveArtifactPaths(original, fs::absolute(original_.path()).parent_path().string());
       ResolveArtifactPaths(flat, StackDir(stack));
     }
+    if (AcceptArtifactKey(r, flat) || AcceptImage(r, original, flat)) new_code_.insert(r.id);
+    AcceptVersionHash(r, original, flat);
     Diff(original, flat, "Resources." + r.id, stack, "E5101", budget);
   }
   for (const auto& [id, defs] : resources_)

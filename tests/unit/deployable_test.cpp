@@ -443,3 +443,74 @@ TEST_CASE("defect 11: the packer and the final check count alike; no internal er
 }
 
 }  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+namespace {
+const char* kServerlessPair = R"(Resources:
+  Role: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
+  TrainLambdaFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: svc-prod-train
+      Runtime: python3.12
+      Handler: functions/train/handler.main
+      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:x:1]
+      Role: !GetAtt Role.Arn
+      Code: {S3Bucket: deploy-bucket, S3Key: serverless/svc/prod/1/svc.zip}
+  TrainLambdaVersionAbc:
+    Type: AWS::Lambda::Version
+    DeletionPolicy: Retain
+    Properties:
+      FunctionName: !Ref TrainLambdaFunction
+      CodeSha256: mVr0DeFUmAjbrRTWRsE+2DX6ZPH0VlkbRvn4CjnUEOQ=
+)";
+}  // namespace
+
+TEST_CASE("defect 10: image functions are emitted as container images", "[unit][deployable]") {
+  Fixture f(kServerlessPair);
+  SplitPlan plan = MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
+  plan.stacks[1].images = {"TrainLambdaFunction"};
+  EmitResult r = EmitOk(f, plan, {});
+  const Value& child = StackNamed(r, "Train").tmpl;
+  CHECK(At(child, "Resources.TrainLambdaFunction.Properties.PackageType")->text() == "Image");
+  CHECK(Json(At(child, "Resources.TrainLambdaFunction.Properties.Code")) ==
+        "{\"ImageUri\":{\"Ref\":\"TrainLambdaFunctionImageUri\"}}\n");
+  CHECK(At(child, "Resources.TrainLambdaFunction.Properties.Runtime") == nullptr);
+  CHECK(At(child, "Resources.TrainLambdaFunction.Properties.Layers") == nullptr);
+  CHECK(Json(At(child, "Resources.TrainLambdaFunction.Properties.ImageConfig.Command")) ==
+        "[\"functions/train/handler.main\"]\n");
+  CHECK(At(child, "Resources.TrainLambdaVersionAbc.Properties.CodeSha256") == nullptr);
+  CHECK(At(r.stacks[0].tmpl, "Parameters.TrainLambdaFunctionImageUri") != nullptr);
+  CHECK(f.HasCode("W5012"));  // the fixed FunctionName clashes on a deployed stack
+  REQUIRE(r.stacks[1].images.size() == 1);
+  RequireVerified(f, r);
+  SECTION("verify refuses an image that kept its zip runtime") {
+    MutableAt(r.stacks[1].tmpl, "Resources.TrainLambdaFunction.Properties")
+        ->Set("Runtime", Value::String("python3.12"));
+    CHECK(Has(VerifyFails(f, r), "Runtime"));
+  }
+}
+
+TEST_CASE("a version's CodeSha256 follows its function's own package", "[unit][deployable]") {
+  Fixture f(kServerlessPair);
+  SplitPlan plan = MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
+  plan.stacks[1].requirements = {"numpy==1.26.4"};
+  SECTION("unknown until the package is built: dropped") {
+    EmitResult r = EmitOk(f, plan, {});
+    CHECK(At(StackNamed(r, "Train").tmpl, "Resources.TrainLambdaVersionAbc.Properties.CodeSha256") ==
+          nullptr);
+    RequireVerified(f, r);
+  }
+  SECTION("built: the package's SHA-256, base64") {
+    EmitOptions options;
+    options.artifact_sha256["Train"] = std::string(64, '0');
+    EmitResult r = EmitOk(f, plan, options);
+    CHECK(At(StackNamed(r, "Train").tmpl, "Resources.TrainLambdaVersionAbc.Properties.CodeSha256")
+              ->text() == "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    CHECK(Has(StackNamed(r, "Train").artifact->key, "svc-Train-" + std::string(64, '0') + ".zip"));
+    RequireVerified(f, r);
+  }
+}
+
+}  // namespace cfnsplit::testing
