@@ -52,7 +52,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
   p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
   if (!p.check.ok()) {
     PrintPlanText(p.plan, p.check, s.rules(), std::cerr);
-    s.sink().Error("E5004", {},
+    s.sink().Error("E4017", {},
                    "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
                    "before emitting");
     return s.Finish(true);
@@ -82,7 +82,9 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
   ApplyFigures(p.plan, p.check);
   files.push_back({"plan.yaml", PlanToYaml(p.plan)});
   if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
-  std::cout << "Wrote " << result->stacks.size() << " templates (" << WiringModeName(options.mode)
+  std::cout << "Wrote " << result->stacks.size()
+            << (result->stacks.size() == 1 ? " template (" : " templates (")
+            << WiringModeName(options.mode)
             << " mode) to " << flags.output << "; verified " << report.resources_checked
             << " resources against " << p.model->path() << ".\nDeploy order:";
   for (const auto& name : result->deploy_order) std::cout << ' ' << name;

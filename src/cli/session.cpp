@@ -18,10 +18,12 @@ std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
   return model;
 }
 
-// Input errors stop the run: the file cannot be read (E0xxx) or is not a template that can be
-// modeled (E1001-E1003). Everything else is a finding about a template that was understood.
+// Input errors stop the run: the file cannot be read (E0xxx), is not a template that can be
+// modeled (E1001-E1003), or the output directory cannot be used or read (E5004, E5110).
+// Everything else is a finding about a template that was understood.
 static bool IsInputErrorCode(const std::string& code) {
-  return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003";
+  return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003" ||
+         code == "E5004" || code == "E5110";
 }
 
 bool Session::HasInputErrors() const {
