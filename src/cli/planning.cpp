@@ -108,7 +108,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
     if (d.code == "E2001")
       s.sink().Warning("W2001", d.loc, d.message + " (kept together in one stack)");
   std::vector<PlanInput> inputs = {{"template", template_path, Sha256Hex(text)}};
-  auto packages = LoadPackages(s, *p.model, options.packages, &inputs);
+  p.package_options = options.packages;
+  auto packages = LoadPackages(s, *p.model, options.packages, &inputs, &p.package_model);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
   auto plan = PartitionTemplate(p.analysis, p.packages, s.rules(), plan_options, s.sink());
@@ -153,10 +154,16 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
   std::vector<PlanInput> inputs = {{"template", path, sha}};
   PackageOptions package_options = overrides;
-  if (!package_options.any())
-    if (const PlanInput* manifest = plan->Input("manifest"))
-      package_options.manifest = manifest->path;
-  auto packages = LoadPackages(s, *p.model, package_options, &inputs);
+  if (const PlanInput* manifest = plan->Input("manifest"); manifest && overrides.manifest.empty())
+    package_options.manifest = manifest->path;
+  if (const PlanInput* sls = plan->Input("serverless-config");
+      sls && overrides.serverless_config.empty())
+    package_options.serverless_config = sls->path;
+  if (overrides.requirements.empty())
+    for (const PlanInput& in : plan->inputs)
+      if (in.role == "requirements") package_options.requirements.push_back(in.path);
+  p.package_options = package_options;
+  auto packages = LoadPackages(s, *p.model, package_options, &inputs, &p.package_model);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
   p.plan = std::move(*plan);
