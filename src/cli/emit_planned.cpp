@@ -137,6 +137,14 @@ std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flag
   return built;
 }
 
+// A stack over Lambda's limit is a finding (exit 1); anything else that stops a build is an
+// input problem (exit 2).
+bool OnlyOverLimit(const DiagnosticSink& sink) {
+  for (const Diagnostic& d : sink.diagnostics())
+    if (d.severity == Severity::kError && d.code != "E7006") return false;
+  return true;
+}
+
 }  // namespace
 
 void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
@@ -174,7 +182,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   std::optional<Built> built;
   if (build) {
     built = BuildPackages(s, p, flags, *build, *result);
-    if (!built) return s.Finish(!s.HasInputErrors());
+    if (!built) return s.Finish(OnlyOverLimit(s.sink()));
     for (const BuiltArtifact& a : built->package.artifacts)
       options.artifact_sha256[a.stack] = a.sha256;
     result = EmitStacks(*p.model, p.plan, options, s.sink());

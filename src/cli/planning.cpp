@@ -160,8 +160,8 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
       sls && overrides.serverless_config.empty())
     package_options.serverless_config = sls->path;
   if (overrides.requirements.empty())
-    for (const PlanInput& in : plan->inputs)
-      if (in.role == "requirements") package_options.requirements.push_back(in.path);
+    for (const PlanInput& input : plan->inputs)
+      if (input.role == "requirements") package_options.requirements.push_back(input.path);
   p.package_options = package_options;
   auto packages = LoadPackages(s, *p.model, package_options, &inputs, &p.package_model);
   if (!packages) return std::nullopt;

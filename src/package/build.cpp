@@ -195,7 +195,8 @@ class Builder {
                       Percent(top[i].second, unzipped) + ")");
     if (c.layer_bytes) notes.push_back("layers: " + sizing::WithCommas(c.layer_bytes) + " bytes");
     notes.push_back("the plan counted " + sizing::WithCommas(r.plan_bytes) +
-                    " bytes; re-plan with the same --site-packages, or move functions out");
+                    " bytes (it measures code only from manifest or CodeUri folders); move "
+                    "functions or files out of this stack, or re-plan with the code measured");
     sink_.Error("E7006", res ? res->loc : SourceLoc{},
                 "stack " + c.stack + ": its artifact unzips to " + sizing::WithCommas(unzipped) +
                     " bytes" +

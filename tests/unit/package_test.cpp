@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "cfnsplit/package.hpp"
 #include "package/contents.hpp"
@@ -32,7 +33,9 @@ std::string Random(std::size_t n, unsigned seed) {
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // Writes a zip of: a text file, an incompressible file (stored), an empty file, an executable.
