@@ -98,8 +98,7 @@ int main(int argc, char** argv) {
 #ifdef WITH_LIBZIP
   if (which == "libzip") ok = Libzip(argv[2], items, level);
 #endif
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%.3f\n", seconds);
   return ok ? 0 : 1;
 }

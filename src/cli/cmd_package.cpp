@@ -24,8 +24,9 @@ std::optional<OutdirLayout> ReadLayout(Session& s, const std::string& outdir) {
   const std::string path = outdir + "/stacks.json";
   if (!ReadFileText(path, text, quiet)) {
     s.sink().Error("E7010", {},
-                   "'" + outdir + "' is not a cfnsplit output directory (no stacks.json); write "
-                   "one with `cfnsplit emit` or `cfnsplit split`");
+                   "'" + outdir +
+                       "' is not a cfnsplit output directory (no stacks.json); write "
+                       "one with `cfnsplit emit` or `cfnsplit split`");
     return std::nullopt;
   }
   try {
@@ -33,9 +34,8 @@ std::optional<OutdirLayout> ReadLayout(Session& s, const std::string& outdir) {
     OutdirLayout layout;
     layout.mode = index.at("mode").get<std::string>();
     std::string first = index.at("stacks").at(0).at("template").get<std::string>();
-    layout.format = first.size() > 5 && first.compare(first.size() - 5, 5, ".json") == 0
-                        ? "json"
-                        : "yaml";
+    layout.format =
+        first.size() > 5 && first.compare(first.size() - 5, 5, ".json") == 0 ? "json" : "yaml";
     if (layout.mode != "nested" && layout.mode != "exports") throw std::runtime_error("mode");
     return layout;
   } catch (const std::exception& e) {
@@ -59,8 +59,7 @@ class PackageCommand : public Command {
         ->required();
     app_->add_option("--serverless-config", packages_.serverless_config,
                      "serverless.yml: package patterns and module folders (default: the plan's)");
-    app_->add_option("--manifest", packages_.manifest,
-                     "Dependency manifest (default: the plan's)");
+    app_->add_option("--manifest", packages_.manifest, "Dependency manifest (default: the plan's)");
     AddBuildFlags(*app_, build_);
     return app_;
   }

@@ -84,8 +84,7 @@ std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result
   return out;
 }
 
-std::string PackagesReadme(const std::vector<BuiltArtifact>& artifacts,
-                           const EmitResult& result) {
+std::string PackagesReadme(const std::vector<BuiltArtifact>& artifacts, const EmitResult& result) {
   std::string out =
       "\n## Packages\n\nBuilt by `cfnsplit package` (deterministic: the same inputs give the same "
       "bytes, so an unchanged stack keeps its key). Upload each zip to its key in the "
@@ -208,8 +207,8 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   files.push_back({"plan.yaml", PlanToYaml(p.plan)});
   if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
   if (built) {
-    std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into "
-              << flags.output << "/packages (deflate level 6; unzipped sizes read back from "
+    std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into " << flags.output
+              << "/packages (deflate level 6; unzipped sizes read back from "
               << "each zip's central directory):\n";
     PrintArtifactTable(built->package.artifacts, std::cout);
   }

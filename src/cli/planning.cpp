@@ -80,7 +80,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   // A template CloudFormation would reject (a Ref to nothing, say) is not split: the error may
   // hide a dependency the plan needs to see.
   if (s.sink().has_errors()) {
-    s.sink().Error("E4100", {}, "the template has errors (above); fix them before planning a split");
+    s.sink().Error("E4100", {},
+                   "the template has errors (above); fix them before planning a split");
     return std::nullopt;
   }
   PlanOptions plan_options;

@@ -150,33 +150,35 @@ class Builder {
                     "unstripped (larger than the plan's slim estimate)");
       return true;
     }
-    std::map<std::string, std::string> stripped;  // source → stripped copy
+    struct Copy {
+      std::string path;
+      bool ok = false;
+    };
+    std::map<std::string, Copy> stripped;  // source → its stripped copy
     for (const StackContents& c : stacks)
       for (const ZipItem& item : c.items)
         if (item.owner != "code" && item.name.size() > 3 &&
             item.name.compare(item.name.size() - 3, 3, ".so") == 0)
-          stripped.emplace(item.source, "");
-    std::vector<std::string> sources;
-    for (auto& [source, copy] : stripped) {
-      copy = options_.staging_dir + "/.strip/" + std::to_string(sources.size()) + ".so";
-      sources.push_back(source);
+          stripped.emplace(item.source, Copy{});
+    std::vector<std::pair<const std::string, Copy>*> work;
+    for (auto& entry : stripped) {
+      entry.second.path = options_.staging_dir + "/.strip/" + std::to_string(work.size()) + ".so";
+      work.push_back(&entry);
     }
     std::error_code ec;
     fs::create_directories(options_.staging_dir + "/.strip", ec);
-    std::vector<char> failed(sources.size(), 0);
-    ParallelFor(sources.size(), jobs_, [&](std::size_t i) {
-      failed[i] = !RunStrip(sources[i], stripped[sources[i]]);
+    ParallelFor(work.size(), jobs_, [&](std::size_t i) {
+      work[i]->second.ok = RunStrip(work[i]->first, work[i]->second.path);
     });
     for (auto& c : stacks)
       for (ZipItem& item : c.items) {
         auto it = stripped.find(item.source);
-        if (it == stripped.end()) continue;
-        std::size_t index = static_cast<std::size_t>(
-            std::find(sources.begin(), sources.end(), item.source) - sources.begin());
         struct stat st {};
-        if (failed[index] || stat(it->second.c_str(), &st) != 0) continue;  // not ELF: as is
+        // A file strip refuses (not ELF, say) ships as it is.
+        if (it == stripped.end() || !it->second.ok || stat(it->second.path.c_str(), &st) != 0)
+          continue;
         c.delta.stripped += item.size - std::min<std::uint64_t>(item.size, st.st_size);
-        item.source = it->second;
+        item.source = it->second.path;
         item.size = static_cast<std::uint64_t>(st.st_size);
       }
     return true;
@@ -197,16 +199,14 @@ class Builder {
     notes.push_back("the plan counted " + sizing::WithCommas(r.plan_bytes) +
                     " bytes (it measures code only from manifest or CodeUri folders); move "
                     "functions or files out of this stack, or re-plan with the code measured");
-    sink_.Error("E7006", res ? res->loc : SourceLoc{},
-                "stack " + c.stack + ": its artifact unzips to " + sizing::WithCommas(unzipped) +
-                    " bytes" +
-                    (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers"
-                                   : "") +
-                    ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) +
-                    " (by " +
-                    sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +
-                    "); nothing was written",
-                notes);
+    sink_.Error(
+        "E7006", res ? res->loc : SourceLoc{},
+        "stack " + c.stack + ": its artifact unzips to " + sizing::WithCommas(unzipped) + " bytes" +
+            (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers" : "") +
+            ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) + " (by " +
+            sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +
+            "); nothing was written",
+        notes);
     return false;
   }
 
@@ -316,15 +316,14 @@ class Builder {
     if (f)
       for (std::uint32_t d : f->dists) {
         const Distribution& dist = packages_.dists[d];
-        requirements += dist.version.empty() ? dist.name + "\n"
-                                             : dist.name + "==" + dist.version + "\n";
+        requirements +=
+            dist.version.empty() ? dist.name + "\n" : dist.name + "==" + dist.version + "\n";
         spec.requirements.push_back(dist.name);
       }
     std::vector<ZipItem> code;
-    if (f)
-      for (const package::CodeRoot& root : contents_.CodeRootsFor(*f, info))
-        if (const auto* items = contents_.CodeFiles(root))
-          code.insert(code.end(), items->begin(), items->end());
+    for (const package::CodeRoot& root : contents_.CodeRootsFor(f, info))
+      if (const auto* items = contents_.CodeFiles(root))
+        code.insert(code.end(), items->begin(), items->end());
     std::sort(code.begin(), code.end(),
               [](const ZipItem& a, const ZipItem& b) { return a.name < b.name; });
     code.erase(std::unique(code.begin(), code.end(),
@@ -368,9 +367,10 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
   std::vector<std::string> reasons;
   for (const BuiltArtifact& a : artifacts) {
     long long diff = static_cast<long long>(a.unzipped) - static_cast<long long>(a.plan_bytes);
-    std::string diff_text = diff == 0 ? "0" : (diff > 0 ? "+" : "-") +
-                                                  sizing::WithCommas(static_cast<std::uint64_t>(
-                                                      diff > 0 ? diff : -diff));
+    std::string diff_text =
+        diff == 0 ? "0"
+                  : (diff > 0 ? "+" : "-") +
+                        sizing::WithCommas(static_cast<std::uint64_t>(diff > 0 ? diff : -diff));
     std::snprintf(line, sizeof line, "  %-28s %8s %14s %14s %7s %14s %14s\n", a.stack.c_str(),
                   sizing::WithCommas(a.files).c_str(), sizing::WithCommas(a.unzipped).c_str(),
                   sizing::WithCommas(a.zipped).c_str(),
@@ -388,11 +388,12 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
     add(a.delta.no_deploy, "removed by noDeploy");
     if (a.delta.code != 0)
       why += (why.empty() ? "" : ", ") + std::string(a.delta.code > 0 ? "+" : "-") +
-             sizing::WithCommas(static_cast<std::uint64_t>(a.delta.code > 0 ? a.delta.code
-                                                                          : -a.delta.code)) +
+             sizing::WithCommas(
+                 static_cast<std::uint64_t>(a.delta.code > 0 ? a.delta.code : -a.delta.code)) +
              " of code (the plan measures code only from the manifest's or CodeUri folders)";
-    reasons.push_back(a.stack + ": " + diff_text + " bytes (" + Percent(diff > 0 ? diff : -diff, a.plan_bytes) +
-                      " of the plan's figure)" + (why.empty() ? "" : ": " + why));
+    reasons.push_back(a.stack + ": " + diff_text + " bytes (" +
+                      Percent(diff > 0 ? diff : -diff, a.plan_bytes) + " of the plan's figure)" +
+                      (why.empty() ? "" : ": " + why));
   }
   if (!reasons.empty()) {
     out << "Differences from the plan's figures:\n";

@@ -18,29 +18,57 @@ namespace {
 
 // Serverless Framework's default exclusions (docs/sf/providers/aws/guide/packaging.md).
 const std::vector<std::string>& ServerlessDefaultExcludes() {
-  static const std::vector<std::string> patterns = {
-      ".git/**", ".gitignore", ".DS_Store", "npm-debug.log", "yarn-*.log", ".serverless/**",
-      ".serverless_plugins/**"};
+  static const std::vector<std::string> patterns = {".git/**",
+                                                    ".gitignore",
+                                                    ".DS_Store",
+                                                    "npm-debug.log",
+                                                    "yarn-*.log",
+                                                    ".serverless/**",
+                                                    ".serverless_plugins/**"};
   return patterns;
 }
 
 // aws-lambda-builders python_pip EXCLUDED_FILES: names matched at any depth.
 const std::vector<std::string>& SamExcludedNames() {
-  static const std::vector<std::string> names = {
-      ".aws-sam", ".chalice",     ".git",     ".gitignore",     "*.pyc",   "__pycache__",
-      "*.so",     ".Python",      "*.egg-info", "*.egg",        "pip-log.txt",
-      "pip-delete-this-directory.txt", "htmlcov", ".tox",       ".nox",    ".coverage",
-      ".cache",   ".pytest_cache", ".python-version", ".mypy_cache", ".dmypy.json", ".pyre",
-      ".env",     ".venv",        "venv",     "venv.bak",       "env.bak", "ENV",
-      "env",      ".vscode",      ".idea"};
+  static const std::vector<std::string> names = {".aws-sam",
+                                                 ".chalice",
+                                                 ".git",
+                                                 ".gitignore",
+                                                 "*.pyc",
+                                                 "__pycache__",
+                                                 "*.so",
+                                                 ".Python",
+                                                 "*.egg-info",
+                                                 "*.egg",
+                                                 "pip-log.txt",
+                                                 "pip-delete-this-directory.txt",
+                                                 "htmlcov",
+                                                 ".tox",
+                                                 ".nox",
+                                                 ".coverage",
+                                                 ".cache",
+                                                 ".pytest_cache",
+                                                 ".python-version",
+                                                 ".mypy_cache",
+                                                 ".dmypy.json",
+                                                 ".pyre",
+                                                 ".env",
+                                                 ".venv",
+                                                 "venv",
+                                                 "venv.bak",
+                                                 "env.bak",
+                                                 "ENV",
+                                                 "env",
+                                                 ".vscode",
+                                                 ".idea"};
   return names;
 }
 
 // The sizing stage's code walk (src/sizing/totals.cpp WalkCode), so the plan's figure and the
 // artifact count the same files.
 const std::vector<std::string>& PlainExcludedNames() {
-  static const std::vector<std::string> names = {"__pycache__", ".git", ".aws-sam", ".serverless",
-                                                 "node_modules", ".venv", "venv", "*.pyc"};
+  static const std::vector<std::string> names = {"__pycache__",  ".git",  ".aws-sam", ".serverless",
+                                                 "node_modules", ".venv", "venv",     "*.pyc"};
   return names;
 }
 
@@ -128,8 +156,8 @@ std::optional<std::vector<ZipItem>> WalkCodeRoot(const CodeRoot& root, Diagnosti
     if (S_ISLNK(st.st_mode)) {
       char target[PATH_MAX];
       if (!realpath(p.c_str(), target) || std::string(target).rfind(inside, 0) != 0) {
-        sink.Error("E7003", {}, "code: '" + p.string() + "' is a symlink that leaves '" +
-                                    root.dir + "'");
+        sink.Error("E7003", {},
+                   "code: '" + p.string() + "' is a symlink that leaves '" + root.dir + "'");
         ok = false;
         continue;
       }

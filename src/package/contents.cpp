@@ -42,7 +42,7 @@ bool Contents::Open() {
   return true;
 }
 
-std::vector<CodeRoot> Contents::CodeRootsFor(const FunctionPackage& f,
+std::vector<CodeRoot> Contents::CodeRootsFor(const FunctionPackage* f,
                                              const FunctionInfo* info) const {
   std::vector<CodeRoot> roots;
   const ServerlessPackaging::Function* sls_fn = nullptr;
@@ -52,8 +52,8 @@ std::vector<CodeRoot> Contents::CodeRootsFor(const FunctionPackage& f,
   }
   auto serverless_root = [&](const std::string& dir) {
     CodeRoot root{dir, CodeRules::kServerless, serverless_->patterns};
-    if (sls_fn) root.patterns.insert(root.patterns.end(), sls_fn->patterns.begin(),
-                                     sls_fn->patterns.end());
+    if (sls_fn)
+      root.patterns.insert(root.patterns.end(), sls_fn->patterns.begin(), sls_fn->patterns.end());
     return root;
   };
   const CodeRules plain = model_.is_sam() ? CodeRules::kSam : CodeRules::kPlain;
@@ -62,8 +62,8 @@ std::vector<CodeRoot> Contents::CodeRootsFor(const FunctionPackage& f,
       roots.push_back(serverless_ ? serverless_root(dir) : CodeRoot{dir, plain, {}});
     return roots;
   }
-  if (f.code_unit != 0 && f.code_unit < packages_.code_units.size()) {
-    const CodeUnit& unit = packages_.code_units[f.code_unit];
+  if (f && f->code_unit != 0 && f->code_unit < packages_.code_units.size()) {
+    const CodeUnit& unit = packages_.code_units[f->code_unit];
     if (unit.size_source == "walk" && !unit.path.empty()) {
       roots.push_back({unit.path, plain, {}});
       return roots;
@@ -128,10 +128,10 @@ bool Contents::AddDistribution(const std::string& name, StackContents& out) {
       out.delta.no_deploy += f.size;
       continue;
     }
-    if (slim_ && std::any_of(slim_patterns_.begin(), slim_patterns_.end(),
-                             [&](const std::string& p) {
-                               return sizing::GlobMatchesPathOrParent(p, f.name);
-                             })) {
+    if (slim_ &&
+        std::any_of(slim_patterns_.begin(), slim_patterns_.end(), [&](const std::string& p) {
+          return sizing::GlobMatchesPathOrParent(p, f.name);
+        })) {
       out.delta.slimmed += f.size;
       continue;
     }
@@ -154,12 +154,13 @@ std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) 
       continue;
     }
     out.zip_functions.push_back(id);
-    if (!f) continue;  // no sizing data: code only (the handler check below still applies)
-    out.layer_bytes = std::max(out.layer_bytes, f->layer_bytes);
-    if (f->code_unit != 0) plan_code_units.insert(f->code_unit);
-    if (f->packaging != "layer")
-      for (std::uint32_t d : f->dists) dists.insert(packages_.dists[d].name);
-    for (const CodeRoot& root : CodeRootsFor(*f, info)) {
+    if (f) {  // without sizing data a function ships its code only
+      out.layer_bytes = std::max(out.layer_bytes, f->layer_bytes);
+      if (f->code_unit != 0) plan_code_units.insert(f->code_unit);
+      if (f->packaging != "layer")
+        for (std::uint32_t d : f->dists) dists.insert(packages_.dists[d].name);
+    }
+    for (const CodeRoot& root : CodeRootsFor(f, info)) {
       const std::vector<ZipItem>* files = CodeFiles(root);
       ok = files && AddItems(*files, "", out) && ok;
     }

@@ -38,7 +38,7 @@ class Contents {
   /// The stack's files; nullopt after an error (reported).
   std::optional<StackContents> ForStack(const ArtifactRequest& request);
   /// Code roots of one function (see docs/package.md "Function code").
-  std::vector<CodeRoot> CodeRootsFor(const FunctionPackage& f, const FunctionInfo* info) const;
+  std::vector<CodeRoot> CodeRootsFor(const FunctionPackage* f, const FunctionInfo* info) const;
   const std::vector<ZipItem>* CodeFiles(const CodeRoot& root);
   const FunctionInfo* FindInfo(const std::string& id) const;
   bool slim() const { return slim_; }

@@ -25,7 +25,8 @@ std::string LambdaDockerfile(const ImageSpec& spec) {
       << "--target ${LAMBDA_TASK_ROOT} && rm ${LAMBDA_TASK_ROOT}/requirements.txt\n";
   if (spec.has_code) out << "COPY code/ ${LAMBDA_TASK_ROOT}/\n";
   std::string handler;
-  for (char c : spec.handler) handler += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+  for (char c : spec.handler)
+    handler += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
   out << "CMD [\"" << handler << "\"]\n";
   return out.str();
 }

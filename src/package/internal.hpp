@@ -38,8 +38,7 @@ class SiteTree {
   /// The files `distribution` (normalized name) installed, per RECORD and checked against the
   /// disk (E7001–E7005); nullptr after an error. `__pycache__` is left out, and counted in
   /// `*pycache_bytes`. Cached: each distribution is read once.
-  const std::vector<ZipItem>* Files(const std::string& distribution,
-                                    std::uint64_t* pycache_bytes);
+  const std::vector<ZipItem>* Files(const std::string& distribution, std::uint64_t* pycache_bytes);
   const std::string& root() const { return root_; }
 
  private:

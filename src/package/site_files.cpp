@@ -36,8 +36,7 @@ bool InPycache(const std::string& path) {
 }
 
 bool Digits(const std::string& s) {
-  return !s.empty() && s.size() <= 19 &&
-         s.find_first_not_of("0123456789") == std::string::npos;
+  return !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 }  // namespace
@@ -61,7 +60,8 @@ bool SiteTree::Open() {
     std::string dir = entry.path().filename().string();
     if (dir.size() <= 10 || dir.compare(dir.size() - 10, 10, ".dist-info") != 0) continue;
     if (!entry.is_directory(ec)) continue;
-    sizing::CoreMetadata meta = sizing::ParseCoreMetadata(ReadText(root_ + "/" + dir + "/METADATA"));
+    sizing::CoreMetadata meta =
+        sizing::ParseCoreMetadata(ReadText(root_ + "/" + dir + "/METADATA"));
     std::string name = !meta.name.empty() ? meta.name : dir.substr(0, dir.find('-'));
     // Sorted iteration below keeps the first of two installs, as the sizing stage does (W6026).
     auto& slot = dists_[NormalizeDistName(name)];
@@ -77,7 +77,8 @@ const std::vector<ZipItem>* SiteTree::Files(const std::string& distribution,
     sink_.Error("E7005", {},
                 "distribution '" + distribution + "' is not installed in '" + root_ +
                     "' (no .dist-info folder); install the requirements there with "
-                    "`pip install -t " + root_ + " -r requirements.txt`");
+                    "`pip install -t " +
+                    root_ + " -r requirements.txt`");
     return nullptr;
   }
   Dist& dist = it->second;
@@ -125,7 +126,7 @@ bool SiteTree::ReadRecord(const std::string& name, Dist& dist) {
     if (InPycache(path)) {  // bytecode of the build host's Python: not shipped (docs/package.md)
       struct stat pyc {};
       const std::string at = root_ + "/" + path;
-      dist.pycache += lstat(at.c_str(), &pyc) == 0 ? static_cast<std::uint64_t>(pyc.st_size)
+      dist.pycache += lstat(at.c_str(), &pyc) == 0        ? static_cast<std::uint64_t>(pyc.st_size)
                       : row.size() >= 3 && Digits(row[2]) ? std::stoull(row[2])
                                                           : 0;
       continue;

@@ -71,8 +71,8 @@ bool ReadChunks(int fd, std::vector<unsigned char>& chunk, std::uint64_t* total,
 }  // namespace
 
 std::uint32_t Crc32(std::string_view data) {
-  return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(data.data()),
-                                          static_cast<uInt>(data.size())));
+  return static_cast<std::uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
 }
 
 ZipWriter::ZipWriter(int level) : level_(level) {}
@@ -118,7 +118,9 @@ bool ZipWriter::Append(const void* data, std::size_t n) {
 bool ZipWriter::PatchAt(std::uint64_t offset, const std::string& bytes) {
   // Bytes still in the buffer are patched there; the rest on disk.
   std::size_t i =
-      offset < flushed_ ? static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), flushed_ - offset)) : 0;
+      offset < flushed_
+          ? static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), flushed_ - offset))
+          : 0;
   if (i > 0) {
     ssize_t n = pwrite(fd_, bytes.data(), i, static_cast<off_t>(offset));
     if (n != static_cast<ssize_t>(i)) return Fail("cannot write '" + path_ + "'");

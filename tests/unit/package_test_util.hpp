@@ -22,6 +22,13 @@ namespace cfnsplit::package::testing {
 
 namespace fs = std::filesystem;
 
+inline std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 inline void WriteFile(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
@@ -81,8 +88,8 @@ inline std::optional<std::string> PythonZipCheck(const std::string& zip) {
       "    print(i.filename, i.file_size, oct((i.external_attr >> 16) & 0o777)[2:],"
       " '%04d-%02d-%02d' % (y, m, d))\n"
       "print('testzip ok' if z.testzip() is None else 'testzip BAD')\n";
-  fs::path py = fs::temp_directory_path() / ("cfnsplit-zipcheck-" + std::to_string(getpid()) +
-                                             ".py");
+  fs::path py =
+      fs::temp_directory_path() / ("cfnsplit-zipcheck-" + std::to_string(getpid()) + ".py");
   WriteFile(py, script);
   std::string out = RunCapture("python3 '" + py.string() + "' '" + zip + "'");
   fs::remove(py);
@@ -92,9 +99,10 @@ inline std::optional<std::string> PythonZipCheck(const std::string& zip) {
 /// Python's zipfile listing `zip` as "name size" lines (no CRC pass: fast on big archives).
 inline std::optional<std::string> PythonZipList(const std::string& zip) {
   if (std::system("command -v python3 >/dev/null 2>&1") != 0) return std::nullopt;
-  return RunCapture("python3 -c \"import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1])."
-                    "infolist(): print(i.filename, i.file_size)\" '" +
-                    zip + "'");
+  return RunCapture(
+      "python3 -c \"import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1])."
+      "infolist(): print(i.filename, i.file_size)\" '" +
+      zip + "'");
 }
 
 /// A real-size installed tree from a metadata snapshot (every `.dist-info` kept as is, every
