@@ -151,8 +151,8 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
                  "The service's code tree, zipped into every stack's artifact (repeatable; "
                  "default: each function's own folder)");
   cmd.add_flag("--slim", f.slim,
-               "serverless-python-requirements' slim: drop bytecode, dist-info and tests "
-               "patterns; strip .so files");
+               "serverless-python-requirements' slim: delete bytecode, .dist-info and slimPatterns "
+               "matches; strip .so files");
   cmd.add_option("--jobs", f.jobs, "Stacks built in parallel (default: the number of cores)")
       ->check(CLI::Range(1u, 256u));
 }
