@@ -36,11 +36,21 @@ struct QuotaUse {
   }
 };
 
+/// Two resources that must share a stack whatever the plan (rules/wiring.yaml): a SAM event and
+/// its API, bucket or user pool, a reader of a secret attribute and its owner, the functions on
+/// one implicit SAM API.
+struct Bond {
+  std::uint32_t from = 0;  ///< the resource that reads
+  std::uint32_t to = 0;    ///< the resource it reads
+  std::string why;
+};
+
 struct Analysis {
   const TemplateModel* model = nullptr;
   DependencyGraph graph;
   std::vector<ResourceInfo> info;  ///< parallel to model->resources
   std::vector<std::vector<std::uint32_t>> cycles;
+  std::vector<Bond> bonds;
   std::vector<QuotaUse> quotas;
   std::uint64_t template_bytes = 0;
   std::uint32_t expanded_resources = 0;

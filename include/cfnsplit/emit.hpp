@@ -23,6 +23,7 @@
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/model.hpp"
 #include "cfnsplit/plan.hpp"
+#include "cfnsplit/ruleset.hpp"
 #include "cfnsplit/value.hpp"
 
 namespace cfnsplit {
@@ -82,8 +83,10 @@ struct EmitResult {
 };
 
 /// Builds every stack's template. Returns nullopt after an error (reported to `sink`).
+/// `rules` says what cannot cross stacks and where AWS::StackName names the resource's own stack.
 std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan& plan,
-                                     const EmitOptions& options, DiagnosticSink& sink);
+                                     const RuleSet& rules, const EmitOptions& options,
+                                     DiagnosticSink& sink);
 
 /// The template files (and packages/<stack>/requirements.txt, and stacks.json describing the
 /// stacks and deploy order), in a stable order. README.md is DeploySummary's text.

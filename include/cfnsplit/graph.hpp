@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,10 @@ DependencyGraph BuildResourceGraph(const TemplateModel& model);
 /// and its function before the transform, say). Such cycles are the template's own, so later
 /// stages do not blame the split for them.
 std::map<std::string, std::uint32_t> CyclicComponents(const TemplateModel& model);
+
+/// A cycle in `graph` (node → nodes it depends on) as its nodes in order, the first node repeated
+/// at the end; empty when the graph is acyclic. Deterministic: nodes are visited in order.
+std::vector<std::string> FindCycle(const std::map<std::string, std::set<std::string>>& graph);
 
 /// "A -> B -> A" for a cycle of resource indexes.
 std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint32_t>& cycle);

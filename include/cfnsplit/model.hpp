@@ -153,11 +153,26 @@ std::unique_ptr<TemplateModel> LoadModel(const std::string& path, SourceManager&
 
 bool IsPseudoParameter(const std::string& name);
 
-/// The SAM resource that creates `name` when the transform runs (`MyFnRole` → `MyFn`), or "".
+/// The SAM resource that creates `name` when the transform runs (`MyFnRole` → `MyFn`,
+/// `ServerlessRestApi` → the first function with an implicit Api event), or "". Only the names
+/// SAM really generates count; a declared resource or parameter is never generated.
 std::string GeneratedOwner(const TemplateModel& model, const std::string& name);
+/// True when the SAM resource `def` has an event of Type `kind` ("Api" or "HttpApi") without
+/// RestApiId / ApiId: it uses the API SAM creates once per template.
+bool UsesImplicitSamApi(const Value& def, const char* kind);
+/// The same over a template's Resources mapping (for templates that are not modeled).
+std::string SamGeneratedOwner(const Value& resources, const std::string& name);
 
 /// Variables of a Fn::Sub template string: `${Name}` and `${Name.Attr}`; `${!Literal}` skipped.
 std::vector<std::string> SubVariables(const std::string& text);
+
+/// Every reference written in one free-standing value (a resource definition, an output, a
+/// condition, or any part of one), classified against `context`: the same walk BuildModel makes
+/// over a whole template. `site`/`from` label the references; malformed intrinsics are skipped
+/// (BuildModel reports them).
+std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context,
+                                    SiteKind site = SiteKind::kResource,
+                                    const std::string& from = "");
 
 /// Rough CloudFormation resources a SAM resource expands into (AWS::Serverless::Function with
 /// two Api events becomes a function, a role, two permissions and an API …), for quota counts.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/value.hpp"
 
 namespace cfnsplit {
 
@@ -43,6 +44,26 @@ struct LifecycleRule {
   std::string source;
 };
 
+/// A reference that must name a resource of the same template (rules/wiring.yaml).
+struct SameTemplateRule {
+  std::string type;   ///< resource type holding the reference
+  std::string path;   ///< property path, `*` matches one key ("Properties.Events.*.Properties.Bucket")
+  std::string event;  ///< SAM event Type the rule is limited to ("" = any)
+  std::string why;
+  std::string source;
+};
+
+/// An attribute whose value is a secret (rules/wiring.yaml).
+struct SecretAttribute {
+  std::string type;
+  std::string attribute;
+  std::string source;
+};
+
+/// True when `path` ("Properties.Events.E.Properties.Bucket.Ref") starts with the segments of
+/// `pattern`, where a `*` segment matches any one key.
+bool PathMatches(const std::string& pattern, const std::string& path);
+
 struct RuleSet {
   std::map<std::string, Quota> quotas;   ///< by key
   std::vector<LifecycleRule> lifecycle;  ///< first match wins
@@ -54,6 +75,16 @@ struct RuleSet {
   LifecycleClass ClassOf(const std::string& resource_type) const;
   /// The matching rule, or null when none matches (class kOther).
   const LifecycleRule* RuleFor(const std::string& resource_type) const;
+  std::vector<SameTemplateRule> same_template;
+  std::vector<SecretAttribute> secret_attributes;
+  /// Property paths where AWS::StackName/StackId/Region name the resource's own stack.
+  std::vector<std::string> own_stack_contexts;
+
+  bool IsSecretAttribute(const std::string& type, const std::string& attribute) const;
+  /// The rule a reference at `path` inside a resource of `type` falls under, or null.
+  const SameTemplateRule* SameTemplateRuleFor(const std::string& type, const std::string& path,
+                                              const Value& resource_def) const;
+  bool InOwnStackContext(const std::string& path) const;
   /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
   std::vector<std::pair<std::string, std::string>> files;
 };

@@ -176,7 +176,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", 1.0);
   options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
   ApplyFigures(p.plan, p.check);
-  auto result = EmitStacks(*p.model, p.plan, options, s.sink());
+  auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
   if (!result) return s.Finish(true);
   std::optional<Built> built;
   if (build) {
@@ -184,7 +184,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
     if (!built) return s.Finish(OnlyOverLimit(s.sink()));
     for (const BuiltArtifact& a : built->package.artifacts)
       options.artifact_sha256[a.stack] = a.sha256;
-    result = EmitStacks(*p.model, p.plan, options, s.sink());
+    result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
     if (!result) return s.Finish(true);
   }
   VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), VerifyOptions{}, s.sink());

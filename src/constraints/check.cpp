@@ -98,6 +98,17 @@ void CheckColocation(const Analysis& a, const SplitPlan& plan, const std::vector
         break;
       }
   }
+  for (const Bond& b : a.bonds) {
+    int from = stack_of[b.from], to = stack_of[b.to];
+    if (from < 0 || to < 0 || from == to) continue;
+    out.violations.push_back(
+        {"E4016",
+         m.resources[b.from].id + " (in " + plan.stacks[from].name + ") and " +
+             m.resources[b.to].id + " (in " + plan.stacks[to].name + ") must share a stack: " +
+             b.why,
+         "move " + m.resources[b.from].id + " to " + plan.stacks[to].name,
+         plan.stacks[from].name, m.resources[b.from].id});
+  }
   for (std::size_t i = 0; i < a.info.size(); ++i) {
     const auto& info = a.info[i];
     if (info.cls != LifecycleClass::kSatellite || info.function < 0 || stack_of[i] < 0) continue;

@@ -65,21 +65,21 @@ void Emitter::ApplyArtifacts() {
         default_key = util::ArtifactKeyFor(
             key->text(), s.name, sha == options_.artifact_sha256.end() ? "" : sha->second);
       }
-      *key = util::Ref(param);
+      *key = syntax::Ref(param);
       ++count;
     }
     if (count == 0) continue;
     s.artifact = ArtifactRef{param, default_key, "packages/" + s.name + ".zip"};
     Value with_default = Value::Map();
-    with_default.AppendEntry("Type", util::Str("String"));
+    with_default.AppendEntry("Type", syntax::Str("String"));
     with_default.AppendEntry("Description",
-                             util::Str("cfnsplit: S3 key of the code package of stack " + s.name));
-    with_default.AppendEntry("Default", util::Str(default_key));
+                             syntax::Str("cfnsplit: S3 key of the code package of stack " + s.name));
+    with_default.AppendEntry("Default", syntax::Str(default_key));
     if (mode() == WiringMode::kNested && i > 0 && keys_in_root) {
       Value plain = Value::Map();
-      plain.AppendEntry("Type", util::Str("String"));
+      plain.AppendEntry("Type", syntax::Str("String"));
       s.params[param] = std::move(plain);
-      s.passed[param] = util::Ref(param);
+      s.passed[param] = syntax::Ref(param);
       stacks_[0].params[param] = std::move(with_default);
     } else {
       s.params[param] = std::move(with_default);
@@ -90,31 +90,6 @@ void Emitter::ApplyArtifacts() {
                    param + " (default '" + default_key + "'); upload packages/" + s.name +
                    " there");
   }
-}
-
-void Emitter::WarnSamImplicitApis() {
-  std::map<std::string, std::set<std::string>> stacks_by_kind;
-  for (const Resource& r : model_.resources) {
-    if (r.type != "AWS::Serverless::Function" || !r.properties) continue;
-    const Value* events = r.properties->Find("Events");
-    if (!events || !events->is_map()) continue;
-    for (const Value& e : events->items()) {
-      const Value* type = e.is_map() ? e.Find("Type") : nullptr;
-      const Value* props = e.is_map() ? e.Find("Properties") : nullptr;
-      if (!type || !type->is_string()) continue;
-      bool implicit = (type->text() == "Api" && !(props && props->Find("RestApiId"))) ||
-                      (type->text() == "HttpApi" && !(props && props->Find("ApiId")));
-      if (implicit)
-        stacks_by_kind[type->text()].insert(stacks_[static_cast<std::size_t>(home_.at(r.id))].name);
-    }
-  }
-  for (const auto& [kind, stacks] : stacks_by_kind)
-    if (stacks.size() > 1)
-      sink_.Warning("W5010", {},
-                    "functions with implicit " + kind + " events are in " +
-                        std::to_string(stacks.size()) +
-                        " stacks: SAM creates one implicit API per template, so "
-                        "the API splits in several (declare the API explicitly)");
 }
 
 // A child whose every resource has the same Condition would be a template with no resources
@@ -141,15 +116,15 @@ void Emitter::ConditionChildStacks() {
 Value Emitter::StackResource(int child) const {
   const StackOut& s = stacks_[static_cast<std::size_t>(child)];
   Value r = Value::Map();
-  r.AppendEntry("Type", util::Str("AWS::CloudFormation::Stack"));
-  if (!s.stack_condition.empty()) r.AppendEntry("Condition", util::Str(s.stack_condition));
+  r.AppendEntry("Type", syntax::Str("AWS::CloudFormation::Stack"));
+  if (!s.stack_condition.empty()) r.AppendEntry("Condition", syntax::Str(s.stack_condition));
   if (!s.stack_depends.empty()) {
     Value deps = Value::List();
-    for (const auto& d : s.stack_depends) deps.Append(util::Str(d));
+    for (const auto& d : s.stack_depends) deps.Append(syntax::Str(d));
     r.AppendEntry("DependsOn", std::move(deps));
   }
   Value props = Value::Map();
-  props.AppendEntry("TemplateURL", util::Str(options_.child_url_prefix + s.path));
+  props.AppendEntry("TemplateURL", syntax::Str(options_.child_url_prefix + s.path));
   if (!s.passed.empty()) {
     Value params = Value::Map();
     for (const auto& [name, v] : s.passed) params.AppendEntry(name, v);
@@ -195,7 +170,7 @@ Value Emitter::BuildTemplate(int index) {
   }
   if (const Value* v = orig.Find("AWSTemplateFormatVersion"))
     root.AppendEntry("AWSTemplateFormatVersion", *v);
-  root.AppendEntry("Description", util::Str("cfnsplit: stack " + s.name + " split from " +
+  root.AppendEntry("Description", syntax::Str("cfnsplit: stack " + s.name + " split from " +
                                             BaseName(model_.path())));
   if (const Value* t = orig.Find("Transform")) root.AppendEntry("Transform", *t);
   if (s.globals) root.AppendEntry("Globals", *s.globals);
@@ -220,18 +195,14 @@ bool Emitter::CheckCycles() {
     std::set<std::string> nodes(stacks_[0].resource_ids.begin(), stacks_[0].resource_ids.end());
     for (std::size_t c = 1; c < stacks_.size(); ++c) nodes.insert(stacks_[c].resource_id);
     auto add_uses = [&](const std::string& from, const Value& v) {
-      std::vector<util::Use> uses;
-      util::CollectUses(v, uses);
-      for (const auto& u : uses)
-        if (u.kind != util::Use::Kind::kCondition && u.kind != util::Use::Kind::kMapping &&
-            nodes.count(u.target) && u.target != from)
-          graph[from].insert(u.target);
+      for (const std::string& target : util::ValuesRead(v, model_))
+        if (nodes.count(target) && target != from) graph[from].insert(target);
     };
     for (const std::string& id : stacks_[0].resource_ids) {
       const Value& def = *stacks_[0].resources.Find(id);
       graph[id];
       add_uses(id, def);
-      for (const auto& d : util::DependsOnList(def))
+      for (const auto& d : syntax::DependsOnList(def))
         if (nodes.count(d)) graph[id].insert(d);
     }
     // Cycles the template already has among the parent's own resources are its own finding.
@@ -255,7 +226,7 @@ bool Emitter::CheckCycles() {
       for (int a : s.after) edges.insert(stacks_[static_cast<std::size_t>(a)].name);
     }
   }
-  std::vector<std::string> cycle = util::FindCycle(graph);
+  std::vector<std::string> cycle = FindCycle(graph);
   if (cycle.empty()) return true;
   std::string path;
   for (const auto& n : cycle) path += (path.empty() ? "" : " -> ") + n;
@@ -296,7 +267,6 @@ std::optional<EmitResult> Emitter::Run() {
   RewriteOutputs();
   ApplyArtifacts();
   ConditionChildStacks();
-  WarnSamImplicitApis();
   if (!CheckCycles()) return std::nullopt;
   EmitResult result;
   result.mode = mode();

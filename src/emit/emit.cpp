@@ -7,9 +7,9 @@
 
 namespace cfnsplit::emit {
 
-Emitter::Emitter(const TemplateModel& model, const SplitPlan& plan, const EmitOptions& options,
-                 DiagnosticSink& sink)
-    : model_(model), plan_(plan), options_(options), sink_(sink) {}
+Emitter::Emitter(const TemplateModel& model, const SplitPlan& plan, const RuleSet& rules,
+                 const EmitOptions& options, DiagnosticSink& sink)
+    : model_(model), plan_(plan), rules_(rules), options_(options), sink_(sink) {}
 
 bool Emitter::AssignStacks() {
   if (plan_.stacks.empty()) {
@@ -96,7 +96,7 @@ bool Emitter::AssignStacks() {
 void Emitter::RewriteResources() {
   for (const Resource& r : model_.resources) {
     int s = home_.at(r.id);
-    Value copy = Rewriter(*this, s).Copy(*r.def);
+    Value copy = Rewriter(*this, s).CopyResource(*r.def);
     if (!r.condition.empty()) UseCondition(s, r.condition);
     stacks_[static_cast<std::size_t>(s)].resources.AppendEntry(r.id, std::move(copy), r.loc);
   }
@@ -111,12 +111,8 @@ void Emitter::RewriteResources() {
 }
 
 bool Emitter::HasDataEdge(const Value& v, const std::string& node) const {
-  std::vector<util::Use> uses;
-  util::CollectUses(v, uses);
-  return std::any_of(uses.begin(), uses.end(), [&](const util::Use& u) {
-    return (u.kind == util::Use::Kind::kRef || u.kind == util::Use::Kind::kGetAtt) &&
-           u.target == node;
-  });
+  std::vector<std::string> read = util::ValuesRead(v, model_);
+  return std::find(read.begin(), read.end(), node) != read.end();
 }
 
 // A DependsOn inside one stack stays. Across stacks it becomes an ordering of whole stacks: the
@@ -156,22 +152,19 @@ void Emitter::LiftDependsOn() {
     if (kept.empty()) {
       def->Erase("DependsOn");
     } else if (kept.size() == 1 && original->is_string()) {
-      def->Set("DependsOn", util::Str(kept.front()));
+      def->Set("DependsOn", syntax::Str(kept.front()));
     } else {
       Value list = Value::List();
-      for (const auto& k : kept) list.Append(util::Str(k));
+      for (const auto& k : kept) list.Append(syntax::Str(k));
       def->Set("DependsOn", std::move(list));
     }
   }
 }
 
 std::vector<int> Emitter::OutputHomes(const Output& o) const {
-  std::vector<util::Use> uses;
-  util::CollectUses(*o.def, uses);
   std::vector<int> homes;
-  for (const auto& u : uses) {
-    if (u.kind != util::Use::Kind::kRef && u.kind != util::Use::Kind::kGetAtt) continue;
-    int h = HomeOf(u.target);
+  for (const std::string& target : util::ValuesRead(*o.def, model_)) {
+    int h = HomeOf(target);
     if (h >= 0 && std::find(homes.begin(), homes.end(), h) == homes.end()) homes.push_back(h);
   }
   return homes;
@@ -223,9 +216,10 @@ void Emitter::RewriteOutputs() {
 namespace cfnsplit {
 
 std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan& plan,
-                                     const EmitOptions& options, DiagnosticSink& sink) {
+                                     const RuleSet& rules, const EmitOptions& options,
+                                     DiagnosticSink& sink) {
   try {
-    emit::Emitter e(model, plan, options, sink);
+    emit::Emitter e(model, plan, rules, options, sink);
     return e.Run();
   } catch (const std::exception& ex) {
     sink.Error("E5002", {}, std::string("internal error while emitting stacks: ") + ex.what());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cfnsplit/emit.hpp"
+#include "cfnsplit/ruleset.hpp"
 
 namespace cfnsplit::emit {
 
@@ -58,8 +59,8 @@ struct StackOut {
 
 class Emitter {
  public:
-  Emitter(const TemplateModel& model, const SplitPlan& plan, const EmitOptions& options,
-          DiagnosticSink& sink);
+  Emitter(const TemplateModel& model, const SplitPlan& plan, const RuleSet& rules,
+          const EmitOptions& options, DiagnosticSink& sink);
   std::optional<EmitResult> Run();
 
   // --- used by the Rewriter (wiring.cpp) ---
@@ -74,6 +75,7 @@ class Emitter {
   void UseCondition(int stack, const std::string& name);
   void UseMapping(int stack, const std::string& name);
   WiringMode mode() const { return options_.mode; }
+  const RuleSet& rules() const { return rules_; }
 
  private:
   // emit.cpp
@@ -92,7 +94,6 @@ class Emitter {
   std::string StackNameParameter(int consumer, int producer);
   // assemble.cpp
   void ApplyArtifacts();
-  void WarnSamImplicitApis();
   Value BuildTemplate(int stack);
   Value StackResource(int child) const;
   void ConditionChildStacks();
@@ -102,6 +103,7 @@ class Emitter {
 
   const TemplateModel& model_;
   const SplitPlan& plan_;
+  const RuleSet& rules_;
   const EmitOptions& options_;
   DiagnosticSink& sink_;
   std::vector<StackOut> stacks_;
@@ -119,7 +121,11 @@ class Emitter {
 class Rewriter {
  public:
   Rewriter(Emitter& emitter, int stack) : e_(emitter), stack_(stack) {}
+  /// Copies a value; `CopyResource` also knows where inside a resource definition it is, so
+  /// AWS::StackName in an own-stack context (UserData, cfn-init metadata) keeps naming the stack
+  /// that holds the resource.
   Value Copy(const Value& v);
+  Value CopyResource(const Value& def);
 
  private:
   Value CopyIntrinsic(std::string_view fn, const Value& v);
@@ -130,6 +136,9 @@ class Rewriter {
 
   Emitter& e_;
   int stack_;
+  std::vector<std::string> path_;  ///< map keys from the resource definition (CopyResource)
+  bool tracking_ = false;
+  bool own_stack_ = false;
 };
 
 }  // namespace cfnsplit::emit

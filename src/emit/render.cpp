@@ -14,17 +14,17 @@ const char* ModeName(WiringMode m) { return m == WiringMode::kNested ? "nested" 
 Value StacksIndex(const EmitResult& result) {
   Value root = Value::Map();
   root.AppendEntry("format_version", Value::Number("1"));
-  root.AppendEntry("mode", util::Str(ModeName(result.mode)));
+  root.AppendEntry("mode", syntax::Str(ModeName(result.mode)));
   Value order = Value::List();
-  for (const auto& n : result.deploy_order) order.Append(util::Str(n));
+  for (const auto& n : result.deploy_order) order.Append(syntax::Str(n));
   root.AppendEntry("deploy_order", std::move(order));
   Value stacks = Value::List();
   for (const EmittedStack& s : result.stacks) {
     Value e = Value::Map();
-    e.AppendEntry("name", util::Str(s.name));
-    e.AppendEntry("template", util::Str(s.path));
-    if (!s.stack_name.empty()) e.AppendEntry("stack_name", util::Str(s.stack_name));
-    if (!s.resource_id.empty()) e.AppendEntry("resource_id", util::Str(s.resource_id));
+    e.AppendEntry("name", syntax::Str(s.name));
+    e.AppendEntry("template", syntax::Str(s.path));
+    if (!s.stack_name.empty()) e.AppendEntry("stack_name", syntax::Str(s.stack_name));
+    if (!s.resource_id.empty()) e.AppendEntry("resource_id", syntax::Str(s.resource_id));
     stacks.Append(std::move(e));
   }
   root.AppendEntry("stacks", std::move(stacks));

@@ -7,16 +7,35 @@
 
 namespace cfnsplit::emit {
 
+Value Rewriter::CopyResource(const Value& def) {
+  tracking_ = stack_ != 0 && !e_.rules().own_stack_contexts.empty();
+  return Copy(def);
+}
+
 Value Rewriter::Copy(const Value& v) {
   if (v.is_scalar()) return v;
   std::string_view fn = v.IntrinsicName();
   if (!fn.empty()) return CopyIntrinsic(fn, v);
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  // Own-stack contexts sit a few keys deep; deeper than that the flag is already decided.
+  const bool track = tracking_ && !own_stack_ && v.is_map() && path_.size() < 4;
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.is_list())
+    if (v.is_list()) {
       out.Append(Copy(v.items()[i]));
-    else
-      out.AppendEntry(v.keys()[i].name, Copy(v.items()[i]), v.keys()[i].loc);
+      continue;
+    }
+    const std::string& key = v.keys()[i].name;
+    if (track) {
+      path_.push_back(key);
+      std::string joined;
+      for (const auto& p : path_) joined += (joined.empty() ? "" : ".") + p;
+      own_stack_ = e_.rules().InOwnStackContext(joined);
+    }
+    out.AppendEntry(key, Copy(v.items()[i]), v.keys()[i].loc);
+    if (track) {
+      path_.pop_back();
+      own_stack_ = false;
+    }
   }
   return out;
 }
@@ -24,7 +43,7 @@ Value Rewriter::Copy(const Value& v) {
 // Ref semantics: a resource, a template parameter or a pseudo parameter.
 std::optional<Value> Rewriter::ReadName(const std::string& name) {
   if (name == "AWS::StackName" || name == "AWS::StackId") {
-    if (stack_ == 0) return std::nullopt;
+    if (stack_ == 0 || own_stack_) return std::nullopt;
     return e_.Import(stack_, {WireKey::Kind::kPseudo, name, ""}, nullptr);
   }
   if (IsPseudoParameter(name)) return std::nullopt;
@@ -57,7 +76,7 @@ Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
   }
   if (fn == "Fn::GetAtt") {
     std::string resource, attribute;
-    bool literal = util::GetAttParts(arg, resource, attribute);
+    bool literal = syntax::GetAttParts(arg, resource, attribute);
     if (!resource.empty()) {
       const Value* computed = literal ? nullptr : &arg.items()[1];
       if (auto r = ReadAtt(resource, attribute, computed)) return *r;
@@ -79,7 +98,7 @@ namespace {
 
 // A variable name for the Sub's map that no other `${…}` of the string already means.
 std::string FreeVariable(const std::string& base, const std::string& replacing, const Value& vars,
-                         const std::vector<util::SubToken>& tokens) {
+                         const std::vector<syntax::SubToken>& tokens) {
   auto used = [&](const std::string& n) {
     if (vars.Find(n)) return true;
     for (const auto& t : tokens)
@@ -99,12 +118,12 @@ Value Rewriter::CopySub(const Value& v) {
   const Value& arg = v.IntrinsicArg();
   std::string text;
   const Value* vars = nullptr;
-  if (!util::SubParts(arg, text, &vars)) return Value::Intrinsic("Fn::Sub", Copy(arg), v.loc());
+  if (!syntax::SubParts(arg, text, &vars)) return Value::Intrinsic("Fn::Sub", Copy(arg), v.loc());
   Value new_vars = Value::Map(vars ? vars->loc() : v.loc());
   if (vars)
     for (std::size_t i = 0; i < vars->size(); ++i)
       new_vars.AppendEntry(vars->keys()[i].name, Copy(vars->items()[i]), vars->keys()[i].loc);
-  std::vector<util::SubToken> tokens = util::ScanSub(text);
+  std::vector<syntax::SubToken> tokens = syntax::ScanSub(text);
   std::map<std::string, std::string> renamed;  // variable as written → new name
   bool changed = false;
   for (auto& t : tokens) {
@@ -131,7 +150,7 @@ Value Rewriter::CopySub(const Value& v) {
     renamed[t.text] = name;
     t.text = name;
   }
-  std::string new_text = changed ? util::JoinSub(tokens) : text;
+  std::string new_text = changed ? syntax::JoinSub(tokens) : text;
   if (!vars && new_vars.size() == 0)
     return Value::Intrinsic("Fn::Sub", Value::String(new_text, arg.loc()), v.loc());
   Value list = Value::List(arg.loc());

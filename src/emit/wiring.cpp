@@ -32,8 +32,8 @@ bool IsListAttribute(const std::string& type, const std::string& attribute) {
 
 Value Param(const std::string& type, const std::string& description) {
   Value p = Value::Map();
-  p.AppendEntry("Type", util::Str(type));
-  if (!description.empty()) p.AppendEntry("Description", util::Str(description));
+  p.AppendEntry("Type", syntax::Str(type));
+  if (!description.empty()) p.AppendEntry("Description", syntax::Str(description));
   return p;
 }
 
@@ -56,12 +56,8 @@ int Emitter::HomeOf(const std::string& resource) const {
   if (it != home_.end()) return it->second;
   if (!model_.is_sam()) return -1;
   // SAM creates <Function>Role, <Function>Alias… in the template of <Function>.
-  const Resource* best = nullptr;
-  for (const Resource& r : model_.resources)
-    if (r.is_sam() && resource.size() > r.id.size() &&
-        resource.compare(0, r.id.size(), r.id) == 0 && (!best || r.id.size() > best->id.size()))
-      best = &r;
-  return best ? home_.at(best->id) : -1;
+  std::string owner = GeneratedOwner(model_, resource);
+  return owner.empty() ? -1 : home_.at(owner);
 }
 
 bool Emitter::IsParameter(const std::string& name) const {
@@ -84,7 +80,7 @@ Wire& Emitter::GetWire(const WireKey& key, const Value* attr) {
   std::string base;
   if (key.kind == WireKey::Kind::kPseudo) {
     w.home = 0;
-    w.expr = util::Ref(key.target);
+    w.expr = syntax::Ref(key.target);
     std::string prefix = mode() == WiringMode::kNested ? "Parent" : stacks_[0].name;
     base = prefix + key.target.substr(5);  // "AWS::StackName" → "ParentStackName"
   } else {
@@ -92,12 +88,12 @@ Wire& Emitter::GetWire(const WireKey& key, const Value* attr) {
     const Resource* r = model_.FindResource(key.target);
     w.condition = r ? r->condition : "";
     if (key.kind == WireKey::Kind::kRef) {
-      w.expr = util::Ref(key.target);
+      w.expr = syntax::Ref(key.target);
       base = key.target + "Ref";
     } else {
       Value computed_arg = Value::List();
-      computed_arg.Append(util::Str(key.target));
-      computed_arg.Append(attr ? Rewriter(*this, w.home).Copy(*attr) : util::Str(key.attribute));
+      computed_arg.Append(syntax::Str(key.target));
+      computed_arg.Append(attr ? Rewriter(*this, w.home).Copy(*attr) : syntax::Str(key.attribute));
       w.expr = Value::Intrinsic("Fn::GetAtt", std::move(computed_arg));
       base = key.target + (attr ? std::string("Attribute") : key.attribute);
       w.is_list = r && !attr && IsListAttribute(r->type, key.attribute);
@@ -111,15 +107,15 @@ void Emitter::EnsureOutput(int stack, const Wire& w, bool exported) {
   StackOut& s = stacks_[static_cast<std::size_t>(stack)];
   if (s.outputs.Find(w.name)) return;
   Value o = Value::Map();
-  o.AppendEntry("Description", util::Str("cfnsplit: " + Describe(w.key) + " for other stacks"));
-  o.AppendEntry("Value", w.is_list ? util::Join("||", w.expr) : w.expr);
+  o.AppendEntry("Description", syntax::Str("cfnsplit: " + Describe(w.key) + " for other stacks"));
+  o.AppendEntry("Value", w.is_list ? syntax::Join("||", w.expr) : w.expr);
   if (exported) {
     Value e = Value::Map();
-    e.AppendEntry("Name", Value::Intrinsic("Fn::Sub", util::Str("${AWS::StackName}-" + w.name)));
+    e.AppendEntry("Name", Value::Intrinsic("Fn::Sub", syntax::Str("${AWS::StackName}-" + w.name)));
     o.AppendEntry("Export", std::move(e));
   }
   if (!w.condition.empty()) {
-    o.AppendEntry("Condition", util::Str(w.condition));
+    o.AppendEntry("Condition", syntax::Str(w.condition));
     UseCondition(stack, w.condition);
   }
   s.outputs.AppendEntry(w.name, std::move(o));
@@ -131,7 +127,7 @@ Value Emitter::Import(int stack, const WireKey& key, const Value* attr) {
     stacks_[static_cast<std::size_t>(stack)].notes.insert(
         "AWS::StackName here reads the base stack's name (parameter " +
         StackNameParameter(stack, 0) + "), as in the original template");
-    return util::Ref(StackNameParameter(stack, 0));
+    return syntax::Ref(StackNameParameter(stack, 0));
   }
   const Wire& w = GetWire(key, attr);
   return mode() == WiringMode::kNested ? NestedImport(stack, w) : ExportsImport(stack, w);
@@ -141,27 +137,27 @@ Value Emitter::NestedImport(int stack, const Wire& w) {
   if (stack == 0) {
     EnsureOutput(w.home, w, false);
     Value v =
-        util::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
-    return w.is_list ? util::Split("||", std::move(v)) : v;
+        syntax::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
+    return w.is_list ? syntax::Split("||", std::move(v)) : v;
   }
   StackOut& s = stacks_[static_cast<std::size_t>(stack)];
   if (!s.params.count(w.name)) {
     s.params[w.name] = Param("String", "cfnsplit: " + Describe(w.key) + " from the parent");
     Value passed;
     if (w.home == 0) {
-      passed = w.is_list ? util::Join("||", w.expr) : w.expr;
+      passed = w.is_list ? syntax::Join("||", w.expr) : w.expr;
     } else {
       EnsureOutput(w.home, w, false);
       passed =
-          util::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
+          syntax::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
     }
     // A value of a conditional resource exists only when its condition holds; the parent
     // evaluates Parameters unconditionally, so it passes "" otherwise.
     if (!w.condition.empty()) {
       Value args = Value::List();
-      args.Append(util::Str(w.condition));
+      args.Append(syntax::Str(w.condition));
       args.Append(std::move(passed));
-      args.Append(util::Str(""));
+      args.Append(syntax::Str(""));
       passed = Value::Intrinsic("Fn::If", std::move(args));
     }
     s.passed[w.name] = std::move(passed);
@@ -169,8 +165,8 @@ Value Emitter::NestedImport(int stack, const Wire& w) {
       s.notes.insert(w.key.target + " here is the parent's, passed as parameter " + w.name +
                      " (inside a nested stack it would name the child stack)");
   }
-  Value r = util::Ref(w.name);
-  return w.is_list ? util::Split("||", std::move(r)) : r;
+  Value r = syntax::Ref(w.name);
+  return w.is_list ? syntax::Split("||", std::move(r)) : r;
 }
 
 Value Emitter::ExportsImport(int stack, const Wire& w) {
@@ -178,8 +174,8 @@ Value Emitter::ExportsImport(int stack, const Wire& w) {
   std::string param = StackNameParameter(stack, w.home);
   stacks_[static_cast<std::size_t>(stack)].after.insert(w.home);
   Value imp = Value::Intrinsic(
-      "Fn::ImportValue", Value::Intrinsic("Fn::Sub", util::Str("${" + param + "}-" + w.name)));
-  return w.is_list ? util::Split("||", std::move(imp)) : imp;
+      "Fn::ImportValue", Value::Intrinsic("Fn::Sub", syntax::Str("${" + param + "}-" + w.name)));
+  return w.is_list ? syntax::Split("||", std::move(imp)) : imp;
 }
 
 std::string Emitter::StackNameParameter(int consumer, int producer) {
@@ -188,7 +184,7 @@ std::string Emitter::StackNameParameter(int consumer, int producer) {
   StackOut& c = stacks_[static_cast<std::size_t>(consumer)];
   if (!c.params.count(name)) {
     Value d = Param("String", "cfnsplit: name of the deployed stack " + p.name);
-    d.AppendEntry("Default", util::Str(p.stack_name));
+    d.AppendEntry("Default", syntax::Str(p.stack_name));
     c.params[name] = std::move(d);
   }
   return name;
@@ -196,11 +192,11 @@ std::string Emitter::StackNameParameter(int consumer, int producer) {
 
 Value Emitter::UseParameter(int stack, const std::string& name) {
   const Parameter* p = model_.FindParameter(name);
-  if (stack == 0 || !p) return util::Ref(name);
+  if (stack == 0 || !p) return syntax::Ref(name);
   StackOut& s = stacks_[static_cast<std::size_t>(stack)];
   if (mode() == WiringMode::kExports) {
     if (!s.params.count(name)) s.params[name] = *p->def;
-    return util::Ref(name);
+    return syntax::Ref(name);
   }
   // Nested stack parameters are strings: lists travel joined, SSM types already resolved.
   bool as_string = p->is_list() || p->type.rfind("AWS::SSM::Parameter::Value<", 0) == 0;
@@ -209,9 +205,9 @@ Value Emitter::UseParameter(int stack, const std::string& name) {
     if (const Value* desc = p->def->Find("Description")) d.AppendEntry("Description", *desc);
     if (p->no_echo) d.AppendEntry("NoEcho", Value::Bool(true));
     s.params[name] = std::move(d);
-    s.passed[name] = p->is_list() ? util::Join(",", util::Ref(name)) : util::Ref(name);
+    s.passed[name] = p->is_list() ? syntax::Join(",", syntax::Ref(name)) : syntax::Ref(name);
   }
-  return p->is_list() ? util::Split(",", util::Ref(name)) : util::Ref(name);
+  return p->is_list() ? syntax::Split(",", syntax::Ref(name)) : syntax::Ref(name);
 }
 
 void Emitter::UseCondition(int stack, const std::string& name) {

@@ -1,6 +1,7 @@
 #include "cfnsplit/graph.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/graph/topological_sort.hpp>
@@ -167,6 +168,35 @@ std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint3
     out += model.resources[cycle[i]].id;
   }
   return out;
+}
+
+std::vector<std::string> FindCycle(const std::map<std::string, std::set<std::string>>& graph) {
+  enum class Mark { kNew, kActive, kDone };
+  std::map<std::string, Mark> mark;
+  std::vector<std::string> path;
+  std::vector<std::string> cycle;
+  std::function<bool(const std::string&)> visit = [&](const std::string& n) {
+    Mark& m = mark[n];
+    if (m == Mark::kDone) return false;
+    if (m == Mark::kActive) {
+      auto from = std::find(path.begin(), path.end(), n);
+      cycle.assign(from, path.end());
+      cycle.push_back(n);
+      return true;
+    }
+    m = Mark::kActive;
+    path.push_back(n);
+    auto it = graph.find(n);
+    if (it != graph.end())
+      for (const auto& next : it->second)
+        if (visit(next)) return true;
+    path.pop_back();
+    mark[n] = Mark::kDone;
+    return false;
+  };
+  for (const auto& entry : graph)
+    if (visit(entry.first)) return cycle;
+  return {};
 }
 
 }  // namespace cfnsplit

@@ -61,6 +61,41 @@ void Classify(Analysis& a, const RuleSet& rules) {
     if (info.owner.empty() && info.function >= 0) info.owner = model.resources[info.function].owner;
 }
 
+// Pairs that cannot be wired across stacks at all: the SAM transform needs the target in the
+// same template, or the value is a secret that must not become an output or a parameter.
+void FindBonds(Analysis& a, const RuleSet& rules) {
+  const TemplateModel& m = *a.model;
+  for (const Reference& r : m.references) {
+    if (r.site != SiteKind::kResource || r.target != TargetKind::kResource ||
+        r.kind == RefKind::kDependsOn)
+      continue;
+    long from = m.ResourceIndex(r.from), to = m.ResourceIndex(r.to);
+    if (from < 0 || to < 0 || from == to) continue;
+    const Resource& src = m.resources[static_cast<std::size_t>(from)];
+    const Resource& dst = m.resources[static_cast<std::size_t>(to)];
+    std::string why;
+    if (const SameTemplateRule* rule = rules.SameTemplateRuleFor(src.type, r.path, *src.def))
+      why = rule->why;
+    else if (!r.attribute.empty() && rules.IsSecretAttribute(dst.type, r.attribute))
+      why = dst.id + "." + r.attribute + " is a secret, and a secret never becomes an output or "
+            "a parameter";
+    if (!why.empty())
+      a.bonds.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), why});
+  }
+  for (const char* kind : {"Api", "HttpApi"}) {
+    long first = -1;
+    for (std::size_t i = 0; i < m.resources.size(); ++i) {
+      if (!m.resources[i].is_sam() || !UsesImplicitSamApi(*m.resources[i].def, kind)) continue;
+      if (first < 0)
+        first = static_cast<long>(i);
+      else
+        a.bonds.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(first),
+                           std::string("SAM creates one implicit ") + kind +
+                               " per template: the functions whose events use it share a stack"});
+    }
+  }
+}
+
 std::uint64_t CountDynamicReferences(const Value& v) {
   if (v.is_string()) {
     std::uint64_t n = 0;
@@ -140,6 +175,7 @@ Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t
   a.template_bytes = template_bytes;
   Classify(a, rules);
   for (const auto& info : a.info) a.expanded_resources += info.expanded;
+  FindBonds(a, rules);
   a.cycles = a.graph.FindCycles();
   for (const auto& cycle : a.cycles)
     sink.Error("E2001", model.resources[cycle.front()].loc,

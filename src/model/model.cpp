@@ -64,15 +64,6 @@ bool IsPseudoParameter(const std::string& name) {
 
 // The SAM resource whose logical ID prefixes `name` (longest wins): SAM names what it creates
 // after the resource (MyFunctionRole, MyFunctionAliaslive, MyApiProdStage).
-std::string GeneratedOwner(const TemplateModel& m, const std::string& name) {
-  std::string owner;
-  for (const Resource& r : m.resources)
-    if (r.is_sam() && name.size() > r.id.size() && name.compare(0, r.id.size(), r.id) == 0 &&
-        r.id.size() > owner.size())
-      owner = r.id;
-  return owner;
-}
-
 namespace {
 
 const std::array<std::string_view, 12> kTopLevelKeys = {"AWSTemplateFormatVersion",
@@ -279,9 +270,7 @@ void ExtractReferences(TemplateModel& m, DiagnosticSink& sink) {
 // expands to: a reference to one of those is only a warning before the transform runs.
 bool MayBeGenerated(const TemplateModel& m, const std::string& name) {
   if (m.has_language_extensions()) return true;
-  if (!m.is_sam()) return false;
-  return name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0 ||
-         !GeneratedOwner(m, name).empty();
+  return m.is_sam() && !GeneratedOwner(m, name).empty();
 }
 
 void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {

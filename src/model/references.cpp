@@ -2,6 +2,7 @@
 // CloudFormation evaluates (resource definitions, outputs, conditions).
 #include <algorithm>
 
+#include "cfnsplit/intrinsics.hpp"
 #include "model/walk.hpp"
 
 namespace cfnsplit {
@@ -103,20 +104,18 @@ const char* RefKindName(RefKind k) {
 
 std::vector<std::string> SubVariables(const std::string& text) {
   std::vector<std::string> vars;
-  std::size_t i = 0;
-  while ((i = text.find("${", i)) != std::string::npos) {
-    std::size_t end = text.find('}', i + 2);
-    if (end == std::string::npos) break;
-    if (text[i + 2] != '!') {
-      std::string name = text.substr(i + 2, end - i - 2);
-      // Trim spaces CloudFormation tolerates inside the braces.
-      name.erase(0, name.find_first_not_of(" \t"));
-      name.erase(name.find_last_not_of(" \t") + 1);
-      if (!name.empty()) vars.push_back(std::move(name));
-    }
-    i = end + 1;
-  }
+  for (auto& t : syntax::ScanSub(text))
+    if (t.is_var) vars.push_back(std::move(t.text));
   return vars;
+}
+
+std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context, SiteKind site,
+                                    const std::string& from) {
+  std::vector<Reference> out;
+  DiagnosticSink ignored;
+  ReferenceWalker walker(context, ignored, out);
+  walker.WalkSite(site, from, v, "");
+  return out;
 }
 
 ReferenceWalker::ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink,

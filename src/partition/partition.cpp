@@ -1,5 +1,6 @@
 // PartitionTemplate: assignment, packing, explanations, lower bounds and the final check.
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <set>
 
@@ -169,6 +170,29 @@ void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& opt
   }
 }
 
+// A pin the plan could not keep (the resource is bound to something that must sit elsewhere) is
+// the user's constraint failing, said at once, never a silently moved resource. Placements kept
+// from a previous plan (`--previous`) are preferences: `review --against` shows their moves.
+bool PinsHold(const Analysis& a, const SplitPlan& plan, DiagnosticSink& sink) {
+  std::map<std::string, int> stack_of = plan.StackIndex();
+  bool ok = true;
+  for (const Pin& pin : plan.options.pins) {
+    if (pin.source == "plan") continue;
+    auto it = stack_of.find(pin.resource);
+    if (it == stack_of.end() || it->second < 0) continue;  // unknown resource: reported elsewhere
+    const std::string& where = plan.stacks[static_cast<std::size_t>(it->second)].name;
+    if (where == pin.stack) continue;
+    const Resource* r = a.model->FindResource(pin.resource);
+    auto why = plan.explanations.find(pin.resource);
+    sink.Error("E4015", r ? r->loc : SourceLoc{},
+               "cannot keep the pin of " + pin.resource + " in " + pin.stack + ": it must sit in " +
+                   where + (why == plan.explanations.end() ? "" : " (" + why->second + ")"),
+               {"pin what it is bound to into the same stack, or drop the pin"});
+    ok = false;
+  }
+  return ok;
+}
+
 }  // namespace
 
 void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
@@ -221,6 +245,7 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
   }
   Explain(a, asg, plan, packages);
   LowerBounds(clusters, packages, rules, options, plan);
+  if (!PinsHold(a, plan, sink)) return std::nullopt;
 
   PlanCheck check = CheckPlan(a, plan, packages, rules);
   ApplyFigures(plan, check);

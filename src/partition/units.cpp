@@ -1,6 +1,7 @@
 // Units (what must stay together), the base closure, and function clusters.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "partition/internal.hpp"
 
@@ -36,24 +37,9 @@ std::string PinnedStack(const Resource& r, const PlanOptions& options) {
   return stack && stack->is_string() ? stack->text() : "";
 }
 
-// SAM gives every template one implicit REST API (and one HTTP API) for Api / HttpApi events
-// without RestApiId / ApiId: functions using it must stay in one template, or the API splits.
-bool UsesImplicitSamApi(const Resource& r) {
-  if (r.type != "AWS::Serverless::Function" || !r.properties) return false;
-  const Value* events = r.properties->Find("Events");
-  if (!events || !events->is_map()) return false;
-  for (const Value& e : events->items()) {
-    const Value* type = e.is_map() ? e.Find("Type") : nullptr;
-    if (!type || (type->text() != "Api" && type->text() != "HttpApi")) continue;
-    const Value* props = e.Find("Properties");
-    const char* api_key = type->text() == "Api" ? "RestApiId" : "ApiId";
-    if (!props || !props->is_map() || !props->Find(api_key)) return true;
-  }
-  return false;
-}
-
 // Units are resources that must share a stack: a reference cycle, a function with its
-// satellites. Joining can close new cycles between units, so repeat until the unit graph is a DAG.
+// satellites, a bond (a SAM event and its API, a secret's reader and owner). Joining can close
+// new cycles between units, so repeat until the unit graph is a DAG.
 void BuildUnits(const Analysis& a, UnionFind& uf) {
   const std::size_t n = a.info.size();
   std::vector<std::uint32_t> comp = a.graph.StronglyConnectedComponents();
@@ -63,6 +49,7 @@ void BuildUnits(const Analysis& a, UnionFind& uf) {
     if (!fresh) uf.Join(it->second, i);
     if (a.info[i].function >= 0) uf.Join(i, static_cast<std::uint32_t>(a.info[i].function));
   }
+  for (const Bond& b : a.bonds) uf.Join(b.from, b.to);
   for (int round = 0; round < 64; ++round) {
     DependencyGraph units(n);
     for (std::uint32_t u = 0; u < n; ++u)
@@ -82,6 +69,29 @@ void BuildUnits(const Analysis& a, UnionFind& uf) {
       }
     }
     if (!joined) return;
+  }
+}
+
+// A unit that must share one stack but belongs to several owners (functions of different teams
+// on SAM's implicit API, say) cannot go to any owner's stack: the base stack, which every owner
+// shares, keeps it.
+template <typename PinBase>
+void KeepMixedOwnerUnitsInBase(const Analysis& a, UnionFind& uf, PinBase& pin_base) {
+  const std::size_t n = a.info.size();
+  std::map<std::uint32_t, std::set<std::string>> owners;
+  std::map<std::uint32_t, std::string> why;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (!a.info[i].owner.empty()) owners[uf.Find(i)].insert(a.info[i].owner);
+  for (const Bond& b : a.bonds) why.emplace(uf.Find(b.from), b.why);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& o = owners[uf.Find(i)];
+    if (o.size() < 2) continue;
+    std::string list;
+    for (const auto& name : o) list += (list.empty() ? "" : ", ") + name;
+    auto w = why.find(uf.Find(i));
+    pin_base(i, "must share a stack with resources of other owners (" + list + ")" +
+                    (w == why.end() ? "" : ": " + w->second) +
+                    "; the base stack, which every owner shares, keeps them");
   }
 }
 
@@ -137,15 +147,20 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
   // parent may depend on a child; exports mode reports the conflict), and one pinned to Base that
   // needs functions sits in the parent after them rather than pulling them in.
   std::vector<char> pinned_post(n, 0);
+  // True when `i` joins the base now; a resource pinned elsewhere never does (the conflict is
+  // recorded once), so the closures below terminate.
+  std::vector<char> conflicted(n, 0);
   auto pin_base = [&](std::uint32_t i, const std::string& why) {
-    if (base[i] || pinned_post[i]) return;
+    if (base[i] || pinned_post[i]) return false;
     if (!asg.forced_stack[i].empty() && asg.forced_stack[i] != "Base") {
-      asg.pin_conflicts.push_back(m.resources[i].id + " (" + why + ")");
-      return;
+      if (!conflicted[i]) asg.pin_conflicts.push_back(m.resources[i].id + " (" + why + ")");
+      conflicted[i] = 1;
+      return false;
     }
     base[i] = 1;
     asg.reason[i] = why;
     stack.push_back(i);
+    return true;
   };
   // Infrastructure that exactly one function uses is not shared: it follows that function.
   auto users_of = [&](std::uint32_t i) {
@@ -169,12 +184,6 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
       }
       continue;
     }
-    if (UsesImplicitSamApi(r)) {
-      pin_base(i,
-               "its Api event uses SAM's implicit API, which SAM creates once per template: it "
-               "stays in the base stack (declare an AWS::Serverless::Api to let it move)");
-      continue;
-    }
     const auto& info = a.info[i];
     bool needs_no_function = true;
     fdeps[i].ForEach([&](std::size_t) { needs_no_function = false; });
@@ -182,9 +191,11 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
       pin_base(i, "stateful (" + info.reason + "): stays in the base stack");
     else if (r.is_foreach() || r.type == "AWS::CloudFormation::Stack")
       pin_base(i, "kept in the base stack (" + r.type + ")");
-    else if (info.cls == LifecycleClass::kShared && needs_no_function && users_of(i) != 1)
+    else if (info.cls == LifecycleClass::kShared && needs_no_function && users_of(i) != 1 &&
+             fn_index[uf.Find(i)] < 0)  // bonded to functions (a SAM API): moves with them
       pin_base(i, "shared infrastructure (" + info.reason + "): stays in the base stack");
   }
+  if (!options.allow_mixed_owners) KeepMixedOwnerUnitsInBase(a, uf, pin_base);
   auto close_base = [&]() {
     while (!stack.empty()) {
       std::uint32_t u = stack.back();
@@ -200,15 +211,12 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
       close_base();
       changed = false;
       for (std::uint32_t i = 0; i < n; ++i)
-        if (base[i] && !base[uf.Find(i)]) {
-          pin_base(uf.Find(i), "stays with " + m.resources[i].id + " in the base stack");
-          changed = true;
-        }
+        if (base[i] && !base[uf.Find(i)])
+          changed |= pin_base(uf.Find(i), "stays with " + m.resources[i].id + " in the base stack");
       for (std::uint32_t i = 0; i < n; ++i)
-        if (!base[i] && base[uf.Find(i)]) {
-          pin_base(i, "stays with " + m.resources[uf.Find(i)].id + " in the base stack");
-          changed = true;
-        }
+        if (!base[i] && base[uf.Find(i)])
+          changed |=
+              pin_base(i, "stays with " + m.resources[uf.Find(i)].id + " in the base stack");
     }
   };
   close_units();

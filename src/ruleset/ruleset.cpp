@@ -37,6 +37,61 @@ const LifecycleRule* RuleSet::RuleFor(const std::string& type) const {
   return nullptr;
 }
 
+namespace {
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t dot = path.find('.', start);
+    if (dot == std::string::npos) dot = path.size();
+    parts.push_back(path.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+bool PathMatches(const std::string& pattern, const std::string& path) {
+  std::vector<std::string> want = SplitPath(pattern), have = SplitPath(path);
+  if (have.size() < want.size()) return false;
+  for (std::size_t i = 0; i < want.size(); ++i)
+    if (want[i] != "*" && want[i] != have[i]) return false;
+  return true;
+}
+
+bool RuleSet::IsSecretAttribute(const std::string& type, const std::string& attribute) const {
+  for (const auto& s : secret_attributes)
+    if (s.type == type && (attribute == s.attribute || attribute.rfind(s.attribute + ".", 0) == 0))
+      return true;
+  return false;
+}
+
+const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
+                                                     const std::string& path,
+                                                     const Value& resource_def) const {
+  for (const auto& rule : same_template) {
+    if (rule.type != type || !PathMatches(rule.path, path)) continue;
+    if (rule.event.empty()) return &rule;
+    // The event is the key after "Events" in the path.
+    std::vector<std::string> parts = SplitPath(path);
+    const Value* props = resource_def.is_map() ? resource_def.Find("Properties") : nullptr;
+    const Value* events = props && props->is_map() ? props->Find("Events") : nullptr;
+    const Value* event = events && events->is_map() && parts.size() > 2 ? events->Find(parts[2])
+                                                                        : nullptr;
+    const Value* t = event && event->is_map() ? event->Find("Type") : nullptr;
+    if (t && t->text() == rule.event) return &rule;
+  }
+  return nullptr;
+}
+
+bool RuleSet::InOwnStackContext(const std::string& path) const {
+  for (const auto& p : own_stack_contexts)
+    if (PathMatches(p, path)) return true;
+  return false;
+}
+
 LifecycleClass RuleSet::ClassOf(const std::string& type) const {
   const LifecycleRule* rule = RuleFor(type);
   return rule ? rule->cls : LifecycleClass::kOther;
@@ -138,6 +193,49 @@ void ReadLifecycle(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
   }
 }
 
+std::string Text(const Value& map, const char* key) {
+  const Value* v = map.Find(key);
+  return v && v->is_scalar() ? v->text() : "";
+}
+
+void ReadWiring(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
+  CheckKeys(doc, {"schema", "checked", "same_template", "secret_attributes", "own_stack_contexts"},
+            sink);
+  auto list = [&](const char* key) -> const Value* {
+    const Value* l = doc.Find(key);
+    if (l && l->is_list()) return l;
+    sink.Error("E0010", doc.loc(), std::string("wiring rules need a '") + key + "' list");
+    return nullptr;
+  };
+  if (const Value* l = list("same_template"))
+    for (const Value& r : l->items()) {
+      if (!r.is_map() || !CheckKeys(r, {"type", "path", "event", "why", "source"}, sink)) continue;
+      SameTemplateRule rule{Text(r, "type"), Text(r, "path"), Text(r, "event"), Text(r, "why"),
+                            Text(r, "source")};
+      if (rule.type.empty() || rule.path.empty() || rule.source.empty())
+        sink.Error("E0010", r.loc(), "a same_template rule needs 'type', 'path' and 'source'");
+      else
+        rules.same_template.push_back(std::move(rule));
+    }
+  if (const Value* l = list("secret_attributes"))
+    for (const Value& r : l->items()) {
+      if (!r.is_map() || !CheckKeys(r, {"type", "attribute", "source"}, sink)) continue;
+      SecretAttribute secret{Text(r, "type"), Text(r, "attribute"), Text(r, "source")};
+      if (secret.type.empty() || secret.attribute.empty() || secret.source.empty())
+        sink.Error("E0010", r.loc(), "a secret attribute needs 'type', 'attribute' and 'source'");
+      else
+        rules.secret_attributes.push_back(std::move(secret));
+    }
+  if (const Value* l = list("own_stack_contexts"))
+    for (const Value& r : l->items()) {
+      if (!r.is_map() || !CheckKeys(r, {"path", "source"}, sink)) continue;
+      if (Text(r, "path").empty() || Text(r, "source").empty())
+        sink.Error("E0010", r.loc(), "an own-stack context needs 'path' and 'source'");
+      else
+        rules.own_stack_contexts.push_back(Text(r, "path"));
+    }
+}
+
 bool ApplyFile(const std::string& name, const std::string& path, std::string text, RuleSet& rules,
                SourceManager& sources, DiagnosticSink& sink) {
   rules.files.emplace_back(name, text);
@@ -150,6 +248,7 @@ bool ApplyFile(const std::string& name, const std::string& path, std::string tex
   }
   if (name == "limits.yaml") ReadLimits(*doc, rules, sink);
   if (name == "lifecycle.yaml") ReadLifecycle(*doc, rules, sink);
+  if (name == "wiring.yaml") ReadWiring(*doc, rules, sink);
   // Other files (package sizes, runtime packages) are read by the stages that use them.
   return true;
 }

@@ -39,7 +39,11 @@ class Checker {
   void CheckPassedParameters(int stack);
   void CheckQuotas();
   void CheckCycles();
-  void CheckNoEcho();
+  // wiring.cpp
+  void CheckSecrets();
+  void CheckSameTemplate();
+  std::vector<std::string> SecretsIn(const Value& flat) const;
+  Value InOwnStackTerms(const Value& original_def, int stack) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
   bool InOriginalCycle(const std::string& a, const std::string& b) const;
   bool OriginalDeclares(const char* section, const std::string& target) const;

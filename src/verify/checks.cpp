@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "cfnsplit/graph.hpp"
-#include "emit/value_util.hpp"
+#include "cfnsplit/intrinsics.hpp"
 #include "verify/checker.hpp"
 
 namespace cfnsplit::verify {
@@ -41,14 +41,7 @@ bool Reaches(const std::map<std::string, std::set<std::string>>& g, const std::s
 // A name the SAM transform creates from a SAM resource of the template (<Function>Role …).
 bool SamGenerated(const Value& tmpl, const std::string& name) {
   const Value* res = Section(tmpl, "Resources");
-  for (std::size_t i = 0; res && i < res->size(); ++i) {
-    const Value* type = res->items()[i].is_map() ? res->items()[i].Find("Type") : nullptr;
-    const std::string& id = res->keys()[i].name;
-    if (type && type->text().rfind("AWS::Serverless::", 0) == 0 && name.size() > id.size() &&
-        name.compare(0, id.size(), id) == 0)
-      return true;
-  }
-  return name.rfind("ServerlessRestApi", 0) == 0 || name.rfind("ServerlessHttpApi", 0) == 0;
+  return res && !Declares(tmpl, "Parameters", name) && !SamGeneratedOwner(*res, name).empty();
 }
 
 }  // namespace
@@ -59,13 +52,11 @@ std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) c
   for (std::size_t i = 0; res && i < res->size(); ++i) {
     const std::string& id = res->keys()[i].name;
     auto& edges = g[id];
-    std::vector<util::Use> uses;
-    util::CollectUses(res->items()[i], uses);
-    for (const auto& u : uses)
-      if ((u.kind == util::Use::Kind::kRef || u.kind == util::Use::Kind::kGetAtt) &&
-          res->Find(u.target) && !InOriginalCycle(id, u.target))
-        edges.insert(u.target);
-    for (const auto& d : util::DependsOnList(res->items()[i]))
+    for (const Reference& r : ReferencesIn(res->items()[i], original_))
+      if ((r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub) &&
+          res->Find(r.to) && !InOriginalCycle(id, r.to))
+        edges.insert(r.to);
+    for (const auto& d : syntax::DependsOnList(res->items()[i]))
       if (res->Find(d) && !InOriginalCycle(id, d)) edges.insert(d);
   }
   return g;
@@ -95,18 +86,15 @@ bool Checker::OriginalDeclares(const char* section, const std::string& target) c
   return sec && sec->is_map() && sec->Find(target);
 }
 
-// Exports: consumer → producer for every "<Producer>StackName" parameter a stack declares.
+// Exports: consumer → producer for every import of one of our own exports the flattener met.
 std::map<std::string, std::set<std::string>> Checker::StackGraph() const {
   std::map<std::string, std::set<std::string>> g;
-  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
-    auto& edges = g[set_.stacks[s].name];
-    const Value* params = Section(set_.stacks[s].tmpl, "Parameters");
-    for (std::size_t i = 0; params && i < params->size(); ++i) {
-      int producer = flat_.ProducerOfParameter(static_cast<int>(s), params->keys()[i].name);
-      if (producer >= 0 && producer != static_cast<int>(s))
-        edges.insert(set_.stacks[static_cast<std::size_t>(producer)].name);
-    }
-  }
+  for (const StackDoc& doc : set_.stacks) g[doc.name];
+  for (const auto& [consumer, producers] : flat_.imports())
+    for (int p : producers)
+      if (p != consumer)
+        g[set_.stacks[static_cast<std::size_t>(consumer)].name].insert(
+            set_.stacks[static_cast<std::size_t>(p)].name);
   return g;
 }
 
@@ -141,7 +129,7 @@ void Checker::CheckDependsOn() {
     auto it = resources_.find(r.id);
     if (it == resources_.end() || it->second.size() != 1) continue;
     int a = it->second.front().stack;
-    std::vector<std::string> now = util::DependsOnList(it->second.front().def);
+    std::vector<std::string> now = syntax::DependsOnList(it->second.front().def);
     for (const std::string& x : r.depends_on) {
       auto xt = resources_.find(x);
       if (xt == resources_.end() || xt->second.size() != 1) continue;
@@ -167,35 +155,36 @@ void Checker::CheckDependsOn() {
 void Checker::CheckTemplateReferences(int s) {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl;
   auto check = [&](const Value& v, const std::string& where) {
-    std::vector<util::Use> uses;
-    util::CollectUses(v, uses);
-    for (const auto& u : uses) {
+    for (const Reference& r : ReferencesIn(v, original_)) {
       bool ok = true;
       const char* what = "resource or parameter";
-      switch (u.kind) {
-        case util::Use::Kind::kRef:
-          ok = Declares(tmpl, "Resources", u.target) || Declares(tmpl, "Parameters", u.target) ||
-               IsPseudoParameter(u.target) || SamGenerated(tmpl, u.target);
+      const std::string& target = r.to;
+      bool attribute = r.kind == RefKind::kGetAtt || (r.kind == RefKind::kSub && !r.attribute.empty());
+      switch (r.kind) {
+        case RefKind::kRef:
+        case RefKind::kSub:
+        case RefKind::kGetAtt:
+          if (attribute) what = "resource";
+          ok = Declares(tmpl, "Resources", target) || SamGenerated(tmpl, target) ||
+               (!attribute && (Declares(tmpl, "Parameters", target) || IsPseudoParameter(target)));
           break;
-        case util::Use::Kind::kGetAtt:
-          what = "resource";
-          ok = Declares(tmpl, "Resources", u.target) || SamGenerated(tmpl, u.target);
-          break;
-        case util::Use::Kind::kCondition:
+        case RefKind::kCondition:
           what = "condition";
-          ok = Declares(tmpl, "Conditions", u.target);
+          ok = Declares(tmpl, "Conditions", target);
           break;
-        case util::Use::Kind::kMapping:
+        case RefKind::kFindInMap:
           what = "mapping";
-          ok = Declares(tmpl, "Mappings", u.target);
+          ok = Declares(tmpl, "Mappings", target);
           break;
+        default:
+          continue;
       }
       bool original_resolves =
-          OriginalDeclares("Resources", u.target) || OriginalDeclares("Parameters", u.target) ||
-          OriginalDeclares("Conditions", u.target) || OriginalDeclares("Mappings", u.target) ||
-          IsPseudoParameter(u.target);
+          OriginalDeclares("Resources", target) || OriginalDeclares("Parameters", target) ||
+          OriginalDeclares("Conditions", target) || OriginalDeclares("Mappings", target) ||
+          IsPseudoParameter(target);
       if (!ok && original_resolves)
-        Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + u.target +
+        Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + target +
                             ", which that template does not declare");
     }
   };
@@ -212,7 +201,7 @@ void Checker::CheckTemplateReferences(int s) {
           OriginalDeclares("Conditions", cond->text()))
         Report("E5102",
                PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
-      for (const auto& d : util::DependsOnList(def))
+      for (const auto& d : syntax::DependsOnList(def))
         if (!Declares(tmpl, "Resources", d) && OriginalDeclares("Resources", d))
           Report("E5102", PathOf(s) + ": " + where + ".DependsOn names " + d +
                               ", which that template does not declare");
@@ -303,7 +292,7 @@ void Checker::CheckQuotas() {
 
 void Checker::CheckCycles() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
-    auto cycle = util::FindCycle(ResourceGraph(static_cast<int>(s)));
+    auto cycle = FindCycle(ResourceGraph(static_cast<int>(s)));
     if (cycle.empty()) continue;
     std::string path;
     for (const auto& n : cycle) path += (path.empty() ? "" : " -> ") + n;
@@ -311,7 +300,7 @@ void Checker::CheckCycles() {
   }
   if (set_.mode != WiringMode::kExports) return;
   auto graph = StackGraph();
-  auto cycle = util::FindCycle(graph);
+  auto cycle = FindCycle(graph);
   if (!cycle.empty()) {
     std::string path;
     for (const auto& n : cycle) path += (path.empty() ? "" : " -> ") + n;
@@ -330,33 +319,6 @@ void Checker::CheckCycles() {
     }
 }
 
-void Checker::CheckNoEcho() {
-  for (std::size_t s = 0; s < outputs_.size(); ++s) {
-    for (const auto& [name, def] : outputs_[s]) {
-      std::vector<util::Use> uses;
-      util::CollectUses(def, uses);
-      for (const auto& u : uses) {
-        const Parameter* p = original_.FindParameter(u.target);
-        if (u.kind != util::Use::Kind::kRef || !p || !p->no_echo) continue;
-        bool in_original = false;
-        for (const Output& o : original_.outputs)
-          if (o.name == name) {
-            std::vector<util::Use> orig;
-            util::CollectUses(*o.def, orig);
-            in_original = std::any_of(orig.begin(), orig.end(),
-                                      [&](const util::Use& x) { return x.target == u.target; });
-          }
-        std::string text = PathOf(static_cast<int>(s)) + ": Outputs." + name +
-                           " exposes NoEcho parameter " + u.target;
-        if (in_original)
-          Note("W5106", text + " (as the original template already does)");
-        else
-          Report("E5106", text + "; a secret never becomes an output");
-      }
-    }
-  }
-}
-
 VerifyReport Checker::Run() {
   Flatten();
   CompareResources();
@@ -366,7 +328,8 @@ VerifyReport Checker::Run() {
   CheckLocalReferences();
   CheckQuotas();
   CheckCycles();
-  CheckNoEcho();
+  CheckSecrets();
+  CheckSameTemplate();
   report_.ok = report_.differences.empty();
   return std::move(report_);
 }

@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "cfnsplit/writer.hpp"
-#include "emit/value_util.hpp"
+#include "cfnsplit/intrinsics.hpp"
 #include "verify/checker.hpp"
 
 namespace cfnsplit::verify {
@@ -34,19 +34,24 @@ Value Only(const Value& def, std::initializer_list<const char*> keys) {
   return out;
 }
 
-// `original` with "-<stack>" (and, once the package is built, "-<SHA-256 in hex>") inserted
-// before ".zip": the documented per-stack package key.
+// The documented per-stack package key (docs/emit.md): `original` with "-<stack>", or once the
+// package is built "-<stack>-<SHA-256 in lower-case hex>", inserted before ".zip" (appended when
+// the key has no ".zip").
 bool IsArtifactKeyOf(const std::string& key, const std::string& original,
                      const std::string& stack) {
-  if (key == util::ArtifactKeyFor(original, stack)) return true;
-  const std::size_t hex_digits = 64;
-  const std::string probe(hex_digits, '0');
-  const std::string shape = util::ArtifactKeyFor(original, stack, probe);
-  if (key.size() != shape.size()) return false;
-  std::size_t at = shape.rfind(probe);
-  std::string sha = key.substr(at, hex_digits);
-  return sha.find_first_not_of("0123456789abcdef") == std::string::npos &&
-         key == util::ArtifactKeyFor(original, stack, sha);
+  const std::string zip = ".zip";
+  bool zipped = original.size() >= zip.size() &&
+                original.compare(original.size() - zip.size(), zip.size(), zip) == 0;
+  std::string stem = zipped ? original.substr(0, original.size() - zip.size()) : original;
+  std::string suffix = zipped ? zip : "";
+  std::string head = stem + "-" + stack;
+  if (key == head + suffix) return true;
+  const std::size_t hex = 64;
+  if (key.size() != head.size() + 1 + hex + suffix.size() || key.compare(0, head.size(), head) != 0 ||
+      key[head.size()] != '-' || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  std::string sha = key.substr(head.size() + 1, hex);
+  return sha.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 }  // namespace
@@ -173,8 +178,9 @@ void Checker::CompareResources() {
     Value flat = Without(it->second.front().def, {"DependsOn"});
     AcceptArtifactKey(r, flat);
     int budget = 10;
-    Diff(Without(Normalize(*r.def), {"DependsOn"}), flat, "Resources." + r.id,
-         it->second.front().stack, "E5101", budget);
+    int stack = it->second.front().stack;
+    Diff(Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"}), flat,
+         "Resources." + r.id, stack, "E5101", budget);
   }
   for (const auto& [id, defs] : resources_)
     if (!original_.FindResource(id))

@@ -2,7 +2,7 @@
 // things, so a hand-edited output directory is checked as strictly as a fresh one.
 #include "verify/flatten.hpp"
 
-#include "emit/value_util.hpp"
+#include "cfnsplit/intrinsics.hpp"
 
 namespace cfnsplit::verify {
 namespace {
@@ -12,6 +12,13 @@ constexpr int kMaxDepth = 64;  // parameter → output → parameter chains; dee
 const Value* Section(const Value& tmpl, const char* name) {
   const Value* s = tmpl.Find(name);
   return s && s->is_map() ? s : nullptr;
+}
+
+std::string LettersAndDigits(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
+  return out;
 }
 
 bool IsPseudoStack(const std::string& n) { return n == "AWS::StackName" || n == "AWS::StackId"; }
@@ -53,16 +60,20 @@ int Flattener::ChildOf(const std::string& id) const {
   return it == child_by_resource_.end() ? -1 : it->second;
 }
 
+// The stack whose name a consumer's parameter carries: its Default is that stack's name (the
+// deploy kit passes the real one), or, in a directory without stacks.json, it is named
+// "<Stack>StackName".
 int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
-  const std::string suffix = "StackName";
-  if (param.size() <= suffix.size() ||
-      param.compare(param.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return -1;
   const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl, "Parameters");
-  if (!params || !params->Find(param)) return -1;
-  std::string name = param.substr(0, param.size() - suffix.size());
-  for (std::size_t i = 0; i < set_.stacks.size(); ++i)
-    if (util::Alnum(set_.stacks[i].name) == name) return static_cast<int>(i);
+  const Value* decl = params ? params->Find(param) : nullptr;
+  if (!decl || !decl->is_map()) return -1;
+  const Value* def = decl->Find("Default");
+  for (std::size_t i = 0; i < set_.stacks.size(); ++i) {
+    const StackDoc& doc = set_.stacks[i];
+    if (!doc.stack_name.empty() ? def && def->text() == doc.stack_name
+                                : param == LettersAndDigits(doc.name) + "StackName")
+      return static_cast<int>(i);
+  }
   return -1;
 }
 
@@ -98,7 +109,7 @@ Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, i
   }
   if (fn == "Fn::GetAtt" && stack == 0 && set_.mode == WiringMode::kNested) {
     std::string res, attr;
-    if (util::GetAttParts(arg, res, attr) && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
+    if (syntax::GetAttParts(arg, res, attr) && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
       if (auto r = ResolveOutput(ChildOf(res), attr.substr(8), depth)) return *r;
   }
   if (fn == "Fn::ImportValue" && set_.mode == WiringMode::kExports)
@@ -110,10 +121,10 @@ Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, i
 std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, int depth) {
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
   if (stack == 0) return std::nullopt;
-  if (IsPseudoStack(name)) return util::Ref(name + "@" + doc.path);
+  if (IsPseudoStack(name)) return syntax::Ref(name + "@" + doc.path);
   if (set_.mode == WiringMode::kExports) {
     // The base stack's name parameter is what AWS::StackName meant in the original.
-    if (ProducerOfParameter(stack, name) == 0) return util::Ref("AWS::StackName");
+    if (ProducerOfParameter(stack, name) == 0) return syntax::Ref("AWS::StackName");
     return std::nullopt;
   }
   const Value* params = Section(doc.tmpl, "Parameters");
@@ -157,12 +168,13 @@ std::optional<Value> Flattener::ResolveOutput(int stack, const std::string& outp
 // stack P; other imports are external and stay.
 std::optional<Value> Flattener::ResolveImport(const Value& arg, int stack, int depth) {
   if (arg.IntrinsicName() != "Fn::Sub" || !arg.IntrinsicArg().is_string()) return std::nullopt;
-  auto tokens = util::ScanSub(arg.IntrinsicArg().text());
+  auto tokens = syntax::ScanSub(arg.IntrinsicArg().text());
   if (tokens.size() != 2 || !tokens[0].is_var || tokens[1].is_var ||
       tokens[1].text.rfind("-", 0) != 0)
     return std::nullopt;
   int producer = ProducerOfParameter(stack, tokens[0].text);
   if (producer < 0) return std::nullopt;
+  imports_[stack].insert(producer);
   const std::string wanted = "${AWS::StackName}" + tokens[1].text;
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(producer)];
   const Value* outputs = Section(doc.tmpl, "Outputs");
@@ -182,13 +194,13 @@ Value Flattener::FlatSub(const Value& v, int stack, int depth) {
   const Value& arg = v.IntrinsicArg();
   std::string text;
   const Value* vars = nullptr;
-  if (!util::SubParts(arg, text, &vars))
+  if (!syntax::SubParts(arg, text, &vars))
     return Value::Intrinsic("Fn::Sub", FlatAt(arg, stack, depth), v.loc());
   Value new_vars = Value::Map();
   if (vars)
     for (std::size_t i = 0; i < vars->size(); ++i)
       new_vars.AppendEntry(vars->keys()[i].name, FlatAt(vars->items()[i], stack, depth));
-  auto tokens = util::ScanSub(text);
+  auto tokens = syntax::ScanSub(text);
   for (auto& t : tokens) {
     if (!t.is_var || (vars && vars->Find(t.text))) continue;
     std::optional<Value> r;
@@ -206,7 +218,7 @@ Value Flattener::FlatSub(const Value& v, int stack, int depth) {
     t.text = bound;  // Normalize writes Ref/GetAtt bindings back into the string
   }
   Value list = Value::List();
-  list.Append(Value::String(util::JoinSub(tokens)));
+  list.Append(Value::String(syntax::JoinSub(tokens)));
   list.Append(std::move(new_vars));
   return Value::Intrinsic("Fn::Sub", std::move(list), v.loc());
 }
@@ -218,15 +230,15 @@ std::string SubForm(const Value& v) {
   std::string_view fn = v.IntrinsicName();
   if (fn == "Ref") return v.IntrinsicArg().text();
   std::string res, attr;
-  if (fn == "Fn::GetAtt" && util::GetAttParts(v.IntrinsicArg(), res, attr)) return res + "." + attr;
+  if (fn == "Fn::GetAtt" && syntax::GetAttParts(v.IntrinsicArg(), res, attr)) return res + "." + attr;
   return {};
 }
 
 Value NormalizeSub(const Value& v) {
   std::string text;
   const Value* vars = nullptr;
-  if (!util::SubParts(v.IntrinsicArg(), text, &vars)) return v;
-  auto tokens = util::ScanSub(text);
+  if (!syntax::SubParts(v.IntrinsicArg(), text, &vars)) return v;
+  auto tokens = syntax::ScanSub(text);
   Value kept = Value::Map();
   std::map<std::string, std::string> inline_as;
   for (std::size_t i = 0; vars && i < vars->size(); ++i) {
@@ -240,7 +252,7 @@ Value NormalizeSub(const Value& v) {
   for (auto& t : tokens)
     if (t.is_var)
       if (auto it = inline_as.find(t.text); it != inline_as.end()) t.text = it->second;
-  std::string new_text = util::JoinSub(tokens);
+  std::string new_text = syntax::JoinSub(tokens);
   if (kept.size() == 0) return Value::Intrinsic("Fn::Sub", Value::String(new_text));
   Value list = Value::List();
   list.Append(Value::String(new_text));
@@ -256,7 +268,7 @@ Value Normalize(const Value& v) {
   if (fn == "Fn::Sub") return NormalizeSub(v);
   if (fn == "Fn::GetAtt" && v.IntrinsicArg().is_string()) {
     std::string res, attr;
-    if (util::GetAttParts(v.IntrinsicArg(), res, attr)) return util::GetAtt(res, attr);
+    if (syntax::GetAttParts(v.IntrinsicArg(), res, attr)) return syntax::GetAtt(res, attr);
   }
   if (fn == "Fn::Split" && v.IntrinsicArg().is_list() && v.IntrinsicArg().size() == 2) {
     Value inner = Normalize(v.IntrinsicArg().items()[1]);

@@ -45,6 +45,8 @@ class Flattener {
   const Value* Passed(int stack) const { return passed_[static_cast<std::size_t>(stack)]; }
   /// Outputs that carry values between stacks (read by the parent or imported).
   bool IsPlumbing(int stack, const std::string& output) const;
+  /// Stacks each stack imports from (exports mode), as met while flattening.
+  const std::map<int, std::set<int>>& imports() const { return imports_; }
   /// Unresolvable wiring found while flattening ("stacks/A.json: …" texts).
   const std::vector<std::string>& problems() const { return problems_; }
   const StackSet& set() const { return set_; }
@@ -62,6 +64,7 @@ class Flattener {
   std::map<std::string, int> child_by_resource_;
   std::vector<const Value*> passed_;  ///< per stack: the Parameters its stack resource passes
   std::set<std::pair<int, std::string>> plumbing_;
+  std::map<int, std::set<int>> imports_;
   std::set<std::string> problem_set_;
   std::vector<std::string> problems_;
 };

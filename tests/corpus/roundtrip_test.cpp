@@ -87,7 +87,7 @@ TEST_CASE("corpus: every loadable template splits and verifies in both modes", "
       EmitOptions emit_options;
       emit_options.mode = mode;
       emit_options.format = model->format;
-      auto emitted = EmitStacks(*model, *plan, emit_options, sink);
+      auto emitted = EmitStacks(*model, *plan, Rules(), emit_options, sink);
       if (!emitted) {
         if (AcceptableRefusal(sink))
           ++counts["refused with a reason"];

@@ -74,7 +74,7 @@ TEST_CASE("exports: a plan whose stacks import from each other is refused", "[un
   Fixture f(kAppTemplate);
   auto plan =
       MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}}, {"Functions", {"Fn", "Alarm"}}});
-  CHECK(!EmitStacks(*f.model, plan, Exports(), f.sink));
+  CHECK(!EmitStacks(*f.model, plan, f.rules, Exports(), f.sink));
   CHECK(f.HasCode("E5003"));
 }
 

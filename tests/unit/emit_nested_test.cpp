@@ -208,13 +208,13 @@ TEST_CASE("nested: YAML output reloads to the emitted templates", "[unit][emit]"
 TEST_CASE("nested: plan problems are reported", "[unit][emit]") {
   Fixture f(kAppTemplate);
   SECTION("a resource in no stack") {
-    CHECK(!EmitStacks(*f.model, MakePlan({{"Base", {"Bucket"}}}), {}, f.sink));
+    CHECK(!EmitStacks(*f.model, MakePlan({{"Base", {"Bucket"}}}), f.rules, {}, f.sink));
     CHECK(f.HasCode("E5001"));
   }
   SECTION("an unknown resource") {
     auto plan = AppPlan();
     plan.stacks[1].resources.push_back("Nope");
-    CHECK(!EmitStacks(*f.model, plan, {}, f.sink));
+    CHECK(!EmitStacks(*f.model, plan, f.rules, {}, f.sink));
     CHECK(f.HasCode("E5001"));
   }
   SECTION("a cycle through the parent") {
@@ -223,7 +223,7 @@ TEST_CASE("nested: plan problems are reported", "[unit][emit]") {
   B: {Type: AWS::SNS::Topic, Properties: {X: !Ref C}}
   C: {Type: AWS::SNS::Topic}
 )");
-    CHECK(!EmitStacks(*g.model, MakePlan({{"Base", {"B"}}, {"Child", {"A", "C"}}}), {}, g.sink));
+    CHECK(!EmitStacks(*g.model, MakePlan({{"Base", {"B"}}, {"Child", {"A", "C"}}}), g.rules, {}, g.sink));
     CHECK(g.HasCode("E5003"));
   }
 }

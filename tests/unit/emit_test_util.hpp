@@ -151,7 +151,7 @@ Outputs:
 )";
 
 inline EmitResult EmitOk(Fixture& f, const SplitPlan& plan, const EmitOptions& options) {
-  auto r = EmitStacks(*f.model, plan, options, f.sink);
+  auto r = EmitStacks(*f.model, plan, f.rules, options, f.sink);
   INFO(f.Diags());
   REQUIRE(r);
   return *r;
@@ -178,6 +178,10 @@ inline std::string VerifyFails(Fixture& f, const EmitResult& r) {
   CHECK(!rep.ok);
   CHECK(!rep.differences.empty());
   return diffs;
+}
+
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 inline Value* MutableAt(Value& root, const std::string& path) {

@@ -98,7 +98,7 @@ TEST_CASE("a 2,000-function Serverless service splits within every quota", "[uni
     CHECK(plan->stacks.size() >= 27);  // 12,000 movable resources at 450 a stack
     EmitOptions emit_options;
     emit_options.mode = mode;
-    auto emitted = EmitStacks(*l->model, *plan, emit_options, sink);
+    auto emitted = EmitStacks(*l->model, *plan, rules, emit_options, sink);
     REQUIRE(emitted);
     VerifyReport report = VerifyEmitted(*l->model, *emitted, rules, VerifyOptions{}, sink);
     for (const auto& d : report.differences) FAIL_CHECK(d);

@@ -20,10 +20,6 @@ EmitResult Exports(Fixture& f) {
       o);
 }
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 TEST_CASE("verify: a dropped property is reported with both paths", "[unit][verify]") {
@@ -158,9 +154,16 @@ TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
     CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Role"));
   }
   SECTION("import cycle") {
+    // The base imports back from the functions stack, which imports from the base.
     Value p = Value::Map();
     p.AppendEntry("Type", Value::String("String"));
+    p.AppendEntry("Default", Value::String(r.stacks[1].stack_name));
     MutableAt(r.stacks[0].tmpl, "Parameters")->AppendEntry("FunctionsStackName", p);
+    Value loop = Value::Map();
+    loop.AppendEntry("Value", Value::Intrinsic("Fn::ImportValue",
+                                               Value::Intrinsic("Fn::Sub", Value::String(
+                                                   "${FunctionsStackName}-FnArn"))));
+    MutableAt(r.stacks[0].tmpl, "Outputs")->AppendEntry("Loop", loop);
     CHECK(Has(VerifyFails(f, r), "[E5105]"));
   }
   SECTION("changed shared parameter") {
