@@ -26,7 +26,7 @@ LEVEL = 6
 
 
 def run(cmd, cwd=ROOT, quiet=True):
-    """Runs cmd; returns (wall seconds, peak RSS in KiB of that child)."""
+    """Runs cmd; returns (wall seconds, peak RSS in KiB, user + system CPU seconds)."""
     start = time.perf_counter()
     out = subprocess.DEVNULL if quiet else None
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
@@ -36,13 +36,17 @@ def run(cmd, cwd=ROOT, quiet=True):
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def summary(samples):
-    times = [t for t, _ in samples]
+    """Wall and CPU medians (min-max), peak RSS. On a shared machine CPU time is the steadier
+    measure: wall time also counts waiting for the other processes."""
+    times = [t for t, _, _ in samples]
+    cpu = [c for _, _, c in samples]
     return (f"{statistics.median(times):.2f} s ({min(times):.2f}-{max(times):.2f})",
-            f"{max(r for _, r in samples) / 1024:.0f} MiB")
+            f"{statistics.median(cpu):.2f} s ({min(cpu):.2f}-{max(cpu):.2f})",
+            f"{max(r for _, r, _ in samples) / 1024:.0f} MiB")
 
 
 def sha(path):
@@ -111,15 +115,15 @@ def main():
                 os.symlink(source, link)
         samples = []
         for _ in range(args.runs):
-            wall, rss = 0.0, 0
+            wall, rss, cpu = 0.0, 0, 0.0
             for stack in stacks:
                 target = os.path.join(args.work, stack + ".zip")
                 if os.path.exists(target):
                     os.remove(target)
-                t, r = run(["zip", "-r", "-X", "-D", f"-{LEVEL}", "-q", target, "."],
-                           cwd=os.path.join(farm, stack))
-                wall, rss = wall + t, max(rss, r)
-            samples.append((wall, rss))
+                t, r, c = run(["zip", "-r", "-X", "-D", f"-{LEVEL}", "-q", target, "."],
+                              cwd=os.path.join(farm, stack))
+                wall, rss, cpu = wall + t, max(rss, r), cpu + c
+            samples.append((wall, rss, cpu))
         rows.append((f"zip -r -X -D -{LEVEL} (7 zips, one after another)", *summary(samples)))
     else:
         print("WARNING: zip is not installed (scripts/install-deps.sh installs it with "
@@ -149,23 +153,25 @@ def main():
     for writer in writers:
         samples, digests, size = [], [], 0
         for _ in range(args.runs):
-            wall, rss, digest = 0.0, 0, hashlib.sha256()
+            wall, rss, cpu, digest = 0.0, 0, 0.0, hashlib.sha256()
             for stack, path in lists.items():
                 target = os.path.join(args.work, f"{stack}.{writer}.zip")
-                t, r = run([bench_bin, writer, target, path, str(LEVEL)])
-                wall, rss = wall + t, max(rss, r)
+                t, r, c = run([bench_bin, writer, target, path, str(LEVEL)])
+                wall, rss, cpu = wall + t, max(rss, r), cpu + c
                 digest.update(sha(target).encode())
                 size = size if len(samples) else size + os.path.getsize(target)
-            samples.append((wall, rss))
+            samples.append((wall, rss, cpu))
             digests.append(digest.hexdigest())
         same = "yes" if len(set(digests)) == 1 else "NO"
         rows.append((f"writer: {writer} (7 zips, one job; {size:,} bytes; same bytes each run: "
                      f"{same})", *summary(samples)))
 
-    print("| what | wall, median (min-max) | peak RSS |")
-    print("|---|---:|---:|")
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (on "
+          f"{os.cpu_count()} cores)\n")
+    print("| what | wall, median (min-max) | CPU (user+sys), median (min-max) | peak RSS |")
+    print("|---|---:|---:|---:|")
     for row in rows:
-        print(f"| {row[0]} | {row[1]} | {row[2]} |")
+        print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} |")
 
 
 if __name__ == "__main__":
