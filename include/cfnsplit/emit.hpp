@@ -52,6 +52,11 @@ struct EmitOptions {
 struct EmittedFile {
   std::string path;  ///< e.g. "template.json", "stacks/Functions1.json"
   std::string contents;
+  /// When set, the file's bytes are this file on disk instead of `contents` (a built package:
+  /// too big to hold in memory). WriteOutputDir copies it, or moves it when `move_source` (a
+  /// staging file of ours; never an input).
+  std::string source_path = "";
+  bool move_source = false;
 };
 
 /// A stack's own code package: the parameter its functions read their S3 key from, the key

@@ -7,6 +7,7 @@
 // IDs (alphanumeric, unique).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -106,6 +107,21 @@ std::optional<SplitPlan> PlanFromYaml(std::uint32_t file, const SourceManager& s
 
 /// Hex SHA-256 of bytes (inputs are fingerprinted with it).
 std::string Sha256Hex(const std::string& bytes);
+
+/// SHA-256 over data given in pieces (built packages are hashed as they are read back).
+class Sha256 {
+ public:
+  void Update(const void* data, std::size_t size);
+  /// The digest of everything given so far, in lower-case hex.
+  std::string HexDigest();
+
+ private:
+  std::array<std::uint32_t, 8> state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::array<unsigned char, 64> block_{};
+  std::size_t buffered_ = 0;
+  std::uint64_t length_ = 0;
+};
 
 /// True when `name` is a valid logical ID (alphanumeric, 1–255 characters).
 bool IsLogicalId(const std::string& name);

@@ -184,6 +184,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(MakeEmitCommand());
   all.push_back(MakeSplitCommand());
   all.push_back(MakeVerifyCommand());
+  all.push_back(MakePackageCommand());
   all.push_back(MakeRulesCommand());
   return all;
 }

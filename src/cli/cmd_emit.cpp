@@ -12,13 +12,6 @@
 namespace cfnsplit::cli {
 namespace {
 
-struct EmitFlags {
-  std::string output;
-  std::string mode;    // "" = the plan's
-  std::string format;  // "" = the input's
-  bool force = false;
-};
-
 void AddEmitFlags(CLI::App& cmd, EmitFlags& f, bool with_mode) {
   cmd.add_option("-o,--output", f.output, "Output directory (written atomically)")->required();
   if (with_mode)
@@ -27,69 +20,6 @@ void AddEmitFlags(CLI::App& cmd, EmitFlags& f, bool with_mode) {
   cmd.add_option("--format", f.format, "json or yaml (default: the input's)")
       ->check(CLI::IsMember({"json", "yaml"}));
   cmd.add_flag("--force", f.force, "Replace an existing non-empty output directory");
-}
-
-// OUTDIR is replaced whole with --force: it must not hold any input.
-bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
-  char resolved_out[4096];
-  if (!realpath(outdir.c_str(), resolved_out)) return false;
-  std::string out = std::string(resolved_out) + "/";
-  for (const auto& in : p.input_paths) {
-    char resolved_in[4096];
-    if (realpath(in.c_str(), resolved_in) && std::string(resolved_in).rfind(out, 0) == 0) {
-      s.sink().Error("E5002", {},
-                     "the output directory '" + outdir + "' holds the input '" + in +
-                         "'; choose another directory");
-      return true;
-    }
-  }
-  return false;
-}
-
-// Emits, verifies (refusing to write a wrong result) and writes OUTDIR.
-int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags) {
-  if (!flags.mode.empty()) p.plan.options.mode = *ParseWiringMode(flags.mode);
-  p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
-  if (!p.check.ok()) {
-    PrintPlanText(p.plan, p.check, s.rules(), std::cerr);
-    s.sink().Error("E4017", {},
-                   "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
-                   "before emitting");
-    return s.Finish(true);
-  }
-  if (OutputHoldsInput(s, p, flags.output)) return s.Finish(false);
-  EmitOptions options;
-  options.mode = p.plan.options.mode;
-  options.format = flags.format.empty()     ? p.model->format
-                   : flags.format == "yaml" ? TemplateFormat::kYaml
-                                            : TemplateFormat::kJson;
-  options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", 1.0);
-  options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
-  options.output_dir = std::filesystem::absolute(flags.output).lexically_normal().string();
-  auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
-  if (!result) return s.Finish(true);
-  VerifyOptions verify_options;
-  verify_options.output_dir = options.output_dir;
-  VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), verify_options, s.sink());
-  if (!report.ok) {
-    s.sink().Error("E5100", {},
-                   "verification failed (" + std::to_string(report.differences.size()) +
-                       " difference(s)); nothing was written");
-    return s.Finish(true);
-  }
-  std::vector<EmittedFile> files = RenderFiles(*result, options);
-  files.push_back({"README.md", DeploySummary(*p.model, p.plan, *result, options)});
-  ApplyFigures(p.plan, p.check);
-  files.push_back({"plan.yaml", PlanToYaml(p.plan)});
-  if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
-  std::cout << "Wrote " << result->stacks.size()
-            << (result->stacks.size() == 1 ? " template (" : " templates (")
-            << WiringModeName(options.mode)
-            << " mode) to " << flags.output << "; verified " << report.resources_checked
-            << " resources against " << p.model->path() << ".\nDeploy order:";
-  for (const auto& name : result->deploy_order) std::cout << ' ' << name;
-  std::cout << "\nSee " << flags.output << "/README.md for the commands.\n";
-  return s.Finish(true);
 }
 
 class EmitCommand : public Command {
@@ -106,7 +36,7 @@ class EmitCommand : public Command {
   int Run(Session& s) override {
     auto p = LoadPlanAndTemplate(s, plan_, rebase_, packages_);
     if (!p) return s.Finish(false);
-    return EmitPlanned(s, *p, flags_);
+    return EmitPlanned(s, *p, flags_, nullptr);
   }
 
  private:
@@ -123,19 +53,29 @@ class SplitCommand : public Command {
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
     AddPlanningOptions(*app_, planning_);
     AddEmitFlags(*app_, flags_, false);
+    app_->add_flag("--build", build_,
+                   "Also build every stack's artifact (as `cfnsplit package`; needs "
+                   "--site-packages)");
+    AddBuildFlags(*app_, build_flags_);
     return app_;
   }
   int Run(Session& s) override {
+    if (!build_ && (!build_flags_.code.empty() || build_flags_.slim)) {
+      s.sink().Error("E0020", {}, "--code and --slim build artifacts: add --build");
+      return s.Finish(false);
+    }
     auto p = MakePlan(s, template_, planning_);
     if (!p) return s.Finish(!s.HasInputErrors());
     if (!p->nothing_to_split.empty()) return NothingToSplit(s, *p);
-    return EmitPlanned(s, *p, flags_);
+    return EmitPlanned(s, *p, flags_, build_ ? &build_flags_ : nullptr);
   }
 
  private:
   std::string template_;
   PlanningOptions planning_;
   EmitFlags flags_;
+  bool build_ = false;
+  BuildFlags build_flags_;
 };
 
 class VerifyCommand : public Command {

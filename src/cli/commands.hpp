@@ -29,6 +29,7 @@ std::unique_ptr<Command> MakeReviewCommand();
 std::unique_ptr<Command> MakeEmitCommand();
 std::unique_ptr<Command> MakeSplitCommand();
 std::unique_ptr<Command> MakeVerifyCommand();
+std::unique_ptr<Command> MakePackageCommand();
 
 /// Every command, in the order `--help` lists them.
 std::vector<std::unique_ptr<Command>> AllCommands();

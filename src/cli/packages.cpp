@@ -88,7 +88,8 @@ PackageView ToView(const PackageModel& pm) {
 
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
                                         const PackageOptions& options,
-                                        std::vector<PlanInput>* inputs) {
+                                        std::vector<PlanInput>* inputs,
+                                        std::shared_ptr<PackageModel>* model_out) {
   PackageView view;
   if (!options.packaging.empty()) view.packaging = options.packaging;
   if (!options.any()) return view;
@@ -109,7 +110,9 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
       inputs->push_back(
           {"serverless-config", options.serverless_config, FileSha(options.serverless_config)});
   }
-  return ToView(*pm);
+  PackageView view_out = ToView(*pm);
+  if (model_out) *model_out = std::make_shared<PackageModel>(std::move(*pm));
+  return view_out;
 }
 
 }  // namespace cfnsplit::cli

@@ -107,7 +107,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   // A template CloudFormation would reject (a Ref to nothing, say) is not split: the error may
   // hide a dependency the plan needs to see.
   if (s.sink().has_errors()) {
-    s.sink().Error("E4100", {}, "the template has errors (above); fix them before planning a split");
+    s.sink().Error("E4100", {},
+                   "the template has errors (above); fix them before planning a split");
     return std::nullopt;
   }
   PlanOptions plan_options;
@@ -135,7 +136,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
     if (d.code == "E2001")
       s.sink().Warning("W2001", d.loc, d.message + " (kept together in one stack)");
   std::vector<PlanInput> inputs = {{"template", template_path, Sha256Hex(text)}};
-  auto packages = LoadPackages(s, *p.model, options.packages, &inputs);
+  p.package_options = options.packages;
+  auto packages = LoadPackages(s, *p.model, options.packages, &inputs, &p.package_model);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
   for (const auto& in : inputs) p.input_paths.push_back(in.path);
@@ -192,10 +194,16 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
   std::vector<PlanInput> inputs = {{"template", path, sha}};
   PackageOptions package_options = overrides;
-  if (!package_options.any())
-    if (const PlanInput* manifest = plan->Input("manifest"))
-      package_options.manifest = manifest->path;
-  auto packages = LoadPackages(s, *p.model, package_options, &inputs);
+  if (const PlanInput* manifest = plan->Input("manifest"); manifest && overrides.manifest.empty())
+    package_options.manifest = manifest->path;
+  if (const PlanInput* sls = plan->Input("serverless-config");
+      sls && overrides.serverless_config.empty())
+    package_options.serverless_config = sls->path;
+  if (overrides.requirements.empty())
+    for (const PlanInput& input : plan->inputs)
+      if (input.role == "requirements") package_options.requirements.push_back(input.path);
+  p.package_options = package_options;
+  auto packages = LoadPackages(s, *p.model, package_options, &inputs, &p.package_model);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
   p.plan = std::move(*plan);

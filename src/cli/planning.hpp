@@ -9,6 +9,7 @@
 
 #include "cfnsplit/constraints.hpp"
 #include "cfnsplit/plan.hpp"
+#include "cfnsplit/sizing.hpp"
 #include "cli/session.hpp"
 
 namespace cfnsplit::cli {
@@ -47,6 +48,8 @@ struct Planned {
   std::unique_ptr<TemplateModel> model;
   Analysis analysis;
   PackageView packages;
+  std::shared_ptr<PackageModel> package_model;  ///< null when no sizing input was given
+  PackageOptions package_options;               ///< the sizing inputs in effect
   SplitPlan plan;
   PlanCheck check;
   std::vector<std::string> input_paths;
@@ -63,7 +66,8 @@ std::optional<struct PackageModel> LoadPackageModel(Session& s, const TemplateMo
 /// Package sizes for the template's functions; an empty view when no sizing input is given.
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
                                         const PackageOptions& options,
-                                        std::vector<PlanInput>* inputs);
+                                        std::vector<PlanInput>* inputs,
+                                        std::shared_ptr<PackageModel>* model_out = nullptr);
 
 /// Loads the template and package data and partitions it.
 std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
@@ -75,8 +79,34 @@ std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
 /// nothing is written.
 int NothingToSplit(Session& s, const Planned& p);
 
-/// Reads a plan and the template it names (refusing a changed template unless `rebase`).
+/// Reads a plan and the template it names (refusing a changed template unless `rebase`). Sizing
+/// inputs the plan records (manifest, requirements, serverless.yml) are used unless `overrides`
+/// gives them.
 std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,
                                            const PackageOptions& overrides);
+
+}  // namespace cfnsplit::cli
+
+namespace cfnsplit::cli {
+
+/// Where `emit`/`split`/`package` write, and how.
+struct EmitFlags {
+  std::string output;
+  std::string mode;    // "" = the plan's
+  std::string format;  // "" = the input's
+  bool force = false;
+};
+
+/// `package` and `split --build`: what builds each stack's artifact (docs/package.md).
+struct BuildFlags {
+  std::vector<std::string> code;  ///< --code DIR (repeatable)
+  bool slim = false;
+  unsigned jobs = 0;
+};
+void AddBuildFlags(CLI::App& cmd, BuildFlags& f);
+
+/// Emits, verifies (refusing to write a wrong result) and writes OUTDIR; with `build`, first
+/// builds every stack's artifact and emits the keys with their SHA-256.
+int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags* build);
 
 }  // namespace cfnsplit::cli

@@ -39,6 +39,16 @@ bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, Diagno
     fs::path target = dir / f.path;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
+    if (!f.source_path.empty()) {
+      // Moved when it is ours to move (a staging file beside the output), else copied.
+      bool moved = f.move_source && std::rename(f.source_path.c_str(), target.c_str()) == 0;
+      if (!moved &&
+          !fs::copy_file(f.source_path, target, fs::copy_options::overwrite_existing, ec)) {
+        sink.Error("E5004", {}, "cannot write '" + target.string() + "'");
+        return false;
+      }
+      continue;
+    }
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
     out.write(f.contents.data(), static_cast<std::streamsize>(f.contents.size()));
     out.close();

@@ -1,4 +1,5 @@
 // SHA-256 (FIPS 180-4), to fingerprint a plan's inputs. Small and dependency-free on purpose.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -56,19 +57,32 @@ void Compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string Sha256Hex(const std::string& bytes) {
-  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::size_t full = bytes.size() / 64;
-  for (std::size_t i = 0; i < full; ++i)
-    Compress(h, reinterpret_cast<const unsigned char*>(bytes.data()) + i * 64);
+void Sha256::Update(const void* data, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  length_ += size;
+  if (buffered_ > 0) {
+    std::size_t take = std::min(size, block_.size() - buffered_);
+    std::copy(p, p + take, block_.begin() + static_cast<std::ptrdiff_t>(buffered_));
+    buffered_ += take;
+    p += take;
+    size -= take;
+    if (buffered_ < block_.size()) return;
+    Compress(state_, block_.data());
+    buffered_ = 0;
+  }
+  for (; size >= 64; p += 64, size -= 64) Compress(state_, p);
+  std::copy(p, p + size, block_.begin());
+  buffered_ = size;
+}
+
+std::string Sha256::HexDigest() {
   unsigned char tail[128] = {0};
-  std::size_t rest = bytes.size() - full * 64;
-  for (std::size_t i = 0; i < rest; ++i) tail[i] = static_cast<unsigned char>(bytes[full * 64 + i]);
-  tail[rest] = 0x80;
-  std::size_t tail_len = rest + 1 + 8 <= 64 ? 64 : 128;
-  std::uint64_t bits = static_cast<std::uint64_t>(bytes.size()) * 8;
+  std::copy(block_.begin(), block_.begin() + static_cast<std::ptrdiff_t>(buffered_), tail);
+  tail[buffered_] = 0x80;
+  std::size_t tail_len = buffered_ + 1 + 8 <= 64 ? 64 : 128;
+  std::uint64_t bits = length_ * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  std::array<std::uint32_t, 8> h = state_;
   for (std::size_t off = 0; off < tail_len; off += 64) Compress(h, tail + off);
   std::string out;
   char buf[9];
@@ -77,6 +91,12 @@ std::string Sha256Hex(const std::string& bytes) {
     out += buf;
   }
   return out;
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  Sha256 hasher;
+  hasher.Update(bytes.data(), bytes.size());
+  return hasher.HexDigest();
 }
 
 }  // namespace cfnsplit

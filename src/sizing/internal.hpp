@@ -119,6 +119,10 @@ struct SitePackages {
 std::optional<SitePackages> ScanSitePackages(const std::string& root, SourceManager& sources,
                                              DiagnosticSink& sink);
 
+/// A RECORD path relative to `root` ("a/./b/../c" → "a/c"; absolute paths under `root` made
+/// relative); "" when it leaves the root.
+std::string NormalizeRelative(std::string path, const std::string& root);
+
 /// Splits a RECORD text into rows of fields (Python csv default dialect).
 std::vector<std::vector<std::string>> ParseCsv(std::string_view text);
 

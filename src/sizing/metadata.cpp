@@ -57,32 +57,6 @@ std::string ReadSmallFile(const std::string& path) {
   return text;
 }
 
-// "a/./b/../c" → "a/c"; "" when the path leaves the root or is absolute outside it.
-std::string NormalizeRelative(std::string path, const std::string& root) {
-  std::replace(path.begin(), path.end(), '\\', '/');
-  if (!path.empty() && path.front() == '/') {
-    if (path.compare(0, root.size() + 1, root + "/") != 0) return {};
-    path = path.substr(root.size() + 1);
-  }
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    std::string part = path.substr(start, slash - start);
-    if (part == "..") {
-      if (parts.empty()) return {};
-      parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = slash + 1;
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
-}
-
 struct Tree {
   std::vector<InstalledFile> files;  // sorted by path
   std::unordered_map<std::string, std::uint32_t> index;
@@ -308,6 +282,32 @@ void AttributeOrphanBytecode(Tree& tree, std::vector<InstalledDist>& dists) {
 }
 
 }  // namespace
+
+// "a/./b/../c" → "a/c"; "" when the path leaves the root or is absolute outside it.
+std::string NormalizeRelative(std::string path, const std::string& root) {
+  std::replace(path.begin(), path.end(), '\\', '/');
+  if (!path.empty() && path.front() == '/') {
+    if (path.compare(0, root.size() + 1, root + "/") != 0) return {};
+    path = path.substr(root.size() + 1);
+  }
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    std::string part = path.substr(start, slash - start);
+    if (part == "..") {
+      if (parts.empty()) return {};
+      parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = slash + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+  return out;
+}
 
 std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;

@@ -1,0 +1,229 @@
+// What `emit`, `split` and `package` share: a checked plan emitted, verified and written, and
+// (for `package` and `split --build`) every stack's artifact built in between, so the templates
+// carry each artifact's SHA-256 in its key.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cfnsplit/emit.hpp"
+#include "cfnsplit/package.hpp"
+#include "cfnsplit/partition.hpp"
+#include "cfnsplit/report.hpp"
+#include "cfnsplit/verify.hpp"
+#include "cli/planning.hpp"
+
+namespace cfnsplit::cli {
+namespace fs = std::filesystem;
+namespace {
+
+// OUTDIR is replaced whole with --force: it must not hold any input.
+bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
+  char resolved_out[4096];
+  if (!realpath(outdir.c_str(), resolved_out)) return false;
+  std::string out = std::string(resolved_out) + "/";
+  for (const auto& in : p.input_paths) {
+    char resolved_in[4096];
+    if (realpath(in.c_str(), resolved_in) && std::string(resolved_in).rfind(out, 0) == 0) {
+      s.sink().Error("E5002", {},
+                     "the output directory '" + outdir + "' holds the input '" + in +
+                         "'; choose another directory");
+      return true;
+    }
+  }
+  return false;
+}
+
+// A staging directory beside OUTDIR (same file system, so its zips move in by rename), removed
+// whatever happens.
+class Staging {
+ public:
+  explicit Staging(const std::string& outdir) {
+    fs::path dir = fs::path(outdir).lexically_normal();
+    if (dir.filename().empty()) dir = dir.parent_path();
+    fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    std::string tmpl = (parent / ("." + dir.filename().string() + ".pkg-XXXXXX")).string();
+    if (mkdtemp(tmpl.data())) path_ = tmpl;
+  }
+  ~Staging() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Stacks whose functions read their code from the stack's own artifact (emit's ArtifactRef),
+// with those functions: the Lambda functions of the stack whose Code.S3Key is a literal.
+std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result) {
+  std::vector<ArtifactRequest> out;
+  for (const EmittedStack& es : result.stacks) {
+    if (!es.artifact) continue;
+    ArtifactRequest r;
+    r.stack = es.name;
+    for (const StackPlan& sp : p.plan.stacks) {
+      if (sp.name != es.name) continue;
+      r.plan_bytes = sp.figures.package_bytes;
+      for (const std::string& id : sp.resources) {
+        const Resource* res = p.model->FindResource(id);
+        if (!res || res->type != "AWS::Lambda::Function" || !res->properties) continue;
+        const Value* code = res->properties->Find("Code");
+        const Value* key = code && code->is_map() ? code->Find("S3Key") : nullptr;
+        if (key && key->is_string()) r.functions.push_back(id);
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string PackagesReadme(const std::vector<BuiltArtifact>& artifacts, const EmitResult& result) {
+  std::string out =
+      "\n## Packages\n\nBuilt by `cfnsplit package` (deterministic: the same inputs give the same "
+      "bytes, so an unchanged stack keeps its key). Upload each zip to its key in the "
+      "functions' bucket before deploying the stacks that use it; `packages/artifacts.json` "
+      "lists them for tools.\n\n| Stack | File | S3 key (parameter default) | Unzipped | SHA-256 "
+      "|\n|---|---|---|---|---|\n";
+  for (const BuiltArtifact& a : artifacts)
+    for (const EmittedStack& s : result.stacks)
+      if (s.name == a.stack && s.artifact)
+        out += "| " + a.stack + " | " + a.file + " | " + s.artifact->key + " | " +
+               std::to_string(a.unzipped) + " | " + a.sha256 + " |\n";
+  return out;
+}
+
+struct Built {
+  std::unique_ptr<Staging> staging;
+  PackageResult package;
+};
+
+std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flags,
+                                   const BuildFlags& build, const EmitResult& first) {
+  Built built;
+  if (!p.package_model) {
+    s.sink().Error("E7005", {},
+                   "building artifacts needs to know what each function ships: give "
+                   "--site-packages (and the plan's --manifest)");
+    return std::nullopt;
+  }
+  built.staging = std::make_unique<Staging>(flags.output);
+  if (built.staging->path().empty()) {
+    s.sink().Error("E5004", {}, "cannot create a staging directory beside '" + flags.output + "'");
+    return std::nullopt;
+  }
+  BuildOptions options;
+  options.site_packages = p.package_options.site_packages;
+  options.code_dirs = build.code;
+  options.serverless_config = p.package_options.serverless_config;
+  options.template_dir = p.model->path().find('/') == std::string::npos
+                             ? "."
+                             : p.model->path().substr(0, p.model->path().rfind('/'));
+  options.slim = build.slim;
+  options.jobs = build.jobs;
+  options.staging_dir = built.staging->path();
+  options.progress = isatty(2) != 0;
+  auto package = BuildArtifacts(*p.model, *p.package_model, Requests(p, first), options,
+                                s.sources(), s.sink());
+  if (!package) return std::nullopt;
+  built.package = std::move(*package);
+  return built;
+}
+
+// A stack over Lambda's limit is a finding (exit 1); anything else that stops a build is an
+// input problem (exit 2).
+bool OnlyOverLimit(const DiagnosticSink& sink) {
+  for (const Diagnostic& d : sink.diagnostics())
+    if (d.severity == Severity::kError && d.code != "E7006") return false;
+  return true;
+}
+
+}  // namespace
+
+void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
+  cmd.add_option("--code", f.code,
+                 "The service's code tree, zipped into every stack's artifact (repeatable; "
+                 "default: each function's own folder)");
+  cmd.add_flag("--slim", f.slim,
+               "serverless-python-requirements' slim: delete bytecode, .dist-info and slimPatterns "
+               "matches; strip .so files");
+  cmd.add_option("--jobs", f.jobs, "Stacks built in parallel (default: the number of cores)")
+      ->check(CLI::Range(1u, 256u));
+}
+
+int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags* build) {
+  if (!flags.mode.empty()) p.plan.options.mode = *ParseWiringMode(flags.mode);
+  p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
+  if (!p.check.ok()) {
+    PrintPlanText(p.plan, p.check, s.rules(), std::cerr);
+    s.sink().Error("E4017", {},
+                   "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
+                   "before emitting");
+    return s.Finish(true);
+  }
+  if (OutputHoldsInput(s, p, flags.output)) return s.Finish(false);
+  EmitOptions options;
+  options.mode = p.plan.options.mode;
+  options.format = flags.format.empty()     ? p.model->format
+                   : flags.format == "yaml" ? TemplateFormat::kYaml
+                                            : TemplateFormat::kJson;
+  // The parent keeps outputs up to the budget the plan was checked against (RootOutputHomes).
+  options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", p.plan.options.headroom);
+  options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
+  options.output_dir = fs::absolute(flags.output).lexically_normal().string();
+  ApplyFigures(p.plan, p.check);
+  auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
+  if (!result) return s.Finish(true);
+  std::optional<Built> built;
+  if (build) {
+    built = BuildPackages(s, p, flags, *build, *result);
+    if (!built) return s.Finish(OnlyOverLimit(s.sink()));
+    for (const BuiltArtifact& a : built->package.artifacts)
+      options.artifact_sha256[a.stack] = a.sha256;
+    result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
+    if (!result) return s.Finish(true);
+  }
+  VerifyOptions verify_options;
+  verify_options.output_dir = options.output_dir;
+  VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), verify_options, s.sink());
+  if (!report.ok) {
+    s.sink().Error("E5100", {},
+                   "verification failed (" + std::to_string(report.differences.size()) +
+                       " difference(s)); nothing was written");
+    return s.Finish(true);
+  }
+  std::vector<EmittedFile> files = RenderFiles(*result, options);
+  std::string readme = DeploySummary(*p.model, p.plan, *result, options);
+  if (built) {
+    const auto& artifacts = built->package.artifacts;
+    readme += PackagesReadme(artifacts, *result);
+    for (const BuiltArtifact& a : artifacts) files.push_back({a.file, "", a.path, true});
+    for (EmittedFile& f : built->package.files) files.push_back(std::move(f));
+    files.push_back({"packages/artifacts.json", ArtifactsJson(artifacts, result->stacks)});
+  }
+  files.push_back({"README.md", readme});
+  files.push_back({"plan.yaml", PlanToYaml(p.plan)});
+  if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
+  if (built) {
+    std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into " << flags.output
+              << "/packages (deflate level 6; unzipped sizes read back from "
+              << "each zip's central directory):\n";
+    PrintArtifactTable(built->package.artifacts, std::cout);
+  }
+  std::cout << "Wrote " << result->stacks.size()
+            << (result->stacks.size() == 1 ? " template (" : " templates (")
+            << WiringModeName(options.mode)
+            << " mode) to " << flags.output << "; verified " << report.resources_checked
+            << " resources against " << p.model->path() << ".\nDeploy order:";
+  for (const auto& name : result->deploy_order) std::cout << ' ' << name;
+  std::cout << "\nSee " << flags.output << "/README.md for the commands.\n";
+  return s.Finish(true);
+}
+
+}  // namespace cfnsplit::cli

@@ -1,0 +1,433 @@
+// BuildArtifacts: stacks → file lists → zips written in parallel → read back and checked.
+//
+// Order of work: every stack's contents are selected and sized first (so an over-limit stack
+// stops the run before a byte is written), `.so` files are stripped once each when slim asks
+// for it, the zips are written by a pool of threads (one stack per thread at a time, largest
+// first), and each zip is read back through the sizing stage's central-directory reader: the
+// totals that are reported and checked against Lambda's limit are those of the written file.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cfnsplit/plan.hpp"
+#include "package/contents.hpp"
+#include "package/zip_writer.hpp"
+#include "sizing/internal.hpp"
+
+extern char** environ;
+
+namespace cfnsplit {
+namespace fs = std::filesystem;
+using package::StackContents;
+using package::ZipItem;
+namespace {
+
+constexpr std::size_t kTopContributors = 8;
+
+// Runs `work(i)` for i in [0, n) on up to `jobs` threads.
+template <typename Work>
+void ParallelFor(std::size_t n, unsigned jobs, Work work) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < n; i = next++) work(i);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs && t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+}
+
+bool StripAvailable() {
+  for (const char* dir : {"/usr/bin/", "/bin/", "/usr/local/bin/"})
+    if (access((std::string(dir) + "strip").c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+// `strip -o out in`, as serverless-python-requirements runs strip on every .so (aws-facts §4.3).
+bool RunStrip(const std::string& in, const std::string& out) {
+  std::vector<std::string> args = {"strip", "-o", out, in};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, "strip", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return false;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::string FileSha256(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  Sha256 hasher;
+  std::vector<char> buf(1 << 20);
+  ssize_t n = 0;
+  while ((n = read(fd, buf.data(), buf.size())) > 0)
+    hasher.Update(buf.data(), static_cast<std::size_t>(n));
+  close(fd);
+  return n < 0 ? "" : hasher.HexDigest();
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Contributors(const StackContents& c) {
+  std::map<std::string, std::uint64_t> by_owner;
+  for (const ZipItem& item : c.items) by_owner[item.owner] += item.size;
+  std::vector<std::pair<std::string, std::uint64_t>> out(by_owner.begin(), by_owner.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
+std::string Percent(std::uint64_t part, std::uint64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", whole ? 100.0 * part / whole : 0.0);
+  return buf;
+}
+
+class Builder {
+ public:
+  Builder(const TemplateModel& model, const PackageModel& packages, const BuildOptions& options,
+          SourceManager& sources, DiagnosticSink& sink)
+      : model_(model),
+        packages_(packages),
+        options_(options),
+        sources_(sources),
+        sink_(sink),
+        contents_(model, packages, options, sources, sink) {
+    jobs_ = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  std::optional<PackageResult> Run(const std::vector<ArtifactRequest>& requests) {
+    if (!contents_.Open()) return std::nullopt;
+    std::vector<StackContents> stacks;
+    bool ok = true;
+    for (const ArtifactRequest& r : requests) {
+      auto c = contents_.ForStack(r);
+      if (c) stacks.push_back(std::move(*c));
+      ok = ok && c.has_value();
+    }
+    if (!ok) return std::nullopt;
+    std::error_code ec;
+    fs::create_directories(options_.staging_dir + "/packages", ec);
+    if (contents_.slim() && packages_.settings.strip && !StripObjects(stacks)) return std::nullopt;
+    for (std::size_t i = 0; i < stacks.size(); ++i)
+      ok = CheckLimit(stacks[i], stacks[i].total(), requests[i]) && ok;
+    if (!ok) return std::nullopt;
+    PackageResult result;
+    result.artifacts = WriteZips(stacks, requests);
+    if (result.artifacts.empty() && !stacks.empty()) return std::nullopt;
+    for (std::size_t i = 0; i < stacks.size(); ++i)
+      ok = ReadBack(stacks[i], requests[i], result.artifacts[i]) && ok;
+    if (!ok) return std::nullopt;
+    for (const StackContents& c : stacks)
+      for (const std::string& fn : c.image_functions) AddImageRecipe(c, fn, result.files);
+    return result;
+  }
+
+ private:
+  // Strips each distinct .so once (in parallel) and points the items at the stripped copies.
+  bool StripObjects(std::vector<StackContents>& stacks) {
+    if (!StripAvailable()) {
+      sink_.Warning("W7012", {},
+                    "slim: `strip` (binutils) is not installed, so shared objects are packed "
+                    "unstripped (larger than the plan's slim estimate)");
+      return true;
+    }
+    struct Copy {
+      std::string path;
+      bool ok = false;
+    };
+    std::map<std::string, Copy> stripped;  // source → its stripped copy
+    for (const StackContents& c : stacks)
+      for (const ZipItem& item : c.items)
+        if (item.owner != "code" && item.name.size() > 3 &&
+            item.name.compare(item.name.size() - 3, 3, ".so") == 0)
+          stripped.emplace(item.source, Copy{});
+    std::vector<std::pair<const std::string, Copy>*> work;
+    for (auto& entry : stripped) {
+      entry.second.path = options_.staging_dir + "/.strip/" + std::to_string(work.size()) + ".so";
+      work.push_back(&entry);
+    }
+    std::error_code ec;
+    fs::create_directories(options_.staging_dir + "/.strip", ec);
+    ParallelFor(work.size(), jobs_, [&](std::size_t i) {
+      work[i]->second.ok = RunStrip(work[i]->first, work[i]->second.path);
+    });
+    for (auto& c : stacks)
+      for (ZipItem& item : c.items) {
+        auto it = stripped.find(item.source);
+        struct stat st {};
+        // A file strip refuses (not ELF, say) ships as it is.
+        if (it == stripped.end() || !it->second.ok || stat(it->second.path.c_str(), &st) != 0)
+          continue;
+        c.delta.stripped += item.size - std::min<std::uint64_t>(item.size, st.st_size);
+        item.source = it->second.path;
+        item.size = static_cast<std::uint64_t>(st.st_size);
+      }
+    return true;
+  }
+
+  // Each zip function with its layers must stay under the limit; the error names the biggest
+  // contributors so the user sees what to move out.
+  bool CheckLimit(const StackContents& c, std::uint64_t unzipped, const ArtifactRequest& r) {
+    if (unzipped + c.layer_bytes < kLambdaUnzippedLimit) return true;
+    std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
+    const Resource* res = model_.FindResource(function);
+    std::vector<std::string> notes;
+    auto top = Contributors(c);
+    for (std::size_t i = 0; i < top.size() && i < kTopContributors; ++i)
+      notes.push_back(top[i].first + ": " + sizing::WithCommas(top[i].second) + " bytes (" +
+                      Percent(top[i].second, unzipped) + ")");
+    if (c.layer_bytes) notes.push_back("layers: " + sizing::WithCommas(c.layer_bytes) + " bytes");
+    notes.push_back("the plan counted " + sizing::WithCommas(r.plan_bytes) +
+                    " bytes (it measures code only from manifest or CodeUri folders); move "
+                    "functions or files out of this stack, or re-plan with the code measured");
+    sink_.Error(
+        "E7006", res ? res->loc : SourceLoc{},
+        "stack " + c.stack + ": its artifact unzips to " + sizing::WithCommas(unzipped) + " bytes" +
+            (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers" : "") +
+            ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) + " (by " +
+            sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +
+            "); nothing was written",
+        notes);
+    return false;
+  }
+
+  std::vector<BuiltArtifact> WriteZips(const std::vector<StackContents>& stacks,
+                                       const std::vector<ArtifactRequest>& requests) {
+    std::vector<BuiltArtifact> out(stacks.size());
+    std::vector<std::string> errors(stacks.size());
+    std::vector<std::size_t> order(stacks.size());
+    std::uint64_t total_bytes = 0;
+    for (std::size_t i = 0; i < stacks.size(); ++i) {
+      order[i] = i;
+      total_bytes += stacks[i].total();
+    }
+    // Largest first keeps the threads busy to the end.
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return stacks[a].total() > stacks[b].total();
+    });
+    std::atomic<std::uint64_t> bytes_done{0};
+    std::atomic<std::size_t> stacks_done{0};
+    std::atomic<bool> finished{false};
+    std::thread progress;
+    if (options_.progress)
+      progress = std::thread([&] {
+        while (!finished) {
+          std::fprintf(stderr, "\rpackaging: %zu/%zu stacks, %s of %s bytes", stacks_done.load(),
+                       stacks.size(), sizing::WithCommas(bytes_done).c_str(),
+                       sizing::WithCommas(total_bytes).c_str());
+          std::fflush(stderr);
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        std::fprintf(stderr, "\r%80s\r", "");
+      });
+    ParallelFor(order.size(), jobs_, [&](std::size_t k) {
+      std::size_t i = order[k];
+      const StackContents& c = stacks[i];
+      BuiltArtifact& a = out[i];
+      a.stack = c.stack;
+      a.file = "packages/" + c.stack + ".zip";
+      a.path = options_.staging_dir + "/" + a.file;
+      package::ZipWriter writer(options_.level);
+      bool ok = writer.Open(a.path);
+      for (const ZipItem& item : c.items) {
+        if (!ok) break;
+        ok = writer.AddFile(item.name, item.source, item.size, item.executable);
+        bytes_done += item.size;
+      }
+      ok = ok && writer.Finish();
+      if (!ok) errors[i] = writer.error();
+      if (ok) a.sha256 = FileSha256(a.path);
+      ++stacks_done;
+    });
+    finished = true;
+    if (progress.joinable()) progress.join();
+    bool ok = true;
+    for (std::size_t i = 0; i < stacks.size(); ++i) {
+      if (errors[i].empty() && !out[i].sha256.empty()) continue;
+      sink_.Error("E7009", {},
+                  "stack " + stacks[i].stack + ": cannot write its artifact: " +
+                      (errors[i].empty() ? "cannot hash " + out[i].path : errors[i]));
+      ok = false;
+    }
+    for (std::size_t i = 0; i < stacks.size(); ++i) out[i].plan_bytes = requests[i].plan_bytes;
+    return ok ? out : std::vector<BuiltArtifact>{};
+  }
+
+  // The written zip, as Lambda will measure it: the central directory's sizes.
+  bool ReadBack(const StackContents& c, const ArtifactRequest& r, BuiltArtifact& a) {
+    auto entries = sizing::ReadZipFile(a.path, sources_, sink_);
+    if (!entries) return false;
+    std::uint64_t unzipped = 0, zipped = 0;
+    bool same = entries->size() == c.items.size();
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      unzipped += (*entries)[i].uncompressed;
+      zipped += (*entries)[i].compressed;
+      same = same && (*entries)[i].name == c.items[i].name &&
+             (*entries)[i].uncompressed == c.items[i].size;
+    }
+    if (!same) {
+      sink_.Error("E7009", {},
+                  "stack " + c.stack + ": the written artifact '" + a.path +
+                      "' does not list the files that were packed (a bug; please report)");
+      return false;
+    }
+    struct stat st {};
+    a.files = entries->size();
+    a.unzipped = unzipped;
+    a.zipped = stat(a.path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : zipped;
+    a.layer_bytes = c.layer_bytes;
+    a.code_bytes = c.code_bytes;
+    a.delta = c.delta;
+    a.contributors = Contributors(c);
+    return CheckLimit(c, unzipped, r);
+  }
+
+  void AddImageRecipe(const StackContents& c, const std::string& fn,
+                      std::vector<EmittedFile>& files) {
+    const FunctionPackage* f = packages_.Find(fn);
+    const FunctionInfo* info = contents_.FindInfo(fn);
+    ImageSpec spec;
+    if (info) {
+      if (!info->runtime.empty()) spec.runtime = info->runtime;
+      spec.architecture = info->architecture;
+      spec.handler = info->handler;
+    }
+    const std::string dir = ImageRecipeDir(c.stack, fn);
+    std::string requirements;
+    if (f)
+      for (std::uint32_t d : f->dists) {
+        const Distribution& dist = packages_.dists[d];
+        requirements +=
+            dist.version.empty() ? dist.name + "\n" : dist.name + "==" + dist.version + "\n";
+        spec.requirements.push_back(dist.name);
+      }
+    std::vector<ZipItem> code;
+    for (const package::CodeRoot& root : contents_.CodeRootsFor(f, info))
+      if (const auto* items = contents_.CodeFiles(root))
+        code.insert(code.end(), items->begin(), items->end());
+    std::sort(code.begin(), code.end(),
+              [](const ZipItem& a, const ZipItem& b) { return a.name < b.name; });
+    code.erase(std::unique(code.begin(), code.end(),
+                           [](const ZipItem& a, const ZipItem& b) { return a.name == b.name; }),
+               code.end());
+    spec.has_code = !code.empty();
+    files.push_back({dir + "/Dockerfile", LambdaDockerfile(spec)});
+    files.push_back({dir + "/requirements.txt", requirements});
+    for (const ZipItem& item : code) files.push_back({dir + "/code/" + item.name, "", item.source});
+  }
+
+  const TemplateModel& model_;
+  const PackageModel& packages_;
+  const BuildOptions& options_;
+  SourceManager& sources_;
+  DiagnosticSink& sink_;
+  package::Contents contents_;
+  unsigned jobs_ = 1;
+};
+
+}  // namespace
+
+std::optional<PackageResult> BuildArtifacts(const TemplateModel& model,
+                                            const PackageModel& packages,
+                                            const std::vector<ArtifactRequest>& requests,
+                                            const BuildOptions& options, SourceManager& sources,
+                                            DiagnosticSink& sink) {
+  try {
+    return Builder(model, packages, options, sources, sink).Run(requests);
+  } catch (const std::exception& e) {
+    sink.Error("E7009", {}, std::string("packaging failed: ") + e.what());
+    return std::nullopt;
+  }
+}
+
+void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostream& out) {
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-28s %8s %14s %14s %7s %14s %14s\n", "STACK", "FILES",
+                "UNZIPPED", "ZIPPED", "%LIMIT", "PLAN", "DIFF");
+  out << line;
+  std::vector<std::string> reasons;
+  for (const BuiltArtifact& a : artifacts) {
+    long long diff = static_cast<long long>(a.unzipped) - static_cast<long long>(a.plan_bytes);
+    std::string diff_text =
+        diff == 0 ? "0"
+                  : (diff > 0 ? "+" : "-") +
+                        sizing::WithCommas(static_cast<std::uint64_t>(diff > 0 ? diff : -diff));
+    std::snprintf(line, sizeof line, "  %-28s %8s %14s %14s %7s %14s %14s\n", a.stack.c_str(),
+                  sizing::WithCommas(a.files).c_str(), sizing::WithCommas(a.unzipped).c_str(),
+                  sizing::WithCommas(a.zipped).c_str(),
+                  Percent(a.unzipped + a.layer_bytes, kLambdaUnzippedLimit).c_str(),
+                  sizing::WithCommas(a.plan_bytes).c_str(), diff_text.c_str());
+    out << line;
+    if (diff == 0) continue;
+    std::string why;
+    auto add = [&](std::uint64_t bytes, const char* what) {
+      if (bytes) why += (why.empty() ? "" : ", ") + sizing::WithCommas(bytes) + " " + what;
+    };
+    add(a.delta.pycache, "of __pycache__ not shipped");
+    add(a.delta.slimmed, "removed by slim");
+    add(a.delta.stripped, "removed by strip");
+    add(a.delta.no_deploy, "removed by noDeploy");
+    if (a.delta.code != 0)
+      why += (why.empty() ? "" : ", ") + std::string(a.delta.code > 0 ? "+" : "-") +
+             sizing::WithCommas(
+                 static_cast<std::uint64_t>(a.delta.code > 0 ? a.delta.code : -a.delta.code)) +
+             " of code (the plan measures code only from the manifest's or CodeUri folders)";
+    reasons.push_back(a.stack + ": " + diff_text + " bytes (" +
+                      Percent(diff > 0 ? diff : -diff, a.plan_bytes) + " of the plan's figure)" +
+                      (why.empty() ? "" : ": " + why));
+  }
+  if (!reasons.empty()) {
+    out << "Differences from the plan's figures:\n";
+    for (const auto& r : reasons) out << "  " << r << "\n";
+  }
+}
+
+std::string ArtifactsJson(const std::vector<BuiltArtifact>& artifacts,
+                          const std::vector<EmittedStack>& stacks) {
+  nlohmann::ordered_json root;
+  root["format_version"] = 1;
+  nlohmann::ordered_json list = nlohmann::ordered_json::object();
+  std::vector<const BuiltArtifact*> sorted;
+  for (const auto& a : artifacts) sorted.push_back(&a);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const BuiltArtifact* a, const BuiltArtifact* b) { return a->stack < b->stack; });
+  for (const BuiltArtifact* a : sorted) {
+    nlohmann::ordered_json e;
+    e["file"] = a->file;
+    for (const EmittedStack& s : stacks)
+      if (s.name == a->stack && s.artifact) {
+        e["key"] = s.artifact->key;
+        e["parameter"] = s.artifact->parameter;
+      }
+    e["sha256"] = a->sha256;
+    e["files"] = a->files;
+    e["unzipped"] = a->unzipped;
+    e["zipped"] = a->zipped;
+    e["plan_unzipped"] = a->plan_bytes;
+    e["layers"] = a->layer_bytes;
+    list[a->stack] = e;
+  }
+  root["artifacts"] = list;
+  return root.dump(2) + "\n";
+}
+
+}  // namespace cfnsplit
