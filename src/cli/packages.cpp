@@ -21,6 +21,8 @@ SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& 
   }
   s.serverless_config = o.serverless_config;
   s.packaging = o.packaging;
+  s.infer_imports = o.infer_imports;
+  s.code_dirs = o.code;
   s.template_dir = DirName(model.path());
   return s;
 }

@@ -23,6 +23,8 @@ struct PackageOptions {
   std::vector<std::string> artifacts;  ///< NAME=path.zip
   std::string serverless_config;
   std::string packaging;
+  std::string infer_imports = "auto";  ///< on|off|auto (docs/imports.md)
+  std::vector<std::string> code;       ///< --code DIR: where handlers are (repeatable)
   bool any() const {
     return !manifest.empty() || !requirements.empty() || !site_packages.empty() ||
            !wheelhouse.empty() || !artifacts.empty() || !serverless_config.empty();
