@@ -89,6 +89,8 @@ class Scanner {
     const Token* end = begin + line.tokens.size();
     bool clause = Is(*begin, "except") || Is(*begin, "else") || Is(*begin, "finally");
     if (!clause) ended_try_.clear();
+    for (const Token* t = begin; t != end; ++t)
+      if (Is(*t, "<>")) return Fail(*t, "'<>' is Python 2 syntax", true);
     Statements(Span{begin, end}, line.indent);
   }
 
@@ -184,8 +186,6 @@ class Scanner {
                s[1].kind != TokenKind::kOp) {
       Fail(s[1], std::string(s[0].text) + " statement is Python 2 syntax", true);
     } else {
-      for (const Token* t = s.begin; t != s.end; ++t)
-        if (Is(*t, "<>")) Fail(*t, "'<>' is Python 2 syntax", true);
       DynamicCalls(s);
     }
   }

@@ -75,13 +75,15 @@ std::optional<std::vector<Requirement>> Planner::InferRequirements(const Functio
   imports::FunctionImports found = resolver_->Infer(ref);
   bool ok = found.ok;
   std::vector<Requirement> roots;
+  if (ok && !service_indexed_) {  // read only when a function needs it (they may be missing)
+    service_indexed_ = true;
+    for (const Requirement& r : ServiceRequirements())
+      if (!r.name.empty()) service_by_name_.emplace(r.name, r);
+  }
   if (ok) {
-    std::vector<Requirement> service = ServiceRequirements();
     for (const auto& [dist, origins] : found.dists) {
-      auto listed = std::find_if(service.begin(), service.end(),
-                                 [&](const Requirement& r) { return r.name == dist; });
-      if (listed != service.end()) {
-        roots.push_back(*listed);
+      if (auto listed = service_by_name_.find(dist); listed != service_by_name_.end()) {
+        roots.push_back(listed->second);
         continue;
       }
       Requirement r;

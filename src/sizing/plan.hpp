@@ -112,6 +112,8 @@ class Planner {
   imports::ModuleProviders providers_;
   std::unique_ptr<imports::ImportResolver> resolver_;
   std::map<std::string, imports::FunctionImports> inferred_;
+  std::map<std::string, Requirement> service_by_name_;  ///< first service line per distribution
+  bool service_indexed_ = false;
 };
 
 }  // namespace cfnsplit::sizing
