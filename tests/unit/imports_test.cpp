@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
+#include <sstream>
 
 #include "cfnsplit/sizing.hpp"
 #include "unit/sizing_test_fixtures.hpp"
@@ -383,4 +384,141 @@ TEST_CASE("providers: RECORD paths name modules when top_level.txt is missing", 
   // A namespace package two levels deep maps to several distributions.
   CHECK(p.Providers("google.cloud.storage") ==
         std::vector<std::string>{"google-cloud-core", "google-cloud-storage"});
+}
+
+namespace {
+
+void AddInstalled(const std::string& site, const std::string& name, const std::string& version,
+                  const std::vector<std::pair<std::string, std::uint64_t>>& files,
+                  const std::vector<std::string>& requires_dist) {
+  std::string info = name + "-" + version + ".dist-info";
+  std::string record;
+  for (const auto& [path, size] : files) {
+    WriteFile(site + "/" + path, "x");
+    record += path + ",sha256=abc," + std::to_string(size) + "\n";
+  }
+  std::string metadata = "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n";
+  for (const auto& r : requires_dist) metadata += "Requires-Dist: " + r + "\n";
+  WriteFile(site + "/" + info + "/METADATA", metadata);
+  record += info + "/METADATA,,0\n" + info + "/RECORD,,0\n";
+  WriteFile(site + "/" + info + "/RECORD", record);  // no top_level.txt: RECORD paths name them
+}
+
+struct Service {
+  TempDir dir;
+  SourceManager sources;
+  DiagnosticSink sink;
+  std::vector<FunctionInfo> functions;
+  SizingOptions options;
+  Service() {
+    const std::string site = dir / "site";
+    AddInstalled(site, "pandas", "2.2.2", {{"pandas/__init__.py", 70'000'000}}, {"numpy>=1.26"});
+    AddInstalled(site, "numpy", "1.26.4", {{"numpy/__init__.py", 50'000'000}}, {});
+    AddInstalled(site, "six", "1.16.0", {{"six.py", 30'000}}, {});
+    AddInstalled(site, "requests", "2.31.0", {{"requests/__init__.py", 500'000}}, {"urllib3"});
+    AddInstalled(site, "urllib3", "2.2.3", {{"urllib3/__init__.py", 900'000}}, {});
+    WriteFile(dir / "requirements.txt", "pandas[performance]==2.2.2\nsix\nrequests\n");
+    WriteFile(dir / "api/app.py", "import json\nimport pandas as pd\n");
+    WriteFile(dir / "worker/main.py", "import six\nimport boto3\n");
+    WriteFile(dir / "legacy/old.py", "import pandas\nprint 'still Python 2'\n");
+    functions = {Fn("Api", "api", "app.handler"), Fn("Worker", "worker", "main.run"),
+                 Fn("Legacy", "legacy", "old.handler")};
+    options.site_packages = dir / "site";
+    options.requirements = {dir / "requirements.txt"};
+    options.template_dir = dir.path();
+    options.infer_imports = "auto";
+  }
+  static FunctionInfo Fn(const std::string& id, const std::string& code_uri,
+                         const std::string& handler) {
+    FunctionInfo f;
+    f.resource_id = id;
+    f.runtime = "python3.12";
+    f.code_uri = code_uri;
+    f.handler = handler;
+    return f;
+  }
+  PackageModel Build() {
+    auto model = BuildPackageModel(functions, options, sources, sink);
+    REQUIRE(model);
+    return *model;
+  }
+  std::set<std::string> Dists(const PackageModel& m, const std::string& id) {
+    std::set<std::string> out;
+    for (auto d : m.Find(id)->dists) out.insert(m.dists[d].name);
+    return out;
+  }
+  bool Has(const std::string& code) const {
+    return std::any_of(sink.diagnostics().begin(), sink.diagnostics().end(),
+                       [&](const Diagnostic& d) { return d.code == code; });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sizing: inferred requirements, fallbacks and requirements no function imports",
+          "[unit][imports]") {
+  Service s;
+  PackageModel m = s.Build();
+  CHECK(m.Find("Api")->requirements_from == "imports");
+  CHECK(s.Dists(m, "Api") == std::set<std::string>{"numpy", "pandas"});
+  CHECK(m.Find("Worker")->requirements_from == "imports");
+  CHECK(s.Dists(m, "Worker") == std::set<std::string>{"six"});  // boto3: the runtime's
+  CHECK(m.imports.at("Worker").runtime.count("boto3") == 1);
+  // Python 2 code: a located warning, then the service-wide requirements.
+  CHECK(m.Find("Legacy")->requirements_from == "service");
+  CHECK(s.Has("W6202"));
+  CHECK(s.Dists(m, "Legacy").count("requests") == 1);
+  // requests is needed by Legacy's fallback, so nothing is unused yet.
+  CHECK(m.unused_requirements.empty());
+
+  s.functions.pop_back();
+  PackageModel m2 = s.Build();
+  REQUIRE(m2.unused_requirements.size() == 1);
+  const UnusedRequirement& u = m2.unused_requirements[0];
+  CHECK(u.name == "requests");
+  CHECK(u.bytes_saved == 500'000 + 900'000);
+  CHECK(u.also_removed == std::vector<std::string>{"urllib3"});
+  CHECK(s.Has("I6205"));
+  CHECK(m2.DistIndex("requests") < 0);  // no function ships it any more
+
+  std::ostringstream explain;
+  REQUIRE(ExplainImports(m2, "Api", explain));
+  CHECK(explain.str().find("import pandas (") != std::string::npos);
+  CHECK(explain.str().find("required by pandas") != std::string::npos);
+  CHECK(explain.str().find("70,000,000") != std::string::npos);
+  std::ostringstream summary;
+  PrintImportsSummary(m2, summary);
+  CHECK(summary.str().find("Imports inferred for 2 function(s)") != std::string::npos);
+  CHECK(summary.str().find("requests") != std::string::npos);
+  nlohmann::json j = ImportsJson(m2);
+  CHECK(j["functions"]["Api"]["distributions"]["pandas"][0]["line"] == 2);
+  CHECK(j["unused_requirements"][0]["bytes_saved"] == 1'400'000);
+}
+
+TEST_CASE("sizing: a manifest entry wins; off and auto without an installed tree do not infer",
+          "[unit][imports]") {
+  Service s;
+  WriteFile(s.dir / "deps.yaml", "version: 1\nfunctions:\n  Api:\n    packages: [six]\n");
+  s.options.manifest = s.dir / "deps.yaml";
+  PackageModel m = s.Build();
+  CHECK(m.Find("Api")->requirements_from == "manifest");
+  CHECK(s.Dists(m, "Api") == std::set<std::string>{"six"});
+  CHECK(m.Find("Worker")->requirements_from == "imports");
+
+  s.options.infer_imports = "off";
+  PackageModel off = s.Build();
+  CHECK(off.Find("Worker")->requirements_from == "service");
+  CHECK(off.imports.empty());
+
+  s.options.infer_imports = "auto";
+  s.options.site_packages.clear();
+  PackageModel no_tree = s.Build();
+  CHECK(no_tree.Find("Worker")->requirements_from == "service");
+
+  s.options.infer_imports = "on";
+  s.functions.push_back(Service::Fn("Lost", "nowhere", "x.handler"));
+  PackageModel on = s.Build();
+  CHECK(on.Find("Worker")->requirements_from == "imports");
+  CHECK(on.Find("Lost")->requirements_from == "service");
+  CHECK(s.Has("W6201"));
 }
