@@ -46,7 +46,13 @@ class AnalyzeCommand : public Command {
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), s.sink());
     std::optional<PackageModel> sizes;
     if (packages_.any()) {
-      sizes = LoadPackageModel(s, *model, packages_);
+      // --explain-imports is about imports: the package-limit findings of every function would
+      // bury its answer, so they are left to a plain `analyze`.
+      DiagnosticSink sizing;
+      sizes = LoadPackageModel(s, *model, packages_, &sizing);
+      for (const auto& d : sizing.diagnostics())
+        if (explain_imports_.empty() || (d.code != "E6101" && d.code != "I6105"))
+          s.sink().Report(d);
       if (!sizes) return s.Finish(!s.HasInputErrors());
     }
     if (!explain_imports_.empty()) return Explain(s, *sizes);

@@ -37,9 +37,10 @@ static bool ArtifactsWellFormed(Session& s, const PackageOptions& options) {
 }
 
 std::optional<PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
-                                             const PackageOptions& options) {
+                                             const PackageOptions& options, DiagnosticSink* sink) {
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
-  return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), s.sink());
+  return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(),
+                           sink ? *sink : s.sink());
 }
 
 namespace {

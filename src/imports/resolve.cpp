@@ -261,7 +261,7 @@ class Walk {
                      "' names no module of the code tree");
       return;
     }
-    External(f, origin);
+    External(f, origin, st.names);
   }
 
   // Loads the local modules an import executes; false when its top-level name is not local.
@@ -284,13 +284,27 @@ class Walk {
     return true;
   }
 
-  void External(const ScannedFile& f, const ImportOrigin& origin) {
+  // `from google import protobuf` narrows a namespace package like `import google.protobuf`.
+  std::vector<std::string> Providers(const std::string& module,
+                                     const std::vector<std::string>& names) const {
+    std::vector<std::string> broad = s_.providers.Providers(module);
+    if (module.find('.') != std::string::npos || names.empty() || broad.size() < 2) return broad;
+    std::set<std::string> narrow;
+    for (const auto& name : names) {
+      if (name == "*") return broad;
+      for (const auto& d : s_.providers.Providers(module + "." + name)) narrow.insert(d);
+    }
+    return narrow.empty() ? broad : std::vector<std::string>(narrow.begin(), narrow.end());
+  }
+
+  void External(const ScannedFile& f, const ImportOrigin& origin,
+                const std::vector<std::string>& names) {
     std::string top = TopLevel(origin.module);
     if (s_.rules.IsStdlib(handler_.python_version, top)) {
       if (origin.kind != ImportKind::kTypeOnly) out_.stdlib.insert(top);
       return;
     }
-    std::vector<std::string> dists = s_.providers.Providers(origin.module);
+    std::vector<std::string> dists = Providers(origin.module, names);
     std::string runtime = s_.rules.RuntimeDistribution(handler_.runtime, top);
     if (origin.kind == ImportKind::kTypeOnly) {
       out_.type_only.push_back(origin);

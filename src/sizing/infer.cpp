@@ -31,9 +31,25 @@ void Planner::PrepareInference() {
     return;
   }
   import_rules_ = imports::LoadImportRules(sources_, sink_);
-  for (const auto& [name, known] : universe_.dists)
-    providers_.Add(name, known.dist.top_level, known.module_paths);
+}
+
+// On the first function that needs it (the service requirements may be missing when no function
+// falls back to them). Import names come from distributions with real evidence (installed,
+// wheel, artifact) and from the size catalog only for distributions the service requirements
+// name: an import the catalog alone knows (boto3) is the Lambda runtime's, not a download.
+imports::ImportResolver& Planner::Resolver() {
+  if (resolver_) return *resolver_;
+  for (const Requirement& r : ServiceRequirements())
+    if (!r.name.empty()) service_by_name_.emplace(r.name, r);
+  for (const auto& [name, known] : universe_.dists) {
+    const std::string& source = known.dist.size_source;
+    bool real = source == "record" || source == "walk" || source == "wheel" ||
+                source == "artifact" || !known.module_paths.empty();
+    if (real || service_by_name_.count(name))
+      providers_.Add(name, known.dist.top_level, known.module_paths);
+  }
   resolver_ = std::make_unique<imports::ImportResolver>(import_rules_, providers_, sources_, sink_);
+  return *resolver_;
 }
 
 std::string Planner::FindCodeRoot(const FunctionInfo& info, const FunctionPlan& plan,
@@ -52,7 +68,7 @@ std::string Planner::FindCodeRoot(const FunctionInfo& info, const FunctionPlan& 
 
 std::optional<std::vector<Requirement>> Planner::InferRequirements(const FunctionInfo& info,
                                                                    const FunctionPlan& plan) {
-  if (infer_mode_ == "off" || !resolver_) return std::nullopt;
+  if (infer_mode_ == "off") return std::nullopt;
   std::string runtime = info.runtime.empty() ? spec_.runtime : info.runtime;
   std::string handler_path = imports::HandlerModulePath(info.handler);
   if (runtime.rfind("python", 0) != 0 || handler_path.empty() || info.package_type == "Image")
@@ -72,14 +88,9 @@ std::optional<std::vector<Requirement>> Planner::InferRequirements(const Functio
   ref.handler_path = handler_path;
   ref.python_version = plan.env.python_version;
   ref.runtime = runtime;
-  imports::FunctionImports found = resolver_->Infer(ref);
+  imports::FunctionImports found = Resolver().Infer(ref);
   bool ok = found.ok;
   std::vector<Requirement> roots;
-  if (ok && !service_indexed_) {  // read only when a function needs it (they may be missing)
-    service_indexed_ = true;
-    for (const Requirement& r : ServiceRequirements())
-      if (!r.name.empty()) service_by_name_.emplace(r.name, r);
-  }
   if (ok) {
     for (const auto& [dist, origins] : found.dists) {
       if (auto listed = service_by_name_.find(dist); listed != service_by_name_.end()) {

@@ -61,6 +61,7 @@ class Planner {
   KnownDist& Lookup(const std::string& name);
   // infer.cpp
   void PrepareInference();
+  imports::ImportResolver& Resolver();
   /// Requirements from the handler's imports, or nullopt to fall back (off, no handler, a
   /// syntax error).
   std::optional<std::vector<Requirement>> InferRequirements(const FunctionInfo& info,
@@ -113,7 +114,6 @@ class Planner {
   std::unique_ptr<imports::ImportResolver> resolver_;
   std::map<std::string, imports::FunctionImports> inferred_;
   std::map<std::string, Requirement> service_by_name_;  ///< first service line per distribution
-  bool service_indexed_ = false;
 };
 
 }  // namespace cfnsplit::sizing

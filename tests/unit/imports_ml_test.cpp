@@ -136,3 +136,54 @@ TEST_CASE("ML sample: the plan from inference equals the plan from the manifest"
   CHECK(a.find("ForecastingPandas") != std::string::npos);
   CHECK(a == b);
 }
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+CliRun Cli(const std::string& args) {
+  sizing_test::TempDir dir;
+  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
+                    args + " >" + (dir / "out") + " 2>" + (dir / "err");
+  int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir / "out"), Slurp(dir / "err")};
+}
+
+const std::string kInputs =
+    "analyze samples/ml-service/template.json --serverless-config "
+    "samples/ml-service/serverless.yml --site-packages samples/ml-service/site-packages";
+
+}  // namespace
+
+TEST_CASE("cli: analyze --explain-imports and the imports report", "[unit][imports]") {
+  CliRun explain = Cli(kInputs + " --explain-imports detect-faces");
+  INFO(explain.err);
+  CHECK(explain.out.find("Imports of DetectDashfacesLambdaFunction (requirements from imports)") !=
+        std::string::npos);
+  CHECK(explain.out.find("import cv2 (samples/ml-service/functions/detect-faces/handler.py:4") !=
+        std::string::npos);
+  CHECK(explain.out.find("required by boto3") != std::string::npos);
+
+  CliRun unknown = Cli(kInputs + " --explain-imports no-such-function");
+  CHECK(unknown.code == 2);
+  CHECK(unknown.err.find("no function 'no-such-function'") != std::string::npos);
+
+  CliRun off = Cli(kInputs + " --infer-imports off --explain-imports detect-faces");
+  CHECK(off.code == 2);
+  CHECK(off.err.find("requirements from service") != std::string::npos);
+
+  CliRun bad = Cli(kInputs + " --infer-imports maybe");
+  CHECK(bad.code == 2);
+
+  CliRun json = Cli(kInputs + " --format json");
+  auto doc = nlohmann::json::parse(json.out);
+  CHECK(doc["imports"]["functions"].size() == 84);
+  CHECK(doc["imports"]["functions"]["DetectDashfacesLambdaFunction"]["distributions"].contains(
+      "opencv-python-headless"));
+
+  CliRun text = Cli(kInputs);
+  CHECK(text.out.find("Imports inferred for 84 function(s)") != std::string::npos);
+}
