@@ -10,9 +10,12 @@ modules that import each other (acyclic) and distributions; an installed tree of
 distributions (dist-info with METADATA, RECORD and top_level.txt, no payload); one service-wide
 requirements.txt naming all of them; a plain CloudFormation template of the 2,000 functions.
 
-Usage: bench/bench_imports.py [--binary build/cfnsplit] [--functions 2000] [--runs 5] [--keep DIR]
+It also times the imports stage alone (bench/imports_bench.cpp, built against
+build/libcfnsplit_core.a): every handler's imports inferred over the shared tree, no sizing.
+
+Usage: bench/bench_imports.py [--build build] [--functions 2000] [--runs 5] [--keep DIR]
 """
-import argparse, json, os, random, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, random, shutil, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STDLIB = ["json", "os", "re", "logging", "datetime", "decimal", "uuid", "base64", "hashlib",
@@ -92,17 +95,20 @@ def make_template(work, functions):
 
 
 def measure(cmd, runs):
+    """Wall, CPU (user+sys) and peak RSS of `cmd` as GNU time sees them: RSS taken from a fork of
+    this Python process would count Python's own pages."""
     walls, cpus, rss = [], [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        walls.append(time.perf_counter() - start)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        rss.append(usage.ru_maxrss)
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):  # 1: findings (quotas), fine here
-            raise SystemExit(f"failed ({code}): {' '.join(cmd)}")
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        for _ in range(runs):
+            proc = subprocess.run(["/usr/bin/time", "-o", stats.name, "-f", "%e %U %S %M"] + cmd,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if proc.returncode not in (0, 1):  # 1: findings (quotas), fine here
+                raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
+            stats.seek(0)
+            wall, user, system, kb = stats.read().split()[-4:]
+            walls.append(float(wall))
+            cpus.append(float(user) + float(system))
+            rss.append(int(kb))
     return walls, cpus, max(rss)
 
 
@@ -112,7 +118,7 @@ def fmt(values):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--binary", default=os.path.join(ROOT, "build", "cfnsplit"))
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--functions", type=int, default=2000)
     p.add_argument("--dists", type=int, default=120)
     p.add_argument("--runs", type=int, default=5)
@@ -125,19 +131,29 @@ def main():
             make_site(work, a.dists)
             make_code(work, a.functions, a.dists, rnd)
             make_template(work, a.functions)
-        base = [a.binary, "analyze", os.path.join(work, "template.json"), "--format", "json",
+        binary = os.path.join(a.build, "cfnsplit")
+        driver = os.path.join(work, "imports_bench")
+        subprocess.run(["g++", "-std=c++17", "-O2", "-I", os.path.join(ROOT, "include"),
+                        os.path.join(ROOT, "bench", "imports_bench.cpp"),
+                        os.path.join(a.build, "libcfnsplit_core.a"), "-lyaml-cpp", "-o", driver],
+                       check=True)
+        base = [binary, "analyze", os.path.join(work, "template.json"), "--format", "json",
                 "--site-packages", os.path.join(work, "site"), "--requirements",
                 os.path.join(work, "requirements.txt"), "--code", os.path.join(work, "code")]
+        stage, stage_cpu, stage_rss = measure([driver, os.path.join(work, "site"),
+                                               os.path.join(work, "code")], a.runs)
+        print(f"  imports stage alone:  wall {fmt(stage)}, CPU {fmt(stage_cpu)}, "
+              f"peak RSS {stage_rss / 1024:.1f} MiB")
+        for mode in ("off", "on"):
+            walls, cpus, rss = measure(base + ["--infer-imports", mode], a.runs)
+            print(f"  --infer-imports {mode:3}: wall {fmt(walls)}, CPU {fmt(cpus)}, "
+                  f"peak RSS {rss / 1024:.1f} MiB  (median of {a.runs}, min-max)")
         out = subprocess.run(base + ["--infer-imports", "on"], capture_output=True, text=True)
         report = json.loads(out.stdout)
         inferred = sum(1 for f in report["sizing"]["functions"] if f["requirements_from"] == "imports")
         files = sum(len(fs) for _, _, fs in os.walk(os.path.join(work, "code")))
         print(f"{a.functions} functions, {files} code files, {a.dists} distributions; "
               f"inferred for {inferred} functions")
-        for mode in ("off", "on"):
-            walls, cpus, rss = measure(base + ["--infer-imports", mode], a.runs)
-            print(f"  --infer-imports {mode:3}: wall {fmt(walls)}, CPU {fmt(cpus)}, "
-                  f"peak RSS {rss / 1024:.1f} MiB  (median of {a.runs}, min-max)")
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
