@@ -227,12 +227,13 @@ class Lexer {
   }
 
   void Operator() {
-    static const std::array<const char*, 27> kOps = {
-        "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<>", "<=", ">=", "**", "//",
-        "<<",  ">>",  "+=",  "-=",  "*=",  "/=", "%=", "&=", "|=", "^=", "@=", "~",  "!"};
+    // Longest first: `...` is one token (relative imports count its dots), `<>` is Python 2.
+    static const std::array<const char*, 25> kOps = {
+        "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<>", "<=", ">=", "**",
+        "//",  "<<",  ">>",  "+=",  "-=",  "*=", "/=", "%=", "&=", "|=", "^=", "@="};
     for (const char* op : kOps) {
       std::string_view o(op);
-      if (text_.compare(pos_, o.size(), o) == 0 && o.size() > 1) {
+      if (text_.compare(pos_, o.size(), o) == 0) {
         Push(TokenKind::kOp, pos_, pos_ + o.size());
         pos_ += o.size();
         return;
