@@ -66,6 +66,7 @@ class AnalyzeCommand : public Command {
       if (sizes) {
         std::cout << "\n### Package sizes\n\n```\n";
         PrintSizingText(*sizes, std::cout);
+        PrintImportsSummary(*sizes, std::cout);
         std::cout << "```\n";
       }
     } else if (format_ == "sarif") {

@@ -322,7 +322,16 @@ class Walk {
       out_.optional_missing.push_back(origin);
       return;
     }
-    Unresolved(f, origin, "no installed distribution provides '" + top + "'");
+    // Lambda imports the handler as a module of the code root: a sibling of the handler is not
+    // on sys.path, a frequent surprise worth naming.
+    std::string dir = f.path.substr(0, f.path.find_last_of('/') + 1);
+    bool sibling = s_.Kind(dir + top + ".py") == 1 || s_.Kind(dir + top) == 2;
+    Unresolved(f, origin,
+               "no installed distribution provides '" + top + "'" +
+                   (sibling ? "; a module of that name sits next to " + f.path +
+                                  ", but Lambda's sys.path holds the code root " +
+                                  handler_.code_root + ", not that folder"
+                            : ""));
   }
 
   void Unresolved(const ScannedFile& f, const ImportOrigin& origin, const std::string& why) {

@@ -353,6 +353,8 @@ TEST_CASE("resolve: shared files are scanned once and warn once; broken code fal
   WriteFile(t.dir / "b.py", "from lib import common\n");
   WriteFile(t.dir / "py2.py", "import lib.common\nprint 'hello'\n");
   WriteFile(t.dir / "rel.py", "from . import x\n");
+  WriteFile(t.dir / "fns/a/handler.py", "import helpers\n");
+  WriteFile(t.dir / "fns/a/helpers.py", "");
   ImportResolver shared(t.rules, t.providers, t.sources, t.sink);
   FunctionImports a = t.Infer("a.py", "3.12", &shared);
   FunctionImports b = t.Infer("b.py", "3.12", &shared);
@@ -368,6 +370,9 @@ TEST_CASE("resolve: shared files are scanned once and warn once; broken code fal
   REQUIRE(t.Count("W6202") == 1);
   FunctionImports r = t.Infer("rel.py", "3.12", &shared);
   CHECK(t.Count("W6206") == 1);
+  FunctionImports sibling = t.Infer("fns/a/handler.py", "3.12", &shared);
+  REQUIRE(sibling.unresolved.size() == 1);
+  CHECK(t.sink.diagnostics().back().message.find("sits next to") != std::string::npos);
   FunctionImports missing = t.Infer("missing.py", "3.12", &shared);
   CHECK_FALSE(missing.ok);
   CHECK(missing.fallback_reason.find("not found") != std::string::npos);
