@@ -43,7 +43,8 @@ def load_template(path):
     template, errors = decode(str(path))
     if template is None:
         raise ValueError(f"{path}: {errors}")
-    return template
+    # Plain Python values: cfn-lint's nodes carry their position and do not pickle.
+    return json.loads(json.dumps(template, default=str))
 
 
 EXAMPLES = {
