@@ -26,7 +26,7 @@ bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
   for (const auto& in : p.input_paths) {
     char resolved_in[4096];
     if (realpath(in.c_str(), resolved_in) && std::string(resolved_in).rfind(out, 0) == 0) {
-      s.sink().Error("E5002", {},
+      s.sink().Error("E5004", {},
                      "the output directory '" + outdir + "' holds the input '" + in +
                          "'; choose another directory");
       return true;

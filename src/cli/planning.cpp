@@ -172,6 +172,10 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
     return std::nullopt;
   }
   std::string path = in->path;
+  if (path.empty()) {
+    s.sink().Error("E4101", {}, "plan '" + plan_path + "': the template input has an empty path");
+    return std::nullopt;
+  }
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 && path.front() != '/')
     path = DirName(plan_path) + "/" + in->path;

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <tuple>
 
+#include "cfnsplit/files.hpp"
 #include "cfnsplit/load.hpp"
 #include "sizing/internal.hpp"
 
@@ -450,11 +452,6 @@ bool ParseRequirement(std::string_view text, Requirement& out, std::string* erro
 
 namespace {
 
-bool FileExists(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 // Requirement lines may name a URL or a path instead of a project (pip accepts both).
 bool LooksLikeUrlOrPath(std::string_view s) {
   static const char* kPrefixes[] = {"git+",     "hg+",   "svn+", "bzr+", "http://",
@@ -495,33 +492,57 @@ std::string StripPerRequirementOptions(const std::string& line) {
 }  // namespace
 
 std::vector<Requirement> RequirementsReader::Read(const std::string& path, SourceLoc from) {
-  std::vector<std::string> stack;
+  Walk walk;
   std::vector<Requirement> out;
-  ReadInto(path, from, false, stack, out);
+  ReadInto(path, from, false, walk, out);
   return out;
 }
 
+// Device and inode of `path` (symlinks followed), or nullopt after a diagnostic.
+std::optional<RequirementsReader::FileKey> RequirementsReader::IdentifyFile(const std::string& path,
+                                                                            SourceLoc from) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ELOOP)
+      sink_.Warning("W6006", from,
+                    "requirements include cycle: '" + path + "' is a symbolic link loop; skipped");
+    else
+      sink_.Error("E6003", from, "requirements file '" + path + "' not found");
+    return std::nullopt;
+  }
+  if (std::string kind = NonRegularFileKind(st.st_mode); !kind.empty()) {
+    sink_.Error("E6003", from,
+                "requirements file '" + path + "' is " + kind + ", not a regular file; not read");
+    return std::nullopt;
+  }
+  return FileKey{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+// Each file is read at most once per Read() as requirements (and once as constraints, which add
+// nothing), so repeated includes cost nothing and cannot grow exponentially.
 void RequirementsReader::ReadInto(const std::string& path, SourceLoc from, bool constraints_only,
-                                  std::vector<std::string>& stack, std::vector<Requirement>& out) {
-  if (std::find(stack.begin(), stack.end(), path) != stack.end()) {
+                                  Walk& walk, std::vector<Requirement>& out) {
+  std::optional<FileKey> key = IdentifyFile(path, from);
+  if (!key) return;
+  if (std::find(walk.stack.begin(), walk.stack.end(), *key) != walk.stack.end()) {
     sink_.Warning("W6006", from,
                   "requirements include cycle: '" + path + "' is already being read; skipped");
     return;
   }
+  if (walk.read_as_requirements.count(*key) ||
+      (constraints_only && walk.read_as_constraints.count(*key)))
+    return;
+  (constraints_only ? walk.read_as_constraints : walk.read_as_requirements).insert(*key);
   std::uint32_t file = 0;
-  if (auto known = file_ids_.find(path); known != file_ids_.end()) {
+  if (auto known = file_ids_.find(*key); known != file_ids_.end()) {
     file = known->second;
   } else {
-    if (!FileExists(path)) {
-      sink_.Error("E6003", from, "requirements file '" + path + "' not found");
-      return;
-    }
     std::string text;
     if (!ReadFileText(path, text, sink_)) return;
     file = sources_.Add(path, std::move(text));
-    file_ids_[path] = file;
+    file_ids_[*key] = file;
   }
-  stack.push_back(path);
+  walk.stack.push_back(*key);
   const std::string& text = sources_.text(file);
   std::size_t line_start = 0;
   std::uint32_t line_number = 0;
@@ -538,18 +559,18 @@ void RequirementsReader::ReadInto(const std::string& path, SourceLoc from, bool 
     if (continued) line.pop_back();
     logical += line;
     if (!continued || end == text.size()) {
-      ParseLine(logical, logical_loc, path, stack, constraints_only, out);
+      ParseLine(logical, logical_loc, path, walk, constraints_only, out);
       logical.clear();
     }
     if (end == text.size()) break;
     line_start = end + 1;
   }
-  stack.pop_back();
+  walk.stack.pop_back();
 }
 
 void RequirementsReader::ParseLine(const std::string& logical, SourceLoc loc,
-                                   const std::string& path, std::vector<std::string>& stack,
-                                   bool constraints_only, std::vector<Requirement>& out) {
+                                   const std::string& path, Walk& walk, bool constraints_only,
+                                   std::vector<Requirement>& out) {
   std::string line = StripComment(logical);
   std::string_view trimmed = Trim(line);
   if (trimmed.empty()) return;
@@ -567,7 +588,7 @@ void RequirementsReader::ParseLine(const std::string& logical, SourceLoc loc,
         return;
       }
       bool constraint = option == "-c" || option == "--constraint";
-      ReadInto(JoinPath(DirName(path), argument), at, constraints_only || constraint, stack, out);
+      ReadInto(JoinPath(DirName(path), argument), at, constraints_only || constraint, walk, out);
       return;
     }
     if (option == "-e" || option == "--editable") {
