@@ -35,6 +35,20 @@ bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
   return false;
 }
 
+// The plan as OUTDIR keeps it: input paths relative to OUTDIR, so that the output does not
+// depend on the working directory it was made from (LoadPlanAndTemplate resolves them back).
+SplitPlan PlanRelativeTo(SplitPlan plan, const std::string& outdir) {
+  std::error_code ec;
+  fs::path base = fs::absolute(outdir, ec).lexically_normal();
+  if (base.filename().empty()) base = base.parent_path();
+  for (PlanInput& in : plan.inputs) {
+    if (in.path.empty()) continue;
+    fs::path relative = fs::absolute(in.path, ec).lexically_normal().lexically_relative(base);
+    if (!ec && !relative.empty()) in.path = relative.string();
+  }
+  return plan;
+}
+
 // A staging directory beside OUTDIR (same file system, so its zips move in by rename), removed
 // whatever happens.
 class Staging {
@@ -208,7 +222,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
     files.push_back({"packages/artifacts.json", ArtifactsJson(artifacts, result->stacks)});
   }
   files.push_back({"README.md", readme});
-  files.push_back({"plan.yaml", PlanToYaml(p.plan)});
+  files.push_back({"plan.yaml", PlanToYaml(PlanRelativeTo(p.plan, flags.output))});
   if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
   if (built) {
     std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into " << flags.output
