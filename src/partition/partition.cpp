@@ -67,7 +67,7 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
       // `what` already says "that must stay together" when several functions are tied.
       sink.Error("E4005", loc,
                  what + (c.functions.size() > 1 ? " have" : " has") +
-                     " several owners but cannot be split",
+                     " several owners and cannot be split",
                  {"give them one owner, or pass --allow-mixed-owners"});
       ok = false;
     }

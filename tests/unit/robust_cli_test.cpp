@@ -232,3 +232,21 @@ TEST_CASE("robust: a resource named like the plumbing never breaks exports mode"
     CHECK(verify.code == 0);
   }
 }
+
+TEST_CASE("robust: functions tied together with several owners: one clear sentence (E4005)",
+          "[unit][robust]") {
+  TempDir dir;
+  std::string t = "Resources:\n";
+  for (const char* fn : {"A", "B"})
+    t += std::string("  ") + fn + ":\n    Type: AWS::Lambda::Function\n    Metadata: {owner: " +
+         (fn[0] == 'A' ? "red" : "blue") +
+         "}\n    Properties:\n      Runtime: python3.12\n      Handler: a.h\n"
+         "      Role: arn:aws:iam::1:role/r\n      Code: {S3Bucket: b, S3Key: k.zip}\n" +
+         (fn[0] == 'A' ? "      Environment: {Variables: {PEER: !GetAtt B.Arn}}\n" : "");
+  dir.Write("t.yaml", t);
+  Run plan = Cfnsplit("plan t.yaml --strategy ownership", dir);
+  INFO(plan.err);
+  CHECK(plan.err.find("E4005") != std::string::npos);
+  CHECK(plan.err.find("several owners") != std::string::npos);
+  CHECK(plan.err.find("must stay together must stay together") == std::string::npos);
+}
