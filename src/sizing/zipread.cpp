@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cfnsplit/files.hpp"
 #include "sizing/internal.hpp"
 
 namespace cfnsplit::sizing {
@@ -415,11 +416,18 @@ std::optional<std::vector<ZipEntry>> ReadZipFile(const std::string& path, Source
                                                  DiagnosticSink& sink, const ZipLimits& limits,
                                                  std::string* dist_info_metadata) {
   std::uint32_t file = sources.Add(path, "");
-  int fd = open(path.c_str(), O_RDONLY);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   struct stat st {};
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fd < 0 || fstat(fd, &st) != 0) {
     if (fd >= 0) close(fd);
     sink.Error("E6009", {file, 0, 0}, "cannot open zip file: " + std::string(std::strerror(errno)));
+    return std::nullopt;
+  }
+  if (std::string kind = NonRegularFileKind(st.st_mode); !kind.empty()) {
+    close(fd);
+    sink.Error("E6009", {file, 0, 0},
+               "cannot open zip file: it is " + kind + ", not a regular file");
     return std::nullopt;
   }
   std::size_t size = static_cast<std::size_t>(st.st_size);

@@ -174,6 +174,11 @@ TEST_CASE("robust: devices and FIFOs are refused by name, without reading them",
   Run fifo = Cfnsplit("analyze pipe", dir);
   CHECK(fifo.code == 2);
   CHECK(fifo.err.find("is a FIFO") != std::string::npos);
+  dir.Write("t.yaml", kOneFunction);
+  Run artifact = Cfnsplit("plan t.yaml --artifact Fn=pipe", dir);
+  CHECK(artifact.code == 2);
+  CHECK(artifact.err.find("E6009") != std::string::npos);
+  CHECK(artifact.err.find("is a FIFO") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
 }
 
