@@ -156,6 +156,7 @@ bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, Diagno
       if ((p & fs::perms::group_read) != fs::perms::none) x |= fs::perms::group_exec;
       if ((p & fs::perms::others_read) != fs::perms::none) x |= fs::perms::others_exec;
       fs::permissions(target, x, fs::perm_options::add, ec);
+      SyncPath(target.string(), O_RDONLY);  // the mode is part of what must survive
     }
   }
   return true;
