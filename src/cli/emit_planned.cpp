@@ -59,7 +59,10 @@ class Staging {
     fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
     std::error_code ec;
     fs::create_directories(parent, ec);
-    std::string tmpl = (parent / ("." + dir.filename().string() + ".pkg-XXXXXX")).string();
+    // `.OUTDIR.pkg-<pid>-XXXXXX`: a later run removes it if this process is killed (outdir.cpp).
+    std::string tmpl = (parent / ("." + dir.filename().string() + ".pkg-" +
+                                  std::to_string(getpid()) + "-XXXXXX"))
+                           .string();
     if (mkdtemp(tmpl.data())) path_ = tmpl;
   }
   ~Staging() {

@@ -54,11 +54,12 @@ pid_t OwnerPid(const std::string& name, const std::string& prefix) {
   return pid;
 }
 
-// Removes `.BASE.new-*` left by processes that no longer run (killed mid-write), and
-// `.BASE.old-*` of dead processes once BASE itself exists (else the old copy is all there is).
+// Removes `.BASE.new-*` and `.BASE.pkg-*` (package staging) left by processes that no longer
+// run (killed mid-write), and `.BASE.old-*` of dead processes once BASE itself exists (else the
+// old copy is all there is).
 void RemoveStaleTemps(const fs::path& parent, const std::string& base, bool outdir_exists) {
   std::error_code ec;
-  for (const char* what : {"new", "old"}) {
+  for (const char* what : {"new", "pkg", "old"}) {
     if (std::string(what) == "old" && !outdir_exists) continue;
     std::string prefix = "." + base + "." + what + "-";
     for (const auto& entry : fs::directory_iterator(parent, ec)) {

@@ -104,15 +104,18 @@ TEST_CASE("outdir: durable, umask-respecting, never overwrites within one output
   fs::path out = tmp.path / "out";
   // kill -9 leftovers: a dead process's new and old folders go, a live one's (ours) stay.
   fs::path stale_new = tmp.path / (".out.new-" + std::to_string(DeadPid()) + "-0");
+  fs::path stale_pkg = tmp.path / (".out.pkg-" + std::to_string(DeadPid()) + "-Ab12Cd");
   fs::path live_new = tmp.path / (".out.new-" + std::to_string(getppid()) + "-0");
   fs::path unrelated = tmp.path / ".out.new-notapid";
-  for (const auto& d : {stale_new, live_new, unrelated}) fs::create_directories(d / "stacks");
+  for (const auto& d : {stale_new, stale_pkg, live_new, unrelated})
+    fs::create_directories(d / "stacks");
   mode_t old_mask = umask(027);
   DiagnosticSink sink;
   bool written = WriteOutputDir(out.string(), {{"template.json", "{}\n"}}, false, sink);
   umask(old_mask);
   REQUIRE(written);
   CHECK_FALSE(fs::exists(stale_new));
+  CHECK_FALSE(fs::exists(stale_pkg));
   CHECK(fs::exists(live_new));
   CHECK(fs::exists(unrelated));
   // mkdtemp's 0700 is gone: the umask decides, as for any file the user creates.
