@@ -101,11 +101,11 @@ std::string PlanToYaml(const SplitPlan& plan) {
   y << "inputs:\n";
   for (const auto& in : plan.inputs)
     y << "  - {role: " << Scalar(in.role) << ", path: " << Scalar(in.path)
-      << ", sha256: " << in.sha256 << "}\n";
+      << ", sha256: " << Scalar(in.sha256) << "}\n";
   const PlanOptions& o = plan.options;
   y << "options:\n"
     << "  mode: " << WiringModeName(o.mode) << "\n"
-    << "  strategy: " << o.strategy << "\n"
+    << "  strategy: " << Scalar(o.strategy) << "\n"
     << "  headroom: " << o.headroom << "\n"
     << "  max_stacks: " << o.max_stacks << "\n"
     << "  allow_mixed_owners: " << (o.allow_mixed_owners ? "true" : "false") << "\n";
@@ -114,7 +114,7 @@ std::string PlanToYaml(const SplitPlan& plan) {
     y << "  - {resource: " << Scalar(p.resource) << ", stack: " << Scalar(p.stack)
       << ", source: " << Scalar(p.source) << "}\n";
   y << "lower_bounds:" << (plan.lower_bounds.empty() ? " {}" : "") << "\n";
-  for (const auto& [k, v] : plan.lower_bounds) y << "  " << k << ": " << v << "\n";
+  for (const auto& [k, v] : plan.lower_bounds) y << "  " << Scalar(k) << ": " << v << "\n";
   y << "stacks:\n";
   for (const auto& s : plan.stacks) {
     const StackFigures& f = s.figures;
