@@ -79,6 +79,15 @@ bool IsPlainSafe(const std::string& s) {
 
 std::string Scalar(const std::string& s) { return IsPlainSafe(s) ? s : JsonQuote(s); }
 
+// A hex digest is written plain (the reader takes every scalar as text); anything else a hand
+// edit put there is quoted like any other scalar.
+std::string Fingerprint(const std::string& s) {
+  bool hex = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  return hex ? s : Scalar(s);
+}
+
 std::string List(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + Scalar(items[i]);
@@ -101,7 +110,7 @@ std::string PlanToYaml(const SplitPlan& plan) {
   y << "inputs:\n";
   for (const auto& in : plan.inputs)
     y << "  - {role: " << Scalar(in.role) << ", path: " << Scalar(in.path)
-      << ", sha256: " << Scalar(in.sha256) << "}\n";
+      << ", sha256: " << Fingerprint(in.sha256) << "}\n";
   const PlanOptions& o = plan.options;
   y << "options:\n"
     << "  mode: " << WiringModeName(o.mode) << "\n"
