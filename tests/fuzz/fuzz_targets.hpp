@@ -140,9 +140,9 @@ inline std::string RunPlanOnce(const std::uint8_t* data, std::size_t size) {
   std::uint32_t again_file = sources.Add("again.yaml", PlanToYaml(*plan));
   auto again = PlanFromYaml(again_file, sources, again_sink);
   if (!again)
-    return "the plan's own YAML does not read back: " +
-           (again_sink.diagnostics().empty() ? std::string("?")
-                                             : again_sink.diagnostics()[0].message);
+    return "the plan's own YAML does not read back: " + (again_sink.diagnostics().empty()
+                                                             ? std::string("?")
+                                                             : again_sink.diagnostics()[0].message);
   if (again->stacks.size() != plan->stacks.size()) return "stacks lost in the round trip";
   for (std::size_t i = 0; i < plan->stacks.size(); ++i)
     if (again->stacks[i].name != plan->stacks[i].name ||

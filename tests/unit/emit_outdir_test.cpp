@@ -135,8 +135,8 @@ TEST_CASE("outdir: durable, umask-respecting, never overwrites within one output
   // Two files for one path (e.g. names differing in case on a case-insensitive file system)
   // are refused (O_EXCL), and the old output stays as it was.
   DiagnosticSink sink3;
-  CHECK_FALSE(WriteOutputDir(out.string(), {{"stacks/A.json", "1"}, {"stacks/A.json", "2"}}, true,
-                             sink3));
+  CHECK_FALSE(
+      WriteOutputDir(out.string(), {{"stacks/A.json", "1"}, {"stacks/A.json", "2"}}, true, sink3));
   REQUIRE(sink3.has_errors());
   CHECK(sink3.diagnostics()[0].code == "E5004");
   CHECK(ReadAll(out / "template.json") == "v2\n");
