@@ -1,4 +1,4 @@
-// Small file helpers shared by the commands: atomic single-file writes.
+// Small file helpers shared by the commands: atomic single-file writes, file kinds.
 #pragma once
 
 #include <string>
@@ -13,5 +13,9 @@ bool WriteFileAtomic(const std::string& path, const std::string& contents, Diagn
 
 /// The directory part of a path ("." when none).
 std::string DirName(const std::string& path);
+
+/// What a file that is not a regular file is ("a FIFO", "a character device" …), for messages
+/// that refuse it; empty for a regular file. `mode` is a stat() st_mode.
+std::string NonRegularFileKind(unsigned mode);
 
 }  // namespace cfnsplit

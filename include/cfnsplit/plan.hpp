@@ -126,4 +126,8 @@ class Sha256 {
 /// True when `name` is a valid logical ID (alphanumeric, 1–255 characters).
 bool IsLogicalId(const std::string& name);
 
+/// `name` in ASCII lower case: stack names equal under it would name the same file on a
+/// case-insensitive file system (macOS, Windows), so they must differ under it.
+std::string FoldCase(std::string name);
+
 }  // namespace cfnsplit

@@ -26,13 +26,27 @@ bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
   for (const auto& in : p.input_paths) {
     char resolved_in[4096];
     if (realpath(in.c_str(), resolved_in) && std::string(resolved_in).rfind(out, 0) == 0) {
-      s.sink().Error("E5002", {},
+      s.sink().Error("E5004", {},
                      "the output directory '" + outdir + "' holds the input '" + in +
                          "'; choose another directory");
       return true;
     }
   }
   return false;
+}
+
+// The plan as OUTDIR keeps it: input paths relative to OUTDIR, so that the output does not
+// depend on the working directory it was made from (LoadPlanAndTemplate resolves them back).
+SplitPlan PlanRelativeTo(SplitPlan plan, const std::string& outdir) {
+  std::error_code ec;
+  fs::path base = fs::absolute(outdir, ec).lexically_normal();
+  if (base.filename().empty()) base = base.parent_path();
+  for (PlanInput& in : plan.inputs) {
+    if (in.path.empty()) continue;
+    fs::path relative = fs::absolute(in.path, ec).lexically_normal().lexically_relative(base);
+    if (!ec && !relative.empty()) in.path = relative.string();
+  }
+  return plan;
 }
 
 // A staging directory beside OUTDIR (same file system, so its zips move in by rename), removed
@@ -45,7 +59,10 @@ class Staging {
     fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
     std::error_code ec;
     fs::create_directories(parent, ec);
-    std::string tmpl = (parent / ("." + dir.filename().string() + ".pkg-XXXXXX")).string();
+    // `.OUTDIR.pkg-<pid>-XXXXXX`: a later run removes it if this process is killed (outdir.cpp).
+    std::string tmpl = (parent / ("." + dir.filename().string() + ".pkg-" +
+                                  std::to_string(getpid()) + "-XXXXXX"))
+                           .string();
     if (mkdtemp(tmpl.data())) path_ = tmpl;
   }
   ~Staging() {
@@ -218,7 +235,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   }
   files.push_back({"README.md", readme});
   for (EmittedFile& f : DeployKitFiles(*p.model, *result, options)) files.push_back(std::move(f));
-  files.push_back({"plan.yaml", PlanToYaml(p.plan)});
+  files.push_back({"plan.yaml", PlanToYaml(PlanRelativeTo(p.plan, flags.output))});
   if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
   if (built) {
     std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into " << flags.output

@@ -104,7 +104,8 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
       BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), sizing);
   for (const auto& d : sizing.diagnostics())
     if (d.code != "E6101") s.sink().Report(d);
-  if (!pm) return std::nullopt;
+  // A zip that cannot be read or lies about its sizes would be sized at 0 bytes: never plan on it.
+  if (!pm || s.HasInputErrors()) return std::nullopt;
   if (inputs) {
     if (!options.manifest.empty())
       inputs->push_back({"manifest", options.manifest, FileSha(options.manifest)});

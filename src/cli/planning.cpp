@@ -202,6 +202,15 @@ int NothingToSplit(Session& s, const Planned& p, const std::string& format) {
   return s.Finish(true);
 }
 
+// A plan's input path as given when it was made (relative to the working directory then), or
+// relative to the plan file (plans written into OUTDIR store them so, to be independent of the
+// working directory).
+static std::string ResolvePlanInput(const std::string& plan_path, const std::string& input) {
+  struct stat st {};
+  if (input.empty() || input.front() == '/' || stat(input.c_str(), &st) == 0) return input;
+  return DirName(plan_path) + "/" + input;
+}
+
 std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,
                                            const PackageOptions& overrides) {
   if (!s.LoadRules()) return std::nullopt;
@@ -212,10 +221,11 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
     s.sink().Error("E4101", {}, "plan '" + plan_path + "' names no template input");
     return std::nullopt;
   }
-  std::string path = in->path;
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0 && path.front() != '/')
-    path = DirName(plan_path) + "/" + in->path;
+  if (in->path.empty()) {
+    s.sink().Error("E4101", {}, "plan '" + plan_path + "': the template input has an empty path");
+    return std::nullopt;
+  }
+  std::string path = ResolvePlanInput(plan_path, in->path);
   Planned p;
   p.model = s.LoadTemplate(path);
   if (!p.model) return std::nullopt;
@@ -236,18 +246,20 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   std::vector<PlanInput> inputs = {{"template", path, sha}};
   PackageOptions package_options = overrides;
   if (const PlanInput* manifest = plan->Input("manifest"); manifest && overrides.manifest.empty())
-    package_options.manifest = manifest->path;
+    package_options.manifest = ResolvePlanInput(plan_path, manifest->path);
   if (const PlanInput* sls = plan->Input("serverless-config");
       sls && overrides.serverless_config.empty())
-    package_options.serverless_config = sls->path;
+    package_options.serverless_config = ResolvePlanInput(plan_path, sls->path);
   if (overrides.requirements.empty())
     for (const PlanInput& input : plan->inputs)
-      if (input.role == "requirements") package_options.requirements.push_back(input.path);
+      if (input.role == "requirements")
+        package_options.requirements.push_back(ResolvePlanInput(plan_path, input.path));
   p.package_options = package_options;
   auto packages = LoadPackages(s, *p.model, package_options, &inputs, &p.package_model);
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
   p.plan = std::move(*plan);
+  for (PlanInput& i : p.plan.inputs) i.path = ResolvePlanInput(plan_path, i.path);
   for (const auto& i : inputs) p.input_paths.push_back(i.path);
   p.input_paths.push_back(plan_path);
   return p;

@@ -19,11 +19,13 @@ std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
 }
 
 // Input errors stop the run: the file cannot be read (E0xxx), is not a template that can be
-// modeled (E1001-E1003), or the output directory cannot be used or read (E5004, E5110).
+// modeled (E1001-E1003), the output directory cannot be used or read (E5004, E5110), or a zip
+// cannot be opened, is malformed, unsafe or lying (E6009-E6012: hostile input is never sized).
 // Everything else is a finding about a template that was understood.
 static bool IsInputErrorCode(const std::string& code) {
   return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003" ||
-         code == "E5004" || code == "E5110";
+         code == "E5004" || code == "E5110" || code == "E6009" || code == "E6010" ||
+         code == "E6011" || code == "E6012";
 }
 
 bool Session::HasInputErrors() const {

@@ -1,12 +1,20 @@
 // WriteOutputDir: an output directory appears complete or not at all. Files go into a temporary
-// directory beside OUTDIR, which is then renamed into place; a forced replacement renames the
-// old directory away first and deletes it only after the new one is in place.
+// directory beside OUTDIR (`.OUTDIR.new-<pid>-<n>`), every file and directory is fsynced, then it
+// is renamed into place and the parent fsynced, so a power loss leaves the old or the new
+// output, never complete-looking empty files. A forced replacement swaps the two directories
+// atomically (renameat2 RENAME_EXCHANGE) where the kernel can; elsewhere it renames the old one
+// away first. Temporary directories of processes that died (kill -9) are removed by later runs.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "cfnsplit/emit.hpp"
 
@@ -21,10 +29,93 @@ bool SafeRelative(const std::string& p) {
   return true;
 }
 
+// `.BASE.WHAT-<pid>-<n>`: the pid tells later runs whether its owner is still alive. mkdir (not
+// mkdtemp, which forces 0700) lets the umask decide the final directory's mode.
 std::string MakeTemp(const fs::path& parent, const std::string& base, const char* what) {
-  std::string tmpl = (parent / ("." + base + "." + what + "-XXXXXX")).string();
-  if (!mkdtemp(tmpl.data())) return "";
-  return tmpl;
+  std::string prefix = "." + base + "." + what + "-" + std::to_string(getpid()) + "-";
+  for (int n = 0; n < 1000; ++n) {
+    std::string path = (parent / (prefix + std::to_string(n))).string();
+    if (mkdir(path.c_str(), 0777) == 0) return path;
+    if (errno != EEXIST) return "";
+  }
+  return "";
+}
+
+// The pid in a temporary name `.BASE.WHAT-<pid>-<n>`, or 0 when the name is not one of ours.
+pid_t OwnerPid(const std::string& name, const std::string& prefix) {
+  if (name.compare(0, prefix.size(), prefix) != 0) return 0;
+  std::size_t dash = name.find('-', prefix.size());
+  if (dash == std::string::npos || dash == prefix.size()) return 0;
+  pid_t pid = 0;
+  for (std::size_t i = prefix.size(); i < dash; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i])) || pid > 4'000'000) return 0;
+    pid = pid * 10 + (name[i] - '0');
+  }
+  return pid;
+}
+
+// Removes `.BASE.new-*` and `.BASE.pkg-*` (package staging) left by processes that no longer
+// run (killed mid-write), and `.BASE.old-*` of dead processes once BASE itself exists (else the
+// old copy is all there is).
+void RemoveStaleTemps(const fs::path& parent, const std::string& base, bool outdir_exists) {
+  std::error_code ec;
+  for (const char* what : {"new", "pkg", "old"}) {
+    if (std::string(what) == "old" && !outdir_exists) continue;
+    std::string prefix = "." + base + "." + what + "-";
+    for (const auto& entry : fs::directory_iterator(parent, ec)) {
+      pid_t pid = OwnerPid(entry.path().filename().string(), prefix);
+      if (pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH)
+        fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+bool SyncPath(const std::string& path, int flags) {
+  int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = fsync(fd) == 0;
+  return close(fd) == 0 && ok;
+}
+
+// Creates `path` (never overwriting: two outputs that collide, e.g. names differing only in case
+// on a case-insensitive file system, are an error), writes and fsyncs it. 0666: the umask
+// decides.
+bool WriteNewFile(const fs::path& path, const std::string& contents) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return false;
+  std::size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bool ok = done == contents.size() && fsync(fd) == 0;
+  return close(fd) == 0 && ok;
+}
+
+// fsyncs every directory under (and including) `root`, so the entries of the new files are
+// durable before the rename publishes them.
+bool SyncDirectories(const fs::path& root) {
+  std::error_code ec;
+  if (!SyncPath(root.string(), O_RDONLY | O_DIRECTORY)) return false;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec))
+    if (it->is_directory(ec) && !SyncPath(it->path().string(), O_RDONLY | O_DIRECTORY))
+      return false;
+  return !ec;
+}
+
+// Swaps `a` and `b` atomically; false (errno set) where the kernel or file system cannot.
+bool ExchangePaths(const std::string& a, const std::string& b) {
+#ifdef RENAME_EXCHANGE
+  return renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
+#else
+  (void)a;
+  (void)b;
+  errno = ENOSYS;
+  return false;
+#endif
 }
 
 bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, DiagnosticSink& sink) {
@@ -39,21 +130,23 @@ bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, Diagno
     fs::path target = dir / f.path;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
+    if (fs::exists(fs::symlink_status(target, ec))) {
+      sink.Error("E5004", {}, "two output files would be written to '" + f.path + "'",
+                 {"names that differ only in case collide on this file system"});
+      return false;
+    }
     if (!f.source_path.empty()) {
       // Moved when it is ours to move (a staging file beside the output), else copied.
       bool moved = f.move_source && std::rename(f.source_path.c_str(), target.c_str()) == 0;
-      if (!moved &&
-          !fs::copy_file(f.source_path, target, fs::copy_options::overwrite_existing, ec)) {
+      if ((!moved && !fs::copy_file(f.source_path, target, fs::copy_options::none, ec)) ||
+          !SyncPath(target.string(), O_RDONLY)) {
         sink.Error("E5004", {}, "cannot write '" + target.string() + "'");
         return false;
       }
       continue;
     }
-    std::ofstream out(target, std::ios::binary | std::ios::trunc);
-    out.write(f.contents.data(), static_cast<std::streamsize>(f.contents.size()));
-    out.close();
-    if (ec || !out) {
-      sink.Error("E5004", {}, "cannot write '" + target.string() + "'");
+    if (!WriteNewFile(target, f.contents)) {
+      sink.Error("E5004", {}, "cannot write '" + target.string() + "': " + std::strerror(errno));
       return false;
     }
     if (f.executable) {
@@ -64,6 +157,7 @@ bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, Diagno
       if ((p & fs::perms::group_read) != fs::perms::none) x |= fs::perms::group_exec;
       if ((p & fs::perms::others_read) != fs::perms::none) x |= fs::perms::others_exec;
       fs::permissions(target, x, fs::perm_options::add, ec);
+      SyncPath(target.string(), O_RDONLY);  // the mode is part of what must survive
     }
   }
   return true;
@@ -111,6 +205,7 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
     fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
     fs::create_directories(parent, ec);
     std::string base = dir.filename().string();
+    RemoveStaleTemps(parent, base, exists);
     std::string tmp = MakeTemp(parent, base, "new");
     if (tmp.empty()) {
       sink.Error("E5004", {}, "cannot create a temporary directory in '" + parent.string() + "'");
@@ -119,6 +214,18 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
     if (!WriteAll(tmp, files, sink)) {
       fs::remove_all(tmp, ec);
       return false;
+    }
+    if (!SyncDirectories(tmp)) {
+      sink.Error("E5004", {},
+                 "cannot flush the new output to disk: " + std::string(std::strerror(errno)));
+      fs::remove_all(tmp, ec);
+      return false;
+    }
+    // With --force, swap old and new in one step: OUTDIR is never missing, not even briefly.
+    if (exists && ExchangePaths(tmp, dir.string())) {
+      SyncPath(parent.string(), O_RDONLY | O_DIRECTORY);
+      fs::remove_all(tmp, ec);  // now the old output
+      return true;
     }
     std::string old;
     if (exists) {
@@ -137,6 +244,7 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
       fs::remove_all(tmp, ec);
       return false;
     }
+    SyncPath(parent.string(), O_RDONLY | O_DIRECTORY);
     if (!old.empty()) fs::remove_all(old, ec);
     return true;
   } catch (const std::exception& e) {

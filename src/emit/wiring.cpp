@@ -191,6 +191,7 @@ std::string Emitter::StackNameParameter(int consumer, int producer) {
   std::string name = stack_name_params_[static_cast<std::size_t>(producer)];
   StackOut& c = stacks_[static_cast<std::size_t>(consumer)];
   if (!c.params.count(name)) {
+    // The verifier knows this parameter by its description (verify::StackNameDescription).
     Value d = Param("String", "cfnsplit: name of the deployed stack " + p.name);
     d.AppendEntry("Default", syntax::Str(p.stack_name));
     c.params[name] = std::move(d);

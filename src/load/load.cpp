@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "cfnsplit/files.hpp"
+
 namespace cfnsplit {
 
 static bool EndsWith(const std::string& s, const std::string& suffix) {
@@ -139,8 +141,9 @@ bool ReadFileText(const std::string& path, std::string& out, DiagnosticSink& sin
     sink.Error("E0001", {}, "cannot read '" + path + "': " + std::strerror(errno));
     return false;
   }
-  if (S_ISDIR(st.st_mode)) {
-    sink.Error("E0001", {}, "cannot read '" + path + "': it is a directory");
+  // Devices and FIFOs may never end (/dev/zero) or block forever: only regular files are read.
+  if (std::string kind = NonRegularFileKind(st.st_mode); !kind.empty()) {
+    sink.Error("E0001", {}, "cannot read '" + path + "': it is " + kind + ", not a regular file");
     return false;
   }
   if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes) {

@@ -6,9 +6,16 @@
 namespace cfnsplit {
 namespace {
 
-bool Retains(const Resource& r) {
-  return r.deletion_policy == "Retain" || r.deletion_policy == "Snapshot" ||
-         r.deletion_policy == "RetainExceptOnCreate";
+// Why the user said this resource's data must outlive it ("DeletionPolicy Retain",
+// "UpdateReplacePolicy Snapshot" …), or empty. Either policy marks data worth keeping: a
+// resource kept on replacement holds data as much as one kept on deletion.
+std::string RetainReason(const Resource& r) {
+  const std::string& deletion = r.deletion_policy;
+  if (deletion == "Retain" || deletion == "Snapshot" || deletion == "RetainExceptOnCreate")
+    return "DeletionPolicy " + deletion;
+  const std::string& replace = r.update_replace_policy;
+  if (replace == "Retain" || replace == "Snapshot") return "UpdateReplacePolicy " + replace;
+  return "";
 }
 
 // A satellite belongs to the one function it is tied to (in either direction); tied to none
@@ -47,9 +54,10 @@ void Classify(Analysis& a, const RuleSet& rules) {
     info.cls = matched[i] ? matched[i]->cls : LifecycleClass::kOther;
     info.reason = matched[i] ? "rules: " + matched[i]->pattern : "no lifecycle rule";
     bool history = matched[i] && matched[i]->retain_is_history;
-    if (Retains(r) && info.cls != LifecycleClass::kStateful && !history) {
+    std::string retain = RetainReason(r);
+    if (!retain.empty() && info.cls != LifecycleClass::kStateful && !history) {
       info.cls = LifecycleClass::kStateful;
-      info.reason = "DeletionPolicy " + r.deletion_policy;
+      info.reason = retain;
     }
     if (info.cls == LifecycleClass::kFunction) info.function = static_cast<std::int32_t>(i);
     info.owner = r.owner;

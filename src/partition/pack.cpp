@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <unordered_set>
 
 #include "partition/internal.hpp"
@@ -25,11 +26,36 @@ struct Bin {
   std::uint64_t dist_bytes = 0, own_bytes = 0, max_layer = 0;
 };
 
+// Ties between equally heavy distributions break on the name, never on discovery order.
+bool HeavierDist(const PackageView& p, std::size_t d, std::uint64_t bytes,
+                 const std::string& name) {
+  if (p.dist_bytes[d] != bytes) return p.dist_bytes[d] > bytes;
+  return !name.empty() && p.dist_names[d] < name;
+}
+
+// A cluster's identity for ordering: its smallest logical ID (clusters are disjoint, so the
+// keys are distinct and the order they give is total and independent of template order).
+std::vector<std::string> ClusterKeys(const TemplateModel& m, const std::vector<Cluster>& clusters) {
+  std::vector<std::string> keys;
+  keys.reserve(clusters.size());
+  for (const Cluster& c : clusters) {
+    std::string key;
+    for (auto i : c.members)
+      if (key.empty() || m.resources[i].id < key) key = m.resources[i].id;
+    keys.push_back(key);
+  }
+  return keys;
+}
+
 class Packer {
  public:
-  Packer(const std::vector<Cluster>& clusters, const PackageView& packages, const Budgets& budgets,
-         const PlanOptions& options)
-      : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {}
+  Packer(const std::vector<Cluster>& clusters, const std::vector<std::string>& cluster_keys,
+         const PackageView& packages, const Budgets& budgets, const PlanOptions& options)
+      : clusters_(clusters),
+        cluster_keys_(cluster_keys),
+        packages_(packages),
+        budgets_(budgets),
+        options_(options) {}
 
   /// Packs with several orderings and keeps the best result: fewest stacks, then fewest values
   /// passed between stacks. Each ordering is deterministic, so the choice is too.
@@ -60,10 +86,11 @@ class Packer {
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
     auto heaviest = [&](const Cluster& c) {
       std::uint64_t bytes = 0;
-      std::uint32_t dist = UINT32_MAX;
+      std::string name;
       for (auto d : c.dists)
-        if (packages_.dist_bytes[d] > bytes) bytes = packages_.dist_bytes[d], dist = d;
-      return std::make_pair(bytes, dist);
+        if (HeavierDist(packages_, d, bytes, name))
+          bytes = packages_.dist_bytes[d], name = packages_.dist_names[d];
+      return std::make_pair(bytes, name);
     };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
       const Cluster& a = clusters_[x];
@@ -73,7 +100,7 @@ class Packer {
       if (by_size && ordering != 2 && a.package_bytes != b.package_bytes)
         return a.package_bytes > b.package_bytes;
       if (by_size && a.resources != b.resources) return a.resources > b.resources;
-      return a.members.front() < b.members.front();
+      return cluster_keys_[x] < cluster_keys_[y];  // content, never template order
     });
     return order;
   }
@@ -209,6 +236,7 @@ class Packer {
   }
 
   const std::vector<Cluster>& clusters_;
+  const std::vector<std::string>& cluster_keys_;
   const PackageView& packages_;
   Budgets budgets_;
   const PlanOptions& options_;
@@ -245,7 +273,7 @@ std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const 
         with += std::binary_search(clusters[k].dists.begin(), clusters[k].dists.end(),
                                    static_cast<std::uint32_t>(d));
       bool enough = tier == 1 ? with * 2 >= bin.clusters.size() : with == bin.clusters.size();
-      if (enough && p.dist_bytes[d] > best) {
+      if (enough && HeavierDist(p, d, best, heavy)) {
         best = p.dist_bytes[d];
         heavy = p.dist_names[d];
       }
@@ -266,19 +294,21 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
       Budget(rules, "outputs_per_stack", h),     Budget(rules, "template_bytes_s3", h),
       Budget(rules, "lambda_unzipped_bytes", options.headroom),
       Budget(rules, "lambda_unzipped_bytes", 1.0)};
-  Packer packer(clusters, packages, budgets, options);
+  const TemplateModel& m = *a.model;
+  std::vector<std::string> keys = ClusterKeys(m, clusters);
+  Packer packer(clusters, keys, packages, budgets, options);
   std::vector<Bin> bins = packer.Pack();
+  // Stacks are ordered, and so numbered when names repeat, by content, so that a reformatted
+  // template (keys in another order) keeps every stack's name and resources.
   for (auto& bin : bins) {
-    std::sort(bin.clusters.begin(), bin.clusters.end(), [&](std::size_t x, std::size_t y) {
-      return clusters[x].members.front() < clusters[y].members.front();
-    });
+    std::sort(bin.clusters.begin(), bin.clusters.end(),
+              [&](std::size_t x, std::size_t y) { return keys[x] < keys[y]; });
   }
   std::sort(bins.begin(), bins.end(), [&](const Bin& x, const Bin& y) {
-    return clusters[x.clusters.front()].members.front() <
-           clusters[y.clusters.front()].members.front();
+    return keys[x.clusters.front()] < keys[y.clusters.front()];
   });
-  const TemplateModel& m = *a.model;
-  std::map<std::string, int> used_names = {{"Base", 1}, {"Post", 1}};
+  // Names are unique ignoring case: they become file names (stacks/<Name>.yaml).
+  std::set<std::string> taken_names = {"base", "post"};
   std::vector<StackPlan> stacks;
   std::vector<std::size_t> stacks_with(packages.dist_names.size(), 0);
   for (const Bin& bin : bins)
@@ -292,8 +322,9 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
     s.owner = bin.owner;
     std::string name = NameFor(bin, clusters, packages, in_most_stacks);
     if (m.FindResource(name)) name += "Stack";
-    int& seen = used_names[name];
-    s.name = seen++ ? name + std::to_string(seen) : name;
+    s.name = name;
+    for (int n = 2; taken_names.count(FoldCase(s.name)); ++n) s.name = name + std::to_string(n);
+    taken_names.insert(FoldCase(s.name));
     std::vector<std::uint32_t> members;
     for (auto k : bin.clusters)
       members.insert(members.end(), clusters[k].members.begin(), clusters[k].members.end());

@@ -64,7 +64,10 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
         ok = false;
       }
     if (c.mixed_owners && !options.allow_mixed_owners) {
-      sink.Error("E4005", loc, what + " must stay together but has several owners",
+      // `what` already says "that must stay together" when several functions are tied.
+      sink.Error("E4005", loc,
+                 what + (c.functions.size() > 1 ? " have" : " has") +
+                     " several owners and cannot be split",
                  {"give them one owner, or pass --allow-mixed-owners"});
       ok = false;
     }

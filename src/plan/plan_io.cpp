@@ -40,6 +40,12 @@ bool IsLogicalId(const std::string& name) {
   });
 }
 
+std::string FoldCase(std::string name) {
+  for (char& c : name)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return name;
+}
+
 std::map<std::string, int> SplitPlan::StackIndex() const {
   std::map<std::string, int> index;
   for (std::size_t s = 0; s < stacks.size(); ++s)
@@ -73,6 +79,15 @@ bool IsPlainSafe(const std::string& s) {
 
 std::string Scalar(const std::string& s) { return IsPlainSafe(s) ? s : JsonQuote(s); }
 
+// A hex digest is written plain (the reader takes every scalar as text); anything else a hand
+// edit put there is quoted like any other scalar.
+std::string Fingerprint(const std::string& s) {
+  bool hex = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  return hex ? s : Scalar(s);
+}
+
 std::string List(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + Scalar(items[i]);
@@ -95,11 +110,11 @@ std::string PlanToYaml(const SplitPlan& plan) {
   y << "inputs:\n";
   for (const auto& in : plan.inputs)
     y << "  - {role: " << Scalar(in.role) << ", path: " << Scalar(in.path)
-      << ", sha256: " << in.sha256 << "}\n";
+      << ", sha256: " << Fingerprint(in.sha256) << "}\n";
   const PlanOptions& o = plan.options;
   y << "options:\n"
     << "  mode: " << WiringModeName(o.mode) << "\n"
-    << "  strategy: " << o.strategy << "\n"
+    << "  strategy: " << Scalar(o.strategy) << "\n"
     << "  headroom: " << o.headroom << "\n"
     << "  max_stacks: " << o.max_stacks << "\n"
     << "  allow_mixed_owners: " << (o.allow_mixed_owners ? "true" : "false") << "\n";
@@ -108,7 +123,7 @@ std::string PlanToYaml(const SplitPlan& plan) {
     y << "  - {resource: " << Scalar(p.resource) << ", stack: " << Scalar(p.stack)
       << ", source: " << Scalar(p.source) << "}\n";
   y << "lower_bounds:" << (plan.lower_bounds.empty() ? " {}" : "") << "\n";
-  for (const auto& [k, v] : plan.lower_bounds) y << "  " << k << ": " << v << "\n";
+  for (const auto& [k, v] : plan.lower_bounds) y << "  " << Scalar(k) << ": " << v << "\n";
   y << "stacks:\n";
   for (const auto& s : plan.stacks) {
     const StackFigures& f = s.figures;
@@ -148,8 +163,10 @@ class PlanReader {
       Fail(version->loc(),
            "unsupported plan format " + version->text() + " (this cfnsplit reads 1)");
     if (const Value* inputs = Need(doc, "inputs", Value::Kind::kList))
-      for (const Value& in : inputs->items())
+      for (const Value& in : inputs->items()) {
         plan.inputs.push_back({Text(in, "role"), Text(in, "path"), Text(in, "sha256")});
+        if (plan.inputs.back().path.empty()) Fail(in.loc(), "an input needs a non-empty 'path'");
+      }
     if (const Value* o = Need(doc, "options", Value::Kind::kMap)) ReadOptions(*o, plan.options);
     if (const Value* pins = doc.Find("pins"); pins && pins->is_list())
       for (const Value& p : pins->items())
@@ -161,6 +178,7 @@ class PlanReader {
             std::strtoull(lb->items()[i].text().c_str(), nullptr, 10);
     if (const Value* stacks = Need(doc, "stacks", Value::Kind::kList))
       for (const Value& s : stacks->items()) plan.stacks.push_back(ReadStack(s));
+    CheckNamesIgnoringCase(plan, doc.Find("stacks"));
     if (failed_) return std::nullopt;
     return plan;
   }
@@ -221,6 +239,19 @@ class PlanReader {
     out.max_stacks =
         static_cast<std::uint32_t>(std::strtoul(Text(o, "max_stacks", "0").c_str(), nullptr, 10));
     out.allow_mixed_owners = Text(o, "allow_mixed_owners", "false") == "true";
+  }
+
+  // Stack names become file names: two that differ only in case would overwrite each other on
+  // a case-insensitive file system (macOS, Windows).
+  void CheckNamesIgnoringCase(const SplitPlan& plan, const Value* stacks) {
+    std::map<std::string, std::string> seen;
+    for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
+      const std::string& name = plan.stacks[i].name;
+      auto [it, fresh] = seen.emplace(FoldCase(name), name);
+      if (!fresh)
+        Fail(stacks->items()[i].loc(), "stack names '" + it->second + "' and '" + name +
+                                           "' differ only in case; their files would collide");
+    }
   }
 
   StackPlan ReadStack(const Value& s) {

@@ -1,7 +1,7 @@
 // Internal pieces of the sizing stage, exposed to its .cpp files and unit tests only.
 //
-// requirements.cpp: PEP 508 requirement lines, environment markers, PEP 440-ish versions and
-// requirements files (includes, hashes, continuations). metadata.cpp: an installed site-packages
+// requirements.cpp: PEP 508 requirement lines, environment markers, PEP 440-ish versions.
+// requirements_file.cpp: requirements files (includes, hashes, continuations). metadata.cpp: an installed site-packages
 // tree (dist-info RECORD/METADATA, egg-info). zipread.cpp: zip central directories (Zip64) read
 // without extracting. slim.cpp: glob patterns and ELF strip savings. catalog.cpp: the embedded
 // size and runtime-package rules. manifest.cpp: the dependency manifest and serverless.yml.
@@ -78,14 +78,22 @@ class RequirementsReader {
   std::vector<Requirement> Read(const std::string& path, SourceLoc from);
 
  private:
-  void ReadInto(const std::string& path, SourceLoc from, bool constraints_only,
-                std::vector<std::string>& stack, std::vector<Requirement>& out);
-  void ParseLine(const std::string& logical, SourceLoc loc, const std::string& path,
-                 std::vector<std::string>& stack, bool constraints_only,
-                 std::vector<Requirement>& out);
+  /// A file's identity: device and inode, so that a symlinked folder cannot pass as another file.
+  using FileKey = std::pair<std::uint64_t, std::uint64_t>;
+  /// Per Read(): the files being read (cycle check) and those already read, once each per mode.
+  struct Walk {
+    std::vector<FileKey> stack;
+    std::set<FileKey> read_as_requirements;
+    std::set<FileKey> read_as_constraints;
+  };
+  void ReadInto(const std::string& path, SourceLoc from, bool constraints_only, Walk& walk,
+                std::vector<Requirement>& out);
+  std::optional<FileKey> IdentifyFile(const std::string& path, SourceLoc from);
+  void ParseLine(const std::string& logical, SourceLoc loc, const std::string& path, Walk& walk,
+                 bool constraints_only, std::vector<Requirement>& out);
   SourceManager& sources_;
   DiagnosticSink& sink_;
-  std::map<std::string, std::uint32_t> file_ids_;
+  std::map<FileKey, std::uint32_t> file_ids_;
 };
 
 // ---- metadata.cpp ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cfnsplit/files.hpp"
 #include "sizing/internal.hpp"
 
 namespace cfnsplit::sizing {
@@ -147,6 +148,26 @@ void CheckEntryData(std::string_view data, const ZipEntry& entry, std::uint16_t 
                          std::to_string(entry.compressed) + ", beyond deflate's maximum ratio");
 }
 
+// Entries whose local header and data overlap another's are the layout of zip bombs (one
+// compressed stream counted many times): the archive lies about what it holds. Call after
+// CheckEntryData, which bounds every span.
+void CheckNoOverlap(std::string_view data, const std::vector<ZipEntry>& entries,
+                    std::uint32_t file) {
+  std::vector<std::pair<std::uint64_t, std::size_t>> starts;  // local header offset, entry
+  starts.reserve(entries.size());
+  for (std::size_t k = 0; k < entries.size(); ++k) starts.emplace_back(entries[k].local_offset, k);
+  std::sort(starts.begin(), starts.end());
+  for (std::size_t i = 1; i < starts.size(); ++i) {
+    const ZipEntry& prev = entries[starts[i - 1].second];
+    std::uint64_t prev_end = prev.local_offset + 30 + Le(data, prev.local_offset + 26, 2) +
+                             Le(data, prev.local_offset + 28, 2) + prev.compressed;
+    if (starts[i].first < prev_end)
+      throw InputError("E6012", {file, 0, 0},
+                       "entries '" + prev.name + "' and '" + entries[starts[i].second].name +
+                           "' overlap in the archive (a zip bomb's layout)");
+  }
+}
+
 std::vector<ZipEntry> ListEntries(std::string_view data, std::uint32_t file,
                                   const ZipLimits& limits) {
   Eocd e = FindEocd(data, file);
@@ -190,6 +211,7 @@ std::vector<ZipEntry> ListEntries(std::string_view data, std::uint32_t file,
     entries.push_back(std::move(entry));
     p += 46 + name_len + extra_len + comment_len;
   }
+  CheckNoOverlap(data, entries, file);
   return entries;
 }
 
@@ -394,11 +416,18 @@ std::optional<std::vector<ZipEntry>> ReadZipFile(const std::string& path, Source
                                                  DiagnosticSink& sink, const ZipLimits& limits,
                                                  std::string* dist_info_metadata) {
   std::uint32_t file = sources.Add(path, "");
-  int fd = open(path.c_str(), O_RDONLY);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   struct stat st {};
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fd < 0 || fstat(fd, &st) != 0) {
     if (fd >= 0) close(fd);
     sink.Error("E6009", {file, 0, 0}, "cannot open zip file: " + std::string(std::strerror(errno)));
+    return std::nullopt;
+  }
+  if (std::string kind = NonRegularFileKind(st.st_mode); !kind.empty()) {
+    close(fd);
+    sink.Error("E6009", {file, 0, 0},
+               "cannot open zip file: it is " + kind + ", not a regular file");
     return std::nullopt;
   }
   std::size_t size = static_cast<std::size_t>(st.st_size);

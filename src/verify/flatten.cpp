@@ -61,8 +61,8 @@ int Flattener::ChildOf(const std::string& id) const {
 }
 
 // The stack whose name a consumer's parameter carries: its Default is that stack's name (the
-// deploy kit passes the real one), or, in a directory without stacks.json, it is named
-// "<Stack>StackName".
+// deploy kit passes the real one), or, in a directory without stacks.json, its description says
+// so (CarriesStackName), whatever name the emitter had to give it.
 int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
   const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl, "Parameters");
   const Value* decl = params ? params->Find(param) : nullptr;
@@ -71,10 +71,21 @@ int Flattener::ProducerOfParameter(int consumer, const std::string& param) const
   for (std::size_t i = 0; i < set_.stacks.size(); ++i) {
     const StackDoc& doc = set_.stacks[i];
     if (!doc.stack_name.empty() ? def && def->text() == doc.stack_name
-                                : param == LettersAndDigits(doc.name) + "StackName")
+                                : CarriesStackName(param, *decl, doc.name))
       return static_cast<int>(i);
   }
   return -1;
+}
+
+std::string StackNameDescription(const std::string& stack) {
+  return "cfnsplit: name of the deployed stack " + stack;
+}
+
+bool CarriesStackName(const std::string& param, const Value& decl, const std::string& stack) {
+  const Value* description = decl.is_map() ? decl.Find("Description") : nullptr;
+  if (description && description->is_scalar())
+    return description->text() == StackNameDescription(stack);
+  return param == LettersAndDigits(stack) + "StackName";
 }
 
 bool Flattener::IsPlumbing(int stack, const std::string& output) const {
@@ -230,7 +241,8 @@ std::string SubForm(const Value& v) {
   std::string_view fn = v.IntrinsicName();
   if (fn == "Ref") return v.IntrinsicArg().text();
   std::string res, attr;
-  if (fn == "Fn::GetAtt" && syntax::GetAttParts(v.IntrinsicArg(), res, attr)) return res + "." + attr;
+  if (fn == "Fn::GetAtt" && syntax::GetAttParts(v.IntrinsicArg(), res, attr))
+    return res + "." + attr;
   return {};
 }
 
@@ -264,7 +276,8 @@ Value NormalizeSub(const Value& v) {
 
 Value Normalize(const Value& v) {
   if (v.is_string() && v.plain())
-    if (auto b = Yaml11Bool(v.text())) return Value::Bool(*b, v.loc());  // as CloudFormation reads it
+    if (auto b = Yaml11Bool(v.text()))
+      return Value::Bool(*b, v.loc());  // as CloudFormation reads it
   if (v.is_scalar()) return v;
   std::string_view fn = v.IntrinsicName();
   if (fn == "Fn::Sub") return NormalizeSub(v);

@@ -35,6 +35,16 @@ struct StackSet {
 /// imports of our own exports by the producing output's value, `${<Base>StackName}` by
 /// `${AWS::StackName}`. A pseudo StackName/StackId written directly in a child becomes
 /// "AWS::StackName@<path>", which matches nothing in the original.
+/// The Description the emitter gives the parameter that carries stack `stack`'s deployed name
+/// (exports mode). The verifier recognizes these parameters by it, never by their names: a
+/// generated name yields to the template's (`BaseStackName2` when `BaseStackName` is taken).
+std::string StackNameDescription(const std::string& stack);
+
+/// True when parameter `param` (declared as `decl`) carries stack `stack`'s name: by its
+/// description, or, for directories written before descriptions were relied on, by the name
+/// "<Stack>StackName".
+bool CarriesStackName(const std::string& param, const Value& decl, const std::string& stack);
+
 class Flattener {
  public:
   explicit Flattener(const StackSet& set);

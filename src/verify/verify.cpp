@@ -136,12 +136,14 @@ bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& s
     set.mode = WiringMode::kExports;
   }
   if (set.mode == WiringMode::kExports) {
-    // The base imports from no other stack: it declares no "<Stack>StackName" parameter.
+    // The base imports from no other stack: it declares no parameter carrying another's name.
     auto imports_nothing = [&](const verify::StackDoc& d) {
       const Value* params = d.tmpl.Find("Parameters");
+      if (!params || !params->is_map()) return true;
       for (const auto& other : children)
-        if (&other != &d && params && params->is_map() && params->Find(other.name + "StackName"))
-          return false;
+        for (std::size_t i = 0; &other != &d && i < params->size(); ++i)
+          if (verify::CarriesStackName(params->keys()[i].name, params->items()[i], other.name))
+            return false;
       return true;
     };
     auto base = std::find_if(children.begin(), children.end(), imports_nothing);

@@ -10,6 +10,9 @@ TEST_CASE("lifecycle classes come from rules, policies and ties", "[unit][analys
   auto l = Model(R"(Resources:
   Table: {Type: AWS::DynamoDB::Table}
   Kept: {Type: AWS::SNS::Subscription, DeletionPolicy: Retain}
+  KeptOnReplace: {Type: AWS::CloudWatch::Dashboard, UpdateReplacePolicy: Retain}
+  SnapOnReplace: {Type: AWS::SNS::Subscription, UpdateReplacePolicy: Snapshot}
+  DeleteOnReplace: {Type: AWS::CloudWatch::Dashboard, UpdateReplacePolicy: Delete}
   Role: {Type: AWS::IAM::Role}
   FnLogGroup: {Type: AWS::Logs::LogGroup}
   Fn:
@@ -29,6 +32,11 @@ TEST_CASE("lifecycle classes come from rules, policies and ties", "[unit][analys
   auto cls = [&](const char* id) { return a.info[l->model->ResourceIndex(id)].cls; };
   CHECK(cls("Table") == LifecycleClass::kStateful);
   CHECK(cls("Kept") == LifecycleClass::kStateful);  // DeletionPolicy Retain
+  // issue 12: data that must survive replacement is data, even without a DeletionPolicy.
+  CHECK(cls("KeptOnReplace") == LifecycleClass::kStateful);
+  CHECK(a.info[l->model->ResourceIndex("KeptOnReplace")].reason == "UpdateReplacePolicy Retain");
+  CHECK(cls("SnapOnReplace") == LifecycleClass::kStateful);
+  CHECK(cls("DeleteOnReplace") == LifecycleClass::kOther);
   CHECK(cls("Role") == LifecycleClass::kShared);
   CHECK(cls("Fn") == LifecycleClass::kFunction);
   CHECK(cls("FnLogGroup") == LifecycleClass::kSatellite);

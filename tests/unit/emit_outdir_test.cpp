@@ -1,5 +1,7 @@
 // Output directory: atomic writes, --force replacement, and verification of what is on disk
 // (also after hand edits).
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -75,6 +77,69 @@ TEST_CASE("outdir: written atomically, refused when non-empty, replaced with for
   CHECK(!fs::exists(tmp.path / "x"));
   DiagnosticSink sink4;
   CHECK(!WriteOutputDir(".", files, true, sink4));
+}
+
+namespace {
+
+// A pid that certainly belongs to no running process: a child that has exited and been reaped.
+pid_t DeadPid() {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return child;
+}
+
+unsigned ModeOf(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST_CASE("outdir: durable, umask-respecting, never overwrites within one output (issue 12)",
+          "[unit][emit][robust]") {
+  TempDir tmp;
+  fs::path out = tmp.path / "out";
+  // kill -9 leftovers: a dead process's new and old folders go, a live one's (ours) stay.
+  fs::path stale_new = tmp.path / (".out.new-" + std::to_string(DeadPid()) + "-0");
+  fs::path stale_pkg = tmp.path / (".out.pkg-" + std::to_string(DeadPid()) + "-Ab12Cd");
+  fs::path live_new = tmp.path / (".out.new-" + std::to_string(getppid()) + "-0");
+  fs::path unrelated = tmp.path / ".out.new-notapid";
+  for (const auto& d : {stale_new, stale_pkg, live_new, unrelated})
+    fs::create_directories(d / "stacks");
+  mode_t old_mask = umask(027);
+  DiagnosticSink sink;
+  bool written = WriteOutputDir(out.string(), {{"template.json", "{}\n"}}, false, sink);
+  umask(old_mask);
+  REQUIRE(written);
+  CHECK_FALSE(fs::exists(stale_new));
+  CHECK_FALSE(fs::exists(stale_pkg));
+  CHECK(fs::exists(live_new));
+  CHECK(fs::exists(unrelated));
+  // mkdtemp's 0700 is gone: the umask decides, as for any file the user creates.
+  CHECK(ModeOf(out) == 0750);
+  CHECK(ModeOf(out / "template.json") == 0640);
+
+  // --force swaps the directories: the new content is there and nothing is left beside it.
+  DiagnosticSink sink2;
+  REQUIRE(WriteOutputDir(out.string(), {{"template.json", "v2\n"}}, true, sink2));
+  CHECK(ReadAll(out / "template.json") == "v2\n");
+  std::size_t ours = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path))
+    ours += e.path().filename().string().rfind(".out.", 0) == 0 && e.path() != live_new &&
+            e.path() != unrelated;
+  CHECK(ours == 0);
+
+  // Two files for one path (e.g. names differing in case on a case-insensitive file system)
+  // are refused (O_EXCL), and the old output stays as it was.
+  DiagnosticSink sink3;
+  CHECK_FALSE(
+      WriteOutputDir(out.string(), {{"stacks/A.json", "1"}, {"stacks/A.json", "2"}}, true, sink3));
+  REQUIRE(sink3.has_errors());
+  CHECK(sink3.diagnostics()[0].code == "E5004");
+  CHECK(ReadAll(out / "template.json") == "v2\n");
 }
 
 TEST_CASE("outdir: VerifyOutputDir accepts emitted directories and finds hand edits",

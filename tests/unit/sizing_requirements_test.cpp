@@ -1,6 +1,10 @@
 // Requirement lines, markers, versions and requirements files.
-#include <catch2/catch.hpp>
+#include <sys/stat.h>
 
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "cfnsplit/load.hpp"
 #include "sizing/internal.hpp"
 #include "unit/sizing_test_fixtures.hpp"
 
@@ -161,4 +165,57 @@ TEST_CASE("requirements errors point at file, line and column", "[unit][sizing]"
   CHECK(bad.loc.column == 7);
   CHECK(FormatDiagnostic(bad, sources).find(dir / "req.txt:2:7: error: invalid requirement") == 0);
   CHECK(sink.diagnostics()[1].loc.line == 3);
+}
+
+TEST_CASE("requirements includes: each file read once, symlinked cycles are W6006 (issue 12)",
+          "[unit][sizing][robust]") {
+  TempDir dir;
+  // A chain of 24 files, each including the next twice: 2^24 reads if files were re-read.
+  for (int i = 0; i < 24; ++i) {
+    std::string next = "r" + std::to_string(i + 1) + ".txt";
+    WriteFile(dir / ("r" + std::to_string(i) + ".txt"),
+              "pkg" + std::to_string(i) + "\n-r " + next + "\n-r " + next + "\n");
+  }
+  WriteFile(dir / "r24.txt", "last\n");
+  SourceManager sources;
+  DiagnosticSink sink;
+  RequirementsReader reader(sources, sink);
+  auto reqs = reader.Read(dir / "r0.txt", {});
+  CHECK(reqs.size() == 25);
+  CHECK(sink.diagnostics().empty());
+
+  // `l` is the folder itself: l/b.txt is b.txt under another path string.
+  std::filesystem::create_directory_symlink(".", dir / "l");
+  WriteFile(dir / "b.txt", "-r l/b.txt\n-r l/b.txt\nflask\n");
+  DiagnosticSink sink2;
+  RequirementsReader reader2(sources, sink2);
+  auto via_link = reader2.Read(dir / "b.txt", {});
+  REQUIRE(via_link.size() == 1);
+  CHECK(sizing_test::Codes(sink2) == std::vector<std::string>{"W6006", "W6006"});
+
+  // A symbolic link to itself is a loop, not a missing file.
+  std::filesystem::create_symlink("self.txt", dir / "self.txt");
+  WriteFile(dir / "c.txt", "-r self.txt\n");
+  DiagnosticSink sink3;
+  RequirementsReader(sources, sink3).Read(dir / "c.txt", {});
+  CHECK(sizing_test::Codes(sink3) == std::vector<std::string>{"W6006"});
+}
+
+TEST_CASE("requirements: devices and FIFOs are named, never read (issue 12)",
+          "[unit][sizing][robust]") {
+  TempDir dir;
+  REQUIRE(mkfifo((dir / "pipe").c_str(), 0600) == 0);
+  WriteFile(dir / "d.txt", "-r /dev/zero\n-r pipe\n");
+  SourceManager sources;
+  DiagnosticSink sink;
+  RequirementsReader(sources, sink).Read(dir / "d.txt", {});
+  REQUIRE(sizing_test::Codes(sink) == std::vector<std::string>{"E6003", "E6003"});
+  CHECK(sink.diagnostics()[0].message.find("is a character device") != std::string::npos);
+  CHECK(sink.diagnostics()[1].message.find("is a FIFO") != std::string::npos);
+  // The template loader refuses them too, without blocking on the FIFO.
+  std::string text;
+  DiagnosticSink load_sink;
+  CHECK_FALSE(ReadFileText(dir / "pipe", text, load_sink));
+  CHECK(load_sink.diagnostics().at(0).message.find("is a FIFO, not a regular file") !=
+        std::string::npos);
 }

@@ -145,6 +145,17 @@ TEST_CASE("zip: hostile archives are errors, never crashes", "[unit][sizing]") {
     CHECK_FALSE(List(BuildZip(absurd64), sink64));
     CHECK(sink64.diagnostics()[0].message.find("absurd archive") != std::string::npos);
   }
+  SECTION("overlapping entries: one stream counted twice (issue 12)") {
+    std::string overlapping = zip;
+    // Point b.txt's central directory entry at a.txt's local header.
+    std::size_t second = overlapping.find("PK\x01\x02", overlapping.find("PK\x01\x02") + 4);
+    REQUIRE(second != std::string::npos);
+    overlapping.replace(second + 42, 4, std::string(4, '\0'));
+    DiagnosticSink sink;
+    CHECK_FALSE(List(overlapping, sink));
+    REQUIRE(sizing_test::Codes(sink) == std::vector<std::string>{"E6012"});
+    CHECK(sink.diagnostics()[0].message.find("overlap") != std::string::npos);
+  }
   SECTION("not a zip at all") {
     DiagnosticSink sink;
     CHECK_FALSE(List(std::string(100, '\0'), sink));
