@@ -46,6 +46,9 @@ struct EmitOptions {
   /// Where the files will be written (OUTDIR). Local artifact paths (CodeUri: ./src …) are
   /// rewritten relative to each file; empty leaves them as written.
   std::string output_dir;
+  /// Exports mode: the base stack's CloudFormation name (the others are `<prefix>-<Stack>`);
+  /// empty: derived from the template's file name. `migrate` gives the deployed stack's name.
+  std::string stack_name_prefix;
 };
 
 /// A file to write, relative to the output directory.

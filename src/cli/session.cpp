@@ -23,7 +23,7 @@ std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
 // Everything else is a finding about a template that was understood.
 static bool IsInputErrorCode(const std::string& code) {
   return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003" ||
-         code == "E5004" || code == "E5110";
+         code == "E5004" || code == "E5110" || code == "E8001";
 }
 
 bool Session::HasInputErrors() const {

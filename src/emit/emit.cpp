@@ -56,7 +56,8 @@ bool Emitter::AssignStacks() {
   }
   if (!ok) return false;
   const std::string ext = options_.format == TemplateFormat::kJson ? ".json" : ".yaml";
-  const std::string prefix = SuggestedPrefix();
+  const std::string prefix =
+      options_.stack_name_prefix.empty() ? SuggestedPrefix() : options_.stack_name_prefix;
   // CloudFormation rejects a template without resources: an empty stack is not emitted. A nested
   // parent always holds its children; in exports mode, when the base is empty the first stack
   // that is not takes its place (and the original stack's name).
