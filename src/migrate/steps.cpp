@@ -111,7 +111,6 @@ class MigrationPlanner {
         return false;
       }
       if (options_.verify_states && !Emit(working, batch, "refactor", true)) return false;
-      ++out_.states_verified;
       moved = batch;
       batch_moves_.push_back(moved);
       batch_index_.push_back(states_.size());
@@ -204,6 +203,7 @@ class MigrationPlanner {
                                 const std::function<int(const std::string&)>& home,
                                 const std::string& what, bool verify) {
     SplitPlan partial = migrate::PartialPlan(model, plan_, home);
+    if (verify) ++out_.states_verified;
     return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what,
                               sink_);
   }
