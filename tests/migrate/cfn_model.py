@@ -67,8 +67,16 @@ def mentions(value, names):
 
 
 class Resource:
-    def __init__(self, rtype, phys, props, policy):
+    """One real resource. `uid` names this very incarnation: a resource deleted and created
+    again under the same fixed name has the same physical ID but a new uid (its data is gone)."""
+    uids = 0
+
+    def __init__(self, rtype, phys, props, policy, uid=None):
         self.type, self.phys, self.props, self.policy = rtype, phys, props, policy
+        if uid is None:
+            Resource.uids += 1
+            uid = Resource.uids
+        self.uid = uid
 
 
 class Stack:
@@ -325,6 +333,8 @@ class Cloud:
                 if self.replaces(rtype, r.props, p):
                     raise Fail(f"{stack}: updating {lid} needs a replacement, and its fixed name "
                                f"{r.phys} clashes with the new one")
+                s.resources[lid] = Resource(rtype, phys[lid], p, t["Resources"][lid].get("DeletionPolicy"), r.uid)
+                continue
             s.resources[lid] = Resource(rtype, phys[lid], p, t["Resources"][lid].get("DeletionPolicy"))
         for lid, r in old_res.items():
             if lid not in s.resources and r.policy in ("Retain", "RetainExceptOnCreate"):
@@ -420,7 +430,7 @@ class Cloud:
             props, exports, imports = results[s]
             for lid in props:
                 r = before[sources[(s, lid)]]
-                st.resources[lid] = Resource(r.type, r.phys, r.props, t["Resources"][lid].get("DeletionPolicy"))
+                st.resources[lid] = Resource(r.type, r.phys, r.props, t["Resources"][lid].get("DeletionPolicy"), r.uid)
             st.exports, st.imports = exports, imports
             self.stacks[s] = st
             self.remember(st)
@@ -459,7 +469,7 @@ class Cloud:
         s = Stack(stack, t, params)
         for lid, p in props.items():
             r = old_res.get(lid) or self.retained.pop(phys[lid])
-            s.resources[lid] = Resource(r.type, r.phys, p, t["Resources"][lid].get("DeletionPolicy"))
+            s.resources[lid] = Resource(r.type, r.phys, p, t["Resources"][lid].get("DeletionPolicy"), r.uid)
         s.exports, s.imports = exports, imports
         self.stacks[stack] = s
         self.remember(s)

@@ -92,7 +92,7 @@ def replay(root, deployed_path):
     cloud = Cloud()
     d0 = deployed_template(deployed_path)
     cloud.deploy(base, d0, initial_parameters(d0))
-    original = {lid: r.phys for lid, r in cloud.stacks[base].resources.items()}
+    original = {lid: (r.phys, r.uid) for lid, r in cloud.stacks[base].resources.items()}
     stats = {"ops": 0, "refactors": 0, "moved": 0, "imported": 0, "max_resources": len(d0["Resources"])}
     for step in steps["steps"]:
         for op in step["ops"]:
@@ -111,11 +111,11 @@ def replay(root, deployed_path):
     if cloud.retained:
         raise Fail(f"resources left outside every stack: {sorted(r.phys for r in cloud.retained.values())[:5]}")
     routes = {m["id"]: m["route"] for m in steps["moves"]}
-    where = {lid: r.phys for s in cloud.stacks.values() for lid, r in s.resources.items()}
-    changed = [lid for lid, phys in original.items()
-               if routes.get(lid) not in ("recreate", "delete") and where.get(lid) != phys]
+    where = {lid: (r.phys, r.uid) for s in cloud.stacks.values() for lid, r in s.resources.items()}
+    changed = [lid for lid, was in original.items()
+               if routes.get(lid) not in ("recreate", "delete") and where.get(lid) != was]
     if changed:
-        raise Fail(f"physical IDs changed: {changed[:5]}")
+        raise Fail(f"resources replaced (physical ID or the resource itself): {changed[:5]}")
     stats["recreated"] = sum(1 for lid in original if routes.get(lid) == "recreate")
     stats["stacks"] = len(cloud.stacks)
     stats["kept"] = len(original) - stats["recreated"] - sum(
