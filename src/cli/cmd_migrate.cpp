@@ -56,7 +56,8 @@ class MigrateCommand : public Command {
         ->required();
     app_->add_option("--allow-recreate", allow_recreate_,
                      "Accept deleting and re-creating this resource although it holds data or a "
-                     "fixed name (repeatable)");
+                     "fixed name (repeatable)")
+        ->allow_extra_args(false);
     app_->add_flag("--force", force_, "Replace an existing non-empty output directory");
     app_->add_flag("--rebase", rebase_, "Use a template that changed since the plan");
     app_->add_flag("--no-verify-states", no_verify_,
