@@ -72,6 +72,10 @@ std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
 std::map<std::string, std::string> UnmovableResources(const TemplateModel& deployed,
                                                       const RuleSet& rules);
 
+/// The route `migrate` would give resource `id` of `model` if it moved to another stack:
+/// "refactor", "import", "recreate" or "impossible" ("" for an unknown resource).
+std::string MoveRouteFor(const TemplateModel& model, const std::string& id, const RuleSet& rules);
+
 /// One CloudFormation operation of a step.
 struct MigrationOp {
   enum class Kind { kCreate, kUpdate, kRefactor, kImport };

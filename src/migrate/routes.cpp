@@ -169,6 +169,15 @@ std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
   return out;
 }
 
+std::string MoveRouteFor(const TemplateModel& model, const std::string& id, const RuleSet& rules) {
+  const Resource* r = model.FindResource(id);
+  if (!r) return "";
+  std::string reason = migrate::RefactorBlocker(model, *r, rules);
+  if (reason.empty()) return MoveRouteName(MoveRoute::kRefactor);
+  bool forced = false;
+  return MoveRouteName(migrate::FallbackRoute(*r, rules, false, reason, forced));
+}
+
 std::map<std::string, std::string> UnmovableResources(const TemplateModel& deployed,
                                                       const RuleSet& rules) {
   std::map<std::string, std::string> out;
