@@ -1,8 +1,8 @@
 // `cfnsplit migrate`: the steps that split a deployed stack without replacing its resources.
 #include <chrono>
 #include <iostream>
-#include <regex>
 
+#include "cfnsplit/emit.hpp"
 #include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
 #include "cfnsplit/report.hpp"
@@ -23,22 +23,6 @@ std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& 
 }
 
 namespace {
-
-// CloudFormation stack names: a letter, then letters, digits and hyphens; 128 at most.
-bool IsStackName(const std::string& name) {
-  static const std::regex kName("^[A-Za-z][A-Za-z0-9-]{0,127}$");
-  return std::regex_match(name, kName);
-}
-
-std::string DefaultStackName(const std::string& path) {
-  std::string base = path.substr(path.find_last_of('/') + 1);
-  base = base.substr(0, base.find('.'));
-  std::string out;
-  for (char c : base)
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') out += c;
-  while (!out.empty() && !std::isalpha(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
-  return out.empty() ? "app" : out.substr(0, 100);
-}
 
 class MigrateCommand : public Command {
  public:
@@ -72,13 +56,13 @@ class MigrateCommand : public Command {
     auto deployed = LoadDeployedModel(s, deployed_);
     if (!deployed) return s.Finish(false);
     MigrateOptions options;
-    options.deployed_stack = stack_.empty() ? DefaultStackName(deployed_) : stack_;
+    options.deployed_stack = stack_.empty() ? DefaultStackName(*deployed) : stack_;
     options.verify_states = !no_verify_;
-    if (!IsStackName(options.deployed_stack)) {
+    if (!ValidStackName(options.deployed_stack)) {
       s.sink().Error("E8001", {},
                      "'" + options.deployed_stack +
-                         "' is not a CloudFormation stack name (a letter, then letters, digits "
-                         "and hyphens); give --deployed-stack");
+                         "' is not a stack name cfnsplit can use (a letter, then letters, digits "
+                         "and hyphens, at most 100); give --deployed-stack");
       return s.Finish(false);
     }
     for (const std::string& id : allow_recreate_) {

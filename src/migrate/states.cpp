@@ -117,7 +117,7 @@ std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan
   EmitOptions options;
   options.mode = WiringMode::kExports;
   options.format = TemplateFormat::kJson;
-  options.stack_name_prefix = stack;
+  options.stack_name = stack;
   options.max_root_outputs = rules.Limit("outputs_per_stack");
   options.max_root_parameters = rules.Limit("parameters_per_stack");
   DiagnosticSink local;

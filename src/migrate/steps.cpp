@@ -163,7 +163,7 @@ class MigrationPlanner {
     EmitOptions options;
     options.mode = WiringMode::kExports;
     options.format = TemplateFormat::kJson;
-    options.stack_name_prefix = options_.deployed_stack;
+    options.stack_name = options_.deployed_stack;
     options.max_root_outputs = rules_.Limit("outputs_per_stack");
     options.max_root_parameters = rules_.Limit("parameters_per_stack");
     SplitPlan plan = plan_;

@@ -25,6 +25,9 @@ struct StackSet {
   WiringMode mode = WiringMode::kNested;
   std::vector<StackDoc> stacks;  ///< [0] = parent (nested) or base (exports)
   std::vector<std::string> deploy_order;
+  /// The original template's parameter names: such a parameter means itself, even when its
+  /// Default happens to equal a stack's name.
+  std::set<std::string> original_parameters;
 };
 
 /// Resolves the wiring of a StackSet. Flat() returns a value as the original template would
