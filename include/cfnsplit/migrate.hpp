@@ -49,7 +49,7 @@ struct ResourceMove {
   std::string from_stack;  ///< deployed stack name; empty for kCreate
   std::string to_stack;    ///< final stack name; empty for kDelete
   MoveRoute route = MoveRoute::kStay;
-  std::string reason;  ///< why this route: the rule and its source, or what the gap means
+  std::string reason;   ///< why this route: the rule and its source, or what the gap means
   bool forced = false;  ///< recreated only because the user said --allow-recreate
 };
 
@@ -82,9 +82,9 @@ struct MigrationOp {
   Kind kind = Kind::kUpdate;
   /// Stacks touched and the template file (relative to MIGRATION/) each gets.
   std::vector<std::pair<std::string, std::string>> stacks;
-  std::string stack_definitions;  ///< refactor: file of the StackDefinitions
-  std::string resource_mappings;  ///< refactor: file of the ResourceMappings
-  std::string resources_to_import;  ///< import: file of --resources-to-import
+  std::string stack_definitions;           ///< refactor: file of the StackDefinitions
+  std::string resource_mappings;           ///< refactor: file of the ResourceMappings
+  std::string resources_to_import;         ///< import: file of --resources-to-import
   std::vector<std::string> template_urls;  ///< stacks whose template goes by URL (> 51,200 B)
   std::vector<std::string> parameters;     ///< import: the template's parameter names
   std::vector<std::string> moved_types;    ///< refactor: resource types moved (preflight)

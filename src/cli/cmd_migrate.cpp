@@ -79,13 +79,13 @@ class MigrateCommand : public Command {
     p->check = CheckPlan(p->analysis, p->plan, p->packages, s.rules());
     if (!p->check.ok()) {
       PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
-      s.sink().Error("E4017", {}, "the plan breaks hard constraints in exports mode; fix it "
-                                  "(see `cfnsplit review`) before migrating");
+      s.sink().Error("E4017", {},
+                     "the plan breaks hard constraints in exports mode; fix it "
+                     "(see `cfnsplit review`) before migrating");
       return s.Finish(true);
     }
     auto started = std::chrono::steady_clock::now();
-    auto migration =
-        PlanMigration(*deployed, *p->model, p->plan, s.rules(), options, s.sink());
+    auto migration = PlanMigration(*deployed, *p->model, p->plan, s.rules(), options, s.sink());
     if (!migration) return s.Finish(true);
     if (!WriteOutputDir(output_, migration->files, force_, s.sink())) return s.Finish(true);
     double seconds =
@@ -100,11 +100,11 @@ class MigrateCommand : public Command {
     for (const ResourceMove& mv : m.moves) ++counts[mv.route];
     std::cout << "Wrote " << m.steps.size() << " steps to " << output_ << " for stack " << stack
               << ": " << counts[MoveRoute::kRefactor] << " resource(s) moved by refactoring in "
-              << m.refactor_batches << " batch(es), " << counts[MoveRoute::kImport]
-              << " imported, " << counts[MoveRoute::kRecreate] << " re-created, "
-              << counts[MoveRoute::kCreate] << " new, " << counts[MoveRoute::kDelete]
-              << " deleted, " << counts[MoveRoute::kStay] << " staying; "
-              << m.states_verified << " intermediate state(s) verified in " << std::fixed;
+              << m.refactor_batches << " batch(es), " << counts[MoveRoute::kImport] << " imported, "
+              << counts[MoveRoute::kRecreate] << " re-created, " << counts[MoveRoute::kCreate]
+              << " new, " << counts[MoveRoute::kDelete] << " deleted, " << counts[MoveRoute::kStay]
+              << " staying; " << m.states_verified << " intermediate state(s) verified in "
+              << std::fixed;
     std::cout.precision(2);
     std::cout << seconds << " s.\n";
     // Re-created resources are said one by one (README.md has the gap each leaves).

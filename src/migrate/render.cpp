@@ -108,8 +108,8 @@ std::string Readme(const Migration& m, const std::string& deployed_stack) {
   for (const ResourceMove& mv : m.moves) {
     if (mv.route == MoveRoute::kStay) continue;
     out << "| " << mv.id << " | " << mv.type << " | " << mv.from_stack << " | " << mv.to_stack
-        << " | " << MoveRouteName(mv.route) << (mv.forced ? " (forced)" : "") << " | "
-        << mv.reason << " |\n";
+        << " | " << MoveRouteName(mv.route) << (mv.forced ? " (forced)" : "") << " | " << mv.reason
+        << " |\n";
   }
   if (!m.warnings.empty()) {
     out << "\n## Warnings\n\n";

@@ -92,7 +92,8 @@ std::string RefactorBlocker(const TemplateModel& m, const Resource& r, const Rul
     return r.type + " is " + f->detail + ", not FULLY_MUTABLE (" + f->source + ")";
   std::string pseudo = BlockingPseudo(m, r, rules);
   if (!pseudo.empty())
-    return "it reads " + pseudo + ", whose value differs between stacks (stack refactoring "
+    return "it reads " + pseudo +
+           ", whose value differs between stacks (stack refactoring "
            "refuses it)";
   return "";
 }
@@ -113,7 +114,9 @@ MoveRoute FallbackRoute(const Resource& r, const RuleSet& rules, bool allow_recr
               importable->source + ")";
     return MoveRoute::kImport;
   }
-  std::string why = stateful ? "it holds data" : named ? "its physical name is fixed" : "it is not known to be stateless";
+  std::string why = stateful ? "it holds data"
+                    : named  ? "its physical name is fixed"
+                             : "it is not known to be stateless";
   if (allow_recreate) {
     forced = true;
     reason += "; recreated because --allow-recreate names it although " + why;
@@ -153,8 +156,8 @@ std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
         mv.route = MoveRoute::kRefactor;
         mv.reason = "moved by stack refactoring";
       } else {
-        mv.route = migrate::FallbackRoute(r, rules, allow_recreate.count(r.id) > 0, mv.reason,
-                                          mv.forced);
+        mv.route =
+            migrate::FallbackRoute(r, rules, allow_recreate.count(r.id) > 0, mv.reason, mv.forced);
       }
     }
     out.push_back(std::move(mv));

@@ -18,7 +18,9 @@ void MakeStackNameExplicit(Value& v, const std::string& stack) {
   }
   if (fn == "Fn::Sub") {
     Value& arg = v.items().front();
-    Value* text = arg.is_string() ? &arg : (arg.is_list() && !arg.items().empty() ? &arg.items()[0] : nullptr);
+    Value* text = arg.is_string()
+                      ? &arg
+                      : (arg.is_list() && !arg.items().empty() ? &arg.items()[0] : nullptr);
     if (text && text->is_string()) {
       std::string s = text->text();
       const std::string needle = "${AWS::StackName}";
@@ -130,9 +132,10 @@ std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan
   if (!ok) {
     for (const Diagnostic& d : local.diagnostics())
       if (d.severity == Severity::kError) sink.Report(d);
-    sink.Error("E8004", {}, "the migration state '" + what +
-                                "' cannot be emitted as a verified split of the deployed "
-                                "template (see the errors above)");
+    sink.Error("E8004", {},
+               "the migration state '" + what +
+                   "' cannot be emitted as a verified split of the deployed "
+                   "template (see the errors above)");
     return std::nullopt;
   }
   State state;

@@ -28,8 +28,7 @@ Value PreparedTemplate(const TemplateModel& deployed, const std::vector<Resource
 /// that read them.
 Value WithoutResources(const TemplateModel& model, const std::set<std::string>& gone);
 /// Models a derived template (locations stay those of `like`'s file); null after an error.
-std::unique_ptr<TemplateModel> Remodel(Value root, const TemplateModel& like,
-                                       DiagnosticSink& sink);
+std::unique_ptr<TemplateModel> Remodel(Value root, const TemplateModel& like, DiagnosticSink& sink);
 /// The plan's stacks (names, roles, owners; no packages) holding `model`'s resources where
 /// `home` says (an index into plan.stacks; anything else is the base).
 SplitPlan PartialPlan(const TemplateModel& model, const SplitPlan& plan,

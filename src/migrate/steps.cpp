@@ -23,7 +23,11 @@ class MigrationPlanner {
   MigrationPlanner(const TemplateModel& deployed, const TemplateModel& target,
                    const SplitPlan& plan, const RuleSet& rules, const MigrateOptions& options,
                    DiagnosticSink& sink)
-      : deployed_(deployed), target_(target), plan_(plan), rules_(rules), options_(options),
+      : deployed_(deployed),
+        target_(target),
+        plan_(plan),
+        rules_(rules),
+        options_(options),
         sink_(sink) {}
 
   std::optional<Migration> Run() {
@@ -36,11 +40,10 @@ class MigrationPlanner {
       if (m.route == MoveRoute::kRecreate) recreate_.insert(m.id);
       if (m.route == MoveRoute::kDelete) delete_.insert(m.id);
     }
-    prepared_ = migrate::Remodel(migrate::PreparedTemplate(deployed_, out_.moves, base), deployed_,
-                                 sink_);
+    prepared_ =
+        migrate::Remodel(migrate::PreparedTemplate(deployed_, out_.moves, base), deployed_, sink_);
     if (!prepared_) return std::nullopt;
-    if (!DetachState() || !RefactorStates() || !ImportState() || !FinalState())
-      return std::nullopt;
+    if (!DetachState() || !RefactorStates() || !ImportState() || !FinalState()) return std::nullopt;
     AddUnions();
     BuildSteps();
     out_.files.insert(out_.files.begin(), files_.begin(), files_.end());
@@ -105,7 +108,8 @@ class MigrationPlanner {
       }
       if (!accepted) {
         sink_.Error("E8003", {},
-                    "moving stack " + plan_.stacks[static_cast<std::size_t>(candidates[next])].name +
+                    "moving stack " +
+                        plan_.stacks[static_cast<std::size_t>(candidates[next])].name +
                         " changes more than " + std::to_string(limit) +
                         " stacks at once, over the stack refactoring limit");
         return false;
@@ -145,14 +149,16 @@ class MigrationPlanner {
     if (import_.empty()) return true;
     std::set<std::string> gone = recreate_;
     gone.insert(delete_.begin(), delete_.end());
-    import_model_ =
-        migrate::Remodel(migrate::WithoutResources(*prepared_, gone), deployed_, sink_);
+    import_model_ = migrate::Remodel(migrate::WithoutResources(*prepared_, gone), deployed_, sink_);
     if (!import_model_) return false;
-    auto import_state = EmitWith(*import_model_, [&](const std::string& id) {
-      if (import_.count(id)) return PlanIndex(id);
-      auto it = refactor_home_.find(id);
-      return it != refactor_home_.end() ? it->second : 0;
-    }, "import", options_.verify_states);
+    auto import_state = EmitWith(
+        *import_model_,
+        [&](const std::string& id) {
+          if (import_.count(id)) return PlanIndex(id);
+          auto it = refactor_home_.find(id);
+          return it != refactor_home_.end() ? it->second : 0;
+        },
+        "import", options_.verify_states);
     if (!import_state) return false;
     import_index_ = states_.size();
     states_.push_back(std::move(*import_state));
@@ -186,17 +192,19 @@ class MigrationPlanner {
       f.path = "split/" + f.path;
       split_files_.push_back(std::move(f));
     }
-    split_files_.push_back(
-        {"split/README.md", DeploySummary(target_, plan, *result, options)});
+    split_files_.push_back({"split/README.md", DeploySummary(target_, plan, *result, options)});
     return true;
   }
 
   std::optional<State> Emit(const TemplateModel& model, const std::set<int>& moved,
                             const std::string& what, bool verify) {
-    return EmitWith(model, [&](const std::string& id) {
-      auto it = refactor_home_.find(id);
-      return it != refactor_home_.end() && moved.count(it->second) ? it->second : 0;
-    }, what, verify);
+    return EmitWith(
+        model,
+        [&](const std::string& id) {
+          auto it = refactor_home_.find(id);
+          return it != refactor_home_.end() && moved.count(it->second) ? it->second : 0;
+        },
+        what, verify);
   }
 
   std::optional<State> EmitWith(const TemplateModel& model,
@@ -204,8 +212,7 @@ class MigrationPlanner {
                                 const std::string& what, bool verify) {
     SplitPlan partial = migrate::PartialPlan(model, plan_, home);
     if (verify) ++out_.states_verified;
-    return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what,
-                              sink_);
+    return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what, sink_);
   }
 
   // Parameters, conditions and mappings may not be added by a refactor or an import: every
@@ -291,7 +298,7 @@ class MigrationPlanner {
   std::map<std::string, int> refactor_home_;
   std::set<std::string> import_, recreate_, delete_;
   std::unique_ptr<TemplateModel> prepared_, gap_model_, import_model_;
-  std::vector<State> states_;  ///< prepare, [detach], batches…, [import]
+  std::vector<State> states_;               ///< prepare, [detach], batches…, [import]
   std::vector<std::set<int>> batch_moves_;  ///< stacks moved after each batch
   std::vector<std::size_t> batch_index_;    ///< index in states_ of the state after each batch
   std::set<int> refactor_done_;
@@ -329,9 +336,9 @@ void MigrationPlanner::PrepareStep(std::size_t& n) {
   const State& prep = states_.front();
   MigrationOp update;
   update.kind = MigrationOp::Kind::kUpdate;
-  update.stacks.push_back({options_.deployed_stack,
-                           AddTemplate(step.folder, options_.deployed_stack,
-                                       prep.templates.at(options_.deployed_stack))});
+  update.stacks.push_back(
+      {options_.deployed_stack, AddTemplate(step.folder, options_.deployed_stack,
+                                            prep.templates.at(options_.deployed_stack))});
   step.ops.push_back(update);
   created_.insert(options_.deployed_stack);
   // Stacks that receive a refactored resource exist before the first refactor.
@@ -353,8 +360,8 @@ void MigrationPlanner::RefactorSteps(std::size_t& n) {
     const State& after = states_[batch_index_[b]];
     MigrationStep step;
     step.folder = StepFolder(n++, "refactor-" + std::to_string(b + 1));
-    step.title = "Refactor batch " + std::to_string(b + 1) + " of " +
-                 std::to_string(batch_moves_.size());
+    step.title =
+        "Refactor batch " + std::to_string(b + 1) + " of " + std::to_string(batch_moves_.size());
     MigrationOp op;
     op.kind = MigrationOp::Kind::kRefactor;
     Value definitions = Value::List();
@@ -377,8 +384,8 @@ void MigrationPlanner::RefactorSteps(std::size_t& n) {
       bool now = batch_moves_[b].count(home) > 0;
       bool earlier = b > 0 && batch_moves_[b - 1].count(home) > 0;
       if (!now || earlier) continue;
-      std::string to = options_.deployed_stack + "-" +
-                       plan_.stacks[static_cast<std::size_t>(home)].name;
+      std::string to =
+          options_.deployed_stack + "-" + plan_.stacks[static_cast<std::size_t>(home)].name;
       Value m = Value::Map();
       Value src = Value::Map(), dst = Value::Map();
       src.Set("StackName", Value::String(options_.deployed_stack));
@@ -413,12 +420,15 @@ void MigrationPlanner::DetachStep(std::size_t& n) {
   MigrationStep step;
   step.folder = StepFolder(n++, "detach");
   step.title = "Detach (ordinary update; the gap starts)";
-  step.what = "Removes from the deployed stack, before any refactor, the resources that are "
-              "re-created (" + std::to_string(recreate_.size()) +
-              ": deleted now, created again by the finish step), imported (" +
-              std::to_string(import_.size()) + ": DeletionPolicy Retain keeps them) or no "
-              "longer in the template (" + std::to_string(delete_.size()) +
-              "). migrate.sh records every physical ID first.";
+  step.what =
+      "Removes from the deployed stack, before any refactor, the resources that are "
+      "re-created (" +
+      std::to_string(recreate_.size()) +
+      ": deleted now, created again by the finish step), imported (" +
+      std::to_string(import_.size()) +
+      ": DeletionPolicy Retain keeps them) or no "
+      "longer in the template (" +
+      std::to_string(delete_.size()) + "). migrate.sh records every physical ID first.";
   auto changed = migrate::ChangedStacks(before, gap);
   for (const std::string& stack : ReverseOrder(gap)) {
     if (std::find(changed.begin(), changed.end(), stack) == changed.end()) continue;
@@ -437,9 +447,10 @@ void MigrationPlanner::ImportStep(std::size_t& n) {
   MigrationStep istep;
   istep.folder = StepFolder(n++, "import");
   istep.title = "Import (IMPORT change sets)";
-  istep.what = "Takes each retained resource into its new stack with an IMPORT change set "
-               "(resources-to-import; identifiers filled in from the recorded physical IDs). "
-               "Stacks that only gain exports for them are updated first.";
+  istep.what =
+      "Takes each retained resource into its new stack with an IMPORT change set "
+      "(resources-to-import; identifiers filled in from the recorded physical IDs). "
+      "Stacks that only gain exports for them are updated first.";
   std::map<std::string, std::vector<std::string>> by_stack;
   for (const ResourceMove& m : out_.moves)
     if (m.route == MoveRoute::kImport) by_stack[m.to_stack].push_back(m.id);
@@ -460,7 +471,8 @@ void MigrationPlanner::ImportStep(std::size_t& n) {
         e.Set("ResourceType", Value::String(r->type));
         e.Set("LogicalResourceId", Value::String(id));
         Value ident = Value::Map();
-        ident.Set(f->detail, Value::String("@PHYSICAL:" + options_.deployed_stack + ":" + id + "@"));
+        ident.Set(f->detail,
+                  Value::String("@PHYSICAL:" + options_.deployed_stack + ":" + id + "@"));
         e.Set("ResourceIdentifier", std::move(ident));
         list.Append(std::move(e));
       }
@@ -483,9 +495,10 @@ void MigrationPlanner::FinishStep(std::size_t n) {
   MigrationStep step;
   step.folder = StepFolder(n, "finish");
   step.title = "Finish (ordinary updates to the split)";
-  step.what = "Brings every stack to cfnsplit's verified split (split/): placeholders removed, "
-              "re-created and new resources created, changed definitions applied, DeletionPolicy "
-              "restored. Stale exports are kept for one update and removed after their readers.";
+  step.what =
+      "Brings every stack to cfnsplit's verified split (split/): placeholders removed, "
+      "re-created and new resources created, changed definitions applied, DeletionPolicy "
+      "restored. Stale exports are kept for one update and removed after their readers.";
   std::vector<MigrationOp> cleanup;
   for (const std::string& stack : final_.order) {
     Value tmpl = final_.templates.at(stack);
@@ -521,8 +534,7 @@ void MigrationPlanner::FinishStep(std::size_t n) {
     if (kept) {
       MigrationOp again;
       again.kind = MigrationOp::Kind::kUpdate;
-      again.stacks.push_back(
-          {stack, AddTemplate(step.folder, stack, final_.templates.at(stack))});
+      again.stacks.push_back({stack, AddTemplate(step.folder, stack, final_.templates.at(stack))});
       cleanup.push_back(std::move(again));
     }
   }

@@ -1,12 +1,13 @@
 // `cfnsplit migrate`: rules/refactor.yaml in the RuleSet, the route of every resource, and the
 // steps (the whole migration is replayed in an independent model by tests/migrate/).
+#include "cfnsplit/migrate.hpp"
+
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "cfnsplit/migrate.hpp"
 #include "emit_test_util.hpp"
 
 using namespace cfnsplit;
@@ -86,8 +87,7 @@ TEST_CASE("a malformed refactor rules file is an error with its location", "[uni
   DiagnosticSink sink;
   auto dir = MakeTempDir();
   for (const auto& f : EmbeddedRuleFiles())
-    if (std::string(f.name) != "refactor.yaml")
-      WriteFile(dir / f.name, f.text);
+    if (std::string(f.name) != "refactor.yaml") WriteFile(dir / f.name, f.text);
   WriteFile(dir / "refactor.yaml",
             "refactor_limits: []\nrefactor_deny:\n  - {type: AWS::X::Y}\nnot_fully_mutable: []\n"
             "importable: []\nnot_importable: []\nrecreate_safe: []\nname_properties: []\n"
@@ -117,9 +117,9 @@ TEST_CASE("every moved resource gets a route and a reason", "[unit][migrate]") {
   CHECK(MoveOf(moves, "Rule").route == MoveRoute::kRecreate);
   // A custom resource can neither be refactored, imported nor safely re-created.
   CHECK(MoveOf(moves, "Seed").route == MoveRoute::kImpossible);
-  auto forced = ClassifyMoves(*f.model, "app", *f.model,
-                              TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), f.rules,
-                              {"Seed"});
+  auto forced =
+      ClassifyMoves(*f.model, "app", *f.model,
+                    TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), f.rules, {"Seed"});
   CHECK(MoveOf(forced, "Seed").route == MoveRoute::kRecreate);
   CHECK(MoveOf(forced, "Seed").forced);
 }
@@ -136,9 +136,8 @@ TEST_CASE("a migration with an impossible move is refused (E8002)", "[unit][migr
   Fixture f(kDeployed);
   MigrateOptions options;
   options.deployed_stack = "app";
-  auto m = PlanMigration(*f.model, *f.model,
-                         TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), f.rules, options,
-                         f.sink);
+  auto m = PlanMigration(*f.model, *f.model, TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}),
+                         f.rules, options, f.sink);
   CHECK(!m);
   CHECK(f.HasCode("E8002"));
 }
@@ -148,15 +147,14 @@ TEST_CASE("the steps: prepare, detach, refactor, import, finish", "[unit][migrat
   MigrateOptions options;
   options.deployed_stack = "app";
   options.allow_recreate = {"Seed"};
-  auto m = PlanMigration(*f.model, *f.model,
-                         TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), f.rules, options,
-                         f.sink);
+  auto m = PlanMigration(*f.model, *f.model, TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}),
+                         f.rules, options, f.sink);
   INFO(f.Diags());
   REQUIRE(m);
   std::vector<std::string> folders;
   for (const MigrationStep& s : m->steps) folders.push_back(s.folder);
-  CHECK(folders == std::vector<std::string>{"01-prepare", "02-detach", "03-refactor-1",
-                                            "04-import", "05-finish"});
+  CHECK(folders == std::vector<std::string>{"01-prepare", "02-detach", "03-refactor-1", "04-import",
+                                            "05-finish"});
   CHECK(m->refactor_batches == 1);
   CHECK(m->states_verified == 4);  // prepare, detach, the batch, import
   auto file = [&](const std::string& path) -> std::string {
@@ -173,8 +171,8 @@ TEST_CASE("the steps: prepare, detach, refactor, import, finish", "[unit][migrat
   CHECK(prepared.find("\"DeletionPolicy\": \"Retain\"") != std::string::npos);
   CHECK(file("03-refactor-1/resource-mappings.json").find("\"LogicalResourceId\": \"Fn\"") !=
         std::string::npos);
-  CHECK(file("04-import/app-Functions.resources-to-import.json")
-            .find("@PHYSICAL:app:Reports@") != std::string::npos);
+  CHECK(file("04-import/app-Functions.resources-to-import.json").find("@PHYSICAL:app:Reports@") !=
+        std::string::npos);
   CHECK(file("05-finish/app-Functions.json").find("Placeholder") == std::string::npos);
   CHECK(file("migrate.sh").find("--dry-run") != std::string::npos);
   CHECK(!file("split/stacks.json").empty());
