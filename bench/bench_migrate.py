@@ -33,7 +33,8 @@ def prepare(binary, functions, seed):
     deployed, plan = base + "-deployed.json", base + "-plan.yaml"
     if not os.path.exists(deployed):
         subprocess.run([sys.executable, os.path.join(ROOT, "tests/migrate/make_deployed.py"), template,
-                        "--max-resources", "490", "--get-template", "-o", deployed], check=True,
+                        "--max-resources", "490", "--get-template", "--drop-prefix", "PadAlarm",
+                        "-o", deployed], check=True,
                        stderr=subprocess.DEVNULL)
     if not os.path.exists(plan):
         subprocess.run([binary, "plan", template, "--mode", "exports", "-o", plan], check=True,

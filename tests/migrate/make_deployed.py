@@ -2,7 +2,7 @@
 """Makes a 'deployed earlier' version of a template: the last functions removed, with every
 resource that exists only for them, until the template holds at most --max-resources resources.
 
-Usage: make_deployed.py TEMPLATE.json --max-resources N [--get-template] -o OUT.json
+Usage: make_deployed.py TEMPLATE.json --max-resources N [--get-template] [--drop-prefix P] -o OUT.json
 Independent of cfnsplit's code; used by the migrate replay test (tests/migrate/run.sh)."""
 import argparse
 import json
@@ -10,7 +10,8 @@ import sys
 
 
 def refs_in(value):
-    """Logical IDs a value reads through Ref, GetAtt or Sub (not DependsOn)."""
+    """Logical IDs a value reads through Ref, GetAtt or Sub (and DependsOn, which is a list or
+    string of IDs: harmless to over-count here)."""
     out = set()
     if isinstance(value, dict):
         if len(value) == 1:
@@ -63,27 +64,42 @@ def main():
     ap.add_argument("template")
     ap.add_argument("--max-resources", type=int, required=True)
     ap.add_argument("--get-template", action="store_true", help="wrap as get-template output")
+    ap.add_argument("--drop-prefix", default="",
+                    help="also drop resources whose logical ID starts with this (bench padding)")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
     t = json.load(open(a.template))
     res = t["Resources"]
+    reads = {k: refs_in(v) for k, v in res.items()}      # what each resource reads
+    readers = {k: set() for k in res}                     # who reads each resource
+    for k, rs in reads.items():
+        for r in rs & res.keys():
+            readers[r].add(k)
+    by_outputs = refs_in(t.get("Outputs", {}))
     functions = [k for k, v in res.items() if v["Type"] == "AWS::Lambda::Function"]
-    gone = set()
+    gone = {k for k in res if a.drop_prefix and k.startswith(a.drop_prefix)}
+
+    def drop(k, queue):
+        if k not in gone:
+            gone.add(k)
+            queue.append(k)
+
     while len(res) - len(gone) > a.max_resources and functions:
         f = functions.pop()
         prefix = f[: -len("LambdaFunction")] if f.endswith("LambdaFunction") else f
-        gone |= {k for k in res if k.startswith(prefix)}
-        gone.add(f)
-        changed = True
-        while changed:  # everything that cannot live without a gone resource goes too
-            changed = False
-            for k, v in res.items():
-                if k in gone:
-                    continue
-                props = v.get("Properties", {})
-                if scrub(props, gone) is None:
-                    gone.add(k)
-                    changed = True
+        queue = []
+        for k in [k for k in res if k.startswith(prefix)] + [f]:
+            drop(k, queue)
+        while queue:
+            g = queue.pop()
+            # Whoever cannot live without it goes too (a reader not inside a list) ...
+            for k in readers[g] - gone:
+                if scrub(res[k].get("Properties", {}), gone) is None:
+                    drop(k, queue)
+            # ... and what only gone resources used (a function's API path, its topic).
+            for k in reads[g] & res.keys():
+                if k not in gone and k not in by_outputs and not (readers[k] - gone):
+                    drop(k, queue)
     out = dict(t)
     out["Resources"] = {}
     for k, v in res.items():

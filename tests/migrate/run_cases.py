@@ -111,7 +111,7 @@ def case_generated(binary, src, work):
     n = sum(1 for r in json.load(open(tmpl))["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
     deployed = os.path.join(work, "service300-deployed.json")
     run(sys.executable, os.path.join(HERE, "make_deployed.py"), tmpl, "--max-resources", "480",
-        "-o", deployed)
+        "--drop-prefix", "PadAlarm", "-o", deployed)
     plan = os.path.join(work, "service300-plan.yaml")
     run(binary, "plan", tmpl, "--mode", "exports", "-o", plan)
     got = migrate_and_replay(binary, work, f"generated {n} functions", deployed, plan, "service")
