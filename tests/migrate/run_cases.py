@@ -139,6 +139,10 @@ def case_named(binary, src, work):
             "-o", pinned_plan, "--explain")
     check("SeedData -> Base: pinned to Base: deployed" in p.stdout,
           "named: plan --deployed pins the custom resource, with the reason in --explain")
+    review = run(binary, "review", plan, "--against", pinned_plan)
+    moves = [ln for ln in review.stdout.splitlines() if "deployed:" in ln]
+    check(bool(moves) and "deployed: impossible" in moves[0] and "SeedData" in moves[0],
+          "review --against: moves carry their migrate route, the impossible one first")
     wrapped = os.path.join(work, "orders-get-template.json")
     json.dump({"TemplateBody": open(tmpl).read()}, open(wrapped, "w"))
     migrate_and_replay(binary, work, "named pinned (get-template output, body as a string)", wrapped,
