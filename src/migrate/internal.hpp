@@ -29,7 +29,7 @@ bool IsDataReference(const Reference& ref);
 inline const char* kPlaceholderId = "CfnsplitMigrationPlaceholder";
 
 /// Files of MIGRATION/: README.md, migrate.sh, steps.json (see render.cpp).
-std::vector<EmittedFile> RenderMigrationFiles(const Migration& m, const std::string& deployed_stack,
-                                              const std::string& plan_path);
+std::vector<EmittedFile> RenderMigrationFiles(const Migration& m,
+                                              const std::string& deployed_stack);
 
 }  // namespace cfnsplit::migrate

@@ -127,9 +127,8 @@ std::string Readme(const Migration& m, const std::string& deployed_stack) {
 
 std::string MigrateScript(const Migration& m, const std::string& deployed_stack);
 
-std::vector<EmittedFile> RenderMigrationFiles(const Migration& m, const std::string& deployed_stack,
-                                              const std::string& plan_path) {
-  (void)plan_path;
+std::vector<EmittedFile> RenderMigrationFiles(const Migration& m,
+                                              const std::string& deployed_stack) {
   std::vector<EmittedFile> files;
   files.push_back({"README.md", Readme(m, deployed_stack)});
   files.push_back({"steps.json", WriteJson(StepsJson(m, deployed_stack))});

@@ -165,7 +165,42 @@ class MigrationPlanner {
     return true;
   }
 
+  // The finish step is an ordinary update: a resource whose fixed name or package type changes
+  // there is replaced, and a replacement keeping its fixed name fails (W8005).
+  void WarnReplacements() {
+    for (const ResourceMove& m : out_.moves) {
+      if (m.route == MoveRoute::kCreate || m.route == MoveRoute::kDelete ||
+          m.route == MoveRoute::kRecreate)
+        continue;
+      const Resource* before = deployed_.FindResource(m.id);
+      const Resource* after = target_.FindResource(m.id);
+      if (!before || !after || !after->properties) continue;
+      auto prop = [](const Resource* r, const std::string& key) -> const Value* {
+        return r->properties && r->properties->is_map() ? r->properties->Find(key) : nullptr;
+      };
+      std::string what;
+      if (m.type == "AWS::Lambda::Function") {
+        const Value* a = prop(before, "PackageType");
+        const Value* b = prop(after, "PackageType");
+        std::string pa = a && a->is_string() ? a->text() : "Zip";
+        std::string pb = b && b->is_string() ? b->text() : "Zip";
+        if (pa != pb) what = "its PackageType changes from " + pa + " to " + pb;
+      }
+      if (const TypeFact* f = RefactorRules::Find(rules_.refactor.name_properties, m.type)) {
+        const Value* a = prop(before, f->detail);
+        const Value* b = prop(after, f->detail);
+        if (a && b && !a->Equals(*b)) what = "its " + f->detail + " changes";
+      }
+      if (what.empty()) continue;
+      std::string text = "'" + m.id + "': " + what +
+                         " in the template since the deployment, so the finish step replaces it";
+      sink_.Warning("W8005", after->loc, text);
+      out_.warnings.push_back(text);
+    }
+  }
+
   bool FinalState() {
+    WarnReplacements();
     EmitOptions options;
     options.mode = WiringMode::kExports;
     options.format = TemplateFormat::kJson;
@@ -318,7 +353,7 @@ void MigrationPlanner::BuildSteps() {
   FinishStep(n);
   out_.refactor_batches = batch_moves_.size();
   for (const EmittedFile& f : split_files_) files_.push_back(f);
-  auto more = migrate::RenderMigrationFiles(out_, options_.deployed_stack, "");
+  auto more = migrate::RenderMigrationFiles(out_, options_.deployed_stack);
   files_.insert(files_.end(), more.begin(), more.end());
 }
 

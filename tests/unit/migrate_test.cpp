@@ -177,3 +177,21 @@ TEST_CASE("the steps: prepare, detach, refactor, import, finish", "[unit][migrat
   CHECK(file("migrate.sh").find("--dry-run") != std::string::npos);
   CHECK(!file("split/stacks.json").empty());
 }
+
+TEST_CASE("a fixed name changed since the deployment is W8005", "[unit][migrate]") {
+  Fixture deployed(kDeployed);
+  std::string grown = kDeployed;
+  grown.replace(grown.find("FunctionName: reports"), 21, "FunctionName: reports-v2");
+  Fixture target(grown, "grown.yaml");
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  options.allow_recreate = {"Seed"};
+  auto m = PlanMigration(*deployed.model, *target.model,
+                         TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), deployed.rules,
+                         options, deployed.sink);
+  INFO(deployed.Diags());
+  REQUIRE(m);
+  CHECK(deployed.HasCode("W8005"));
+  REQUIRE(m->warnings.size() == 1);
+  CHECK(m->warnings[0].find("'Reports': its FunctionName changes") == 0);
+}
