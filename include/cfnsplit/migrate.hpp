@@ -89,6 +89,9 @@ struct MigrationOp {
   std::vector<std::string> parameters;     ///< import: the template's parameter names
   std::vector<std::string> moved_types;    ///< refactor: resource types moved (preflight)
   bool stack_exists = true;                ///< import: false when the change set creates it
+  /// Parameters without a default that the deployed stack cannot give (a container image's
+  /// ImageUri, say): migrate.sh asks for them in PARAMETER_OVERRIDES.
+  std::vector<std::string> user_parameters;
 };
 
 struct MigrationStep {

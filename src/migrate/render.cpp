@@ -58,6 +58,11 @@ Value StepsJson(const Migration& m, const std::string& deployed_stack) {
       }
       if (!op.resources_to_import.empty())
         o.Set("resources_to_import", Value::String(op.resources_to_import));
+      if (!op.user_parameters.empty()) {
+        Value names = Value::List();
+        for (const std::string& p : op.user_parameters) names.Append(Value::String(p));
+        o.Set("user_parameters", std::move(names));
+      }
       if (op.kind == MigrationOp::Kind::kCreate || op.kind == MigrationOp::Kind::kImport)
         o.Set("parameters_from", Value::String(deployed_stack));
       ops.Append(std::move(o));

@@ -17,8 +17,9 @@ usage: sh migrate.sh [--dry-run] [--from-step N]
 environment:
   MIGRATION_BUCKET  S3 bucket for templates over 51,200 bytes (required when one is)
   AWS_REGION, AWS_PROFILE, ... as for the aws CLI
-  NOECHO_OVERRIDES  "Key=Value ..." for NoEcho parameters of stacks created here (their
-                    deployed values cannot be read back)
+  PARAMETER_OVERRIDES  "Key=Value ..." for parameters the deployed stack cannot give: NoEcho
+                       ones of stacks created here (their values cannot be read back) and new
+                       ones without a default (a container image's ImageUri)
 EOF
 }
 
@@ -42,7 +43,7 @@ mkdir -p "$STATE"
 CAPS="CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND"
 S3_PREFIX="cfnsplit-migration/$BASE_STACK"
 MIGRATION_BUCKET=${MIGRATION_BUCKET:-}
-NOECHO_OVERRIDES=${NOECHO_OVERRIDES:-}
+PARAMETER_OVERRIDES=${PARAMETER_OVERRIDES:-}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "migrate.sh: $*"; exit 1; }
@@ -72,11 +73,11 @@ deploy() { # STACK FILE
     need_bucket "$2"
     extra="--s3-bucket $MIGRATION_BUCKET --s3-prefix $S3_PREFIX"
   fi
-  overrides=$(deployed_overrides)
+  overrides=$(printf '%s %s' "$(deployed_overrides)" "$PARAMETER_OVERRIDES" | sed 's/^ *//; s/ *$//')
   # shellcheck disable=SC2086
   run aws cloudformation deploy --stack-name "$1" --template-file "$HERE/$2" $extra \
     --capabilities $CAPS --no-fail-on-empty-changeset \
-    ${overrides:+--parameter-overrides $overrides $NOECHO_OVERRIDES}
+    ${overrides:+--parameter-overrides $overrides}
   settled "$1"
 }
 
@@ -175,7 +176,7 @@ import_stack() { # STACK FILE RESOURCES EXISTS PARAM...
   if [ "$exists" = yes ]; then
     for k in "$@"; do params="$params ParameterKey=$k,UsePreviousValue=true"; done
   else
-    for kv in $(deployed_overrides) $NOECHO_OVERRIDES; do
+    for kv in $(deployed_overrides) $PARAMETER_OVERRIDES; do
       for k in "$@"; do
         case "$kv" in "$k="*) params="$params ParameterKey=$k,ParameterValue=${kv#*=}" ;; esac
       done
@@ -189,6 +190,14 @@ import_stack() { # STACK FILE RESOURCES EXISTS PARAM...
   run aws cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name cfnsplit-import
   run aws cloudformation execute-change-set --stack-name "$stack" --change-set-name cfnsplit-import
   run aws cloudformation wait stack-import-complete --stack-name "$stack"
+}
+
+# Parameters no stack can give must be in PARAMETER_OVERRIDES before the step runs.
+require_parameters() { # NAME...
+  [ "$DRY_RUN" = 1 ] && { say "+ (needs PARAMETER_OVERRIDES for: $*)"; return 0; }
+  for k in "$@"; do
+    case " $PARAMETER_OVERRIDES" in *" $k="*) ;; *) die "set PARAMETER_OVERRIDES=\"$k=... \" (a parameter without a default that the deployed stack does not have)" ;; esac
+  done
 }
 
 step() { # NUMBER TITLE: true when the step is to run now
@@ -218,6 +227,11 @@ std::string MigrateScript(const Migration& m, const std::string& deployed_stack)
     out << "if step " << number << " " << Quote(s.folder + ": " + s.title) << "; then\n";
     for (const MigrationOp& op : s.ops) {
       const auto& [stack, file] = op.stacks.front();
+      if (!op.user_parameters.empty()) {
+        out << "  require_parameters";
+        for (const std::string& p : op.user_parameters) out << " " << Quote(p);
+        out << "\n";
+      }
       switch (op.kind) {
         case MigrationOp::Kind::kCreate:
         case MigrationOp::Kind::kUpdate:

@@ -174,14 +174,21 @@ class MigrationPlanner {
         continue;
       const Resource* before = deployed_.FindResource(m.id);
       const Resource* after = target_.FindResource(m.id);
-      if (!before || !after || !after->properties) continue;
+      auto stack = final_.templates.find(m.to_stack);
+      const Value* resources =
+          stack == final_.templates.end() ? nullptr : stack->second.Find("Resources");
+      const Value* emitted = resources ? resources->Find(m.id) : nullptr;
+      const Value* props = emitted && emitted->is_map() ? emitted->Find("Properties") : nullptr;
+      if (!before || !after || !props || !props->is_map()) continue;
+      // Names as written in the template (the emitter may rewrite AWS::StackName in them);
+      // PackageType as emitted (image: true changes it there).
       auto prop = [](const Resource* r, const std::string& key) -> const Value* {
         return r->properties && r->properties->is_map() ? r->properties->Find(key) : nullptr;
       };
       std::string what;
       if (m.type == "AWS::Lambda::Function") {
         const Value* a = prop(before, "PackageType");
-        const Value* b = prop(after, "PackageType");
+        const Value* b = props->Find("PackageType");
         std::string pa = a && a->is_string() ? a->text() : "Zip";
         std::string pb = b && b->is_string() ? b->text() : "Zip";
         if (pa != pb) what = "its PackageType changes from " + pa + " to " + pb;
@@ -192,15 +199,15 @@ class MigrationPlanner {
         if (a && b && !a->Equals(*b)) what = "its " + f->detail + " changes";
       }
       if (what.empty()) continue;
-      std::string text = "'" + m.id + "': " + what +
-                         " in the template since the deployment, so the finish step replaces it";
+      std::string text =
+          "'" + m.id + "': " + what +
+          " between the deployed stack and the split, so the finish step replaces it";
       sink_.Warning("W8005", after->loc, text);
       out_.warnings.push_back(text);
     }
   }
 
   bool FinalState() {
-    WarnReplacements();
     EmitOptions options;
     options.mode = WiringMode::kExports;
     options.format = TemplateFormat::kJson;
@@ -228,6 +235,7 @@ class MigrationPlanner {
       split_files_.push_back(std::move(f));
     }
     split_files_.push_back({"split/README.md", DeploySummary(target_, plan, *result, options)});
+    WarnReplacements();
     return true;
   }
 
@@ -303,6 +311,13 @@ class MigrationPlanner {
   std::string AddTemplate(const std::string& folder, const std::string& stack, const Value& t) {
     std::string path = folder + "/" + stack + ".json";
     files_.push_back({path, WriteJson(t)});
+    if (const Value* params = t.Find("Parameters"); params && params->is_map())
+      for (std::size_t i = 0; i < params->size(); ++i) {
+        const std::string& name = params->keys()[i].name;
+        const Value& def = params->items()[i];
+        if (def.is_map() && !def.Find("Default") && !deployed_.FindParameter(name))
+          user_parameters_[path].push_back(name);
+      }
     return path;
   }
 
@@ -342,6 +357,7 @@ class MigrationPlanner {
   std::map<std::string, Value> shells_;  ///< new stack → its prepare template
   std::set<std::string> created_;        ///< stacks that exist before the finish step
   std::vector<EmittedFile> files_, split_files_;
+  std::map<std::string, std::vector<std::string>> user_parameters_;  ///< template file → names
 };
 
 void MigrationPlanner::BuildSteps() {
@@ -352,6 +368,11 @@ void MigrationPlanner::BuildSteps() {
   ImportStep(n);
   FinishStep(n);
   out_.refactor_batches = batch_moves_.size();
+  for (MigrationStep& step : out_.steps)
+    for (MigrationOp& op : step.ops)
+      if (op.kind != MigrationOp::Kind::kRefactor)
+        for (const auto& [stack, file] : op.stacks)
+          for (const std::string& p : user_parameters_[file]) op.user_parameters.push_back(p);
   for (const EmittedFile& f : split_files_) files_.push_back(f);
   auto more = migrate::RenderMigrationFiles(out_, options_.deployed_stack);
   files_.insert(files_.end(), more.begin(), more.end());

@@ -37,6 +37,13 @@ def values_from(cloud, source, t):
     return {p: have[p] for p, d in t.get("Parameters", {}).items() if "Default" not in d and p in have}
 
 
+def user_values(op, stats):
+    """What the user gives in PARAMETER_OVERRIDES: only for the parameters the step names."""
+    names = op.get("user_parameters", [])
+    stats["user_parameters"] = sorted(set(stats.get("user_parameters", [])) | set(names))
+    return {n: f"user-value-of-{n}" for n in names}
+
+
 def run_op(cloud, root, op, stats):
     kind = op["op"]
     files = {s: os.path.join(root, f) for s, f in op["stacks"].items()}
@@ -50,7 +57,8 @@ def run_op(cloud, root, op, stats):
             raise Fail(f"create: {stack} exists already")
         if kind == "update" and stack not in cloud.stacks:
             raise Fail(f"update: {stack} does not exist")
-        params = values_from(cloud, op["parameters_from"], t) if kind == "create" else None
+        params = values_from(cloud, op["parameters_from"], t) if kind == "create" else {}
+        params.update(user_values(op, stats))
         cloud.deploy(stack, t, params, body_bytes=sizes[stack])
     elif kind == "refactor":
         definitions = load(os.path.join(root, op["stack_definitions"]))
@@ -78,7 +86,8 @@ def run_op(cloud, root, op, stats):
             text = text.replace(f"@PHYSICAL:{s}:{lid}@", phys)
         if "@PHYSICAL:" in text:
             raise Fail(f"import: a physical ID was never seen: {text[:200]}")
-        params = None if stack in cloud.stacks else values_from(cloud, op["parameters_from"], t)
+        params = {} if stack in cloud.stacks else values_from(cloud, op["parameters_from"], t)
+        params.update(user_values(op, stats))
         cloud.import_resources(stack, t, json.loads(text), params, body_bytes=sizes[stack])
         stats["imported"] += len(json.loads(text))
     else:

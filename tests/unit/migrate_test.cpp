@@ -193,5 +193,5 @@ TEST_CASE("a fixed name changed since the deployment is W8005", "[unit][migrate]
   REQUIRE(m);
   CHECK(deployed.HasCode("W8005"));
   REQUIRE(m->warnings.size() == 1);
-  CHECK(m->warnings[0].find("'Reports': its FunctionName changes") == 0);
+  CHECK(m->warnings[0].find("'Reports': its FunctionName changes between") == 0);
 }
