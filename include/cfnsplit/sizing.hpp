@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/imports.hpp"
 #include "cfnsplit/model.hpp"
 
 namespace cfnsplit {
@@ -45,6 +46,10 @@ struct SizingOptions {
   std::string serverless_config;  ///< serverless.yml, for serverless-python-requirements options
   std::string packaging;          ///< "" = from inputs, else shared|individual|layer
   std::string template_dir;       ///< resolves relative CodeUri and manifest-less paths
+  /// Infer requirements from handler imports (docs/imports.md): "on", "off", or "auto" (on for
+  /// functions whose handler is found when an installed tree is given).
+  std::string infer_imports = "off";
+  std::vector<std::string> code_dirs;  ///< code trees to look for handlers in (--code)
 };
 
 /// One distribution (a PyPI project as installed), sized once for the whole model.
@@ -83,7 +88,7 @@ struct FunctionPackage {
   std::uint32_t layer_count = 0;      ///< all layers, including ones cfnsplit cannot size
   std::uint64_t tmp_bytes = 0;        ///< extracted into /tmp at cold start (zip: true)
   std::uint64_t ephemeral_storage_mb = 512;
-  std::string requirements_from;  ///< manifest|codeuri|module|service|artifact|none
+  std::string requirements_from;  ///< manifest|codeuri|module|imports|service|artifact|none
   bool image = false;             ///< PackageType Image: no zip quota applies
 };
 
@@ -111,6 +116,14 @@ struct PackagingSettings {
   std::vector<std::string> no_deploy;
 };
 
+/// A service-wide requirement that no function needs once imports are inferred.
+struct UnusedRequirement {
+  std::string name;           ///< normalized distribution name
+  std::string line;           ///< the requirement as written ("pandas==2.2.3")
+  std::uint64_t bytes_saved = 0;  ///< its closure minus what any function still ships, unzipped
+  std::vector<std::string> also_removed;  ///< dependencies that would go with it
+};
+
 /// Everything sized. Distribution indexes are stable for the life of the model.
 struct PackageModel {
   std::string packaging;  ///< shared|individual|layer (service default)
@@ -125,6 +138,9 @@ struct PackageModel {
   std::vector<std::uint64_t> charged_bytes;
   std::uint64_t unowned_bytes = 0;  ///< files in site-packages that no RECORD claims
   std::uint64_t unowned_files = 0;
+  /// Import inference, per function id it ran for (docs/imports.md).
+  std::map<std::string, imports::FunctionImports> imports;
+  std::vector<UnusedRequirement> unused_requirements;  ///< sorted by name
 
   /// True when any function has a dependency or code size to report.
   bool has_data() const;
@@ -163,6 +179,14 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
 
 /// The same content as PrintSizingText, as JSON (sorted, stable keys).
 nlohmann::json SizingJson(const PackageModel& model);
+
+/// Import inference in words: counts, fallbacks, unresolved imports and requirements no function
+/// imports (with the bytes removing them saves). Prints nothing when inference did not run.
+void PrintImportsSummary(const PackageModel& model, std::ostream& out);
+/// `analyze --explain-imports FN`: which import pulled in which distribution, and its bytes.
+/// False when FN is unknown or inference did not run for it.
+bool ExplainImports(const PackageModel& model, const std::string& function, std::ostream& out);
+nlohmann::json ImportsJson(const PackageModel& model);
 
 /// Serverless Framework logical id of a function key: `hello-world_x` →
 /// `HelloDashworldUnderscorexLambdaFunction`.

@@ -23,11 +23,20 @@ class AnalyzeCommand : public Command {
     app_->add_option("--format", format_, "text, json, markdown or sarif")
         ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
     AddPackageOptions(*app_, packages_);
+    app_->add_option("--explain-imports", explain_imports_,
+                     "Which import pulled in which distribution, and its bytes, for one function "
+                     "(logical id or Serverless name)");
     return app_;
   }
 
   int Run(Session& s) override {
     if (!s.LoadRules()) return s.Finish(false);
+    if (!explain_imports_.empty() && !packages_.any()) {
+      s.sink().Error("E0020", {},
+                     "--explain-imports needs sizing inputs (--site-packages, --manifest, "
+                     "--requirements or --serverless-config)");
+      return s.Finish(false);
+    }
     auto model = s.LoadTemplate(template_);
     if (!model) {
       if (format_ == "sarif")
@@ -37,18 +46,27 @@ class AnalyzeCommand : public Command {
     Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), s.sink());
     std::optional<PackageModel> sizes;
     if (packages_.any()) {
-      sizes = LoadPackageModel(s, *model, packages_);
+      // --explain-imports is about imports: the package-limit findings of every function would
+      // bury its answer, so they are left to a plain `analyze`.
+      DiagnosticSink sizing;
+      sizes = LoadPackageModel(s, *model, packages_, &sizing);
+      for (const auto& d : sizing.diagnostics())
+        if (explain_imports_.empty() || (d.code != "E6101" && d.code != "I6105"))
+          s.sink().Report(d);
       if (!sizes) return s.Finish(!s.HasInputErrors());
     }
+    if (!explain_imports_.empty()) return Explain(s, *sizes);
     if (format_ == "json") {
       auto j = AnalysisJson(a, s.sink(), s.sources());
       if (sizes) j["sizing"] = SizingJson(*sizes);
+      if (sizes && !sizes->imports.empty()) j["imports"] = ImportsJson(*sizes);
       std::cout << j.dump(2) << "\n";
     } else if (format_ == "markdown") {
       std::cout << AnalysisMarkdown(a, s.sink());
       if (sizes) {
         std::cout << "\n### Package sizes\n\n```\n";
         PrintSizingText(*sizes, std::cout);
+        PrintImportsSummary(*sizes, std::cout);
         std::cout << "```\n";
       }
     } else if (format_ == "sarif") {
@@ -58,14 +76,29 @@ class AnalyzeCommand : public Command {
       if (sizes) {
         std::cout << "\n";
         PrintSizingText(*sizes, std::cout);
+        PrintImportsSummary(*sizes, std::cout);
       }
     }
     return s.Finish(true);
   }
 
  private:
+  int Explain(Session& s, const PackageModel& sizes) {
+    if (!ExplainImports(sizes, explain_imports_, std::cout)) {
+      const FunctionPackage* f = sizes.Find(explain_imports_);
+      s.sink().Error("E0020", {},
+                     f ? "imports were not inferred for '" + explain_imports_ +
+                             "' (requirements from " + f->requirements_from +
+                             "; --infer-imports on, --site-packages and --code control it)"
+                       : "--explain-imports: no function '" + explain_imports_ + "'");
+      return s.Finish(false);
+    }
+    return s.Finish(true);
+  }
+
   std::string template_;
   std::string format_ = "text";
+  std::string explain_imports_;
   PackageOptions packages_;
 };
 

@@ -63,10 +63,12 @@ class SplitCommand : public Command {
     return app_;
   }
   int Run(Session& s) override {
-    if (!build_ && (!build_flags_.code.empty() || build_flags_.slim)) {
-      s.sink().Error("E0020", {}, "--code and --slim build artifacts: add --build");
+    if (!build_ && build_flags_.slim) {
+      s.sink().Error("E0020", {}, "--slim builds artifacts: add --build");
       return s.Finish(false);
     }
+    // One --code serves both: where inference finds handlers and what --build zips.
+    build_flags_.code = planning_.packages.code;
     auto p = MakePlan(s, template_, planning_);
     if (!p) return s.Finish(!s.HasInputErrors());
     if (!p->nothing_to_split.empty()) return NothingToSplit(s, *p);

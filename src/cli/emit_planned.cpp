@@ -147,9 +147,10 @@ bool OnlyOverLimit(const DiagnosticSink& sink) {
 }  // namespace
 
 void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
-  cmd.add_option("--code", f.code,
-                 "The service's code tree, zipped into every stack's artifact (repeatable; "
-                 "default: each function's own folder)");
+  if (!cmd.get_option_no_throw("--code"))  // split: registered by AddPackageOptions, copied here
+    cmd.add_option("--code", f.code,
+                   "The service's code tree, zipped into every stack's artifact (repeatable; "
+                   "default: each function's own folder)");
   cmd.add_flag("--slim", f.slim,
                "serverless-python-requirements' slim: delete bytecode, .dist-info and slimPatterns "
                "matches; strip .so files");
@@ -227,9 +228,9 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   }
   std::cout << "Wrote " << result->stacks.size()
             << (result->stacks.size() == 1 ? " template (" : " templates (")
-            << WiringModeName(options.mode)
-            << " mode) to " << flags.output << "; verified " << report.resources_checked
-            << " resources against " << p.model->path() << ".\nDeploy order:";
+            << WiringModeName(options.mode) << " mode) to " << flags.output << "; verified "
+            << report.resources_checked << " resources against " << p.model->path()
+            << ".\nDeploy order:";
   for (const auto& name : result->deploy_order) std::cout << ' ' << name;
   std::cout << "\nSee " << flags.output << "/README.md for the commands.\n";
   return s.Finish(true);

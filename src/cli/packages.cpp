@@ -21,6 +21,8 @@ SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& 
   }
   s.serverless_config = o.serverless_config;
   s.packaging = o.packaging;
+  s.infer_imports = o.infer_imports;
+  s.code_dirs = o.code;
   s.template_dir = DirName(model.path());
   return s;
 }
@@ -35,9 +37,10 @@ static bool ArtifactsWellFormed(Session& s, const PackageOptions& options) {
 }
 
 std::optional<PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
-                                             const PackageOptions& options) {
+                                             const PackageOptions& options, DiagnosticSink* sink) {
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
-  return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), s.sink());
+  return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(),
+                           sink ? *sink : s.sink());
 }
 
 namespace {

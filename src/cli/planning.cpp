@@ -22,6 +22,16 @@ void AddPackageOptions(CLI::App& cmd, PackageOptions& o) {
                  "serverless.yml (pythonRequirements options)");
   cmd.add_option("--packaging", o.packaging, "shared, individual or layer")
       ->check(CLI::IsMember({"shared", "individual", "layer"}));
+  cmd.add_option("--infer-imports", o.infer_imports,
+                 "Infer each function's requirements from its handler's imports: on, off, or "
+                 "auto (on when the handler is found and an installed tree is given; a manifest "
+                 "entry always wins)")
+      ->check(CLI::IsMember({"on", "off", "auto"}));
+  // split registers --code once for both inference and --build (see AddBuildFlags).
+  if (!cmd.get_option_no_throw("--code"))
+    cmd.add_option("--code", o.code,
+                   "Code tree holding the handlers (repeatable; default: CodeUri, the manifest's "
+                   "code, the serverless.yml folder, the template's folder)");
 }
 
 void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {

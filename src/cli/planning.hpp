@@ -23,6 +23,8 @@ struct PackageOptions {
   std::vector<std::string> artifacts;  ///< NAME=path.zip
   std::string serverless_config;
   std::string packaging;
+  std::string infer_imports = "auto";  ///< on|off|auto (docs/imports.md)
+  std::vector<std::string> code;       ///< --code DIR: where handlers are (repeatable)
   bool any() const {
     return !manifest.empty() || !requirements.empty() || !site_packages.empty() ||
            !wheelhouse.empty() || !artifacts.empty() || !serverless_config.empty();
@@ -62,7 +64,8 @@ struct Planned {
 
 /// The sizing stage's model of what each function ships (errors go to the session's sink).
 std::optional<struct PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
-                                                    const PackageOptions& options);
+                                                    const PackageOptions& options,
+                                                    DiagnosticSink* sink = nullptr);
 
 /// Package sizes for the template's functions; an empty view when no sizing input is given.
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
@@ -97,8 +100,8 @@ namespace cfnsplit::cli {
 /// Where `emit`/`split`/`package` write, and how.
 struct EmitFlags {
   std::string output;
-  std::string mode;    // "" = the plan's
-  std::string format;  // "" = the input's
+  std::string mode;        // "" = the plan's
+  std::string format;      // "" = the input's
   std::string stack_name;  // "" = DefaultStackName
   bool force = false;
 };

@@ -290,6 +290,9 @@ struct KnownDist {
   /// Bytes per first path segment as SPR's noDeploy splits it (installed trees only).
   std::map<std::string, std::uint64_t> segment_bytes;
   std::vector<Requirement> parsed_requires;  ///< filled on first use
+  /// Installed file paths cut to their first two segments (`numpy/core`, `six.py`): the import
+  /// names an installed distribution provides (import inference).
+  std::vector<std::string> module_paths;
   bool requires_parsed = false;
 };
 

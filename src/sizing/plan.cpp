@@ -98,6 +98,7 @@ bool Planner::LoadInputs() {
                            [](const FunctionInfo& f) { return f.architecture == "arm64"; });
   inputs.architecture = arm * 2 > static_cast<long>(functions_.size()) ? "arm64" : "x86_64";
   universe_ = BuildUniverse(inputs, catalog_, sources_, sink_);
+  PrepareInference();
   return true;
 }
 
@@ -191,6 +192,9 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
   } else if (!info.code_uri.empty() && IsFile(codeuri_file)) {
     plan.roots = reader_.Read(codeuri_file, {});
     plan.requirements_from = "codeuri";
+  } else if (auto inferred = InferRequirements(info, plan)) {
+    plan.roots = std::move(*inferred);
+    plan.requirements_from = "imports";
   } else if (auto service = ServiceRequirements(); !service.empty()) {
     plan.roots = std::move(service);
     plan.requirements_from = "service";

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "cfnsplit/imports.hpp"
 #include "sizing/internal.hpp"
 
 namespace cfnsplit::sizing {
@@ -57,6 +59,16 @@ class Planner {
   const std::vector<std::string>& RootClosure(const Requirement& root, const MarkerEnv& env,
                                               const std::string& env_key);
   KnownDist& Lookup(const std::string& name);
+  // infer.cpp
+  void PrepareInference();
+  imports::ImportResolver& Resolver();
+  /// Requirements from the handler's imports, or nullopt to fall back (off, no handler, a
+  /// syntax error).
+  std::optional<std::vector<Requirement>> InferRequirements(const FunctionInfo& info,
+                                                            const FunctionPlan& plan);
+  std::string FindCodeRoot(const FunctionInfo& info, const FunctionPlan& plan,
+                           const std::string& handler_path);
+  void FindUnusedRequirements(PackageModel& model);
   void PlanLayers();
   std::string DefaultPackaging() const;
 
@@ -95,6 +107,13 @@ class Planner {
   std::vector<std::uint64_t> zipped_charge_;  ///< per model dist: zipped bytes as shipped
   std::vector<std::uint64_t> deps_unzipped_;  ///< per model dist: unzipped bytes as shipped
   bool service_requirements_read_ = false;
+  // Import inference (infer.cpp).
+  std::string infer_mode_ = "off";
+  imports::ImportRules import_rules_;
+  imports::ModuleProviders providers_;
+  std::unique_ptr<imports::ImportResolver> resolver_;
+  std::map<std::string, imports::FunctionImports> inferred_;
+  std::map<std::string, Requirement> service_by_name_;  ///< first service line per distribution
 };
 
 }  // namespace cfnsplit::sizing

@@ -61,6 +61,8 @@ PackageModel Planner::Assemble() {
   ChargeDists(model);
   ComputeTotals(model);
   ReportFindings(model);
+  model.imports = std::move(inferred_);
+  FindUnusedRequirements(model);
   return model;
 }
 

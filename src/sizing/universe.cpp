@@ -210,6 +210,13 @@ void AddInstalled(const SitePackages& site, const UniverseInputs& inputs, const 
     known.requires_dist = installed.requires_dist;
     known.segment_bytes.clear();
     for (const auto& f : installed.files) known.segment_bytes[SprFirstSegment(f.path)] += f.size;
+    std::set<std::string> prefixes;
+    for (const auto& f : installed.files) {
+      std::size_t first = f.path.find('/');
+      std::size_t second = first == std::string::npos ? first : f.path.find('/', first + 1);
+      prefixes.insert(f.path.substr(0, second));
+    }
+    known.module_paths.assign(prefixes.begin(), prefixes.end());
   }
   u.unowned_bytes = site.unowned_bytes;
   u.unowned_files = site.unowned_paths.size();

