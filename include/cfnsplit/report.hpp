@@ -49,6 +49,9 @@ struct PlanMove {
   std::string to;    ///< "" when removed
   std::string risk;  ///< "data loss", "name clash", "replacement", or "" for new/removed
   std::string detail;
+  /// How `cfnsplit migrate` would move it when deployed: refactor, import, recreate or
+  /// impossible (set by `review --against`; empty for new or removed resources).
+  std::string route;
 };
 /// Moves between `before` and `after`, riskiest first (data, then named resources).
 std::vector<PlanMove> DiffPlans(const Analysis& a, const SplitPlan& before, const SplitPlan& after);

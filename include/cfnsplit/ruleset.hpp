@@ -72,6 +72,31 @@ struct ArtifactPath {
 /// `pattern`, where a `*` segment matches any one key.
 bool PathMatches(const std::string& pattern, const std::string& path);
 
+/// One fact about a resource type in rules/refactor.yaml. `detail` is what the list says about
+/// it: the import identifier property, the gap a re-creation leaves, the naming property, the
+/// provisioning type, or "explicit" for a pseudo parameter migrate can make explicit.
+struct TypeFact {
+  std::string type;  ///< exact type or a glob with a trailing '*'; a pseudo parameter's name
+  std::string detail;
+  std::string source;
+};
+
+/// How a deployed resource may change stacks (rules/refactor.yaml, docs/migrate.md).
+struct RefactorRules {
+  std::map<std::string, std::uint64_t> limits;  ///< stacks_per_refactor, template_body_bytes, …
+  std::vector<TypeFact> deny;                   ///< stack refactoring refuses these types
+  std::vector<TypeFact> not_fully_mutable;
+  std::vector<TypeFact> importable;  ///< detail: the identifier property
+  std::vector<TypeFact> not_importable;
+  std::vector<TypeFact> recreate_safe;        ///< detail: what the gap means
+  std::vector<TypeFact> name_properties;      ///< detail: the property that fixes the name
+  std::vector<TypeFact> own_stack_pseudo;     ///< type: AWS::StackName …; detail "explicit"
+
+  /// The first fact of `list` whose type (or glob) matches `type`, or null.
+  static const TypeFact* Find(const std::vector<TypeFact>& list, const std::string& type);
+  std::uint64_t Limit(const std::string& key, std::uint64_t fallback) const;
+};
+
 struct RuleSet {
   std::map<std::string, Quota> quotas;   ///< by key
   std::vector<LifecycleRule> lifecycle;  ///< first match wins
@@ -101,6 +126,7 @@ struct RuleSet {
       Value& def, const std::string& type,
       const std::function<void(Value* holder, const std::string& key, const ArtifactPath&)>&
           visit) const;
+  RefactorRules refactor;
   /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
   std::vector<std::pair<std::string, std::string>> files;
 };

@@ -218,6 +218,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(MakeSplitCommand());
   all.push_back(MakeVerifyCommand());
   all.push_back(MakePackageCommand());
+  all.push_back(MakeMigrateCommand());
   all.push_back(MakeRulesCommand());
   return all;
 }

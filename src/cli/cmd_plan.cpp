@@ -1,7 +1,10 @@
 // `cfnsplit plan` and `cfnsplit review`.
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "cfnsplit/files.hpp"
+#include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
 #include "cfnsplit/report.hpp"
 #include "cli/commands.hpp"
@@ -26,6 +29,18 @@ void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves,
     PrintPlanText(p.plan, p.check, s.rules(), out);
     if (moves) PrintMoves(*moves, out);
   }
+}
+
+// When the old plan is deployed, each move has a route (rules/refactor.yaml): the hardest
+// first — impossible, then recreate, import, refactor — keeping DiffPlans' order within each.
+void RankByRoute(const TemplateModel& model, const RuleSet& rules, std::vector<PlanMove>& moves) {
+  static const std::map<std::string, int> kRank = {
+      {"impossible", 0}, {"recreate", 1}, {"import", 2}, {"refactor", 3}, {"", 4}};
+  for (PlanMove& mv : moves)
+    if (!mv.from.empty() && !mv.to.empty()) mv.route = MoveRouteFor(model, mv.resource, rules);
+  std::stable_sort(moves.begin(), moves.end(), [&](const PlanMove& x, const PlanMove& y) {
+    return kRank.at(x.route) < kRank.at(y.route);
+  });
 }
 
 class PlanCommand : public Command {
@@ -91,6 +106,7 @@ class ReviewCommand : public Command {
       auto old = ReadPlanFile(s, against_);
       if (!old) return s.Finish(false);
       moves = DiffPlans(loaded->analysis, *old, loaded->plan);
+      RankByRoute(*loaded->model, s.rules(), moves);
     }
     PrintPlanSummary(*loaded, against_.empty() ? nullptr : &moves, format_, s, std::cout);
     int code = s.Finish(true);

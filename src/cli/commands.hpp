@@ -30,6 +30,7 @@ std::unique_ptr<Command> MakeEmitCommand();
 std::unique_ptr<Command> MakeSplitCommand();
 std::unique_ptr<Command> MakeVerifyCommand();
 std::unique_ptr<Command> MakePackageCommand();
+std::unique_ptr<Command> MakeMigrateCommand();
 
 /// Every command, in the order `--help` lists them.
 std::vector<std::unique_ptr<Command>> AllCommands();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cfnsplit/files.hpp"
+#include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
 
 namespace cfnsplit::cli {
@@ -46,6 +47,9 @@ void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
   cmd.add_flag("--allow-mixed-owners", o.allow_mixed_owners, "Let one stack hold several owners");
   cmd.add_option("--pin", o.pins, "ID=STACK: keep a resource in a stack (repeatable)");
   cmd.add_option("--previous", o.previous, "Keep the placements of an earlier plan");
+  cmd.add_option("--deployed", o.deployed,
+                 "The deployed template (get-template output): resources that can move neither "
+                 "by refactoring, import nor safe re-creation stay in the base stack");
   AddPackageOptions(cmd, o.packages);
 }
 
@@ -123,6 +127,22 @@ std::string NothingToSplit(const Analysis& a, const PackageView& packages, const
 
 }  // namespace
 
+// `plan --deployed`: a deployed resource that can neither be refactored, imported nor safely
+// re-created stays in the base stack, where it is deployed (rules/refactor.yaml).
+static bool PinDeployed(Session& s, const std::string& path, const TemplateModel& model,
+                 std::vector<Pin>& pins, std::map<std::string, std::string>& reasons) {
+  auto deployed = LoadDeployedModel(s, path);
+  if (!deployed) return false;
+  for (const auto& [id, why] : UnmovableResources(*deployed, s.rules())) {
+    if (!model.FindResource(id)) continue;
+    bool pinned = false;
+    for (const Pin& pin : pins) pinned = pinned || pin.resource == id;
+    if (!pinned) pins.push_back({id, "Base", "deployed"});
+    reasons[id] = "pinned to Base: " + why;
+  }
+  return true;
+}
+
 std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
                                 const PlanningOptions& options) {
   if (!s.LoadRules()) return std::nullopt;
@@ -153,6 +173,10 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   }
   plan_options.pins = kept;
   if (s.sink().has_errors()) return std::nullopt;
+  std::map<std::string, std::string> deployed_pins;
+  if (!options.deployed.empty() && !PinDeployed(s, options.deployed, *p.model, plan_options.pins,
+                                                deployed_pins))
+    return std::nullopt;
   // Quota findings about the unsplit template are why the user splits: not errors here.
   DiagnosticSink analysis_sink;
   const std::string& text = s.sources().text(p.model->file());
@@ -166,8 +190,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   if (!packages) return std::nullopt;
   p.packages = std::move(*packages);
   for (const auto& in : inputs) p.input_paths.push_back(in.path);
-  bool split_asked =
-      !options.strategy.empty() || !options.pins.empty() || !options.previous.empty();
+  bool split_asked = !options.strategy.empty() || !options.pins.empty() ||
+                     !options.previous.empty() || !deployed_pins.empty();
   if (!split_asked) {
     p.nothing_to_split = NothingToSplit(p.analysis, p.packages, s.rules());
     if (!p.nothing_to_split.empty()) return p;
@@ -176,6 +200,7 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   if (!plan) return std::nullopt;
   p.plan = std::move(*plan);
   p.plan.inputs = inputs;
+  for (const auto& [id, why] : deployed_pins) p.plan.explanations[id] = why;
   p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
   return p;
 }

@@ -39,6 +39,7 @@ struct PlanningOptions {
   bool allow_mixed_owners = false;
   std::vector<std::string> pins;  ///< ID=STACK
   std::string previous;           ///< an earlier plan whose placements are kept
+  std::string deployed;           ///< the deployed template: what cannot move is pinned
   PackageOptions packages;
 };
 
@@ -75,6 +76,10 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
 /// Loads the template and package data and partitions it.
 std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
                                 const PlanningOptions& options);
+
+/// The deployed template (`get-template` output or the template) as a model; null after an
+/// error (cmd_migrate.cpp).
+std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path);
 
 std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
 

@@ -25,7 +25,7 @@ std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
 static bool IsInputErrorCode(const std::string& code) {
   return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003" ||
          code == "E5004" || code == "E5110" || code == "E6009" || code == "E6010" ||
-         code == "E6011" || code == "E6012";
+         code == "E6011" || code == "E6012" || code == "E8001";
 }
 
 bool Session::HasInputErrors() const {

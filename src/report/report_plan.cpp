@@ -190,6 +190,7 @@ void PrintMoves(const std::vector<PlanMove>& moves, std::ostream& out) {
         << "): " << (mv.from.empty() ? "(new)" : mv.from) << " -> "
         << (mv.to.empty() ? "(removed)" : mv.to);
     if (!mv.risk.empty()) out << "  [" << mv.risk << "] " << mv.detail;
+    if (!mv.route.empty()) out << "; deployed: " << mv.route << " (cfnsplit migrate)";
     out << "\n";
   }
 }
@@ -202,7 +203,8 @@ nlohmann::json MovesJson(const std::vector<PlanMove>& moves) {
                  {"from", mv.from},
                  {"to", mv.to},
                  {"risk", mv.risk},
-                 {"detail", mv.detail}});
+                 {"detail", mv.detail},
+                 {"route", mv.route}});
   return j;
 }
 

@@ -7,6 +7,7 @@
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/value.hpp"
+#include "ruleset/refactor_rules.hpp"
 
 namespace cfnsplit {
 
@@ -289,6 +290,7 @@ bool ApplyFile(const std::string& name, const std::string& path, std::string tex
   if (name == "lifecycle.yaml") ReadLifecycle(*doc, rules, sink);
   if (name == "wiring.yaml") ReadWiring(*doc, rules, sink);
   if (name == "artifact-paths.yaml") ReadArtifactPaths(*doc, rules, sink);
+  if (name == "refactor.yaml") ReadRefactorRules(*doc, rules.refactor, sink);
   // Other files (package sizes, runtime packages) are read by the stages that use them.
   return true;
 }

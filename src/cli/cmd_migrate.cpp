@@ -1,0 +1,131 @@
+// `cfnsplit migrate`: the steps that split a deployed stack without replacing its resources.
+#include <chrono>
+#include <iostream>
+
+#include "cfnsplit/emit.hpp"
+#include "cfnsplit/migrate.hpp"
+#include "cfnsplit/partition.hpp"
+#include "cfnsplit/report.hpp"
+#include "cli/commands.hpp"
+#include "cli/planning.hpp"
+
+namespace cfnsplit::cli {
+
+std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path) {
+  auto root = ReadDeployedTemplate(path, s.sources(), s.sink());
+  if (!root) return nullptr;
+  ModelOptions options;
+  options.owner_key = s.rules().owner_key;
+  std::uint32_t file = root->loc().file;
+  auto model = BuildModel(std::move(*root), path, file, s.sink(), options);
+  if (model && s.HasInputErrors()) return nullptr;
+  return model;
+}
+
+namespace {
+
+class MigrateCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    app_ = app.add_subcommand(
+        "migrate", "Write the steps that split a deployed stack without replacing its resources");
+    app_->add_option("plan", plan_, "Plan file (the split to reach)")->required();
+    app_->add_option("--deployed", deployed_,
+                     "The deployed template: `aws cloudformation get-template` output or the "
+                     "template itself")
+        ->required();
+    app_->add_option("--deployed-stack", stack_,
+                     "The deployed stack's name (default: from the --deployed file name)");
+    app_->add_option("-o,--output", output_, "Output directory MIGRATION/ (written atomically)")
+        ->required();
+    app_->add_option("--allow-recreate", allow_recreate_,
+                     "Accept deleting and re-creating this resource although it holds data or a "
+                     "fixed name (repeatable)")
+        ->allow_extra_args(false);
+    app_->add_flag("--force", force_, "Replace an existing non-empty output directory");
+    app_->add_flag("--rebase", rebase_, "Use a template that changed since the plan");
+    app_->add_flag("--no-verify-states", no_verify_,
+                   "Do not prove every intermediate state (faster; the final split is always "
+                   "verified)");
+    return app_;
+  }
+
+  int Run(Session& s) override {
+    auto p = LoadPlanAndTemplate(s, plan_, rebase_, PackageOptions{});
+    if (!p) return s.Finish(false);
+    auto deployed = LoadDeployedModel(s, deployed_);
+    if (!deployed) return s.Finish(false);
+    MigrateOptions options;
+    options.deployed_stack = stack_.empty() ? DefaultStackName(*deployed) : stack_;
+    options.verify_states = !no_verify_;
+    if (!ValidStackName(options.deployed_stack)) {
+      s.sink().Error("E8001", {},
+                     "'" + options.deployed_stack +
+                         "' is not a stack name cfnsplit can use (a letter, then letters, digits "
+                         "and hyphens, at most 100); give --deployed-stack");
+      return s.Finish(false);
+    }
+    for (const std::string& id : allow_recreate_) {
+      if (!deployed->FindResource(id)) {
+        s.sink().Error("E8001", {}, "--allow-recreate names no deployed resource '" + id + "'");
+        return s.Finish(false);
+      }
+      options.allow_recreate.insert(id);
+    }
+    if (p->plan.options.mode == WiringMode::kNested)
+      std::cerr << "note: migrate writes the split in exports mode (a refactor cannot change a "
+                   "nested parent's stack resources)\n";
+    p->plan.options.mode = WiringMode::kExports;
+    p->check = CheckPlan(p->analysis, p->plan, p->packages, s.rules());
+    if (!p->check.ok()) {
+      PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
+      s.sink().Error("E4017", {},
+                     "the plan breaks hard constraints in exports mode; fix it "
+                     "(see `cfnsplit review`) before migrating");
+      return s.Finish(true);
+    }
+    auto started = std::chrono::steady_clock::now();
+    auto migration = PlanMigration(*deployed, *p->model, p->plan, s.rules(), options, s.sink());
+    if (!migration) return s.Finish(true);
+    if (!WriteOutputDir(output_, migration->files, force_, s.sink())) return s.Finish(true);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    PrintSummary(*migration, options.deployed_stack, seconds);
+    return s.Finish(true);
+  }
+
+ private:
+  void PrintSummary(const Migration& m, const std::string& stack, double seconds) const {
+    std::map<MoveRoute, std::size_t> counts;
+    for (const ResourceMove& mv : m.moves) ++counts[mv.route];
+    std::cout << "Wrote " << m.steps.size() << " steps to " << output_ << " for stack " << stack
+              << ": " << counts[MoveRoute::kRefactor] << " resource(s) moved by refactoring in "
+              << m.refactor_batches << " batch(es), " << counts[MoveRoute::kImport] << " imported, "
+              << counts[MoveRoute::kRecreate] << " re-created, " << counts[MoveRoute::kCreate]
+              << " new, " << counts[MoveRoute::kDelete] << " deleted, " << counts[MoveRoute::kStay]
+              << " staying; " << m.states_verified << " intermediate state(s) verified in "
+              << std::fixed;
+    std::cout.precision(2);
+    std::cout << seconds << " s.\n";
+    // Re-created resources are said one by one (README.md has the gap each leaves).
+    std::size_t shown = 0, recreated = counts[MoveRoute::kRecreate];
+    for (const ResourceMove& mv : m.moves)
+      if (mv.route == MoveRoute::kRecreate && shown++ < 10)
+        std::cout << "  recreate " << mv.id << " (" << mv.type << ")"
+                  << (mv.forced ? ": forced by --allow-recreate" : "") << "\n";
+    if (recreated > 10)
+      std::cout << "  … and " << recreated - 10 << " more re-created (README.md lists them)\n";
+    for (const std::string& w : m.warnings) std::cout << "  warning: " << w << "\n";
+    std::cout << "Run: sh " << output_ << "/migrate.sh --dry-run (then without --dry-run)\n";
+  }
+
+  std::string plan_, deployed_, stack_, output_;
+  std::vector<std::string> allow_recreate_;
+  bool force_ = false, rebase_ = false, no_verify_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeMigrateCommand() { return std::make_unique<MigrateCommand>(); }
+
+}  // namespace cfnsplit::cli

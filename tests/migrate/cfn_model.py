@@ -1,0 +1,513 @@
+#!/usr/bin/env python3
+"""A small, independent model of the CloudFormation operations a migration uses.
+
+It shares no code or data with cfnsplit: the rules below are written down again from the
+documentation (sources beside each), so that a mistake in cfnsplit's rules/refactor.yaml or in its
+planner is caught here rather than repeated.
+
+Stacks are sets of resources with physical IDs. Operations:
+- create / update: resources added are created (a fixed physical name that already exists fails),
+  removed ones are deleted (DeletionPolicy Retain: kept, unmanaged), changed ones updated in
+  place unless their name property or a Lambda PackageType changes (replacement);
+- refactor: 2-5 stacks, moves only (no resource created, deleted or changed; no parameter,
+  condition or mapping added or changed; no empty stack; deny-listed types and resources that read
+  AWS::StackName/StackId/NotificationARNs do not move);
+- import: only retained resources of importable types, each with a DeletionPolicy, nothing else
+  created, deleted or changed.
+Every template is held to the quotas (500 resources, 200 outputs, 200 parameters, 200 mappings,
+51,200 bytes for a body, 1,000,000 by URL); exports are unique and cannot change or go while
+another stack imports them.
+"""
+import json
+
+REGION, ACCOUNT = "us-east-1", "123456789012"
+
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+QUOTAS = {"Resources": 500, "Outputs": 200, "Parameters": 200, "Mappings": 200}
+BODY_BYTES, URL_BYTES = 51200, 1000000
+
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-refactoring.html
+REFACTOR_DENY = {
+    "AWS::ApiGateway::Method", "AWS::ApiGateway::BasePathMapping", "AWS::Lambda::EventInvokeConfig",
+    "AWS::CloudFormation::CustomResource", "AWS::CloudFormation::WaitCondition",
+    "AWS::DynamoDB::GlobalTable", "AWS::Route53::RecordSet", "AWS::CertificateManager::Certificate",
+    "AWS::WAFv2::WebACL", "AWS::Synthetics::Canary", "AWS::StepFunctions::StateMachineVersion",
+}
+STACK_PSEUDO = ("AWS::StackName", "AWS::StackId", "AWS::NotificationARNs")
+
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-supported-resources.html
+IMPORTABLE = {
+    "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table", "AWS::S3::Bucket",
+    "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy",
+    "AWS::Lambda::Permission", "AWS::Lambda::Url",
+}
+
+# Properties that fix a physical name (each type's reference page).
+NAME_PROPERTY = {
+    "AWS::Lambda::Function": "FunctionName", "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
+    "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::IAM::Role": "RoleName",
+    "AWS::Events::Rule": "Name", "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::ApiGateway::RestApi": "Name",
+}
+NO_VALUE = object()
+
+
+class Fail(Exception):
+    """An operation CloudFormation would refuse or fail."""
+
+
+def is_custom(t):
+    return t.startswith("Custom::") or t == "AWS::CloudFormation::CustomResource"
+
+
+def mentions(value, names):
+    text = json.dumps(value)
+    return [n for n in names if n in text]
+
+
+class Resource:
+    """One real resource. `uid` names this very incarnation: a resource deleted and created
+    again under the same fixed name has the same physical ID but a new uid (its data is gone)."""
+    uids = 0
+
+    def __init__(self, rtype, phys, props, policy, uid=None):
+        self.type, self.phys, self.props, self.policy = rtype, phys, props, policy
+        if uid is None:
+            Resource.uids += 1
+            uid = Resource.uids
+        self.uid = uid
+
+
+class Stack:
+    def __init__(self, name, template, params):
+        self.name, self.template, self.params = name, template, params
+        self.resources = {}  # logical ID -> Resource
+        self.exports = {}    # export name -> value
+        self.imports = set()
+
+
+class Cloud:
+    def __init__(self):
+        self.stacks = {}
+        self.retained = {}   # physical ID -> Resource (out of every stack)
+        self.last_seen = {}  # (stack, logical ID) -> physical ID
+        self.counter = 0
+        self.log = []
+
+    # ---------- evaluation ----------
+    def exported(self, name, skip=None, pending=None, involved=()):
+        if pending is not None and name in pending:
+            return pending[name]
+        for s in self.stacks.values():
+            if s.name != skip and s.name not in involved and name in s.exports:
+                return s.exports[name]
+        raise Fail(f"No export named {name} found")
+
+    def evaluate(self, v, ctx):
+        if isinstance(v, list):
+            out = [self.evaluate(x, ctx) for x in v]
+            return [x for x in out if x is not NO_VALUE]
+        if not isinstance(v, dict):
+            return v
+        if len(v) == 1:
+            (k, a), = v.items()
+            fn = getattr(self, "_fn_" + k.replace("::", "_"), None)
+            if k == "Ref" or k.startswith("Fn::") or k == "Condition":
+                if fn is None:
+                    return {k: self.evaluate(a, ctx)}
+                return fn(a, ctx)
+        out = {}
+        for k, x in v.items():
+            r = self.evaluate(x, ctx)
+            if r is not NO_VALUE:
+                out[k] = r
+        return out
+
+    def _fn_Ref(self, a, ctx):
+        if a in ctx["params"]:
+            return ctx["params"][a]
+        if a == "AWS::StackName":
+            return ctx["stack"]
+        if a == "AWS::StackId":
+            return f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{ctx['stack']}/0"
+        if a == "AWS::NotificationARNs":
+            return []
+        if a == "AWS::NoValue":
+            return NO_VALUE
+        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
+                  "AWS::URLSuffix": "amazonaws.com"}
+        if a in pseudo:
+            return pseudo[a]
+        if a in ctx["phys"]:
+            return ctx["phys"][a]
+        raise Fail(f"Unresolved resource dependencies [{a}] in {ctx['stack']}")
+
+    def _fn_Fn_GetAtt(self, a, ctx):
+        if isinstance(a, str):
+            a = a.split(".", 1)
+        name, attr = a[0], self.evaluate(a[1], ctx)
+        if name not in ctx["phys"]:
+            raise Fail(f"GetAtt of unknown resource {name} in {ctx['stack']}")
+        return f"{ctx['phys'][name]}#{attr}"
+
+    def _fn_Fn_Sub(self, a, ctx):
+        text, local = (a, {}) if isinstance(a, str) else (a[0], self.evaluate(a[1], ctx))
+        out, i = "", 0
+        while True:
+            j = text.find("${", i)
+            if j < 0:
+                return out + text[i:]
+            k = text.find("}", j)
+            out += text[i:j]
+            name = text[j + 2:k]
+            if name.startswith("!"):
+                out += "${" + name[1:] + "}"
+            elif name in local:
+                out += str(local[name])
+            elif "." in name and not name.startswith("AWS::"):
+                out += str(self._fn_Fn_GetAtt(name.split(".", 1), ctx))
+            else:
+                out += str(self._fn_Ref(name, ctx))
+            i = k + 1
+
+    def _fn_Fn_Join(self, a, ctx):
+        return self.evaluate(a[0], ctx).join(str(x) for x in self.evaluate(a[1], ctx))
+
+    def _fn_Fn_Split(self, a, ctx):
+        return self.evaluate(a[1], ctx).split(self.evaluate(a[0], ctx))
+
+    def _fn_Fn_Select(self, a, ctx):
+        return self.evaluate(a[1], ctx)[int(self.evaluate(a[0], ctx))]
+
+    def _fn_Fn_If(self, a, ctx):
+        return self.evaluate(a[1] if ctx["conditions"][a[0]] else a[2], ctx)
+
+    def _fn_Fn_FindInMap(self, a, ctx):
+        m, k1, k2 = (self.evaluate(x, ctx) for x in a[:3])
+        return ctx["mappings"][m][k1][k2]
+
+    def _fn_Fn_ImportValue(self, a, ctx):
+        name = self.evaluate(a, ctx)
+        ctx["imports"].add(name)
+        return self.exported(name, skip=ctx["stack"], pending=ctx.get("pending"),
+                             involved=ctx.get("involved", ()))
+
+    def _fn_Fn_Base64(self, a, ctx):
+        return "base64(" + str(self.evaluate(a, ctx)) + ")"
+
+    def _fn_Fn_GetAZs(self, a, ctx):
+        return [REGION + "a", REGION + "b"]
+
+    def _fn_Fn_Equals(self, a, ctx):
+        return self.evaluate(a[0], ctx) == self.evaluate(a[1], ctx)
+
+    def _fn_Fn_Not(self, a, ctx):
+        return not self.evaluate(a[0], ctx)
+
+    def _fn_Fn_And(self, a, ctx):
+        return all(self.evaluate(x, ctx) for x in a)
+
+    def _fn_Fn_Or(self, a, ctx):
+        return any(self.evaluate(x, ctx) for x in a)
+
+    def _fn_Condition(self, a, ctx):
+        return ctx["conditions"][a]
+
+    # ---------- templates ----------
+    @staticmethod
+    def check_quotas(name, t, size=None, by_url=True):
+        for section, limit in QUOTAS.items():
+            if len(t.get(section, {})) > limit:
+                raise Fail(f"{name}: {len(t.get(section, {}))} {section} > {limit}")
+        if not t.get("Resources"):
+            raise Fail(f"{name}: a stack needs at least one resource")
+        size = size if size is not None else len(json.dumps(t, indent=2))
+        if size > (URL_BYTES if by_url else BODY_BYTES):
+            raise Fail(f"{name}: template of {size} bytes over the limit")
+
+    def context(self, stack, t, params, phys):
+        ctx = {"stack": stack, "params": {}, "phys": phys, "mappings": t.get("Mappings", {}),
+               "conditions": {}, "imports": set()}
+        for p, d in t.get("Parameters", {}).items():
+            if p in params:
+                ctx["params"][p] = params[p]
+            elif "Default" in d:
+                ctx["params"][p] = d["Default"]
+            else:
+                raise Fail(f"{stack}: parameter {p} has no value")
+            if d.get("Type", "String") in ("CommaDelimitedList",) or d.get("Type", "").startswith("List<"):
+                ctx["params"][p] = [x.strip() for x in str(ctx["params"][p]).split(",")]
+        pending = dict(t.get("Conditions", {}))
+        for _ in range(len(pending) + 1):
+            for c, expr in list(pending.items()):
+                try:
+                    ctx["conditions"][c] = bool(self.evaluate(expr, ctx))
+                    del pending[c]
+                except KeyError:
+                    pass
+        return ctx
+
+    def resolve(self, stack, t, params, phys, pending_exports=None, involved=()):
+        """Resolved properties of every resource, and the exports, of template `t`."""
+        ctx = self.context(stack, t, params, phys)
+        ctx["pending"] = pending_exports
+        ctx["involved"] = involved
+        props, exports = {}, {}
+        for lid, d in t["Resources"].items():
+            if "Condition" in d and not ctx["conditions"][d["Condition"]]:
+                continue
+            for dep in ([d["DependsOn"]] if isinstance(d.get("DependsOn"), str) else d.get("DependsOn", [])):
+                if dep not in t["Resources"]:
+                    raise Fail(f"{stack}: DependsOn names no resource {dep}")
+            props[lid] = self.evaluate(d.get("Properties", {}), ctx)
+        for name, o in t.get("Outputs", {}).items():
+            if "Condition" in o and not ctx["conditions"][o["Condition"]]:
+                continue
+            value = self.evaluate(o["Value"], ctx)
+            if "Export" in o:
+                ename = self.evaluate(o["Export"]["Name"], ctx)
+                if ename in exports:
+                    raise Fail(f"{stack}: export {ename} twice")
+                exports[ename] = value
+        return props, exports, ctx["imports"]
+
+    def new_phys(self, stack, lid, rtype, t, params, phys):
+        prop = NAME_PROPERTY.get(rtype)
+        d = t["Resources"][lid].get("Properties", {})
+        if prop and prop in d:
+            ctx = self.context(stack, t, params, phys)
+            name = str(self.evaluate(d[prop], ctx))
+            if any(r.phys == name and r.type == rtype for r in self.all_resources()):
+                raise Fail(f"{lid}: {name} already exists (a fixed name clashes)")
+            return name
+        self.counter += 1
+        return f"{stack}-{lid}-{self.counter:06d}"
+
+    def all_resources(self):
+        for s in self.stacks.values():
+            yield from s.resources.values()
+        yield from self.retained.values()
+
+    def exports_in_use(self, stack):
+        return {e for s in self.stacks.values() if s.name != stack for e in s.imports}
+
+    def check_exports(self, stack, old, new):
+        for name, value in old.items():
+            if name in self.exports_in_use(stack) and new.get(name, None) != value:
+                raise Fail(f"Export {name} cannot be updated or deleted as it is in use")
+        for name in new:
+            for s in self.stacks.values():
+                if s.name != stack and name in s.exports:
+                    raise Fail(f"Export with name {name} is already exported by stack {s.name}")
+
+    # ---------- operations ----------
+    def deploy(self, stack, t, params=None, body_bytes=None):
+        """create-stack, or update-stack with the previous parameter values."""
+        exists = stack in self.stacks
+        params = dict(self.stacks[stack].params if exists else {}, **(params or {}))
+        self.check_quotas(stack, t, body_bytes)
+        old = self.stacks.get(stack)
+        old_res = old.resources if old else {}
+        phys = {}
+        active = self.active(stack, t, params)
+        for lid in active:
+            rtype = t["Resources"][lid]["Type"]
+            if lid in old_res and old_res[lid].type == rtype:
+                phys[lid] = old_res[lid].phys
+        for _ in range(3):  # names may read parameters only; one more pass for GetAtt of names
+            for lid in active:
+                if lid not in phys:
+                    try:
+                        phys[lid] = self.new_phys(stack, lid, t["Resources"][lid]["Type"], t, params, phys)
+                    except Fail as e:
+                        if "Unresolved" not in str(e) and "GetAtt" not in str(e):
+                            raise
+        props, exports, imports = self.resolve(stack, t, params, phys)
+        self.check_exports(stack, old.exports if old else {}, exports)
+        s = Stack(stack, t, params)
+        for lid, p in props.items():
+            rtype = t["Resources"][lid]["Type"]
+            if lid in old_res and old_res[lid].type == rtype:
+                r = old_res[lid]
+                if self.replaces(rtype, r.props, p):
+                    raise Fail(f"{stack}: updating {lid} needs a replacement, and its fixed name "
+                               f"{r.phys} clashes with the new one")
+                s.resources[lid] = Resource(rtype, phys[lid], p, t["Resources"][lid].get("DeletionPolicy"), r.uid)
+                continue
+            s.resources[lid] = Resource(rtype, phys[lid], p, t["Resources"][lid].get("DeletionPolicy"))
+        for lid, r in old_res.items():
+            if lid not in s.resources and r.policy in ("Retain", "RetainExceptOnCreate"):
+                self.retained[r.phys] = r
+        s.exports, s.imports = exports, imports
+        self.stacks[stack] = s
+        self.remember(s)
+
+    def active(self, stack, t, params):
+        ctx = self.context(stack, t, params, {})
+        return [lid for lid, d in t["Resources"].items()
+                if "Condition" not in d or ctx["conditions"][d["Condition"]]]
+
+    @staticmethod
+    def replaces(rtype, before, after):
+        prop = NAME_PROPERTY.get(rtype)
+        if prop and before.get(prop) != after.get(prop) and after.get(prop) is not None:
+            return True
+        return rtype == "AWS::Lambda::Function" and before.get("PackageType", "Zip") != after.get("PackageType", "Zip")
+
+    def remember(self, s):
+        for lid, r in s.resources.items():
+            self.last_seen[(s.name, lid)] = r.phys
+
+    def refactor(self, templates, mappings, body_sizes):
+        """create-stack-refactor + execute: `templates` maps stack → new template."""
+        if not 2 <= len(templates) <= 5:
+            raise Fail(f"a refactor takes 2 to 5 stacks, not {len(templates)}")
+        for stack, t in templates.items():
+            if stack not in self.stacks:
+                raise Fail(f"refactor: stack {stack} does not exist (no EnableStackCreation)")
+            old = self.stacks[stack].template
+            for section in ("Parameters", "Conditions", "Mappings"):
+                if old.get(section, {}) != t.get(section, {}):
+                    raise Fail(f"refactor: {stack} {section} changed (update the stack first)")
+            self.check_quotas(stack, t, body_sizes.get(stack))
+        mapped = {(m["Destination"]["StackName"], m["Destination"]["LogicalResourceId"]):
+                  (m["Source"]["StackName"], m["Source"]["LogicalResourceId"]) for m in mappings}
+        before = {(s, lid): self.stacks[s].resources[lid] for s in templates
+                  for lid in self.stacks[s].resources}
+        sources, phys_by_stack = {}, {s: {} for s in templates}
+        for s, t in templates.items():
+            for lid in t["Resources"]:
+                src = mapped.get((s, lid), (s, lid))
+                if src not in before:
+                    cands = [k for k in before if k[1] == lid]
+                    if len(cands) != 1:
+                        raise Fail(f"refactor: {s}.{lid} would be created")
+                    src = cands[0]
+                if src in sources.values():
+                    raise Fail(f"refactor: {src} goes to two places")
+                r = before[src]
+                if r.type != t["Resources"][lid]["Type"]:
+                    raise Fail(f"refactor: {s}.{lid} changes type")
+                if src != (s, lid):
+                    if r.type in REFACTOR_DENY or is_custom(r.type):
+                        raise Fail(f"refactor: {r.type} cannot be refactored ({src[1]})")
+                    old_def = self.stacks[src[0]].template["Resources"][src[1]]
+                    used = mentions(old_def, STACK_PSEUDO) + mentions(t["Resources"][lid], STACK_PSEUDO)
+                    if used:
+                        raise Fail(f"refactor: {src[1]} reads {used[0]}, which differs between stacks")
+                sources[(s, lid)] = src
+                phys_by_stack[s][lid] = r.phys
+        gone = set(before) - set(sources.values())
+        if gone:
+            raise Fail(f"refactor would delete {sorted(gone)[:3]}")
+        # Exports after the operation, then every resource resolved in its new place.
+        involved = tuple(templates)
+        lazy = _Lazy(self, templates, phys_by_stack)
+        pending = {}
+        for s, t in templates.items():
+            _, exports, _ = self.resolve(s, t, self.stacks[s].params, phys_by_stack[s],
+                                         pending_exports=lazy, involved=involved)
+            pending.update(exports)
+        results = {}
+        for s, t in templates.items():
+            props, exports, imports = self.resolve(s, t, self.stacks[s].params, phys_by_stack[s],
+                                                   pending_exports=pending, involved=involved)
+            for lid, p in props.items():
+                r = before[sources[(s, lid)]]
+                if p != r.props:
+                    raise Fail(f"refactor: {lid} would change: {_diff(r.props, p)}")
+            results[s] = (props, exports, imports)
+        for s in self.stacks.values():  # readers outside the refactor keep their values
+            if s.name in templates:
+                continue
+            for name in s.imports:
+                owner = next(x for x in self.stacks.values() if name in x.exports)
+                if owner.name in templates and pending.get(name, NO_VALUE) != owner.exports[name]:
+                    raise Fail(f"refactor: export {name} read by {s.name} would change or go")
+        for s, t in templates.items():
+            st = Stack(s, t, self.stacks[s].params)
+            props, exports, imports = results[s]
+            for lid in props:
+                r = before[sources[(s, lid)]]
+                st.resources[lid] = Resource(r.type, r.phys, r.props, t["Resources"][lid].get("DeletionPolicy"), r.uid)
+            st.exports, st.imports = exports, imports
+            self.stacks[s] = st
+            self.remember(st)
+
+    def import_resources(self, stack, t, to_import, params=None, body_bytes=None):
+        """An IMPORT change set: `to_import` = [{ResourceType, LogicalResourceId, ResourceIdentifier}]."""
+        self.check_quotas(stack, t, body_bytes)
+        old = self.stacks.get(stack)
+        params = dict(old.params if old else {}, **(params or {}))
+        old_res = old.resources if old else {}
+        phys = {lid: r.phys for lid, r in old_res.items()}
+        ids = {e["LogicalResourceId"] for e in to_import}
+        for e in to_import:
+            lid, rtype = e["LogicalResourceId"], e["ResourceType"]
+            d = t["Resources"].get(lid)
+            if d is None or d["Type"] != rtype:
+                raise Fail(f"import: {lid} is not in the template as {rtype}")
+            if rtype not in IMPORTABLE:
+                raise Fail(f"import: {rtype} cannot be imported")
+            if "DeletionPolicy" not in d:
+                raise Fail(f"import: {lid} needs a DeletionPolicy")
+            ident = list(e["ResourceIdentifier"].values())[0]
+            if ident not in self.retained or self.retained[ident].type != rtype:
+                raise Fail(f"import: {ident} is not a resource outside every stack")
+            phys[lid] = ident
+        extra = set(t["Resources"]) - set(old_res) - ids
+        missing = set(old_res) - set(t["Resources"])
+        if extra or missing:
+            raise Fail(f"import: may not create {sorted(extra)} or delete {sorted(missing)}")
+        props, exports, imports = self.resolve(stack, t, params, phys)
+        for lid, p in props.items():
+            was = old_res[lid].props if lid in old_res else self.retained[phys[lid]].props
+            if p != was:
+                raise Fail(f"import: {lid} would change: {_diff(was, p)}")
+        self.check_exports(stack, old.exports if old else {}, exports)
+        s = Stack(stack, t, params)
+        for lid, p in props.items():
+            r = old_res.get(lid) or self.retained.pop(phys[lid])
+            s.resources[lid] = Resource(r.type, r.phys, p, t["Resources"][lid].get("DeletionPolicy"), r.uid)
+        s.exports, s.imports = exports, imports
+        self.stacks[stack] = s
+        self.remember(s)
+
+
+class _Lazy(dict):
+    """Exports of the stacks of a refactor, computed on demand (they may read each other)."""
+
+    def __init__(self, cloud, templates, phys):
+        super().__init__()
+        self.cloud, self.templates, self.phys, self.busy = cloud, templates, phys, set()
+
+    def __contains__(self, name):
+        return self.get_export(name) is not None
+
+    def __getitem__(self, name):
+        return self.get_export(name)
+
+    def get_export(self, name):
+        for s, t in self.templates.items():
+            for o in t.get("Outputs", {}).values():
+                if "Export" not in o or s in self.busy:
+                    continue
+                self.busy.add(s)
+                try:
+                    ctx = self.cloud.context(s, t, self.cloud.stacks[s].params, self.phys[s])
+                    ctx["pending"] = self
+                    ctx["involved"] = tuple(self.templates)
+                    if self.cloud.evaluate(o["Export"]["Name"], ctx) == name:
+                        return self.cloud.evaluate(o["Value"], ctx)
+                finally:
+                    self.busy.discard(s)
+        return None
+
+
+def _diff(a, b, path=""):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if a.get(k) != b.get(k):
+                return _diff(a.get(k), b.get(k), f"{path}.{k}")
+    return f"{path or '.'}: {json.dumps(a)[:120]} -> {json.dumps(b)[:120]}"

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Replays a MIGRATION/ directory written by `cfnsplit migrate` in the model of cfn_model.py.
+
+Usage: replay.py MIGRATION_DIR --deployed DEPLOYED.json [--expect-recreated N]
+
+Deploys the deployed template as one stack, runs every operation of steps.json in order (each
+must be legal and within every quota), then checks: the stacks are exactly split/ (templates
+equal, no other stack), no resource is left outside every stack, and every deployed resource that
+was not re-created or deleted kept its physical ID. Exit 0 when all hold; 1 with the reason."""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cfn_model import Cloud, Fail  # noqa: E402
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def deployed_template(path):
+    doc = load(path)
+    body = doc.get("TemplateBody", doc)
+    return json.loads(body) if isinstance(body, str) else body
+
+
+def initial_parameters(t):
+    return {p: d.get("Default", f"value-of-{p}") for p, d in t.get("Parameters", {}).items()}
+
+
+def values_from(cloud, source, t):
+    """Parameter values a new stack takes from the deployed stack (migrate.sh does the same)."""
+    have = cloud.stacks[source].params
+    return {p: have[p] for p, d in t.get("Parameters", {}).items() if "Default" not in d and p in have}
+
+
+def user_values(op, stats):
+    """What the user gives in PARAMETER_OVERRIDES: only for the parameters the step names."""
+    names = op.get("user_parameters", [])
+    stats["user_parameters"] = sorted(set(stats.get("user_parameters", [])) | set(names))
+    return {n: f"user-value-of-{n}" for n in names}
+
+
+def run_op(cloud, root, op, stats):
+    kind = op["op"]
+    files = {s: os.path.join(root, f) for s, f in op["stacks"].items()}
+    templates = {s: load(f) for s, f in files.items()}
+    sizes = {s: os.path.getsize(f) for s, f in files.items()}
+    for s, t in templates.items():
+        stats["max_resources"] = max(stats["max_resources"], len(t["Resources"]))
+    if kind in ("create", "update"):
+        (stack, t), = templates.items()
+        if kind == "create" and stack in cloud.stacks:
+            raise Fail(f"create: {stack} exists already")
+        if kind == "update" and stack not in cloud.stacks:
+            raise Fail(f"update: {stack} does not exist")
+        params = values_from(cloud, op["parameters_from"], t) if kind == "create" else {}
+        params.update(user_values(op, stats))
+        cloud.deploy(stack, t, params, body_bytes=sizes[stack])
+    elif kind == "refactor":
+        definitions = load(os.path.join(root, op["stack_definitions"]))
+        body_sizes = {}
+        for d in definitions:
+            s = d["StackName"]
+            if "TemplateBody" in d:
+                if len(d["TemplateBody"].encode()) > 51200:
+                    raise Fail(f"refactor: TemplateBody of {s} over 51,200 bytes")
+                if json.loads(d["TemplateBody"]) != templates[s]:
+                    raise Fail(f"refactor: the definition of {s} is not its template file")
+                body_sizes[s] = len(d["TemplateBody"].encode())
+            elif not d["TemplateURL"].endswith("/" + op["stacks"][s]):
+                raise Fail(f"refactor: the URL of {s} is not its template file")
+        if sorted(d["StackName"] for d in definitions) != sorted(templates):
+            raise Fail("refactor: stack definitions and templates differ")
+        mappings = load(os.path.join(root, op["resource_mappings"]))
+        cloud.refactor(templates, mappings, body_sizes)
+        stats["refactors"] += 1
+        stats["moved"] += len(mappings)
+    elif kind == "import":
+        (stack, t), = templates.items()
+        text = open(os.path.join(root, op["resources_to_import"]), encoding="utf-8").read()
+        for (s, lid), phys in cloud.last_seen.items():
+            text = text.replace(f"@PHYSICAL:{s}:{lid}@", phys)
+        if "@PHYSICAL:" in text:
+            raise Fail(f"import: a physical ID was never seen: {text[:200]}")
+        params = {} if stack in cloud.stacks else values_from(cloud, op["parameters_from"], t)
+        params.update(user_values(op, stats))
+        cloud.import_resources(stack, t, json.loads(text), params, body_bytes=sizes[stack])
+        stats["imported"] += len(json.loads(text))
+    else:
+        raise Fail(f"unknown operation {kind}")
+    stats["ops"] += 1
+
+
+def replay(root, deployed_path):
+    steps = load(os.path.join(root, "steps.json"))
+    base = steps["deployed_stack"]
+    cloud = Cloud()
+    d0 = deployed_template(deployed_path)
+    cloud.deploy(base, d0, initial_parameters(d0))
+    original = {lid: (r.phys, r.uid) for lid, r in cloud.stacks[base].resources.items()}
+    stats = {"ops": 0, "refactors": 0, "moved": 0, "imported": 0, "max_resources": len(d0["Resources"])}
+    for step in steps["steps"]:
+        for op in step["ops"]:
+            try:
+                run_op(cloud, root, op, stats)
+            except Fail as e:
+                raise Fail(f"step {step['folder']}, {op['op']} {list(op['stacks'])}: {e}") from None
+    # The end state is the split, exactly.
+    index = load(os.path.join(root, "split", "stacks.json"))
+    want = {s["stack_name"]: load(os.path.join(root, "split", s["template"])) for s in index["stacks"]}
+    if set(want) != set(cloud.stacks):
+        raise Fail(f"stacks at the end {sorted(cloud.stacks)} are not the split's {sorted(want)}")
+    for s, t in want.items():
+        if cloud.stacks[s].template != t:
+            raise Fail(f"stack {s} does not end as split/ says")
+    if cloud.retained:
+        raise Fail(f"resources left outside every stack: {sorted(r.phys for r in cloud.retained.values())[:5]}")
+    routes = {m["id"]: m["route"] for m in steps["moves"]}
+    where = {lid: (r.phys, r.uid) for s in cloud.stacks.values() for lid, r in s.resources.items()}
+    changed = [lid for lid, was in original.items()
+               if routes.get(lid) not in ("recreate", "delete") and where.get(lid) != was]
+    if changed:
+        raise Fail(f"resources replaced (physical ID or the resource itself): {changed[:5]}")
+    stats["recreated"] = sum(1 for lid in original if routes.get(lid) == "recreate")
+    stats["stacks"] = len(cloud.stacks)
+    stats["kept"] = len(original) - stats["recreated"] - sum(
+        1 for lid in original if routes.get(lid) == "delete")
+    return stats
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("migration")
+    ap.add_argument("--deployed", required=True)
+    ap.add_argument("--expect-recreated", type=int)
+    a = ap.parse_args()
+    try:
+        stats = replay(a.migration, a.deployed)
+    except Fail as e:
+        print(f"replay FAILED: {e}", file=sys.stderr)
+        return 1
+    if a.expect_recreated is not None and stats["recreated"] != a.expect_recreated:
+        print(f"replay FAILED: {stats['recreated']} re-created, expected {a.expect_recreated}", file=sys.stderr)
+        return 1
+    print("replay ok: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

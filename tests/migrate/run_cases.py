@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""CTest entry `migrate`: generates migrations with the real cfnsplit binary and replays each in
+the independent CloudFormation model (cfn_model.py, replay.py).
+
+Usage: run_cases.py CFNSPLIT_BINARY SOURCE_DIR [WORK_DIR]
+Cases (issue 18): the ML sample as deployed before its last functions took it over 500
+resources -> the full sample's plan; a 300-function generated Serverless-like service grown from
+the part of it that fit one stack; a template with explicit names, a Retain table, an API Gateway
+(deny-listed methods) and a custom resource, refused (E8002), then pinned by `plan --deployed`,
+then forced by --allow-recreate; bad inputs. Exit 0 when every case holds."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from cfn_model import Cloud, Fail  # noqa: E402
+import replay  # noqa: E402
+
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        FAILURES.append(what)
+
+
+def run(*args, expect=0):
+    p = subprocess.run([str(a) for a in args], capture_output=True, text=True)
+    if p.returncode != expect:
+        print(f"command {' '.join(map(str, args))} exited {p.returncode}, expected {expect}\n"
+              f"stdout: {p.stdout[-2000:]}\nstderr: {p.stderr[-3000:]}", flush=True)
+    return p
+
+
+def migrate_and_replay(binary, work, name, deployed, plan, stack, extra=(), expect_routes=None):
+    slug = "".join(c if c.isalnum() else "-" for c in name.split(" (")[0])
+    out = os.path.join(work, slug + "-MIGRATION")
+    p = run(binary, "migrate", "--deployed", deployed, "--deployed-stack", stack, plan, "-o", out,
+            "--force", *extra)
+    check(p.returncode == 0, f"{name}: cfnsplit migrate succeeds")
+    if p.returncode != 0:
+        return None
+    print("     " + p.stdout.splitlines()[0], flush=True)
+    try:
+        stats = replay.replay(out, deployed)
+        print(f"     replay: {stats}", flush=True)
+        check(True, f"{name}: every step legal in the model, physical IDs kept, end state = split/")
+    except Fail as e:
+        check(False, f"{name}: replay: {e}")
+        return None
+    steps = json.load(open(os.path.join(out, "steps.json")))
+    routes = {m["id"]: m["route"] for m in steps["moves"]}
+    for rid, route in (expect_routes or {}).items():
+        check(routes.get(rid) == route, f"{name}: {rid} goes by {route} (got {routes.get(rid)})")
+    syntax = run("sh", "-n", os.path.join(out, "migrate.sh"))
+    check(syntax.returncode == 0, f"{name}: migrate.sh is valid sh")
+    dry = run("sh", os.path.join(out, "migrate.sh"), "--dry-run")
+    check(dry.returncode == 0 and "create-stack-refactor" in dry.stderr,
+          f"{name}: migrate.sh --dry-run prints the refactor")
+    return steps, stats, out
+
+
+def naive_deploy_fails(deployed, out, stack):
+    """Deploying the split over the deployed stack, as emit's README says, must fail: the model
+    is not vacuous."""
+    cloud = Cloud()
+    d0 = replay.deployed_template(deployed)
+    cloud.deploy(stack, d0, replay.initial_parameters(d0))
+    before = {lid: r.uid for lid, r in cloud.stacks[stack].resources.items()}
+    index = json.load(open(os.path.join(out, "split", "stacks.json")))
+    try:
+        for s in index["stacks"]:
+            t = json.load(open(os.path.join(out, "split", s["template"])))
+            params = replay.values_from(cloud, stack, t) if s["stack_name"] != stack else None
+            cloud.deploy(s["stack_name"], t, params)
+    except Fail as e:
+        return str(e)
+    after = {lid: r.uid for st in cloud.stacks.values() for lid, r in st.resources.items()}
+    replaced = [lid for lid, uid in before.items() if after.get(lid) not in (None, uid)]
+    return f"{len(replaced)} resources replaced" if replaced else ""
+
+
+def case_ml(binary, src, work):
+    tmpl = os.path.join(work, "ml-platform.json")
+    shutil.copy(os.path.join(src, "samples/ml-service/template.json"), tmpl)
+    deployed = os.path.join(work, "ml-deployed.json")
+    run(sys.executable, os.path.join(HERE, "make_deployed.py"), tmpl, "--max-resources", "490",
+        "--get-template", "-o", deployed)
+    plan = os.path.join(work, "ml-plan.yaml")
+    run(binary, "plan", tmpl, "--mode", "exports", "-o", plan)
+    got = migrate_and_replay(binary, work, "ml", deployed, plan, "ml-platform-prod")
+    if got:
+        steps, stats, out = got
+        recreated = [m for m in steps["moves"] if m["route"] == "recreate"]
+        check(all(m["type"] == "AWS::ApiGateway::Method" for m in recreated) and recreated,
+              f"ml: only API methods are re-created ({len(recreated)})")
+        check(any(m["route"] == "create" for m in steps["moves"]),
+              "ml: the functions added since the deployment are created by the finish step")
+        why = naive_deploy_fails(deployed, out, "ml-platform-prod")
+        check(why != "", f"ml: deploying the split directly replaces resources in the model ({why[:90]})")
+
+
+def case_generated(binary, src, work):
+    tmpl = os.path.join(work, "service300.json")
+    run(sys.executable, os.path.join(src, "bench/gen_template.py"), "1800", tmpl)
+    n = sum(1 for r in json.load(open(tmpl))["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
+    deployed = os.path.join(work, "service300-deployed.json")
+    run(sys.executable, os.path.join(HERE, "make_deployed.py"), tmpl, "--max-resources", "480",
+        "--drop-prefix", "PadAlarm", "-o", deployed)
+    plan = os.path.join(work, "service300-plan.yaml")
+    run(binary, "plan", tmpl, "--mode", "exports", "-o", plan)
+    got = migrate_and_replay(binary, work, f"generated {n} functions", deployed, plan, "service")
+    if got:
+        check(got[1]["stacks"] > 5, f"generated: {got[1]['stacks']} stacks reached")
+
+
+def case_named(binary, src, work):
+    tmpl = os.path.join(work, "orders.json")
+    shutil.copy(os.path.join(HERE, "cases/named/template.json"), tmpl)
+    plan = os.path.join(work, "orders-plan.yaml")
+    run(binary, "plan", tmpl, "--mode", "exports", "--strategy", "ownership", "-o", plan)
+    refused = run(binary, "migrate", "--deployed", tmpl, "--deployed-stack", "orders-prod", plan,
+                  "-o", os.path.join(work, "orders-refused"), expect=1)
+    check(refused.returncode == 1 and "E8002" in refused.stderr and "SeedData" in refused.stderr,
+          "named: a custom resource that would move is refused (E8002) with the way out")
+    check(not os.path.exists(os.path.join(work, "orders-refused")), "named: nothing written when refused")
+    forced = migrate_and_replay(binary, work, "named --allow-recreate", tmpl, plan, "orders-prod",
+                                ("--allow-recreate", "SeedData"), {"SeedData": "recreate"})
+    if forced:
+        m = next(x for x in forced[0]["moves"] if x["id"] == "SeedData")
+        check(m["forced"], "named: the forced re-creation is marked as such")
+    pinned_plan = os.path.join(work, "orders-plan-deployed.yaml")
+    p = run(binary, "plan", tmpl, "--mode", "exports", "--strategy", "ownership", "--deployed", tmpl,
+            "-o", pinned_plan, "--explain")
+    check("SeedData -> Base: pinned to Base: deployed" in p.stdout,
+          "named: plan --deployed pins the custom resource, with the reason in --explain")
+    review = run(binary, "review", plan, "--against", pinned_plan)
+    moves = [ln for ln in review.stdout.splitlines() if "deployed:" in ln]
+    check(bool(moves) and "deployed: impossible" in moves[0] and "SeedData" in moves[0],
+          "review --against: moves carry their migrate route, the impossible one first")
+    wrapped = os.path.join(work, "orders-get-template.json")
+    json.dump({"TemplateBody": open(tmpl).read()}, open(wrapped, "w"))
+    migrate_and_replay(binary, work, "named pinned (get-template output, body as a string)", wrapped,
+                       pinned_plan, "orders-prod", (),
+                       {"ReportsFunction": "import", "ApiOrdersGet": "recreate",
+                        "OrdersFunction": "refactor", "OrdersTable": "stay", "SeedData": "stay"})
+
+
+def case_bad_inputs(binary, work):
+    tmpl = os.path.join(work, "orders.json")
+    plan = os.path.join(work, "orders-plan-deployed.yaml")
+    p = run(binary, "migrate", "--deployed", work, plan, "-o", os.path.join(work, "x"), expect=2)
+    check(p.returncode == 2 and "E8001" in p.stderr, "bad input: a directory as --deployed is E8001, exit 2")
+    p = run(binary, "migrate", "--deployed", tmpl, "--deployed-stack", "9bad_name", plan, "-o",
+            os.path.join(work, "x"), expect=2)
+    check(p.returncode == 2 and "E8001" in p.stderr, "bad input: an invalid stack name is E8001, exit 2")
+    p = run(binary, "migrate", plan, "--deployed", tmpl, "--allow-recreate", "Nope", "-o",
+            os.path.join(work, "x"), expect=2)
+    check(p.returncode == 2 and "Nope" in p.stderr, "bad input: --allow-recreate of nothing, exit 2")
+    junk = os.path.join(work, "junk.json")
+    open(junk, "w").write('{"Stacks": []}')
+    p = run(binary, "migrate", "--deployed", junk, plan, "-o", os.path.join(work, "x"), expect=2)
+    check(p.returncode == 2 and "E1001" in p.stderr, "bad input: not a template is E1001, exit 2")
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    binary, src = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    work = sys.argv[3] if len(sys.argv) > 3 else tempfile.mkdtemp(prefix="cfnsplit-migrate-")
+    os.makedirs(work, exist_ok=True)
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        case_ml(binary, src, work)
+        case_generated(binary, src, work)
+        case_named(binary, src, work)
+        case_bad_inputs(binary, work)
+    finally:
+        os.chdir(cwd)
+        if len(sys.argv) <= 3 and not FAILURES:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(FAILURES)} failure(s)" + (f"; work dir kept: {work}" if FAILURES else ""))
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

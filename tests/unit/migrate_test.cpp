@@ -1,0 +1,197 @@
+// `cfnsplit migrate`: rules/refactor.yaml in the RuleSet, the route of every resource, and the
+// steps (the whole migration is replayed in an independent model by tests/migrate/).
+#include "cfnsplit/migrate.hpp"
+
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "emit_test_util.hpp"
+
+using namespace cfnsplit;
+using namespace cfnsplit::testing;
+
+namespace {
+
+const char* kDeployed = R"(AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    DeletionPolicy: Retain
+    Properties: {TableName: orders}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: orders-api
+      Role: arn:aws:iam::123456789012:role/r
+      Environment: {Variables: {T: !Ref Table, S: !Ref "AWS::StackName"}}
+  Method:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: api, ResourceId: res, HttpMethod: GET, Uri: !GetAtt Fn.Arn}
+  Reports:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: reports
+      Role: arn:aws:iam::123456789012:role/r
+      Environment: {Variables: {ID: !Ref "AWS::StackId"}}
+  Rule:
+    Type: AWS::Events::Rule
+    Properties: {Targets: [{Id: r, Arn: !GetAtt Reports.Arn}]}
+  Seed:
+    Type: Custom::Seed
+    Properties: {ServiceToken: !GetAtt Fn.Arn}
+)";
+
+SplitPlan TwoStacks(std::vector<std::string> moved) {
+  std::vector<std::string> base = {"Table"};
+  return MakePlan({{"Base", base}, {"Functions", moved}});
+}
+
+std::filesystem::path MakeTempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "cfnsplit-refactor-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()));
+  return tmpl;
+}
+
+void WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+const ResourceMove& MoveOf(const std::vector<ResourceMove>& moves, const std::string& id) {
+  for (const ResourceMove& m : moves)
+    if (m.id == id) return m;
+  FAIL("no move for " << id);
+  return moves.front();
+}
+
+}  // namespace
+
+TEST_CASE("refactor rules are loaded, each with its source", "[unit][migrate]") {
+  Fixture f(kDeployed);
+  const RefactorRules& r = f.rules.refactor;
+  CHECK(r.Limit("stacks_per_refactor", 0) == 5);
+  CHECK(r.Limit("template_body_bytes", 0) == 51200);
+  REQUIRE(RefactorRules::Find(r.deny, "AWS::ApiGateway::Method"));
+  CHECK(RefactorRules::Find(r.deny, "Custom::Anything"));  // glob
+  CHECK(!RefactorRules::Find(r.deny, "AWS::Lambda::Function"));
+  CHECK(RefactorRules::Find(r.importable, "AWS::Lambda::Function")->detail == "FunctionName");
+  for (const auto* list : {&r.deny, &r.importable, &r.not_importable, &r.recreate_safe,
+                           &r.name_properties, &r.own_stack_pseudo})
+    for (const TypeFact& fact : *list) CHECK(!fact.source.empty());
+}
+
+TEST_CASE("a malformed refactor rules file is an error with its location", "[unit][migrate]") {
+  SourceManager sources;
+  DiagnosticSink sink;
+  auto dir = MakeTempDir();
+  for (const auto& f : EmbeddedRuleFiles())
+    if (std::string(f.name) != "refactor.yaml") WriteFile(dir / f.name, f.text);
+  WriteFile(dir / "refactor.yaml",
+            "refactor_limits: []\nrefactor_deny:\n  - {type: AWS::X::Y}\nnot_fully_mutable: []\n"
+            "importable: []\nnot_importable: []\nrecreate_safe: []\nname_properties: []\n"
+            "own_stack_pseudo_parameters: []\ntypo: 1\n");
+  CHECK(!LoadRuleSet(dir.string(), sources, sink));
+  int errors = 0;
+  for (const auto& d : sink.diagnostics())
+    if (d.code == "E0010") ++errors;
+  CHECK(errors == 2);  // the deny entry without a source, the unknown key
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("every moved resource gets a route and a reason", "[unit][migrate]") {
+  Fixture f(kDeployed);
+  auto moves = ClassifyMoves(*f.model, "app", *f.model,
+                             TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), f.rules, {});
+  CHECK(MoveOf(moves, "Table").route == MoveRoute::kStay);
+  // AWS::StackName is made explicit by the prepare step: refactoring moves the function.
+  CHECK(MoveOf(moves, "Fn").route == MoveRoute::kRefactor);
+  CHECK(MoveOf(moves, "Fn").to_stack == "app-Functions");
+  // Deny-listed, stateless, no fixed name: re-created, and the README says what the gap means.
+  CHECK(MoveOf(moves, "Method").route == MoveRoute::kRecreate);
+  CHECK(MoveOf(moves, "Method").reason.find("deny-list") != std::string::npos);
+  // AWS::StackId cannot be made explicit: a named function takes the import route...
+  CHECK(MoveOf(moves, "Reports").route == MoveRoute::kImport);
+  // ...and the rule that reads it leaves with it (re-created: no fixed name).
+  CHECK(MoveOf(moves, "Rule").route == MoveRoute::kRecreate);
+  // A custom resource can neither be refactored, imported nor safely re-created.
+  CHECK(MoveOf(moves, "Seed").route == MoveRoute::kImpossible);
+  auto forced =
+      ClassifyMoves(*f.model, "app", *f.model,
+                    TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), f.rules, {"Seed"});
+  CHECK(MoveOf(forced, "Seed").route == MoveRoute::kRecreate);
+  CHECK(MoveOf(forced, "Seed").forced);
+}
+
+TEST_CASE("plan --deployed pins what cannot move, with the reason", "[unit][migrate]") {
+  Fixture f(kDeployed);
+  auto unmovable = UnmovableResources(*f.model, f.rules);
+  CHECK(unmovable.size() == 1);
+  REQUIRE(unmovable.count("Seed"));
+  CHECK(unmovable["Seed"].find("cannot be imported") != std::string::npos);
+}
+
+TEST_CASE("a migration with an impossible move is refused (E8002)", "[unit][migrate]") {
+  Fixture f(kDeployed);
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  auto m = PlanMigration(*f.model, *f.model, TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}),
+                         f.rules, options, f.sink);
+  CHECK(!m);
+  CHECK(f.HasCode("E8002"));
+}
+
+TEST_CASE("the steps: prepare, detach, refactor, import, finish", "[unit][migrate]") {
+  Fixture f(kDeployed);
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  options.allow_recreate = {"Seed"};
+  auto m = PlanMigration(*f.model, *f.model, TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}),
+                         f.rules, options, f.sink);
+  INFO(f.Diags());
+  REQUIRE(m);
+  std::vector<std::string> folders;
+  for (const MigrationStep& s : m->steps) folders.push_back(s.folder);
+  CHECK(folders == std::vector<std::string>{"01-prepare", "02-detach", "03-refactor-1", "04-import",
+                                            "05-finish"});
+  CHECK(m->refactor_batches == 1);
+  CHECK(m->states_verified == 4);  // prepare, detach, the batch, import
+  auto file = [&](const std::string& path) -> std::string {
+    for (const EmittedFile& e : m->files)
+      if (e.path == path) return e.contents;
+    return "";
+  };
+  // The new stack exists before the refactor, holding only a placeholder.
+  CHECK(file("01-prepare/app-Functions.json").find("CfnsplitMigrationPlaceholder") !=
+        std::string::npos);
+  // The prepare update writes AWS::StackName out, and retains what is imported.
+  std::string prepared = file("01-prepare/app.json");
+  CHECK(prepared.find("\"S\": \"app\"") != std::string::npos);
+  CHECK(prepared.find("\"DeletionPolicy\": \"Retain\"") != std::string::npos);
+  CHECK(file("03-refactor-1/resource-mappings.json").find("\"LogicalResourceId\": \"Fn\"") !=
+        std::string::npos);
+  CHECK(file("04-import/app-Functions.resources-to-import.json").find("@PHYSICAL:app:Reports@") !=
+        std::string::npos);
+  CHECK(file("05-finish/app-Functions.json").find("Placeholder") == std::string::npos);
+  CHECK(file("migrate.sh").find("--dry-run") != std::string::npos);
+  CHECK(!file("split/stacks.json").empty());
+}
+
+TEST_CASE("a fixed name changed since the deployment is W8005", "[unit][migrate]") {
+  Fixture deployed(kDeployed);
+  std::string grown = kDeployed;
+  grown.replace(grown.find("FunctionName: reports"), 21, "FunctionName: reports-v2");
+  Fixture target(grown, "grown.yaml");
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  options.allow_recreate = {"Seed"};
+  auto m = PlanMigration(*deployed.model, *target.model,
+                         TwoStacks({"Fn", "Method", "Reports", "Rule", "Seed"}), deployed.rules,
+                         options, deployed.sink);
+  INFO(deployed.Diags());
+  REQUIRE(m);
+  CHECK(deployed.HasCode("W8005"));
+  REQUIRE(m->warnings.size() == 1);
+  CHECK(m->warnings[0].find("'Reports': its FunctionName changes between") == 0);
+}
