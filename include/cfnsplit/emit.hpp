@@ -43,6 +43,9 @@ struct EmitOptions {
   /// Stack → hex SHA-256 of its built code package (`cfnsplit package`); when present the
   /// stack's artifact key carries the hash, so an unchanged package keeps its key.
   std::map<std::string, std::string> artifact_sha256;
+  /// Functions keep the code key they have (one artifact for the whole service, as a deploy
+  /// tool that uploads only that artifact needs); per-stack requirements are still written.
+  bool shared_artifact = false;
   /// Where the files will be written (OUTDIR). Local artifact paths (CodeUri: ./src …) are
   /// rewritten relative to each file; empty leaves them as written.
   std::string output_dir;

@@ -20,6 +20,9 @@ void AddEmitFlags(CLI::App& cmd, EmitFlags& f, bool with_mode) {
   cmd.add_option("--format", f.format, "json or yaml (default: the input's)")
       ->check(CLI::IsMember({"json", "yaml"}));
   cmd.add_flag("--force", f.force, "Replace an existing non-empty output directory");
+  cmd.add_flag("--shared-artifact", f.shared_artifact,
+               "Keep every function's code key: the stacks share the one artifact the deploy tool "
+               "uploads (no per-stack artifact keys)");
 }
 
 class EmitCommand : public Command {
@@ -62,6 +65,10 @@ class SplitCommand : public Command {
   int Run(Session& s) override {
     if (!build_ && (!build_flags_.code.empty() || build_flags_.slim)) {
       s.sink().Error("E0020", {}, "--code and --slim build artifacts: add --build");
+      return s.Finish(false);
+    }
+    if (build_ && flags_.shared_artifact) {
+      s.sink().Error("E0020", {}, "--build makes per-stack artifacts; --shared-artifact keeps one");
       return s.Finish(false);
     }
     auto p = MakePlan(s, template_, planning_);

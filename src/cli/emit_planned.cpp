@@ -177,6 +177,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", p.plan.options.headroom);
   options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
   options.output_dir = fs::absolute(flags.output).lexically_normal().string();
+  options.shared_artifact = flags.shared_artifact;
   ApplyFigures(p.plan, p.check);
   auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
   if (!result) return s.Finish(true);

@@ -95,6 +95,7 @@ struct EmitFlags {
   std::string mode;    // "" = the plan's
   std::string format;  // "" = the input's
   bool force = false;
+  bool shared_artifact = false;  // functions keep their code key (no per-stack artifact)
 };
 
 /// `package` and `split --build`: what builds each stack's artifact (docs/package.md).

@@ -160,6 +160,7 @@ void Emitter::FixVersionHashes() {
 
 // Functions of a stack that ships its own package read their code from that stack's artifact.
 void Emitter::ApplyArtifacts() {
+  if (options_.shared_artifact) return;
   // The root passes each child its artifact key so a pipeline can set it at deploy time; when
   // that would put the root over the parameters quota, each child keeps its key as a default.
   std::size_t with_artifacts = 0;
