@@ -35,7 +35,7 @@ class ServerlessCfnsplit {
         usage: 'Plan or review the split of this service with cfnsplit',
         commands: {
           plan: {
-            usage: "Print cfnsplit's plan for the service as it is now (writes nothing to the service)",
+            usage: "Print cfnsplit's plan for the service as it is now (kept in .serverless/cfnsplit/plan.yaml; cfnsplit-plan.yaml is not touched)",
             lifecycleEvents: ['run'],
             options: {
               format: { usage: 'text, json, markdown or html', type: 'string' },
@@ -58,6 +58,7 @@ class ServerlessCfnsplit {
       'aws:deploy:deploy:uploadArtifacts': () => this.upload(),
       'cfnsplit:plan:run': () => this.planCommand(),
       'cfnsplit:review:run': () => this.reviewCommand(),
+      error: (exception) => this.keepExitCode(exception),
     };
   }
 
@@ -73,18 +74,23 @@ class ServerlessCfnsplit {
     }
   }
 
-  // A Serverless error (no stack trace shown) that keeps cfnsplit's exit code for the process:
-  // Serverless sets 1 for every error, so the code is put back as the process exits.
+  // A Serverless error (shown without a stack trace) carrying cfnsplit's exit code.
   error(message, code, exitCode) {
     const ServerlessError = (this.serverless.classes && this.serverless.classes.Error) || Error;
     const err = new ServerlessError(message, code);
     err.code = code;
-    if (exitCode && exitCode !== 1) {
-      process.once('exit', () => {
-        process.exitCode = exitCode;
-      });
-    }
+    err.cfnsplitExitCode = exitCode;
     return err;
+  }
+
+  // Serverless' `error` hook sees the command's exception. Serverless exits with 1 for every
+  // error; ours keep cfnsplit's code (2: input error), put back as the process exits.
+  keepExitCode(exception) {
+    const exitCode = exception && exception.cfnsplitExitCode;
+    if (!exitCode || exitCode === 1) return;
+    process.once('exit', () => {
+      process.exitCode = exitCode;
+    });
   }
 
   cfnsplit(args, config) {
@@ -255,6 +261,7 @@ class ServerlessCfnsplit {
     }
   }
 
+  // Runs the package lifecycle with the split switched off, for the unsplit compiled template.
   async packageForReport() {
     this.planOnly = true;
     await this.serverless.pluginManager.spawn('package');
@@ -264,7 +271,8 @@ class ServerlessCfnsplit {
   async planCommand() {
     const config = this.config();
     const template = await this.packageForReport();
-    const args = ['plan', template, ...options.planningArgs(config, this.previousPlan(config))];
+    const output = path.join('.serverless', WORK_DIR, 'plan.yaml');
+    const args = ['plan', template, '-o', output, ...options.planningArgs(config, this.previousPlan(config))];
     if (this.options.format) args.push('--format', this.options.format);
     if (this.options.explain) args.push('--explain');
     this.write(this.cfnsplit(args, config).stdout.trimEnd());
