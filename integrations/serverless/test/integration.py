@@ -199,6 +199,35 @@ def run_size(n, a, first, timings):
     out = p.stdout + p.stderr
     check(p.returncode == 2 and "custom.cfnsplit.perFunction is a serverless-plugin-split-stacks key" in out,
           f"N={n}: a peer key stops sls package with exit code 2 (got {p.returncode}) and the explanation")
+    check_per_stack(d, n, a)
+
+
+def check_per_stack(d, n, a):
+    """package: perStack, from the generator's metadata snapshot made into an installed tree
+    (bench/make_site_tree.py --sparse: every RECORDed file at its recorded size, as holes)."""
+    site = os.path.join(a.work, f"svc{n}-site")
+    subprocess.run([sys.executable, os.path.join(REPO, "bench", "make_site_tree.py"), os.path.join(d, "site-packages"),
+                    site, "--sparse"], check=True, stdout=subprocess.DEVNULL)
+    with_plugin(d, f"    package: perStack\n    sitePackages: {site}\n")
+    p, took = sls_package(d, a)
+    if not check(p.returncode == 0, f"N={n}: sls package with package: perStack ({took:.1f}s)"):
+        print(p.stdout[-3000:], p.stderr[-3000:])
+        return
+    sdir = os.path.join(d, ".serverless")
+    listing = json.load(open(os.path.join(sdir, "cfnsplit", "out", "packages", "artifacts.json")))["artifacts"]
+    state = json.load(open(os.path.join(sdir, "serverless-state.json")))
+    directory = state["package"]["artifactDirectoryName"]
+    zips = {os.path.basename(x["key"]): x for x in listing.values()}
+    ok = all(os.path.dirname(x["key"]) == directory and os.path.isfile(os.path.join(sdir, z))
+             and x["unzipped"] <= 262144000 for z, x in zips.items())
+    check(ok and len(zips) > 1, f"N={n}: {len(zips)} per-stack zips in .serverless under their S3 keys' names, "
+          f"each within 262,144,000 bytes (largest {max(x['unzipped'] for x in zips.values()):,})")
+    pointed = [f for f in state["service"]["functions"].values()
+               if os.path.basename((f.get("package") or {}).get("artifact", "")) in zips]
+    check(len(pointed) > 0, f"N={n}: {len(pointed)} functions deploy from their stack's zip (serverless-state.json)")
+    v = subprocess.run([a.cfnsplit, "verify", os.path.join(sdir, "cfnsplit", "template.json"), sdir],
+                       capture_output=True, text=True)
+    check(v.returncode == 0, f"N={n}: perStack output verifies: {v.stdout.splitlines()[0] if v.stdout else v.stderr[:300]}")
     with_plugin(d, "")
 
 
