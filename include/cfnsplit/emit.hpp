@@ -43,6 +43,9 @@ struct EmitOptions {
   /// Stack → hex SHA-256 of its built code package (`cfnsplit package`); when present the
   /// stack's artifact key carries the hash, so an unchanged package keeps its key.
   std::map<std::string, std::string> artifact_sha256;
+  /// CloudFormation name of the root stack (nested parent, or exports base; the others are
+  /// "<name>-<Stack>"). Empty: DefaultStackName of the template.
+  std::string stack_name;
   /// Functions keep the code key they have (one artifact for the whole service, as a deploy
   /// tool that uploads only that artifact needs); per-stack requirements are still written.
   bool shared_artifact = false;
@@ -60,6 +63,7 @@ struct EmittedFile {
   /// staging file of ours; never an input).
   std::string source_path = "";
   bool move_source = false;
+  bool executable = false;  ///< written with the execute bits the umask allows (deploy.sh)
 };
 
 /// A stack's own code package: the parameter its functions read their S3 key from, the key
@@ -100,6 +104,23 @@ struct EmitResult {
 std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan& plan,
                                      const RuleSet& rules, const EmitOptions& options,
                                      DiagnosticSink& sink);
+
+/// The stack name a template reveals: Serverless' "<service>-<stage>" (from its artifact keys,
+/// serverless/<service>/<stage>/…), else the template file's name, or its folder's name when the
+/// file is called template/packaged/cloudformation-template-*; always a valid stack name.
+std::string DefaultStackName(const TemplateModel& model);
+/// Letters, digits and hyphens, starting with a letter, at most 100 characters (CloudFormation
+/// allows 128; the rest is room for "-<Stack>").
+bool ValidStackName(const std::string& name);
+
+/// The deploy kit: OUTDIR/deploy.sh (POSIX sh and the aws CLI, deploying every stack in order:
+/// see src/emit/deploy.cpp) and, when the template creates its own deployment bucket,
+/// bootstrap.<ext> (that bucket alone, for the first deploy).
+std::vector<EmittedFile> DeployKitFiles(const TemplateModel& model, const EmitResult& result,
+                                        const EmitOptions& options);
+/// README text for the kit: the one command, and the commands it runs.
+std::string DeployKitReadme(const TemplateModel& model, const EmitResult& result,
+                            const EmitOptions& options);
 
 /// The template files (and packages/<stack>/requirements.txt, and stacks.json describing the
 /// stacks and deploy order), in a stable order. README.md is DeploySummary's text.

@@ -20,6 +20,9 @@ void AddEmitFlags(CLI::App& cmd, EmitFlags& f, bool with_mode) {
   cmd.add_option("--format", f.format, "json or yaml (default: the input's)")
       ->check(CLI::IsMember({"json", "yaml"}));
   cmd.add_flag("--force", f.force, "Replace an existing non-empty output directory");
+  cmd.add_option("--stack-name", f.stack_name,
+                 "CloudFormation name of the root stack (default: what the template reveals, "
+                 "e.g. Serverless' service-stage); the others are NAME-<Stack>");
   cmd.add_flag("--shared-artifact", f.shared_artifact,
                "Keep every function's code key: the stacks share the one artifact the deploy tool "
                "uploads (no per-stack artifact keys)");

@@ -15,6 +15,7 @@ namespace {
 struct OutdirLayout {
   std::string mode;    // nested | exports
   std::string format;  // json | yaml
+  std::string stack_name;  // the root stack's name OUTDIR was written for
 };
 
 // stacks.json says how OUTDIR was written; E7010 when OUTDIR is not an emitted directory.
@@ -37,6 +38,10 @@ std::optional<OutdirLayout> ReadLayout(Session& s, const std::string& outdir) {
     layout.format =
         first.size() > 5 && first.compare(first.size() - 5, 5, ".json") == 0 ? "json" : "yaml";
     if (layout.mode != "nested" && layout.mode != "exports") throw std::runtime_error("mode");
+    auto name = index.at("stacks").at(0).find("stack_name");
+    if (name != index.at("stacks").at(0).end()) layout.stack_name = name->dump();
+    if (layout.stack_name.size() >= 2 && layout.stack_name.front() == '"')
+      layout.stack_name = layout.stack_name.substr(1, layout.stack_name.size() - 2);
     return layout;
   } catch (const std::exception& e) {
     s.sink().Error("E7010", {}, "'" + path + "' is malformed: " + e.what());
@@ -81,6 +86,7 @@ class PackageCommand : public Command {
     flags.output = outdir_;
     flags.mode = layout->mode;
     flags.format = layout->format;
+    flags.stack_name = layout->stack_name;
     flags.force = true;
     return EmitPlanned(s, *p, flags, &build_);
   }

@@ -45,7 +45,7 @@ class PlanCommand : public Command {
   int Run(Session& s) override {
     auto planned = MakePlan(s, template_, planning_);
     if (!planned) return s.Finish(!s.HasInputErrors());
-    if (!planned->nothing_to_split.empty()) return NothingToSplit(s, *planned);
+    if (!planned->nothing_to_split.empty()) return NothingToSplit(s, *planned, format_);
     if (output_.empty()) {
       std::cout << PlanToYaml(planned->plan);
     } else {

@@ -177,6 +177,14 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", p.plan.options.headroom);
   options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
   options.output_dir = fs::absolute(flags.output).lexically_normal().string();
+  options.stack_name = flags.stack_name.empty() ? DefaultStackName(*p.model) : flags.stack_name;
+  if (!ValidStackName(options.stack_name)) {
+    s.sink().Error("E0022", {},
+                   "--stack-name '" + options.stack_name +
+                       "' is not a stack name: letters, digits and hyphens, starting with a letter, "
+                       "at most 100 characters (room for the -<Stack> suffixes)");
+    return s.Finish(false);
+  }
   options.shared_artifact = flags.shared_artifact;
   ApplyFigures(p.plan, p.check);
   auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
@@ -209,6 +217,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
     files.push_back({"packages/artifacts.json", ArtifactsJson(artifacts, result->stacks)});
   }
   files.push_back({"README.md", readme});
+  for (EmittedFile& f : DeployKitFiles(*p.model, *result, options)) files.push_back(std::move(f));
   files.push_back({"plan.yaml", PlanToYaml(p.plan)});
   if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
   if (built) {

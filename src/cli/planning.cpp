@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/partition.hpp"
@@ -55,6 +56,20 @@ std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path) {
 }
 
 namespace {
+
+std::string HtmlEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 bool ParsePins(Session& s, const PlanningOptions& o, std::vector<Pin>& pins) {
   for (const auto& p : o.pins) {
@@ -154,10 +169,25 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   return p;
 }
 
-int NothingToSplit(Session& s, const Planned& p) {
-  std::cout << "Nothing to split: " << p.model->path() << " is within every stack quota ("
-            << p.nothing_to_split << "). Nothing was written; pass --strategy (or --pin) to split "
-               "it anyway.\n";
+int NothingToSplit(Session& s, const Planned& p, const std::string& format) {
+  std::string why = p.model->path() + " is within every stack quota (" + p.nothing_to_split + ")";
+  std::string hint = "Nothing was written; pass --strategy (or --pin) to split it anyway.";
+  // A machine-readable summary stays a valid document of its format.
+  if (format == "json") {
+    nlohmann::ordered_json doc = {{"nothing_to_split", true},
+                                  {"template", p.model->path()},
+                                  {"reason", why},
+                                  {"written", nlohmann::ordered_json::array()}};
+    std::cout << doc.dump(2) << "\n";
+  } else if (format == "markdown") {
+    std::cout << "# Nothing to split\n\n" << why << ".\n\n" << hint << "\n";
+  } else if (format == "html") {
+    std::cout << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Nothing to "
+                 "split</title></head>\n<body><h1>Nothing to split</h1>\n<p>"
+              << HtmlEscape(why) << ".</p>\n<p>" << HtmlEscape(hint) << "</p>\n</body></html>\n";
+  } else {
+    std::cout << "Nothing to split: " << why << ". " << hint << "\n";
+  }
   return s.Finish(true);
 }
 

@@ -77,7 +77,7 @@ std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
 
 /// Says that a template needs no split (Planned::nothing_to_split) and ends the run cleanly;
 /// nothing is written.
-int NothingToSplit(Session& s, const Planned& p);
+int NothingToSplit(Session& s, const Planned& p, const std::string& format = "text");
 
 /// Reads a plan and the template it names (refusing a changed template unless `rebase`). Sizing
 /// inputs the plan records (manifest, requirements, serverless.yml) are used unless `overrides`
@@ -94,6 +94,7 @@ struct EmitFlags {
   std::string output;
   std::string mode;    // "" = the plan's
   std::string format;  // "" = the input's
+  std::string stack_name;  // "" = DefaultStackName
   bool force = false;
   bool shared_artifact = false;  // functions keep their code key (no per-stack artifact)
 };

@@ -172,11 +172,13 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
     for (const auto& f : out.figures) total += f.resources;
     std::uint64_t limit = Budget(rules, "nested_operation_resources", 1.0);
     if (total > limit)
-      out.notes.push_back(
-          "the nested tree creates " + std::to_string(total) +
-          " resources in one operation; CloudFormation allows " + std::to_string(limit) +
-          " per nested-stack operation: deploy it in stages (add children a few at a "
-          "time) or use --mode exports");
+      out.violations.push_back(
+          {"E4018",
+           "the nested tree creates " + std::to_string(total) +
+               " resources in one operation; CloudFormation allows " + std::to_string(limit) +
+               " per nested-stack operation, so its first deploy would fail",
+           "use --mode exports (independent stacks, each deployed on its own)",
+           plan.stacks.empty() ? "" : plan.stacks[0].name, ""});
   }
 }
 

@@ -17,23 +17,6 @@ std::string BaseName(const std::string& path) {
 
 }  // namespace
 
-std::string Emitter::SuggestedPrefix() const {
-  std::string base = BaseName(model_.path());
-  base = base.substr(0, base.find('.'));
-  std::string out;
-  for (char c : base) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (ok)
-      out += c;
-    else if (!out.empty() && out.back() != '-')
-      out += '-';
-  }
-  while (!out.empty() && !std::isalpha(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  if (out.empty()) out = "app";
-  return out.substr(0, 100);
-}
-
 namespace {
 
 std::string HexToBase64(const std::string& hex) {
@@ -139,7 +122,8 @@ bool Emitter::ApplyImages() {
 // A Lambda version's CodeSha256 names the code it publishes: it follows the function's new
 // package (its SHA-256 once built) or is dropped, or CloudFormation refuses to publish.
 void Emitter::FixVersionHashes() {
-  for (StackOut& s : stacks_)
+  for (StackOut& s : stacks_) {
+    std::size_t dropped = 0;
     for (std::size_t i = 0; i < s.resources.size(); ++i) {
       Value& def = s.resources.items()[i];
       const Value* type = def.Find("Type");
@@ -150,12 +134,16 @@ void Emitter::FixVersionHashes() {
       if (changed == code_changed_.end()) continue;
       if (changed->second.empty()) {
         props->Erase("CodeSha256");
-        s.notes.insert(s.resources.keys()[i].name + ": CodeSha256 dropped (its function's code "
-                                                    "changes; build the package to pin it again)");
+        ++dropped;
       } else {
         props->Set("CodeSha256", syntax::Str(HexToBase64(changed->second)));
       }
     }
+    if (dropped > 0)
+      s.notes.insert(std::to_string(dropped) +
+                     " Lambda version(s) drop their CodeSha256: their functions' code changes "
+                     "(own package or image); `cfnsplit package` pins it again");
+  }
 }
 
 // Functions of a stack that ships its own package read their code from that stack's artifact.
@@ -215,8 +203,8 @@ void Emitter::ApplyArtifacts() {
     s.notes.insert(std::to_string(count) +
                    " function(s) read their code from this stack's own "
                    "package: parameter " +
-                   param + " (default '" + default_key + "'); upload packages/" + s.name +
-                   " there");
+                   param + " (default '" + default_key + "'), built into packages/" + s.name +
+                   ".zip (deploy.sh uploads it there)");
   }
 }
 

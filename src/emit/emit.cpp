@@ -56,7 +56,8 @@ bool Emitter::AssignStacks() {
   }
   if (!ok) return false;
   const std::string ext = options_.format == TemplateFormat::kJson ? ".json" : ".yaml";
-  const std::string prefix = SuggestedPrefix();
+  const std::string prefix =
+      options_.stack_name.empty() ? DefaultStackName(model_) : options_.stack_name;
   // CloudFormation rejects a template without resources: an empty stack is not emitted. A nested
   // parent always holds its children; in exports mode, when the base is empty the first stack
   // that is not takes its place (and the original stack's name).
@@ -189,11 +190,13 @@ void Emitter::OrderAcrossStacks(int consumer, int producer, const std::vector<st
   bool imports_already = std::any_of(wires_.begin(), wires_.end(), [&](const auto& kv) {
     return kv.second.home == producer && c.imported.count(kv.second.name);
   });
-  for (const std::string& id : ids)
-    c.notes.insert(id + " DependsOn a resource of " + p.name + ": " + p.name +
-                   " is deployed first" +
-                   (imports_already ? " (" + c.name + " imports its exports)"
-                                    : " (an ordering import in " + id + "'s Metadata enforces it)"));
+  std::string examples;
+  for (std::size_t i = 0; i < ids.size() && i < 3; ++i) examples += (i ? ", " : "") + ids[i];
+  if (ids.size() > 3) examples += ", …";
+  c.notes.insert(std::to_string(ids.size()) + " resource(s) DependsOn resources of " + p.name +
+                 " (" + examples + "): " + p.name + " is deployed first" +
+                 (imports_already ? " (this stack imports its exports)"
+                                  : " (an ordering import in their Metadata enforces it)"));
   if (imports_already) return;
   Value import = Import(consumer, {WireKey::Kind::kOrdering, p.name, ""}, nullptr);
   for (const std::string& id : ids) {

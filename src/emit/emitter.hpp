@@ -121,7 +121,6 @@ class Emitter {
   void GuardConditionalStacks();
   Value GeneratedConditions(Value conditions, const StackOut& s) const;
   bool CheckCycles();
-  std::string SuggestedPrefix() const;
 
   const TemplateModel& model_;
   const SplitPlan& plan_;

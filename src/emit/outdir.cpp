@@ -56,6 +56,15 @@ bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, Diagno
       sink.Error("E5004", {}, "cannot write '" + target.string() + "'");
       return false;
     }
+    if (f.executable) {
+      // Execute wherever read is allowed: the umask already shaped the read bits.
+      fs::perms p = fs::status(target, ec).permissions();
+      fs::perms x = fs::perms::none;
+      if ((p & fs::perms::owner_read) != fs::perms::none) x |= fs::perms::owner_exec;
+      if ((p & fs::perms::group_read) != fs::perms::none) x |= fs::perms::group_exec;
+      if ((p & fs::perms::others_read) != fs::perms::none) x |= fs::perms::others_exec;
+      fs::permissions(target, x, fs::perm_options::add, ec);
+    }
   }
   return true;
 }

@@ -289,6 +289,8 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
                      " here): --mode exports has no such limit"
                : "data, shared infrastructure and what they need stay in the base stack; "
                  "raise --headroom, or --pin shared resources to function stacks"});
+    else if (v.code == "E4018")
+      sink.Error(v.code, {}, v.message, {v.fix});
     else if (v.code == "E4007")
       sink.Error(v.code, {}, "no packing found within the budgets: " + v.message,
                  {"raise --headroom, or allow fewer values between stacks (--pin related "

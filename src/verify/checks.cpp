@@ -282,10 +282,10 @@ void Checker::CheckQuotas() {
   }
   std::uint64_t nested_limit = limit("nested_operation_resources");
   if (set_.mode == WiringMode::kNested && nested_limit > 0 && total > nested_limit)
-    Note("W5108", "the nested stacks hold " + std::to_string(total) +
-                      " resources; one operation "
-                      "may create, update or delete at most " +
-                      std::to_string(nested_limit));
+    Report("E5108", "the nested stacks hold " + std::to_string(total) +
+                        " resources; one nested-stack operation may create, update or delete at "
+                        "most " + std::to_string(nested_limit) +
+                        ", so the first deploy cannot succeed (use exports mode)");
 }
 
 void Checker::CheckCycles() {

@@ -79,7 +79,7 @@ int Flattener::ChildOf(const std::string& id) const {
 int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
   const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl, "Parameters");
   const Value* decl = params ? params->Find(param) : nullptr;
-  if (!decl || !decl->is_map()) return -1;
+  if (!decl || !decl->is_map() || set_.original_parameters.count(param)) return -1;
   const Value* def = decl->Find("Default");
   for (std::size_t i = 0; i < set_.stacks.size(); ++i) {
     const StackDoc& doc = set_.stacks[i];

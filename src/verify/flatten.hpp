@@ -25,6 +25,9 @@ struct StackSet {
   WiringMode mode = WiringMode::kNested;
   std::vector<StackDoc> stacks;  ///< [0] = parent (nested) or base (exports)
   std::vector<std::string> deploy_order;
+  /// The original template's parameter names: such a parameter means itself, even when its
+  /// Default happens to equal a stack's name.
+  std::set<std::string> original_parameters;
 };
 
 /// The file a child's TemplateURL names: the URL itself when it is a string (emit writes the

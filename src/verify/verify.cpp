@@ -15,8 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-VerifyReport RunChecker(const TemplateModel& original, const verify::StackSet& set,
+VerifyReport RunChecker(const TemplateModel& original, verify::StackSet& set,
                         const RuleSet& rules, const VerifyOptions& options, DiagnosticSink& sink) {
+  for (const Parameter& p : original.parameters) set.original_parameters.insert(p.name);
   try {
     verify::Checker checker(original, set, rules, options, sink);
     return checker.Run();

@@ -113,8 +113,8 @@ TEST_CASE("cfn-lint finds no new error in split templates", "[golden]") {
   REQUIRE(std::system(("python3 " + src + "/samples/tools/cfn_yaml_to_json.py " + src +
                        "/samples/handwritten/template.yaml " + handwritten)
                           .c_str()) == 0);
-  CheckSplit(linter, handwritten, "", dir + "/handwritten-nested");
-  CheckSplit(linter, handwritten, "--mode exports", dir + "/handwritten-exports");
+  CheckSplit(linter, handwritten, "--strategy auto", dir + "/handwritten-nested");
+  CheckSplit(linter, handwritten, "--strategy auto --mode exports", dir + "/handwritten-exports");
   CheckSplit(linter, src + "/samples/ml-service/template.json",
              "--manifest " + src + "/samples/ml-service/cfnsplit.yaml", dir + "/ml-nested");
   std::system(("rm -rf " + dir).c_str());

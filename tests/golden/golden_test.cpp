@@ -77,8 +77,10 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
   std::vector<std::string> cases = Cases(root);
   REQUIRE(cases.size() >= 5);
   bool update = std::getenv("CFNSPLIT_UPDATE_GOLDEN") != nullptr;
-  char scratch_template[] = "/tmp/cfnsplit-golden-XXXXXX";
-  std::string scratch = mkdtemp(scratch_template);
+  // Inside the source tree, so that paths an output stores relative to itself (its README's
+  // source, deploy.sh's artifact folder) are the same on every machine.
+  std::string scratch_template = std::string(CFNSPLIT_SOURCE_DIR) + "/tests/golden/.scratch-XXXXXX";
+  std::string scratch = mkdtemp(scratch_template.data());
   for (const auto& name : cases) {
     std::string dir = root + "/" + name;
     std::string args = Trim(ReadAll(dir + "/args"));

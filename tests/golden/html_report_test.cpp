@@ -37,7 +37,7 @@ TEST_CASE("the HTML plan report renders in headless Chromium", "[golden]") {
   std::string dir = mkdtemp(dir_template);
   std::string page = dir + "/page.html";
   std::string run = std::string("cd ") + CFNSPLIT_SOURCE_DIR + " && " + CFNSPLIT_BINARY +
-                    " plan tests/data/golden/small.yaml -o " + dir + "/plan.yaml --format html > " +
+                    " plan tests/data/golden/small.yaml --strategy auto -o " + dir + "/plan.yaml --format html > " +
                     page;
   REQUIRE(std::system(run.c_str()) == 0);
   std::string flags =

@@ -513,4 +513,28 @@ TEST_CASE("a version's CodeSha256 follows its function's own package", "[unit][d
   }
 }
 
+TEST_CASE("a template parameter whose default is the stack's name keeps meaning itself",
+          "[unit][deployable]") {
+  // Found by the corpus: `AppName` defaulting to the folder name, which is also the default stack
+  // name, was read back by verify as the base stack's name parameter.
+  Fixture f(R"(Parameters:
+  AppName: {Type: String, Default: my-app}
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: !Sub '${AppName}-queue'}
+)");
+  EmitOptions options;
+  options.mode = WiringMode::kExports;
+  options.stack_name = "my-app";
+  EmitResult r = EmitOk(f, MakePlan({{"Base", {"Table"}}, {"Queues", {"Queue"}}}), options);
+  const EmittedStack& child = StackNamed(r, "Queues");
+  CHECK(Json(At(child.tmpl, "Resources.Queue.Properties.QueueName")) ==
+        "{\"Fn::Sub\":\"${AppName}-queue\"}\n");
+  RequireVerified(f, r);
+}
+
 }  // namespace cfnsplit::testing

@@ -88,7 +88,19 @@ TEST_CASE("a 2,000-function Serverless service splits within every quota", "[uni
   const RuleSet& rules = cfnsplit::testing::BuiltinRules();
   DiagnosticSink analysis_sink;
   Analysis a = Analyze(*l->model, rules, 0, analysis_sink);
-  for (WiringMode mode : {WiringMode::kNested, WiringMode::kExports}) {
+  {
+    // One nested tree would create 12,004 resources in its first operation: past CloudFormation's
+    // 2,500 per nested-stack operation, so nested mode refuses and names exports mode.
+    PlanOptions options;
+    options.mode = WiringMode::kNested;
+    DiagnosticSink sink;
+    CHECK_FALSE(PartitionTemplate(a, {}, rules, options, sink));
+    bool refused = false;
+    for (const auto& d : sink.diagnostics())
+      refused |= d.code == "E4018" && d.message.find("2500") != std::string::npos;
+    CHECK(refused);
+  }
+  for (WiringMode mode : {WiringMode::kExports}) {
     INFO(WiringModeName(mode));
     PlanOptions options;
     options.mode = mode;
