@@ -20,6 +20,9 @@ const artifacts = require('./lib/artifacts');
 const WORK_DIR = 'cfnsplit'; // .serverless/cfnsplit: the unsplit template and cfnsplit's output
 const UNSPLIT = 'template.json';
 const OUT_DIR = 'out';
+const EXPORTS_HINT =
+  'In serverless.yml: custom.cfnsplit.mode: exports, then `sls package` and deploy the stacks with ' +
+  '.serverless/cfnsplit/out/deploy.sh (its README.md beside it says what it does); `sls deploy` deploys one stack.';
 
 class ServerlessCfnsplit {
   constructor(serverless, cliOptions, utils) {
@@ -100,7 +103,8 @@ class ServerlessCfnsplit {
     } catch (e) {
       if (!(e instanceof runner.CfnsplitError)) throw e;
       const code = e.codes.length ? `CFNSPLIT_${e.codes[0]}` : 'CFNSPLIT_FAILED';
-      throw this.error(e.message, code, e.exitCode);
+      const hint = e.codes.includes('E4018') ? `\n${EXPORTS_HINT}` : '';
+      throw this.error(e.message + hint, code, e.exitCode);
     }
   }
 
@@ -233,8 +237,9 @@ class ServerlessCfnsplit {
     if (!config.enabled || config.mode !== 'exports') return;
     const dir = path.join(this.packageDir(), WORK_DIR, OUT_DIR);
     throw this.error(
-      'cfnsplit: exports mode writes independent stacks that `sls deploy` cannot deploy as one; deploy them ' +
-        `in the order and with the commands of ${path.join(dir, 'README.md')}, or use mode: nested`,
+      'cfnsplit: exports mode writes independent stacks that `sls deploy` cannot deploy as one: after ' +
+        `\`sls package\`, deploy them with ${path.join(dir, 'deploy.sh')} (see ${path.join(dir, 'README.md')}), ` +
+        'or use mode: nested',
       'CFNSPLIT_EXPORTS_DEPLOY',
       2
     );

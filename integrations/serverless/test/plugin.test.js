@@ -157,6 +157,16 @@ test("cfnsplit's diagnostics become a Serverless error with its code", () => {
   );
 });
 
+test('a nested tree too big for one operation (E4018) says how to switch to exports mode', () => {
+  const dir = h.tempService();
+  const binary = h.fakeBinary(dir, { split: { stderr: 'cfnsplit: error: the nested tree creates 11573 resources [E4018]\n', code: 1 } });
+  const { serverless } = h.fakeServerless({ dir, template: { Resources: {} }, custom: { cfnsplit: { binary } } });
+  assert.throws(
+    () => new Plugin(serverless, {}, h.quietUtils().utils).hooks['before:aws:package:finalize:saveServiceState'](),
+    (e) => e.code === 'CFNSPLIT_E4018' && /custom\.cfnsplit\.mode: exports/.test(e.message) && /deploy\.sh/.test(e.message)
+  );
+});
+
 test('a config error is reported before cfnsplit runs', () => {
   const dir = h.tempService();
   const { serverless } = h.fakeServerless({ dir, template: { Resources: {} }, custom: { cfnsplit: { perFunction: true } } });
