@@ -15,7 +15,18 @@ function functionsReading(template, parameter) {
   return ids;
 }
 
-// Copies every built zip into .serverless under the base name of its S3 key (Serverless uploads a
+// Zips can be large: moved (same file system), copied only across file systems.
+function moveFile(from, to) {
+  try {
+    fs.renameSync(from, to);
+  } catch (e) {
+    if (e.code !== 'EXDEV') throw e;
+    fs.copyFileSync(from, to);
+    fs.rmSync(from);
+  }
+}
+
+// Moves every built zip into .serverless under the base name of its S3 key (Serverless uploads a
 // function artifact to <artifactDirectoryName>/<base name>, which is exactly that key) and points
 // the stack's functions at it. Returns [{ stack, file, functions }].
 function install({ outDir, serverlessDir, service, naming, log = () => {} }) {
@@ -31,7 +42,7 @@ function install({ outDir, serverlessDir, service, naming, log = () => {} }) {
     const entry = index.stacks.find((s) => s.name === stack);
     const template = JSON.parse(fs.readFileSync(path.join(outDir, entry.template), 'utf8'));
     const file = path.join(serverlessDir, path.posix.basename(a.key));
-    fs.copyFileSync(path.join(outDir, a.file), file);
+    moveFile(path.join(outDir, a.file), file);
     const functions = [];
     for (const id of functionsReading(template, a.parameter)) {
       const name = byLogicalId.get(id);
