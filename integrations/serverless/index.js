@@ -212,11 +212,26 @@ class ServerlessCfnsplit {
         log: this.verbose,
       });
     }
+    this.warnUnpassedParameters(parent);
     // Replaced in place: Serverless and other plugins hold this very object.
     const compiled = provider.compiledCloudFormationTemplate;
     for (const key of Object.keys(compiled)) delete compiled[key];
     Object.assign(compiled, parent);
     return children;
+  }
+
+  // Parameters the parent declares without a default (the ImageUri of a function the manifest
+  // makes a container image, with package: perStack) must come from provider.stackParameters.
+  warnUnpassedParameters(parent) {
+    const given = new Set((this.serverless.service.provider.stackParameters || []).map((p) => p.ParameterKey));
+    const missing = Object.entries(parent.Parameters || {})
+      .filter(([name, p]) => p && p.Default === undefined && !given.has(name))
+      .map(([name]) => name);
+    if (missing.length === 0) return;
+    this.info(
+      `cfnsplit: WARNING: the parent stack needs ${missing.join(', ')} (container images: build them from ` +
+        '.serverless/cfnsplit/out/packages/*/Dockerfile); set them in provider.stackParameters or `sls deploy` fails'
+    );
   }
 
   // The plan just used becomes the committed one (placements for the next deploy).

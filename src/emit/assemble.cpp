@@ -57,6 +57,8 @@ std::string VersionOf(const Value& version) {
 // the handler becomes the image command). packages/<Stack>-<Function>/Dockerfile builds it.
 bool Emitter::ApplyImages() {
   bool ok = true;
+  // With one shared artifact every function keeps its code as it is, zip included.
+  if (options_.shared_artifact) return ok;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     StackOut& s = stacks_[i];
     for (const std::string& id : s.plan->images) {
