@@ -157,7 +157,8 @@ class ServerlessCfnsplit {
     this.recordPlan(config, outDir);
     this.info(
       `cfnsplit: ${index.stacks.length} stacks (${index.mode} mode), ${written.length} child template(s) in ` +
-        `.serverless, ${((Date.now() - started) / 1000).toFixed(1)}s; verified against the compiled template`
+        `.serverless, ${((Date.now() - started) / 1000).toFixed(1)}s; verified against the compiled template` +
+        (index.mode === 'exports' ? `; deploy with ${path.join(outRel, 'deploy.sh')}` : '')
     );
     return undefined;
   }
@@ -197,9 +198,8 @@ class ServerlessCfnsplit {
           fileName,
         });
       children = layout.relinkChildren(parent, index, urlFor);
-    } else {
-      children = index.stacks.slice(1).map((s) => ({ from: s.template, fileName: layout.childFileName(s.name) }));
     }
+    // Exports mode: the other stacks stay in cfnsplit's output folder, beside its deploy kit.
     for (const child of children) {
       fs.copyFileSync(path.join(outDir, child.from), path.join(serverlessDir, child.fileName));
     }

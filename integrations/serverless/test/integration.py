@@ -16,8 +16,11 @@ For every size N (bench/compare/gen_service.py, seed 11):
   4. TemplateURLs: each child stack's URL is the peer's Fn::Join into this deployment's artifact
      directory, names a file in .serverless that the upload step sends, and every child file is
      named by exactly one URL;
-  5. (first size) a second package with the committed cfnsplit-plan.yaml keeps every placement,
-     and a peer key in custom.cfnsplit stops `sls package` with exit code 2 and the explanation.
+  5. a service too big for one nested operation (E4018): refused with the switch to exports
+     mode, and exports mode packages stacks that verify, within every quota;
+  6. (first size) a second package with the committed cfnsplit-plan.yaml keeps every placement,
+     a peer key in custom.cfnsplit stops `sls package` with exit code 2 and the explanation, and
+     `package: perStack` builds each stack's zip from an installed tree.
 Prints one line per check; exits 1 on any failure.
 """
 import argparse
@@ -160,6 +163,9 @@ def run_size(n, a, first, timings):
     with_plugin(d)
     p, split_s = sls_package(d, a)
     timings[n] = {"unsplit_s": round(unsplit_s, 2), "plugin_s": round(split_s, 2)}
+    if "CFNSPLIT_E4018" in p.stdout + p.stderr:
+        check_exports(d, n, a, p)
+        return
     if not check(p.returncode == 0, f"N={n}: sls package with serverless-cfnsplit ({split_s:.1f}s)"):
         print(p.stdout[-3000:], p.stderr[-3000:])
         return
@@ -200,6 +206,29 @@ def run_size(n, a, first, timings):
     check(p.returncode == 2 and "custom.cfnsplit.perFunction is a serverless-plugin-split-stacks key" in out,
           f"N={n}: a peer key stops sls package with exit code 2 (got {p.returncode}) and the explanation")
     check_per_stack(d, n, a)
+
+
+def check_exports(d, n, a, p):
+    """A service whose nested tree would exceed 2,500 resources: nested mode is refused (E4018)
+    with the way out, and exports mode packages stacks that verify, each within every quota."""
+    out = p.stdout + p.stderr
+    check(p.returncode == 1 and "custom.cfnsplit.mode: exports" in out,
+          f"N={n}: nested mode refused (E4018, exit {p.returncode}) with the switch to exports mode")
+    with_plugin(d, "    mode: exports\n")
+    p, took = sls_package(d, a)
+    if not check(p.returncode == 0, f"N={n}: sls package in exports mode ({took:.1f}s)"):
+        print(p.stdout[-3000:], p.stderr[-3000:])
+        return
+    sdir = os.path.join(d, ".serverless")
+    out_dir = os.path.join(sdir, "cfnsplit", "out")
+    v = subprocess.run([a.cfnsplit, "verify", os.path.join(sdir, "cfnsplit", "template.json"), out_dir],
+                       capture_output=True, text=True)
+    check(v.returncode == 0, f"N={n}: exports output verifies: {v.stdout.splitlines()[0] if v.stdout else v.stderr[:300]}")
+    rep = stackcheck.analyze_dir(os.path.join(out_dir, "stacks"))
+    check(rep["stacks_over_quota"] == 0 and not rep["cycles"],
+          f"N={n}: {rep['stacks']} exports stacks, largest {rep['largest_stack_resources']} resources, none over a quota")
+    check(os.path.isfile(os.path.join(out_dir, "deploy.sh")), f"N={n}: the deploy kit is in .serverless/cfnsplit/out")
+    with_plugin(d, "")
 
 
 def check_per_stack(d, n, a):

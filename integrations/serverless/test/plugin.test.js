@@ -110,6 +110,20 @@ test('package again with the committed plan: same placements, plan unchanged', n
   assert.match(fs.readFileSync(path.join(s.dir, 'cfnsplit-plan.yaml'), 'utf8'), /source: plan/);
 });
 
+test('exports mode: the base becomes the compiled template; the stacks stay with the deploy kit', needsBinary, () => {
+  const s = sampleService({ mode: 'exports' });
+  s.plugin.hooks['before:aws:package:finalize:saveServiceState']();
+  const types = Object.values(s.template.Resources).map((r) => r.Type);
+  assert.ok(!types.includes('AWS::CloudFormation::Stack'));
+  assert.ok(types.includes('AWS::DynamoDB::Table') || types.includes('AWS::SQS::Queue'), 'data stays in the base');
+  assert.deepStrictEqual(fs.readdirSync(path.join(s.dir, '.serverless')).filter((f) => f.endsWith('-nested-stack.json')), []);
+  const out = path.join(s.dir, '.serverless', 'cfnsplit', 'out');
+  assert.ok(fs.readdirSync(path.join(out, 'stacks')).length >= 2);
+  assert.ok(s.notices.some((n) => /exports mode.*deploy\.sh/.test(n)), s.notices.join('\n'));
+  const v = spawnSync(BINARY, ['verify', SAMPLE, out], { encoding: 'utf8' });
+  assert.strictEqual(v.status, 0, v.stdout + v.stderr);
+});
+
 test('a template within every quota is left alone', needsBinary, () => {
   const dir = h.tempService();
   const template = {
