@@ -145,9 +145,11 @@ class ServerlessCfnsplit {
       serverlessConfig: this.serverlessConfigFile(),
     });
     const started = Date.now();
+    fs.rmSync(path.join(this.servicePath, outRel), { recursive: true, force: true });
     const { stdout } = this.cfnsplit(args, config);
     const outDir = path.join(this.servicePath, outRel);
     if (!fs.existsSync(path.join(outDir, 'stacks.json'))) {
+      // "Nothing to split": cfnsplit wrote nothing.
       this.info(`cfnsplit: ${stdout.trim()}`);
       return undefined;
     }
@@ -234,11 +236,12 @@ class ServerlessCfnsplit {
     );
   }
 
-  // The plan just used becomes the committed one (placements for the next deploy).
+  // The plan just used becomes the committed one when it places something differently, so a
+  // package that moved nothing leaves the committed file alone.
   recordPlan(config, outDir) {
     const target = path.join(this.servicePath, config.planFile);
     const text = fs.readFileSync(path.join(outDir, 'plan.yaml'), 'utf8');
-    if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === text) return;
+    if (fs.existsSync(target) && layout.samePlacements(fs.readFileSync(target, 'utf8'), text)) return;
     layout.writeAtomically(target, text);
     this.info(`cfnsplit: placements recorded in ${config.planFile}; commit it so later deploys keep them`);
   }

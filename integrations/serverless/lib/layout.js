@@ -85,7 +85,30 @@ function nestedStackFiles(serverlessDir) {
     .sort();
 }
 
+// Which stack each resource is in, from a plan file's text (its `stacks:` list). Serverless
+// names the API Gateway deployment after the packaging time, a new logical ID on every package:
+// it is left out, as are the inputs' SHA-256 and the pins a plan records from its predecessor.
+function placements(planText) {
+  const out = [];
+  for (const chunk of planText.split('\n  - name: ').slice(1)) {
+    const stack = chunk.split('\n')[0];
+    const body = chunk.slice(chunk.indexOf('    resources:'));
+    for (const m of body.matchAll(/^ {6}- ([A-Za-z0-9]+)/gm)) {
+      if (!/^ApiGatewayDeployment[0-9]+$/.test(m[1])) out.push(`${m[1]}=${stack}`);
+    }
+  }
+  return out.sort();
+}
+
+function samePlacements(a, b) {
+  const x = placements(a);
+  const y = placements(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
 module.exports = {
+  placements,
+  samePlacements,
   COMPILED_TEMPLATE,
   childFileName,
   s3Endpoint,
