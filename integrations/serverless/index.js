@@ -102,6 +102,9 @@ class ServerlessCfnsplit {
       return runner.run(binary, args, { cwd: this.servicePath });
     } catch (e) {
       if (!(e instanceof runner.CfnsplitError)) throw e;
+      // cfnsplit's whole output (warnings included) is kept beside its other files.
+      const log = path.join(this.servicePath, '.serverless', WORK_DIR, 'cfnsplit.log');
+      if (e.output && fs.existsSync(path.dirname(log))) fs.writeFileSync(log, `${e.output}\n`);
       const code = e.codes.length ? `CFNSPLIT_${e.codes[0]}` : 'CFNSPLIT_FAILED';
       const hint = e.codes.includes('E4018') ? `\n${EXPORTS_HINT}` : '';
       throw this.error(e.message + hint, code, e.exitCode);

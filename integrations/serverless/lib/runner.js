@@ -45,11 +45,31 @@ function findBinary(configured, servicePath, env = process.env) {
   throw new CfnsplitError(`cfnsplit was not found on PATH. ${INSTALL_HINT}`, { exitCode: 2, codes: [], output: '' });
 }
 
-// Diagnostic codes in cfnsplit's output, in order, once each.
+// Diagnostic codes in cfnsplit's output, errors first, in order, once each.
 function diagnosticCodes(text) {
   const codes = [];
-  for (const m of text.matchAll(/\[([EW][0-9]{4})\]/g)) if (!codes.includes(m[1])) codes.push(m[1]);
+  for (const kind of ['E', 'W']) {
+    for (const m of text.matchAll(/\[([EW][0-9]{4})\]/g)) if (m[1][0] === kind && !codes.includes(m[1])) codes.push(m[1]);
+  }
   return codes;
+}
+
+// What the user must read: the error diagnostics, each with its source line and caret, and
+// how many warnings were left out (all of them are in the full output).
+function errorsOnly(text) {
+  const lines = text.split('\n');
+  const kept = [];
+  let warnings = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (/(^|: )error: /.test(lines[i])) {
+      kept.push(lines[i]);
+      while (i + 1 < lines.length && /^\s/.test(lines[i + 1])) kept.push(lines[++i]);
+    } else if (/(^|: )warning: /.test(lines[i])) {
+      warnings++;
+    }
+  }
+  if (kept.length === 0) return text;
+  return kept.join('\n') + (warnings ? `\n(${warnings} warning(s) not shown)` : '');
 }
 
 // Runs cfnsplit; returns { stdout, stderr } on exit 0 and throws CfnsplitError otherwise.
@@ -67,11 +87,12 @@ function run(binary, args, { cwd, maxBuffer = 256 * 1024 * 1024 } = {}) {
   const status = r.status === null ? 2 : r.status;
   const codes = diagnosticCodes(output);
   const what = r.status === null ? `was stopped by ${r.signal}` : `exited with code ${status}`;
-  throw new CfnsplitError(`cfnsplit ${args[0]} ${what}${codes.length ? ` (${codes.join(', ')})` : ''}:\n${output}`, {
+  const errors = codes.filter((c) => c.startsWith('E'));
+  throw new CfnsplitError(`cfnsplit ${args[0]} ${what}${errors.length ? ` (${errors.join(', ')})` : ''}:\n${errorsOnly(output)}`, {
     exitCode: status,
     codes,
     output,
   });
 }
 
-module.exports = { CfnsplitError, INSTALL_HINT, findBinary, diagnosticCodes, run };
+module.exports = { CfnsplitError, INSTALL_HINT, findBinary, diagnosticCodes, errorsOnly, run };

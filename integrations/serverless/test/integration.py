@@ -163,7 +163,7 @@ def run_size(n, a, first, timings):
     with_plugin(d)
     p, split_s = sls_package(d, a)
     timings[n] = {"unsplit_s": round(unsplit_s, 2), "plugin_s": round(split_s, 2)}
-    if "CFNSPLIT_E4018" in p.stdout + p.stderr:
+    if "E4018" in p.stdout + p.stderr:
         check_exports(d, n, a, p)
         return
     if not check(p.returncode == 0, f"N={n}: sls package with serverless-cfnsplit ({split_s:.1f}s)"):

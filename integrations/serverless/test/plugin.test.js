@@ -180,6 +180,25 @@ test('a nested tree too big for one operation (E4018) says how to switch to expo
   );
 });
 
+test('errors come first: the Serverless error shows error diagnostics, warnings are counted', () => {
+  const dir = h.tempService();
+  const output =
+    't.json:9:5: warning: function A ships 240 MB [W4014]\n      "A": {\n      ^\n' +
+    't.json:4:16: error: stack X over a quota [E4007]\n  "X": 1\n  ^\n' +
+    't.json:12:5: warning: function B ships 250 MB [W4014]\n';
+  const binary = h.fakeBinary(dir, { split: { stderr: output, code: 1 } });
+  const { serverless } = h.fakeServerless({ dir, template: { Resources: {} }, custom: { cfnsplit: { binary } } });
+  assert.throws(
+    () => new Plugin(serverless, {}, h.quietUtils().utils).hooks['before:aws:package:finalize:saveServiceState'](),
+    (e) =>
+      e.code === 'CFNSPLIT_E4007' &&
+      e.message.includes('t.json:4:16: error: stack X over a quota [E4007]\n  "X": 1\n  ^') &&
+      !e.message.includes('W4014') &&
+      /2 warning\(s\) not shown/.test(e.message)
+  );
+  assert.strictEqual(fs.readFileSync(path.join(dir, '.serverless', 'cfnsplit', 'cfnsplit.log'), 'utf8'), output.trim() + '\n');
+});
+
 test('a config error is reported before cfnsplit runs', () => {
   const dir = h.tempService();
   const { serverless } = h.fakeServerless({ dir, template: { Resources: {} }, custom: { cfnsplit: { perFunction: true } } });
