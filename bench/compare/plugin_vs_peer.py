@@ -6,7 +6,8 @@ Usage: plugin_vs_peer.py --sls-modules DIR --cfnsplit BIN [--sizes 50,300,2000] 
   package.json, or bench/compare/npm_env.sh's cache).
 For every size, three copies of the generated service (gen_service.py, seed 11): no split plugin,
 the peer (perGroupFunction; 20 nested stacks, 40 from 1,000 functions, where 20 overflow), and
-serverless-cfnsplit (manifest given). Each run packages all three back to back in a rotating
+serverless-cfnsplit (manifest given; exports mode from 1,000 functions, whose nested tree would
+exceed the 2,500 resources of one nested-stack operation). Each run packages all three back to back in a rotating
 order (paired: the same machine load for the three), from a clean .serverless. Prints the median
 (min-max) wall time of each and the median of the per-run ratios plugin/peer.
 """
@@ -34,7 +35,8 @@ def prepare(kind, n, a):
     os.symlink(a.sls_modules, os.path.join(d, "node_modules"))
     if kind == "plugin":
         os.symlink(integration.PLUGIN, os.path.join(d, "serverless-cfnsplit"))
-        integration.with_plugin(d)
+        # A nested tree over 2,500 resources is refused (E4018): large services use exports mode.
+        integration.with_plugin(d, "    mode: exports\n" if n >= 1000 else "")
     return d
 
 

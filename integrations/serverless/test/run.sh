@@ -6,7 +6,7 @@
 # node fails, and Serverless is installed from npm (at most 3 minutes; if that fails the
 # framework part is skipped with a message and the unit tests still count).
 # Environment: CFNSPLIT_SLS_MODULES (a node_modules with serverless 3.x), CFNSPLIT_PLUGIN_SIZES
-# (default 50,300; add 2000 for the large run).
+# (default 50,300; 2000 adds the exports-mode run: its nested tree would exceed one operation).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
