@@ -86,14 +86,18 @@ function readConfig(custom) {
   };
 }
 
-// A list of pins: `{Id: Stack}` or ["Id=Stack"].
+const asList = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+// Pins: `{Id: Stack}`, ["Id=Stack"] or one "Id=Stack".
 function pinArgs(pins) {
   if (!pins) return [];
-  const list = Array.isArray(pins) ? pins : Object.entries(pins).map(([id, stack]) => `${id}=${stack}`);
+  const list =
+    typeof pins === 'string' || Array.isArray(pins)
+      ? asList(pins)
+      : Object.entries(pins).map(([id, stack]) => `${id}=${stack}`);
   return list.flatMap((p) => ['--pin', String(p)]);
 }
 
-const asList = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 // Arguments shared by `split`, `plan` and `review` for sizing and placement. cfnsplit runs in
 // the service folder: paths stay as the user wrote them (relative to it), so the plan file that

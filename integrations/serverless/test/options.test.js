@@ -58,6 +58,13 @@ test('split arguments carry every option, paths as written (relative to the serv
   ]);
 });
 
+test('pins: a mapping, a list or one string', () => {
+  const pins = (p) => options.planningArgs(options.readConfig({ cfnsplit: { pins: p } })).filter((a, i, all) => all[i - 1] === '--pin');
+  assert.deepStrictEqual(pins({ A: 'X', B: 'Y' }), ['A=X', 'B=Y']);
+  assert.deepStrictEqual(pins(['A=X']), ['A=X']);
+  assert.deepStrictEqual(pins('A=X'), ['A=X']);
+});
+
 test('package: perStack builds from serverless-python-requirements\' tree by default', () => {
   const args = options.splitArgs({
     config: options.readConfig({ cfnsplit: { package: 'perStack', slim: true, code: 'src' } }),
