@@ -304,6 +304,18 @@ class ServerlessCfnsplit {
     this.write(this.cfnsplit(args, config).stdout.trimEnd());
   }
 
+  // The committed plan with the API Gateway deployment under this package's logical ID
+  // (Serverless puts the packaging time in it, so every package renames that one resource).
+  planForThisPackage(planFile) {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const current = Object.keys(template.Resources || {}).filter((id) => /^ApiGatewayDeployment[0-9]+$/.test(id));
+    let text = fs.readFileSync(path.join(this.servicePath, planFile), 'utf8');
+    if (current.length === 1) text = text.replace(/\bApiGatewayDeployment[0-9]+\b/g, current[0]);
+    const copy = path.join('.serverless', WORK_DIR, 'reviewed-plan.yaml');
+    layout.writeAtomically(path.join(this.servicePath, copy), text);
+    return copy;
+  }
+
   async reviewCommand() {
     const config = this.config();
     const plan = path.join(this.servicePath, config.planFile);
@@ -313,7 +325,8 @@ class ServerlessCfnsplit {
     // The plan names the unsplit template of the packaging that wrote it; --rebase checks it
     // against the one just compiled.
     await this.packageForReport();
-    const args = ['review', config.planFile, '--rebase', ...options.sizingArgs(config)];
+    const reviewed = this.planForThisPackage(config.planFile);
+    const args = ['review', reviewed, '--rebase', ...options.sizingArgs(config)];
     args.push(...options.commonArgs(config));
     if (this.options.format) args.push('--format', this.options.format);
     this.write(this.cfnsplit(args, config).stdout.trimEnd());
