@@ -46,6 +46,10 @@ struct EmitOptions {
   /// CloudFormation name of the root stack (nested parent, or exports base; the others are
   /// "<name>-<Stack>"). Empty: DefaultStackName of the template.
   std::string stack_name;
+  /// Functions keep their code as it is: the key they have (one artifact for the whole service,
+  /// as a deploy tool that uploads only that artifact needs) and their package type (the plan's
+  /// images stay zips); per-stack requirements are still written.
+  bool shared_artifact = false;
   /// Where the files will be written (OUTDIR). Local artifact paths (CodeUri: ./src …) are
   /// rewritten relative to each file; empty leaves them as written.
   std::string output_dir;

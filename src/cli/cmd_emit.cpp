@@ -23,6 +23,9 @@ void AddEmitFlags(CLI::App& cmd, EmitFlags& f, bool with_mode) {
   cmd.add_option("--stack-name", f.stack_name,
                  "CloudFormation name of the root stack (default: what the template reveals, "
                  "e.g. Serverless' service-stage); the others are NAME-<Stack>");
+  cmd.add_flag("--shared-artifact", f.shared_artifact,
+               "Keep every function's code key: the stacks share the one artifact the deploy tool "
+               "uploads (no per-stack artifact keys)");
 }
 
 class EmitCommand : public Command {
@@ -69,6 +72,10 @@ class SplitCommand : public Command {
     }
     // One --code serves both: where inference finds handlers and what --build zips.
     build_flags_.code = planning_.packages.code;
+    if (build_ && flags_.shared_artifact) {
+      s.sink().Error("E0020", {}, "--build makes per-stack artifacts; --shared-artifact keeps one");
+      return s.Finish(false);
+    }
     auto p = MakePlan(s, template_, planning_);
     if (!p) return s.Finish(!s.HasInputErrors());
     if (!p->nothing_to_split.empty()) return NothingToSplit(s, *p);

@@ -203,6 +203,7 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
                        "at most 100 characters (room for the -<Stack> suffixes)");
     return s.Finish(false);
   }
+  options.shared_artifact = flags.shared_artifact;
   ApplyFigures(p.plan, p.check);
   auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
   if (!result) return s.Finish(true);

@@ -104,6 +104,7 @@ struct EmitFlags {
   std::string format;      // "" = the input's
   std::string stack_name;  // "" = DefaultStackName
   bool force = false;
+  bool shared_artifact = false;  // functions keep their code key (no per-stack artifact)
 };
 
 /// `package` and `split --build`: what builds each stack's artifact (docs/package.md).

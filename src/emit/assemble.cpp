@@ -57,6 +57,8 @@ std::string VersionOf(const Value& version) {
 // the handler becomes the image command). packages/<Stack>-<Function>/Dockerfile builds it.
 bool Emitter::ApplyImages() {
   bool ok = true;
+  // With one shared artifact every function keeps its code as it is, zip included.
+  if (options_.shared_artifact) return ok;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     StackOut& s = stacks_[i];
     for (const std::string& id : s.plan->images) {
@@ -148,6 +150,7 @@ void Emitter::FixVersionHashes() {
 
 // Functions of a stack that ships its own package read their code from that stack's artifact.
 void Emitter::ApplyArtifacts() {
+  if (options_.shared_artifact) return;
   // The root passes each child its artifact key so a pipeline can set it at deploy time; when
   // that would put the root over the parameters quota, each child keeps its key as a default.
   std::size_t with_artifacts = 0;

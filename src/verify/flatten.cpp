@@ -37,6 +37,18 @@ int MatchTemplateUrl(const StackSet& set, const std::string& url) {
 
 }  // namespace
 
+std::string TemplateUrlFile(const Value* url) {
+  if (!url) return "";
+  if (url->is_string()) return url->text();
+  if (url->IntrinsicName() != "Fn::Join") return "";
+  const Value& arg = url->IntrinsicArg();
+  if (!arg.is_list() || arg.size() != 2 || !arg.items()[1].is_list()) return "";
+  const Value& parts = arg.items()[1];
+  if (parts.size() == 0 || !parts.items().back().is_string()) return "";
+  const std::string& last = parts.items().back().text();
+  return last.find('/') == std::string::npos ? last : "";
+}
+
 Flattener::Flattener(const StackSet& set) : set_(set), passed_(set.stacks.size(), nullptr) {
   if (set.mode != WiringMode::kNested || set.stacks.empty()) return;
   const Value* res = Section(set.stacks[0].tmpl, "Resources");
@@ -45,9 +57,10 @@ Flattener::Flattener(const StackSet& set) : set_(set), passed_(set.stacks.size()
     const Value* type = def.is_map() ? def.Find("Type") : nullptr;
     if (!type || type->text() != "AWS::CloudFormation::Stack") continue;
     const Value* props = def.Find("Properties");
-    const Value* url = props && props->is_map() ? props->Find("TemplateURL") : nullptr;
-    if (!url || !url->is_string()) continue;
-    int child = MatchTemplateUrl(set, url->text());
+    std::string file =
+        TemplateUrlFile(props && props->is_map() ? props->Find("TemplateURL") : nullptr);
+    if (file.empty()) continue;
+    int child = MatchTemplateUrl(set, file);
     if (child < 0) continue;
     child_by_resource_[res->keys()[i].name] = child;
     const Value* params = props->Find("Parameters");

@@ -30,6 +30,11 @@ struct StackSet {
   std::set<std::string> original_parameters;
 };
 
+/// The file a child's TemplateURL names: the URL itself when it is a string (emit writes the
+/// child's path), or the literal last element of an `Fn::Join` (the deployment-bucket URL the
+/// Serverless plugin writes: [endpoint, bucket, artifact directory, file name]); "" otherwise.
+std::string TemplateUrlFile(const Value* url);
+
 /// Resolves the wiring of a StackSet. Flat() returns a value as the original template would
 /// write it: child parameters replaced by what the parent passes, GetAtt Child.Outputs.X and
 /// imports of our own exports by the producing output's value, `${<Base>StackName}` by

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/writer.hpp"
@@ -97,22 +98,27 @@ bool ReadIndex(const std::string& outdir, verify::StackSet& set, SourceManager& 
   return true;
 }
 
-bool HasChildStacks(const Value& tmpl) {
+// The files a template's child stacks name: relative TemplateURLs, and the file names at the end
+// of joined deployment-bucket URLs (the Serverless plugin's layout) that are beside it.
+std::set<std::string> ChildFiles(const Value& tmpl, const std::set<std::string>& beside) {
+  std::set<std::string> out;
   const Value* res = tmpl.Find("Resources");
-  if (!res || !res->is_map()) return false;
+  if (!res || !res->is_map()) return out;
   for (const Value& r : res->items()) {
     const Value* type = r.is_map() ? r.Find("Type") : nullptr;
     const Value* props = r.is_map() ? r.Find("Properties") : nullptr;
     const Value* url = props && props->is_map() ? props->Find("TemplateURL") : nullptr;
-    if (type && type->text() == "AWS::CloudFormation::Stack" && url && url->is_string() &&
-        url->text().find("://") == std::string::npos)
-      return true;
+    if (!type || type->text() != "AWS::CloudFormation::Stack" || !url) continue;
+    std::string file = verify::TemplateUrlFile(url);
+    if (url->is_string() ? file.find("://") == std::string::npos : beside.count(file) > 0)
+      out.insert(file);
   }
-  return false;
+  return out;
 }
 
-// Without stacks.json: a top-level template with relative TemplateURLs is a nested parent;
-// otherwise every template in stacks/ is a top-level stack (exports).
+// Without stacks.json: a top-level template with child stacks is a nested parent (its children
+// in stacks/, or beside it when its TemplateURLs name them, as in a Serverless .serverless
+// folder); otherwise every template in stacks/ is a top-level stack (exports).
 bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& sources,
               DiagnosticSink& sink) {
   std::vector<verify::StackDoc> top;
@@ -127,11 +133,17 @@ bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& s
     if (!Load(outdir, rel, doc, sources, sink)) return false;
     children.push_back(std::move(doc));
   }
-  auto parent = std::find_if(top.begin(), top.end(),
-                             [](const verify::StackDoc& d) { return HasChildStacks(d.tmpl); });
+  std::set<std::string> beside;
+  for (const auto& d : top) beside.insert(d.path);
+  auto parent = std::find_if(top.begin(), top.end(), [&](const verify::StackDoc& d) {
+    return !ChildFiles(d.tmpl, beside).empty();
+  });
   if (parent != top.end()) {
     set.mode = WiringMode::kNested;
+    std::set<std::string> named = ChildFiles(parent->tmpl, beside);
     set.stacks.push_back(std::move(*parent));
+    for (auto& d : top)
+      if (named.count(d.path) > 0 && d.path != set.stacks[0].path) children.push_back(std::move(d));
   } else {
     set.mode = WiringMode::kExports;
   }

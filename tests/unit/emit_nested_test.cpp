@@ -227,3 +227,25 @@ TEST_CASE("nested: plan problems are reported", "[unit][emit]") {
     CHECK(g.HasCode("E5003"));
   }
 }
+
+TEST_CASE("nested: shared_artifact keeps every Code.S3Key (one artifact for the service)",
+          "[unit][emit]") {
+  Fixture f(kAppTemplate);
+  SplitPlan plan = AppPlan();
+  plan.stacks[1].requirements = {"numpy==1.26.4"};
+  plan.stacks[1].images = {"Fn"};
+  EmitOptions o;
+  o.shared_artifact = true;
+  EmitResult r = EmitOk(f, plan, o);
+  CHECK(Json(At(r.stacks[1].tmpl, "Resources.Fn.Properties.Code.S3Key")) == "\"app/code.zip\"\n");
+  CHECK(!At(r.stacks[1].tmpl, "Resources.Fn.Properties.PackageType"));  // the image stays a zip
+  CHECK(r.stacks[1].images.empty());
+  CHECK(!At(r.stacks[0].tmpl, "Parameters.FunctionsArtifactKey"));
+  CHECK(!r.stacks[1].artifact);
+  // What the stack needs is still written for the user.
+  bool requirements = false;
+  for (const auto& file : RenderFiles(r, o))
+    requirements |= file.path == "packages/Functions/requirements.txt";
+  CHECK(requirements);
+  RequireVerified(f, r);
+}

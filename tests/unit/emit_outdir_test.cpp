@@ -191,3 +191,42 @@ TEST_CASE("outdir: VerifyOutputDir accepts emitted directories and finds hand ed
     }
   }
 }
+
+// The Serverless plugin's layout: the parent as cloudformation-template-update-stack.json, each
+// child beside it, named by the last element of a joined deployment-bucket TemplateURL, and other
+// JSON files of .serverless (state, create-stack template) that are no stacks.
+TEST_CASE("outdir: VerifyOutputDir reads a Serverless .serverless folder", "[unit][emit]") {
+  Fixture f(kAppTemplate);
+  EmitOptions o;
+  o.format = TemplateFormat::kJson;
+  EmitResult r = EmitOk(
+      f, MakePlan({{"Base", {"Bucket", "Queue", "Role", "Perm"}}, {"Functions", {"Fn", "Alarm"}}}),
+      o);
+  REQUIRE(r.stacks.size() == 2);
+  const std::string child_file = "cloudformation-template-Functions-nested-stack.json";
+  std::string parent = WriteJson(r.stacks[0].tmpl);
+  const std::string relative = "\"" + r.stacks[1].path + "\"";
+  auto pos = parent.find(relative);
+  REQUIRE(pos != std::string::npos);
+  parent.replace(pos, relative.size(),
+                 "{\"Fn::Join\": [\"/\", [\"https://s3.us-east-1.amazonaws.com\", "
+                 "{\"Ref\": \"ServerlessDeploymentBucket\"}, \"serverless/app/dev/1\", \"" +
+                     child_file + "\"]]}");
+  TempDir tmp;
+  std::ofstream(tmp.path / "cloudformation-template-update-stack.json") << parent;
+  std::ofstream(tmp.path / child_file) << WriteJson(r.stacks[1].tmpl);
+  std::ofstream(tmp.path / "serverless-state.json") << "{\"service\": {\"service\": \"app\"}}\n";
+  std::ofstream(tmp.path / "cloudformation-template-create-stack.json")
+      << "{\"Resources\": {\"ServerlessDeploymentBucket\": {\"Type\": \"AWS::S3::Bucket\"}}}\n";
+  std::string diags;
+  VerifyReport rep = VerifyDir(f, tmp.path, &diags);
+  INFO(diags);
+  CHECK(rep.ok);
+  CHECK(rep.resources_checked == f.model->resources.size());
+
+  // A child the joined URL names but that is not there: the child's resources are missing.
+  fs::remove(tmp.path / child_file);
+  diags.clear();
+  rep = VerifyDir(f, tmp.path, &diags);
+  CHECK(!rep.ok);
+}
