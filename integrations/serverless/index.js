@@ -24,6 +24,16 @@ const EXPORTS_HINT =
   'In serverless.yml: custom.cfnsplit.mode: exports, then `sls package` and deploy the stacks with ' +
   '.serverless/cfnsplit/out/deploy.sh (its README.md beside it says what it does); `sls deploy` deploys one stack.';
 
+// A plan stores its inputs' paths relative to its own folder (cfnsplit resolves them from
+// there): a plan copied to another folder gets them rewritten for that folder.
+function rebaseInputPaths(text, fromDir, toDir) {
+  return text.replace(/(\bpath: )"([^"]*)"/g, (whole, key, p) => {
+    if (!p || path.isAbsolute(p)) return whole;
+    const rel = path.relative(toDir, path.resolve(fromDir, p)) || '.';
+    return `${key}${JSON.stringify(rel)}`;
+  });
+}
+
 class ServerlessCfnsplit {
   constructor(serverless, cliOptions, utils) {
     this.serverless = serverless;
@@ -243,7 +253,8 @@ class ServerlessCfnsplit {
   // package that moved nothing leaves the committed file alone.
   recordPlan(config, outDir) {
     const target = path.join(this.servicePath, config.planFile);
-    const text = fs.readFileSync(path.join(outDir, 'plan.yaml'), 'utf8');
+    const text = rebaseInputPaths(fs.readFileSync(path.join(outDir, 'plan.yaml'), 'utf8'),
+                                  outDir, this.servicePath);
     if (fs.existsSync(target) && layout.samePlacements(fs.readFileSync(target, 'utf8'), text)) return;
     layout.writeAtomically(target, text);
     this.info(`cfnsplit: placements recorded in ${config.planFile}; commit it so later deploys keep them`);
@@ -312,6 +323,7 @@ class ServerlessCfnsplit {
     let text = fs.readFileSync(path.join(this.servicePath, planFile), 'utf8');
     if (current.length === 1) text = text.replace(/\bApiGatewayDeployment[0-9]+\b/g, current[0]);
     const copy = path.join('.serverless', WORK_DIR, 'reviewed-plan.yaml');
+    text = rebaseInputPaths(text, this.servicePath, path.dirname(path.join(this.servicePath, copy)));
     layout.writeAtomically(path.join(this.servicePath, copy), text);
     return copy;
   }

@@ -2,7 +2,7 @@
 from collections import namedtuple
 from pathlib import Path
 
-Finding = namedtuple("Finding", "rule resource message")
+Finding = namedtuple("Finding", "rule resource message path")
 
 
 def lint(path):
@@ -11,14 +11,18 @@ def lint(path):
     try:
         matches = lint_file(Path(path), ManualArgs(regions=["us-east-1"]))
     except Exception as e:  # a template cfn-lint cannot read at all
-        return [Finding("E0000", "", f"cfn-lint could not read it: {e}")]
+        return [Finding("E0000", "", f"cfn-lint could not read it: {e}", "")]
     out = []
     for m in matches:
         if not m.rule.id.startswith("E"):
             continue
         where = list(m.path or [])
         resource = where[1] if len(where) > 1 and where[0] in ("Resources", "Outputs") else ""
-        out.append(Finding(m.rule.id, resource, m.message))
+        # Up to the first intrinsic: where the split reads a value through a parameter or an
+        # import, the path ends in Ref or Fn::ImportValue instead of the original's function.
+        cut = next((i for i, p in enumerate(where) if p == "Ref" or str(p).startswith("Fn::")),
+                   len(where))
+        out.append(Finding(m.rule.id, resource, m.message, "/".join(map(str, where[:cut]))))
     return out
 
 
@@ -27,9 +31,12 @@ def new_errors(before, after):
     An error about a value a parent passes or an import (the linter substitutes placeholders for
     what it cannot know) is the linter's blind spot, not a defect."""
     known = {(f.rule, f.resource) for f in before}
+    # The same faulty value may be reported by another rule once it is a parameter or an import
+    # (E3012 on a GetAtt, E1020 on a Ref): a finding at a path the input already had is known.
+    known_paths = {f.path for f in before if f.path}
     blind = ("string_input_", "IMPORTEDVALUE", "INVALID_MAPPING")
     return [f for f in after if (f.rule, f.resource) not in known
-            and not any(b in f.message for b in blind)]
+            and f.path not in known_paths and not any(b in f.message for b in blind)]
 
 
 def sam_error(path):
