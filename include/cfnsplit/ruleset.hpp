@@ -52,6 +52,9 @@ struct SameTemplateRule {
   std::string event;  ///< SAM event Type the rule is limited to ("" = any)
   std::string why;
   std::string source;
+  /// The value at `path` is a logical ID written as a plain string (a SAM connector's
+  /// `Source.Id`), not a Ref: no reference walker sees it, LogicalIdsAt finds it.
+  bool logical_id = false;
 };
 
 /// An attribute whose value is a secret (rules/wiring.yaml).
@@ -119,6 +122,11 @@ struct RuleSet {
   const SameTemplateRule* SameTemplateRuleFor(const std::string& type, const std::string& path,
                                               const Value& resource_def) const;
   bool InOwnStackContext(const std::string& path) const;
+  /// Calls `visit(logical_id, rule)` for every plain-string logical ID a `logical_id` rule finds
+  /// in a resource of `type` (a list on the way is looked through: `Destination` may be a list).
+  void ForEachNamedLogicalId(
+      const std::string& type, const Value& resource_def,
+      const std::function<void(const std::string&, const SameTemplateRule&)>& visit) const;
   /// Calls `visit(holder, key, rule)` for every artifact path of a resource of `type` (or of a
   /// SAM Globals section, with type "Globals.<Section>" and `def` the section's map): `holder` is
   /// the map that holds (or would hold) the property `key`, null when an enclosing map is absent.

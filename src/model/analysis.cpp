@@ -90,6 +90,17 @@ void FindBonds(Analysis& a, const RuleSet& rules) {
     if (!why.empty())
       a.bonds.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), why});
   }
+  // Logical IDs written as plain strings (a SAM connector's Source.Id / Destination.Id).
+  for (std::size_t i = 0; i < m.resources.size(); ++i) {
+    const Resource& src = m.resources[i];
+    if (!src.def || src.is_foreach()) continue;
+    rules.ForEachNamedLogicalId(src.type, *src.def, [&](const std::string& id,
+                                                        const SameTemplateRule& rule) {
+      long to = m.ResourceIndex(id);
+      if (to >= 0 && static_cast<std::size_t>(to) != i)
+        a.bonds.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(to), rule.why});
+    });
+  }
   for (const char* kind : {"Api", "HttpApi"}) {
     long first = -1;
     for (std::size_t i = 0; i < m.resources.size(); ++i) {

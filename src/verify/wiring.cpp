@@ -131,6 +131,13 @@ void Checker::CheckSameTemplate() {
       const Value* type = def.is_map() ? def.Find("Type") : nullptr;
       if (!type || !type->is_string()) continue;
       const std::string& id = res->keys()[i].name;
+      rules_.ForEachNamedLogicalId(type->text(), def, [&](const std::string& named,
+                                                          const SameTemplateRule& rule) {
+        if (!res->Find(named) && original_.FindResource(named))
+          Report("E5111", PathOf(static_cast<int>(s)) + ": Resources." + id + "." + rule.path +
+                              " names " + named + ", which must be a resource of the same "
+                              "template (" + rule.why + ")");
+      });
       for (const Reference& r : ReferencesIn(def, original_)) {
         const SameTemplateRule* rule = rules_.SameTemplateRuleFor(type->text(), r.path, def);
         if (!rule || res->Find(r.to)) continue;

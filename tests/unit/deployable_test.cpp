@@ -142,6 +142,64 @@ Resources:
   }
 }
 
+// Found by the deploy test (corpus connector_resource_attributes.yaml): a connector kept as
+// data (DeletionPolicy Retain) stayed in Base while a pin moved a function it names away; SAM
+// then failed on that stack ("Unable to find resource with logical ID").
+TEST_CASE("a SAM connector stays with the resources its Ids name", "[unit][deployable]") {
+  Fixture f(R"(Transform: AWS::Serverless-2016-10-31
+Resources:
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, InlineCode: x}
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      InlineCode: x
+    Metadata:
+      SamConnectors:
+        ToWriter: {Properties: {Destination: {Id: Writer}, Permissions: [Write]}}
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}
+  Link:
+    Type: AWS::Serverless::Connector
+    DeletionPolicy: Retain
+    Properties:
+      Source: {Id: Writer}
+      Destination: [{Id: Table}]
+      Permissions: [Write]
+)");
+  DiagnosticSink analysis_sink;
+  Analysis a = Analyze(*f.model, f.rules, 0, analysis_sink);
+  PlanOptions options;
+  options.strategy = "lifecycle";
+  DiagnosticSink sink;
+  auto plan = PartitionTemplate(a, {}, f.rules, options, sink);
+  REQUIRE(plan);
+  CHECK(StackOf(*plan, "Link") == StackOf(*plan, "Writer"));
+  CHECK(StackOf(*plan, "Link") == StackOf(*plan, "Table"));
+  CHECK(StackOf(*plan, "Reader") == StackOf(*plan, "Writer"));
+  SECTION("a pin that would separate them is refused with the reason") {
+    options.pins.push_back({"Writer", "Pinned", "cli"});
+    DiagnosticSink pinned;
+    auto refused = PartitionTemplate(a, {}, f.rules, options, pinned);
+    bool said = false;
+    for (const auto& d : pinned.diagnostics())
+      said = said || d.message.find("connector") != std::string::npos;
+    CHECK((!refused || StackOf(*refused, "Link") == StackOf(*refused, "Writer")));
+    CHECK((refused || said));
+  }
+  SECTION("verify notices a connector whose end moved away") {
+    EmitResult r = EmitOk(f, MakePlan({{"Base", {"Table", "Link", "Reader"}}, {"Functions", {"Writer"}}}), {});
+    std::string out = VerifyFails(f, r);
+    CHECK(Has(out, "[E5111]"));
+    CHECK(Has(out, "Source.Id names Writer"));
+    CHECK(Has(out, "SamConnectors.*.Properties.Destination.Id names Writer"));
+  }
+}
+
 TEST_CASE("defect 5: cfn-init and cfn-signal keep naming the instance's own stack",
           "[unit][deployable]") {
   Fixture f(R"(Resources:
