@@ -275,7 +275,9 @@ def corpus_cases(limit, deployable_only=False):
         path = CORPUS / r["path"]
         try:
             template = load_template(path)
-        except Exception:
+        except Exception as e:
+            UNREADABLE.append((Case("corpus " + r["path"], path, []),
+                               f"the harness cannot read it: {e}"))
             continue
         resources = template.get("Resources") or {}
         classes = {k: lifecycle_class(rules, v) for k, v in resources.items()
@@ -289,6 +291,9 @@ def corpus_cases(limit, deployable_only=False):
         out.append(Case("corpus " + r["path"], path, args, stack_name="corpus-app",
                         pin_candidates=(movable + others)[:4]))
     return out
+
+
+UNREADABLE = []  # (case, reason): candidates the harness could not read (cfn-lint's decoder)
 
 
 def all_cases(which, only=""):
@@ -309,6 +314,7 @@ def all_cases(which, only=""):
             fill(c, load_template(c.template))
         except Exception as e:
             print(f"deploy test: cannot read {c.template}: {e}", file=sys.stderr)
+            UNREADABLE.append((c, f"the harness cannot read it: {e}"))
             continue
         out.append(with_artifacts(c, scratch / "artifacts" / c.slug))
     return out
