@@ -79,8 +79,8 @@ const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
     std::vector<std::string> parts = SplitPath(path);
     const Value* props = resource_def.is_map() ? resource_def.Find("Properties") : nullptr;
     const Value* events = props && props->is_map() ? props->Find("Events") : nullptr;
-    const Value* event = events && events->is_map() && parts.size() > 2 ? events->Find(parts[2])
-                                                                        : nullptr;
+    const Value* event =
+        events && events->is_map() && parts.size() > 2 ? events->Find(parts[2]) : nullptr;
     const Value* t = event && event->is_map() ? event->Find("Type") : nullptr;
     if (t && t->text() == rule.event) return &rule;
   }
@@ -102,7 +102,8 @@ void StringsAt(const Value& v, const std::vector<std::string>& parts, std::size_
   }
   if (!v.is_map() || !v.IntrinsicName().empty()) return;
   for (std::size_t k = 0; k < v.size(); ++k)
-    if (parts[i] == "*" || parts[i] == v.keys()[k].name) StringsAt(v.items()[k], parts, i + 1, visit);
+    if (parts[i] == "*" || parts[i] == v.keys()[k].name)
+      StringsAt(v.items()[k], parts, i + 1, visit);
 }
 
 }  // namespace
@@ -296,9 +297,8 @@ void ReadArtifactPaths(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
     }
     bool globals = std::string_view(section) == "globals";
     for (const Value& r : list->items()) {
-      if (!r.is_map() || !CheckKeys(r, {globals ? "section" : "type", "property",
-                                         "null_means_folder"},
-                                    sink))
+      if (!r.is_map() ||
+          !CheckKeys(r, {globals ? "section" : "type", "property", "null_means_folder"}, sink))
         continue;
       ArtifactPath path{globals ? "Globals." + Text(r, "section") : Text(r, "type"),
                         Text(r, "property"), Text(r, "null_means_folder") == "true"};

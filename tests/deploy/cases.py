@@ -304,8 +304,8 @@ def all_cases(which, only=""):
     if not only or "corpus" in only or not only.startswith(("sample", "generated")):
         limit = int(__import__("os").environ.get("CFNSPLIT_DEPLOY_CORPUS", "0") or 0)
         default = {"quick": 30, "ci": CI_CORPUS, "full": 0}[which]
-        # --only looks among every candidate, not only the set's spread.
-        cases += corpus_cases(0 if only else limit or default, deployable_only=which == "ci")
+        # --only looks among every candidate, not only the set's spread (unless N is given).
+        cases += corpus_cases(limit or (0 if only else default), deployable_only=which == "ci")
     out = []
     for c in cases:
         if only not in c.name:
