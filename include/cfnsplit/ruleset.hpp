@@ -47,11 +47,15 @@ struct LifecycleRule {
 
 /// A reference that must name a resource of the same template (rules/wiring.yaml).
 struct SameTemplateRule {
-  std::string type;   ///< resource type holding the reference
-  std::string path;   ///< property path, `*` matches one key ("Properties.Events.*.Properties.Bucket")
+  std::string type;  ///< resource type holding the reference
+  std::string
+      path;  ///< property path, `*` matches one key ("Properties.Events.*.Properties.Bucket")
   std::string event;  ///< SAM event Type the rule is limited to ("" = any)
   std::string why;
   std::string source;
+  /// The value at `path` is a logical ID written as a plain string (a SAM connector's
+  /// `Source.Id`), not a Ref: no reference walker sees it, LogicalIdsAt finds it.
+  bool logical_id = false;
 };
 
 /// An attribute whose value is a secret (rules/wiring.yaml).
@@ -61,10 +65,11 @@ struct SecretAttribute {
   std::string source;
 };
 
-/// A property that names a local file or folder the packaging tools upload (rules/artifact-paths.yaml).
+/// A property that names a local file or folder the packaging tools upload
+/// (rules/artifact-paths.yaml).
 struct ArtifactPath {
-  std::string type;      ///< resource type, or "Globals.<Section>" for SAM Globals
-  std::string property;  ///< dotted path under Properties (or under the Globals section)
+  std::string type;                ///< resource type, or "Globals.<Section>" for SAM Globals
+  std::string property;            ///< dotted path under Properties (or under the Globals section)
   bool null_means_folder = false;  ///< absent: the tools package the template's own folder
 };
 
@@ -88,9 +93,9 @@ struct RefactorRules {
   std::vector<TypeFact> not_fully_mutable;
   std::vector<TypeFact> importable;  ///< detail: the identifier property
   std::vector<TypeFact> not_importable;
-  std::vector<TypeFact> recreate_safe;        ///< detail: what the gap means
-  std::vector<TypeFact> name_properties;      ///< detail: the property that fixes the name
-  std::vector<TypeFact> own_stack_pseudo;     ///< type: AWS::StackName …; detail "explicit"
+  std::vector<TypeFact> recreate_safe;     ///< detail: what the gap means
+  std::vector<TypeFact> name_properties;   ///< detail: the property that fixes the name
+  std::vector<TypeFact> own_stack_pseudo;  ///< type: AWS::StackName …; detail "explicit"
 
   /// The first fact of `list` whose type (or glob) matches `type`, or null.
   static const TypeFact* Find(const std::vector<TypeFact>& list, const std::string& type);
@@ -119,13 +124,17 @@ struct RuleSet {
   const SameTemplateRule* SameTemplateRuleFor(const std::string& type, const std::string& path,
                                               const Value& resource_def) const;
   bool InOwnStackContext(const std::string& path) const;
+  /// Calls `visit(logical_id, rule)` for every plain-string logical ID a `logical_id` rule finds
+  /// in a resource of `type` (a list on the way is looked through: `Destination` may be a list).
+  void ForEachNamedLogicalId(
+      const std::string& type, const Value& resource_def,
+      const std::function<void(const std::string&, const SameTemplateRule&)>& visit) const;
   /// Calls `visit(holder, key, rule)` for every artifact path of a resource of `type` (or of a
   /// SAM Globals section, with type "Globals.<Section>" and `def` the section's map): `holder` is
   /// the map that holds (or would hold) the property `key`, null when an enclosing map is absent.
-  void ForEachArtifactPath(
-      Value& def, const std::string& type,
-      const std::function<void(Value* holder, const std::string& key, const ArtifactPath&)>&
-          visit) const;
+  void ForEachArtifactPath(Value& def, const std::string& type,
+                           const std::function<void(Value* holder, const std::string& key,
+                                                    const ArtifactPath&)>& visit) const;
   RefactorRules refactor;
   /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
   std::vector<std::pair<std::string, std::string>> files;

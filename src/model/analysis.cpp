@@ -86,10 +86,23 @@ void FindBonds(Analysis& a, const RuleSet& rules) {
     if (const SameTemplateRule* rule = rules.SameTemplateRuleFor(src.type, r.path, *src.def))
       why = rule->why;
     else if (!r.attribute.empty() && rules.IsSecretAttribute(dst.type, r.attribute))
-      why = dst.id + "." + r.attribute + " is a secret, and a secret never becomes an output or "
+      why = dst.id + "." + r.attribute +
+            " is a secret, and a secret never becomes an output or "
             "a parameter";
     if (!why.empty())
       a.bonds.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), why});
+  }
+  // Logical IDs written as plain strings (a SAM connector's Source.Id / Destination.Id).
+  for (std::size_t i = 0; i < m.resources.size(); ++i) {
+    const Resource& src = m.resources[i];
+    if (!src.def || src.is_foreach()) continue;
+    rules.ForEachNamedLogicalId(
+        src.type, *src.def, [&](const std::string& id, const SameTemplateRule& rule) {
+          long to = m.ResourceIndex(id);
+          if (to >= 0 && static_cast<std::size_t>(to) != i)
+            a.bonds.push_back(
+                {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(to), rule.why});
+        });
   }
   for (const char* kind : {"Api", "HttpApi"}) {
     long first = -1;

@@ -80,7 +80,7 @@ const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
                                                      const std::string& path,
                                                      const Value& resource_def) const {
   for (const auto& rule : same_template) {
-    if (rule.type != type || !PathMatches(rule.path, path)) continue;
+    if (rule.logical_id || rule.type != type || !PathMatches(rule.path, path)) continue;
     if (rule.event.empty()) return &rule;
     // The event is the key after "Events" in the path.
     std::vector<std::string> parts = SplitPath(path);
@@ -92,6 +92,37 @@ const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
     if (t && t->text() == rule.event) return &rule;
   }
   return nullptr;
+}
+
+namespace {
+
+// The strings at parts[i..] below v: `*` matches any key, a list is looked through.
+void StringsAt(const Value& v, const std::vector<std::string>& parts, std::size_t i,
+               const std::function<void(const std::string&)>& visit) {
+  if (v.is_list()) {
+    for (const Value& item : v.items()) StringsAt(item, parts, i, visit);
+    return;
+  }
+  if (i == parts.size()) {
+    if (v.is_string()) visit(v.text());
+    return;
+  }
+  if (!v.is_map() || !v.IntrinsicName().empty()) return;
+  for (std::size_t k = 0; k < v.size(); ++k)
+    if (parts[i] == "*" || parts[i] == v.keys()[k].name)
+      StringsAt(v.items()[k], parts, i + 1, visit);
+}
+
+}  // namespace
+
+void RuleSet::ForEachNamedLogicalId(
+    const std::string& type, const Value& resource_def,
+    const std::function<void(const std::string&, const SameTemplateRule&)>& visit) const {
+  for (const auto& rule : same_template) {
+    if (!rule.logical_id || (rule.type != "*" && rule.type != type)) continue;
+    StringsAt(resource_def, SplitPath(rule.path), 0,
+              [&](const std::string& id) { visit(id, rule); });
+  }
 }
 
 bool RuleSet::InOwnStackContext(const std::string& path) const {
@@ -232,9 +263,13 @@ void ReadWiring(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
   };
   if (const Value* l = list("same_template"))
     for (const Value& r : l->items()) {
-      if (!r.is_map() || !CheckKeys(r, {"type", "path", "event", "why", "source"}, sink)) continue;
+      if (!r.is_map() ||
+          !CheckKeys(r, {"type", "path", "event", "why", "source", "logical_id"}, sink))
+        continue;
       SameTemplateRule rule{Text(r, "type"), Text(r, "path"), Text(r, "event"), Text(r, "why"),
                             Text(r, "source")};
+      const Value* named = r.Find("logical_id");
+      rule.logical_id = named && named->as_bool();
       if (rule.type.empty() || rule.path.empty() || rule.source.empty())
         sink.Error("E0010", r.loc(), "a same_template rule needs 'type', 'path' and 'source'");
       else

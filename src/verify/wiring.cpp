@@ -23,7 +23,9 @@ bool IsNoEcho(const Value* decl) {
 // `Ref AWS::StackName` and `${AWS::StackName}` as the flattener writes a stack's own name.
 Value TagPseudo(const Value& v, const std::string& tag, bool in_context, const RuleSet& rules,
                 std::vector<std::string>& path) {
-  auto is_pseudo = [](const std::string& n) { return n == "AWS::StackName" || n == "AWS::StackId"; };
+  auto is_pseudo = [](const std::string& n) {
+    return n == "AWS::StackName" || n == "AWS::StackId";
+  };
   if (v.is_scalar()) return v;
   std::string_view fn = v.IntrinsicName();
   if (in_context && fn == "Ref" && is_pseudo(v.IntrinsicArg().text()))
@@ -78,7 +80,8 @@ Value Checker::InOwnStackTerms(const Value& original_def, int stack) const {
 std::vector<std::string> Checker::SecretsIn(const Value& flat) const {
   std::vector<std::string> out;
   for (const Reference& u : ReferencesIn(flat, original_)) {
-    bool value_of_name = u.kind == RefKind::kRef || (u.kind == RefKind::kSub && u.attribute.empty());
+    bool value_of_name =
+        u.kind == RefKind::kRef || (u.kind == RefKind::kSub && u.attribute.empty());
     if (value_of_name) {
       const Parameter* p = original_.FindParameter(u.to);
       if (p && p->no_echo) out.push_back("NoEcho parameter " + u.to);
@@ -116,8 +119,8 @@ void Checker::CheckSecrets() {
       const std::string& name = passed->keys()[i].name;
       if (IsNoEcho(params ? params->Find(name) : nullptr)) continue;
       for (const std::string& secret : SecretsIn(Normalize(flat_.Flat(passed->items()[i], 0))))
-        Report("E5106", PathOf(static_cast<int>(s)) + ": parameter " + name + " receives " + secret +
-                            " without NoEcho; a secret never becomes a plain parameter");
+        Report("E5106", PathOf(static_cast<int>(s)) + ": parameter " + name + " receives " +
+                            secret + " without NoEcho; a secret never becomes a plain parameter");
     }
   }
 }
@@ -131,6 +134,15 @@ void Checker::CheckSameTemplate() {
       const Value* type = def.is_map() ? def.Find("Type") : nullptr;
       if (!type || !type->is_string()) continue;
       const std::string& id = res->keys()[i].name;
+      rules_.ForEachNamedLogicalId(
+          type->text(), def, [&](const std::string& named, const SameTemplateRule& rule) {
+            if (!res->Find(named) && original_.FindResource(named))
+              Report("E5111", PathOf(static_cast<int>(s)) + ": Resources." + id + "." + rule.path +
+                                  " names " + named +
+                                  ", which must be a resource of the same "
+                                  "template (" +
+                                  rule.why + ")");
+          });
       for (const Reference& r : ReferencesIn(def, original_)) {
         const SameTemplateRule* rule = rules_.SameTemplateRuleFor(type->text(), r.path, def);
         if (!rule || res->Find(r.to)) continue;

@@ -16,7 +16,12 @@ CORPUS = Path(__import__("os").environ.get("CFNSPLIT_CORPUS", SOURCE.parent / "s
 # cfnsplit's documented refusals (E0007: a tag CloudFormation does not know either, such as a
 # Rain directive): a case that gets one is reported, not deployed.
 REFUSALS = ["[E0007]", "[E4018]", "[E4013]", "[E4012]", "[E4015]", "[E4016]", "[E4007]", "[E2001]"]
-MINIMUM_COUNTED = {"quick": 8, "full": 150}
+# Counted corpus cases a set must reach (the issue asks for 150 in CI).
+MINIMUM_COUNTED = {"quick": 12, "ci": 150, "full": 150}
+# The corpus templates whose original moto deploys and that cfnsplit splits, from a triage of
+# every candidate (`deploy_test.py --write-candidates`); the ci set runs these only.
+CANDIDATES = HERE / "corpus-candidates.tsv"
+CI_CORPUS = 165  # evenly spread over the deployable ones: 150 must count, with some margin
 
 
 @dataclass
@@ -199,7 +204,7 @@ def sample_cases():
 
 def generated_cases(scratch, which):
     out = []
-    for functions in (50, 300) if which == "full" else (50,):
+    for functions in (50,) if which == "quick" else (50, 300):
         path = scratch / f"generated-{functions}.json"
         if not path.exists():
             scratch.mkdir(parents=True, exist_ok=True)
@@ -211,51 +216,84 @@ def generated_cases(scratch, which):
     return out
 
 
-STATELESS_TYPES = ("AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::IAM::Role",
-                   "AWS::IAM::Policy", "AWS::Events::Rule", "AWS::SNS::Topic",
-                   "AWS::Serverless::Function", "AWS::StepFunctions::StateMachine",
-                   "AWS::IAM::ManagedPolicy", "AWS::SNS::Subscription")
-
-
 def corpus_present():
     return (CORPUS / "INDEX.tsv").exists()
 
 
-STATEFUL_PREFIXES = ("AWS::S3::Bucket", "AWS::DynamoDB::", "AWS::RDS::", "AWS::Logs::LogGroup",
-                     "AWS::EFS::", "AWS::Kinesis::", "AWS::KMS::", "AWS::Cognito::UserPool",
-                     "AWS::ElastiCache::", "AWS::SQS::", "AWS::SecretsManager::",
-                     "AWS::Elasticsearch::", "AWS::OpenSearchService::")
+def lifecycle_rules():
+    """cfnsplit's own lifecycle classes (rules/lifecycle.yaml), read rather than restated so the
+    test's idea of what may move cannot drift from cfnsplit's: [(pattern, rule)], first match
+    wins, a pattern ending in '*' matches a prefix."""
+    import yaml
+    doc = yaml.safe_load((SOURCE / "rules" / "lifecycle.yaml").read_text())
+    return [(str(r["type"]), r) for r in doc["rules"]]
 
 
-def corpus_cases(limit):
+def lifecycle_class(rules, resource):
+    """The class cfnsplit gives a resource: a Retain/Snapshot policy makes it stateful (unless
+    its rule says retain_is_history), and a class stateful when shared counts as stateful here
+    (a pin must not depend on how the resource is shared)."""
+    rtype = str(resource.get("Type", ""))
+    rule = next((r for pattern, r in rules if rtype == pattern or
+                 (pattern.endswith("*") and rtype.startswith(pattern[:-1]))), {})
+    keeps = any(resource.get(k) in ("Retain", "Snapshot", "RetainExceptOnCreate")
+                for k in ("DeletionPolicy", "UpdateReplacePolicy"))
+    if rule.get("stateful_when_shared") or (keeps and not rule.get("retain_is_history")):
+        return "stateful"
+    return rule.get("class", "other")
+
+
+def deployable_candidates():
+    """Paths the candidates file marks 'deploys' (moto deployed the original, cfnsplit split it)."""
+    lines = [line for line in CANDIDATES.read_text().splitlines() if not line.startswith("#")]
+    return {r["path"] for r in csv.DictReader(lines, delimiter="\t") if r["verdict"] == "deploys"}
+
+
+def corpus_cases(limit, deployable_only=False):
     """Corpus templates without nested stacks of their own, forced into several stacks: a low
-    headroom, and a pin of one stateless resource into a stack of its own."""
+    headroom, and a pin of one movable resource into a stack of its own."""
     index = CORPUS / "INDEX.tsv"
     if not index.exists():
         return []
     rows = list(csv.DictReader(open(index), delimiter="\t"))
     picked = [r for r in rows if r["parse_ok"] == "1" and r["bad"] == "0" and
               r["has_nested_stack"] == "0" and 3 <= int(r["resources"]) <= 150]
+    if deployable_only:
+        deployable = deployable_candidates()
+        picked = [r for r in picked if r["path"] in deployable]
     picked.sort(key=lambda r: r["path"])
     step = max(1, len(picked) // limit) if limit else 1
     offset = int(__import__("os").environ.get("CFNSPLIT_DEPLOY_CORPUS_OFFSET", "0") or 0)
+    chosen = picked[offset::step][: limit or None]
+    if deployable_only and limit and limit < len(picked) - offset:
+        # Spread over the whole list (a step of 2 over 300 would stop half-way).
+        rest = picked[offset:]
+        chosen = [rest[i * len(rest) // limit] for i in range(limit)]
+    rules = lifecycle_rules()
     out = []
-    for r in picked[offset::step][: limit or None]:
+    for r in chosen:
         path = CORPUS / r["path"]
         try:
             template = load_template(path)
-        except Exception:
+        except Exception as e:
+            UNREADABLE.append((Case("corpus " + r["path"], path, []),
+                               f"the harness cannot read it: {e}"))
             continue
         resources = template.get("Resources") or {}
-        typed = {k: str(v.get("Type", "")) for k, v in resources.items() if isinstance(v, dict)}
-        stateless = sorted((k for k, t in typed.items() if t in STATELESS_TYPES), reverse=True)
-        others = sorted((k for k, t in typed.items()
-                         if k not in stateless and not t.startswith(STATEFUL_PREFIXES)),
+        classes = {k: lifecycle_class(rules, v) for k, v in resources.items()
+                   if isinstance(v, dict)}
+        # Functions and their satellites first (what cfnsplit moves), then anything not stateful.
+        movable = sorted((k for k, c in classes.items() if c in ("function", "satellite")),
+                         reverse=True)
+        others = sorted((k for k, c in classes.items() if k not in movable and c != "stateful"),
                         reverse=True)
         args = ["--strategy", "auto", "--headroom", "0.05"]
         out.append(Case("corpus " + r["path"], path, args, stack_name="corpus-app",
-                        pin_candidates=(stateless + others)[:4]))
+                        pin_candidates=(movable + others)[:4]))
     return out
+
+
+UNREADABLE = []  # (case, reason): candidates the harness could not read (cfn-lint's decoder)
 
 
 def all_cases(which, only=""):
@@ -265,7 +303,9 @@ def all_cases(which, only=""):
         cases += generated_cases(scratch, which)
     if not only or "corpus" in only or not only.startswith(("sample", "generated")):
         limit = int(__import__("os").environ.get("CFNSPLIT_DEPLOY_CORPUS", "0") or 0)
-        cases += corpus_cases(limit or (30 if which == "quick" else 0))
+        default = {"quick": 30, "ci": CI_CORPUS, "full": 0}[which]
+        # --only looks among every candidate, not only the set's spread (unless N is given).
+        cases += corpus_cases(limit or (0 if only else default), deployable_only=which == "ci")
     out = []
     for c in cases:
         if only not in c.name:
@@ -274,6 +314,7 @@ def all_cases(which, only=""):
             fill(c, load_template(c.template))
         except Exception as e:
             print(f"deploy test: cannot read {c.template}: {e}", file=sys.stderr)
+            UNREADABLE.append((c, f"the harness cannot read it: {e}"))
             continue
         out.append(with_artifacts(c, scratch / "artifacts" / c.slug))
     return out

@@ -86,6 +86,8 @@ def reason_class(detail):
     """A short class of why moto could not deploy an original, for the summary."""
     text = detail
     for pattern, name in [
+        (r"Unrecognized resource types: \[AWS::Serverless",
+         "SAM types without the SAM transform (CloudFormation refuses it too)"),
         (r"Fn::Select|KeyError|list index", "an intrinsic moto cannot evaluate"),
         (r"NoSuchBucket|NoSuchKey|S3 Error", "code in a bucket moto does not have"),
         (r"Template format error|Unresolved|unsupported|not supported", "a template moto rejects"),

@@ -1,4 +1,4 @@
-"""moto_server with the eight gaps that would make a correct deploy fail closed, filled in the
+"""moto_server with the ten gaps that would make a correct deploy fail closed, filled in the
 way CloudFormation behaves (deploying.md §2 lists moto's fidelity limits):
 
 1. A change set (what `aws cloudformation deploy` uses) that creates a stack: moto 5.2.1 creates
@@ -19,6 +19,18 @@ way CloudFormation behaves (deploying.md §2 lists moto's fidelity limits):
 8. `Transform: AWS::Serverless-2016-10-31`: CloudFormation runs the SAM transform; moto does not.
    Here aws-sam-translator 1.110 (the transform CloudFormation runs) expands the template before
    moto sees it, and SAM's own errors reach the client as CloudFormation would report them.
+9. ListStackResources: moto lists a resource it did not create (its Condition is false, or its
+   type is one of moto's NULL_MODELS such as AWS::CloudFormation::WaitConditionHandle) with an
+   EMPTY logical ID and type; CloudFormation does not list a resource whose condition is false
+   and does create a wait condition handle. Here the uncreated ones are not listed, and a wait
+   condition handle is modelled generically (listed under its logical ID). Without this, a split
+   whose two stacks each hold a false-conditioned resource (or cfnsplit's placeholder handle in a
+   stack whose every resource is conditional) showed one blank resource "in two stacks"
+   (corpus: connector_resource_attributes.yaml,
+   function_with_deployment_preference_multiple_combinations_conditions_with_passthrough.yaml).
+10. A template with AWS::Serverless::* resources but no `Transform: AWS::Serverless-2016-10-31`
+   (many SAM translator test inputs): CloudFormation refuses it ("Unrecognized resource types");
+   moto modelled the types generically (gap 4) and deployed what SAM never saw. Refused here.
 
 Usage: python3 moto_patched.py PORT   (binds 127.0.0.1 only)
 """
@@ -72,6 +84,15 @@ def sam_expanded(template, parameters=None):
     transform = doc.get("Transform") if isinstance(doc, dict) else None
     names = transform if isinstance(transform, list) else [transform]
     if SAM not in names:
+        # Gap 10: without the transform CloudFormation knows no AWS::Serverless::* type (moto
+        # would model them generically and "deploy" a SAM template SAM never saw).
+        resources = doc.get("Resources") if isinstance(doc, dict) else None
+        sam_types = sorted({str(r.get("Type")) for r in (resources or {}).values()
+                            if isinstance(r, dict) and str(r.get("Type", "")).startswith(
+                                "AWS::Serverless::")})
+        if sam_types:
+            raise ValidationError(message="Template format error: Unrecognized resource types: "
+                                  f"[{', '.join(sam_types)}]")
         return template
     from samtranslator.translator.transform import transform as sam_transform
     from samtranslator.model.exceptions import InvalidDocumentException
@@ -221,11 +242,21 @@ def patch():
     parsing.clean_json = clean_json
 
     original_class_from_type = parsing.resource_class_from_type
+    # A handle is only a URL to signal; CloudFormation creates and lists it (gap 9). moto's null
+    # model of a WaitCondition stays: moto cannot wait for signals.
+    parsing.NULL_MODELS[:] = [t for t in parsing.NULL_MODELS
+                              if t != "AWS::CloudFormation::WaitConditionHandle"]
 
     def resource_class_from_type(resource_type):
         if resource_type in parsing.NULL_MODELS:
             return None
         return original_class_from_type(resource_type) or GenericResource
+
+    def stack_resources(self):
+        # Gap 9: what moto did not create (None) is not a resource CloudFormation would list.
+        return [r for r in self.resource_map.values() if r is not None]
+
+    models.Stack.stack_resources = property(stack_resources)
 
     parsing.resource_class_from_type = resource_class_from_type
 

@@ -52,7 +52,8 @@ TEST_CASE("defect 2: a parameter named like a SAM function is a parameter", "[un
   EmitResult r = EmitOk(f, MakePlan({{"Base", {"Table"}}, {"Functions", {"Worker"}}}), {});
   const EmittedStack& child = StackNamed(r, "Functions");
   CHECK(At(child.tmpl, "Parameters.WorkerMemorySize.Type") != nullptr);
-  CHECK(Json(At(StackNamed(r, "Base").tmpl, "Resources.Functions.Properties.Parameters.WorkerMemorySize")) ==
+  CHECK(Json(At(StackNamed(r, "Base").tmpl,
+                "Resources.Functions.Properties.Parameters.WorkerMemorySize")) ==
         "{\"Ref\":\"WorkerMemorySize\"}\n");
   RequireVerified(f, r);
   SECTION("verify notices the undeclared parameter") {
@@ -83,13 +84,14 @@ TEST_CASE("defect 3: a pin that cannot hold fails fast", "[unit][deployable]") {
     DiagnosticSink sink;
     CHECK(!Partition(f, options, sink));  // returns at all: the closure used to loop forever
     bool said = false;
-    for (const auto& d : sink.diagnostics()) said = said || (d.code == "E4015" &&
-                                                             d.message.find("Perm") != std::string::npos);
+    for (const auto& d : sink.diagnostics())
+      said = said || (d.code == "E4015" && d.message.find("Perm") != std::string::npos);
     CHECK(said);
   }
 }
 
-TEST_CASE("defect 4: SAM APIs stay with the functions whose events use them", "[unit][deployable]") {
+TEST_CASE("defect 4: SAM APIs stay with the functions whose events use them",
+          "[unit][deployable]") {
   Fixture f(R"(Transform: AWS::Serverless-2016-10-31
 Resources:
   Api:
@@ -128,7 +130,8 @@ Resources:
   CHECK(StackOf(*plan, "Api") == StackOf(*plan, "Reader"));
   CHECK(StackOf(*plan, "Implicit1") == StackOf(*plan, "Implicit2"));
   SECTION("review names a plan that separates them") {
-    SplitPlan bad = MakePlan({{"Base", {"Api", "Implicit1"}}, {"Functions", {"Reader", "Implicit2"}}});
+    SplitPlan bad =
+        MakePlan({{"Base", {"Api", "Implicit1"}}, {"Functions", {"Reader", "Implicit2"}}});
     DiagnosticSink analysis_sink;
     Analysis a = Analyze(*f.model, f.rules, 0, analysis_sink);
     PlanCheck check = CheckPlan(a, bad, {}, f.rules);
@@ -137,8 +140,67 @@ Resources:
     CHECK(bonds == 2);
   }
   SECTION("verify notices an event whose API moved away") {
-    EmitResult r = EmitOk(f, MakePlan({{"Base", {"Api"}}, {"Functions", {"Reader", "Implicit1", "Implicit2"}}}), {});
+    EmitResult r = EmitOk(
+        f, MakePlan({{"Base", {"Api"}}, {"Functions", {"Reader", "Implicit1", "Implicit2"}}}), {});
     CHECK(Has(VerifyFails(f, r), "[E5111]"));
+  }
+}
+
+// Found by the deploy test (corpus connector_resource_attributes.yaml): a connector kept as
+// data (DeletionPolicy Retain) stayed in Base while a pin moved a function it names away; SAM
+// then failed on that stack ("Unable to find resource with logical ID").
+TEST_CASE("a SAM connector stays with the resources its Ids name", "[unit][deployable]") {
+  Fixture f(R"(Transform: AWS::Serverless-2016-10-31
+Resources:
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, InlineCode: x}
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      InlineCode: x
+    Metadata:
+      SamConnectors:
+        ToWriter: {Properties: {Destination: {Id: Writer}, Permissions: [Write]}}
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}
+  Link:
+    Type: AWS::Serverless::Connector
+    DeletionPolicy: Retain
+    Properties:
+      Source: {Id: Writer}
+      Destination: [{Id: Table}]
+      Permissions: [Write]
+)");
+  DiagnosticSink analysis_sink;
+  Analysis a = Analyze(*f.model, f.rules, 0, analysis_sink);
+  PlanOptions options;
+  options.strategy = "lifecycle";
+  DiagnosticSink sink;
+  auto plan = PartitionTemplate(a, {}, f.rules, options, sink);
+  REQUIRE(plan);
+  CHECK(StackOf(*plan, "Link") == StackOf(*plan, "Writer"));
+  CHECK(StackOf(*plan, "Link") == StackOf(*plan, "Table"));
+  CHECK(StackOf(*plan, "Reader") == StackOf(*plan, "Writer"));
+  SECTION("a pin that would separate them is refused with the reason") {
+    options.pins.push_back({"Writer", "Pinned", "cli"});
+    DiagnosticSink pinned;
+    auto refused = PartitionTemplate(a, {}, f.rules, options, pinned);
+    bool said = false;
+    for (const auto& d : pinned.diagnostics()) said = said || d.code == "E4015";
+    CHECK(!refused);
+    CHECK(said);
+  }
+  SECTION("verify notices a connector whose end moved away") {
+    EmitResult r =
+        EmitOk(f, MakePlan({{"Base", {"Table", "Link", "Reader"}}, {"Functions", {"Writer"}}}), {});
+    std::string out = VerifyFails(f, r);
+    CHECK(Has(out, "[E5111]"));
+    CHECK(Has(out, "Source.Id names Writer"));
+    CHECK(Has(out, "SamConnectors.*.Properties.Destination.Id names Writer"));
   }
 }
 
@@ -169,7 +231,8 @@ TEST_CASE("defect 5: cfn-init and cfn-signal keep naming the instance's own stac
         std::string::npos);
   RequireVerified(f, r);
   SECTION("verify notices a signal sent to the parent's stack") {
-    Value* user_data = MutableAt(r.stacks[1].tmpl, "Resources.Instance.Properties.UserData.Fn::Base64");
+    Value* user_data =
+        MutableAt(r.stacks[1].tmpl, "Resources.Instance.Properties.UserData.Fn::Base64");
     *user_data = Value::Intrinsic(
         "Fn::Sub", Value::String("cfn-signal --stack ${ParentStackName} --resource Instance"));
     CHECK(Has(VerifyFails(f, r), "Resources.Instance.Properties.UserData"));
@@ -206,11 +269,13 @@ TEST_CASE("defect 7: a secret attribute never crosses a stack boundary", "[unit]
   }
   SECTION("verify notices a secret passed to a child or exported") {
     EmitOptions nested;
-    EmitResult r = EmitOk(f, MakePlan({{"Base", {"Pool", "Client"}}, {"Functions", {"Fn", "Fn2"}}}), nested);
+    EmitResult r =
+        EmitOk(f, MakePlan({{"Base", {"Pool", "Client"}}, {"Functions", {"Fn", "Fn2"}}}), nested);
     CHECK(Has(VerifyFails(f, r), "[E5106]"));
     EmitOptions exports;
     exports.mode = WiringMode::kExports;
-    EmitResult e = EmitOk(f, MakePlan({{"Base", {"Pool", "Client"}}, {"Functions", {"Fn", "Fn2"}}}), exports);
+    EmitResult e =
+        EmitOk(f, MakePlan({{"Base", {"Pool", "Client"}}, {"Functions", {"Fn", "Fn2"}}}), exports);
     CHECK(Has(VerifyFails(f, e), "exposes secret attribute Client.ClientSecret"));
   }
 }
@@ -400,9 +465,9 @@ TEST_CASE("defect 9: CloudFormation itself enforces a cross-stack DependsOn in e
 )");
   EmitOptions exports;
   exports.mode = WiringMode::kExports;
-  EmitResult r = EmitOk(
-      f, MakePlan({{"Base", {"Api", "Deployment"}}, {"A", {"MethodA"}}, {"B", {"MethodB"}}}),
-      exports);
+  EmitResult r =
+      EmitOk(f, MakePlan({{"Base", {"Api", "Deployment"}}, {"A", {"MethodA"}}, {"B", {"MethodB"}}}),
+             exports);
   // Base imports nothing of A or B: only the ordering imports make it wait for them.
   std::string meta = Json(At(StackNamed(r, "Base").tmpl, "Resources.Deployment.Metadata"));
   CHECK(Has(meta, "cfnsplit:deploy-after"));
@@ -469,7 +534,8 @@ const char* kServerlessPair = R"(Resources:
 
 TEST_CASE("defect 10: image functions are emitted as container images", "[unit][deployable]") {
   Fixture f(kServerlessPair);
-  SplitPlan plan = MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
+  SplitPlan plan =
+      MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
   plan.stacks[1].images = {"TrainLambdaFunction"};
   EmitResult r = EmitOk(f, plan, {});
   const Value& child = StackNamed(r, "Train").tmpl;
@@ -494,12 +560,13 @@ TEST_CASE("defect 10: image functions are emitted as container images", "[unit][
 
 TEST_CASE("a version's CodeSha256 follows its function's own package", "[unit][deployable]") {
   Fixture f(kServerlessPair);
-  SplitPlan plan = MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
+  SplitPlan plan =
+      MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
   plan.stacks[1].requirements = {"numpy==1.26.4"};
   SECTION("unknown until the package is built: dropped") {
     EmitResult r = EmitOk(f, plan, {});
-    CHECK(At(StackNamed(r, "Train").tmpl, "Resources.TrainLambdaVersionAbc.Properties.CodeSha256") ==
-          nullptr);
+    CHECK(At(StackNamed(r, "Train").tmpl,
+             "Resources.TrainLambdaVersionAbc.Properties.CodeSha256") == nullptr);
     RequireVerified(f, r);
   }
   SECTION("built: the package's SHA-256, base64") {
