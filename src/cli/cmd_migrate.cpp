@@ -11,8 +11,9 @@
 
 namespace cfnsplit::cli {
 
-std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path) {
-  auto root = ReadDeployedTemplate(path, s.sources(), s.sink());
+std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path,
+                                                 DeployedLayout* layout) {
+  auto root = ReadDeployedTemplate(path, s.sources(), s.sink(), layout);
   if (!root) return nullptr;
   ModelOptions options;
   options.owner_key = s.rules().owner_key;
@@ -31,8 +32,8 @@ class MigrateCommand : public Command {
         "migrate", "Write the steps that split a deployed stack without replacing its resources");
     app_->add_option("plan", plan_, "Plan file (the split to reach)")->required();
     app_->add_option("--deployed", deployed_,
-                     "The deployed template: `aws cloudformation get-template` output or the "
-                     "template itself")
+                     "The deployed template: `aws cloudformation get-template` output, the "
+                     "template itself, or a previous cfnsplit output directory (exports mode)")
         ->required();
     app_->add_option("--deployed-stack", stack_,
                      "The deployed stack's name (default: from the --deployed file name)");
@@ -53,10 +54,12 @@ class MigrateCommand : public Command {
   int Run(Session& s) override {
     auto p = LoadPlanAndTemplate(s, plan_, rebase_, PackageOptions{});
     if (!p) return s.Finish(false);
-    auto deployed = LoadDeployedModel(s, deployed_);
-    if (!deployed) return s.Finish(false);
     MigrateOptions options;
-    options.deployed_stack = stack_.empty() ? DefaultStackName(*deployed) : stack_;
+    auto deployed = LoadDeployedModel(s, deployed_, &options.layout);
+    if (!deployed) return s.Finish(false);
+    options.deployed_stack = !stack_.empty()                  ? stack_
+                             : !options.layout.base_stack.empty() ? options.layout.base_stack
+                                                                  : DefaultStackName(*deployed);
     options.verify_states = !no_verify_;
     if (!ValidStackName(options.deployed_stack)) {
       s.sink().Error("E8001", {},
@@ -72,10 +75,7 @@ class MigrateCommand : public Command {
       }
       options.allow_recreate.insert(id);
     }
-    if (p->plan.options.mode == WiringMode::kNested)
-      std::cerr << "note: migrate writes the split in exports mode (a refactor cannot change a "
-                   "nested parent's stack resources)\n";
-    p->plan.options.mode = WiringMode::kExports;
+    if (!RefuseNested(s, options.layout, p->plan)) return s.Finish(true);
     p->check = CheckPlan(p->analysis, p->plan, p->packages, s.rules());
     if (!p->check.ok()) {
       PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
@@ -95,6 +95,45 @@ class MigrateCommand : public Command {
   }
 
  private:
+  // Stack refactoring moves resources between stacks but may change nothing else; a move into,
+  // out of or between nested children changes what the parent passes to its stack resources
+  // (their Parameters) and what it reads from them, so no refactor can do it (docs/migrate.md).
+  static bool RefuseNested(Session& s, const DeployedLayout& layout, const SplitPlan& plan) {
+    if (layout.mode == WiringMode::kNested && !layout.empty()) {
+      std::size_t moves = 0;
+      std::map<std::string, int> home = plan.StackIndex();
+      for (const auto& [id, stack] : layout.homes) {
+        auto it = home.find(id);
+        if (it != home.end() && it->second >= 0 &&
+            plan.stacks[static_cast<std::size_t>(it->second)].name != stack)
+          ++moves;
+      }
+      s.sink().Error(
+          "E8006", {},
+          moves == 0 && plan.options.mode == WiringMode::kNested
+              ? "the deployed split is nested and the plan moves no deployed resource to "
+                "another stack: no migration is needed; deploy the new split (`cfnsplit emit`, "
+                "then its deploy.sh) as an ordinary update of the parent stack, which "
+                "replaces nothing"
+              : "the deployed split is nested and the plan moves " + std::to_string(moves) +
+                    " deployed resource(s) to another stack: a stack refactor may not change "
+                    "the parent's AWS::CloudFormation::Stack resources (the Parameters they "
+                    "pass, the outputs read from them), and every such move changes them. "
+                    "Re-plan with `--previous` so that nothing moves, or move the resources "
+                    "by hand (docs/migrate.md)");
+      return false;
+    }
+    if (plan.options.mode == WiringMode::kNested) {
+      s.sink().Error("E8006", {},
+                     "the plan is in nested mode: a stack refactor may not change a parent's "
+                     "AWS::CloudFormation::Stack resources, and moving resources into a nested "
+                     "child changes the Parameters its stack resource passes. Re-plan with "
+                     "`cfnsplit plan --mode exports` (docs/migrate.md)");
+      return false;
+    }
+    return true;
+  }
+
   void PrintSummary(const Migration& m, const std::string& stack, double seconds) const {
     std::map<MoveRoute, std::size_t> counts;
     for (const ResourceMove& mv : m.moves) ++counts[mv.route];

@@ -131,14 +131,20 @@ std::string NothingToSplit(const Analysis& a, const PackageView& packages, const
 // re-created stays in the base stack, where it is deployed (rules/refactor.yaml).
 static bool PinDeployed(Session& s, const std::string& path, const TemplateModel& model,
                  std::vector<Pin>& pins, std::map<std::string, std::string>& reasons) {
-  auto deployed = LoadDeployedModel(s, path);
+  DeployedLayout layout;
+  auto deployed = LoadDeployedModel(s, path, &layout);
   if (!deployed) return false;
   for (const auto& [id, why] : UnmovableResources(*deployed, s.rules())) {
     if (!model.FindResource(id)) continue;
+    // A deployed split's resource stays in the stack it is deployed in.
+    auto home = layout.homes.find(id);
+    std::string stack = home == layout.homes.end() || home->second == layout.stacks.front()
+                            ? "Base"
+                            : home->second;
     bool pinned = false;
     for (const Pin& pin : pins) pinned = pinned || pin.resource == id;
-    if (!pinned) pins.push_back({id, "Base", "deployed"});
-    reasons[id] = "pinned to Base: " + why;
+    if (!pinned) pins.push_back({id, stack, "deployed"});
+    reasons[id] = "pinned to " + stack + ": " + why;
   }
   return true;
 }
