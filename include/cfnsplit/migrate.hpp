@@ -91,7 +91,7 @@ std::string MoveRouteFor(const TemplateModel& model, const std::string& id, cons
 
 /// One CloudFormation operation of a step.
 struct MigrationOp {
-  enum class Kind { kCreate, kUpdate, kRefactor, kImport };
+  enum class Kind { kCreate, kUpdate, kRefactor, kImport, kDelete };
   Kind kind = Kind::kUpdate;
   /// Stacks touched and the template file (relative to MIGRATION/) each gets.
   std::vector<std::pair<std::string, std::string>> stacks;

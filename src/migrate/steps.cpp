@@ -650,12 +650,17 @@ void MigrationPlanner::FinishStep(std::size_t n) {
       cleanup.push_back(std::move(again));
     }
   }
-  for (const auto& [stack, tmpl] : last.templates)
-    if (!final_.templates.count(stack))
-      out_.warnings.push_back("stack " + stack +
-                              " is not part of the split: delete it by hand once empty");
   std::reverse(cleanup.begin(), cleanup.end());
   for (MigrationOp& op : cleanup) step.ops.push_back(std::move(op));
+  // A deployed stack the split lacks holds only its placeholder by now, and nothing imports
+  // from it any more (its readers have their final templates): it is deleted last.
+  for (const std::string& stack : last.order)
+    if (!final_.templates.count(stack)) {
+      MigrationOp del;
+      del.kind = MigrationOp::Kind::kDelete;
+      del.stacks.push_back({stack, ""});
+      step.ops.push_back(std::move(del));
+    }
   out_.steps.push_back(std::move(step));
 }
 

@@ -66,8 +66,22 @@ def user_values(op, stats):
     return {n: f"user-value-of-{n}" for n in names}
 
 
+class Stack0:
+    resources = {}
+
+
 def run_op(cloud, root, op, stats):
     kind = op["op"]
+    if kind == "delete":
+        (stack, _), = op["stacks"].items()
+        kept = [lid for lid in cloud.stacks.get(stack, Stack0).resources
+                if lid != "CfnsplitMigrationPlaceholder"]
+        if kept:
+            raise Fail(f"delete: {stack} still holds {kept[:5]}")
+        cloud.delete(stack)
+        stats["ops"] += 1
+        stats["deleted_stacks"] = stats.get("deleted_stacks", 0) + 1
+        return
     files = {s: os.path.join(root, f) for s, f in op["stacks"].items()}
     templates = {s: load(f) for s, f in files.items()}
     sizes = {s: os.path.getsize(f) for s, f in files.items()}
