@@ -11,10 +11,36 @@
 
 namespace cfnsplit::cli {
 
+namespace {
+
+// A deployed split shows a DependsOn across stacks only as the emitter's ordering import
+// (Metadata cfnsplit:deploy-after, dropped when flattening): it is taken back from the plan's
+// template, for the resources both have, so that every state orders the stacks as deployed.
+void RestoreDependsOn(Value& root, const TemplateModel& target) {
+  Value* resources = root.Find("Resources");
+  if (!resources || !resources->is_map()) return;
+  for (std::size_t i = 0; i < resources->size(); ++i) {
+    Value& def = resources->items()[i];
+    const Resource* now = target.FindResource(resources->keys()[i].name);
+    const Value* wanted = now && now->def && now->def->is_map() ? now->def->Find("DependsOn") : nullptr;
+    if (!def.is_map() || def.Find("DependsOn") || !wanted) continue;
+    Value kept = Value::List();
+    for (const Value& d : wanted->is_list() ? wanted->items() : std::vector<Value>{*wanted})
+      if (d.is_string() && resources->Find(d.text())) kept.Append(d);
+    if (!kept.items().empty()) def.Set("DependsOn", std::move(kept));
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path,
-                                                 DeployedLayout* layout) {
+                                                 DeployedLayout* layout,
+                                                 const TemplateModel* target) {
+  DeployedLayout own;
+  if (!layout) layout = &own;
   auto root = ReadDeployedTemplate(path, s.sources(), s.sink(), layout);
   if (!root) return nullptr;
+  if (target && !layout->empty()) RestoreDependsOn(*root, *target);
   ModelOptions options;
   options.owner_key = s.rules().owner_key;
   std::uint32_t file = root->loc().file;
@@ -55,7 +81,7 @@ class MigrateCommand : public Command {
     auto p = LoadPlanAndTemplate(s, plan_, rebase_, PackageOptions{});
     if (!p) return s.Finish(false);
     MigrateOptions options;
-    auto deployed = LoadDeployedModel(s, deployed_, &options.layout);
+    auto deployed = LoadDeployedModel(s, deployed_, &options.layout, p->model.get());
     if (!deployed) return s.Finish(false);
     options.deployed_stack = !stack_.empty()                  ? stack_
                              : !options.layout.base_stack.empty() ? options.layout.base_stack

@@ -81,7 +81,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
 /// The deployed template (`get-template` output, the template, or a previous output directory,
 /// whose layout goes to `layout`) as a model; null after an error (cmd_migrate.cpp).
 std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path,
-                                                 DeployedLayout* layout = nullptr);
+                                                 DeployedLayout* layout = nullptr,
+                                                 const TemplateModel* target = nullptr);
 
 std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
 
