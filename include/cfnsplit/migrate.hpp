@@ -1,7 +1,8 @@
 // Migrate: split a stack that is already deployed without replacing what it holds.
 //
-// Input: the deployed template (what `aws cloudformation get-template` returns, or the bare
-// template), the deployed stack's name, and a plan in exports mode with the template it was made
+// Input: the deployed template (what `aws cloudformation get-template` returns, the bare
+// template, or a previous cfnsplit OUTDIR flattened back, with the stack of each resource in a
+// DeployedLayout), the deployed stack's name, and a plan in exports mode with the template it was made
 // for (which may have grown since the deployment). Output: a Migration — every resource's move
 // with its route (refactor, import, recreate, or impossible) and the reason, and the numbered
 // steps that take the deployed stack to cfnsplit's verified split: prepare (ordinary update and
@@ -56,8 +57,8 @@ struct ResourceMove {
 /// How the deployed resources are spread over stacks when a previous cfnsplit split is deployed.
 struct DeployedLayout {
   WiringMode mode = WiringMode::kExports;
-  std::vector<std::string> stacks;             ///< plan stack names; [0] = base (or parent)
-  std::map<std::string, std::string> homes;    ///< resource → plan stack name holding it
+  std::vector<std::string> stacks;           ///< plan stack names; [0] = base (or parent)
+  std::map<std::string, std::string> homes;  ///< resource → plan stack name holding it
   std::string base_stack;  ///< the base's (parent's) CloudFormation name per stacks.json, or ""
   bool empty() const { return stacks.empty(); }
 };

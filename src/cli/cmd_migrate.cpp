@@ -22,7 +22,8 @@ void RestoreDependsOn(Value& root, const TemplateModel& target) {
   for (std::size_t i = 0; i < resources->size(); ++i) {
     Value& def = resources->items()[i];
     const Resource* now = target.FindResource(resources->keys()[i].name);
-    const Value* wanted = now && now->def && now->def->is_map() ? now->def->Find("DependsOn") : nullptr;
+    const Value* wanted =
+        now && now->def && now->def->is_map() ? now->def->Find("DependsOn") : nullptr;
     if (!def.is_map() || def.Find("DependsOn") || !wanted) continue;
     Value kept = Value::List();
     for (const Value& d : wanted->is_list() ? wanted->items() : std::vector<Value>{*wanted})
@@ -62,7 +63,7 @@ class MigrateCommand : public Command {
                      "template itself, or a previous cfnsplit output directory (exports mode)")
         ->required();
     app_->add_option("--deployed-stack", stack_,
-                     "The deployed stack's name (default: from the --deployed file name)");
+                     "The deployed (base) stack's name (default: stacks.json's for an OUTDIR, else from the template)");
     app_->add_option("-o,--output", output_, "Output directory MIGRATION/ (written atomically)")
         ->required();
     app_->add_option("--allow-recreate", allow_recreate_,
@@ -83,7 +84,7 @@ class MigrateCommand : public Command {
     MigrateOptions options;
     auto deployed = LoadDeployedModel(s, deployed_, &options.layout, p->model.get());
     if (!deployed) return s.Finish(false);
-    options.deployed_stack = !stack_.empty()                  ? stack_
+    options.deployed_stack = !stack_.empty()                      ? stack_
                              : !options.layout.base_stack.empty() ? options.layout.base_stack
                                                                   : DefaultStackName(*deployed);
     options.verify_states = !no_verify_;

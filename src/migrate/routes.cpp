@@ -158,8 +158,9 @@ std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
   };
   std::vector<ResourceMove> out;
   for (const Resource& r : deployed.resources) {
-    ResourceMove mv{r.id, r.type, migrate::DeployedStackOf(r.id, deployed_stack, layout), "",
-                    MoveRoute::kStay, "", false};
+    ResourceMove mv{r.id, r.type,           migrate::DeployedStackOf(r.id, deployed_stack, layout),
+                    "",   MoveRoute::kStay, "",
+                    false};
     auto it = home.find(r.id);
     if (!target.FindResource(r.id) || it == home.end() || it->second < 0) {
       mv.route = MoveRoute::kDelete;

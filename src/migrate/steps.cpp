@@ -282,7 +282,7 @@ class MigrationPlanner {
         [&](const std::string& id) {
           auto it = refactor_home_.find(id);
           return it != refactor_home_.end() && moved.count(it->second) ? it->second
-                                                                        : DeployedIndex(id);
+                                                                       : DeployedIndex(id);
         },
         what, verify);
   }

@@ -215,8 +215,7 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
           changed |= pin_base(uf.Find(i), "stays with " + m.resources[i].id + " in the base stack");
       for (std::uint32_t i = 0; i < n; ++i)
         if (!base[i] && base[uf.Find(i)])
-          changed |=
-              pin_base(i, "stays with " + m.resources[uf.Find(i)].id + " in the base stack");
+          changed |= pin_base(i, "stays with " + m.resources[uf.Find(i)].id + " in the base stack");
     }
   };
   close_units();

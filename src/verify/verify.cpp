@@ -15,8 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-VerifyReport RunChecker(const TemplateModel& original, verify::StackSet& set,
-                        const RuleSet& rules, const VerifyOptions& options, DiagnosticSink& sink) {
+VerifyReport RunChecker(const TemplateModel& original, verify::StackSet& set, const RuleSet& rules,
+                        const VerifyOptions& options, DiagnosticSink& sink) {
   for (const Parameter& p : original.parameters) set.original_parameters.insert(p.name);
   try {
     verify::Checker checker(original, set, rules, options, sink);
@@ -237,8 +237,8 @@ void Gather(const verify::StackSet& set, verify::Flattener& flat, ReassembledSpl
   for (std::size_t s = 0; s < set.stacks.size(); ++s) {
     const int si = static_cast<int>(s);
     const Value& tmpl = set.stacks[s].tmpl;
-    ReassembledSplit::Stack stack{set.stacks[s].name, set.stacks[s].stack_name,
-                                  set.stacks[s].path, {}};
+    ReassembledSplit::Stack stack{
+        set.stacks[s].name, set.stacks[s].stack_name, set.stacks[s].path, {}};
     if (const Value* res = tmpl.Find("Resources"); res && res->is_map())
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
@@ -256,8 +256,8 @@ void Gather(const verify::StackSet& set, verify::Flattener& flat, ReassembledSpl
     if (const Value* conds = tmpl.Find("Conditions"); conds && conds->is_map())
       for (std::size_t i = 0; i < conds->size(); ++i) {
         const std::string& name = conds->keys()[i].name;
-        bool generated = set.mode == WiringMode::kNested && si == 0 &&
-                         GuardsChildrenOnly(tmpl, name, flat);
+        bool generated =
+            set.mode == WiringMode::kNested && si == 0 && GuardsChildrenOnly(tmpl, name, flat);
         if (!generated && !conditions.Find(name))
           conditions.Set(name, flat.Flat(conds->items()[i], si));
       }
