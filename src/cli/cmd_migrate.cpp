@@ -63,7 +63,8 @@ class MigrateCommand : public Command {
                      "template itself, or a previous cfnsplit output directory (exports mode)")
         ->required();
     app_->add_option("--deployed-stack", stack_,
-                     "The deployed (base) stack's name (default: stacks.json's for an OUTDIR, else from the template)");
+                     "The deployed (base) stack's name (default: stacks.json's for an OUTDIR, else "
+                     "from the template)");
     app_->add_option("-o,--output", output_, "Output directory MIGRATION/ (written atomically)")
         ->required();
     app_->add_option("--allow-recreate", allow_recreate_,
