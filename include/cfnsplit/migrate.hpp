@@ -1,7 +1,8 @@
 // Migrate: split a stack that is already deployed without replacing what it holds.
 //
-// Input: the deployed template (what `aws cloudformation get-template` returns, or the bare
-// template), the deployed stack's name, and a plan in exports mode with the template it was made
+// Input: the deployed template (what `aws cloudformation get-template` returns, the bare
+// template, or a previous cfnsplit OUTDIR flattened back, with the stack of each resource in a
+// DeployedLayout), the deployed stack's name, and a plan in exports mode with the template it was made
 // for (which may have grown since the deployment). Output: a Migration — every resource's move
 // with its route (refactor, import, recreate, or impossible) and the reason, and the numbered
 // steps that take the deployed stack to cfnsplit's verified split: prepare (ordinary update and
@@ -53,19 +54,32 @@ struct ResourceMove {
   bool forced = false;  ///< recreated only because the user said --allow-recreate
 };
 
+/// How the deployed resources are spread over stacks when a previous cfnsplit split is deployed.
+struct DeployedLayout {
+  WiringMode mode = WiringMode::kExports;
+  std::vector<std::string> stacks;           ///< plan stack names; [0] = base (or parent)
+  std::map<std::string, std::string> homes;  ///< resource → plan stack name holding it
+  std::string base_stack;  ///< the base's (parent's) CloudFormation name per stacks.json, or ""
+  bool empty() const { return stacks.empty(); }
+};
+
 /// Reads DEPLOYED: `get-template` output (`{"TemplateBody": …}`, the body a string or an
-/// object) or a bare template. Returns the template; E8001 for a directory (a previous
-/// cfnsplit OUTDIR is not read yet) and E1001 for something that is not a template.
+/// object), a bare template, or a previous cfnsplit output directory (stacks.json and
+/// stacks/*; both modes), which is flattened back into one template and its layout given in
+/// `layout`. E1001 for something that is not a template, E5110 for an unreadable directory.
 std::optional<Value> ReadDeployedTemplate(const std::string& path, SourceManager& sources,
-                                          DiagnosticSink& sink);
+                                          DiagnosticSink& sink, DeployedLayout* layout = nullptr);
 
 /// Every resource's route. `deployed` is the deployed stack's model, `target` the template the
 /// plan was made for; the plan's stacks[0] keeps the deployed stack's name. Pure: no output.
+/// With a deployed split, `layout` says where each resource is (stack names: the base is
+/// `deployed_stack`, the others `deployed_stack-<Name>`, as emit names them).
 std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
                                         const std::string& deployed_stack,
                                         const TemplateModel& target, const SplitPlan& plan,
                                         const RuleSet& rules,
-                                        const std::set<std::string>& allow_recreate);
+                                        const std::set<std::string>& allow_recreate,
+                                        const DeployedLayout& layout = {});
 
 /// Resources of `deployed` that can move neither by refactor, nor by import, nor by a safe
 /// re-creation, with the reason: `plan --deployed` pins them to the base stack.
@@ -78,7 +92,7 @@ std::string MoveRouteFor(const TemplateModel& model, const std::string& id, cons
 
 /// One CloudFormation operation of a step.
 struct MigrationOp {
-  enum class Kind { kCreate, kUpdate, kRefactor, kImport };
+  enum class Kind { kCreate, kUpdate, kRefactor, kImport, kDelete };
   Kind kind = Kind::kUpdate;
   /// Stacks touched and the template file (relative to MIGRATION/) each gets.
   std::vector<std::pair<std::string, std::string>> stacks;
@@ -104,6 +118,8 @@ struct MigrationStep {
 struct MigrateOptions {
   std::string deployed_stack;  ///< the deployed stack's name; the base stack keeps it
   std::set<std::string> allow_recreate;
+  /// A deployed split (a previous cfnsplit OUTDIR, exports mode); empty for one deployed stack.
+  DeployedLayout layout;
   /// Also prove every intermediate state equal to the deployed template (VerifyEmitted).
   bool verify_states = true;
 };

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,5 +57,24 @@ VerifyReport VerifyEmitted(const TemplateModel& original, const EmitResult& emit
 VerifyReport VerifyOutputDir(const TemplateModel& original, const std::string& outdir,
                              const RuleSet& rules, const VerifyOptions& options,
                              SourceManager& sources, DiagnosticSink& sink);
+
+/// A split read back from an output directory (a previous cfnsplit OUTDIR, as deployed).
+struct ReassembledSplit {
+  struct Stack {
+    std::string name;        ///< the plan's stack name ("Base", "Functions1", …)
+    std::string stack_name;  ///< its CloudFormation stack name, from stacks.json ("" if unknown)
+    std::string path;        ///< its template, relative to the directory
+    std::vector<std::string> resources;  ///< logical IDs it holds (not placeholders or children)
+  };
+  WiringMode mode = WiringMode::kExports;
+  Value tmpl;                 ///< the one template the stacks are a split of (flattened)
+  std::vector<Stack> stacks;  ///< [0] = base (exports) or parent (nested)
+};
+
+/// Reads OUTDIR as VerifyOutputDir does and flattens its stacks back into one template:
+/// resources and conditions of every stack, the original parameters (those of the base or
+/// parent), outputs that are not plumbing. E5110 when the directory cannot be read.
+std::optional<ReassembledSplit> ReassembleOutputDir(const std::string& outdir,
+                                                    SourceManager& sources, DiagnosticSink& sink);
 
 }  // namespace cfnsplit

@@ -11,9 +11,37 @@
 
 namespace cfnsplit::cli {
 
-std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path) {
-  auto root = ReadDeployedTemplate(path, s.sources(), s.sink());
+namespace {
+
+// A deployed split shows a DependsOn across stacks only as the emitter's ordering import
+// (Metadata cfnsplit:deploy-after, dropped when flattening): it is taken back from the plan's
+// template, for the resources both have, so that every state orders the stacks as deployed.
+void RestoreDependsOn(Value& root, const TemplateModel& target) {
+  Value* resources = root.Find("Resources");
+  if (!resources || !resources->is_map()) return;
+  for (std::size_t i = 0; i < resources->size(); ++i) {
+    Value& def = resources->items()[i];
+    const Resource* now = target.FindResource(resources->keys()[i].name);
+    const Value* wanted =
+        now && now->def && now->def->is_map() ? now->def->Find("DependsOn") : nullptr;
+    if (!def.is_map() || def.Find("DependsOn") || !wanted) continue;
+    Value kept = Value::List();
+    for (const Value& d : wanted->is_list() ? wanted->items() : std::vector<Value>{*wanted})
+      if (d.is_string() && resources->Find(d.text())) kept.Append(d);
+    if (!kept.items().empty()) def.Set("DependsOn", std::move(kept));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path,
+                                                 DeployedLayout* layout,
+                                                 const TemplateModel* target) {
+  DeployedLayout own;
+  if (!layout) layout = &own;
+  auto root = ReadDeployedTemplate(path, s.sources(), s.sink(), layout);
   if (!root) return nullptr;
+  if (target && !layout->empty()) RestoreDependsOn(*root, *target);
   ModelOptions options;
   options.owner_key = s.rules().owner_key;
   std::uint32_t file = root->loc().file;
@@ -31,11 +59,12 @@ class MigrateCommand : public Command {
         "migrate", "Write the steps that split a deployed stack without replacing its resources");
     app_->add_option("plan", plan_, "Plan file (the split to reach)")->required();
     app_->add_option("--deployed", deployed_,
-                     "The deployed template: `aws cloudformation get-template` output or the "
-                     "template itself")
+                     "The deployed template: `aws cloudformation get-template` output, the "
+                     "template itself, or a previous cfnsplit output directory (exports mode)")
         ->required();
     app_->add_option("--deployed-stack", stack_,
-                     "The deployed stack's name (default: from the --deployed file name)");
+                     "The deployed (base) stack's name (default: stacks.json's for an OUTDIR, else "
+                     "from the template)");
     app_->add_option("-o,--output", output_, "Output directory MIGRATION/ (written atomically)")
         ->required();
     app_->add_option("--allow-recreate", allow_recreate_,
@@ -53,10 +82,12 @@ class MigrateCommand : public Command {
   int Run(Session& s) override {
     auto p = LoadPlanAndTemplate(s, plan_, rebase_, PackageOptions{});
     if (!p) return s.Finish(false);
-    auto deployed = LoadDeployedModel(s, deployed_);
-    if (!deployed) return s.Finish(false);
     MigrateOptions options;
-    options.deployed_stack = stack_.empty() ? DefaultStackName(*deployed) : stack_;
+    auto deployed = LoadDeployedModel(s, deployed_, &options.layout, p->model.get());
+    if (!deployed) return s.Finish(false);
+    options.deployed_stack = !stack_.empty()                      ? stack_
+                             : !options.layout.base_stack.empty() ? options.layout.base_stack
+                                                                  : DefaultStackName(*deployed);
     options.verify_states = !no_verify_;
     if (!ValidStackName(options.deployed_stack)) {
       s.sink().Error("E8001", {},
@@ -72,10 +103,7 @@ class MigrateCommand : public Command {
       }
       options.allow_recreate.insert(id);
     }
-    if (p->plan.options.mode == WiringMode::kNested)
-      std::cerr << "note: migrate writes the split in exports mode (a refactor cannot change a "
-                   "nested parent's stack resources)\n";
-    p->plan.options.mode = WiringMode::kExports;
+    if (!RefuseNested(s, options.layout, p->plan)) return s.Finish(true);
     p->check = CheckPlan(p->analysis, p->plan, p->packages, s.rules());
     if (!p->check.ok()) {
       PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
@@ -95,6 +123,45 @@ class MigrateCommand : public Command {
   }
 
  private:
+  // Stack refactoring moves resources between stacks but may change nothing else; a move into,
+  // out of or between nested children changes what the parent passes to its stack resources
+  // (their Parameters) and what it reads from them, so no refactor can do it (docs/migrate.md).
+  static bool RefuseNested(Session& s, const DeployedLayout& layout, const SplitPlan& plan) {
+    if (layout.mode == WiringMode::kNested && !layout.empty()) {
+      std::size_t moves = 0;
+      std::map<std::string, int> home = plan.StackIndex();
+      for (const auto& [id, stack] : layout.homes) {
+        auto it = home.find(id);
+        if (it != home.end() && it->second >= 0 &&
+            plan.stacks[static_cast<std::size_t>(it->second)].name != stack)
+          ++moves;
+      }
+      s.sink().Error(
+          "E8006", {},
+          moves == 0 && plan.options.mode == WiringMode::kNested
+              ? "the deployed split is nested and the plan moves no deployed resource to "
+                "another stack: no migration is needed; deploy the new split (`cfnsplit emit`, "
+                "then its deploy.sh) as an ordinary update of the parent stack, which "
+                "replaces nothing"
+              : "the deployed split is nested and the plan moves " + std::to_string(moves) +
+                    " deployed resource(s) to another stack: a stack refactor may not change "
+                    "the parent's AWS::CloudFormation::Stack resources (the Parameters they "
+                    "pass, the outputs read from them), and every such move changes them. "
+                    "Re-plan with `--previous` so that nothing moves, or move the resources "
+                    "by hand (docs/migrate.md)");
+      return false;
+    }
+    if (plan.options.mode == WiringMode::kNested) {
+      s.sink().Error("E8006", {},
+                     "the plan is in nested mode: a stack refactor may not change a parent's "
+                     "AWS::CloudFormation::Stack resources, and moving resources into a nested "
+                     "child changes the Parameters its stack resource passes. Re-plan with "
+                     "`cfnsplit plan --mode exports` (docs/migrate.md)");
+      return false;
+    }
+    return true;
+  }
+
   void PrintSummary(const Migration& m, const std::string& stack, double seconds) const {
     std::map<MoveRoute, std::size_t> counts;
     for (const ResourceMove& mv : m.moves) ++counts[mv.route];

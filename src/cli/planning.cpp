@@ -75,11 +75,20 @@ std::string HtmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -130,15 +139,20 @@ std::string NothingToSplit(const Analysis& a, const PackageView& packages, const
 // `plan --deployed`: a deployed resource that can neither be refactored, imported nor safely
 // re-created stays in the base stack, where it is deployed (rules/refactor.yaml).
 static bool PinDeployed(Session& s, const std::string& path, const TemplateModel& model,
-                 std::vector<Pin>& pins, std::map<std::string, std::string>& reasons) {
-  auto deployed = LoadDeployedModel(s, path);
+                        std::vector<Pin>& pins, std::map<std::string, std::string>& reasons) {
+  DeployedLayout layout;
+  auto deployed = LoadDeployedModel(s, path, &layout);
   if (!deployed) return false;
   for (const auto& [id, why] : UnmovableResources(*deployed, s.rules())) {
     if (!model.FindResource(id)) continue;
+    // A deployed split's resource stays in the stack it is deployed in.
+    auto home = layout.homes.find(id);
+    std::string stack =
+        home == layout.homes.end() || home->second == layout.stacks.front() ? "Base" : home->second;
     bool pinned = false;
     for (const Pin& pin : pins) pinned = pinned || pin.resource == id;
-    if (!pinned) pins.push_back({id, "Base", "deployed"});
-    reasons[id] = "pinned to Base: " + why;
+    if (!pinned) pins.push_back({id, stack, "deployed"});
+    reasons[id] = "pinned to " + stack + ": " + why;
   }
   return true;
 }
@@ -174,8 +188,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   plan_options.pins = kept;
   if (s.sink().has_errors()) return std::nullopt;
   std::map<std::string, std::string> deployed_pins;
-  if (!options.deployed.empty() && !PinDeployed(s, options.deployed, *p.model, plan_options.pins,
-                                                deployed_pins))
+  if (!options.deployed.empty() &&
+      !PinDeployed(s, options.deployed, *p.model, plan_options.pins, deployed_pins))
     return std::nullopt;
   // Quota findings about the unsplit template are why the user splits: not errors here.
   DiagnosticSink analysis_sink;

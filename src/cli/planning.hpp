@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cfnsplit/constraints.hpp"
+#include "cfnsplit/migrate.hpp"
 #include "cfnsplit/plan.hpp"
 #include "cfnsplit/sizing.hpp"
 #include "cli/session.hpp"
@@ -77,9 +78,11 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
 std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
                                 const PlanningOptions& options);
 
-/// The deployed template (`get-template` output or the template) as a model; null after an
-/// error (cmd_migrate.cpp).
-std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path);
+/// The deployed template (`get-template` output, the template, or a previous output directory,
+/// whose layout goes to `layout`) as a model; null after an error (cmd_migrate.cpp).
+std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& path,
+                                                 DeployedLayout* layout = nullptr,
+                                                 const TemplateModel* target = nullptr);
 
 std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path);
 

@@ -9,6 +9,10 @@
 
 namespace cfnsplit::migrate {
 
+/// The CloudFormation stack that holds deployed resource `id`: `base`, or `base-<Name>` for a
+/// resource of a deployed split's stack <Name>.
+std::string DeployedStackOf(const std::string& id, const std::string& base,
+                            const DeployedLayout& layout);
 bool IsNamed(const Resource& r, const RuleSet& rules);
 bool IsStateful(const Resource& r, const RuleSet& rules);
 /// Why stack refactoring cannot move `r` ("" when it can).

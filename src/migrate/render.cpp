@@ -19,6 +19,8 @@ const char* OpName(MigrationOp::Kind k) {
       return "refactor";
     case MigrationOp::Kind::kImport:
       return "import";
+    case MigrationOp::Kind::kDelete:
+      return "delete";
   }
   return "update";
 }

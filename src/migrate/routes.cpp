@@ -3,6 +3,7 @@
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/migrate.hpp"
+#include "cfnsplit/verify.hpp"
 #include "migrate/internal.hpp"
 
 namespace cfnsplit {
@@ -28,15 +29,21 @@ const char* MoveRouteName(MoveRoute r) {
 }
 
 std::optional<Value> ReadDeployedTemplate(const std::string& path, SourceManager& sources,
-                                          DiagnosticSink& sink) {
+                                          DiagnosticSink& sink, DeployedLayout* layout) {
   struct stat st {};
   if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    sink.Error("E8001", {},
-               "'" + path +
-                   "' is a directory: give the deployed template as `aws cloudformation "
-                   "get-template --stack-name NAME` writes it (a previous cfnsplit output "
-                   "directory is not read by migrate yet)");
-    return std::nullopt;
+    // A previous cfnsplit output directory: its stacks are a split of one template.
+    auto split = ReassembleOutputDir(path, sources, sink);
+    if (!split) return std::nullopt;
+    if (layout) {
+      layout->mode = split->mode;
+      layout->base_stack = split->stacks.front().stack_name;
+      for (const ReassembledSplit::Stack& s : split->stacks) {
+        layout->stacks.push_back(s.name);
+        for (const std::string& id : s.resources) layout->homes[id] = s.name;
+      }
+    }
+    return std::move(split->tmpl);
   }
   auto doc = LoadFile(path, sources, sink);
   if (!doc) return std::nullopt;
@@ -59,6 +66,14 @@ std::optional<Value> ReadDeployedTemplate(const std::string& path, SourceManager
 }
 
 namespace migrate {
+
+std::string DeployedStackOf(const std::string& id, const std::string& base,
+                            const DeployedLayout& layout) {
+  auto it = layout.homes.find(id);
+  if (it == layout.homes.end() || layout.stacks.empty() || it->second == layout.stacks[0])
+    return base;
+  return base + "-" + it->second;
+}
 
 bool IsNamed(const Resource& r, const RuleSet& rules) {
   const TypeFact* f = RefactorRules::Find(rules.refactor.name_properties, r.type);
@@ -134,7 +149,8 @@ std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
                                         const std::string& deployed_stack,
                                         const TemplateModel& target, const SplitPlan& plan,
                                         const RuleSet& rules,
-                                        const std::set<std::string>& allow_recreate) {
+                                        const std::set<std::string>& allow_recreate,
+                                        const DeployedLayout& layout) {
   std::map<std::string, int> home = plan.StackIndex();
   auto stack_name = [&](int i) {
     return i == 0 ? deployed_stack
@@ -142,13 +158,15 @@ std::vector<ResourceMove> ClassifyMoves(const TemplateModel& deployed,
   };
   std::vector<ResourceMove> out;
   for (const Resource& r : deployed.resources) {
-    ResourceMove mv{r.id, r.type, deployed_stack, "", MoveRoute::kStay, "", false};
+    ResourceMove mv{r.id, r.type,           migrate::DeployedStackOf(r.id, deployed_stack, layout),
+                    "",   MoveRoute::kStay, "",
+                    false};
     auto it = home.find(r.id);
     if (!target.FindResource(r.id) || it == home.end() || it->second < 0) {
       mv.route = MoveRoute::kDelete;
       mv.reason = "no longer in the template: deleted by the finish step";
-    } else if (it->second == 0) {
-      mv.to_stack = deployed_stack;
+    } else if (stack_name(it->second) == mv.from_stack) {
+      mv.to_stack = mv.from_stack;
     } else {
       mv.to_stack = stack_name(it->second);
       mv.reason = migrate::RefactorBlocker(deployed, r, rules);

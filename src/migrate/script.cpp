@@ -156,6 +156,12 @@ refactor() { # FOLDER DEFINITIONS MAPPINGS STACK...
   for s in "$@"; do settled "$s"; done
 }
 
+# A stack of the deployed split that the new split lacks: by now it holds only the placeholder.
+delete_stack() { # STACK
+  run aws cloudformation delete-stack --stack-name "$1"
+  run aws cloudformation wait stack-delete-complete --stack-name "$1"
+}
+
 record_physical_ids() { # STACK
   [ "$DRY_RUN" = 1 ] && { say "+ (record) describe-stack-resources --stack-name $1"; return 0; }
   aws cloudformation describe-stack-resources --stack-name "$1" \
@@ -248,6 +254,9 @@ std::string MigrateScript(const Migration& m, const std::string& deployed_stack)
           out << "\n";
           break;
         }
+        case MigrationOp::Kind::kDelete:
+          out << "  delete_stack " << Quote(stack) << "\n";
+          break;
         case MigrationOp::Kind::kImport:
           out << "  import_stack " << Quote(stack) << " " << Quote(file) << " "
               << Quote(op.resources_to_import) << " " << (op.stack_exists ? "yes" : "no");

@@ -29,14 +29,31 @@ class MigrationPlanner {
         plan_(plan),
         rules_(rules),
         options_(options),
-        sink_(sink) {}
+        sink_(sink) {
+    // The states place resources over the plan's stacks and, while they are still there, over
+    // the deployed split's stacks the plan no longer has (appended, same names).
+    ext_plan_ = plan_;
+    for (const std::string& name : options_.layout.stacks) {
+      bool known = false;
+      for (const StackPlan& sp : ext_plan_.stacks) known = known || sp.name == name;
+      if (!known && name != options_.layout.stacks.front()) {
+        StackPlan extra;
+        extra.name = name;
+        ext_plan_.stacks.push_back(std::move(extra));
+      }
+    }
+    for (std::size_t i = 0; i < ext_plan_.stacks.size(); ++i)
+      ext_index_[ext_plan_.stacks[i].name] = static_cast<int>(i);
+  }
 
   std::optional<Migration> Run() {
     const std::string& base = options_.deployed_stack;
-    out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate);
+    out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate,
+                               options_.layout);
     if (!RefuseImpossible()) return std::nullopt;
     for (const ResourceMove& m : out_.moves) {
       if (m.route == MoveRoute::kRefactor) refactor_home_[m.id] = PlanIndex(m.id);
+      if (m.route == MoveRoute::kRefactor) refactor_from_[m.id] = m.from_stack;
       if (m.route == MoveRoute::kImport) import_.insert(m.id);
       if (m.route == MoveRoute::kRecreate) recreate_.insert(m.id);
       if (m.route == MoveRoute::kDelete) delete_.insert(m.id);
@@ -57,6 +74,25 @@ class MigrationPlanner {
     return it == index_.end() ? 0 : it->second;
   }
 
+  // Where `id` is deployed, as an index into ext_plan_ (0: the base, or one deployed stack).
+  int DeployedIndex(const std::string& id) const {
+    const DeployedLayout& layout = options_.layout;
+    auto home = layout.homes.find(id);
+    if (home == layout.homes.end() || home->second == layout.stacks.front()) return 0;
+    auto it = ext_index_.find(home->second);
+    return it == ext_index_.end() ? 0 : it->second;
+  }
+
+  std::string DeployedPlanStack(const std::string& id) const {
+    return ext_plan_.stacks[static_cast<std::size_t>(DeployedIndex(id))].name;
+  }
+
+  std::string StackNameOf(int index) const {
+    return index == 0 ? options_.deployed_stack
+                      : options_.deployed_stack + "-" +
+                            ext_plan_.stacks[static_cast<std::size_t>(index)].name;
+  }
+
   bool RefuseImpossible() {
     index_ = plan_.StackIndex();
     bool ok = true;
@@ -67,7 +103,7 @@ class MigrationPlanner {
                     "'" + m.id + "' (" + m.type + ") cannot move from " + m.from_stack + " to " +
                         m.to_stack + " without replacement: " + m.reason +
                         ". Keep it where it is (`cfnsplit plan --deployed`, or --pin " + m.id +
-                        "=" + plan_.stacks[0].name + ") or accept its re-creation with " +
+                        "=" + DeployedPlanStack(m.id) + ") or accept its re-creation with " +
                         "--allow-recreate " + m.id);
         ok = false;
       }
@@ -81,7 +117,7 @@ class MigrationPlanner {
     const std::size_t limit = rules_.refactor.Limit("stacks_per_refactor", 5);
     std::vector<int> candidates;
     for (int pass = 0; pass < 2; ++pass)
-      for (std::size_t i = 1; i < plan_.stacks.size(); ++i) {
+      for (std::size_t i = 0; i < plan_.stacks.size(); ++i) {
         bool post = plan_.stacks[i].role == StackRole::kPost;
         if (post != (pass == 0)) continue;
         for (const auto& [id, home] : refactor_home_)
@@ -157,7 +193,7 @@ class MigrationPlanner {
         [&](const std::string& id) {
           if (import_.count(id)) return PlanIndex(id);
           auto it = refactor_home_.find(id);
-          return it != refactor_home_.end() ? it->second : 0;
+          return it != refactor_home_.end() ? it->second : DeployedIndex(id);
         },
         "import", options_.verify_states);
     if (!import_state) return false;
@@ -246,7 +282,8 @@ class MigrationPlanner {
         model,
         [&](const std::string& id) {
           auto it = refactor_home_.find(id);
-          return it != refactor_home_.end() && moved.count(it->second) ? it->second : 0;
+          return it != refactor_home_.end() && moved.count(it->second) ? it->second
+                                                                       : DeployedIndex(id);
         },
         what, verify);
   }
@@ -254,7 +291,7 @@ class MigrationPlanner {
   std::optional<State> EmitWith(const TemplateModel& model,
                                 const std::function<int(const std::string&)>& home,
                                 const std::string& what, bool verify) {
-    SplitPlan partial = migrate::PartialPlan(model, plan_, home);
+    SplitPlan partial = migrate::PartialPlan(model, ext_plan_, home);
     if (verify) ++out_.states_verified;
     return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what, sink_);
   }
@@ -263,6 +300,17 @@ class MigrationPlanner {
   // intermediate template of a stack declares all those any of its states needs, from the
   // prepare step on. New stacks hold a placeholder until the finish step.
   void AddUnions() {
+    // A stack that a state leaves without resources (a deployed split's stack emptied by a
+    // refactor) is not emitted; it still exists and keeps its placeholder until deleted.
+    for (std::size_t i = 1; i < states_.size(); ++i)
+      for (const std::string& stack : states_[i - 1].order)
+        if (!states_[i].templates.count(stack)) {
+          Value empty = Value::Map();
+          empty.Set("AWSTemplateFormatVersion", Value::String("2010-09-09"));
+          empty.Set("Resources", Value::Map());
+          states_[i].templates[stack] = std::move(empty);
+          states_[i].order.push_back(stack);
+        }
     std::map<std::string, std::map<std::string, std::pair<std::string, Value>>> unions;
     static const char* kSections[] = {"Parameters", "Conditions", "Mappings"};
     for (const State& s : states_)
@@ -347,6 +395,9 @@ class MigrationPlanner {
   Migration out_;
   std::map<std::string, int> index_;
   std::map<std::string, int> refactor_home_;
+  std::map<std::string, std::string> refactor_from_;  ///< refactored resource → deployed stack
+  SplitPlan ext_plan_;                                ///< plan_ + deployed stacks it lacks
+  std::map<std::string, int> ext_index_;              ///< ext_plan_ stack name → index
   std::set<std::string> import_, recreate_, delete_;
   std::unique_ptr<TemplateModel> prepared_, gap_model_, import_model_;
   std::vector<State> states_;               ///< prepare, [detach], batches…, [import]
@@ -391,13 +442,17 @@ void MigrationPlanner::PrepareStep(std::size_t& n) {
       "only a placeholder (AWS::CloudFormation::WaitConditionHandle) and those declarations, "
       "with the deployed stack's parameter values.";
   const State& prep = states_.front();
-  MigrationOp update;
-  update.kind = MigrationOp::Kind::kUpdate;
-  update.stacks.push_back(
-      {options_.deployed_stack, AddTemplate(step.folder, options_.deployed_stack,
-                                            prep.templates.at(options_.deployed_stack))});
-  step.ops.push_back(update);
-  created_.insert(options_.deployed_stack);
+  std::set<std::string> deployed = {options_.deployed_stack};
+  for (std::size_t i = 1; i < options_.layout.stacks.size(); ++i)
+    deployed.insert(options_.deployed_stack + "-" + options_.layout.stacks[i]);
+  for (const std::string& stack : prep.order) {
+    if (!deployed.count(stack)) continue;
+    MigrationOp update;
+    update.kind = MigrationOp::Kind::kUpdate;
+    update.stacks.push_back({stack, AddTemplate(step.folder, stack, prep.templates.at(stack))});
+    step.ops.push_back(update);
+  }
+  created_.insert(deployed.begin(), deployed.end());
   // Stacks that receive a refactored resource exist before the first refactor.
   const State& last = batch_index_.empty() ? states_.front() : states_[batch_index_.back()];
   for (const std::string& stack : last.order) {
@@ -441,11 +496,10 @@ void MigrationPlanner::RefactorSteps(std::size_t& n) {
       bool now = batch_moves_[b].count(home) > 0;
       bool earlier = b > 0 && batch_moves_[b - 1].count(home) > 0;
       if (!now || earlier) continue;
-      std::string to =
-          options_.deployed_stack + "-" + plan_.stacks[static_cast<std::size_t>(home)].name;
+      std::string to = StackNameOf(home);
       Value m = Value::Map();
       Value src = Value::Map(), dst = Value::Map();
-      src.Set("StackName", Value::String(options_.deployed_stack));
+      src.Set("StackName", Value::String(refactor_from_.at(id)));
       src.Set("LogicalResourceId", Value::String(id));
       dst.Set("StackName", Value::String(to));
       dst.Set("LogicalResourceId", Value::String(id));
@@ -528,8 +582,10 @@ void MigrationPlanner::ImportStep(std::size_t& n) {
         e.Set("ResourceType", Value::String(r->type));
         e.Set("LogicalResourceId", Value::String(id));
         Value ident = Value::Map();
-        ident.Set(f->detail,
-                  Value::String("@PHYSICAL:" + options_.deployed_stack + ":" + id + "@"));
+        ident.Set(f->detail, Value::String("@PHYSICAL:" +
+                                           migrate::DeployedStackOf(id, options_.deployed_stack,
+                                                                    options_.layout) +
+                                           ":" + id + "@"));
         e.Set("ResourceIdentifier", std::move(ident));
         list.Append(std::move(e));
       }
@@ -595,12 +651,17 @@ void MigrationPlanner::FinishStep(std::size_t n) {
       cleanup.push_back(std::move(again));
     }
   }
-  for (const auto& [stack, tmpl] : last.templates)
-    if (!final_.templates.count(stack))
-      out_.warnings.push_back("stack " + stack +
-                              " is not part of the split: delete it by hand once empty");
   std::reverse(cleanup.begin(), cleanup.end());
   for (MigrationOp& op : cleanup) step.ops.push_back(std::move(op));
+  // A deployed stack the split lacks holds only its placeholder by now, and nothing imports
+  // from it any more (its readers have their final templates): it is deleted last.
+  for (const std::string& stack : last.order)
+    if (!final_.templates.count(stack)) {
+      MigrationOp del;
+      del.kind = MigrationOp::Kind::kDelete;
+      del.stacks.push_back({stack, ""});
+      step.ops.push_back(std::move(del));
+    }
   out_.steps.push_back(std::move(step));
 }
 

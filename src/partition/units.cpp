@@ -215,8 +215,7 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
           changed |= pin_base(uf.Find(i), "stays with " + m.resources[i].id + " in the base stack");
       for (std::uint32_t i = 0; i < n; ++i)
         if (!base[i] && base[uf.Find(i)])
-          changed |=
-              pin_base(i, "stays with " + m.resources[uf.Find(i)].id + " in the base stack");
+          changed |= pin_base(i, "stays with " + m.resources[uf.Find(i)].id + " in the base stack");
     }
   };
   close_units();
@@ -242,11 +241,17 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
       asg.placement[i] = Placement::kCluster;
       continue;
     }
-    if (pinned && deps.empty() && users.empty()) {
+    // A pinned resource goes where it is pinned; joining the functions it reads or that read it
+    // into one cluster would tie stacks together (a previous plan's post resource that needs
+    // functions of every stack would make them all one cluster).
+    if (pinned) {
       asg.reason[i] = "pinned to " + asg.forced_stack[i];
+      // The post stack of a previous plan is the post stack again, not a functions stack.
+      if (asg.forced_stack[i] == "Post" && users.empty() && !deps.empty())
+        asg.placement[i] = Placement::kPost;
       continue;
     }
-    if (deps.empty() && !pinned) {
+    if (deps.empty()) {
       if (users.size() == 1) {
         clusters.Join(self, users.front());
         asg.reason[i] = "used only by " + fn_name[users.front()];
@@ -256,7 +261,7 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
       }
       continue;
     }
-    if (users.empty() && deps.size() > 1 && !pinned) {
+    if (users.empty() && deps.size() > 1) {
       asg.placement[i] = Placement::kPost;
       asg.reason[i] = "needs functions in several stacks (" + fn_name[deps[0]] + ", " +
                       fn_name[deps[1]] + "…): placed after them";
@@ -264,7 +269,6 @@ Assignment AssignResources(const Analysis& a, const PlanOptions& options) {
     }
     for (auto d : deps) clusters.Join(self, d);
     for (auto u : users) clusters.Join(self, u);
-    if (pinned) asg.reason[i] = "pinned to " + asg.forced_stack[i];
     if (asg.reason[i].empty())
       asg.reason[i] = users.empty() ? "needs " + fn_name[deps.front()]
                                     : "between " + fn_name[deps.front()] + " and " +

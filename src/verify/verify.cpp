@@ -220,4 +220,118 @@ VerifyReport VerifyOutputDir(const TemplateModel& original, const std::string& o
   }
 }
 
+namespace {
+
+// The stack set of an output directory (stacks.json, or discovered as verify does).
+bool ReadStackSet(const std::string& outdir, verify::StackSet& set, SourceManager& sources,
+                  DiagnosticSink& sink) {
+  std::error_code ec;
+  if (fs::exists(fs::path(outdir) / "stacks.json", ec))
+    return ReadIndex(outdir, set, sources, sink);
+  return Discover(outdir, set, sources, sink);
+}
+
+// A nested parent's condition that guards child stacks only (the emitter's, not the original's).
+bool GuardsChildrenOnly(const Value& parent, const std::string& condition,
+                        const verify::Flattener& flat) {
+  const Value* res = parent.Find("Resources");
+  bool guards = false;
+  for (std::size_t i = 0; res && i < res->size(); ++i) {
+    const Value* c = res->items()[i].is_map() ? res->items()[i].Find("Condition") : nullptr;
+    if (!c || !c->is_string() || c->text() != condition) continue;
+    if (flat.ChildOf(res->keys()[i].name) < 0) return false;
+    guards = true;
+  }
+  return guards;
+}
+
+void Gather(const verify::StackSet& set, verify::Flattener& flat, ReassembledSplit& out,
+            Value& resources, Value& conditions, Value& mappings) {
+  for (std::size_t s = 0; s < set.stacks.size(); ++s) {
+    const int si = static_cast<int>(s);
+    const Value& tmpl = set.stacks[s].tmpl;
+    ReassembledSplit::Stack stack{
+        set.stacks[s].name, set.stacks[s].stack_name, set.stacks[s].path, {}};
+    if (const Value* res = tmpl.Find("Resources"); res && res->is_map())
+      for (std::size_t i = 0; i < res->size(); ++i) {
+        const std::string& id = res->keys()[i].name;
+        if ((si == 0 && flat.ChildOf(id) >= 0) || verify::IsPlaceholder(res->items()[i])) continue;
+        Value def = flat.Flat(res->items()[i], si);
+        // The emitter's ordering imports stand for a DependsOn across stacks: it writes them
+        // again wherever the placement needs them.
+        if (Value* meta = def.is_map() ? def.Find("Metadata") : nullptr; meta && meta->is_map()) {
+          meta->Erase("cfnsplit:deploy-after");
+          if (meta->size() == 0) def.Erase("Metadata");
+        }
+        resources.Set(id, std::move(def));
+        stack.resources.push_back(id);
+      }
+    if (const Value* conds = tmpl.Find("Conditions"); conds && conds->is_map())
+      for (std::size_t i = 0; i < conds->size(); ++i) {
+        const std::string& name = conds->keys()[i].name;
+        bool generated =
+            set.mode == WiringMode::kNested && si == 0 && GuardsChildrenOnly(tmpl, name, flat);
+        if (!generated && !conditions.Find(name))
+          conditions.Set(name, flat.Flat(conds->items()[i], si));
+      }
+    if (const Value* maps = tmpl.Find("Mappings"); maps && maps->is_map())
+      for (std::size_t i = 0; i < maps->size(); ++i)
+        if (!mappings.Find(maps->keys()[i].name))
+          mappings.Set(maps->keys()[i].name, maps->items()[i]);
+    if (const Value* passed = flat.Passed(si)) flat.Flat(*passed, 0);  // marks plumbing
+    out.stacks.push_back(std::move(stack));
+  }
+}
+
+}  // namespace
+
+std::optional<ReassembledSplit> ReassembleOutputDir(const std::string& outdir,
+                                                    SourceManager& sources, DiagnosticSink& sink) {
+  try {
+    verify::StackSet set;
+    if (!ReadStackSet(outdir, set, sources, sink)) return std::nullopt;
+    verify::Flattener flat(set);
+    ReassembledSplit out;
+    out.mode = set.mode;
+    const Value& base = set.stacks[0].tmpl;
+    Value resources = Value::Map(), conditions = Value::Map(), mappings = Value::Map();
+    Gather(set, flat, out, resources, conditions, mappings);
+    // Outputs last: an output is plumbing when some stack reads it, known once all is flat.
+    Value outputs = Value::Map();
+    for (std::size_t s = 0; s < set.stacks.size(); ++s) {
+      const Value* outs = set.stacks[s].tmpl.Find("Outputs");
+      for (std::size_t i = 0; outs && outs->is_map() && i < outs->size(); ++i) {
+        Value def = flat.Flat(outs->items()[i], static_cast<int>(s));
+        if (!flat.IsPlumbing(static_cast<int>(s), outs->keys()[i].name))
+          outputs.Set(outs->keys()[i].name, std::move(def));
+      }
+    }
+    if (!flat.problems().empty()) {
+      sink.Error("E5110", {}, "'" + outdir + "': " + flat.problems().front());
+      return std::nullopt;
+    }
+    Value params = Value::Map();
+    if (const Value* p = base.Find("Parameters"); p && p->is_map())
+      for (std::size_t i = 0; i < p->size(); ++i) {
+        bool plumbing = false;
+        for (const verify::StackDoc& d : set.stacks)
+          plumbing = plumbing || verify::CarriesStackName(p->keys()[i].name, p->items()[i], d.name);
+        if (!plumbing) params.Set(p->keys()[i].name, p->items()[i]);
+      }
+    Value root = Value::Map(base.loc());
+    for (const char* key : {"AWSTemplateFormatVersion", "Transform", "Description", "Metadata"})
+      if (const Value* v = base.Find(key)) root.Set(key, *v);
+    if (params.size()) root.Set("Parameters", std::move(params));
+    if (mappings.size()) root.Set("Mappings", std::move(mappings));
+    if (conditions.size()) root.Set("Conditions", std::move(conditions));
+    root.Set("Resources", std::move(resources));
+    if (outputs.size()) root.Set("Outputs", std::move(outputs));
+    out.tmpl = std::move(root);
+    return out;
+  } catch (const std::exception& e) {
+    sink.Error("E5110", {}, "cannot read '" + outdir + "': " + e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace cfnsplit

@@ -302,6 +302,19 @@ class Cloud:
                     raise Fail(f"Export with name {name} is already exported by stack {s.name}")
 
     # ---------- operations ----------
+    def delete(self, stack):
+        """delete-stack: refused while another stack imports one of its exports; resources with
+        DeletionPolicy Retain stay, the others are deleted."""
+        if stack not in self.stacks:
+            raise Fail(f"delete: {stack} does not exist")
+        in_use = set(self.stacks[stack].exports) & self.exports_in_use(stack)
+        if in_use:
+            raise Fail(f"delete {stack}: Export {sorted(in_use)[0]} is in use by another stack")
+        for r in self.stacks[stack].resources.values():
+            if r.policy in ("Retain", "RetainExceptOnCreate"):
+                self.retained[r.phys] = r
+        del self.stacks[stack]
+
     def deploy(self, stack, t, params=None, body_bytes=None):
         """create-stack, or update-stack with the previous parameter values."""
         exists = stack in self.stacks

@@ -3,7 +3,8 @@
 
 Usage: replay.py MIGRATION_DIR --deployed DEPLOYED.json [--expect-recreated N]
 
-Deploys the deployed template as one stack, runs every operation of steps.json in order (each
+Deploys the deployed template as one stack (or, for a previous cfnsplit output directory, its
+stacks as BASE and BASE-<Name>), runs every operation of steps.json in order (each
 must be legal and within every quota), then checks: the stacks are exactly split/ (templates
 equal, no other stack), no resource is left outside every stack, and every deployed resource that
 was not re-created or deleted kept its physical ID. Exit 0 when all hold; 1 with the reason."""
@@ -31,6 +32,27 @@ def initial_parameters(t):
     return {p: d.get("Default", f"value-of-{p}") for p, d in t.get("Parameters", {}).items()}
 
 
+def split_stack_names(outdir, base):
+    """A deployed cfnsplit output directory (exports mode): {CloudFormation name: template file},
+    in deploy order. The base keeps the deployed stack's name, the others are BASE-<Name>."""
+    index = load(os.path.join(outdir, "stacks.json"))
+    if index.get("mode") != "exports":
+        raise Fail(f"{outdir}: only an exports-mode split can be deployed in the model")
+    first = index["stacks"][0]["name"]
+    by_name = {s["name"]: s["template"] for s in index["stacks"]}
+    order = index.get("deploy_order") or list(by_name)
+    return {(base if n == first else f"{base}-{n}"): os.path.join(outdir, by_name[n]) for n in order}
+
+
+def deploy_split(cloud, outdir, base):
+    """Deploys a previous split as emit's deploy.sh does: the base with the user's parameter
+    values, then the others, producers first, taking those values from the base."""
+    for stack, path in split_stack_names(outdir, base).items():
+        t = load(path)
+        params = initial_parameters(t) if stack == base else values_from(cloud, base, t)
+        cloud.deploy(stack, t, params)
+
+
 def values_from(cloud, source, t):
     """Parameter values a new stack takes from the deployed stack (migrate.sh does the same)."""
     have = cloud.stacks[source].params
@@ -44,8 +66,22 @@ def user_values(op, stats):
     return {n: f"user-value-of-{n}" for n in names}
 
 
+class Stack0:
+    resources = {}
+
+
 def run_op(cloud, root, op, stats):
     kind = op["op"]
+    if kind == "delete":
+        (stack, _), = op["stacks"].items()
+        kept = [lid for lid in cloud.stacks.get(stack, Stack0).resources
+                if lid != "CfnsplitMigrationPlaceholder"]
+        if kept:
+            raise Fail(f"delete: {stack} still holds {kept[:5]}")
+        cloud.delete(stack)
+        stats["ops"] += 1
+        stats["deleted_stacks"] = stats.get("deleted_stacks", 0) + 1
+        return
     files = {s: os.path.join(root, f) for s, f in op["stacks"].items()}
     templates = {s: load(f) for s, f in files.items()}
     sizes = {s: os.path.getsize(f) for s, f in files.items()}
@@ -99,10 +135,14 @@ def replay(root, deployed_path):
     steps = load(os.path.join(root, "steps.json"))
     base = steps["deployed_stack"]
     cloud = Cloud()
-    d0 = deployed_template(deployed_path)
-    cloud.deploy(base, d0, initial_parameters(d0))
-    original = {lid: (r.phys, r.uid) for lid, r in cloud.stacks[base].resources.items()}
-    stats = {"ops": 0, "refactors": 0, "moved": 0, "imported": 0, "max_resources": len(d0["Resources"])}
+    if os.path.isdir(deployed_path):
+        deploy_split(cloud, deployed_path, base)
+    else:
+        d0 = deployed_template(deployed_path)
+        cloud.deploy(base, d0, initial_parameters(d0))
+    original = {lid: (r.phys, r.uid) for s in cloud.stacks.values() for lid, r in s.resources.items()}
+    stats = {"ops": 0, "refactors": 0, "moved": 0, "imported": 0,
+             "max_resources": max(len(s.template["Resources"]) for s in cloud.stacks.values())}
     for step in steps["steps"]:
         for op in step["ops"]:
             try:

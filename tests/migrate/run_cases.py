@@ -37,11 +37,12 @@ def run(*args, expect=0):
     return p
 
 
-def migrate_and_replay(binary, work, name, deployed, plan, stack, extra=(), expect_routes=None):
+def migrate_and_replay(binary, work, name, deployed, plan, stack, extra=(), expect_routes=None,
+                       dry_refactor=True):
     slug = "".join(c if c.isalnum() else "-" for c in name.split(" (")[0])
     out = os.path.join(work, slug + "-MIGRATION")
-    p = run(binary, "migrate", "--deployed", deployed, "--deployed-stack", stack, plan, "-o", out,
-            "--force", *extra)
+    named = ("--deployed-stack", stack) if stack else ()  # an OUTDIR knows its stacks' names
+    p = run(binary, "migrate", "--deployed", deployed, *named, plan, "-o", out, "--force", *extra)
     check(p.returncode == 0, f"{name}: cfnsplit migrate succeeds")
     if p.returncode != 0:
         return None
@@ -60,8 +61,8 @@ def migrate_and_replay(binary, work, name, deployed, plan, stack, extra=(), expe
     syntax = run("sh", "-n", os.path.join(out, "migrate.sh"))
     check(syntax.returncode == 0, f"{name}: migrate.sh is valid sh")
     dry = run("sh", os.path.join(out, "migrate.sh"), "--dry-run")
-    check(dry.returncode == 0 and "create-stack-refactor" in dry.stderr,
-          f"{name}: migrate.sh --dry-run prints the refactor")
+    check(dry.returncode == 0 and ("create-stack-refactor" in dry.stderr) == dry_refactor,
+          f"{name}: migrate.sh --dry-run runs" + (" and prints the refactor" if dry_refactor else ""))
     return steps, stats, out
 
 
@@ -119,6 +120,71 @@ def case_generated(binary, src, work):
         check(got[1]["stacks"] > 5, f"generated: {got[1]['stacks']} stacks reached")
 
 
+def case_resplit(binary, src, work):
+    """An existing cfnsplit split (exports mode, several stacks, deployed from its OUTDIR) ->
+    a new plan after functions were added: with --previous (minimal moves), a plan that moves
+    resources between the deployed stacks, and one that merges stacks (emptied ones deleted)."""
+    tmpl = os.path.join(work, "grown.json")
+    run(sys.executable, os.path.join(src, "bench/gen_template.py"), "1800", tmpl)
+    svc = os.path.join(work, "service.json")
+    run(sys.executable, os.path.join(HERE, "make_deployed.py"), tmpl, "--max-resources", "1200",
+        "--drop-prefix", "PadAlarm", "-o", svc)
+    old, old_plan = os.path.join(work, "old"), os.path.join(work, "old-plan.yaml")
+    run(binary, "plan", svc, "--mode", "exports", "-o", old_plan)
+    p = run(binary, "emit", old_plan, "-o", old, "--force")
+    old_stacks = len(json.load(open(os.path.join(old, "stacks.json")))["stacks"])
+    check(p.returncode == 0 and old_stacks > 1, f"resplit: the earlier split has {old_stacks} stacks")
+    nested_old = os.path.join(work, "old-nested")
+    old_nested_plan = os.path.join(work, "old-nested-plan.yaml")
+    run(binary, "plan", svc, "--mode", "nested", "-o", old_nested_plan)
+    run(binary, "emit", old_nested_plan, "-o", nested_old, "--force")
+    shutil.copy(tmpl, svc)  # the service grew: the same file now holds every function
+    plan = os.path.join(work, "resplit-plan.yaml")
+    p = run(binary, "plan", svc, "--mode", "exports", "--previous", old_plan, "--deployed", old,
+            "-o", plan)
+    check(p.returncode == 0, "resplit: plan --previous old/plan.yaml --deployed old/ succeeds")
+    got = migrate_and_replay(binary, work, "resplit --previous", old, plan, None, dry_refactor=False)
+    if got:
+        steps, stats, _ = got
+        moved = [m for m in steps["moves"] if m["route"] not in ("stay", "create")]
+        created = [m for m in steps["moves"] if m["route"] == "create"]
+        check(not moved and created and stats["refactors"] == 0,
+              f"resplit --previous: no deployed resource moves, {len(created)} new ones created, "
+              f"{stats['stacks']} stacks ({stats['kept']} deployed resources kept)")
+    smaller = os.path.join(work, "smaller-plan.yaml")
+    run(binary, "plan", svc, "--mode", "exports", "--headroom", "0.5", "-o", smaller)
+    got = migrate_and_replay(binary, work, "resplit to smaller stacks", old, smaller, None)
+    if got:
+        steps, stats, out = got
+        base = steps["deployed_stack"]
+        between = [m for m in steps["moves"] if m["route"] == "refactor" and m["from"] != base]
+        check(bool(between), f"resplit smaller: {len(between)} resources refactored out of deployed "
+                             f"non-base stacks, {stats['refactors']} refactor(s), {stats['stacks']} stacks")
+        # ... and back: that split deployed, merged into fewer stacks; the emptied ones deleted.
+        merged = migrate_and_replay(binary, work, "resplit merge", os.path.join(out, "split"),
+                                    os.path.join(work, "resplit-plan.yaml"), None)
+        if merged:
+            check(merged[1].get("deleted_stacks", 0) > 0 and merged[1]["refactors"] > 0,
+                  f"resplit merge: {merged[1]['moved']} resources refactored, "
+                  f"{merged[1].get('deleted_stacks', 0)} emptied stacks deleted")
+    # Nested: a deployed nested split, and a nested target, are refused with the reason and the way.
+    p = run(binary, "migrate", "--deployed", nested_old, smaller, "-o",
+            os.path.join(work, "nested-x"), expect=1)
+    check(p.returncode == 1 and "E8006" in p.stderr and "parent" in p.stderr,
+          "nested: migrating a deployed nested split that moves resources is refused (E8006)")
+    nested_plan = os.path.join(work, "nested-plan.yaml")
+    run(binary, "plan", svc, "--mode", "nested", "--previous", old_nested_plan, "-o", nested_plan)
+    p = run(binary, "migrate", "--deployed", nested_old, nested_plan, "-o",
+            os.path.join(work, "nested-x"), expect=1)
+    check(p.returncode == 1 and "E8006" in p.stderr and "ordinary update" in p.stderr,
+          "nested: a nested re-split that moves nothing is an ordinary update, said (E8006)")
+    p = run(binary, "migrate", "--deployed", old, nested_plan, "-o", os.path.join(work, "nested-x"),
+            expect=1)
+    check(p.returncode == 1 and "E8006" in p.stderr and "--mode exports" in p.stderr,
+          "nested: a nested target is refused with the fix (--mode exports)")
+    check(not os.path.exists(os.path.join(work, "nested-x")), "nested: nothing written when refused")
+
+
 def case_named(binary, src, work):
     tmpl = os.path.join(work, "orders.json")
     shutil.copy(os.path.join(HERE, "cases/named/template.json"), tmpl)
@@ -154,8 +220,11 @@ def case_named(binary, src, work):
 def case_bad_inputs(binary, work):
     tmpl = os.path.join(work, "orders.json")
     plan = os.path.join(work, "orders-plan-deployed.yaml")
-    p = run(binary, "migrate", "--deployed", work, plan, "-o", os.path.join(work, "x"), expect=2)
-    check(p.returncode == 2 and "E8001" in p.stderr, "bad input: a directory as --deployed is E8001, exit 2")
+    empty = os.path.join(work, "empty-dir")
+    os.makedirs(empty, exist_ok=True)
+    p = run(binary, "migrate", "--deployed", empty, plan, "-o", os.path.join(work, "x"), expect=2)
+    check(p.returncode == 2 and "E5110" in p.stderr,
+          "bad input: a directory that is no cfnsplit output as --deployed is E5110, exit 2")
     p = run(binary, "migrate", "--deployed", tmpl, "--deployed-stack", "9bad_name", plan, "-o",
             os.path.join(work, "x"), expect=2)
     check(p.returncode == 2 and "E8001" in p.stderr, "bad input: an invalid stack name is E8001, exit 2")
@@ -180,6 +249,7 @@ def main():
     try:
         case_ml(binary, src, work)
         case_generated(binary, src, work)
+        case_resplit(binary, src, work)
         case_named(binary, src, work)
         case_bad_inputs(binary, work)
     finally:
