@@ -23,26 +23,8 @@ namespace {
 
 const std::string kSample = std::string(CFNSPLIT_SOURCE_DIR) + "/samples/ml-service";
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-Run Cfnsplit(const std::string& args, const TempDir& dir) {
-  std::string out = (dir.path() / "stdout").string(), err = (dir.path() / "stderr").string();
-  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
-                    args + " >" + out + " 2>" + err;
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream o(out), e(err);
-  std::stringstream so, se;
-  so << o.rdbuf();
-  se << e.rdbuf();
-  r.out = so.str();
-  r.err = se.str();
-  return r;
-}
+using cfnsplit::package::testing::Cfnsplit;
+using cfnsplit::package::testing::Run;
 
 // name → size of every file a distribution's RECORD lists, __pycache__ left out.
 std::map<std::string, std::uint64_t> RecordFiles(const fs::path& site) {
