@@ -77,8 +77,8 @@ struct SizeDelta {
 struct BuiltArtifact {
   std::string stack;
   std::string layer;  ///< a layer's zip: the LayerVersion's logical id (else empty)
-  std::string file;  ///< "packages/<Stack>.zip", relative to the output directory
-  std::string path;  ///< where it was written (under staging_dir)
+  std::string file;   ///< "packages/<Stack>.zip", relative to the output directory
+  std::string path;   ///< where it was written (under staging_dir)
   std::string sha256;
   std::uint64_t files = 0, unzipped = 0, zipped = 0;  ///< as read back from the zip
   std::uint64_t plan_bytes = 0;

@@ -180,11 +180,11 @@ std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flag
   return built;
 }
 
-// A stack over Lambda's limit is a finding (exit 1); anything else that stops a build is an
+// A stack over Lambda's limit (or zip: true over /tmp) is a finding (exit 1); anything else that stops a build is an
 // input problem (exit 2).
 bool OnlyOverLimit(const DiagnosticSink& sink) {
   for (const Diagnostic& d : sink.diagnostics())
-    if (d.severity == Severity::kError && d.code != "E7006") return false;
+    if (d.severity == Severity::kError && d.code != "E7006" && d.code != "E7013") return false;
   return true;
 }
 

@@ -198,14 +198,14 @@ class Builder {
     for (auto& c : stacks)
       for (auto* list : {&c.items, &c.requirements})
         for (ZipItem& item : *list) {
-        auto it = stripped.find(item.source);
-        struct stat st {};
-        // A file strip refuses (not ELF, say) ships as it is.
-        if (it == stripped.end() || !it->second.ok || stat(it->second.path.c_str(), &st) != 0)
-          continue;
-        c.delta.stripped += item.size - std::min<std::uint64_t>(item.size, st.st_size);
-        item.source = it->second.path;
-        item.size = static_cast<std::uint64_t>(st.st_size);
+          auto it = stripped.find(item.source);
+          struct stat st {};
+          // A file strip refuses (not ELF, say) ships as it is.
+          if (it == stripped.end() || !it->second.ok || stat(it->second.path.c_str(), &st) != 0)
+            continue;
+          c.delta.stripped += item.size - std::min<std::uint64_t>(item.size, st.st_size);
+          item.source = it->second.path;
+          item.size = static_cast<std::uint64_t>(st.st_size);
         }
     return true;
   }
@@ -242,8 +242,9 @@ class Builder {
       const std::string path = dir + "/" + std::to_string(i) + ".zip";
       auto entries = errors[i].empty() ? sizing::ReadZipFile(path, sources_, sink_) : std::nullopt;
       if (!entries) {
-        sink_.Error("E7009", {}, "stack " + c.stack + ": cannot write its .requirements.zip" +
-                                     (errors[i].empty() ? "" : ": " + errors[i]));
+        sink_.Error("E7009", {},
+                    "stack " + c.stack + ": cannot write its .requirements.zip" +
+                        (errors[i].empty() ? "" : ": " + errors[i]));
         ok = false;
         continue;
       }
@@ -281,12 +282,12 @@ class Builder {
     if (c.tmp_bytes <= c.ephemeral_bytes) return true;
     std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
     const Resource* res = model_.FindResource(function);
-    sink_.Error("E7013", res ? res->loc : SourceLoc{},
-                "stack " + c.stack + ": its .requirements.zip extracts " +
-                    sizing::WithCommas(c.tmp_bytes) + " bytes into /tmp, more than its functions' " +
-                    sizing::WithCommas(c.ephemeral_bytes) +
-                    " bytes of ephemeral storage; nothing was written",
-                {"raise EphemeralStorage (up to 10,240 MB), or split the stack's functions"});
+    sink_.Error(
+        "E7013", res ? res->loc : SourceLoc{},
+        "stack " + c.stack + ": its .requirements.zip extracts " + sizing::WithCommas(c.tmp_bytes) +
+            " bytes into /tmp, more than its functions' " + sizing::WithCommas(c.ephemeral_bytes) +
+            " bytes of ephemeral storage; nothing was written",
+        {"raise EphemeralStorage (up to 10,240 MB), or split the stack's functions"});
     return false;
   }
 
@@ -308,7 +309,8 @@ class Builder {
     if (!c.layer_id.empty()) res = model_.FindResource(c.layer_id);
     sink_.Error(
         "E7006", res ? res->loc : SourceLoc{},
-        (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " + sizing::WithCommas(unzipped) + " bytes" +
+        (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " +
+            sizing::WithCommas(unzipped) + " bytes" +
             (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers" : "") +
             ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) + " (by " +
             sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +

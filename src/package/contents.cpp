@@ -117,8 +117,8 @@ bool Contents::AddItems(const std::vector<ZipItem>& items, const std::string& pr
   return ok;
 }
 
-bool Contents::AddDistribution(const std::string& name, const std::string& prefix,
-                               bool no_deploy, StackContents& out) {
+bool Contents::AddDistribution(const std::string& name, const std::string& prefix, bool no_deploy,
+                               StackContents& out) {
   std::uint64_t pycache = 0;
   const std::vector<ZipItem>* files = site_.Files(name, &pycache);
   if (!files) return false;
@@ -178,8 +178,8 @@ std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) 
     out.zip_functions.push_back(id);
     if (f) {  // without sizing data a function ships its code only
       out.function_layers.push_back(f->layers);
-      ephemeral_mb = ephemeral_mb ? std::min(ephemeral_mb, f->ephemeral_storage_mb)
-                                  : f->ephemeral_storage_mb;
+      ephemeral_mb =
+          ephemeral_mb ? std::min(ephemeral_mb, f->ephemeral_storage_mb) : f->ephemeral_storage_mb;
       if (f->code_unit != 0) plan_code_units.insert(f->code_unit);
       for (std::uint32_t d : f->dists)
         (f->packaging != "layer" ? dists : layer_dists).insert(packages_.dists[d].name);

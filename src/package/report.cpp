@@ -51,15 +51,15 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
   for (const BuiltArtifact& a : artifacts)
     width = std::max(width, static_cast<int>(std::min<std::size_t>(name_of(a).size(), 120)));
   char line[512];
-  std::snprintf(line, sizeof line, "  %-*s %8s %14s %14s %7s %14s %14s\n", width, "STACK",
-                "FILES", "UNZIPPED", "ZIPPED", "%LIMIT", "PLAN", "DIFF");
+  std::snprintf(line, sizeof line, "  %-*s %8s %14s %14s %7s %14s %14s\n", width, "STACK", "FILES",
+                "UNZIPPED", "ZIPPED", "%LIMIT", "PLAN", "DIFF");
   out << line;
   std::vector<std::string> reasons;
   for (const BuiltArtifact& a : artifacts) {
     const std::string name = name_of(a);
     // The plan's figure counts a stack's functions' layers, as %LIMIT does.
-    long long diff = static_cast<long long>(a.unzipped + a.layer_bytes) -
-                     static_cast<long long>(a.plan_bytes);
+    long long diff =
+        static_cast<long long>(a.unzipped + a.layer_bytes) - static_cast<long long>(a.plan_bytes);
     std::snprintf(line, sizeof line, "  %-*s %8s %14s %14s %7s %14s %14s\n", width, name.c_str(),
                   sizing::WithCommas(a.files).c_str(), sizing::WithCommas(a.unzipped).c_str(),
                   sizing::WithCommas(a.zipped).c_str(),
@@ -86,8 +86,8 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
   if (!any_tmp) return;
   out << "zip: true: .requirements.zip is extracted into /tmp at the first cold start "
          "(unzip_requirements.py):\n";
-  std::snprintf(line, sizeof line, "  %-28s %14s %14s %7s\n", "STACK", "/TMP UNZIPPED",
-                "EPHEMERAL", "%TMP");
+  std::snprintf(line, sizeof line, "  %-28s %14s %14s %7s\n", "STACK", "/TMP UNZIPPED", "EPHEMERAL",
+                "%TMP");
   out << line;
   for (const BuiltArtifact& a : artifacts) {
     if (!a.tmp_bytes) continue;
