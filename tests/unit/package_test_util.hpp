@@ -3,7 +3,6 @@
 #pragma once
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -58,22 +57,11 @@ inline void AppendRecord(const fs::path& site, const std::string& name, const st
       << row << "\n";
 }
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = cfnsplit::testing::CliRun;
 
-/// Runs the cfnsplit binary from the source directory, capturing its output in `dir`.
+/// Runs the cfnsplit binary from the source directory, its output captured in `dir`.
 inline Run Cfnsplit(const std::string& args, const cfnsplit::testing::TempDir& dir) {
-  std::string out = (dir.path() / "stdout").string(), err = (dir.path() / "stderr").string();
-  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
-                    args + " >" + out + " 2>" + err;
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  return r;
+  return cfnsplit::testing::RunCfnsplit(args, dir.path());
 }
 
 /// A missing external tool fails the test under CI (CI=true or CFNSPLIT_FULL_DEPS=1) and is
