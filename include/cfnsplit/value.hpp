@@ -66,6 +66,11 @@ class Value {
   std::size_t size() const { return items_.size(); }
 
   void Append(Value v) { items_.push_back(std::move(v)); }
+  /// Room for `n` items (and keys, for a map): copies that know their size allocate once.
+  void Reserve(std::size_t n) {
+    items_.reserve(n);
+    if (kind_ == Kind::kMap) keys_.reserve(n);
+  }
   /// Adds or replaces `key` (replacing keeps its position).
   void Set(std::string key, Value v, SourceLoc key_loc = {});
   /// Appends without checking for an existing key (loaders check duplicates themselves).

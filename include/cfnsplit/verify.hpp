@@ -33,6 +33,9 @@ struct VerifyOptions {
   /// Where the stacks' files are (OUTDIR), so local artifact paths compare by the file they
   /// reach; empty compares them as written.
   std::string output_dir;
+  /// The files as they will be written (RenderFiles): each stack's size is read from its file
+  /// instead of rendering it again. Null: VerifyEmitted renders each stack itself.
+  const std::vector<EmittedFile>* rendered = nullptr;
 };
 
 struct VerifyReport {

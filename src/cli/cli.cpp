@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cfnsplit/timings.hpp"
 #include "cli/commands.hpp"
 
 namespace cfnsplit::cli {
@@ -16,6 +17,18 @@ void AddCommonOptions(CLI::App& cmd, CommonOptions& common) {
   cmd.add_option("--owner-key", common.owner_key, "Tag or Metadata key naming a resource's owner");
   cmd.add_option("--max-input-bytes", common.max_input_bytes,
                  "Refuse input files larger than this");
+  cmd.add_flag("--timings", common.timings,
+               "Print CPU and wall seconds per stage and the peak memory to stderr");
+}
+
+int RunCommand(Command& command, const CommonOptions& common) {
+  Session session(common);
+  try {
+    return command.Run(session);
+  } catch (const std::exception& e) {
+    std::cerr << "cfnsplit: internal error: " << e.what() << "\n";
+    return kExitInput;
+  }
 }
 
 }  // namespace
@@ -39,13 +52,10 @@ int Run(int argc, char** argv) {
   }
   for (auto& command : commands)
     if (command->parsed()) {
-      Session session(common);
-      try {
-        return command->Run(session);
-      } catch (const std::exception& e) {
-        std::cerr << "cfnsplit: internal error: " << e.what() << "\n";
-        return kExitInput;
-      }
+      if (common.timings) timings::Enable();
+      int code = RunCommand(*command, common);
+      timings::Print(std::cerr);
+      return code;
     }
   return kExitInput;
 }

@@ -244,8 +244,11 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
     result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
     if (!result) return s.Finish(true);
   }
+  // Rendered before the check so that verify measures each stack's bytes as written.
+  std::vector<EmittedFile> files = RenderFiles(*result, options);
   VerifyOptions verify_options;
   verify_options.output_dir = options.output_dir;
+  verify_options.rendered = &files;
   VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), verify_options, s.sink());
   if (!report.ok) {
     s.sink().Error("E5100", {},
@@ -253,7 +256,6 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
                        " difference(s)); nothing was written");
     return s.Finish(true);
   }
-  std::vector<EmittedFile> files = RenderFiles(*result, options);
   std::string readme = DeploySummary(*p.model, p.plan, *result, options);
   if (built) {
     const auto& artifacts = built->package.artifacts;

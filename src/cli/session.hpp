@@ -21,6 +21,7 @@ struct CommonOptions {
   std::string rules_dir;  ///< empty: built-in rules
   std::string owner_key;  ///< empty: the rules' owner_key
   std::uint64_t max_input_bytes = LoadLimits{}.max_bytes;
+  bool timings = false;  ///< --timings: per-stage CPU/wall seconds and peak RSS to stderr
 };
 
 class Session {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cfnsplit/constraints.hpp"
+#include "cfnsplit/timings.hpp"
 #include "constraints/internal.hpp"
 
 namespace cfnsplit {
@@ -157,6 +158,7 @@ void CheckLifecycleAndOwners(const Analysis& a, const SplitPlan& plan,
 
 PlanCheck CheckPlan(const Analysis& a, const SplitPlan& plan, const PackageView& packages,
                     const RuleSet& rules) {
+  timings::Scope timing("constraints");
   PlanCheck out;
   if (plan.stacks.empty()) {
     out.violations.push_back({"E4001", "the plan has no stacks", "add a base stack", "", ""});

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cfnsplit/constraints.hpp"
+#include "cfnsplit/timings.hpp"
 #include "emit/emitter.hpp"
 #include "emit/value_util.hpp"
 
@@ -254,6 +255,7 @@ namespace cfnsplit {
 std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan& plan,
                                      const RuleSet& rules, const EmitOptions& options,
                                      DiagnosticSink& sink) {
+  timings::Scope timing("emit");
   try {
     emit::Emitter e(model, plan, rules, options, sink);
     return e.Run();

@@ -17,6 +17,7 @@
 #include <filesystem>
 
 #include "cfnsplit/emit.hpp"
+#include "cfnsplit/timings.hpp"
 
 namespace cfnsplit {
 namespace fs = std::filesystem;
@@ -180,6 +181,7 @@ bool ContainsCwd(const fs::path& dir) {
 
 bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& files, bool force,
                     DiagnosticSink& sink) {
+  timings::Scope timing("write");
   try {
     fs::path dir = fs::path(outdir).lexically_normal();
     if (outdir.empty() || dir.filename().empty()) dir = dir.parent_path();

@@ -7,6 +7,7 @@
 
 #include "cfnsplit/emit.hpp"
 #include "cfnsplit/writer.hpp"
+#include "cfnsplit/timings.hpp"
 #include "emit/value_util.hpp"
 
 namespace cfnsplit {
@@ -42,6 +43,7 @@ std::size_t CountSection(const Value& tmpl, const char* section) {
 }  // namespace
 
 std::vector<EmittedFile> RenderFiles(const EmitResult& result, const EmitOptions& options) {
+  timings::Scope timing("render");
   std::vector<EmittedFile> files;
   for (const EmittedStack& s : result.stacks)
     files.push_back(

@@ -17,6 +17,7 @@ Value Rewriter::Copy(const Value& v) {
   std::string_view fn = v.IntrinsicName();
   if (!fn.empty()) return CopyIntrinsic(fn, v);
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  out.Reserve(v.size());
   // Own-stack contexts sit a few keys deep; deeper than that the flag is already decided.
   const bool track = tracking_ && !own_stack_ && v.is_map() && path_.size() < 4;
   for (std::size_t i = 0; i < v.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "cfnsplit/files.hpp"
+#include "cfnsplit/timings.hpp"
 
 namespace cfnsplit {
 
@@ -172,6 +173,7 @@ bool ReadFileText(const std::string& path, std::string& out, DiagnosticSink& sin
 
 std::optional<Value> LoadFile(const std::string& path, SourceManager& sources, DiagnosticSink& sink,
                               const LoadLimits& limits, std::uint32_t* file_id) {
+  timings::Scope timing("parse");
   std::string text;
   if (!ReadFileText(path, text, sink, limits.max_bytes)) return std::nullopt;
   std::uint32_t id = sources.Add(path, std::move(text));

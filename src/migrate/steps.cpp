@@ -4,6 +4,7 @@
 
 #include "cfnsplit/verify.hpp"
 #include "cfnsplit/writer.hpp"
+#include "cfnsplit/timings.hpp"
 #include "migrate/internal.hpp"
 #include "migrate/states.hpp"
 
@@ -608,6 +609,7 @@ void MigrationPlanner::FinishStep(std::size_t n) {
 std::optional<Migration> PlanMigration(const TemplateModel& deployed, const TemplateModel& target,
                                        const SplitPlan& plan, const RuleSet& rules,
                                        const MigrateOptions& options, DiagnosticSink& sink) {
+  timings::Scope timing("migrate");
   if (plan.stacks.empty()) {
     sink.Error("E8001", {}, "the plan has no stacks");
     return std::nullopt;

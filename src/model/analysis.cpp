@@ -1,4 +1,5 @@
 #include "cfnsplit/analysis.hpp"
+#include "cfnsplit/timings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -177,6 +178,7 @@ std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_by
 
 Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t template_bytes,
                  DiagnosticSink& sink) {
+  timings::Scope timing("analyze");
   Analysis a;
   a.model = &model;
   a.graph = BuildResourceGraph(model);

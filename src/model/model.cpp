@@ -1,5 +1,6 @@
 // Builds the TemplateModel: typed sections over the loaded Value, references, functions, owners.
 #include "cfnsplit/model.hpp"
+#include "cfnsplit/timings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -322,6 +323,7 @@ void ReadFunctions(TemplateModel& m);  // functions.cpp
 
 std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uint32_t file,
                                           DiagnosticSink& sink, const ModelOptions& options) {
+  timings::Scope timing("model");
   for (std::size_t i = 0; i < root.size(); ++i) {
     const auto& key = root.keys()[i];
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key.name) == kTopLevelKeys.end()) {

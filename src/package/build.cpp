@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "cfnsplit/plan.hpp"
+#include "cfnsplit/timings.hpp"
 #include "package/contents.hpp"
 #include "package/zip_writer.hpp"
 #include "sizing/internal.hpp"
@@ -473,6 +474,7 @@ std::optional<PackageResult> BuildArtifacts(const TemplateModel& model,
                                             const std::vector<LayerRequest>& layers,
                                             const BuildOptions& options, SourceManager& sources,
                                             DiagnosticSink& sink) {
+  timings::Scope timing("package");
   try {
     return Builder(model, packages, options, sources, sink).Run(requests, layers);
   } catch (const std::exception& e) {

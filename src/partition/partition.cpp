@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "cfnsplit/report.hpp"
+#include "cfnsplit/timings.hpp"
 #include "partition/internal.hpp"
 
 namespace cfnsplit {
@@ -242,6 +243,7 @@ void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
 std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView& packages,
                                            const RuleSet& rules, const PlanOptions& options,
                                            DiagnosticSink& sink) {
+  timings::Scope timing("partition");
   Assignment asg = AssignResources(a, options);
   if (options.mode == WiringMode::kExports && !asg.pin_conflicts.empty()) {
     // In exports mode the base stack deploys first and cannot import from a later stack.

@@ -55,11 +55,18 @@ std::vector<std::string> SplitPath(const std::string& path) {
 }  // namespace
 
 bool PathMatches(const std::string& pattern, const std::string& path) {
-  std::vector<std::string> want = SplitPath(pattern), have = SplitPath(path);
-  if (have.size() < want.size()) return false;
-  for (std::size_t i = 0; i < want.size(); ++i)
-    if (want[i] != "*" && want[i] != have[i]) return false;
-  return true;
+  // Segment by segment without splitting into strings: the emitter and verify ask this for
+  // every key near the top of every resource.
+  std::string_view want = pattern, have = path;
+  while (true) {
+    std::size_t want_dot = want.find('.'), have_dot = have.find('.');
+    std::string_view want_seg = want.substr(0, want_dot), have_seg = have.substr(0, have_dot);
+    if (want_seg != "*" && want_seg != have_seg) return false;
+    if (want_dot == std::string_view::npos) return true;  // a longer path matches its prefix
+    if (have_dot == std::string_view::npos) return false;
+    want.remove_prefix(want_dot + 1);
+    have.remove_prefix(have_dot + 1);
+  }
 }
 
 bool RuleSet::IsSecretAttribute(const std::string& type, const std::string& attribute) const {
@@ -79,8 +86,8 @@ const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
     std::vector<std::string> parts = SplitPath(path);
     const Value* props = resource_def.is_map() ? resource_def.Find("Properties") : nullptr;
     const Value* events = props && props->is_map() ? props->Find("Events") : nullptr;
-    const Value* event = events && events->is_map() && parts.size() > 2 ? events->Find(parts[2])
-                                                                        : nullptr;
+    const Value* event =
+        events && events->is_map() && parts.size() > 2 ? events->Find(parts[2]) : nullptr;
     const Value* t = event && event->is_map() ? event->Find("Type") : nullptr;
     if (t && t->text() == rule.event) return &rule;
   }
@@ -262,9 +269,8 @@ void ReadArtifactPaths(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
     }
     bool globals = std::string_view(section) == "globals";
     for (const Value& r : list->items()) {
-      if (!r.is_map() || !CheckKeys(r, {globals ? "section" : "type", "property",
-                                         "null_means_folder"},
-                                    sink))
+      if (!r.is_map() ||
+          !CheckKeys(r, {globals ? "section" : "type", "property", "null_means_folder"}, sink))
         continue;
       ArtifactPath path{globals ? "Globals." + Text(r, "section") : Text(r, "type"),
                         Text(r, "property"), Text(r, "null_means_folder") == "true"};

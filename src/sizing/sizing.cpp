@@ -10,6 +10,7 @@
 
 #include "sizing/internal.hpp"
 #include "sizing/plan.hpp"
+#include "cfnsplit/timings.hpp"
 
 namespace cfnsplit {
 using namespace sizing;
@@ -119,6 +120,7 @@ std::uint64_t UnionUnzippedBytes(const PackageModel& model,
 std::optional<PackageModel> BuildPackageModel(const std::vector<FunctionInfo>& functions,
                                               const SizingOptions& options, SourceManager& sources,
                                               DiagnosticSink& sink) {
+  timings::Scope timing("sizing");
   try {
     Planner planner(functions, options, sources, sink);
     return planner.Run();

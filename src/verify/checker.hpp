@@ -71,6 +71,7 @@ class Checker {
   mutable bool original_scc_built_ = false;
   std::optional<std::map<std::string, std::set<std::string>>> parent_graph_;  // nested: built once
   std::map<int, std::string> child_resource_;  // child stack → its resource in the parent
+  std::optional<std::map<std::string, std::set<std::string>>> stack_graph_;  // exports: built once
   const StackSet& set_;
   const RuleSet& rules_;
   const VerifyOptions& options_;

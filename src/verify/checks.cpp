@@ -48,7 +48,7 @@ bool SamGenerated(const Value& tmpl, const std::string& name) {
 
 std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) const {
   std::map<std::string, std::set<std::string>> g;
-  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl, "Resources");
+  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
   for (std::size_t i = 0; res && i < res->size(); ++i) {
     const std::string& id = res->keys()[i].name;
     auto& edges = g[id];
@@ -104,7 +104,7 @@ bool Checker::DependencyImplied(int a, const std::string& from, int b, const std
     // of a large template asks.
     if (!parent_graph_) {
       parent_graph_ = ResourceGraph(0);
-      const Value* res = Section(set_.stacks[0].tmpl, "Resources");
+      const Value* res = Section(set_.stacks[0].tmpl(), "Resources");
       for (std::size_t i = 0; res && i < res->size(); ++i)
         if (int child = flat_.ChildOf(res->keys()[i].name); child >= 0)
           child_resource_[child] = res->keys()[i].name;
@@ -117,8 +117,10 @@ bool Checker::DependencyImplied(int a, const std::string& from, int b, const std
     return Reaches(*parent_graph_, node(a, from), node(b, to));
   }
   // Exports mode: CloudFormation orders two top-level stacks only when one imports from the
-  // other (a consumer cannot be deployed before the exports it imports exist).
-  return Reaches(StackGraph(), set_.stacks[static_cast<std::size_t>(a)].name,
+  // other (a consumer cannot be deployed before the exports it imports exist). Built once: the
+  // imports are final after flattening, and every cross-stack DependsOn asks.
+  if (!stack_graph_) stack_graph_ = StackGraph();
+  return Reaches(*stack_graph_, set_.stacks[static_cast<std::size_t>(a)].name,
                  set_.stacks[static_cast<std::size_t>(b)].name);
 }
 
@@ -151,13 +153,14 @@ void Checker::CheckDependsOn() {
 }
 
 void Checker::CheckTemplateReferences(int s) {
-  const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl;
+  const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl();
   auto check = [&](const Value& v, const std::string& where) {
     for (const Reference& r : ReferencesIn(v, original_)) {
       bool ok = true;
       const char* what = "resource or parameter";
       const std::string& target = r.to;
-      bool attribute = r.kind == RefKind::kGetAtt || (r.kind == RefKind::kSub && !r.attribute.empty());
+      bool attribute =
+          r.kind == RefKind::kGetAtt || (r.kind == RefKind::kSub && !r.attribute.empty());
       switch (r.kind) {
         case RefKind::kRef:
         case RefKind::kSub:
@@ -177,10 +180,10 @@ void Checker::CheckTemplateReferences(int s) {
         default:
           continue;
       }
-      bool original_resolves =
-          OriginalDeclares("Resources", target) || OriginalDeclares("Parameters", target) ||
-          OriginalDeclares("Conditions", target) || OriginalDeclares("Mappings", target) ||
-          IsPseudoParameter(target);
+      bool original_resolves = OriginalDeclares("Resources", target) ||
+                               OriginalDeclares("Parameters", target) ||
+                               OriginalDeclares("Conditions", target) ||
+                               OriginalDeclares("Mappings", target) || IsPseudoParameter(target);
       if (!ok && original_resolves)
         Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + target +
                             ", which that template does not declare");
@@ -213,7 +216,7 @@ void Checker::CheckTemplateReferences(int s) {
 
 void Checker::CheckPassedParameters(int s) {
   if (set_.mode != WiringMode::kNested || s == 0) return;
-  const Value* params = Section(set_.stacks[static_cast<std::size_t>(s)].tmpl, "Parameters");
+  const Value* params = Section(set_.stacks[static_cast<std::size_t>(s)].tmpl(), "Parameters");
   const Value* passed = flat_.Passed(s);
   for (std::size_t i = 0; params && i < params->size(); ++i) {
     const std::string& name = params->keys()[i].name;
@@ -255,7 +258,7 @@ void Checker::CheckQuotas() {
     int si = static_cast<int>(s);
     const StackDoc& doc = set_.stacks[s];
     std::uint64_t resources = 0;
-    if (const Value* res = Section(doc.tmpl, "Resources"))
+    if (const Value* res = Section(doc.tmpl(), "Resources"))
       for (std::size_t i = 0; i < res->size(); ++i) {
         Resource r;
         r.id = res->keys()[i].name;
@@ -271,7 +274,7 @@ void Checker::CheckQuotas() {
     for (const auto& [section, key] : {std::pair{"Outputs", "outputs_per_stack"},
                                        std::pair{"Parameters", "parameters_per_stack"},
                                        std::pair{"Mappings", "mappings_per_stack"}}) {
-      const Value* sec = Section(doc.tmpl, section);
+      const Value* sec = Section(doc.tmpl(), section);
       check(si, key, sec ? sec->size() : 0, std::string(section).append(" entries"));
       for (std::size_t i = 0; sec && i < sec->size(); ++i)
         check(
@@ -284,7 +287,8 @@ void Checker::CheckQuotas() {
   if (set_.mode == WiringMode::kNested && nested_limit > 0 && total > nested_limit)
     Report("E5108", "the nested stacks hold " + std::to_string(total) +
                         " resources; one nested-stack operation may create, update or delete at "
-                        "most " + std::to_string(nested_limit) +
+                        "most " +
+                        std::to_string(nested_limit) +
                         ", so the first deploy cannot succeed (use exports mode)");
 }
 

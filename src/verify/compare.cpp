@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <functional>
 
-#include "cfnsplit/writer.hpp"
 #include "cfnsplit/intrinsics.hpp"
+#include "cfnsplit/writer.hpp"
 #include "verify/checker.hpp"
 
 namespace cfnsplit::verify {
@@ -23,10 +23,10 @@ std::string Brief(const Value& v) {
   return s.size() > 80 ? s.substr(0, 77) + "..." : s;
 }
 
-Value Without(const Value& def, std::initializer_list<const char*> keys) {
-  Value out = def;
-  for (const char* k : keys) out.Erase(k);
-  return out;
+// By value: a temporary (a normalized copy, say) is edited in place instead of copied again.
+Value Without(Value def, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) def.Erase(k);
+  return def;
 }
 
 Value Only(const Value& def, std::initializer_list<const char*> keys) {
@@ -49,8 +49,9 @@ bool IsArtifactKeyOf(const std::string& key, const std::string& original,
   std::string head = stem + "-" + stack;
   if (key == head + suffix) return true;
   const std::size_t hex = 64;
-  if (key.size() != head.size() + 1 + hex + suffix.size() || key.compare(0, head.size(), head) != 0 ||
-      key[head.size()] != '-' || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+  if (key.size() != head.size() + 1 + hex + suffix.size() ||
+      key.compare(0, head.size(), head) != 0 || key[head.size()] != '-' ||
+      key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
     return false;
   std::string sha = key.substr(head.size() + 1, hex);
   return sha.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -77,7 +78,7 @@ void Checker::Flatten() {
   outputs_.resize(set_.stacks.size());
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     int si = static_cast<int>(s);
-    const Value& tmpl = set_.stacks[s].tmpl;
+    const Value& tmpl = set_.stacks[s].tmpl();
     if (const Value* res = Section(tmpl, "Resources")) {
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
@@ -97,7 +98,8 @@ void Checker::Flatten() {
       if (original) {
         Value before = Normalize(*original);
         for (std::size_t g = 0; !options_.output_dir.empty() && g < before.size(); ++g) {
-          ResolveArtifactPaths(before.items()[g], fs::absolute(original_.path()).parent_path().string(),
+          ResolveArtifactPaths(before.items()[g],
+                               fs::absolute(original_.path()).parent_path().string(),
                                before.keys()[g].name);
           if (Value* section = flat.Find(before.keys()[g].name))
             ResolveArtifactPaths(*section, StackDir(si), before.keys()[g].name);
@@ -162,7 +164,7 @@ bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
     return false;
   std::string stack = param.substr(0, param.size() - suffix.size());
   for (const StackDoc& doc : set_.stacks) {
-    const Value* params = Section(doc.tmpl, "Parameters");
+    const Value* params = Section(doc.tmpl(), "Parameters");
     const Value* decl = params ? params->Find(param) : nullptr;
     const Value* def = decl && decl->is_map() ? decl->Find("Default") : nullptr;
     if (def && IsArtifactKeyOf(def->text(), key->text(), stack)) {
@@ -184,8 +186,8 @@ bool Checker::AcceptImage(const Resource& r, Value& original, Value& flat) const
   const Value* was = before && before->is_map() ? before->Find("PackageType") : nullptr;
   if (!type || type->text() != "Image" || (was && was->text() == "Image")) return false;
   const Value* code = sam ? props->Find("ImageUri") : props->Find("Code");
-  const Value* uri = sam ? code : (code && code->is_map() && code->size() == 1 ? code->Find("ImageUri")
-                                                                               : nullptr);
+  const Value* uri =
+      sam ? code : (code && code->is_map() && code->size() == 1 ? code->Find("ImageUri") : nullptr);
   if (!uri || uri->IntrinsicName() != "Ref") return false;
   const Value* handler = before ? before->Find("Handler") : nullptr;
   const Value* config = props->Find("ImageConfig");
@@ -197,8 +199,8 @@ bool Checker::AcceptImage(const Resource& r, Value& original, Value& flat) const
     if (config->Equals(command)) props->Erase("ImageConfig");
   }
   for (const char* gone : {"PackageType", "ImageUri", "Code"}) props->Erase(gone);
-  for (const char* gone : {"PackageType", "Runtime", "Handler", "Layers", "Code", "CodeUri",
-                           "InlineCode"})
+  for (const char* gone :
+       {"PackageType", "Runtime", "Handler", "Layers", "Code", "CodeUri", "InlineCode"})
     if (before) before->Erase(gone);
   return true;
 }
@@ -211,7 +213,8 @@ void Checker::AcceptVersionHash(const Resource& r, Value& original, Value& flat)
   std::string target;
   if (fn && fn->IntrinsicName() == "Ref") target = fn->IntrinsicArg().text();
   std::string attr;
-  if (fn && fn->IntrinsicName() == "Fn::GetAtt") syntax::GetAttParts(fn->IntrinsicArg(), target, attr);
+  if (fn && fn->IntrinsicName() == "Fn::GetAtt")
+    syntax::GetAttParts(fn->IntrinsicArg(), target, attr);
   if (!new_code_.count(target)) return;
   Value* before = original.Find("Properties");
   Value* props = flat.Find("Properties");
@@ -225,7 +228,8 @@ void AcceptOrderingImport(const Value& original, Value& flat) {
   const char* key = "cfnsplit:deploy-after";
   const Value* before = original.Find("Metadata");
   Value* meta = flat.Find("Metadata");
-  if (!meta || !meta->is_map() || !meta->Find(key) || (before && before->is_map() && before->Find(key)))
+  if (!meta || !meta->is_map() || !meta->Find(key) ||
+      (before && before->is_map() && before->Find(key)))
     return;
   meta->Erase(key);
   if (meta->size() == 0 && !before) flat.Erase("Metadata");
@@ -246,27 +250,29 @@ void Checker::ResolveArtifactPaths(Value& def, const std::string& dir,
   if (globals_section.empty() && (!type || !type->is_string())) return;
   const std::string kind = globals_section.empty() ? type->text() : "Globals." + globals_section;
   const Value* globals = original_.Section("Globals");
-  const Value* function_globals = globals && globals->is_map() ? globals->Find("Function") : nullptr;
-  rules_.ForEachArtifactPath(def, kind, [&](Value* holder, const std::string& key,
-                                            const ArtifactPath& rule) {
-    if (!holder) return;
-    const Value* v = holder->Find(key);
-    std::string path;
-    if (v && v->is_string())
-      path = v->text();
-    else if (!v && rule.null_means_folder && !holder->Find("InlineCode") &&
-             !holder->Find("ImageUri") &&
-             !(holder->Find("PackageType") && holder->Find("PackageType")->text() == "Image") &&
-             !(function_globals && function_globals->is_map() && function_globals->Find("CodeUri")))
-      path = ".";
-    if (path.empty() || path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
-        path.rfind("https://", 0) == 0)
-      return;
-    fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : fs::path(dir) / path;
-    std::string text = resolved.lexically_normal().string();
-    if (text.size() > 1 && text.back() == '/') text.pop_back();
-    holder->Set(key, Value::String(text));
-  });
+  const Value* function_globals =
+      globals && globals->is_map() ? globals->Find("Function") : nullptr;
+  rules_.ForEachArtifactPath(
+      def, kind, [&](Value* holder, const std::string& key, const ArtifactPath& rule) {
+        if (!holder) return;
+        const Value* v = holder->Find(key);
+        std::string path;
+        if (v && v->is_string())
+          path = v->text();
+        else if (!v && rule.null_means_folder && !holder->Find("InlineCode") &&
+                 !holder->Find("ImageUri") &&
+                 !(holder->Find("PackageType") && holder->Find("PackageType")->text() == "Image") &&
+                 !(function_globals && function_globals->is_map() &&
+                   function_globals->Find("CodeUri")))
+          path = ".";
+        if (path.empty() || path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
+            path.rfind("https://", 0) == 0)
+          return;
+        fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : fs::path(dir) / path;
+        std::string text = resolved.lexically_normal().string();
+        if (text.size() > 1 && text.back() == '/') text.pop_back();
+        holder->Set(key, Value::String(text));
+      });
 }
 
 void Checker::CompareResources() {
@@ -346,7 +352,7 @@ void Checker::CompareOutputs() {
 void Checker::CompareDeclarations() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     int si = static_cast<int>(s);
-    const Value& tmpl = set_.stacks[s].tmpl;
+    const Value& tmpl = set_.stacks[s].tmpl();
     bool top_level = set_.mode == WiringMode::kExports || s == 0;
     if (const Value* conds = Section(tmpl, "Conditions"))
       for (std::size_t i = 0; i < conds->size(); ++i) {

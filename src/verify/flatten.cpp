@@ -51,7 +51,7 @@ std::string TemplateUrlFile(const Value* url) {
 
 Flattener::Flattener(const StackSet& set) : set_(set), passed_(set.stacks.size(), nullptr) {
   if (set.mode != WiringMode::kNested || set.stacks.empty()) return;
-  const Value* res = Section(set.stacks[0].tmpl, "Resources");
+  const Value* res = Section(set.stacks[0].tmpl(), "Resources");
   for (std::size_t i = 0; res && i < res->size(); ++i) {
     const Value& def = res->items()[i];
     const Value* type = def.is_map() ? def.Find("Type") : nullptr;
@@ -77,7 +77,7 @@ int Flattener::ChildOf(const std::string& id) const {
 // deploy kit passes the real one), or, in a directory without stacks.json, its description says
 // so (CarriesStackName), whatever name the emitter had to give it.
 int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
-  const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl, "Parameters");
+  const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl(), "Parameters");
   const Value* decl = params ? params->Find(param) : nullptr;
   if (!decl || !decl->is_map() || set_.original_parameters.count(param)) return -1;
   const Value* def = decl->Find("Default");
@@ -116,6 +116,7 @@ Value Flattener::FlatAt(const Value& v, int stack, int depth) {
   std::string_view fn = v.IntrinsicName();
   if (!fn.empty()) return FlatIntrinsic(fn, v, stack, depth);
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  out.Reserve(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v.is_list())
       out.Append(FlatAt(v.items()[i], stack, depth));
@@ -151,7 +152,7 @@ std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, 
     if (ProducerOfParameter(stack, name) == 0) return syntax::Ref("AWS::StackName");
     return std::nullopt;
   }
-  const Value* params = Section(doc.tmpl, "Parameters");
+  const Value* params = Section(doc.tmpl(), "Parameters");
   if (!params || !params->Find(name)) return std::nullopt;
   const Value* passed = passed_[static_cast<std::size_t>(stack)];
   const Value* value = passed ? passed->Find(name) : nullptr;
@@ -172,7 +173,7 @@ std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, 
 
 std::optional<Value> Flattener::ResolveOutput(int stack, const std::string& output, int depth) {
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
-  const Value* outputs = Section(doc.tmpl, "Outputs");
+  const Value* outputs = Section(doc.tmpl(), "Outputs");
   const Value* o = outputs ? outputs->Find(output) : nullptr;
   const Value* value = o && o->is_map() ? o->Find("Value") : nullptr;
   if (!value) {
@@ -201,7 +202,7 @@ std::optional<Value> Flattener::ResolveImport(const Value& arg, int stack, int d
   imports_[stack].insert(producer);
   const std::string wanted = "${AWS::StackName}" + tokens[1].text;
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(producer)];
-  const Value* outputs = Section(doc.tmpl, "Outputs");
+  const Value* outputs = Section(doc.tmpl(), "Outputs");
   for (std::size_t i = 0; outputs && i < outputs->size(); ++i) {
     const Value* e = outputs->items()[i].is_map() ? outputs->items()[i].Find("Export") : nullptr;
     const Value* n = e && e->is_map() ? e->Find("Name") : nullptr;
@@ -306,6 +307,7 @@ Value Normalize(const Value& v) {
       return inner.IntrinsicArg().items()[1];
   }
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
+  out.Reserve(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v.is_list())
       out.Append(Normalize(v.items()[i]));

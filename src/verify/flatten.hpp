@@ -16,9 +16,22 @@ namespace cfnsplit::verify {
 struct StackDoc {
   std::string name;
   std::string path;
-  Value tmpl;
   std::string stack_name;
   std::uint64_t bytes = 0;  ///< template size as written
+
+  const Value& tmpl() const { return borrowed_ ? *borrowed_ : owned_; }
+  /// A template read from disk: the document keeps it.
+  void Own(Value tmpl) {
+    owned_ = std::move(tmpl);
+    borrowed_ = nullptr;
+  }
+  /// A template emitted in this run: read in place (the emit result outlives the check), so a
+  /// 10,000-resource split is not copied once more just to be verified.
+  void Borrow(const Value& tmpl) { borrowed_ = &tmpl; }
+
+ private:
+  Value owned_;
+  const Value* borrowed_ = nullptr;
 };
 
 struct StackSet {

@@ -51,7 +51,7 @@ bool IsPlaceholder(const Value& def) {
 // child stacks: an Or of conditions, used by nothing but stack resources.
 bool Checker::IsStackGuard(const std::string& condition) const {
   if (set_.mode != WiringMode::kNested) return false;
-  const Value& parent = set_.stacks[0].tmpl;
+  const Value& parent = set_.stacks[0].tmpl();
   const Value* res = Section(parent, "Resources");
   bool guards_a_child = false;
   for (std::size_t i = 0; res && i < res->size(); ++i) {
@@ -75,9 +75,9 @@ void Checker::CheckStackShapes() {
       std::any_of(original_.resources.begin(), original_.resources.end(),
                   [](const Resource& r) { return r.condition.empty(); });
   const Value* parent_conditions =
-      set_.mode == WiringMode::kNested ? Section(set_.stacks[0].tmpl, "Conditions") : nullptr;
+      set_.mode == WiringMode::kNested ? Section(set_.stacks[0].tmpl(), "Conditions") : nullptr;
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
-    const Value* res = Section(set_.stacks[s].tmpl, "Resources");
+    const Value* res = Section(set_.stacks[s].tmpl(), "Resources");
     if (!res || res->size() == 0) {
       if (original_.resources.empty()) continue;  // the original has none either
       Report("E5112", PathOf(static_cast<int>(s)) +
@@ -87,7 +87,7 @@ void Checker::CheckStackShapes() {
     std::string guard;
     bool child = set_.mode == WiringMode::kNested && s > 0;
     if (child) {
-      const Value* parent_res = Section(set_.stacks[0].tmpl, "Resources");
+      const Value* parent_res = Section(set_.stacks[0].tmpl(), "Resources");
       for (std::size_t i = 0; parent_res && i < parent_res->size(); ++i)
         if (flat_.ChildOf(parent_res->keys()[i].name) == static_cast<int>(s))
           guard = ConditionOf(parent_res->items()[i]);

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "cfnsplit/load.hpp"
+#include "cfnsplit/timings.hpp"
 #include "cfnsplit/writer.hpp"
 #include "verify/checker.hpp"
 
@@ -15,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-VerifyReport RunChecker(const TemplateModel& original, verify::StackSet& set,
-                        const RuleSet& rules, const VerifyOptions& options, DiagnosticSink& sink) {
+VerifyReport RunChecker(const TemplateModel& original, verify::StackSet& set, const RuleSet& rules,
+                        const VerifyOptions& options, DiagnosticSink& sink) {
   for (const Parameter& p : original.parameters) set.original_parameters.insert(p.name);
   try {
     verify::Checker checker(original, set, rules, options, sink);
@@ -49,7 +51,7 @@ bool Load(const std::string& outdir, const std::string& rel, verify::StackDoc& d
   auto v = LoadFile((fs::path(outdir) / rel).string(), sources, sink, {}, &id);
   if (!v) return false;
   doc.path = rel;
-  doc.tmpl = std::move(*v);
+  doc.Own(std::move(*v));
   doc.bytes = sources.text(id).size();
   if (doc.name.empty()) doc.name = Stem(rel);
   return true;
@@ -136,11 +138,11 @@ bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& s
   std::set<std::string> beside;
   for (const auto& d : top) beside.insert(d.path);
   auto parent = std::find_if(top.begin(), top.end(), [&](const verify::StackDoc& d) {
-    return !ChildFiles(d.tmpl, beside).empty();
+    return !ChildFiles(d.tmpl(), beside).empty();
   });
   if (parent != top.end()) {
     set.mode = WiringMode::kNested;
-    std::set<std::string> named = ChildFiles(parent->tmpl, beside);
+    std::set<std::string> named = ChildFiles(parent->tmpl(), beside);
     set.stacks.push_back(std::move(*parent));
     for (auto& d : top)
       if (named.count(d.path) > 0 && d.path != set.stacks[0].path) children.push_back(std::move(d));
@@ -150,7 +152,7 @@ bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& s
   if (set.mode == WiringMode::kExports) {
     // The base imports from no other stack: it declares no parameter carrying another's name.
     auto imports_nothing = [&](const verify::StackDoc& d) {
-      const Value* params = d.tmpl.Find("Parameters");
+      const Value* params = d.tmpl().Find("Parameters");
       if (!params || !params->is_map()) return true;
       for (const auto& other : children)
         for (std::size_t i = 0; &other != &d && i < params->size(); ++i)
@@ -174,13 +176,24 @@ bool Discover(const std::string& outdir, verify::StackSet& set, SourceManager& s
 VerifyReport VerifyEmitted(const TemplateModel& original, const EmitResult& emitted,
                            const RuleSet& rules, const VerifyOptions& options,
                            DiagnosticSink& sink) {
+  timings::Scope timing("verify");
   verify::StackSet set;
   set.mode = emitted.mode;
   set.deploy_order =
       emitted.mode == WiringMode::kExports ? emitted.deploy_order : std::vector<std::string>{};
+  std::map<std::string, std::uint64_t> rendered_bytes;
+  if (options.rendered)
+    for (const EmittedFile& f : *options.rendered) rendered_bytes[f.path] = f.contents.size();
   for (const EmittedStack& s : emitted.stacks) {
-    verify::StackDoc doc{s.name, s.path, s.tmpl, s.stack_name, 0};
-    doc.bytes = EndsWith(s.path, ".json") ? WriteJson(s.tmpl).size() : WriteYaml(s.tmpl).size();
+    verify::StackDoc doc;
+    doc.name = s.name;
+    doc.path = s.path;
+    doc.stack_name = s.stack_name;
+    doc.Borrow(s.tmpl);
+    auto rendered = rendered_bytes.find(s.path);
+    doc.bytes = rendered != rendered_bytes.end() ? rendered->second
+                : EndsWith(s.path, ".json")      ? WriteJson(s.tmpl).size()
+                                                 : WriteYaml(s.tmpl).size();
     set.stacks.push_back(std::move(doc));
   }
   return RunChecker(original, set, rules, options, sink);

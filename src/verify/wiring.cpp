@@ -111,7 +111,7 @@ void Checker::CheckSecrets() {
   // Nested stacks show their parameters to anyone who can describe them, unless NoEcho.
   for (std::size_t s = 1; s < set_.stacks.size(); ++s) {
     const Value* passed = flat_.Passed(static_cast<int>(s));
-    const Value* params = Section(set_.stacks[s].tmpl, "Parameters");
+    const Value* params = Section(set_.stacks[s].tmpl(), "Parameters");
     for (std::size_t i = 0; passed && i < passed->size(); ++i) {
       const std::string& name = passed->keys()[i].name;
       if (IsNoEcho(params ? params->Find(name) : nullptr)) continue;
@@ -124,7 +124,7 @@ void Checker::CheckSecrets() {
 
 void Checker::CheckSameTemplate() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
-    const Value& tmpl = set_.stacks[s].tmpl;
+    const Value& tmpl = set_.stacks[s].tmpl();
     const Value* res = Section(tmpl, "Resources");
     for (std::size_t i = 0; res && i < res->size(); ++i) {
       const Value& def = res->items()[i];

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Where a split's time goes, against the cost of reading the template (issue 13's figures).
+
+Needs: python3 (3.8+) on Linux, g++ and nlohmann-json3-dev (for the floor), a built cfnsplit.
+Usage: bench/bench_split.py [--cfnsplit build/cfnsplit] [--functions 1000,2000,10000] [--runs 3]
+
+For each function count F, bench/bench_plan.py's generator writes a Serverless-like template
+(about 5.9 F resources) with its dependency manifest (cached in bench/results/). Then, RUNS
+times each, paired in one loop so machine load hits every row alike:
+  floor             nlohmann::ordered_json parse + dump(2) of the template (bench/json_floor.cpp),
+                    CPU seconds inside the process
+  analyze           `cfnsplit analyze T --timings`
+  split nested|exports, with and without the manifest: `cfnsplit split ... --timings`
+Printed: median CPU seconds (user+sys of the child), ratio to the floor, median wall, peak RSS,
+and for the split rows the median CPU seconds of every stage `--timings` reports. The growth
+exponent between the smallest and largest F is printed per stage (log ratio of times over log
+ratio of sizes).
+"""
+import argparse
+import math
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench_load  # noqa: E402
+import bench_plan  # noqa: E402
+
+RESULTS = bench_load.RESULTS
+
+
+def build_floor():
+    exe = os.path.join(RESULTS, "json_floor")
+    src = os.path.join(HERE, "json_floor.cpp")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        os.makedirs(RESULTS, exist_ok=True)
+        subprocess.run(["g++", "-O2", "-std=c++17", "-o", exe, src], check=True)
+    return exe
+
+
+def run(argv):
+    """(stdout, stderr, wall seconds, exit code) of one child."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate()
+    wall = time.perf_counter() - t0
+    return out.decode(), err.decode(errors="replace"), wall, p.returncode
+
+
+def child_cpu():
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
+def timed(argv):
+    before = child_cpu()
+    out, err, wall, code = run(argv)
+    return child_cpu() - before, wall, out, err, code
+
+
+def stages(err):
+    """stage → cpu seconds from --timings lines; also 'peak' (MiB)."""
+    got = {}
+    for line in err.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "timings:" and parts[1] not in ("stage",):
+            try:
+                got[parts[1]] = float(parts[2])
+            except ValueError:
+                continue
+            if parts[1] == "total" and "RSS" in parts:
+                got["peak"] = float(parts[parts.index("RSS") + 1])
+    return got
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cfnsplit", default=os.path.join(os.path.dirname(HERE), "build", "cfnsplit"))
+    ap.add_argument("--functions", default="1000,2000,10000")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    floor_exe = build_floor()
+    sizes = [int(x) for x in args.functions.split(",")]
+    per_stage = {}  # (row, F) → {stage: median}
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    header = f"{'functions':>9} {'row':<24} {'cpu s':>7} {'x floor':>7} {'wall s':>7} {'peak MiB':>9}"
+    print(header)
+    for f in sizes:
+        template, manifest = bench_plan.prepare(f, 1)
+        out = os.path.join(RESULTS, f"out-split-{f}")
+        rows = {
+            "floor (nlohmann)": [floor_exe, template],
+            "analyze": [args.cfnsplit, "analyze", template, "--timings"],
+        }
+        for mode in ("nested", "exports"):
+            rows[f"split {mode}"] = [args.cfnsplit, "split", template, "-o", out, "--force",
+                                     "--mode", mode, "--timings"]
+            rows[f"split {mode} +manifest"] = rows[f"split {mode}"] + ["--manifest", manifest]
+        samples = {name: [] for name in rows}
+        for _ in range(args.runs):
+            for name, argv in rows.items():
+                cpu, wall, stdout, err, code = timed(argv)
+                if name.startswith("floor"):
+                    cpu = float(stdout.split()[0])
+                samples[name].append((cpu, wall, code, stages(err), err))
+        floor = statistics.median(s[0] for s in samples["floor (nlohmann)"])
+        for name, runs in samples.items():
+            cpu = statistics.median(r[0] for r in runs)
+            wall = statistics.median(r[1] for r in runs)
+            peaks = [r[3].get("peak", 0) for r in runs]
+            code = runs[0][2]
+            note = ""
+            if code not in (0, 1):
+                first = next((ln for ln in runs[0][4].splitlines() if "error" in ln), "")
+                note = f"  exit {code}: {first[:90]}"
+            print(f"{f:>9} {name:<24} {cpu:7.3f} {cpu / floor:7.2f} {wall:7.3f} {max(peaks):9.1f}{note}")
+            names = set().union(*(r[3].keys() for r in runs)) - {"peak"}
+            per_stage[(name, f)] = {s: statistics.median(r[3].get(s, 0.0) for r in runs) for s in names}
+        shutil.rmtree(out, ignore_errors=True)
+    print("\nCPU seconds per stage (median; --timings):")
+    for name in [n for n in per_stage if n[1] == sizes[-1] and n[0] != "floor (nlohmann)"]:
+        row = name[0]
+        all_stages = sorted(set().union(*(per_stage[(row, f)].keys() for f in sizes)))
+        print(f"  {row}")
+        for stage in all_stages:
+            figures = [per_stage[(row, f)].get(stage, 0.0) for f in sizes]
+            growth = ""
+            lo, hi = figures[0], figures[-1]
+            if len(sizes) > 1 and lo > 0.002 and hi > 0:
+                growth = f"  n^{math.log(hi / lo) / math.log(sizes[-1] / sizes[0]):.2f}"
+            print(f"    {stage:<12} " + " ".join(f"{x:8.3f}" for x in figures) + growth)
+
+
+if __name__ == "__main__":
+    main()
