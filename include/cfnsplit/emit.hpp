@@ -43,6 +43,9 @@ struct EmitOptions {
   /// Stack → hex SHA-256 of its built code package (`cfnsplit package`); when present the
   /// stack's artifact key carries the hash, so an unchanged package keeps its key.
   std::map<std::string, std::string> artifact_sha256;
+  /// LayerVersion logical id → hex SHA-256 of the layer zip `cfnsplit package` built for it:
+  /// its Content.S3Key becomes a parameter whose default carries the hash (docs/package.md).
+  std::map<std::string, std::string> layer_sha256;
   /// CloudFormation name of the root stack (nested parent, or exports base; the others are
   /// "<name>-<Stack>"). Empty: DefaultStackName of the template.
   std::string stack_name;
@@ -75,6 +78,15 @@ struct ArtifactRef {
   std::string file;       ///< "packages/VisionFunctions.zip"
 };
 
+/// A layer built by `cfnsplit package`: its LayerVersion reads Content.S3Key from `parameter`,
+/// whose default is `key`; deploy.sh uploads `file` there.
+struct LayerArtifactRef {
+  std::string layer;      ///< LayerVersion logical id
+  std::string parameter;  ///< e.g. "FunctionsPythonRequirementsLambdaLayerContentKey"
+  std::string key;
+  std::string file;  ///< "packages/<Stack>-<Layer>.zip"
+};
+
 /// A function emitted as a container image: its ImageUri parameter.
 struct ImageRef {
   std::string function;   ///< logical ID
@@ -90,6 +102,7 @@ struct EmittedStack {
   std::vector<std::string> requirements;  ///< lines for packages/<name>/requirements.txt
   std::optional<ArtifactRef> artifact;    ///< set when the stack ships its own package
   std::vector<ImageRef> images;           ///< container-image functions (deploy.sh asks for them)
+  std::vector<LayerArtifactRef> layers;   ///< layers built into packages/ (their keys' parameters)
 };
 
 struct EmitResult {

@@ -45,7 +45,24 @@ struct ArtifactRequest {
   std::string stack;
   std::vector<std::string> functions;  ///< logical ids
   std::uint64_t plan_bytes = 0;
+  /// False for a stack that ships no zip of its own: only its image functions' recipes are made.
+  bool zip = true;
 };
+
+/// One layer to build: a LayerVersion of the template whose content the sizing stage knows (the
+/// serverless-python-requirements layer, or a manifest layer with its distributions).
+struct LayerRequest {
+  std::string stack;        ///< the stack that holds the LayerVersion
+  std::string layer_id;     ///< its logical id
+  std::uint32_t layer = 0;  ///< index into PackageModel::layers
+};
+
+/// The LayerVersion of `model` that `layer` describes, when cfnsplit can build it: an
+/// `AWS::Lambda::LayerVersion` with a literal Content.S3Key, for a layer sized from its
+/// distributions (not from a prebuilt artifact). SPR's layer is `PythonRequirementsLambdaLayer`;
+/// a manifest layer matches by logical id or by Serverless layer name (`<Norm>LambdaLayer`).
+/// Empty when none.
+std::string BuildableLayerId(const TemplateModel& model, const LayerInfo& layer);
 
 /// Why a built artifact differs from the plan's figure (bytes the plan counted, or not).
 struct SizeDelta {
@@ -54,17 +71,22 @@ struct SizeDelta {
   std::uint64_t stripped = 0;   ///< bytes strip removed from .so files
   std::uint64_t no_deploy = 0;  ///< files noDeploy removed
   std::int64_t code = 0;        ///< code shipped minus the code the plan measured
+  std::uint64_t in_layers = 0;  ///< layer-mode functions' dependencies: in their layer's zip
 };
 
 struct BuiltArtifact {
   std::string stack;
-  std::string file;  ///< "packages/<Stack>.zip", relative to the output directory
-  std::string path;  ///< where it was written (under staging_dir)
+  std::string layer;  ///< a layer's zip: the LayerVersion's logical id (else empty)
+  std::string file;   ///< "packages/<Stack>.zip", relative to the output directory
+  std::string path;   ///< where it was written (under staging_dir)
   std::string sha256;
   std::uint64_t files = 0, unzipped = 0, zipped = 0;  ///< as read back from the zip
   std::uint64_t plan_bytes = 0;
   std::uint64_t layer_bytes = 0;  ///< the largest layer total among its functions
   std::uint64_t code_bytes = 0;
+  /// `zip: true`: `.requirements.zip`'s own entries unzipped (what the first cold start extracts
+  /// into /tmp) and the smallest ephemeral storage among its functions, in bytes.
+  std::uint64_t tmp_bytes = 0, ephemeral_bytes = 0;
   SizeDelta delta;
   std::vector<std::pair<std::string, std::uint64_t>> contributors;  ///< largest first
 };
@@ -82,6 +104,20 @@ std::optional<PackageResult> BuildArtifacts(const TemplateModel& model,
                                             const std::vector<ArtifactRequest>& requests,
                                             const BuildOptions& options, SourceManager& sources,
                                             DiagnosticSink& sink);
+/// The same, with layers: each `packages/<Stack>-<Layer>.zip` (distributions under `python/`)
+/// is built too, listed in the result after the stacks' zips, and a function's limit check
+/// counts the layers it lists by the built zips' read-back sizes.
+std::optional<PackageResult> BuildArtifacts(const TemplateModel& model,
+                                            const PackageModel& packages,
+                                            const std::vector<ArtifactRequest>& requests,
+                                            const std::vector<LayerRequest>& layers,
+                                            const BuildOptions& options, SourceManager& sources,
+                                            DiagnosticSink& sink);
+
+/// serverless-python-requirements' `unzip_requirements.py` behaviour (aws-facts §4.4): put
+/// /tmp/sls-py-req at sys.path[1]; on the first cold start extract the task root's
+/// `.requirements.zip` into /tmp/_temp-sls-py-req and rename it there atomically.
+std::string UnzipRequirementsHelper();
 
 /// What an image function's Dockerfile needs.
 struct ImageSpec {
@@ -103,7 +139,8 @@ std::string ImageRecipeDir(const std::string& stack, const std::string& function
 /// difference from the plan's figure, with the reasons for it.
 void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostream& out);
 
-/// packages/artifacts.json: stack → file, key, sha256, files, unzipped, zipped (sorted keys).
+/// packages/artifacts.json: stack (or `<Stack>-<Layer>`) → file, key, sha256, files, unzipped,
+/// zipped (sorted keys).
 std::string ArtifactsJson(const std::vector<BuiltArtifact>& artifacts,
                           const std::vector<EmittedStack>& stacks);
 

@@ -104,6 +104,11 @@ struct LayerInfo {
   std::string name;
   std::uint64_t unzipped_bytes = 0;
   std::string size_source;
+  /// Sorted indexes into PackageModel::dists: what the layer holds under `python/` (empty for a
+  /// layer sized from its artifact). `cfnsplit package` builds the layer from them.
+  std::vector<std::uint32_t> dists;
+  /// The serverless-python-requirements layer (`layer: true`): PythonRequirementsLambdaLayer.
+  bool python_requirements = false;
 };
 
 /// serverless-python-requirements style switches in effect (defaults as SPR v6.1.2).

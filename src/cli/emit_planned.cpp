@@ -3,6 +3,7 @@
 // carry each artifact's SHA-256 in its key.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -79,12 +80,19 @@ class Staging {
 
 // Stacks whose functions read their code from the stack's own artifact (emit's ArtifactRef),
 // with those functions: the Lambda functions of the stack whose Code.S3Key is a literal.
+// A stack without its own zip still gets the recipes of its image functions.
 std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result) {
   std::vector<ArtifactRequest> out;
   for (const EmittedStack& es : result.stacks) {
-    if (!es.artifact) continue;
+    if (!es.artifact && es.images.empty()) continue;
     ArtifactRequest r;
     r.stack = es.name;
+    r.zip = es.artifact.has_value();
+    if (!r.zip) {
+      for (const ImageRef& image : es.images) r.functions.push_back(image.function);
+      out.push_back(std::move(r));
+      continue;
+    }
     for (const StackPlan& sp : p.plan.stacks) {
       if (sp.name != es.name) continue;
       r.plan_bytes = sp.figures.package_bytes;
@@ -101,6 +109,19 @@ std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result
   return out;
 }
 
+// Layers the sizing stage knows the contents of, whose LayerVersion a planned stack holds.
+std::vector<LayerRequest> LayerRequests(const Planned& p) {
+  std::vector<LayerRequest> out;
+  for (std::size_t l = 0; l < p.package_model->layers.size(); ++l) {
+    std::string id = BuildableLayerId(*p.model, p.package_model->layers[l]);
+    if (id.empty()) continue;
+    for (const StackPlan& sp : p.plan.stacks)
+      if (std::find(sp.resources.begin(), sp.resources.end(), id) != sp.resources.end())
+        out.push_back({sp.name, id, static_cast<std::uint32_t>(l)});
+  }
+  return out;
+}
+
 std::string PackagesReadme(const std::vector<BuiltArtifact>& artifacts, const EmitResult& result) {
   std::string out =
       "\n## Packages\n\nBuilt by `cfnsplit package` (deterministic: the same inputs give the same "
@@ -109,10 +130,16 @@ std::string PackagesReadme(const std::vector<BuiltArtifact>& artifacts, const Em
       "lists them for tools.\n\n| Stack | File | S3 key (parameter default) | Unzipped | SHA-256 "
       "|\n|---|---|---|---|---|\n";
   for (const BuiltArtifact& a : artifacts)
-    for (const EmittedStack& s : result.stacks)
-      if (s.name == a.stack && s.artifact)
-        out += "| " + a.stack + " | " + a.file + " | " + s.artifact->key + " | " +
-               std::to_string(a.unzipped) + " | " + a.sha256 + " |\n";
+    for (const EmittedStack& s : result.stacks) {
+      if (s.name != a.stack) continue;
+      std::string key = a.layer.empty() && s.artifact ? s.artifact->key : "";
+      for (const LayerArtifactRef& l : s.layers)
+        if (!a.layer.empty() && l.layer == a.layer) key = l.key;
+      if (!key.empty())
+        out += "| " + a.stack + (a.layer.empty() ? "" : " (layer " + a.layer + ")") + " | " +
+               a.file + " | " + key + " | " + std::to_string(a.unzipped) + " | " + a.sha256 +
+               " |\n";
+    }
   return out;
 }
 
@@ -146,18 +173,18 @@ std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flag
   options.jobs = build.jobs;
   options.staging_dir = built.staging->path();
   options.progress = isatty(2) != 0;
-  auto package = BuildArtifacts(*p.model, *p.package_model, Requests(p, first), options,
-                                s.sources(), s.sink());
+  auto package = BuildArtifacts(*p.model, *p.package_model, Requests(p, first), LayerRequests(p),
+                                options, s.sources(), s.sink());
   if (!package) return std::nullopt;
   built.package = std::move(*package);
   return built;
 }
 
-// A stack over Lambda's limit is a finding (exit 1); anything else that stops a build is an
+// A stack over Lambda's limit (or zip: true over /tmp) is a finding (exit 1); anything else that stops a build is an
 // input problem (exit 2).
 bool OnlyOverLimit(const DiagnosticSink& sink) {
   for (const Diagnostic& d : sink.diagnostics())
-    if (d.severity == Severity::kError && d.code != "E7006") return false;
+    if (d.severity == Severity::kError && d.code != "E7006" && d.code != "E7013") return false;
   return true;
 }
 
@@ -212,7 +239,8 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
     built = BuildPackages(s, p, flags, *build, *result);
     if (!built) return s.Finish(OnlyOverLimit(s.sink()));
     for (const BuiltArtifact& a : built->package.artifacts)
-      options.artifact_sha256[a.stack] = a.sha256;
+      (a.layer.empty() ? options.artifact_sha256[a.stack] : options.layer_sha256[a.layer]) =
+          a.sha256;
     result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
     if (!result) return s.Finish(true);
   }
@@ -240,11 +268,14 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   for (EmittedFile& f : DeployKitFiles(*p.model, *result, options)) files.push_back(std::move(f));
   files.push_back({"plan.yaml", PlanToYaml(PlanRelativeTo(p.plan, flags.output))});
   if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
-  if (built) {
+  if (built && !built->package.artifacts.empty()) {
     std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into " << flags.output
               << "/packages (deflate level 6; unzipped sizes read back from "
               << "each zip's central directory):\n";
     PrintArtifactTable(built->package.artifacts, std::cout);
+  } else if (built) {
+    std::cout << "No stack ships a zip of its own; image recipes (if any) are in " << flags.output
+              << "/packages.\n";
   }
   std::cout << "Wrote " << result->stacks.size()
             << (result->stacks.size() == 1 ? " template (" : " templates (")

@@ -210,6 +210,38 @@ void Emitter::ApplyArtifacts() {
   }
 }
 
+// A LayerVersion whose zip `cfnsplit package` built reads its Content.S3Key from a parameter of
+// its own stack, whose default is the original key with "-<Stack><Layer>-<sha256>" inserted, so
+// an unchanged layer keeps its key and its version.
+void Emitter::ApplyLayerArtifacts() {
+  for (StackOut& s : stacks_) {
+    for (const std::string& id : s.resource_ids) {
+      auto sha = options_.layer_sha256.find(id);
+      if (sha == options_.layer_sha256.end()) continue;
+      if (model_.FindResource(id)->type != "AWS::Lambda::LayerVersion") continue;
+      Value* props = s.resources.Find(id)->Find("Properties");
+      Value* content = props ? props->Find("Content") : nullptr;
+      Value* key = content && content->is_map() ? content->Find("S3Key") : nullptr;
+      if (!key || !key->is_string()) continue;
+      const std::string tag = util::Alnum(s.name + id);
+      const std::string param = UniqueName(tag + "ContentKey");
+      const std::string default_key = util::ArtifactKeyFor(key->text(), tag, sha->second);
+      *key = syntax::Ref(param);
+      Value decl = Value::Map();
+      decl.AppendEntry("Type", syntax::Str("String"));
+      decl.AppendEntry("Description",
+                       syntax::Str("cfnsplit: S3 key of layer " + id + ", built by cfnsplit package"));
+      decl.AppendEntry("Default", syntax::Str(default_key));
+      s.params[param] = std::move(decl);
+      const std::string file = "packages/" + s.name + "-" + id + ".zip";
+      s.layers.push_back({id, param, default_key, file});
+      s.notes.insert("layer " + id + " reads its content from parameter " + param +
+                     " (default '" + default_key + "'), built into " + file +
+                     " (deploy.sh uploads it there)");
+    }
+  }
+}
+
 namespace {
 
 // `Fn::Or` over conditions, nested in groups of at most ten (CloudFormation's limit per Or).
@@ -424,6 +456,7 @@ std::optional<EmitResult> Emitter::Run() {
   RewriteOutputs();
   if (!ApplyImages()) return std::nullopt;
   ApplyArtifacts();
+  ApplyLayerArtifacts();
   FixVersionHashes();
   GuardConditionalStacks();
   RebaseArtifactPaths();
@@ -447,6 +480,7 @@ std::optional<EmitResult> Emitter::Run() {
     es.requirements = s.plan->requirements;
     es.artifact = s.artifact;
     es.images = s.images;
+    es.layers = s.layers;
     for (const auto& n : s.notes) result.notes.push_back(s.name + ": " + n);
     for (const Value& o : s.outputs.items())
       if (o.Find("Export") && o.Find("Description") &&

@@ -216,9 +216,15 @@ class Kit {
         const Value* ecode = emitted ? emitted->Find(property) : nullptr;
         const Value* ekey = ecode && ecode->is_map() ? ecode->Find("S3Key") : nullptr;
         if (!ekey) continue;  // now a container image
+        const LayerArtifactRef* built_layer = nullptr;
+        for (const LayerArtifactRef& l : s.layers)
+          if (ekey->IntrinsicName() == "Ref" && ekey->IntrinsicArg().text() == l.parameter)
+            built_layer = &l;
         if (s.artifact && ekey->IntrinsicName() == "Ref" &&
             ekey->IntrinsicArg().text() == s.artifact->parameter)
           uploads_.insert({bucket, s.artifact->key, "\"$here/" + s.artifact->file + "\""});
+        else if (built_layer)
+          uploads_.insert({bucket, built_layer->key, "\"$here/" + built_layer->file + "\""});
         else
           uploads_.insert({bucket, key->text(), "\"$artifacts/" +
                                                     fs::path(key->text()).filename().string() +

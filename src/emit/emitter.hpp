@@ -67,6 +67,7 @@ struct StackOut {
   std::set<std::string> notes;
   std::optional<ArtifactRef> artifact;  ///< its own code package, when it ships one
   std::vector<ImageRef> images;         ///< its container-image functions
+  std::vector<LayerArtifactRef> layers;  ///< its LayerVersions built by `cfnsplit package`
 };
 
 class Emitter {
@@ -116,6 +117,7 @@ class Emitter {
   bool ApplyImages();
   void FixVersionHashes();
   void ApplyArtifacts();
+  void ApplyLayerArtifacts();
   Value BuildTemplate(int stack);
   Value StackResource(int child) const;
   void GuardConditionalStacks();

@@ -115,30 +115,54 @@ class Builder {
     jobs_ = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   }
 
-  std::optional<PackageResult> Run(const std::vector<ArtifactRequest>& requests) {
+  std::optional<PackageResult> Run(const std::vector<ArtifactRequest>& requests,
+                                   const std::vector<LayerRequest>& layers) {
     if (!contents_.Open()) return std::nullopt;
-    std::vector<StackContents> stacks;
+    // Every zip is selected and sized before one is written: stacks first (in request order,
+    // recipe-only stacks apart), then layers.
+    std::vector<StackContents> stacks, recipes_only;
+    std::vector<std::uint64_t> plan_bytes;
     bool ok = true;
     for (const ArtifactRequest& r : requests) {
       auto c = contents_.ForStack(r);
-      if (c) stacks.push_back(std::move(*c));
       ok = ok && c.has_value();
+      if (!c) continue;
+      if (!r.zip) {
+        recipes_only.push_back(std::move(*c));
+        continue;
+      }
+      stacks.push_back(std::move(*c));
+      plan_bytes.push_back(r.plan_bytes);
+    }
+    const std::size_t stack_zips = stacks.size();
+    for (const LayerRequest& l : layers) {
+      auto c = contents_.ForLayer(l);
+      ok = ok && c.has_value();
+      if (!c) continue;
+      built_layer_index_[l.layer] = stacks.size();
+      stacks.push_back(std::move(*c));
+      plan_bytes.push_back(packages_.layers[l.layer].unzipped_bytes);
     }
     if (!ok) return std::nullopt;
     std::error_code ec;
     fs::create_directories(options_.staging_dir + "/packages", ec);
     if (contents_.slim() && packages_.settings.strip && !StripObjects(stacks)) return std::nullopt;
+    if (!PackRequirements(stacks)) return std::nullopt;
+    for (StackContents& c : stacks) c.layer_bytes = LayerBytes(c, stacks);
     for (std::size_t i = 0; i < stacks.size(); ++i)
-      ok = CheckLimit(stacks[i], stacks[i].total(), requests[i]) && ok;
+      ok = CheckLimit(stacks[i], stacks[i].total(), plan_bytes[i]) && CheckTmp(stacks[i]) && ok;
     if (!ok) return std::nullopt;
     PackageResult result;
-    result.artifacts = WriteZips(stacks, requests);
+    result.artifacts = WriteZips(stacks, plan_bytes);
     if (result.artifacts.empty() && !stacks.empty()) return std::nullopt;
     for (std::size_t i = 0; i < stacks.size(); ++i)
-      ok = ReadBack(stacks[i], requests[i], result.artifacts[i]) && ok;
+      ok = ReadBack(stacks[i], plan_bytes[i], result.artifacts[i]) && ok;
     if (!ok) return std::nullopt;
-    for (const StackContents& c : stacks)
-      for (const std::string& fn : c.image_functions) AddImageRecipe(c, fn, result.files);
+    for (std::size_t i = 0; i < layers.size() && stack_zips + i < result.artifacts.size(); ++i)
+      result.artifacts[stack_zips + i].stack = layers[i].stack;
+    for (const auto* group : {&stacks, &recipes_only})
+      for (const StackContents& c : *group)
+        for (const std::string& fn : c.image_functions) AddImageRecipe(c, fn, result.files);
     return result;
   }
 
@@ -157,10 +181,11 @@ class Builder {
     };
     std::map<std::string, Copy> stripped;  // source → its stripped copy
     for (const StackContents& c : stacks)
-      for (const ZipItem& item : c.items)
-        if (item.owner != "code" && item.name.size() > 3 &&
-            item.name.compare(item.name.size() - 3, 3, ".so") == 0)
-          stripped.emplace(item.source, Copy{});
+      for (const auto* list : {&c.items, &c.requirements})
+        for (const ZipItem& item : *list)
+          if (item.owner != "code" && item.name.size() > 3 &&
+              item.name.compare(item.name.size() - 3, 3, ".so") == 0)
+            stripped.emplace(item.source, Copy{});
     std::vector<std::pair<const std::string, Copy>*> work;
     for (auto& entry : stripped) {
       entry.second.path = options_.staging_dir + "/.strip/" + std::to_string(work.size()) + ".so";
@@ -172,22 +197,104 @@ class Builder {
       work[i]->second.ok = RunStrip(work[i]->first, work[i]->second.path);
     });
     for (auto& c : stacks)
-      for (ZipItem& item : c.items) {
-        auto it = stripped.find(item.source);
-        struct stat st {};
-        // A file strip refuses (not ELF, say) ships as it is.
-        if (it == stripped.end() || !it->second.ok || stat(it->second.path.c_str(), &st) != 0)
-          continue;
-        c.delta.stripped += item.size - std::min<std::uint64_t>(item.size, st.st_size);
-        item.source = it->second.path;
-        item.size = static_cast<std::uint64_t>(st.st_size);
-      }
+      for (auto* list : {&c.items, &c.requirements})
+        for (ZipItem& item : *list) {
+          auto it = stripped.find(item.source);
+          struct stat st {};
+          // A file strip refuses (not ELF, say) ships as it is.
+          if (it == stripped.end() || !it->second.ok || stat(it->second.path.c_str(), &st) != 0)
+            continue;
+          c.delta.stripped += item.size - std::min<std::uint64_t>(item.size, st.st_size);
+          item.source = it->second.path;
+          item.size = static_cast<std::uint64_t>(st.st_size);
+        }
     return true;
+  }
+
+  // SPR's zip: true (aws-facts §4.4): each stack's dependencies are packed into its own
+  // .requirements.zip (deflate level 9, as SPR), read back for what /tmp must hold, and the
+  // artifact ships that zip and unzip_requirements.py at its root instead of the files.
+  bool PackRequirements(std::vector<StackContents>& stacks) {
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < stacks.size(); ++i)
+      if (!stacks[i].requirements.empty()) todo.push_back(i);
+    if (todo.empty()) return true;
+    const std::string dir = options_.staging_dir + "/.requirements";
+    const std::string helper = dir + "/unzip_requirements.py";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const std::string text = UnzipRequirementsHelper();
+    if (FILE* f = std::fopen(helper.c_str(), "wb")) {
+      std::fwrite(text.data(), 1, text.size(), f);
+      std::fclose(f);
+    }
+    std::vector<std::string> errors(stacks.size());
+    ParallelFor(todo.size(), jobs_, [&](std::size_t k) {
+      std::size_t i = todo[k];
+      package::ZipWriter writer(9);
+      bool ok = writer.Open(dir + "/" + std::to_string(i) + ".zip");
+      for (const ZipItem& item : stacks[i].requirements)
+        ok = ok && writer.AddFile(item.name, item.source, item.size, item.executable);
+      if (!(ok && writer.Finish())) errors[i] = writer.error();
+    });
+    bool ok = true;
+    for (std::size_t i : todo) {
+      StackContents& c = stacks[i];
+      const std::string path = dir + "/" + std::to_string(i) + ".zip";
+      auto entries = errors[i].empty() ? sizing::ReadZipFile(path, sources_, sink_) : std::nullopt;
+      if (!entries) {
+        sink_.Error("E7009", {},
+                    "stack " + c.stack + ": cannot write its .requirements.zip" +
+                        (errors[i].empty() ? "" : ": " + errors[i]));
+        ok = false;
+        continue;
+      }
+      for (const auto& e : *entries) c.tmp_bytes += e.uncompressed;
+      struct stat st {};
+      stat(path.c_str(), &st);
+      c.items.push_back({".requirements.zip", path, static_cast<std::uint64_t>(st.st_size), false,
+                         ".requirements.zip"});
+      if (!c.by_name.count("unzip_requirements.py"))  // the service's own copy wins
+        c.items.push_back({"unzip_requirements.py", helper, text.size(), false, "code"});
+      std::sort(c.items.begin(), c.items.end(),
+                [](const ZipItem& a, const ZipItem& b) { return a.name < b.name; });
+    }
+    return ok;
+  }
+
+  // A stack's layer total: the most any of its functions lists, built layers by their files.
+  std::uint64_t LayerBytes(const StackContents& c, const std::vector<StackContents>& zips) const {
+    std::uint64_t most = 0;
+    for (const auto& layers : c.function_layers) {
+      std::uint64_t sum = 0;
+      for (std::uint32_t l : layers) {
+        auto built = built_layer_index_.find(l);
+        sum += built != built_layer_index_.end() ? zips[built->second].total()
+                                                 : packages_.layers[l].unzipped_bytes;
+      }
+      most = std::max(most, sum);
+    }
+    return most;
+  }
+
+  // zip: true extracts the dependencies into /tmp at the first cold start: they must fit the
+  // smallest ephemeral storage of the stack's functions, or every cold start fails (E7013).
+  bool CheckTmp(const StackContents& c) {
+    if (c.tmp_bytes <= c.ephemeral_bytes) return true;
+    std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
+    const Resource* res = model_.FindResource(function);
+    sink_.Error(
+        "E7013", res ? res->loc : SourceLoc{},
+        "stack " + c.stack + ": its .requirements.zip extracts " + sizing::WithCommas(c.tmp_bytes) +
+            " bytes into /tmp, more than its functions' " + sizing::WithCommas(c.ephemeral_bytes) +
+            " bytes of ephemeral storage; nothing was written",
+        {"raise EphemeralStorage (up to 10,240 MB), or split the stack's functions"});
+    return false;
   }
 
   // Each zip function with its layers must stay under the limit; the error names the biggest
   // contributors so the user sees what to move out.
-  bool CheckLimit(const StackContents& c, std::uint64_t unzipped, const ArtifactRequest& r) {
+  bool CheckLimit(const StackContents& c, std::uint64_t unzipped, std::uint64_t plan_bytes) {
     if (unzipped + c.layer_bytes < kLambdaUnzippedLimit) return true;
     std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
     const Resource* res = model_.FindResource(function);
@@ -197,12 +304,14 @@ class Builder {
       notes.push_back(top[i].first + ": " + sizing::WithCommas(top[i].second) + " bytes (" +
                       Percent(top[i].second, unzipped) + ")");
     if (c.layer_bytes) notes.push_back("layers: " + sizing::WithCommas(c.layer_bytes) + " bytes");
-    notes.push_back("the plan counted " + sizing::WithCommas(r.plan_bytes) +
+    notes.push_back("the plan counted " + sizing::WithCommas(plan_bytes) +
                     " bytes (it measures code only from manifest or CodeUri folders); move "
                     "functions or files out of this stack, or re-plan with the code measured");
+    if (!c.layer_id.empty()) res = model_.FindResource(c.layer_id);
     sink_.Error(
         "E7006", res ? res->loc : SourceLoc{},
-        "stack " + c.stack + ": its artifact unzips to " + sizing::WithCommas(unzipped) + " bytes" +
+        (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " +
+            sizing::WithCommas(unzipped) + " bytes" +
             (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers" : "") +
             ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) + " (by " +
             sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +
@@ -212,7 +321,7 @@ class Builder {
   }
 
   std::vector<BuiltArtifact> WriteZips(const std::vector<StackContents>& stacks,
-                                       const std::vector<ArtifactRequest>& requests) {
+                                       const std::vector<std::uint64_t>& plan_bytes) {
     std::vector<BuiltArtifact> out(stacks.size());
     std::vector<std::string> errors(stacks.size());
     std::vector<std::size_t> order(stacks.size());
@@ -245,6 +354,7 @@ class Builder {
       const StackContents& c = stacks[i];
       BuiltArtifact& a = out[i];
       a.stack = c.stack;
+      a.layer = c.layer_id;
       a.file = "packages/" + c.stack + ".zip";
       a.path = options_.staging_dir + "/" + a.file;
       package::ZipWriter writer(options_.level);
@@ -269,12 +379,12 @@ class Builder {
                       (errors[i].empty() ? "cannot hash " + out[i].path : errors[i]));
       ok = false;
     }
-    for (std::size_t i = 0; i < stacks.size(); ++i) out[i].plan_bytes = requests[i].plan_bytes;
+    for (std::size_t i = 0; i < stacks.size(); ++i) out[i].plan_bytes = plan_bytes[i];
     return ok ? out : std::vector<BuiltArtifact>{};
   }
 
   // The written zip, as Lambda will measure it: the central directory's sizes.
-  bool ReadBack(const StackContents& c, const ArtifactRequest& r, BuiltArtifact& a) {
+  bool ReadBack(const StackContents& c, std::uint64_t plan_bytes, BuiltArtifact& a) {
     auto entries = sizing::ReadZipFile(a.path, sources_, sink_);
     if (!entries) return false;
     std::uint64_t unzipped = 0, zipped = 0;
@@ -299,7 +409,9 @@ class Builder {
     a.code_bytes = c.code_bytes;
     a.delta = c.delta;
     a.contributors = Contributors(c);
-    return CheckLimit(c, unzipped, r);
+    a.tmp_bytes = c.tmp_bytes;
+    a.ephemeral_bytes = c.tmp_bytes ? c.ephemeral_bytes : 0;
+    return CheckLimit(c, unzipped, plan_bytes);
   }
 
   void AddImageRecipe(const StackContents& c, const std::string& fn,
@@ -343,6 +455,7 @@ class Builder {
   DiagnosticSink& sink_;
   package::Contents contents_;
   unsigned jobs_ = 1;
+  std::map<std::uint32_t, std::size_t> built_layer_index_;  // layer → its zip among the stacks
 };
 
 }  // namespace
@@ -352,84 +465,22 @@ std::optional<PackageResult> BuildArtifacts(const TemplateModel& model,
                                             const std::vector<ArtifactRequest>& requests,
                                             const BuildOptions& options, SourceManager& sources,
                                             DiagnosticSink& sink) {
+  return BuildArtifacts(model, packages, requests, {}, options, sources, sink);
+}
+
+std::optional<PackageResult> BuildArtifacts(const TemplateModel& model,
+                                            const PackageModel& packages,
+                                            const std::vector<ArtifactRequest>& requests,
+                                            const std::vector<LayerRequest>& layers,
+                                            const BuildOptions& options, SourceManager& sources,
+                                            DiagnosticSink& sink) {
   timings::Scope timing("package");
   try {
-    return Builder(model, packages, options, sources, sink).Run(requests);
+    return Builder(model, packages, options, sources, sink).Run(requests, layers);
   } catch (const std::exception& e) {
     sink.Error("E7009", {}, std::string("packaging failed: ") + e.what());
     return std::nullopt;
   }
-}
-
-void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostream& out) {
-  char line[256];
-  std::snprintf(line, sizeof line, "  %-28s %8s %14s %14s %7s %14s %14s\n", "STACK", "FILES",
-                "UNZIPPED", "ZIPPED", "%LIMIT", "PLAN", "DIFF");
-  out << line;
-  std::vector<std::string> reasons;
-  for (const BuiltArtifact& a : artifacts) {
-    long long diff = static_cast<long long>(a.unzipped) - static_cast<long long>(a.plan_bytes);
-    std::string diff_text =
-        diff == 0 ? "0"
-                  : (diff > 0 ? "+" : "-") +
-                        sizing::WithCommas(static_cast<std::uint64_t>(diff > 0 ? diff : -diff));
-    std::snprintf(line, sizeof line, "  %-28s %8s %14s %14s %7s %14s %14s\n", a.stack.c_str(),
-                  sizing::WithCommas(a.files).c_str(), sizing::WithCommas(a.unzipped).c_str(),
-                  sizing::WithCommas(a.zipped).c_str(),
-                  Percent(a.unzipped + a.layer_bytes, kLambdaUnzippedLimit).c_str(),
-                  sizing::WithCommas(a.plan_bytes).c_str(), diff_text.c_str());
-    out << line;
-    if (diff == 0) continue;
-    std::string why;
-    auto add = [&](std::uint64_t bytes, const char* what) {
-      if (bytes) why += (why.empty() ? "" : ", ") + sizing::WithCommas(bytes) + " " + what;
-    };
-    add(a.delta.pycache, "of __pycache__ not shipped");
-    add(a.delta.slimmed, "removed by slim");
-    add(a.delta.stripped, "removed by strip");
-    add(a.delta.no_deploy, "removed by noDeploy");
-    if (a.delta.code != 0)
-      why += (why.empty() ? "" : ", ") + std::string(a.delta.code > 0 ? "+" : "-") +
-             sizing::WithCommas(
-                 static_cast<std::uint64_t>(a.delta.code > 0 ? a.delta.code : -a.delta.code)) +
-             " of code (the plan measures code only from the manifest's or CodeUri folders)";
-    reasons.push_back(a.stack + ": " + diff_text + " bytes (" +
-                      Percent(diff > 0 ? diff : -diff, a.plan_bytes) + " of the plan's figure)" +
-                      (why.empty() ? "" : ": " + why));
-  }
-  if (!reasons.empty()) {
-    out << "Differences from the plan's figures:\n";
-    for (const auto& r : reasons) out << "  " << r << "\n";
-  }
-}
-
-std::string ArtifactsJson(const std::vector<BuiltArtifact>& artifacts,
-                          const std::vector<EmittedStack>& stacks) {
-  nlohmann::ordered_json root;
-  root["format_version"] = 1;
-  nlohmann::ordered_json list = nlohmann::ordered_json::object();
-  std::vector<const BuiltArtifact*> sorted;
-  for (const auto& a : artifacts) sorted.push_back(&a);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const BuiltArtifact* a, const BuiltArtifact* b) { return a->stack < b->stack; });
-  for (const BuiltArtifact* a : sorted) {
-    nlohmann::ordered_json e;
-    e["file"] = a->file;
-    for (const EmittedStack& s : stacks)
-      if (s.name == a->stack && s.artifact) {
-        e["key"] = s.artifact->key;
-        e["parameter"] = s.artifact->parameter;
-      }
-    e["sha256"] = a->sha256;
-    e["files"] = a->files;
-    e["unzipped"] = a->unzipped;
-    e["zipped"] = a->zipped;
-    e["plan_unzipped"] = a->plan_bytes;
-    e["layers"] = a->layer_bytes;
-    list[a->stack] = e;
-  }
-  root["artifacts"] = list;
-  return root.dump(2) + "\n";
 }
 
 }  // namespace cfnsplit

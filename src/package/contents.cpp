@@ -117,14 +117,15 @@ bool Contents::AddItems(const std::vector<ZipItem>& items, const std::string& pr
   return ok;
 }
 
-bool Contents::AddDistribution(const std::string& name, StackContents& out) {
+bool Contents::AddDistribution(const std::string& name, const std::string& prefix, bool no_deploy,
+                               StackContents& out) {
   std::uint64_t pycache = 0;
   const std::vector<ZipItem>* files = site_.Files(name, &pycache);
   if (!files) return false;
   out.delta.pycache += pycache;
   std::vector<ZipItem> kept;
   for (const ZipItem& f : *files) {
-    if (!no_deploy_.empty() && no_deploy_.count(sizing::SprFirstSegment(f.name))) {
+    if (no_deploy && !no_deploy_.empty() && no_deploy_.count(sizing::SprFirstSegment(f.name))) {
       out.delta.no_deploy += f.size;
       continue;
     }
@@ -137,15 +138,36 @@ bool Contents::AddDistribution(const std::string& name, StackContents& out) {
     }
     kept.push_back(f);
   }
-  return AddItems(kept, "", out);
+  return AddItems(kept, prefix, out);
+}
+
+void Contents::SortItems(std::vector<ZipItem>& items, std::map<std::string, std::size_t>* by_name) {
+  std::sort(items.begin(), items.end(),
+            [](const ZipItem& a, const ZipItem& b) { return a.name < b.name; });
+  if (!by_name) return;
+  by_name->clear();
+  for (std::size_t i = 0; i < items.size(); ++i) (*by_name)[items[i].name] = i;
+}
+
+std::optional<StackContents> Contents::ForLayer(const LayerRequest& request) {
+  StackContents out;
+  out.stack = request.stack + "-" + request.layer_id;
+  out.layer_id = request.layer_id;
+  bool ok = true;
+  for (std::uint32_t d : packages_.layers[request.layer].dists)
+    ok = AddDistribution(packages_.dists[d].name, "python/", false, out) && ok;
+  if (!ok) return std::nullopt;
+  SortItems(out.items, &out.by_name);
+  return out;
 }
 
 std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) {
   StackContents out;
   out.stack = request.stack;
-  std::set<std::string> dists;
+  std::set<std::string> dists, layer_dists;
   std::set<std::uint32_t> plan_code_units;
   bool ok = true;
+  std::uint64_t ephemeral_mb = 0;
   for (const std::string& id : request.functions) {
     const FunctionPackage* f = packages_.Find(id);
     const FunctionInfo* info = FindInfo(id);
@@ -155,22 +177,41 @@ std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) 
     }
     out.zip_functions.push_back(id);
     if (f) {  // without sizing data a function ships its code only
-      out.layer_bytes = std::max(out.layer_bytes, f->layer_bytes);
+      out.function_layers.push_back(f->layers);
+      ephemeral_mb =
+          ephemeral_mb ? std::min(ephemeral_mb, f->ephemeral_storage_mb) : f->ephemeral_storage_mb;
       if (f->code_unit != 0) plan_code_units.insert(f->code_unit);
-      if (f->packaging != "layer")
-        for (std::uint32_t d : f->dists) dists.insert(packages_.dists[d].name);
+      for (std::uint32_t d : f->dists)
+        (f->packaging != "layer" ? dists : layer_dists).insert(packages_.dists[d].name);
     }
     for (const CodeRoot& root : CodeRootsFor(f, info)) {
       const std::vector<ZipItem>* files = CodeFiles(root);
       ok = files && AddItems(*files, "", out) && ok;
     }
   }
-  for (const std::string& name : dists) ok = AddDistribution(name, out) && ok;
+  out.ephemeral_bytes = (ephemeral_mb ? ephemeral_mb : 512) * 1'048'576;
+  // The plan counts a layer-mode function's dependencies in its stack as well as in its layer.
+  for (const std::string& name : layer_dists)
+    if (!dists.count(name)) {
+      long d = packages_.DistIndex(name);
+      if (d >= 0 && static_cast<std::size_t>(d) < packages_.charged_bytes.size())
+        out.delta.in_layers += packages_.charged_bytes[static_cast<std::size_t>(d)];
+    }
+  if (zip_requirements() && !dists.empty()) {
+    // SPR's zip: true: the installed tree goes whole into .requirements.zip (noDeploy's file
+    // filter does not run; aws-facts §4.2, §4.4).
+    StackContents reqs;
+    reqs.stack = out.stack;
+    for (const std::string& name : dists) ok = AddDistribution(name, "", false, reqs) && ok;
+    SortItems(reqs.items, nullptr);
+    out.requirements = std::move(reqs.items);
+    out.delta.pycache += reqs.delta.pycache;
+    out.delta.slimmed += reqs.delta.slimmed;
+  } else {
+    for (const std::string& name : dists) ok = AddDistribution(name, "", true, out) && ok;
+  }
   if (!ok) return std::nullopt;
-  std::sort(out.items.begin(), out.items.end(),
-            [](const ZipItem& a, const ZipItem& b) { return a.name < b.name; });
-  out.by_name.clear();
-  for (std::size_t i = 0; i < out.items.size(); ++i) out.by_name[out.items[i].name] = i;
+  SortItems(out.items, &out.by_name);
   for (const ZipItem& item : out.items)
     if (item.owner == "code") out.code_bytes += item.size;
   std::uint64_t plan_code = 0;

@@ -93,7 +93,7 @@ void Planner::AssignDists(PackageModel& model) {
     model.dists.push_back(std::move(d));
   }
   for (const auto& layer : spec_.layers) {
-    LayerInfo info{layer.name, 0, "unknown"};
+    LayerInfo info{layer.name, 0, "unknown", {}, false};
     for (const auto& a : universe_.artifacts)
       if (a.ok && a.name == "layer:" + layer.name) {
         info.unzipped_bytes = a.code_unzipped;
@@ -213,8 +213,11 @@ void Planner::ComputeTotals(PackageModel& model) {
     if (model.layers[l].size_source == "artifact") continue;
     for (const auto& name : layer_dists_[spec_.layers[l].name]) {
       long d = model.DistIndex(name);
-      if (d >= 0) model.layers[l].unzipped_bytes += deps_unzipped_[static_cast<std::size_t>(d)];
+      if (d < 0) continue;
+      model.layers[l].unzipped_bytes += deps_unzipped_[static_cast<std::size_t>(d)];
+      model.layers[l].dists.push_back(static_cast<std::uint32_t>(d));
     }
+    std::sort(model.layers[l].dists.begin(), model.layers[l].dists.end());
     model.layers[l].size_source = "dists";
   }
   // Shared artifact and the serverless-python-requirements layer: unions over their functions.
@@ -237,9 +240,13 @@ void Planner::ComputeTotals(PackageModel& model) {
     shared_unzipped += model.code_units[c].unzipped_bytes;
     shared_zipped += model.code_units[c].zipped_bytes;
   }
-  if (!layer_mode_dists.empty()) {
-    LayerInfo spr{"pythonRequirements", 0, "dists"};
+  // Every layer-mode function lists the layer, even when none of them has a dependency.
+  bool any_layer_mode = std::any_of(model.functions.begin(), model.functions.end(),
+                                    [](const FunctionPackage& f) { return f.packaging == "layer"; });
+  if (any_layer_mode) {
+    LayerInfo spr{"pythonRequirements", 0, "dists", {}, true};
     for (std::uint32_t d : layer_mode_dists) spr.unzipped_bytes += deps_unzipped_[d];
+    spr.dists.assign(layer_mode_dists.begin(), layer_mode_dists.end());
     model.layers.push_back(spr);
   }
   auto spr_layer = static_cast<std::uint32_t>(model.layers.size() - 1);

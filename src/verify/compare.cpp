@@ -146,16 +146,19 @@ void Checker::Diff(const Value& a, const Value& b, const std::string& path, int 
 
 // Code.S3Key = Ref <Stack>ArtifactKey whose Default is the original key with the stack name
 // inserted is the documented per-stack package rewrite: accept it as the original.
+// A built layer's Content.S3Key = Ref <Stack><Layer>ContentKey is the same rewrite for layers.
 bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
-  if (r.type != "AWS::Lambda::Function" || !r.properties) return false;
-  const Value* code = r.properties->Find("Code");
+  bool layer = r.type == "AWS::Lambda::LayerVersion";
+  if ((!layer && r.type != "AWS::Lambda::Function") || !r.properties) return false;
+  const char* property = layer ? "Content" : "Code";
+  const Value* code = r.properties->Find(property);
   const Value* key = code && code->is_map() ? code->Find("S3Key") : nullptr;
   Value* props = flat.Find("Properties");
-  Value* fcode = props && props->is_map() ? props->Find("Code") : nullptr;
+  Value* fcode = props && props->is_map() ? props->Find(property) : nullptr;
   Value* fkey = fcode && fcode->is_map() ? fcode->Find("S3Key") : nullptr;
   if (!key || !key->is_string() || !fkey || fkey->IntrinsicName() != "Ref") return false;
   std::string param = fkey->IntrinsicArg().text();
-  const std::string suffix = "ArtifactKey";
+  const std::string suffix = layer ? "ContentKey" : "ArtifactKey";
   if (param.size() <= suffix.size() ||
       param.compare(param.size() - suffix.size(), suffix.size(), suffix))
     return false;

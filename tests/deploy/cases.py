@@ -191,6 +191,7 @@ def stand_in_packages(case, outdir):
 def sample_cases():
     samples = SOURCE / "samples"
     ml = samples / "ml-service"
+    built = SOURCE / "tests" / "data" / "package" / "layer-service"
     return [
         Case("sample handwritten", samples / "handwritten" / "template.yaml",
              ["--strategy", "auto"], stack_name="handwritten"),
@@ -199,6 +200,12 @@ def sample_cases():
         Case("sample ml-service", ml / "template.json",
              ["--manifest", str(ml / "cfnsplit.yaml")], stack_name="ml-platform-prod",
              stand_in_packages=True),
+        # Built by cfnsplit itself (split --build): moto's Lambda creates the functions and the
+        # layer from the zips deploy.sh uploaded to the keys the templates name.
+        Case("built layer-service", built / "template.json",
+             ["--strategy", "auto", "--manifest", str(built / "cfnsplit.yaml"),
+              "--site-packages", str(built / "site"), "--code", str(built / "src"), "--build"],
+             stack_name="layers-dev", pin_candidates=["WorkerLambdaFunction"]),
     ]
 
 

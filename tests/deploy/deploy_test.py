@@ -99,7 +99,8 @@ def check_outdir(outdir, mode, lint_before, phases, problems):
     """cfn-lint (differential) and the SAM transform on every template OUTDIR holds."""
     for path in sorted(Path(outdir).rglob("*")):
         if path.suffix not in (".json", ".yaml") or path.name in ("stacks.json", "plan.yaml") \
-                or path.name.startswith("bootstrap."):
+                or path.name.startswith("bootstrap.") \
+                or "packages" in path.relative_to(outdir).parts:  # artifacts.json, recipes
             continue
         with phases("cfn-lint"):
             found = validators.lint(path)

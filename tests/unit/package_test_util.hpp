@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sizing/internal.hpp"
+#include "test_util.hpp"
 
 namespace cfnsplit::package::testing {
 
@@ -54,6 +55,13 @@ inline void AppendRecord(const fs::path& site, const std::string& name, const st
                          const std::string& row) {
   std::ofstream(site / (name + "-" + version + ".dist-info") / "RECORD", std::ios::app)
       << row << "\n";
+}
+
+using Run = cfnsplit::testing::CliRun;
+
+/// Runs the cfnsplit binary from the source directory, its output captured in `dir`.
+inline Run Cfnsplit(const std::string& args, const cfnsplit::testing::TempDir& dir) {
+  return cfnsplit::testing::RunCfnsplit(args, dir.path());
 }
 
 /// A missing external tool fails the test under CI (CI=true or CFNSPLIT_FULL_DEPS=1) and is

@@ -1,0 +1,5 @@
+import demo
+
+
+def handler(event, context):
+    return {"worker": demo.ANSWER}
