@@ -249,7 +249,7 @@ void Gather(const verify::StackSet& set, verify::Flattener& flat, ReassembledSpl
             Value& resources, Value& conditions, Value& mappings) {
   for (std::size_t s = 0; s < set.stacks.size(); ++s) {
     const int si = static_cast<int>(s);
-    const Value& tmpl = set.stacks[s].tmpl;
+    const Value& tmpl = set.stacks[s].tmpl();
     ReassembledSplit::Stack stack{
         set.stacks[s].name, set.stacks[s].stack_name, set.stacks[s].path, {}};
     if (const Value* res = tmpl.Find("Resources"); res && res->is_map())
@@ -293,13 +293,13 @@ std::optional<ReassembledSplit> ReassembleOutputDir(const std::string& outdir,
     verify::Flattener flat(set);
     ReassembledSplit out;
     out.mode = set.mode;
-    const Value& base = set.stacks[0].tmpl;
+    const Value& base = set.stacks[0].tmpl();
     Value resources = Value::Map(), conditions = Value::Map(), mappings = Value::Map();
     Gather(set, flat, out, resources, conditions, mappings);
     // Outputs last: an output is plumbing when some stack reads it, known once all is flat.
     Value outputs = Value::Map();
     for (std::size_t s = 0; s < set.stacks.size(); ++s) {
-      const Value* outs = set.stacks[s].tmpl.Find("Outputs");
+      const Value* outs = set.stacks[s].tmpl().Find("Outputs");
       for (std::size_t i = 0; outs && outs->is_map() && i < outs->size(); ++i) {
         Value def = flat.Flat(outs->items()[i], static_cast<int>(s));
         if (!flat.IsPlumbing(static_cast<int>(s), outs->keys()[i].name))
