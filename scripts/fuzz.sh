@@ -21,12 +21,14 @@ root=$PWD
 [[ $work == /* ]] || work=$root/$work
 
 # One libFuzzer process until it exits; prints its log's path. Stats come from -print_final_stats.
+# -timeout is wall time: at nice 19 on a busy machine the alias-bomb seed (0.4 s of CPU) took
+# over 10 s and ended every run while the corpus loaded; 60 s still catches a real hang.
 run_segment() {
   local target=$1 bin=$2 budget=$3 segment=$4
   shift 4
   local log="$work/$target/fuzz-$segment.log"
   (cd "$work/$target" && nice -n "$niceness" "$bin" -max_total_time="$budget" -rss_limit_mb=2048 \
-      -timeout=10 -print_final_stats=1 "$@" corpus) >"$log" 2>&1 || true
+      -timeout=60 -print_final_stats=1 "$@" corpus) >"$log" 2>&1 || true
   echo "$log"
 }
 
