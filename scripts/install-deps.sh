@@ -6,8 +6,10 @@ set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev
           libcli11-dev catch2 python3 zlib1g-dev binutils)
 # Optional: graphviz renders `graph --format svg`; nodejs/npm run cfn-lint in the tests;
-# chromium checks the HTML report; zip is the baseline of bench/bench_package.py. Tests that
-# need them skip cleanly when they are absent.
+# chromium checks the HTML report; zip is the baseline of bench/bench_package.py; clang with its
+# sanitizer and libFuzzer runtimes (libclang-rt-dev) builds scripts/sanitize.sh's suite and the
+# fuzz targets, llvm's llvm-symbolizer names the lines of a sanitizer report. Tests that need them
+# skip cleanly when they are absent.
 if [[ "${CFNSPLIT_FULL_DEPS:-0}" == 1 ]]; then
   # By command, not package: a machine may already have node and npm from elsewhere, and
   # Debian's npm package would conflict with them.
@@ -16,6 +18,7 @@ if [[ "${CFNSPLIT_FULL_DEPS:-0}" == 1 ]]; then
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
   command -v zip >/dev/null || packages+=(zip)
+  packages+=(clang libclang-rt-dev llvm)
 fi
 
 missing=()

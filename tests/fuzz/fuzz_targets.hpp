@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -57,6 +58,21 @@ inline std::string RunZipOnce(const std::uint8_t* data, std::size_t size) {
   return {};
 }
 
+/// A private scratch folder, removed when the process ends normally (the replay test; libFuzzer
+/// may end with _Exit, leaving one small folder per fuzzing run).
+struct PrivateDir {
+  std::string path = "/tmp/cfnsplit-fuzz-req-XXXXXX";
+  bool made = mkdtemp(path.data()) != nullptr;
+  PrivateDir() = default;
+  ~PrivateDir() {
+    if (!made) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  PrivateDir(const PrivateDir&) = delete;
+  PrivateDir& operator=(const PrivateDir&) = delete;
+};
+
 /// Requirement lines, markers and versions, then the same bytes as a requirements file: every
 /// line parses or fails with a message and a column inside the line; version order is
 /// antisymmetric; the file reader reports only located, coded diagnostics.
@@ -88,11 +104,8 @@ inline std::string RunRequirementsOnce(const std::uint8_t* data, std::size_t siz
     start = end + 1;
   }
   // The file reader, on a private file (includes may name anything; they are only read).
-  static const std::string dir = [] {
-    std::string tmpl = "/tmp/cfnsplit-fuzz-req-XXXXXX";
-    return std::string(mkdtemp(tmpl.data()) ? tmpl : "/tmp");
-  }();
-  const std::string path = dir + "/requirements.txt";
+  static const PrivateDir dir;
+  const std::string path = dir.path + "/requirements.txt";
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   SourceManager sources;
   DiagnosticSink sink;
