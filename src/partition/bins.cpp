@@ -8,8 +8,10 @@ namespace cfnsplit {
 
 Budgets StackBudgets(const RuleSet& rules, const PlanOptions& options, double tighten) {
   double h = options.headroom * tighten;
-  return {Budget(rules, "resources_per_stack", h),   Budget(rules, "parameters_per_stack", h),
-          Budget(rules, "outputs_per_stack", h),     Budget(rules, "template_bytes_s3", h),
+  return {Budget(rules, "resources_per_stack", h),
+          Budget(rules, "parameters_per_stack", h),
+          Budget(rules, "outputs_per_stack", h),
+          Budget(rules, "template_bytes_s3", h),
           Budget(rules, "lambda_unzipped_bytes", options.headroom),
           Budget(rules, "lambda_unzipped_bytes", 1.0)};
 }

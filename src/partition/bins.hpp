@@ -71,9 +71,9 @@ void ConsolidateBins(const StackRules& rules, std::vector<Bin>& bins);
 
 /// Result of the set-covering LP relaxation solved by column generation.
 struct CoverLp {
-  double lp_value = 0;     ///< value of the restricted master's LP at the last iteration
-  double bound = 0;        ///< a proven lower bound on the number of function stacks (Farley)
-  bool priced_out = false; ///< the relaxed pricing proved no column has negative reduced cost
+  double lp_value = 0;      ///< value of the restricted master's LP at the last iteration
+  double bound = 0;         ///< a proven lower bound on the number of function stacks (Farley)
+  bool priced_out = false;  ///< the relaxed pricing proved no column has negative reduced cost
   std::size_t iterations = 0;
   std::vector<std::vector<std::size_t>> columns;  ///< every column generated (sorted members)
 };

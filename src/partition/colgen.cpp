@@ -11,13 +11,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
-#include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 
 #include "partition/bins.hpp"
 
@@ -85,12 +86,20 @@ bool Tracing() {
 }
 
 double Seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 bool PackageBinds(const StackRules& rules) {
   return !rules.packages().empty() && rules.packages().shared_artifact();
+}
+
+constexpr int kExactPricingColumns = 1500;
+constexpr int kPricingNodeBudget = 2000;
+
+void StopAfterNodes(glp_tree* tree, void*) {
+  int active = 0, current = 0, total = 0;
+  glp_ios_tree_size(tree, &active, &current, &total);
+  if (total > kPricingNodeBudget) glp_ios_terminate(tree);
 }
 
 // Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
@@ -158,7 +167,8 @@ std::vector<std::vector<std::size_t>> ConflictCliques(const StackRules& rules,
 // π(S); so do rows Σ_{k∈Q} x_k ≤ 1 over cliques Q of clusters that pairwise overflow the
 // capacity. Returns +inf when GLPK fails (no bound is claimed then).
 double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& members,
-                      const std::vector<double>& pi, std::uint64_t capacity) {
+                      const std::vector<double>& pi, std::uint64_t capacity,
+                      std::vector<std::size_t>* best_stack) {
   const auto& clusters = rules.clusters();
   std::vector<std::size_t> useful;
   for (std::size_t k : members)
@@ -201,7 +211,8 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
       if (clusters[useful[i]].own_bytes)
         put(static_cast<int>(i) + 1, static_cast<double>(clusters[useful[i]].own_bytes) / 1e6);
     for (auto& [d, col] : dist_col)
-      if (rules.packages().dist_bytes[d]) put(col, static_cast<double>(rules.packages().dist_bytes[d]) / 1e6);
+      if (rules.packages().dist_bytes[d])
+        put(col, static_cast<double>(rules.packages().dist_bytes[d]) / 1e6);
     for (std::size_t i = 0; i < useful.size(); ++i)
       for (auto d : clusters[useful[i]].dists) {
         add_row(0.0);
@@ -221,14 +232,63 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
   glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
   DumpForBenchmark(p, "pricing");
   if (!SolveLp(p)) return INFINITY;
-  // GLPK's tolerances are ~1e-9 relative: claim a little more than it found.
   double value = glp_get_obj_val(p);
-  return value * (1 + 1e-7) + 1e-7;
+  // The same model with x and y binary is the exact pricing problem (minus the dropped budgets):
+  // when branch-and-cut proves its optimum within a node budget, that optimum is the tighter α.
+  if (value > 1 && n <= kExactPricingColumns) {
+    for (int j = 1; j <= n; ++j) glp_set_col_kind(p, j, GLP_BV);
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.cb_func = StopAfterNodes;
+    parm.tm_lim = 2000;  // safety net only; a proof that ran out of time is not used
+    int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
+    if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
+    // The best stack found is a column candidate (the caller checks it keeps every budget).
+    if (best_stack && (status == GLP_OPT || status == GLP_FEAS) && glp_mip_obj_val(p) > 1 + 1e-9)
+      for (std::size_t i = 0; i < useful.size(); ++i)
+        if (glp_mip_col_val(p, static_cast<int>(i) + 1) > 0.5) best_stack->push_back(useful[i]);
+  }
+  // GLPK's tolerances are ~1e-9 relative (1e-5 on integrality): claim a little more.
+  return value * (1 + 1e-6) + 1e-6;
 }
 
-// α: an upper bound on π(S) over every feasible stack S. A stack that holds a cluster over the
-// package budget may reach Lambda's limit (the adds-nothing rule), so those are bounded with it.
-double PricingBound(const StackRules& rules, const std::vector<double>& pi) {
+// Stacks holding a cluster over the package budget: `review` allows them only when the artifact
+// is exactly the largest function's (every other function adds nothing: its distributions are a
+// subset, it has no code of its own), so such a stack is an oversized cluster k* plus clusters
+// whose distributions are a subset of k*'s, within the resource budget. Bounded by k*'s dual
+// plus a fractional knapsack on resources over those clusters.
+double OversizedPricing(const StackRules& rules, const std::vector<std::size_t>& group,
+                        const std::vector<double>& pi) {
+  const auto& clusters = rules.clusters();
+  const double resources = static_cast<double>(rules.budgets().resources);
+  double best = 0;
+  for (std::size_t top : group) {
+    const Cluster& big = clusters[top];
+    if (big.package_bytes <= rules.budgets().package) continue;
+    std::vector<std::pair<double, std::size_t>> by_density;  // (π per resource, cluster)
+    for (std::size_t k : group)
+      if (k != top && pi[k] > 0 &&
+          std::includes(big.dists.begin(), big.dists.end(), clusters[k].dists.begin(),
+                        clusters[k].dists.end()))
+        by_density.emplace_back(pi[k] / std::max(1u, clusters[k].resources), k);
+    std::sort(by_density.begin(), by_density.end(), std::greater<>());
+    double value = pi[top], room = resources - big.resources;
+    for (const auto& [density, k] : by_density) {
+      if (room <= 0) break;
+      double take = std::min(1.0, room / std::max(1u, clusters[k].resources));
+      value += take * pi[k];
+      room -= take * std::max(1u, clusters[k].resources);
+    }
+    best = std::max(best, value);
+  }
+  return best * (1 + 1e-9);
+}
+
+// α: an upper bound on π(S) over every feasible stack S, per owner group; `stacks` receives the
+// best stack the exact pricing found in each group, when worth more than 1.
+double PricingBound(const StackRules& rules, const std::vector<double>& pi,
+                    std::vector<std::vector<std::size_t>>* stacks) {
   const auto& clusters = rules.clusters();
   double alpha = 0;
   for (const auto& group : OwnerGroups(rules)) {
@@ -239,9 +299,11 @@ double PricingBound(const StackRules& rules, const std::vector<double>& pi) {
       oversized = oversized || over;
       if (!over) normal.push_back(k);
     }
-    alpha = std::max(alpha, RelaxedPricing(rules, normal, pi, rules.budgets().package));
-    if (oversized)
-      alpha = std::max(alpha, RelaxedPricing(rules, group, pi, rules.budgets().package_limit));
+    std::vector<std::size_t> best;
+    double within = RelaxedPricing(rules, normal, pi, rules.budgets().package, &best);
+    if (stacks && !best.empty()) stacks->push_back(std::move(best));
+    double over = oversized ? OversizedPricing(rules, group, pi) : 0;
+    alpha = std::max({alpha, within, over});
   }
   return alpha;
 }
@@ -295,8 +357,8 @@ class GreedyPricer {
         if (bin.resources + clusters[k].resources > rules_.budgets().resources) continue;
         if (package_binds_ && added_[k] > 0 && in_bin + added_[k] > rules_.budgets().package)
           continue;
-        double weight = static_cast<double>(added_[k]) / package +
-                        clusters[k].resources / resources + 1e-9;
+        double weight =
+            static_cast<double>(added_[k]) / package + clusters[k].resources / resources + 1e-9;
         double score = pi[k] / weight;
         if (best == SIZE_MAX || score > best_score) best = k, best_score = score;
       }
@@ -321,11 +383,13 @@ class Master {
     glp_set_obj_dir(lp_.get(), GLP_MIN);
     if (rows == 0) return;
     glp_add_rows(lp_.get(), static_cast<int>(rows));
-    for (int r = 1; r <= static_cast<int>(rows); ++r) glp_set_row_bnds(lp_.get(), r, GLP_LO, 1.0, 0.0);
+    for (int r = 1; r <= static_cast<int>(rows); ++r)
+      glp_set_row_bnds(lp_.get(), r, GLP_LO, 1.0, 0.0);
   }
 
   /// Adds a column unless the same set is there already; true when added.
-  bool AddColumn(const std::vector<std::size_t>& members, std::vector<std::vector<std::size_t>>& out) {
+  bool AddColumn(const std::vector<std::size_t>& members,
+                 std::vector<std::vector<std::size_t>>& out) {
     std::vector<std::size_t> key = members;
     std::sort(key.begin(), key.end());
     if (!seen_.insert(key).second) return false;
@@ -366,6 +430,8 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
   GreedyPricer pricer(rules);
   std::vector<double> pi(n, 0);
   const double start = Seconds();
+  double alpha = INFINITY;
+  bool alpha_current = false;  // α was computed for the duals in `pi`
   for (;;) {
     if (!SolveLp(master.get())) return result;  // no bound claimed (bound stays 0)
     result.lp_value = glp_get_obj_val(master.get());
@@ -393,17 +459,28 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
       for (std::size_t k : column) covered[k] = 1;
       added += master.AddColumn(column, result.columns);
     }
+    // When the greedy pricer finds nothing, the exact one (per owner group) is asked; the α it
+    // proves for these duals is kept, in case no column is left.
+    if (added == 0) {
+      std::vector<std::vector<std::size_t>> stacks;
+      alpha = PricingBound(rules, pi, &stacks);
+      for (const auto& members : stacks) {
+        Bin bin;
+        if (rules.Build(members, bin)) added += master.AddColumn(members, result.columns);
+      }
+    }
     if (Tracing())
       std::fprintf(stderr, "colgen: round %zu, LP %.4f, %zu columns added, %zu in all, %.3f s\n",
                    result.iterations, result.lp_value, added, result.columns.size(),
                    Seconds() - start);
+    alpha_current = added == 0;  // no new column: the duals stay, and so does α
     if (added == 0) break;
   }
   DumpForBenchmark(master.get(), "master");
   double sum = 0;
   for (double v : pi) sum += v;
-  double alpha = PricingBound(rules, pi);
-  result.priced_out = alpha <= 1 + 1e-6;
+  if (!alpha_current) alpha = PricingBound(rules, pi, nullptr);
+  result.priced_out = alpha <= 1 + 1e-5;  // α carries a 1e-6 safety margin
   result.bound = std::isfinite(alpha) ? sum / std::max(1.0, alpha) : 0;
   if (Tracing())
     std::fprintf(stderr, "colgen: LP %.4f, duals %.4f, alpha %.4f, bound %.4f, %.3f s\n",

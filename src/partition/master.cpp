@@ -16,9 +16,12 @@ namespace cfnsplit {
 namespace {
 
 constexpr int kNodeBudget = 400;
+// Over this many columns the root LP and cuts alone take seconds: the fast packing is kept
+// (decided by size, not by a clock, so the plan stays deterministic).
+constexpr std::size_t kMaxColumns = 3000;
 // A safety net only: hit when a machine is so slow that the node budget would take this long
 // (then the result may depend on timing; docs/packing.md says so).
-constexpr int kTimeLimitMs = 8000;
+constexpr int kTimeLimitMs = 5000;
 
 struct SearchState {
   std::vector<double> incumbent;  // 1-based, one entry per column
@@ -101,7 +104,7 @@ std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
                                    const std::vector<Bin>& incumbent) {
   const std::size_t n = rules.clusters().size();
   // Nothing to gain when the fast packing already meets the bound.
-  if (n == 0 || lp.columns.empty() ||
+  if (n == 0 || lp.columns.empty() || lp.columns.size() > kMaxColumns ||
       static_cast<double>(incumbent.size()) <= std::ceil(lp.bound - 1e-6))
     return incumbent;
   glp_term_out(GLP_OFF);

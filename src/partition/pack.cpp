@@ -207,17 +207,17 @@ void ConsolidateBins(const StackRules& rules, std::vector<Bin>& bins) {
 
 std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
                                     const PackageView& packages, const RuleSet& rules,
-                                    const PlanOptions& options, double tighten,
-                                    LpBound* lp_bound) {
+                                    const PlanOptions& options, double tighten, LpBound* lp_bound) {
   const TemplateModel& m = *a.model;
   std::vector<std::string> keys = ClusterKeys(m, clusters);
   StackRules stack_rules(clusters, packages, StackBudgets(rules, options, tighten), options);
   std::vector<Bin> bins = PackFast(stack_rules, keys);
-  // The bound is computed once, with the real budgets; the LP's columns feed `thorough`.
-  if (lp_bound || options.effort == "thorough") {
-    bool thorough = options.effort == "thorough";
+  // `thorough` only: column generation costs seconds on large services, and `fast` keeps
+  // today's time. The bound is computed with the real budgets (lp_bound is given on the first,
+  // untightened pass); the LP's columns feed the restricted master.
+  if (options.effort == "thorough") {
     ColumnGenLimits limits;
-    limits.max_iterations = thorough ? 200 : 25;
+    limits.max_iterations = 20;
     CoverLp lp = SolveCoverLp(stack_rules, bins, limits);
     if (lp_bound) {
       lp_bound->computed = true;
@@ -226,7 +226,7 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
       lp_bound->priced_out = lp.priced_out;
       lp_bound->iterations = lp.iterations;
     }
-    if (thorough) bins = ImproveWithMaster(stack_rules, lp, bins);
+    bins = ImproveWithMaster(stack_rules, lp, bins);
   }
   // Stacks are ordered, and so numbered when names repeat, by content, so that a reformatted
   // template (keys in another order) keeps every stack's name and resources.

@@ -1,7 +1,7 @@
 // PartitionTemplate: assignment, packing, explanations, lower bounds and the final check.
 #include <algorithm>
-#include <map>
 #include <cmath>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -271,10 +271,9 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
     plan = AssemblePlan(a, asg, clusters, packages, rules, options, tighten,
                         tighten == 1.0 ? &lp : nullptr);
     check = CheckPlan(a, plan, packages, rules);
-    bool function_stack_over = std::any_of(check.violations.begin(), check.violations.end(),
-                                           [&](const Violation& v) {
-                                             return v.code == "E4007" && v.stack != "Base";
-                                           });
+    bool function_stack_over =
+        std::any_of(check.violations.begin(), check.violations.end(),
+                    [&](const Violation& v) { return v.code == "E4007" && v.stack != "Base"; });
     if (!function_stack_over) break;
   }
   if (options.max_stacks && plan.stacks.size() > options.max_stacks) {

@@ -34,9 +34,10 @@ void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet&
   auto [binding, bound] = BindingLowerBound(plan);
   if (!plan.lower_bounds.empty()) {
     out << "  function stacks / lower bound: " << functions << " / " << bound;
-    if (bound) out << " (ratio " << std::fixed << std::setprecision(2)
-                   << static_cast<double>(functions) / static_cast<double>(bound)
-                   << std::defaultfloat << ")";
+    if (bound)
+      out << " (ratio " << std::fixed << std::setprecision(2)
+          << static_cast<double>(functions) / static_cast<double>(bound) << std::defaultfloat
+          << ")";
     out << ", binding: " << binding << "\n  lower bounds: (";
     bool first = true;
     for (const auto& [k, v] : plan.lower_bounds) {
@@ -93,28 +94,27 @@ nlohmann::json PlanJson(const SplitPlan& plan, const PlanCheck& check, const Rul
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const StackPlan& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
-    j["stacks"].push_back({{"name", s.name},
-                           {"role", StackRoleName(s.role)},
-                           {"owner", s.owner},
-                           {"resources", s.resources},
-                           {"distributions", s.distributions},
-                           {"figures",
-                            {{"resources", f.resources},
-                             {"parameters", f.parameters},
-                             {"outputs", f.outputs},
-                             {"mappings", f.mappings},
-                             {"template_bytes", f.template_bytes},
-                             {"package_bytes", f.package_bytes}}},
-                           {"budgets",
-                            {{"resources", Budget(rules, "resources_per_stack", h)},
-                             {"parameters", Budget(rules, "parameters_per_stack", h)},
-                             {"outputs", Budget(rules, "outputs_per_stack", h)},
-                             {"template_bytes", Budget(rules, "template_bytes_s3", h)},
-                             {"package_bytes", Budget(rules, "lambda_unzipped_bytes", h)}}},
-                           {"imports", i < check.imports.size() ? check.imports[i]
-                                                                : std::vector<std::string>{}},
-                           {"exports", i < check.exports.size() ? check.exports[i]
-                                                                : std::vector<std::string>{}}});
+    j["stacks"].push_back(
+        {{"name", s.name},
+         {"role", StackRoleName(s.role)},
+         {"owner", s.owner},
+         {"resources", s.resources},
+         {"distributions", s.distributions},
+         {"figures",
+          {{"resources", f.resources},
+           {"parameters", f.parameters},
+           {"outputs", f.outputs},
+           {"mappings", f.mappings},
+           {"template_bytes", f.template_bytes},
+           {"package_bytes", f.package_bytes}}},
+         {"budgets",
+          {{"resources", Budget(rules, "resources_per_stack", h)},
+           {"parameters", Budget(rules, "parameters_per_stack", h)},
+           {"outputs", Budget(rules, "outputs_per_stack", h)},
+           {"template_bytes", Budget(rules, "template_bytes_s3", h)},
+           {"package_bytes", Budget(rules, "lambda_unzipped_bytes", h)}}},
+         {"imports", i < check.imports.size() ? check.imports[i] : std::vector<std::string>{}},
+         {"exports", i < check.exports.size() ? check.exports[i] : std::vector<std::string>{}}});
   }
   j["violations"] = nlohmann::json::array();
   for (const auto& v : check.violations)

@@ -28,8 +28,8 @@ Instance RandomInstance(std::mt19937& rng, std::size_t n) {
     in.packages.dist_names.push_back("d" + std::to_string(d));
     in.packages.dist_bytes.push_back(std::uniform_int_distribution<std::uint64_t>(5, 90)(rng));
   }
-  in.budgets = {std::uniform_int_distribution<std::uint64_t>(20, 40)(rng), 200, 200,
-                1000000000, 150, 160};
+  in.budgets = {
+      std::uniform_int_distribution<std::uint64_t>(20, 40)(rng), 200, 200, 1000000000, 150, 160};
   bool owners = std::uniform_int_distribution<int>(0, 2)(rng) == 0;
   for (std::size_t k = 0; k < n; ++k) {
     Cluster c;
@@ -75,7 +75,8 @@ std::size_t Optimum(const StackRules& rules, std::size_t n) {
 
 std::vector<std::string> Keys(std::size_t n) {
   std::vector<std::string> keys;
-  for (std::size_t k = 0; k < n; ++k) keys.push_back("K" + std::string(3 - std::to_string(k).size(), '0') + std::to_string(k));
+  for (std::size_t k = 0; k < n; ++k)
+    keys.push_back("K" + std::string(3 - std::to_string(k).size(), '0') + std::to_string(k));
   return keys;
 }
 
@@ -87,8 +88,7 @@ std::vector<std::vector<std::size_t>> Members(const std::vector<Bin>& bins) {
 
 }  // namespace
 
-TEST_CASE("the LP bound never exceeds the optimum found by exhaustive search",
-          "[unit][packing]") {
+TEST_CASE("the LP bound never exceeds the optimum found by exhaustive search", "[unit][packing]") {
   std::mt19937 rng(17);
   std::size_t priced_out = 0, bound_met = 0;
   for (int trial = 0; trial < 60; ++trial) {
@@ -136,7 +136,8 @@ TEST_CASE("once column generation prices out, the LP bound dominates the cheap b
       resources += c.resources;
       all.push_back(c.functions.front());
     }
-    double by_resources = static_cast<double>(resources) / static_cast<double>(in.budgets.resources);
+    double by_resources =
+        static_cast<double>(resources) / static_cast<double>(in.budgets.resources);
     double by_package = static_cast<double>(StackPackageBytes(in.packages, all)) /
                         static_cast<double>(in.budgets.package);
     INFO("trial " << trial);
@@ -160,8 +161,7 @@ TEST_CASE("thorough packing is deterministic", "[unit][packing]") {
   REQUIRE(first.second == second.second);
 }
 
-TEST_CASE("owners bound the LP: two owners that cannot share need two stacks",
-          "[unit][packing]") {
+TEST_CASE("owners bound the LP: two owners that cannot share need two stacks", "[unit][packing]") {
   Instance in;
   in.packages.dist_names = {"numpy"};
   in.packages.dist_bytes = {10};
