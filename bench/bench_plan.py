@@ -78,7 +78,9 @@ def plan_json(binary, template, manifest, effort):
         argv += ["--effort", effort]
     p = subprocess.run(argv, capture_output=True, text=True)
     if p.returncode != 0:
-        return None, (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[0][:120]
+        lines = p.stderr.strip().splitlines()
+        errors = [ln for ln in lines if "error:" in ln] or lines or ["exit %d" % p.returncode]
+        return None, errors[0][:140]
     return json.loads(p.stdout), None
 
 
@@ -107,7 +109,7 @@ def quality_table(a, binary):
     header = (f"{'service':<16} {'stacks fast':>11} {'thorough':>8} {'bound':>5} {'ratio':>5}  "
               f"{'binding bound':<30} {'fast s':>7} {'thor. s':>7} {'wiring fast/thor.':>17}")
     if a.baseline:
-        header += f" {'baseline: stacks, bound, s, wiring':>36}"
+        header += f" {'baseline: stacks, bound, s':>36}"
     print(header)
     print("-" * len(header))
     for name, template, manifest in cases:
@@ -122,15 +124,17 @@ def quality_table(a, binary):
         if len(row) < 2:
             continue
         fs, bound, binding, fw, ft = row["fast"]
-        ts, tbound, _, tw, tt = row["thorough"]
+        ts, tbound, tbinding, tw, tt = row["thorough"]
+        if tbound > bound:  # the LP bound (thorough only) may bind
+            bound, binding = tbound, tbinding
         line = (f"{name:<16} {fs:>11} {ts:>8} {bound:>5} {ts / max(bound, 1):>5.2f}  {binding:<30} "
                 f"{ft:>7.3f} {tt:>7.3f} {f'{fw} / {tw}':>17}")
         if a.baseline:
             j, err = plan_json(a.baseline, template, manifest, None)
             secs, _ = time_plan(a.baseline, template, manifest, None, a.runs, "q-base")
             if j is not None and secs is not None:
-                bs, bb, _, bw = quality(j)
-                line += f" {f'{bs}, {bb}, {secs:.3f}, {bw}':>36}"
+                bs, bb, _, _ = quality(j)
+                line += f" {f'{bs}, {bb}, {secs:.3f}':>36}"
             else:
                 line += f" {err or 'n/a':>36}"
         print(line, flush=True)
