@@ -2,6 +2,8 @@
 // scratch directories. Header-only so that every test translation unit can include it.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -134,6 +137,32 @@ inline std::string Dump(const Value& v) {
   }
   return "?";
 }
+
+/// What one run of the cfnsplit binary printed, and its exit code (-1 when it did not exit).
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string ReadFileText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+#ifdef CFNSPLIT_BINARY
+/// Runs the built cfnsplit with `args` (a shell fragment) from `cwd` (default: the source tree,
+/// so sample paths are relative), stdin closed, stdout/stderr captured through files in `scratch`.
+inline CliRun RunCfnsplit(const std::string& args, const std::filesystem::path& scratch,
+                          const std::string& cwd = CFNSPLIT_SOURCE_DIR) {
+  auto out = scratch / "stdout", err = scratch / "stderr";
+  std::string cmd = "cd '" + cwd + "' && " + CFNSPLIT_BINARY + " " + args + " >'" + out.string() +
+                    "' 2>'" + err.string() + "' </dev/null";
+  int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFileText(out), ReadFileText(err)};
+}
+#endif
 
 /// "line:col" of a location, for compact assertions.
 inline std::string LineCol(SourceLoc loc) {

@@ -12,14 +12,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/zip_format.hpp"
+
 namespace cfnsplit::package {
 namespace {
 
-constexpr std::uint32_t kLocalSignature = 0x04034b50;
-constexpr std::uint32_t kCentralSignature = 0x02014b50;
-constexpr std::uint32_t kEndSignature = 0x06054b50;
-constexpr std::uint32_t kZip64EndSignature = 0x06064b50;
-constexpr std::uint32_t kZip64LocatorSignature = 0x07064b50;
 constexpr std::uint16_t kDosDate1980 = (0 << 9) | (1 << 5) | 1;  // 1980-01-01
 constexpr std::uint16_t kMadeByUnix = (3 << 8) | 20;
 constexpr std::uint16_t kUtf8Flag = 0x0800;
@@ -42,7 +39,7 @@ bool NonAscii(const std::string& s) {
 
 std::string LocalHeader(const WrittenEntry& e, std::uint16_t method) {
   std::string h;
-  Put(h, kLocalSignature, 4);
+  Put(h, zip_format::kLocalHeaderSignature, 4);
   Put(h, 20, 2);
   Put(h, NonAscii(e.name) ? kUtf8Flag : 0, 2);
   Put(h, method, 2);
@@ -270,7 +267,7 @@ bool ZipWriter::Finish() {
   for (const WrittenEntry& e : entries_) {
     bool big_offset = e.local_offset >= kMax32;
     std::string h;
-    Put(h, kCentralSignature, 4);
+    Put(h, zip_format::kCentralHeaderSignature, 4);
     Put(h, big_offset ? (3 << 8) | 45 : kMadeByUnix, 2);
     Put(h, big_offset ? 45 : 20, 2);
     Put(h, NonAscii(e.name) ? kUtf8Flag : 0, 2);
@@ -302,7 +299,7 @@ bool ZipWriter::Finish() {
   std::string end;
   if (zip64) {
     const std::uint64_t record = position_;
-    Put(end, kZip64EndSignature, 4);
+    Put(end, zip_format::kZip64EndOfCentralDirSignature, 4);
     Put(end, 44, 8);
     Put(end, (3 << 8) | 45, 2);
     Put(end, 45, 2);
@@ -312,12 +309,12 @@ bool ZipWriter::Finish() {
     Put(end, count, 8);
     Put(end, cd_size, 8);
     Put(end, cd_offset, 8);
-    Put(end, kZip64LocatorSignature, 4);
+    Put(end, zip_format::kZip64LocatorSignature, 4);
     Put(end, 0, 4);
     Put(end, record, 8);
     Put(end, 1, 4);
   }
-  Put(end, kEndSignature, 4);
+  Put(end, zip_format::kEndOfCentralDirSignature, 4);
   Put(end, 0, 2);
   Put(end, 0, 2);
   Put(end, zip64 ? 0xFFFF : count, 2);

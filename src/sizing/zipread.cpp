@@ -16,16 +16,12 @@
 #include <cstring>
 
 #include "cfnsplit/files.hpp"
+#include "common/zip_format.hpp"
 #include "sizing/internal.hpp"
 
 namespace cfnsplit::sizing {
 namespace {
 
-constexpr std::uint32_t kEocdSignature = 0x06054b50;
-constexpr std::uint32_t kZip64LocatorSignature = 0x07064b50;
-constexpr std::uint32_t kZip64EocdSignature = 0x06064b50;
-constexpr std::uint32_t kCentralSignature = 0x02014b50;
-constexpr std::uint32_t kLocalSignature = 0x04034b50;
 constexpr std::uint64_t kDeflateMaxRatio = 1032;  // deflate cannot expand more than ~1032:1
 
 std::uint64_t Le(std::string_view data, std::size_t at, int bytes) {
@@ -65,7 +61,8 @@ Eocd FindEocd(std::string_view data, std::uint32_t file) {
   std::size_t pos = data.size() - 22 + 1;
   bool found = false;
   while (pos-- > lowest) {
-    if (Le(data, pos, 4) == kEocdSignature && pos + 22 + Le(data, pos + 20, 2) <= data.size()) {
+    if (Le(data, pos, 4) == zip_format::kEndOfCentralDirSignature &&
+        pos + 22 + Le(data, pos + 20, 2) <= data.size()) {
       found = true;
       break;
     }
@@ -77,12 +74,13 @@ Eocd FindEocd(std::string_view data, std::uint32_t file) {
     throw InputError("E6010", {file, 0, 0}, "multi-disk zip archives are not supported");
   Eocd e{Le(data, pos + 10, 2), Le(data, pos + 12, 4), Le(data, pos + 16, 4), pos};
   bool saturated = e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || e.cd_offset == 0xFFFFFFFF;
-  bool has_locator = pos >= 20 && Le(data, pos - 20, 4) == kZip64LocatorSignature;
+  bool has_locator = pos >= 20 && Le(data, pos - 20, 4) == zip_format::kZip64LocatorSignature;
   if (!saturated && !has_locator) return e;
   if (!has_locator)
     throw InputError("E6010", {file, 0, 0}, "zip64 archive without a zip64 locator (truncated?)");
   std::uint64_t record = Le(data, pos - 20 + 8, 8);
-  if (!FitsWithin(record, 56, pos - 20) || Le(data, record, 4) != kZip64EocdSignature)
+  if (!FitsWithin(record, 56, pos - 20) ||
+      Le(data, record, 4) != zip_format::kZip64EndOfCentralDirSignature)
     throw InputError("E6010", {file, 0, 0},
                      "zip64 end of central directory record is missing or out of bounds");
   e.entries = Le(data, record + 32, 8);
@@ -129,7 +127,7 @@ void CheckEntryData(std::string_view data, const ZipEntry& entry, std::uint16_t 
                     std::uint64_t data_limit, std::uint32_t file) {
   const std::string where = "entry '" + entry.name + "'";
   if (!FitsWithin(entry.local_offset, 30, data_limit) ||
-      Le(data, entry.local_offset, 4) != kLocalSignature)
+      Le(data, entry.local_offset, 4) != zip_format::kLocalHeaderSignature)
     throw InputError("E6012", {file, 0, 0}, where + ": local header missing or out of bounds");
   std::uint64_t start = entry.local_offset + 30 + Le(data, entry.local_offset + 26, 2) +
                         Le(data, entry.local_offset + 28, 2);
@@ -186,7 +184,7 @@ std::vector<ZipEntry> ListEntries(std::string_view data, std::uint32_t file,
   entries.reserve(static_cast<std::size_t>(e.entries));
   std::uint64_t p = e.cd_offset, cd_end = e.cd_offset + e.cd_size;
   for (std::uint64_t k = 0; k < e.entries; ++k) {
-    if (!FitsWithin(p, 46, cd_end) || Le(data, p, 4) != kCentralSignature)
+    if (!FitsWithin(p, 46, cd_end) || Le(data, p, 4) != zip_format::kCentralHeaderSignature)
       throw InputError("E6010", {file, 0, 0},
                        "central directory entry " + std::to_string(k) + " is malformed");
     std::uint64_t name_len = Le(data, p + 28, 2), extra_len = Le(data, p + 30, 2),

@@ -6,7 +6,6 @@
 // CFNSPLIT_UPDATE_GOLDEN=1 rewrites expected.txt from the current output (review the diff!).
 #include <dirent.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -16,14 +15,11 @@
 #include <sstream>
 #include <vector>
 
+#include "test_util.hpp"
+
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using cfnsplit::testing::ReadFileText;
 
 std::vector<std::string> Cases(const std::string& dir) {
   std::vector<std::string> out;
@@ -56,13 +52,9 @@ std::vector<std::string> FilesUnder(const std::string& root, const std::string& 
 
 // Runs a command from the source dir; returns "exit: N\n--- stdout\n…\n--- stderr\n…".
 std::string Run(const std::string& args, const std::string& scratch) {
-  std::string out_file = scratch + "/stdout", err_file = scratch + "/stderr";
-  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
-                    args + " >" + out_file + " 2>" + err_file;
-  int status = std::system(cmd.c_str());
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return "exit: " + std::to_string(code) + "\n--- stdout\n" + ReadAll(out_file) + "--- stderr\n" +
-         ReadAll(err_file);
+  auto run = cfnsplit::testing::RunCfnsplit(args, scratch);
+  return "exit: " + std::to_string(run.code) + "\n--- stdout\n" + run.out + "--- stderr\n" +
+         run.err;
 }
 
 std::string Trim(std::string s) {
@@ -83,7 +75,7 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
   std::string scratch = mkdtemp(scratch_template.data());
   for (const auto& name : cases) {
     std::string dir = root + "/" + name;
-    std::string args = Trim(ReadAll(dir + "/args"));
+    std::string args = Trim(ReadFileText(dir + "/args"));
     // {scratch} lets a case write output files outside the source tree.
     for (auto at = args.find("{scratch}"); at != std::string::npos; at = args.find("{scratch}"))
       args.replace(at, 9, scratch + "/" + name);
@@ -101,13 +93,13 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
       continue;
     }
     INFO("case " << name << ": cfnsplit " << args);
-    CHECK(Trim(actual) == Trim(ReadAll(dir + "/expected.txt")));
+    CHECK(Trim(actual) == Trim(ReadFileText(dir + "/expected.txt")));
     if (!keep_output) continue;
     std::vector<std::string> expected_files = FilesUnder(dir + "/expected-out", "");
     CHECK(expected_files == FilesUnder(written, ""));
     for (const auto& rel : expected_files) {
       INFO("output file " << rel);
-      CHECK(ReadAll(written + "/" + rel) == ReadAll(dir + "/expected-out/" + rel));
+      CHECK(ReadFileText(written + "/" + rel) == ReadFileText(dir + "/expected-out/" + rel));
     }
   }
   std::system(("rm -rf " + scratch).c_str());

@@ -1,8 +1,6 @@
 // Import inference on the ML sample: the handlers import what their requirements.txt lists (as
 // real code would), so the inferred per-function sets must equal the manifest's, and the plan made
 // from inference must equal the plan made from the manifest.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,7 @@
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/model.hpp"
 #include "cfnsplit/sizing.hpp"
+#include "test_util.hpp"
 #include "unit/sizing_test_fixtures.hpp"
 
 using namespace cfnsplit;
@@ -45,13 +44,6 @@ std::map<std::string, std::set<std::string>> Sets(const PackageModel& m) {
   return out;
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The plan without its `inputs:` section (the manifests differ, so do their hashes).
 std::string WithoutInputs(const std::string& plan) {
   std::istringstream in(plan);
@@ -70,11 +62,11 @@ std::string WithoutInputs(const std::string& plan) {
 }
 
 int Plan(const std::string& manifest, const std::string& out) {
-  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY +
-                    " plan samples/ml-service/template.json --manifest " + manifest + " -o " + out +
-                    " >/dev/null 2>&1";
-  int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  cfnsplit::testing::TempDir scratch;
+  return cfnsplit::testing::RunCfnsplit(
+             "plan samples/ml-service/template.json --manifest " + manifest + " -o " + out,
+             scratch.path())
+      .code;
 }
 
 }  // namespace
@@ -131,25 +123,19 @@ TEST_CASE("ML sample: the plan from inference equals the plan from the manifest"
   sizing_test::TempDir dir;
   REQUIRE(Plan("samples/ml-service/cfnsplit.yaml", dir / "manifest.yaml") == 0);
   REQUIRE(Plan("samples/ml-service/cfnsplit-infer.yaml", dir / "inferred.yaml") == 0);
-  std::string a = WithoutInputs(Slurp(dir / "manifest.yaml"));
-  std::string b = WithoutInputs(Slurp(dir / "inferred.yaml"));
+  std::string a = WithoutInputs(cfnsplit::testing::ReadFileText(dir / "manifest.yaml"));
+  std::string b = WithoutInputs(cfnsplit::testing::ReadFileText(dir / "inferred.yaml"));
   CHECK(a.find("ForecastingPandas") != std::string::npos);
   CHECK(a == b);
 }
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using cfnsplit::testing::CliRun;
 
 CliRun Cli(const std::string& args) {
-  sizing_test::TempDir dir;
-  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
-                    args + " >" + (dir / "out") + " 2>" + (dir / "err");
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir / "out"), Slurp(dir / "err")};
+  cfnsplit::testing::TempDir scratch;
+  return cfnsplit::testing::RunCfnsplit(args, scratch.path());
 }
 
 const std::string kInputs =

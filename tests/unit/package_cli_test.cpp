@@ -2,8 +2,6 @@
 // installed tree made from the sample's RECORDs: every stack builds under the limit, each zip
 // holds exactly its distributions' RECORD files (as Python's zipfile lists them), two builds are
 // byte-identical, and bad input leaves OUTDIR untouched.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,25 +21,10 @@ namespace {
 
 const std::string kSample = std::string(CFNSPLIT_SOURCE_DIR) + "/samples/ml-service";
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = cfnsplit::testing::CliRun;
 
 Run Cfnsplit(const std::string& args, const TempDir& dir) {
-  std::string out = (dir.path() / "stdout").string(), err = (dir.path() / "stderr").string();
-  std::string cmd = "cd " + std::string(CFNSPLIT_SOURCE_DIR) + " && " + CFNSPLIT_BINARY + " " +
-                    args + " >" + out + " 2>" + err;
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream o(out), e(err);
-  std::stringstream so, se;
-  so << o.rdbuf();
-  se << e.rdbuf();
-  r.out = so.str();
-  r.err = se.str();
-  return r;
+  return cfnsplit::testing::RunCfnsplit(args, dir.path());
 }
 
 // name → size of every file a distribution's RECORD lists, __pycache__ left out.
@@ -203,8 +186,8 @@ struct TinyService {
   }
   std::string Args(const std::string& rest) const {
     const std::string d = dir.path().string();
-    return "split " + d + "/template.json --strategy auto --manifest " + d + "/cfnsplit.yaml --site-packages " +
-           site.string() + " -o " + d + "/out --build " + rest;
+    return "split " + d + "/template.json --strategy auto --manifest " + d +
+           "/cfnsplit.yaml --site-packages " + site.string() + " -o " + d + "/out --build " + rest;
   }
   std::set<std::string> Names() const {
     auto listing = pt::PythonZipList((dir.path() / "out/packages/Demo.zip").string());

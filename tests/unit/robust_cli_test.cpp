@@ -2,8 +2,6 @@
 // every command with exit 2, placement and stack names do not depend on key order, stack names
 // differ ignoring case, generated names never clash with the template's, plan inputs with empty
 // paths and devices are refused, and OUTDIR's plan.yaml does not depend on the working directory.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -23,39 +21,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using cfnsplit::testing::ReadFileText;
 
+using Run = cfnsplit::testing::CliRun;
+
+// Runs in the scratch directory unless told otherwise: these tests make their inputs there.
 Run Cfnsplit(const std::string& args, const TempDir& dir, const std::string& cwd = "") {
-  std::string out = (dir.path() / "stdout").string(), err = (dir.path() / "stderr").string();
-  std::string cmd = "cd " + (cwd.empty() ? dir.path().string() : cwd) + " && " + CFNSPLIT_BINARY +
-                    " " + args + " >" + out + " 2>" + err + " </dev/null";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream o(out), e(err);
-  std::stringstream so, se;
-  so << o.rdbuf();
-  se << e.rdbuf();
-  r.out = so.str();
-  r.err = se.str();
-  return r;
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return cfnsplit::testing::RunCfnsplit(args, dir.path(), cwd.empty() ? dir.path().string() : cwd);
 }
 
 // Stack name → its resources (sorted), read with cfnsplit's own plan reader.
 std::map<std::string, std::set<std::string>> Placement(const fs::path& plan_file) {
   cfnsplit::SourceManager sources;
   cfnsplit::DiagnosticSink sink;
-  auto id = sources.Add(plan_file.string(), ReadAll(plan_file));
+  auto id = sources.Add(plan_file.string(), ReadFileText(plan_file));
   auto plan = cfnsplit::PlanFromYaml(id, sources, sink);
   REQUIRE(plan);
   std::map<std::string, std::set<std::string>> out;
@@ -111,7 +90,7 @@ TEST_CASE("robust: permuting every key of the template changes no placement and 
           "[unit][robust]") {
   TempDir dir;
   const fs::path sample = fs::path(CFNSPLIT_SOURCE_DIR) / "samples/ml-service";
-  auto original = nlohmann::ordered_json::parse(ReadAll(sample / "template.json"));
+  auto original = nlohmann::ordered_json::parse(ReadFileText(sample / "template.json"));
   std::ofstream(dir.path() / "reversed.json") << ReverseKeys(original).dump(2);
   const std::string manifest = "--manifest " + (sample / "cfnsplit.yaml").string();
   Run a =
@@ -195,8 +174,8 @@ TEST_CASE("robust: OUTDIR holding the input is E5004; OUTDIR's plan is independe
   REQUIRE(one.code == 0);
   Run two = Cfnsplit("emit work/plan.yaml -o out2", dir);
   REQUIRE(two.code == 0);
-  std::string plan1 = ReadAll(dir.path() / "out1/plan.yaml");
-  CHECK(plan1 == ReadAll(dir.path() / "out2/plan.yaml"));
+  std::string plan1 = ReadFileText(dir.path() / "out1/plan.yaml");
+  CHECK(plan1 == ReadFileText(dir.path() / "out2/plan.yaml"));
   CHECK(plan1.find("../work/in/t.yaml") != std::string::npos);
   // The plan inside OUTDIR still finds its template from anywhere.
   Run again = Cfnsplit("emit out1/plan.yaml -o out3", dir);
