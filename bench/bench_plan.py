@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
-"""Plan quality and speed, and emit + verify speed, for 100 to 10,000 functions.
+"""Packing quality against the proven lower bound, and plan / split speed.
 
 Needs: python3 (3.8+) on Linux, no third-party modules; a built cfnsplit.
-Usage: bench/bench_plan.py [--cfnsplit build/cfnsplit] [--functions 100,1000,2000,5000,10000]
-                           [--runs 3] [--seed 1]
+Usage: bench/bench_plan.py [--cfnsplit build/cfnsplit] [--functions 500,2000,5000] [--runs 3]
+                           [--seed 1] [--baseline OLD_CFNSPLIT] [--split-table 100,1000,...]
 
-For each function count F, bench/gen_template.py writes a Serverless-like template of about
-5.9 F resources (cached in bench/results/), and this script writes beside it a dependency
-manifest (`packages:` per function, drawn from bench/compare/gen_service.py's catalog, the
-same skew of light and heavy stacks) and a metadata snapshot of site-packages. A function whose
-own closure fits no zip is declared `image: true`, as a team would after `cfnsplit analyze`.
-Then it times, RUNS times each (median, min-max, peak RSS):
-  plan              `cfnsplit plan T --manifest M -o P --mode exports --format json`: also reports stacks,
-                    the lower bound, and values passed between stacks
-  split nested      `cfnsplit split T --manifest M -o OUT` (plan + emit + verify + write)
-  split exports     the same with --mode exports
+Quality table (the default): for generated services of F functions and the ML sample
+(samples/ml-service), `cfnsplit plan T --manifest M --mode exports --format json` with
+`--effort fast` and `--effort thorough`; prints function stacks, the lower bound (the largest of
+`lower_bounds`: the set-covering LP bound and the cheap ones), stacks / bound, the binding bound,
+plan wall seconds (median of RUNS) and the wiring the plan creates (imports + exports: one
+parameter or import per value a stack reads, one output or export per value it gives).
+`--baseline` also times another build's `plan --effort`-less run (today's fast) for comparison.
+
+bench/gen_template.py writes a Serverless-like template of about 5.9 F resources (cached in
+bench/results/), and this script writes beside it a dependency manifest (`packages:` per
+function, drawn from bench/compare/gen_service.py's catalog, the same skew of light and heavy
+stacks) and a metadata snapshot of site-packages. A function whose own closure fits no zip is
+declared `image: true`, as a team would after `cfnsplit analyze`.
+
+`--split-table F1,F2,...` also prints the older speed table: plan, split nested, split exports
+(median, min-max, peak RSS) for those function counts.
 """
 import argparse
 import json
@@ -60,16 +66,78 @@ def prepare(functions, seed):
     return template, manifest
 
 
-def plan_quality(binary, template, manifest):
+ML_SAMPLE = os.path.join(os.path.dirname(HERE), "samples", "ml-service")
+
+
+def plan_json(binary, template, manifest, effort):
+    """(plan JSON, None) or (None, error) of one `plan --format json` run."""
     out = os.path.join(RESULTS, "quality-plan.yaml")
-    p = subprocess.run([binary, "plan", template, "--manifest", manifest, "-o", out, "--format", "json",
-                        "--mode", "exports"],
-                       capture_output=True, text=True)
+    argv = [binary, "plan", template, "--manifest", manifest, "-o", out, "--format", "json",
+            "--mode", "exports"]
+    if effort:
+        argv += ["--effort", effort]
+    p = subprocess.run(argv, capture_output=True, text=True)
     if p.returncode != 0:
-        return None
-    j = json.loads(p.stdout)
+        lines = p.stderr.strip().splitlines()
+        errors = [ln for ln in lines if "error:" in ln] or lines or ["exit %d" % p.returncode]
+        return None, errors[0][:140]
+    return json.loads(p.stdout), None
+
+
+def quality(j):
+    """function stacks, bound, binding bound, wiring (imports + exports) of a plan JSON."""
     functions = sum(1 for s in j["stacks"] if s["role"] == "functions")
-    return functions, max(j["lower_bounds"].values()), j["cross_stack_values"], len(j["stacks"])
+    bounds = j["lower_bounds"]
+    bound = max(bounds.values()) if bounds else 0
+    binding = j.get("binding_bound") or (max(bounds, key=lambda k: (bounds[k], k)) if bounds else "")
+    wiring = sum(len(s.get("imports", [])) + len(s.get("exports", [])) for s in j["stacks"])
+    return functions, bound, binding, wiring
+
+
+def time_plan(binary, template, manifest, effort, runs, tag):
+    cmd = "plan {file} --manifest " + manifest + " -o {out}.yaml --mode exports"
+    if effort:
+        cmd += " --effort " + effort
+    t, err = bench_load.time_command(binary, cmd, template, runs, tag)
+    return (t[0] if t else None), err
+
+
+def quality_table(a, binary):
+    cases = [(f"{f} functions", *prepare(f, a.seed)) for f in [int(x) for x in a.functions.split(",") if x]]
+    cases.append(("ML sample", os.path.join(ML_SAMPLE, "template.json"),
+                  os.path.join(ML_SAMPLE, "cfnsplit.yaml")))
+    header = (f"{'service':<16} {'stacks fast':>11} {'thorough':>8} {'bound':>5} {'ratio':>5}  "
+              f"{'binding bound':<30} {'fast s':>7} {'thor. s':>7} {'wiring fast/thor.':>17}")
+    if a.baseline:
+        header += f" {'baseline: stacks, bound, s':>36}"
+    print(header)
+    print("-" * len(header))
+    for name, template, manifest in cases:
+        row = {}
+        for effort in ("fast", "thorough"):
+            j, err = plan_json(binary, template, manifest, effort)
+            if j is None:
+                print(f"{name:<16} {effort}: {err}")
+                break
+            secs, _ = time_plan(binary, template, manifest, effort, a.runs, f"q-{effort}")
+            row[effort] = quality(j) + (secs,)
+        if len(row) < 2:
+            continue
+        fs, bound, binding, fw, ft = row["fast"]
+        ts, tbound, tbinding, tw, tt = row["thorough"]
+        if tbound > bound:  # the LP bound (thorough only) may bind
+            bound, binding = tbound, tbinding
+        line = (f"{name:<16} {fs:>11} {ts:>8} {bound:>5} {ts / max(bound, 1):>5.2f}  {binding:<30} "
+                f"{ft:>7.3f} {tt:>7.3f} {f'{fw} / {tw}':>17}")
+        if a.baseline:
+            j, err = plan_json(a.baseline, template, manifest, None)
+            secs, _ = time_plan(a.baseline, template, manifest, None, a.runs, "q-base")
+            if j is not None and secs is not None:
+                bs, bb, _, _ = quality(j)
+                line += f" {f'{bs}, {bb}, {secs:.3f}':>36}"
+            else:
+                line += f" {err or 'n/a':>36}"
+        print(line, flush=True)
 
 
 def fmt(t):
@@ -79,19 +147,11 @@ def fmt(t):
     return f"{med:7.3f} ({lo:.3f}-{hi:.3f})  {rss / 1024:7.1f} MiB"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cfnsplit", default=os.path.join(os.path.dirname(HERE), "build", "cfnsplit"))
-    ap.add_argument("--functions", default="100,1000,2000,5000,10000")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    binary = os.path.abspath(a.cfnsplit)
-    print(f"cfnsplit: {binary}; {a.runs} runs each; wall seconds median (min-max), peak RSS")
-    header = f"{'functions':>9} {'resources':>9}  {'plan':<34} {'split nested':<34} {'split exports':<34} quality"
+def split_table(a, binary):
+    header = f"{'functions':>9} {'resources':>9}  {'plan':<34} {'split nested':<34} {'split exports':<34}"
     print(header)
     print("-" * len(header))
-    for f in [int(x) for x in a.functions.split(",")]:
+    for f in [int(x) for x in a.split_table.split(",")]:
         template, manifest = prepare(f, a.seed)
         with open(template) as fh:
             resources = len(json.load(fh)["Resources"])
@@ -101,9 +161,26 @@ def main():
                          ("exports", "split {file} --manifest " + manifest + " -o {out} --mode exports")]:
             t, err = bench_load.time_command(binary, cmd, template, a.runs, f"{tag}-{f}")
             rows.append(fmt(t) if t else "n/a " + (err or "")[:28])
-        q = plan_quality(binary, template, manifest)
-        quality = (f"{q[0]} function stacks (lower bound {q[1]}), {q[2]} values passed" if q else "n/a")
-        print(f"{f:>9} {resources:>9}  {rows[0]:<34} {rows[1]:<34} {rows[2]:<34} {quality}", flush=True)
+        print(f"{f:>9} {resources:>9}  {rows[0]:<34} {rows[1]:<34} {rows[2]:<34}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cfnsplit", default=os.path.join(os.path.dirname(HERE), "build", "cfnsplit"))
+    ap.add_argument("--functions", default="500,2000,5000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--baseline", help="another cfnsplit build to compare with (its default effort)")
+    ap.add_argument("--split-table", default="", help="function counts for the plan/split speed table")
+    a = ap.parse_args()
+    binary = os.path.abspath(a.cfnsplit)
+    if a.baseline:
+        a.baseline = os.path.abspath(a.baseline)
+    print(f"cfnsplit: {binary}; {a.runs} runs each; plan wall seconds are medians; --mode exports")
+    quality_table(a, binary)
+    if a.split_table:
+        print()
+        split_table(a, binary)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ struct Pin {
 struct PlanOptions {
   WiringMode mode = WiringMode::kNested;
   std::string strategy = "auto";  ///< auto | lifecycle | ownership | size
+  /// fast | thorough: how hard the packer searches (not saved in the plan: it is no constraint)
+  std::string effort = "fast";
   double headroom = 0.9;          ///< share of each quota a stack may use
   std::uint32_t max_stacks = 0;   ///< 0: no limit
   bool allow_mixed_owners = false;

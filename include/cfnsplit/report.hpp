@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <utility>
 
 #include "cfnsplit/analysis.hpp"
 
@@ -33,6 +34,10 @@ nlohmann::json GraphJson(const Analysis& a);
 #include "cfnsplit/constraints.hpp"
 
 namespace cfnsplit {
+
+/// The binding lower bound on function stacks: the largest of plan.lower_bounds (ties: the first
+/// by name), or {"", 0} when there is none.
+std::pair<std::string, std::uint64_t> BindingLowerBound(const SplitPlan& plan);
 
 /// Per-stack table (figures against budgets), lower bounds, cross-stack values, violations.
 void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet& rules,

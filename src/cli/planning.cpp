@@ -41,6 +41,10 @@ void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
                  "auto, lifecycle, ownership or size (asks for a split even when the template "
                  "fits every quota)")
       ->check(CLI::IsMember({"auto", "lifecycle", "ownership", "size"}));
+  cmd.add_option("--effort", o.effort,
+                 "Packing search: fast, or thorough (an integer program over the LP bound's "
+                 "columns; a few seconds more, never more stacks)")
+      ->check(CLI::IsMember({"fast", "thorough"}));
   cmd.add_option("--headroom", o.headroom, "Share of every quota a stack may use")
       ->check(CLI::Range(0.05, 1.0));
   cmd.add_option("--max-stacks", o.max_stacks, "Fail when the plan needs more stacks than this");
@@ -174,6 +178,7 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   plan_options.mode = *ParseWiringMode(options.mode);
   plan_options.strategy = options.strategy.empty() ? "auto" : options.strategy;
   plan_options.headroom = options.headroom;
+  plan_options.effort = options.effort;
   plan_options.max_stacks = options.max_stacks;
   plan_options.allow_mixed_owners = options.allow_mixed_owners;
   if (!ParsePins(s, options, plan_options.pins)) return std::nullopt;

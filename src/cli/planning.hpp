@@ -35,6 +35,7 @@ struct PackageOptions {
 struct PlanningOptions {
   std::string mode = "nested";
   std::string strategy;  ///< "" = not asked for: "auto", and a template that fits is not split
+  std::string effort = "fast";  ///< fast | thorough (packing search)
   double headroom = 0.9;
   std::uint32_t max_stacks = 0;
   bool allow_mixed_owners = false;

@@ -59,7 +59,7 @@ struct Cluster {
   std::vector<std::string> takes;   // values from outside (wiring parameters)
   std::vector<std::string> params;  // template parameters used
   std::vector<std::string> gives;   // values others read (wiring outputs)
-  std::uint32_t root_outputs = 0;  // template outputs that will live in its stack
+  std::uint32_t root_outputs = 0;   // template outputs that will live in its stack
   std::vector<std::uint32_t> dists;
   std::uint64_t own_bytes = 0;    // code
   std::uint64_t layer_bytes = 0;  // largest layer set
@@ -81,11 +81,21 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
                                    const PackageView& packages, const RuleSet& rules,
                                    const PlanOptions& options);
 
+/// The set-covering LP bound on function stacks (column generation; see docs/packing.md).
+struct LpBound {
+  bool computed = false;
+  double value = 0;  ///< proven lower bound (Farley: z / max(1, α))
+  double lp = 0;     ///< restricted master LP value when column generation stopped
+  bool priced_out = false;
+  std::size_t iterations = 0;
+};
+
 /// Packs clusters into function stacks (named, resources in template order).
-/// `tighten` (≤ 1) scales the quota budgets the packer aims for: a retry after a plan that the
-/// final check found over a quota.
+/// `lp_bound`: when given, the LP bound is computed too. `tighten` (≤ 1) scales the quota budgets
+/// the packer aims for: a retry after a plan that the final check found over a quota.
 std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
                                     const PackageView& packages, const RuleSet& rules,
-                                    const PlanOptions& options, double tighten = 1.0);
+                                    const PlanOptions& options, double tighten = 1.0,
+                                    LpBound* lp_bound = nullptr);
 
 }  // namespace cfnsplit

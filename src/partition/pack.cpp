@@ -5,26 +5,10 @@
 #include <set>
 #include <unordered_set>
 
-#include "partition/internal.hpp"
+#include "partition/bins.hpp"
 
 namespace cfnsplit {
 namespace {
-
-struct Budgets {
-  std::uint64_t resources, parameters, outputs, bytes, package, package_limit;
-};
-
-struct Bin {
-  std::string forced_name;
-  std::string owner;
-  std::vector<std::size_t> clusters;
-  std::uint32_t resources = 0;
-  std::uint32_t root_outputs = 0;
-  std::uint64_t bytes = 0;
-  std::unordered_set<std::string> takes, params, gives;
-  std::vector<std::uint32_t> dist_count;
-  std::uint64_t dist_bytes = 0, own_bytes = 0, max_layer = 0;
-};
 
 // Ties between equally heavy distributions break on the name, never on discovery order.
 bool HeavierDist(const PackageView& p, std::size_t d, std::uint64_t bytes,
@@ -49,26 +33,21 @@ std::vector<std::string> ClusterKeys(const TemplateModel& m, const std::vector<C
 
 class Packer {
  public:
-  Packer(const std::vector<Cluster>& clusters, const std::vector<std::string>& cluster_keys,
-         const PackageView& packages, const Budgets& budgets, const PlanOptions& options)
-      : clusters_(clusters),
-        cluster_keys_(cluster_keys),
-        packages_(packages),
-        budgets_(budgets),
-        options_(options) {}
+  Packer(const StackRules& rules, const std::vector<std::string>& cluster_keys)
+      : rules_(rules), clusters_(rules.clusters()), cluster_keys_(cluster_keys) {}
 
   /// Packs with several orderings and keeps the best result: fewest stacks, then fewest values
   /// passed between stacks. Each ordering is deterministic, so the choice is too.
   std::vector<Bin> Pack() {
-    bool by_size = options_.strategy == "auto" || options_.strategy == "size";
+    const std::string& strategy = rules_.options().strategy;
+    bool by_size = strategy == "auto" || strategy == "size";
     std::vector<Bin> best;
     std::size_t best_wiring = SIZE_MAX;
     for (int ordering = 0; ordering < (by_size ? 3 : 1); ++ordering) {
       bins_.clear();
-      for (std::size_t k : Order(ordering, by_size)) Place(k, SIZE_MAX);
-      Consolidate();
-      std::size_t wiring = 0;
-      for (const Bin& b : bins_) wiring += b.takes.size() + b.gives.size();
+      for (std::size_t k : Order(ordering, by_size)) Place(k);
+      ConsolidateBins(rules_, bins_);
+      std::size_t wiring = WiringOf(bins_);
       if (best.empty() || bins_.size() < best.size() ||
           (bins_.size() == best.size() && wiring < best_wiring)) {
         best = std::move(bins_);
@@ -82,14 +61,15 @@ class Packer {
   // 0: biggest package first; 1: grouped by heaviest dependency, biggest first (functions that
   // share a heavy dependency meet while their stack still has room); 2: most resources first.
   std::vector<std::size_t> Order(int ordering, bool by_size) const {
+    const PackageView& packages = rules_.packages();
     std::vector<std::size_t> order(clusters_.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
     auto heaviest = [&](const Cluster& c) {
       std::uint64_t bytes = 0;
       std::string name;
       for (auto d : c.dists)
-        if (HeavierDist(packages_, d, bytes, name))
-          bytes = packages_.dist_bytes[d], name = packages_.dist_names[d];
+        if (HeavierDist(packages, d, bytes, name))
+          bytes = packages.dist_bytes[d], name = packages.dist_names[d];
       return std::make_pair(bytes, name);
     };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
@@ -105,76 +85,13 @@ class Packer {
     return order;
   }
 
-  bool Fits(const Bin& bin, const Cluster& c) const {
-    if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
-    if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() &&
-        bin.owner != c.owner)
-      return false;
-    if (bin.resources + c.resources > budgets_.resources) return false;
-    std::size_t takes = bin.takes.size(), params = bin.params.size(), gives = bin.gives.size();
-    for (const auto& t : c.takes) takes += !bin.takes.count(t);
-    for (const auto& p : c.params) params += !bin.params.count(p);
-    for (const auto& g : c.gives) gives += !bin.gives.count(g);
-    WiringLoad load = LoadOf(takes, params, gives, bin.root_outputs + c.root_outputs,
-                             options_.mode == WiringMode::kNested);
-    if (load.parameters > budgets_.parameters || load.outputs > budgets_.outputs) return false;
-    if (bin.bytes + c.bytes + load.parameters * 90 + load.outputs * 160 > budgets_.bytes)
-      return false;
-    if (!packages_.empty() && packages_.shared_artifact() && !bin.clusters.empty()) {
-      std::uint64_t added = AddedDistBytes(bin, c) + c.own_bytes;
-      std::uint64_t package =
-          bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
-      // Over the headroom, a stack only takes functions that ship nothing it does not already.
-      bool adds_nothing = added == 0 && c.layer_bytes <= bin.max_layer;
-      if (package > budgets_.package && !(adds_nothing && package <= budgets_.package_limit))
-        return false;
-    }
-    return true;
-  }
-
-  std::uint64_t AddedDistBytes(const Bin& bin, const Cluster& c) const {
-    std::uint64_t added = 0;
-    for (auto d : c.dists)
-      if (bin.dist_count.empty() || bin.dist_count[d] == 0) added += packages_.dist_bytes[d];
-    return added;
-  }
-
-  std::uint64_t Affinity(const Bin& bin, const Cluster& c) const {
-    if (options_.strategy == "lifecycle") return 0;
-    std::uint64_t score = 0;
-    if (!bin.owner.empty() && bin.owner == c.owner) score += 1;
-    if (options_.strategy == "ownership") return score;
-    for (auto d : c.dists)
-      if (!bin.dist_count.empty() && bin.dist_count[d] > 0) score += packages_.dist_bytes[d] + 1;
-    return score;
-  }
-
-  void Add(Bin& bin, std::size_t k) {
-    const Cluster& c = clusters_[k];
-    if (bin.dist_count.empty()) bin.dist_count.assign(packages_.dist_names.size(), 0);
-    bin.dist_bytes += AddedDistBytes(bin, c);
-    for (auto d : c.dists) ++bin.dist_count[d];
-    bin.clusters.push_back(k);
-    bin.resources += c.resources;
-    bin.root_outputs += c.root_outputs;
-    bin.bytes += c.bytes;
-    bin.own_bytes += c.own_bytes;
-    bin.max_layer = std::max(bin.max_layer, c.layer_bytes);
-    bin.takes.insert(c.takes.begin(), c.takes.end());
-    bin.params.insert(c.params.begin(), c.params.end());
-    bin.gives.insert(c.gives.begin(), c.gives.end());
-    if (bin.owner.empty()) bin.owner = c.owner;
-    if (bin.forced_name.empty()) bin.forced_name = c.forced_stack;
-  }
-
   // Best-affinity bin that fits (ties: the earlier bin), else a new one.
-  void Place(std::size_t k, std::size_t skip) {
-    const Cluster& c = clusters_[k];
+  void Place(std::size_t k) {
     std::size_t best = SIZE_MAX;
     std::uint64_t best_score = 0;
     for (std::size_t b = 0; b < bins_.size(); ++b) {
-      if (b == skip || !Fits(bins_[b], c)) continue;
-      std::uint64_t score = Affinity(bins_[b], c);
+      if (!rules_.Fits(bins_[b], k)) continue;
+      std::uint64_t score = rules_.Affinity(bins_[b], k);
       if (best == SIZE_MAX || score > best_score) {
         best = b;
         best_score = score;
@@ -184,64 +101,39 @@ class Packer {
       bins_.emplace_back();
       best = bins_.size() - 1;
     }
-    Add(bins_[best], k);
+    rules_.Add(bins_[best], k);
   }
 
-  // Tries to empty the smallest stacks into the others; keeps a move only if all of a stack's
-  // clusters find room elsewhere. Trial placements go to copies of the few bins they touch.
-  void Consolidate() {
-    bool changed = true;
-    while (changed && bins_.size() > 1) {
-      changed = false;
-      std::vector<std::size_t> by_size(bins_.size());
-      for (std::size_t b = 0; b < bins_.size(); ++b) by_size[b] = b;
-      std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t x, std::size_t y) {
-        return bins_[x].resources + bins_[x].dist_bytes / 1000000 <
-               bins_[y].resources + bins_[y].dist_bytes / 1000000;
-      });
-      for (std::size_t victim : by_size) {
-        if (!bins_[victim].forced_name.empty()) continue;
-        std::map<std::size_t, Bin> trial;
-        if (!TryEmpty(victim, trial)) continue;
-        for (auto& [b, bin] : trial) bins_[b] = std::move(bin);
-        bins_.erase(bins_.begin() + static_cast<long>(victim));
-        changed = true;
-        break;
-      }
-    }
-  }
-
-  bool TryEmpty(std::size_t victim, std::map<std::size_t, Bin>& trial) {
-    auto view = [&](std::size_t b) -> const Bin& {
-      auto it = trial.find(b);
-      return it == trial.end() ? bins_[b] : it->second;
-    };
-    for (std::size_t k : bins_[victim].clusters) {
-      const Cluster& c = clusters_[k];
-      std::size_t best = SIZE_MAX;
-      std::uint64_t best_score = 0;
-      for (std::size_t b = 0; b < bins_.size(); ++b) {
-        if (b == victim || !Fits(view(b), c)) continue;
-        std::uint64_t score = Affinity(view(b), c);
-        if (best == SIZE_MAX || score > best_score) {
-          best = b;
-          best_score = score;
-        }
-      }
-      if (best == SIZE_MAX) return false;
-      if (!trial.count(best)) trial.emplace(best, bins_[best]);
-      Add(trial.at(best), k);
-    }
-    return true;
-  }
-
+  const StackRules& rules_;
   const std::vector<Cluster>& clusters_;
   const std::vector<std::string>& cluster_keys_;
-  const PackageView& packages_;
-  Budgets budgets_;
-  const PlanOptions& options_;
   std::vector<Bin> bins_;
 };
+
+// Moves every cluster of `victim` into other bins (trial copies of the few bins touched).
+bool TryEmpty(const StackRules& rules, const std::vector<Bin>& bins, std::size_t victim,
+              std::map<std::size_t, Bin>& trial) {
+  auto view = [&](std::size_t b) -> const Bin& {
+    auto it = trial.find(b);
+    return it == trial.end() ? bins[b] : it->second;
+  };
+  for (std::size_t k : bins[victim].clusters) {
+    std::size_t best = SIZE_MAX;
+    std::uint64_t best_score = 0;
+    for (std::size_t b = 0; b < bins.size(); ++b) {
+      if (b == victim || !rules.Fits(view(b), k)) continue;
+      std::uint64_t score = rules.Affinity(view(b), k);
+      if (best == SIZE_MAX || score > best_score) {
+        best = b;
+        best_score = score;
+      }
+    }
+    if (best == SIZE_MAX) return false;
+    if (!trial.count(best)) trial.emplace(best, bins[best]);
+    rules.Add(trial.at(best), k);
+  }
+  return true;
+}
 
 std::string CamelWord(const std::string& s) {
   std::string out;
@@ -285,19 +177,57 @@ std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const 
 
 }  // namespace
 
+std::vector<Bin> PackFast(const StackRules& rules, const std::vector<std::string>& cluster_keys) {
+  return Packer(rules, cluster_keys).Pack();
+}
+
+// Tries to empty the smallest stacks into the others; keeps a move only if all of a stack's
+// clusters find room elsewhere.
+void ConsolidateBins(const StackRules& rules, std::vector<Bin>& bins) {
+  bool changed = true;
+  while (changed && bins.size() > 1) {
+    changed = false;
+    std::vector<std::size_t> by_size(bins.size());
+    for (std::size_t b = 0; b < bins.size(); ++b) by_size[b] = b;
+    std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t x, std::size_t y) {
+      return bins[x].resources + bins[x].dist_bytes / 1000000 <
+             bins[y].resources + bins[y].dist_bytes / 1000000;
+    });
+    for (std::size_t victim : by_size) {
+      if (!bins[victim].forced_name.empty()) continue;
+      std::map<std::size_t, Bin> trial;
+      if (!TryEmpty(rules, bins, victim, trial)) continue;
+      for (auto& [b, bin] : trial) bins[b] = std::move(bin);
+      bins.erase(bins.begin() + static_cast<long>(victim));
+      changed = true;
+      break;
+    }
+  }
+}
+
 std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,
                                     const PackageView& packages, const RuleSet& rules,
-                                    const PlanOptions& options, double tighten) {
-  double h = options.headroom * tighten;
-  Budgets budgets{
-      Budget(rules, "resources_per_stack", h),   Budget(rules, "parameters_per_stack", h),
-      Budget(rules, "outputs_per_stack", h),     Budget(rules, "template_bytes_s3", h),
-      Budget(rules, "lambda_unzipped_bytes", options.headroom),
-      Budget(rules, "lambda_unzipped_bytes", 1.0)};
+                                    const PlanOptions& options, double tighten, LpBound* lp_bound) {
   const TemplateModel& m = *a.model;
   std::vector<std::string> keys = ClusterKeys(m, clusters);
-  Packer packer(clusters, keys, packages, budgets, options);
-  std::vector<Bin> bins = packer.Pack();
+  StackRules stack_rules(clusters, packages, StackBudgets(rules, options, tighten), options);
+  std::vector<Bin> bins = PackFast(stack_rules, keys);
+  // `thorough` only: column generation costs seconds on large services, and `fast` keeps
+  // today's time. The bound is computed with the real budgets (lp_bound is given on the first,
+  // untightened pass); the LP's columns feed the restricted master.
+  if (options.effort == "thorough") {
+    ColumnGenLimits limits;
+    limits.max_iterations = 20;
+    CoverLp lp = SolveCoverLp(stack_rules, bins, limits);
+    if (lp_bound) {
+      lp_bound->computed = true;
+      lp_bound->value = lp.bound;
+      lp_bound->lp = lp.lp_value;
+      lp_bound->priced_out = lp.priced_out;
+      lp_bound->iterations = lp.iterations;
+    }
+    bins = ImproveWithMaster(stack_rules, lp, bins);
+  }
   // Stacks are ordered, and so numbered when names repeat, by content, so that a reformatted
   // template (keys in another order) keeps every stack's name and resources.
   for (auto& bin : bins) {

@@ -1,7 +1,7 @@
 // PartitionTemplate: assignment, packing, explanations, lower bounds and the final check.
 #include <algorithm>
-#include <map>
 #include <cmath>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -112,7 +112,13 @@ void Explain(const Analysis& a, const Assignment& asg, SplitPlan& plan,
 
 // Bounds no plan can beat, so the user sees how close this one is to optimal.
 void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packages,
-                 const RuleSet& rules, const PlanOptions& options, SplitPlan& plan) {
+                 const RuleSet& rules, const PlanOptions& options, const LpBound& lp,
+                 SplitPlan& plan) {
+  // The set-covering LP bound (column generation, Farley's bound from its duals): proven for
+  // any plan that keeps the budgets, whatever the pricer found (docs/packing.md).
+  if (lp.computed && !clusters.empty())
+    plan.lower_bounds["function_stacks_by_lp"] =
+        static_cast<std::uint64_t>(std::ceil(lp.value - 1e-6));
   std::uint64_t resources = 0;
   for (const auto& c : clusters) resources += c.resources;
   std::uint64_t rb = Budget(rules, "resources_per_stack", options.headroom);
@@ -207,7 +213,8 @@ bool PinsHold(const Analysis& a, const SplitPlan& plan, DiagnosticSink& sink) {
 
 SplitPlan AssemblePlan(const Analysis& a, const Assignment& asg,
                        const std::vector<Cluster>& clusters, const PackageView& packages,
-                       const RuleSet& rules, const PlanOptions& options, double tighten) {
+                       const RuleSet& rules, const PlanOptions& options, double tighten,
+                       LpBound* lp) {
   const TemplateModel& m = *a.model;
   SplitPlan plan;
   plan.options = options;
@@ -224,7 +231,7 @@ SplitPlan AssemblePlan(const Analysis& a, const Assignment& asg,
       (nested ? base : post).resources.push_back(m.resources[i].id);
   }
   plan.stacks.push_back(std::move(base));
-  for (auto& s : PackClusters(a, clusters, packages, rules, options, tighten))
+  for (auto& s : PackClusters(a, clusters, packages, rules, options, tighten, lp))
     plan.stacks.push_back(std::move(s));
   if (!post.resources.empty()) plan.stacks.push_back(std::move(post));
   return plan;
@@ -260,13 +267,15 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
   // a stack still come out over a quota, it packs again aiming lower rather than fail.
   SplitPlan plan;
   PlanCheck check;
+  LpBound lp;
   for (double tighten : {1.0, 0.9, 0.75, 0.5}) {
-    plan = AssemblePlan(a, asg, clusters, packages, rules, options, tighten);
+    // The bound is computed with the real budgets, on the first pass only.
+    plan = AssemblePlan(a, asg, clusters, packages, rules, options, tighten,
+                        tighten == 1.0 ? &lp : nullptr);
     check = CheckPlan(a, plan, packages, rules);
-    bool function_stack_over = std::any_of(check.violations.begin(), check.violations.end(),
-                                           [&](const Violation& v) {
-                                             return v.code == "E4007" && v.stack != "Base";
-                                           });
+    bool function_stack_over =
+        std::any_of(check.violations.begin(), check.violations.end(),
+                    [&](const Violation& v) { return v.code == "E4007" && v.stack != "Base"; });
     if (!function_stack_over) break;
   }
   if (options.max_stacks && plan.stacks.size() > options.max_stacks) {
@@ -276,7 +285,7 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
     return std::nullopt;
   }
   Explain(a, asg, plan, packages);
-  LowerBounds(clusters, packages, rules, options, plan);
+  LowerBounds(clusters, packages, rules, options, lp, plan);
   if (!PinsHold(a, plan, sink)) return std::nullopt;
   for (StackPlan& stack : plan.stacks)
     for (const std::string& id : stack.resources)

@@ -72,9 +72,9 @@ std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanChe
                     : "**" + std::to_string(check.violations.size()) + " violation(s).**")
      << " " << GroupDigits(a.model->resources.size()) << " resources, " << check.cross_stack_values
      << " values passed between stacks.";
-  std::uint64_t bound = 0;
-  for (const auto& [k, v] : plan.lower_bounds) bound = std::max(bound, v);
-  if (!plan.lower_bounds.empty()) md << " Lower bound for function stacks: " << bound << ".";
+  auto [binding, bound] = BindingLowerBound(plan);
+  if (!plan.lower_bounds.empty())
+    md << " Lower bound for function stacks: " << bound << " (" << binding << ").";
   md << "\n\n| stack | role | owner | resources | params | outputs | template bytes | package |\n"
         "|---|---|---|---:|---:|---:|---:|---:|\n";
   std::uint64_t pkg = Budget(rules, "lambda_unzipped_bytes", h);

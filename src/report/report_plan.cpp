@@ -16,6 +16,13 @@ std::string Cell(std::uint64_t used, std::uint64_t limit) {
 
 }  // namespace
 
+std::pair<std::string, std::uint64_t> BindingLowerBound(const SplitPlan& plan) {
+  std::pair<std::string, std::uint64_t> best{"", 0};
+  for (const auto& [k, v] : plan.lower_bounds)
+    if (best.first.empty() || v > best.second) best = {k, v};
+  return best;
+}
+
 void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet& rules,
                    std::ostream& out) {
   double h = plan.options.headroom;
@@ -24,10 +31,14 @@ void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet&
   out << "Plan: " << plan.stacks.size() << " stacks (" << WiringModeName(plan.options.mode)
       << " mode, headroom " << static_cast<int>(h * 100) << "%), " << functions
       << " function stacks\n";
-  std::uint64_t bound = 0;
-  for (const auto& [k, v] : plan.lower_bounds) bound = std::max(bound, v);
+  auto [binding, bound] = BindingLowerBound(plan);
   if (!plan.lower_bounds.empty()) {
-    out << "  lower bound for function stacks: " << bound << " (";
+    out << "  function stacks / lower bound: " << functions << " / " << bound;
+    if (bound)
+      out << " (ratio " << std::fixed << std::setprecision(2)
+          << static_cast<double>(functions) / static_cast<double>(bound) << std::defaultfloat
+          << ")";
+    out << ", binding: " << binding << "\n  lower bounds: (";
     bool first = true;
     for (const auto& [k, v] : plan.lower_bounds) {
       out << (first ? "" : ", ") << k << " " << v;
@@ -72,29 +83,38 @@ nlohmann::json PlanJson(const SplitPlan& plan, const PlanCheck& check, const Rul
   j["mode"] = WiringModeName(plan.options.mode);
   j["headroom"] = plan.options.headroom;
   j["lower_bounds"] = plan.lower_bounds;
+  std::size_t functions = 0;
+  for (const auto& s : plan.stacks) functions += s.role == StackRole::kFunctions;
+  j["function_stacks"] = functions;
+  auto [binding, bound] = BindingLowerBound(plan);
+  j["lower_bound"] = bound;
+  j["binding_bound"] = binding;
   j["cross_stack_values"] = check.cross_stack_values;
   double h = plan.options.headroom;
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const StackPlan& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
-    j["stacks"].push_back({{"name", s.name},
-                           {"role", StackRoleName(s.role)},
-                           {"owner", s.owner},
-                           {"resources", s.resources},
-                           {"distributions", s.distributions},
-                           {"figures",
-                            {{"resources", f.resources},
-                             {"parameters", f.parameters},
-                             {"outputs", f.outputs},
-                             {"mappings", f.mappings},
-                             {"template_bytes", f.template_bytes},
-                             {"package_bytes", f.package_bytes}}},
-                           {"budgets",
-                            {{"resources", Budget(rules, "resources_per_stack", h)},
-                             {"parameters", Budget(rules, "parameters_per_stack", h)},
-                             {"outputs", Budget(rules, "outputs_per_stack", h)},
-                             {"template_bytes", Budget(rules, "template_bytes_s3", h)},
-                             {"package_bytes", Budget(rules, "lambda_unzipped_bytes", h)}}}});
+    j["stacks"].push_back(
+        {{"name", s.name},
+         {"role", StackRoleName(s.role)},
+         {"owner", s.owner},
+         {"resources", s.resources},
+         {"distributions", s.distributions},
+         {"figures",
+          {{"resources", f.resources},
+           {"parameters", f.parameters},
+           {"outputs", f.outputs},
+           {"mappings", f.mappings},
+           {"template_bytes", f.template_bytes},
+           {"package_bytes", f.package_bytes}}},
+         {"budgets",
+          {{"resources", Budget(rules, "resources_per_stack", h)},
+           {"parameters", Budget(rules, "parameters_per_stack", h)},
+           {"outputs", Budget(rules, "outputs_per_stack", h)},
+           {"template_bytes", Budget(rules, "template_bytes_s3", h)},
+           {"package_bytes", Budget(rules, "lambda_unzipped_bytes", h)}}},
+         {"imports", i < check.imports.size() ? check.imports[i] : std::vector<std::string>{}},
+         {"exports", i < check.exports.size() ? check.exports[i] : std::vector<std::string>{}}});
   }
   j["violations"] = nlohmann::json::array();
   for (const auto& v : check.violations)

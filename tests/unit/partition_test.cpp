@@ -306,3 +306,44 @@ TEST_CASE("pins from a previous plan reproduce it; conflicting pins are explaine
   REQUIRE(exports->plan);  // nothing in the base needs the bucket: the pin holds
   CHECK(StackOf(*exports->plan, "Bucket") == "Elsewhere");
 }
+
+TEST_CASE("thorough effort: deterministic, valid, never more stacks than fast; LP bound reported",
+          "[unit][partition][packing]") {
+  std::mt19937 rng(2024);
+  PackageView view;
+  view.dist_names = {"torch", "numpy", "pandas", "scipy", "pyarrow", "boto3"};
+  view.dist_bytes = {150'000'000, 30'000'000, 60'000'000, 90'000'000, 120'000'000, 20'000'000};
+  const int functions = 24;
+  for (int i = 0; i < functions; ++i) {
+    std::vector<std::uint32_t> dists;
+    for (std::uint32_t d = 0; d < 6; ++d)
+      if (rng() % 3 == 0) dists.push_back(d);
+    std::uint64_t bytes = 0;
+    std::vector<std::uint32_t> kept;
+    for (auto d : dists)
+      if (bytes + view.dist_bytes[d] <= 220'000'000) kept.push_back(d), bytes += view.dist_bytes[d];
+    view.functions["F" + std::to_string(i)] = {kept, 1000, 0};
+  }
+  PlanOptions fast;
+  fast.mode = WiringMode::kExports;
+  PlanOptions thorough = fast;
+  thorough.effort = "thorough";
+  auto f = Plan(Service(functions, 2), fast, view);
+  auto t1 = Plan(Service(functions, 2), thorough, view);
+  auto t2 = Plan(Service(functions, 2), thorough, view);
+  REQUIRE(f->plan);
+  REQUIRE(t1->plan);
+  REQUIRE(t2->plan);
+  CHECK(PlanToYaml(*t1->plan) == PlanToYaml(*t2->plan));
+  CHECK(t1->plan->stacks.size() <= f->plan->stacks.size());
+  PlanCheck check = CheckPlan(t1->analysis, *t1->plan, view, BuiltinRules());
+  for (const auto& v : check.violations) FAIL_CHECK(v.code << ": " << v.message);
+  CHECK_FALSE(f->plan->lower_bounds.count("function_stacks_by_lp"));  // fast: cheap bounds only
+  REQUIRE(t1->plan->lower_bounds.count("function_stacks_by_lp"));
+  std::size_t function_stacks = 0;
+  for (const auto& s : t1->plan->stacks) function_stacks += s.role == StackRole::kFunctions;
+  for (const auto& [name, bound] : t1->plan->lower_bounds) {
+    INFO(name);
+    CHECK(bound <= function_stacks);
+  }
+}

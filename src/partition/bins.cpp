@@ -1,0 +1,98 @@
+// The rules a cluster keeps to join a function stack: shared by the packer, the column
+// generation and the restricted master, so every stack any of them proposes keeps the budgets.
+#include "partition/bins.hpp"
+
+#include <algorithm>
+
+namespace cfnsplit {
+
+Budgets StackBudgets(const RuleSet& rules, const PlanOptions& options, double tighten) {
+  double h = options.headroom * tighten;
+  return {Budget(rules, "resources_per_stack", h),
+          Budget(rules, "parameters_per_stack", h),
+          Budget(rules, "outputs_per_stack", h),
+          Budget(rules, "template_bytes_s3", h),
+          Budget(rules, "lambda_unzipped_bytes", options.headroom),
+          Budget(rules, "lambda_unzipped_bytes", 1.0)};
+}
+
+bool StackRules::Fits(const Bin& bin, std::size_t k) const {
+  const Cluster& c = clusters_[k];
+  if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
+  if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() &&
+      bin.owner != c.owner)
+    return false;
+  if (bin.resources + c.resources > budgets_.resources) return false;
+  std::size_t takes = bin.takes.size(), params = bin.params.size(), gives = bin.gives.size();
+  for (const auto& t : c.takes) takes += !bin.takes.count(t);
+  for (const auto& p : c.params) params += !bin.params.count(p);
+  for (const auto& g : c.gives) gives += !bin.gives.count(g);
+  WiringLoad load = LoadOf(takes, params, gives, bin.root_outputs + c.root_outputs,
+                           options_.mode == WiringMode::kNested);
+  if (load.parameters > budgets_.parameters || load.outputs > budgets_.outputs) return false;
+  if (bin.bytes + c.bytes + load.parameters * 90 + load.outputs * 160 > budgets_.bytes)
+    return false;
+  if (!packages_.empty() && packages_.shared_artifact() && !bin.clusters.empty()) {
+    std::uint64_t added = AddedDistBytes(bin, k) + c.own_bytes;
+    std::uint64_t package =
+        bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
+    // Over the headroom, a stack only takes functions that ship nothing it does not already.
+    bool adds_nothing = added == 0 && c.layer_bytes <= bin.max_layer;
+    if (package > budgets_.package && !(adds_nothing && package <= budgets_.package_limit))
+      return false;
+  }
+  return true;
+}
+
+std::uint64_t StackRules::AddedDistBytes(const Bin& bin, std::size_t k) const {
+  std::uint64_t added = 0;
+  for (auto d : clusters_[k].dists)
+    if (bin.dist_count.empty() || bin.dist_count[d] == 0) added += packages_.dist_bytes[d];
+  return added;
+}
+
+std::uint64_t StackRules::Affinity(const Bin& bin, std::size_t k) const {
+  const Cluster& c = clusters_[k];
+  if (options_.strategy == "lifecycle") return 0;
+  std::uint64_t score = 0;
+  if (!bin.owner.empty() && bin.owner == c.owner) score += 1;
+  if (options_.strategy == "ownership") return score;
+  for (auto d : c.dists)
+    if (!bin.dist_count.empty() && bin.dist_count[d] > 0) score += packages_.dist_bytes[d] + 1;
+  return score;
+}
+
+void StackRules::Add(Bin& bin, std::size_t k) const {
+  const Cluster& c = clusters_[k];
+  if (bin.dist_count.empty()) bin.dist_count.assign(packages_.dist_names.size(), 0);
+  bin.dist_bytes += AddedDistBytes(bin, k);
+  for (auto d : c.dists) ++bin.dist_count[d];
+  bin.clusters.push_back(k);
+  bin.resources += c.resources;
+  bin.root_outputs += c.root_outputs;
+  bin.bytes += c.bytes;
+  bin.own_bytes += c.own_bytes;
+  bin.max_layer = std::max(bin.max_layer, c.layer_bytes);
+  bin.takes.insert(c.takes.begin(), c.takes.end());
+  bin.params.insert(c.params.begin(), c.params.end());
+  bin.gives.insert(c.gives.begin(), c.gives.end());
+  if (bin.owner.empty()) bin.owner = c.owner;
+  if (bin.forced_name.empty()) bin.forced_name = c.forced_stack;
+}
+
+bool StackRules::Build(const std::vector<std::size_t>& members, Bin& out) const {
+  out = Bin{};
+  for (std::size_t k : members) {
+    if (!out.clusters.empty() && !Fits(out, k)) return false;
+    Add(out, k);
+  }
+  return true;
+}
+
+std::size_t WiringOf(const std::vector<Bin>& bins) {
+  std::size_t wiring = 0;
+  for (const Bin& b : bins) wiring += b.takes.size() + b.gives.size();
+  return wiring;
+}
+
+}  // namespace cfnsplit

@@ -1,0 +1,96 @@
+// Private to the partition stage: a function stack under construction ("bin") and the rules a
+// cluster must keep to join one. The packer, the column generation and the restricted master
+// all build stacks through StackRules, so every stack they propose keeps the same budgets.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "partition/internal.hpp"
+
+namespace cfnsplit {
+
+struct Budgets {
+  std::uint64_t resources, parameters, outputs, bytes, package, package_limit;
+};
+
+/// Budgets of one function stack: each quota × headroom × tighten; the package budget keeps the
+/// plain headroom and the package limit is Lambda's.
+Budgets StackBudgets(const RuleSet& rules, const PlanOptions& options, double tighten);
+
+struct Bin {
+  std::string forced_name;
+  std::string owner;
+  std::vector<std::size_t> clusters;
+  std::uint32_t resources = 0;
+  std::uint32_t root_outputs = 0;
+  std::uint64_t bytes = 0;
+  std::unordered_set<std::string> takes, params, gives;
+  std::vector<std::uint32_t> dist_count;
+  std::uint64_t dist_bytes = 0, own_bytes = 0, max_layer = 0;
+};
+
+class StackRules {
+ public:
+  StackRules(const std::vector<Cluster>& clusters, const PackageView& packages,
+             const Budgets& budgets, const PlanOptions& options)
+      : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {}
+
+  /// True when cluster `k` can join `bin` keeping every budget, the owner and pins.
+  bool Fits(const Bin& bin, std::size_t k) const;
+  void Add(Bin& bin, std::size_t k) const;
+  /// Bytes of distributions cluster `k` would add to the bin's artifact.
+  std::uint64_t AddedDistBytes(const Bin& bin, std::size_t k) const;
+  /// How much the bin already ships of what cluster `k` needs (the packer's preference).
+  std::uint64_t Affinity(const Bin& bin, std::size_t k) const;
+  /// A bin of exactly these clusters, or nothing when they do not fit together (in this order).
+  bool Build(const std::vector<std::size_t>& members, Bin& out) const;
+
+  const std::vector<Cluster>& clusters() const { return clusters_; }
+  const PackageView& packages() const { return packages_; }
+  const Budgets& budgets() const { return budgets_; }
+  const PlanOptions& options() const { return options_; }
+
+ private:
+  const std::vector<Cluster>& clusters_;
+  const PackageView& packages_;
+  Budgets budgets_;
+  const PlanOptions& options_;
+};
+
+/// Values passed between stacks, as the packer counts them (the tie-break after stack count).
+std::size_t WiringOf(const std::vector<Bin>& bins);
+
+/// Packs first-fit-decreasing with affinity (several orderings), then empties small stacks.
+std::vector<Bin> PackFast(const StackRules& rules, const std::vector<std::string>& cluster_keys);
+
+/// Empties the smallest stacks into the others where all of their clusters fit.
+void ConsolidateBins(const StackRules& rules, std::vector<Bin>& bins);
+
+/// Result of the set-covering LP relaxation solved by column generation.
+struct CoverLp {
+  double lp_value = 0;      ///< value of the restricted master's LP at the last iteration
+  double bound = 0;         ///< a proven lower bound on the number of function stacks (Farley)
+  bool priced_out = false;  ///< the relaxed pricing proved no column has negative reduced cost
+  std::size_t iterations = 0;
+  std::vector<std::vector<std::size_t>> columns;  ///< every column generated (sorted members)
+};
+
+struct ColumnGenLimits {
+  std::size_t max_iterations = 30;
+  std::size_t columns_per_iteration = 60;
+};
+
+/// Column generation from `initial` stacks (the packer's), with a greedy pricer; the bound is
+/// z / max(1, α) where α bounds every feasible stack's dual value (an LP relaxation of pricing).
+CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
+                     const ColumnGenLimits& limits);
+
+/// `thorough` effort: the restricted master over `lp.columns` as an integer program (GLPK
+/// branch-and-cut, a deterministic node budget) started from `incumbent`; returns the better.
+std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
+                                   const std::vector<Bin>& incumbent);
+
+}  // namespace cfnsplit

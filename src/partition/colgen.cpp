@@ -1,0 +1,491 @@
+// The set-covering LP relaxation of packing, solved by column generation (GLPK), and the proven
+// lower bound drawn from its duals. docs/packing.md explains the formulation and why the bound
+// holds although the pricer is a heuristic.
+//
+// Master: min Σ_S x_S  s.t.  Σ_{S ∋ k} x_S ≥ 1 for every cluster k, x ≥ 0, over feasible stacks S.
+// Its duals π ≥ 0 price a stack at π(S) = Σ_{k ∈ S} π_k. If α ≥ π(S) for EVERY feasible stack,
+// π / max(1, α) is dual feasible for the full master, so Σπ / max(1, α) bounds the optimum of
+// the full LP, hence the number of stacks of any plan (Farley 1990). α comes from an LP
+// relaxation of the pricing problem, solved exactly; the greedy pricer only finds columns.
+#include <glpk.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "partition/bins.hpp"
+
+namespace cfnsplit {
+namespace {
+
+struct GlpDeleter {
+  void operator()(glp_prob* p) const { glp_delete_prob(p); }
+};
+using GlpProb = std::unique_ptr<glp_prob, GlpDeleter>;
+
+GlpProb NewProb() {
+  glp_term_out(GLP_OFF);
+  return GlpProb(glp_create_prob());
+}
+
+// Solves an LP quietly; false when GLPK found no optimum.
+bool SolveLp(glp_prob* p) {
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  parm.presolve = GLP_OFF;
+  if (glp_simplex(p, &parm) != 0 || glp_get_status(p) != GLP_OPT) {
+    glp_adv_basis(p, 0);  // a fresh basis, then once more
+    if (glp_simplex(p, &parm) != 0) return false;
+  }
+  return glp_get_status(p) == GLP_OPT;
+}
+
+// Groups of clusters that may share a stack: one per owner, unowned clusters in every group.
+std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules) {
+  const auto& clusters = rules.clusters();
+  std::map<std::string, std::vector<std::size_t>> by_owner;
+  std::vector<std::size_t> unowned;
+  for (std::size_t k = 0; k < clusters.size(); ++k) {
+    if (rules.options().allow_mixed_owners || clusters[k].owner.empty())
+      unowned.push_back(k);
+    else
+      by_owner[clusters[k].owner].push_back(k);
+  }
+  std::vector<std::vector<std::size_t>> groups;
+  for (auto& [owner, members] : by_owner) {
+    members.insert(members.end(), unowned.begin(), unowned.end());
+    std::sort(members.begin(), members.end());
+    groups.push_back(std::move(members));
+  }
+  if (groups.empty()) groups.push_back(unowned);
+  return groups;
+}
+
+// CFNSPLIT_DUMP_LP=DIR writes the LPs as free MPS files (the solver benchmark in docs/packing.md
+// solves the same files with glpsol and clp).
+void DumpForBenchmark(glp_prob* p, const char* what) {
+  const char* dir = std::getenv("CFNSPLIT_DUMP_LP");
+  if (!dir || !*dir) return;
+  static int serial = 0;
+  std::string path = std::string(dir) + "/" + what + "-" + std::to_string(serial++) + ".mps";
+  glp_write_mps(p, GLP_MPS_FILE, nullptr, path.c_str());
+}
+
+// CFNSPLIT_TRACE_PACKING=1 prints the column generation's progress to stderr (for tuning).
+bool Tracing() {
+  static const bool on = std::getenv("CFNSPLIT_TRACE_PACKING") != nullptr;
+  return on;
+}
+
+double Seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+bool PackageBinds(const StackRules& rules) {
+  return !rules.packages().empty() && rules.packages().shared_artifact();
+}
+
+constexpr int kExactPricingColumns = 1500;
+constexpr int kPricingNodeBudget = 2000;
+
+void StopAfterNodes(glp_tree* tree, void*) {
+  int active = 0, current = 0, total = 0;
+  glp_ios_tree_size(tree, &active, &current, &total);
+  if (total > kPricingNodeBudget) glp_ios_terminate(tree);
+}
+
+// Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
+std::uint64_t PairBytes(const StackRules& rules, const Cluster& a, const Cluster& b) {
+  const auto& bytes = rules.packages().dist_bytes;
+  std::uint64_t total = a.own_bytes + b.own_bytes + std::max(a.layer_bytes, b.layer_bytes);
+  std::size_t i = 0, j = 0;
+  while (i < a.dists.size() || j < b.dists.size()) {
+    if (j == b.dists.size() || (i < a.dists.size() && a.dists[i] < b.dists[j])) {
+      total += bytes[a.dists[i++]];
+    } else if (i == a.dists.size() || b.dists[j] < a.dists[i]) {
+      total += bytes[b.dists[j++]];
+    } else {
+      total += bytes[a.dists[i]];
+      ++i, ++j;
+    }
+  }
+  return total;
+}
+
+// Cliques of clusters that pairwise do not fit one artifact of `capacity` bytes: grown greedily
+// from each cluster not yet in one, heaviest first. Only clusters whose packages add up to more
+// than the capacity can clash, so each cluster is compared with a prefix of the heavy ones. A
+// work budget keeps it bounded (fewer cliques: a weaker bound, never a wrong one).
+std::vector<std::vector<std::size_t>> ConflictCliques(const StackRules& rules,
+                                                      std::vector<std::size_t> members,
+                                                      std::uint64_t capacity) {
+  const auto& clusters = rules.clusters();
+  std::stable_sort(members.begin(), members.end(), [&](std::size_t x, std::size_t y) {
+    return clusters[x].package_bytes > clusters[y].package_bytes;
+  });
+  std::vector<std::vector<std::size_t>> cliques;
+  std::vector<char> in_clique(clusters.size(), 0);
+  std::size_t work = 0;
+  const std::size_t work_budget = 20000000;
+  for (std::size_t s = 0; s < members.size() && work < work_budget; ++s) {
+    std::size_t seed = members[s];
+    if (in_clique[seed]) continue;
+    std::vector<std::size_t> clique = {seed};
+    for (std::size_t t = 0; t < members.size() && work < work_budget; ++t) {
+      std::size_t k = members[t];
+      if (k == seed) continue;
+      // Sorted by package bytes: past this point nobody clashes with the seed.
+      if (clusters[k].package_bytes + clusters[seed].package_bytes <= capacity) break;
+      bool clashes_with_all = true;
+      for (std::size_t q : clique) {
+        ++work;
+        if (PairBytes(rules, clusters[k], clusters[q]) <= capacity) {
+          clashes_with_all = false;
+          break;
+        }
+      }
+      if (clashes_with_all) clique.push_back(k);
+    }
+    if (clique.size() < 2) continue;
+    for (std::size_t k : clique) in_clique[k] = 1;
+    cliques.push_back(std::move(clique));
+  }
+  return cliques;
+}
+
+// max Σ π_k x_k over a relaxed stack: x, y ∈ [0, 1], x_k ≤ y_d for every distribution d of k,
+// Σ code_k x_k + Σ bytes_d y_d ≤ capacity, Σ resources_k x_k ≤ resource budget. Every feasible
+// stack of `members` is a 0/1 point of it (layers and wiring dropped), so its optimum bounds
+// π(S); so do rows Σ_{k∈Q} x_k ≤ 1 over cliques Q of clusters that pairwise overflow the
+// capacity. Returns +inf when GLPK fails (no bound is claimed then).
+double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& members,
+                      const std::vector<double>& pi, std::uint64_t capacity,
+                      std::vector<std::size_t>* best_stack) {
+  const auto& clusters = rules.clusters();
+  std::vector<std::size_t> useful;
+  for (std::size_t k : members)
+    if (pi[k] > 0) useful.push_back(k);
+  if (useful.empty()) return 0;
+  bool package = PackageBinds(rules);
+  GlpProb lp = NewProb();
+  glp_prob* p = lp.get();
+  glp_set_obj_dir(p, GLP_MAX);
+  std::map<std::uint32_t, int> dist_col;
+  if (package)
+    for (std::size_t k : useful)
+      for (auto d : clusters[k].dists) dist_col.emplace(d, 0);
+  int n = static_cast<int>(useful.size() + dist_col.size());
+  glp_add_cols(p, n);
+  for (int j = 1; j <= n; ++j) glp_set_col_bnds(p, j, GLP_DB, 0.0, 1.0);
+  for (std::size_t i = 0; i < useful.size(); ++i)
+    glp_set_obj_coef(p, static_cast<int>(i) + 1, pi[useful[i]]);
+  int next = static_cast<int>(useful.size());
+  for (auto& [d, col] : dist_col) col = ++next;
+  std::vector<int> ia = {0}, ja = {0};
+  std::vector<double> ar = {0};
+  int row = 0;
+  auto add_row = [&](double upper) {
+    glp_add_rows(p, 1);
+    glp_set_row_bnds(p, ++row, GLP_UP, 0.0, upper);
+  };
+  auto put = [&](int col, double value) {
+    ia.push_back(row);
+    ja.push_back(col);
+    ar.push_back(value);
+  };
+  add_row(static_cast<double>(rules.budgets().resources));
+  for (std::size_t i = 0; i < useful.size(); ++i)
+    put(static_cast<int>(i) + 1, clusters[useful[i]].resources);
+  if (package) {
+    // Bytes in MB keep the matrix well scaled; the capacity row stays exact in ratio.
+    add_row(static_cast<double>(capacity) / 1e6);
+    for (std::size_t i = 0; i < useful.size(); ++i)
+      if (clusters[useful[i]].own_bytes)
+        put(static_cast<int>(i) + 1, static_cast<double>(clusters[useful[i]].own_bytes) / 1e6);
+    for (auto& [d, col] : dist_col)
+      if (rules.packages().dist_bytes[d])
+        put(col, static_cast<double>(rules.packages().dist_bytes[d]) / 1e6);
+    for (std::size_t i = 0; i < useful.size(); ++i)
+      for (auto d : clusters[useful[i]].dists) {
+        add_row(0.0);
+        put(static_cast<int>(i) + 1, 1.0);
+        put(dist_col.at(d), -1.0);
+      }
+  }
+  // Clusters that pairwise cannot share a stack take at most one place in it: Σ_{k∈Q} x_k ≤ 1.
+  if (package) {
+    std::vector<std::size_t> position(clusters.size(), 0);
+    for (std::size_t i = 0; i < useful.size(); ++i) position[useful[i]] = i;
+    for (const auto& clique : ConflictCliques(rules, useful, capacity)) {
+      add_row(1.0);
+      for (std::size_t k : clique) put(static_cast<int>(position[k]) + 1, 1.0);
+    }
+  }
+  glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
+  DumpForBenchmark(p, "pricing");
+  if (!SolveLp(p)) return INFINITY;
+  double value = glp_get_obj_val(p);
+  // The same model with x and y binary is the exact pricing problem (minus the dropped budgets):
+  // when branch-and-cut proves its optimum within a node budget, that optimum is the tighter α.
+  if (value > 1 && n <= kExactPricingColumns) {
+    for (int j = 1; j <= n; ++j) glp_set_col_kind(p, j, GLP_BV);
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.cb_func = StopAfterNodes;
+    parm.tm_lim = 2000;  // safety net only; a proof that ran out of time is not used
+    int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
+    if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
+    // The best stack found is a column candidate (the caller checks it keeps every budget).
+    if (best_stack && (status == GLP_OPT || status == GLP_FEAS) && glp_mip_obj_val(p) > 1 + 1e-9)
+      for (std::size_t i = 0; i < useful.size(); ++i)
+        if (glp_mip_col_val(p, static_cast<int>(i) + 1) > 0.5) best_stack->push_back(useful[i]);
+  }
+  // GLPK's tolerances are ~1e-9 relative (1e-5 on integrality): claim a little more.
+  return value * (1 + 1e-6) + 1e-6;
+}
+
+// Stacks holding a cluster over the package budget: `review` allows them only when the artifact
+// is exactly the largest function's (every other function adds nothing: its distributions are a
+// subset, it has no code of its own), so such a stack is an oversized cluster k* plus clusters
+// whose distributions are a subset of k*'s, within the resource budget. Bounded by k*'s dual
+// plus a fractional knapsack on resources over those clusters.
+double OversizedPricing(const StackRules& rules, const std::vector<std::size_t>& group,
+                        const std::vector<double>& pi) {
+  const auto& clusters = rules.clusters();
+  const double resources = static_cast<double>(rules.budgets().resources);
+  double best = 0;
+  for (std::size_t top : group) {
+    const Cluster& big = clusters[top];
+    if (big.package_bytes <= rules.budgets().package) continue;
+    std::vector<std::pair<double, std::size_t>> by_density;  // (π per resource, cluster)
+    for (std::size_t k : group)
+      if (k != top && pi[k] > 0 &&
+          std::includes(big.dists.begin(), big.dists.end(), clusters[k].dists.begin(),
+                        clusters[k].dists.end()))
+        by_density.emplace_back(pi[k] / std::max(1u, clusters[k].resources), k);
+    std::sort(by_density.begin(), by_density.end(), std::greater<>());
+    double value = pi[top], room = resources - big.resources;
+    for (const auto& [density, k] : by_density) {
+      if (room <= 0) break;
+      double take = std::min(1.0, room / std::max(1u, clusters[k].resources));
+      value += take * pi[k];
+      room -= take * std::max(1u, clusters[k].resources);
+    }
+    best = std::max(best, value);
+  }
+  return best * (1 + 1e-9);
+}
+
+// α: an upper bound on π(S) over every feasible stack S, per owner group; `stacks` receives the
+// best stack the exact pricing found in each group, when worth more than 1.
+double PricingBound(const StackRules& rules, const std::vector<double>& pi,
+                    std::vector<std::vector<std::size_t>>* stacks) {
+  const auto& clusters = rules.clusters();
+  double alpha = 0;
+  for (const auto& group : OwnerGroups(rules)) {
+    std::vector<std::size_t> normal;
+    bool oversized = false;
+    for (std::size_t k : group) {
+      bool over = PackageBinds(rules) && clusters[k].package_bytes > rules.budgets().package;
+      oversized = oversized || over;
+      if (!over) normal.push_back(k);
+    }
+    std::vector<std::size_t> best;
+    double within = RelaxedPricing(rules, normal, pi, rules.budgets().package, &best);
+    if (stacks && !best.empty()) stacks->push_back(std::move(best));
+    double over = oversized ? OversizedPricing(rules, group, pi) : 0;
+    alpha = std::max({alpha, within, over});
+  }
+  return alpha;
+}
+
+// Greedy pricer: from a seed, add the cluster with the best dual value per unit of budget it
+// uses (new distribution bytes + resources), as long as it fits. Added bytes are kept current
+// as distributions enter the stack, so each step is one scan.
+class GreedyPricer {
+ public:
+  explicit GreedyPricer(const StackRules& rules)
+      : rules_(rules), package_binds_(PackageBinds(rules)) {
+    const auto& clusters = rules.clusters();
+    holders_.resize(rules.packages().dist_names.size());
+    for (std::size_t k = 0; k < clusters.size(); ++k)
+      for (auto d : clusters[k].dists) holders_[d].push_back(k);
+  }
+
+  /// The stack grown from `seed`, members in the order they joined.
+  std::vector<std::size_t> Grow(std::size_t seed, const std::vector<double>& pi) {
+    const auto& clusters = rules_.clusters();
+    const PackageView& packages = rules_.packages();
+    const std::size_t n = clusters.size();
+    added_.assign(n, 0);
+    open_.assign(n, 0);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (pi[k] <= 1e-12 || k == seed) continue;
+      open_[k] = 1;
+      added_[k] = clusters[k].own_bytes;
+      for (auto d : clusters[k].dists) added_[k] += packages.dist_bytes[d];
+    }
+    Bin bin;
+    std::vector<std::size_t> members;
+    auto take = [&](std::size_t k) {
+      for (auto d : clusters[k].dists)
+        if (bin.dist_count.empty() || bin.dist_count[d] == 0)
+          for (std::size_t j : holders_[d]) added_[j] -= packages.dist_bytes[d];
+      rules_.Add(bin, k);
+      members.push_back(k);
+      open_[k] = 0;
+    };
+    take(seed);
+    const double package = std::max<double>(1.0, static_cast<double>(rules_.budgets().package));
+    const double resources = std::max<double>(1.0, static_cast<double>(rules_.budgets().resources));
+    for (;;) {
+      std::size_t best = SIZE_MAX;
+      double best_score = 0;
+      std::uint64_t in_bin = bin.dist_bytes + bin.own_bytes + bin.max_layer;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (!open_[k]) continue;
+        // Cheap necessary conditions first; Fits decides for the one chosen.
+        if (bin.resources + clusters[k].resources > rules_.budgets().resources) continue;
+        if (package_binds_ && added_[k] > 0 && in_bin + added_[k] > rules_.budgets().package)
+          continue;
+        double weight =
+            static_cast<double>(added_[k]) / package + clusters[k].resources / resources + 1e-9;
+        double score = pi[k] / weight;
+        if (best == SIZE_MAX || score > best_score) best = k, best_score = score;
+      }
+      if (best == SIZE_MAX) break;
+      open_[best] = 0;
+      if (rules_.Fits(bin, best)) take(best);
+    }
+    return members;
+  }
+
+ private:
+  const StackRules& rules_;
+  bool package_binds_;
+  std::vector<std::vector<std::size_t>> holders_;
+  std::vector<std::uint64_t> added_;
+  std::vector<char> open_;
+};
+
+class Master {
+ public:
+  explicit Master(std::size_t rows) : lp_(NewProb()) {
+    glp_set_obj_dir(lp_.get(), GLP_MIN);
+    if (rows == 0) return;
+    glp_add_rows(lp_.get(), static_cast<int>(rows));
+    for (int r = 1; r <= static_cast<int>(rows); ++r)
+      glp_set_row_bnds(lp_.get(), r, GLP_LO, 1.0, 0.0);
+  }
+
+  /// Adds a column unless the same set is there already; true when added.
+  bool AddColumn(const std::vector<std::size_t>& members,
+                 std::vector<std::vector<std::size_t>>& out) {
+    std::vector<std::size_t> key = members;
+    std::sort(key.begin(), key.end());
+    if (!seen_.insert(key).second) return false;
+    int col = glp_add_cols(lp_.get(), 1);
+    glp_set_col_bnds(lp_.get(), col, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(lp_.get(), col, 1.0);
+    std::vector<int> ind = {0};
+    std::vector<double> val = {0};
+    for (std::size_t k : key) {
+      ind.push_back(static_cast<int>(k) + 1);
+      val.push_back(1.0);
+    }
+    glp_set_mat_col(lp_.get(), col, static_cast<int>(key.size()), ind.data(), val.data());
+    out.push_back(members);
+    return true;
+  }
+
+  glp_prob* get() { return lp_.get(); }
+
+ private:
+  GlpProb lp_;
+  std::set<std::vector<std::size_t>> seen_;
+};
+
+}  // namespace
+
+CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
+                     const ColumnGenLimits& limits) {
+  CoverLp result;
+  const std::size_t n = rules.clusters().size();
+  if (n == 0) {
+    result.priced_out = true;
+    return result;
+  }
+  Master master(n);
+  for (const Bin& b : initial) master.AddColumn(b.clusters, result.columns);
+  for (std::size_t k = 0; k < n; ++k) master.AddColumn({k}, result.columns);
+  GreedyPricer pricer(rules);
+  std::vector<double> pi(n, 0);
+  const double start = Seconds();
+  double alpha = INFINITY;
+  bool alpha_current = false;  // α was computed for the duals in `pi`
+  for (;;) {
+    if (!SolveLp(master.get())) return result;  // no bound claimed (bound stays 0)
+    result.lp_value = glp_get_obj_val(master.get());
+    for (std::size_t k = 0; k < n; ++k)
+      pi[k] = std::max(0.0, glp_get_row_dual(master.get(), static_cast<int>(k) + 1));
+    if (result.iterations >= limits.max_iterations) break;
+    ++result.iterations;
+    // Seeds by dual value (ties: index); a seed already in a new column this round is skipped
+    // so the round's columns differ.
+    std::vector<std::size_t> seeds;
+    for (std::size_t k = 0; k < n; ++k)
+      if (pi[k] > 1e-12) seeds.push_back(k);
+    std::stable_sort(seeds.begin(), seeds.end(),
+                     [&](std::size_t x, std::size_t y) { return pi[x] > pi[y]; });
+    std::vector<char> covered(n, 0);
+    std::size_t added = 0, tried = 0;
+    for (std::size_t seed : seeds) {
+      if (added >= limits.columns_per_iteration || tried >= 4 * limits.columns_per_iteration) break;
+      if (covered[seed]) continue;
+      ++tried;
+      std::vector<std::size_t> column = pricer.Grow(seed, pi);
+      double value = 0;
+      for (std::size_t k : column) value += pi[k];
+      if (value <= 1 + 1e-9) continue;
+      for (std::size_t k : column) covered[k] = 1;
+      added += master.AddColumn(column, result.columns);
+    }
+    // When the greedy pricer finds nothing, the exact one (per owner group) is asked; the α it
+    // proves for these duals is kept, in case no column is left.
+    if (added == 0) {
+      std::vector<std::vector<std::size_t>> stacks;
+      alpha = PricingBound(rules, pi, &stacks);
+      for (const auto& members : stacks) {
+        Bin bin;
+        if (rules.Build(members, bin)) added += master.AddColumn(members, result.columns);
+      }
+    }
+    if (Tracing())
+      std::fprintf(stderr, "colgen: round %zu, LP %.4f, %zu columns added, %zu in all, %.3f s\n",
+                   result.iterations, result.lp_value, added, result.columns.size(),
+                   Seconds() - start);
+    alpha_current = added == 0;  // no new column: the duals stay, and so does α
+    if (added == 0) break;
+  }
+  DumpForBenchmark(master.get(), "master");
+  double sum = 0;
+  for (double v : pi) sum += v;
+  if (!alpha_current) alpha = PricingBound(rules, pi, nullptr);
+  result.priced_out = alpha <= 1 + 1e-5;  // α carries a 1e-6 safety margin
+  result.bound = std::isfinite(alpha) ? sum / std::max(1.0, alpha) : 0;
+  if (Tracing())
+    std::fprintf(stderr, "colgen: LP %.4f, duals %.4f, alpha %.4f, bound %.4f, %.3f s\n",
+                 result.lp_value, sum, alpha, result.bound, Seconds() - start);
+  return result;
+}
+
+}  // namespace cfnsplit
