@@ -8,6 +8,7 @@
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
+#include "report/format.hpp"
 
 namespace cfnsplit::cli {
 
@@ -74,29 +75,6 @@ std::optional<SplitPlan> ReadPlanFile(Session& s, const std::string& path) {
 }
 
 namespace {
-
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 bool ParsePins(Session& s, const PlanningOptions& o, std::vector<Pin>& pins) {
   for (const auto& p : o.pins) {
@@ -239,7 +217,8 @@ int NothingToSplit(Session& s, const Planned& p, const std::string& format) {
   } else if (format == "html") {
     std::cout << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Nothing to "
                  "split</title></head>\n<body><h1>Nothing to split</h1>\n<p>"
-              << HtmlEscape(why) << ".</p>\n<p>" << HtmlEscape(hint) << "</p>\n</body></html>\n";
+              << report::XmlEscape(why) << ".</p>\n<p>" << report::XmlEscape(hint)
+              << "</p>\n</body></html>\n";
   } else {
     std::cout << "Nothing to split: " << why << ". " << hint << "\n";
   }

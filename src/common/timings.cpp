@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string_view>
 #include <vector>
 
 namespace cfnsplit::timings {
@@ -35,7 +36,7 @@ double Seconds(clockid_t clock) {
 
 Row& RowFor(const char* stage) {
   for (Row& r : Global().rows)
-    if (std::string(r.stage) == stage) return r;
+    if (std::string_view(r.stage) == stage) return r;  // no allocation per scope
   Global().rows.push_back({stage});
   return Global().rows.back();
 }

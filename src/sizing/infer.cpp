@@ -5,21 +5,10 @@
 // as installed. Afterwards, service requirements that no function needs are reported with the
 // bytes removing them would save.
 #include <algorithm>
-#include <filesystem>
 
 #include "sizing/plan.hpp"
 
 namespace cfnsplit::sizing {
-namespace fs = std::filesystem;
-
-namespace {
-
-bool IsRegularFile(const std::string& path) {
-  std::error_code ec;
-  return fs::is_regular_file(path, ec);
-}
-
-}  // namespace
 
 void Planner::PrepareInference() {
   infer_mode_ = options_.infer_imports.empty() ? "off" : options_.infer_imports;

@@ -9,12 +9,13 @@
 namespace cfnsplit::sizing {
 namespace fs = std::filesystem;
 
-namespace {
-
-bool IsFile(const std::string& path) {
+bool IsRegularFile(const std::string& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);
 }
+
+namespace {
+
 bool IsDirectory(const std::string& path) {
   std::error_code ec;
   return fs::is_directory(path, ec);
@@ -147,7 +148,7 @@ std::vector<Requirement> Planner::ServiceRequirements() {
   if (files.empty()) files = spec_.requirements;
   if (files.empty() && !spec_.serverless_dir.empty()) {
     std::string path = JoinPath(spec_.serverless_dir, spec_.spr_file_name);
-    if (IsFile(path)) files.push_back({path, {}});
+    if (IsRegularFile(path)) files.push_back({path, {}});
   }
   service_requirements_ = ReadList(files, spec_.packages);
   return service_requirements_;
@@ -186,10 +187,10 @@ void Planner::PlanFunction(const FunctionInfo& info, FunctionPlan& plan) {
   if (m && (!m->requirements.empty() || !m->packages.empty())) {
     plan.roots = ReadList(m->requirements, m->packages);
     plan.requirements_from = "manifest";
-  } else if (!module.empty() && module != "." && individually && IsFile(module_file)) {
+  } else if (!module.empty() && module != "." && individually && IsRegularFile(module_file)) {
     plan.roots = reader_.Read(module_file, m ? m->module.loc : SourceLoc{});
     plan.requirements_from = "module";
-  } else if (!info.code_uri.empty() && IsFile(codeuri_file)) {
+  } else if (!info.code_uri.empty() && IsRegularFile(codeuri_file)) {
     plan.roots = reader_.Read(codeuri_file, {});
     plan.requirements_from = "codeuri";
   } else if (auto inferred = InferRequirements(info, plan)) {

@@ -15,6 +15,9 @@
 
 namespace cfnsplit::sizing {
 
+/// True when `path` names a regular file; an unreadable path is not one (no exception).
+bool IsRegularFile(const std::string& path);
+
 /// One function before sizing.
 struct FunctionPlan {
   const FunctionInfo* info = nullptr;
