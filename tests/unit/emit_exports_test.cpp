@@ -83,6 +83,17 @@ TEST_CASE("exports: one root-name parameter reaches every producer's exports", "
   CHECK(Json(At(r.stacks[1].tmpl, "Outputs.ARef.Export.Name")) ==
         "{\"Fn::Sub\":\"${AWS::StackName}-ARef\"}\n");
   RequireVerified(f, r);
+  SECTION("an output written with one parameter per producer (before 2026-12) still verifies") {
+    Value old = Value::Map();
+    old.AppendEntry("Type", Value::String("String"));
+    old.AppendEntry("Description", Value::String("cfnsplit: name of the deployed stack FnsA"));
+    old.AppendEntry("Default", Value::String(r.stacks[1].stack_name));
+    MutableAt(r.stacks[3].tmpl, "Parameters")->AppendEntry("FnsAStackName", std::move(old));
+    *MutableAt(r.stacks[3].tmpl, "Resources.Post.Properties.Value.Fn::Join.1.0") =
+        Value::Intrinsic("Fn::ImportValue",
+                         Value::Intrinsic("Fn::Sub", Value::String("${FnsAStackName}-ARef")));
+    RequireVerified(f, r);
+  }
   SECTION("verify resolves the name as CloudFormation would: a wrong stack part is caught") {
     Value* first = MutableAt(r.stacks[3].tmpl, "Resources.Post.Properties.Value.Fn::Join.1.0");
     REQUIRE(first);
