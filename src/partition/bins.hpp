@@ -75,12 +75,17 @@ struct CoverLp {
   double bound = 0;         ///< a proven lower bound on the number of function stacks (Farley)
   bool priced_out = false;  ///< the relaxed pricing proved no column has negative reduced cost
   std::size_t iterations = 0;
+  std::size_t exact_pricings = 0;  ///< exact pricing programs solved (each proves a bound)
   std::vector<std::vector<std::size_t>> columns;  ///< every column generated (sorted members)
 };
 
 struct ColumnGenLimits {
   std::size_t max_iterations = 30;
   std::size_t columns_per_iteration = 60;
+  /// Exact pricing programs (GLPK branch-and-cut per owner group, the costly part) allowed.
+  std::size_t max_exact_pricings = 40;
+  /// Wentges smoothing weight of the centre (0: plain column generation).
+  double smoothing = 0.5;
 };
 
 /// Column generation from `initial` stacks (the packer's), with a greedy pricer; the bound is

@@ -416,6 +416,36 @@ class Master {
 
 }  // namespace
 
+namespace {
+
+double Sum(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum;
+}
+
+// Σ_{k∈S} π_k: a column improves the restricted master when this exceeds 1.
+double ValueOf(const std::vector<std::size_t>& column, const std::vector<double>& pi) {
+  double value = 0;
+  for (std::size_t k : column) value += pi[k];
+  return value;
+}
+
+// Wentges smoothing: β·centre + (1 − β)·π, the point the pricers are asked about.
+std::vector<double> Smoothed(const std::vector<double>& centre, const std::vector<double>& pi,
+                             double beta) {
+  std::vector<double> out(pi.size());
+  for (std::size_t k = 0; k < pi.size(); ++k) out[k] = beta * centre[k] + (1 - beta) * pi[k];
+  return out;
+}
+
+}  // namespace
+
+// Column generation with Wentges dual smoothing. Each round prices at a point between the duals
+// that gave the best (estimated) Lagrangian bound so far, the centre, and the restricted master's
+// duals; a column joins when it improves the master at the master's duals. A round where the
+// smoothed point finds nothing is a mis-price: the next round prices at the master's own duals.
+// Every exact pricing proves a Farley bound at the point it priced; the best is kept.
 CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
                      const ColumnGenLimits& limits) {
   CoverLp result;
@@ -428,63 +458,92 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
   for (const Bin& b : initial) master.AddColumn(b.clusters, result.columns);
   for (std::size_t k = 0; k < n; ++k) master.AddColumn({k}, result.columns);
   GreedyPricer pricer(rules);
-  std::vector<double> pi(n, 0);
+  std::vector<double> pi(n, 0), centre;
+  double centre_estimate = -1;  // estimated Lagrangian bound at the centre
+  bool plain_next = false;      // after a mis-price, price at the master's duals
+  bool exact_at_pi = false;     // the last exact pricing was at the current master duals
   const double start = Seconds();
-  double alpha = INFINITY;
-  bool alpha_current = false;  // α was computed for the duals in `pi`
+  auto prove = [&](const std::vector<double>& at, std::vector<std::vector<std::size_t>>* stacks) {
+    ++result.exact_pricings;
+    double alpha = PricingBound(rules, at, stacks);
+    if (!std::isfinite(alpha)) return alpha;
+    double bound = Sum(at) / std::max(1.0, alpha);
+    if (bound > result.bound) result.bound = bound;
+    if (Tracing())
+      std::fprintf(stderr, "colgen: exact pricing %zu: alpha %.4f, bound %.4f (best %.4f)\n",
+                   result.exact_pricings, alpha, bound, result.bound);
+    return alpha;
+  };
   for (;;) {
     if (!SolveLp(master.get())) return result;  // no bound claimed (bound stays 0)
     result.lp_value = glp_get_obj_val(master.get());
     for (std::size_t k = 0; k < n; ++k)
       pi[k] = std::max(0.0, glp_get_row_dual(master.get(), static_cast<int>(k) + 1));
+    exact_at_pi = false;
     if (result.iterations >= limits.max_iterations) break;
     ++result.iterations;
+    bool smoothed = !centre.empty() && limits.smoothing > 0 && !plain_next;
+    std::vector<double> at = smoothed ? Smoothed(centre, pi, limits.smoothing) : pi;
+    plain_next = false;
     // Seeds by dual value (ties: index); a seed already in a new column this round is skipped
     // so the round's columns differ.
     std::vector<std::size_t> seeds;
     for (std::size_t k = 0; k < n; ++k)
-      if (pi[k] > 1e-12) seeds.push_back(k);
+      if (at[k] > 1e-12) seeds.push_back(k);
     std::stable_sort(seeds.begin(), seeds.end(),
-                     [&](std::size_t x, std::size_t y) { return pi[x] > pi[y]; });
+                     [&](std::size_t x, std::size_t y) { return at[x] > at[y]; });
     std::vector<char> covered(n, 0);
     std::size_t added = 0, tried = 0;
+    double best_value = 0;  // the best stack's value at `at` (a lower estimate of α)
     for (std::size_t seed : seeds) {
       if (added >= limits.columns_per_iteration || tried >= 4 * limits.columns_per_iteration) break;
       if (covered[seed]) continue;
       ++tried;
-      std::vector<std::size_t> column = pricer.Grow(seed, pi);
-      double value = 0;
-      for (std::size_t k : column) value += pi[k];
-      if (value <= 1 + 1e-9) continue;
+      std::vector<std::size_t> column = pricer.Grow(seed, at);
+      best_value = std::max(best_value, ValueOf(column, at));
+      if (ValueOf(column, pi) <= 1 + 1e-9) continue;
       for (std::size_t k : column) covered[k] = 1;
       added += master.AddColumn(column, result.columns);
     }
-    // When the greedy pricer finds nothing, the exact one (per owner group) is asked; the α it
-    // proves for these duals is kept, in case no column is left.
-    if (added == 0) {
+    // When the greedy pricer finds nothing, the exact one (per owner group, within its budget)
+    // proves a bound at this point and offers its best stacks.
+    if (added == 0 && result.exact_pricings < limits.max_exact_pricings) {
       std::vector<std::vector<std::size_t>> stacks;
-      alpha = PricingBound(rules, pi, &stacks);
+      double alpha = prove(at, &stacks);
+      if (std::isfinite(alpha)) best_value = std::max(best_value, alpha);
+      exact_at_pi = !smoothed;
+      if (!smoothed && alpha <= 1 + 1e-5) result.priced_out = true;  // α has a 1e-6 margin
       for (const auto& members : stacks) {
         Bin bin;
-        if (rules.Build(members, bin)) added += master.AddColumn(members, result.columns);
+        if (ValueOf(members, pi) > 1 + 1e-9 && rules.Build(members, bin))
+          added += master.AddColumn(members, result.columns);
       }
     }
+    double estimate = Sum(at) / std::max(1.0, best_value);
+    if (estimate > centre_estimate) centre = at, centre_estimate = estimate;
     if (Tracing())
-      std::fprintf(stderr, "colgen: round %zu, LP %.4f, %zu columns added, %zu in all, %.3f s\n",
-                   result.iterations, result.lp_value, added, result.columns.size(),
-                   Seconds() - start);
-    alpha_current = added == 0;  // no new column: the duals stay, and so does α
-    if (added == 0) break;
+      std::fprintf(stderr,
+                   "colgen: round %zu, LP %.4f, %s, estimate %.4f, %zu columns added, %zu in all, "
+                   "%.3f s\n",
+                   result.iterations, result.lp_value, smoothed ? "smoothed" : "plain", estimate,
+                   added, result.columns.size(), Seconds() - start);
+    if (added > 0) continue;
+    if (smoothed) {
+      plain_next = true;  // a mis-price: the next round prices at the master's duals
+      continue;
+    }
+    break;  // priced out, or the greedy pricer is done and the exact budget is spent
   }
   DumpForBenchmark(master.get(), "master");
-  double sum = 0;
-  for (double v : pi) sum += v;
-  if (!alpha_current) alpha = PricingBound(rules, pi, nullptr);
-  result.priced_out = alpha <= 1 + 1e-5;  // α carries a 1e-6 safety margin
-  result.bound = std::isfinite(alpha) ? sum / std::max(1.0, alpha) : 0;
+  // The master's final duals give the bound of a converged LP: proved unless done already.
+  if (!exact_at_pi) {
+    double alpha = prove(pi, nullptr);
+    if (alpha <= 1 + 1e-5) result.priced_out = true;
+  }
   if (Tracing())
-    std::fprintf(stderr, "colgen: LP %.4f, duals %.4f, alpha %.4f, bound %.4f, %.3f s\n",
-                 result.lp_value, sum, alpha, result.bound, Seconds() - start);
+    std::fprintf(stderr, "colgen: LP %.4f, bound %.4f, %zu rounds, %zu exact pricings, %.3f s\n",
+                 result.lp_value, result.bound, result.iterations, result.exact_pricings,
+                 Seconds() - start);
   return result;
 }
 

@@ -18,7 +18,7 @@ namespace {
 constexpr int kNodeBudget = 400;
 // Over this many columns the root LP and cuts alone take seconds: the fast packing is kept
 // (decided by size, not by a clock, so the plan stays deterministic).
-constexpr std::size_t kMaxColumns = 3000;
+constexpr std::size_t kMaxColumns = 30000;
 // A safety net only: hit when a machine is so slow that the node budget would take this long
 // (then the result may depend on timing; docs/packing.md says so).
 constexpr int kTimeLimitMs = 5000;

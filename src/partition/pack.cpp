@@ -1,6 +1,7 @@
 // Packing function clusters into stacks, and turning the result into a SplitPlan.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -218,6 +219,10 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
   if (options.effort == "thorough") {
     ColumnGenLimits limits;
     limits.max_iterations = 20;
+    if (const char* r = std::getenv("CFNSPLIT_ROUNDS")) limits.max_iterations = std::stoul(r);
+    if (const char* r = std::getenv("CFNSPLIT_COLS")) limits.columns_per_iteration = std::stoul(r);
+    if (const char* r = std::getenv("CFNSPLIT_EXACT")) limits.max_exact_pricings = std::stoul(r);
+    if (const char* r = std::getenv("CFNSPLIT_BETA")) limits.smoothing = std::stod(r);
     CoverLp lp = SolveCoverLp(stack_rules, bins, limits);
     if (lp_bound) {
       lp_bound->computed = true;
