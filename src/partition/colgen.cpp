@@ -241,7 +241,7 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
     glp_init_iocp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.cb_func = StopAfterNodes;
-    parm.tm_lim = 2000;  // safety net only; a proof that ran out of time is not used
+    parm.tm_lim = 10000;  // safety net only; a proof that ran out of time is not used
     int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
     if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
     // The best stack found is a column candidate (the caller checks it keeps every budget).

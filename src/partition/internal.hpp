@@ -88,6 +88,7 @@ struct LpBound {
   double lp = 0;     ///< restricted master LP value when column generation stopped
   bool priced_out = false;
   std::size_t iterations = 0;
+  std::size_t exact_pricings = 0;
 };
 
 /// Packs clusters into function stacks (named, resources in template order).

@@ -18,7 +18,7 @@ namespace {
 constexpr int kNodeBudget = 400;
 // Over this many columns the root LP and cuts alone take seconds: the fast packing is kept
 // (decided by size, not by a clock, so the plan stays deterministic).
-constexpr std::size_t kMaxColumns = 30000;
+constexpr std::size_t kMaxColumns = 3000;
 // A safety net only: hit when a machine is so slow that the node budget would take this long
 // (then the result may depend on timing; docs/packing.md says so).
 constexpr int kTimeLimitMs = 5000;
@@ -98,23 +98,75 @@ std::vector<Bin> BinsFromColumns(const StackRules& rules,
   return bins;
 }
 
-}  // namespace
-
-std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
-                                   const std::vector<Bin>& incumbent) {
-  const std::size_t n = rules.clusters().size();
-  // Nothing to gain when the fast packing already meets the bound.
-  if (n == 0 || lp.columns.empty() || lp.columns.size() > kMaxColumns ||
-      static_cast<double>(incumbent.size()) <= std::ceil(lp.bound - 1e-6))
-    return incumbent;
-  glp_term_out(GLP_OFF);
-  std::unique_ptr<glp_prob, void (*)(glp_prob*)> owner(glp_create_prob(), glp_delete_prob);
-  glp_prob* p = owner.get();
+// Columns as LP columns of a covering master (rows: clusters ≥ 1), continuous in [0, ∞).
+void LoadCover(glp_prob* p, std::size_t n, const std::vector<std::vector<std::size_t>>& columns) {
   glp_set_obj_dir(p, GLP_MIN);
   glp_add_rows(p, static_cast<int>(n));
   for (int r = 1; r <= static_cast<int>(n); ++r) glp_set_row_bnds(p, r, GLP_LO, 1.0, 0.0);
-  int cols = static_cast<int>(lp.columns.size());
+  int cols = static_cast<int>(columns.size());
   glp_add_cols(p, cols);
+  for (int c = 1; c <= cols; ++c) {
+    std::vector<std::size_t> key = columns[static_cast<std::size_t>(c - 1)];
+    std::sort(key.begin(), key.end());
+    std::vector<int> ind = {0};
+    std::vector<double> val = {0};
+    for (std::size_t k : key) ind.push_back(static_cast<int>(k) + 1), val.push_back(1.0);
+    glp_set_mat_col(p, c, static_cast<int>(key.size()), ind.data(), val.data());
+    glp_set_col_bnds(p, c, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(p, c, 1.0);
+  }
+}
+
+bool Tracing() { return std::getenv("CFNSPLIT_TRACE_PACKING") != nullptr; }
+
+// Diving on the restricted master: fix every column the LP already takes whole, plus the
+// fractional one it takes most of (ties: the first), re-solve warm, until the LP is integral.
+// At most one fix per stack of the result, each a warm re-solve: cheap beside the pricing.
+std::vector<std::vector<std::size_t>> Dive(const StackRules& rules, const CoverLp& lp) {
+  glp_term_out(GLP_OFF);
+  std::unique_ptr<glp_prob, void (*)(glp_prob*)> owner(glp_create_prob(), glp_delete_prob);
+  glp_prob* p = owner.get();
+  LoadCover(p, rules.clusters().size(), lp.columns);
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  const int cols = static_cast<int>(lp.columns.size());
+  std::vector<char> fixed(static_cast<std::size_t>(cols) + 1, 0);
+  for (int step = 0; step <= cols; ++step) {
+    if (glp_simplex(p, &parm) != 0 || glp_get_status(p) != GLP_OPT) return {};
+    int pick = 0;
+    double pick_x = 0;
+    bool integral = true;
+    for (int c = 1; c <= cols; ++c) {
+      double x = glp_get_col_prim(p, c);
+      if (fixed[static_cast<std::size_t>(c)] || x < 1e-6) continue;
+      if (x >= 1 - 1e-6) {
+        fixed[static_cast<std::size_t>(c)] = 1;
+        glp_set_col_bnds(p, c, GLP_FX, 1.0, 1.0);
+        continue;
+      }
+      integral = false;
+      if (x > pick_x) pick = c, pick_x = x;
+    }
+    if (integral) break;
+    fixed[static_cast<std::size_t>(pick)] = 1;
+    glp_set_col_bnds(p, pick, GLP_FX, 1.0, 1.0);
+  }
+  std::vector<std::vector<std::size_t>> chosen;
+  for (int c = 1; c <= cols; ++c)
+    if (glp_get_col_prim(p, c) > 0.5) chosen.push_back(lp.columns[static_cast<std::size_t>(c - 1)]);
+  return chosen;
+}
+
+// The restricted master as an integer program (GLPK branch-and-cut within a node budget) from
+// the fast packing as incumbent; nothing when it finds no solution.
+std::vector<std::vector<std::size_t>> SolveMasterIp(const StackRules& rules, const CoverLp& lp,
+                                                    const std::vector<Bin>& incumbent) {
+  glp_term_out(GLP_OFF);
+  std::unique_ptr<glp_prob, void (*)(glp_prob*)> owner(glp_create_prob(), glp_delete_prob);
+  glp_prob* p = owner.get();
+  LoadCover(p, rules.clusters().size(), lp.columns);
+  int cols = static_cast<int>(lp.columns.size());
   SearchState state;
   state.incumbent.assign(static_cast<std::size_t>(cols) + 1, 0.0);
   std::set<std::vector<std::size_t>> fast;
@@ -126,18 +178,13 @@ std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
   for (int c = 1; c <= cols; ++c) {
     std::vector<std::size_t> key = lp.columns[static_cast<std::size_t>(c - 1)];
     std::sort(key.begin(), key.end());
-    std::vector<int> ind = {0};
-    std::vector<double> val = {0};
-    for (std::size_t k : key) ind.push_back(static_cast<int>(k) + 1), val.push_back(1.0);
-    glp_set_mat_col(p, c, static_cast<int>(key.size()), ind.data(), val.data());
     glp_set_col_kind(p, c, GLP_BV);
-    glp_set_obj_coef(p, c, 1.0);
     if (fast.count(key)) state.incumbent[static_cast<std::size_t>(c)] = 1.0;
   }
   glp_smcp lp_parm;
   glp_init_smcp(&lp_parm);
   lp_parm.msg_lev = GLP_MSG_OFF;
-  if (glp_simplex(p, &lp_parm) != 0 || glp_get_status(p) != GLP_OPT) return incumbent;
+  if (glp_simplex(p, &lp_parm) != 0 || glp_get_status(p) != GLP_OPT) return {};
   glp_iocp parm;
   glp_init_iocp(&parm);
   parm.msg_lev = GLP_MSG_OFF;
@@ -148,17 +195,40 @@ std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
   parm.clq_cuts = GLP_OFF;
   glp_intopt(p, &parm);
   int status = glp_mip_status(p);
-  if (std::getenv("CFNSPLIT_TRACE_PACKING"))
+  if (Tracing())
     std::fprintf(stderr, "master: %d columns, status %d, %.0f stacks (fast %zu)\n", cols, status,
                  status == GLP_OPT || status == GLP_FEAS ? glp_mip_obj_val(p) : -1.0,
                  incumbent.size());
-  if (status != GLP_OPT && status != GLP_FEAS) return incumbent;
+  if (status != GLP_OPT && status != GLP_FEAS) return {};
   std::vector<std::vector<std::size_t>> chosen;
   for (int c = 1; c <= cols; ++c)
     if (glp_mip_col_val(p, c) > 0.5) chosen.push_back(lp.columns[static_cast<std::size_t>(c - 1)]);
-  std::vector<Bin> bins = BinsFromColumns(rules, chosen);
-  ConsolidateBins(rules, bins);
-  return Better(rules, bins, incumbent) ? bins : incumbent;
+  return chosen;
+}
+
+}  // namespace
+
+std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
+                                   const std::vector<Bin>& incumbent) {
+  const std::size_t n = rules.clusters().size();
+  // Nothing to gain when the fast packing already meets the bound.
+  if (n == 0 || lp.columns.empty() ||
+      static_cast<double>(incumbent.size()) <= std::ceil(lp.bound - 1e-6))
+    return incumbent;
+  std::vector<Bin> best = incumbent;
+  auto consider = [&](const std::vector<std::vector<std::size_t>>& chosen, const char* what) {
+    if (chosen.empty()) return;
+    std::vector<Bin> bins = BinsFromColumns(rules, chosen);
+    ConsolidateBins(rules, bins);
+    if (Tracing())
+      std::fprintf(stderr, "master: %s gives %zu stacks (best so far %zu)\n", what, bins.size(),
+                   best.size());
+    if (Better(rules, bins, best)) best = std::move(bins);
+  };
+  consider(Dive(rules, lp), "diving");
+  // Over kMaxColumns the integer program's root alone takes seconds: diving only.
+  if (lp.columns.size() <= kMaxColumns) consider(SolveMasterIp(rules, lp, incumbent), "the IP");
+  return best;
 }
 
 }  // namespace cfnsplit

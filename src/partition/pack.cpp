@@ -1,7 +1,6 @@
 // Packing function clusters into stacks, and turning the result into a SplitPlan.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -217,12 +216,12 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
   // today's time. The bound is computed with the real budgets (lp_bound is given on the first,
   // untightened pass); the LP's columns feed the restricted master.
   if (options.effort == "thorough") {
+    // Budgets are counts scaled by size (a round and an exact pricing cost about linearly more
+    // per cluster), so the same input gives the same plan on any machine.
     ColumnGenLimits limits;
-    limits.max_iterations = 20;
-    if (const char* r = std::getenv("CFNSPLIT_ROUNDS")) limits.max_iterations = std::stoul(r);
-    if (const char* r = std::getenv("CFNSPLIT_COLS")) limits.columns_per_iteration = std::stoul(r);
-    if (const char* r = std::getenv("CFNSPLIT_EXACT")) limits.max_exact_pricings = std::stoul(r);
-    if (const char* r = std::getenv("CFNSPLIT_BETA")) limits.smoothing = std::stod(r);
+    const std::size_t n = std::max<std::size_t>(clusters.size(), 1);
+    limits.max_iterations = std::clamp<std::size_t>(60000 / n, 20, 150);
+    limits.max_exact_pricings = std::clamp<std::size_t>(12000 / n, 2, 30);
     CoverLp lp = SolveCoverLp(stack_rules, bins, limits);
     if (lp_bound) {
       lp_bound->computed = true;
@@ -230,6 +229,7 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
       lp_bound->lp = lp.lp_value;
       lp_bound->priced_out = lp.priced_out;
       lp_bound->iterations = lp.iterations;
+      lp_bound->exact_pricings = lp.exact_pricings;
     }
     bins = ImproveWithMaster(stack_rules, lp, bins);
   }
