@@ -89,6 +89,8 @@ struct LpBound {
   bool priced_out = false;
   std::size_t iterations = 0;
   std::size_t exact_pricings = 0;
+  /// Σ over owner groups of each group's cheap bound (0 unless owner groups are disjoint).
+  double owner_groups = 0;
 };
 
 /// Packs clusters into function stacks (named, resources in template order).

@@ -119,45 +119,6 @@ void LoadCover(glp_prob* p, std::size_t n, const std::vector<std::vector<std::si
 
 bool Tracing() { return std::getenv("CFNSPLIT_TRACE_PACKING") != nullptr; }
 
-// Diving on the restricted master: fix every column the LP already takes whole, plus the
-// fractional one it takes most of (ties: the first), re-solve warm, until the LP is integral.
-// At most one fix per stack of the result, each a warm re-solve: cheap beside the pricing.
-std::vector<std::vector<std::size_t>> Dive(const StackRules& rules, const CoverLp& lp) {
-  glp_term_out(GLP_OFF);
-  std::unique_ptr<glp_prob, void (*)(glp_prob*)> owner(glp_create_prob(), glp_delete_prob);
-  glp_prob* p = owner.get();
-  LoadCover(p, rules.clusters().size(), lp.columns);
-  glp_smcp parm;
-  glp_init_smcp(&parm);
-  parm.msg_lev = GLP_MSG_OFF;
-  const int cols = static_cast<int>(lp.columns.size());
-  std::vector<char> fixed(static_cast<std::size_t>(cols) + 1, 0);
-  for (int step = 0; step <= cols; ++step) {
-    if (glp_simplex(p, &parm) != 0 || glp_get_status(p) != GLP_OPT) return {};
-    int pick = 0;
-    double pick_x = 0;
-    bool integral = true;
-    for (int c = 1; c <= cols; ++c) {
-      double x = glp_get_col_prim(p, c);
-      if (fixed[static_cast<std::size_t>(c)] || x < 1e-6) continue;
-      if (x >= 1 - 1e-6) {
-        fixed[static_cast<std::size_t>(c)] = 1;
-        glp_set_col_bnds(p, c, GLP_FX, 1.0, 1.0);
-        continue;
-      }
-      integral = false;
-      if (x > pick_x) pick = c, pick_x = x;
-    }
-    if (integral) break;
-    fixed[static_cast<std::size_t>(pick)] = 1;
-    glp_set_col_bnds(p, pick, GLP_FX, 1.0, 1.0);
-  }
-  std::vector<std::vector<std::size_t>> chosen;
-  for (int c = 1; c <= cols; ++c)
-    if (glp_get_col_prim(p, c) > 0.5) chosen.push_back(lp.columns[static_cast<std::size_t>(c - 1)]);
-  return chosen;
-}
-
 // The restricted master as an integer program (GLPK branch-and-cut within a node budget) from
 // the fast packing as incumbent; nothing when it finds no solution.
 std::vector<std::vector<std::size_t>> SolveMasterIp(const StackRules& rules, const CoverLp& lp,
@@ -225,8 +186,8 @@ std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
                    best.size());
     if (Better(rules, bins, best)) best = std::move(bins);
   };
-  consider(Dive(rules, lp), "diving");
-  // Over kMaxColumns the integer program's root alone takes seconds: diving only.
+  consider(lp.dive, "price-and-dive");
+  // Over kMaxColumns the integer program's root alone takes seconds: price-and-dive only.
   if (lp.columns.size() <= kMaxColumns) consider(SolveMasterIp(rules, lp, incumbent), "the IP");
   return best;
 }
