@@ -72,7 +72,7 @@ double Seconds() {
 constexpr int kExactPricingColumns = 1500;
 // Nodes of branch-and-cut per exact pricing: past it α is the LP relaxation's (weaker, still
 // valid). Exact pricing is the costly part of column generation.
-constexpr int kPricingNodeBudget = 400;
+constexpr int kPricingNodeBudget = 800;
 
 void StopAfterNodes(glp_tree* tree, void*) {
   int active = 0, current = 0, total = 0;
@@ -212,6 +212,7 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
     glp_init_iocp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.cb_func = StopAfterNodes;
+    parm.br_tech = GLP_BR_MFV;  // Driebeck–Tomlin (the default) costs a tableau row per candidate
     parm.tm_lim = 10000;  // safety net only; a proof that ran out of time is not used
     int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
     if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
