@@ -213,7 +213,7 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
     parm.msg_lev = GLP_MSG_OFF;
     parm.cb_func = StopAfterNodes;
     parm.br_tech = GLP_BR_MFV;  // Driebeck–Tomlin (the default) costs a tableau row per candidate
-    parm.tm_lim = 10000;  // safety net only; a proof that ran out of time is not used
+    parm.tm_lim = 10000;        // safety net only; a proof that ran out of time is not used
     int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
     if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
     // The best stack found is a column candidate (the caller checks it keeps every budget).
@@ -261,8 +261,8 @@ double OversizedPricing(const StackRules& rules, const std::vector<std::size_t>&
 // order, into `group_alpha`); returns the largest. `stacks` receives the best stack the exact
 // pricing found in each group, when worth more than 1.
 double PricingBound(const StackRules& rules, const std::vector<double>& pi,
-                    std::vector<std::vector<std::size_t>>* stacks,
-                    std::vector<double>* group_alpha, CliqueCache& cache) {
+                    std::vector<std::vector<std::size_t>>* stacks, std::vector<double>* group_alpha,
+                    CliqueCache& cache) {
   const auto& clusters = rules.clusters();
   double alpha = 0;
   for (const auto& group : OwnerGroups(rules)) {

@@ -117,7 +117,6 @@ double OwnerGroupsFloor(const StackRules& rules) {
   return sum;
 }
 
-
 namespace {
 
 // Owner by owner needs every stack over the headroom to be led (first cluster) by a cluster of

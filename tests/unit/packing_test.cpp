@@ -32,7 +32,7 @@ Instance RandomInstance(std::mt19937& rng, std::size_t n) {
   in.budgets = {
       std::uniform_int_distribution<std::uint64_t>(20, 40)(rng), 200, 200, 1000000000, 150, 160};
   int owner_kind = std::uniform_int_distribution<int>(0, 5)(rng);
-  bool owners = owner_kind <= 1;      // two owners
+  bool owners = owner_kind <= 1;        // two owners
   bool some_unowned = owner_kind == 1;  // and a few clusters without one
   for (std::size_t k = 0; k < n; ++k) {
     Cluster c;
@@ -198,8 +198,8 @@ double CheapBound(const Instance& in) {
     resources += c.resources;
     all.push_back(c.functions.front());
   }
-  double by_resources = std::ceil(static_cast<double>(resources) /
-                                  static_cast<double>(in.budgets.resources));
+  double by_resources =
+      std::ceil(static_cast<double>(resources) / static_cast<double>(in.budgets.resources));
   double by_package = std::ceil(static_cast<double>(StackPackageBytes(in.packages, all)) /
                                 static_cast<double>(in.budgets.package_limit));
   return std::max(by_resources, by_package);
