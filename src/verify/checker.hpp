@@ -23,7 +23,8 @@ class Checker {
  private:
   struct FlatDef {
     int stack = 0;
-    Value def;
+    Value def;  ///< moved out by CompareResources, which is its last reader
+    std::vector<std::string> depends_on;  ///< as the emitted stack writes it (CheckDependsOn)
   };
   // compare.cpp
   void Flatten();

@@ -129,7 +129,7 @@ void Checker::CheckDependsOn() {
     auto it = resources_.find(r.id);
     if (it == resources_.end() || it->second.size() != 1) continue;
     int a = it->second.front().stack;
-    std::vector<std::string> now = syntax::DependsOnList(it->second.front().def);
+    const std::vector<std::string>& now = it->second.front().depends_on;
     for (const std::string& x : r.depends_on) {
       auto xt = resources_.find(x);
       if (xt == resources_.end() || xt->second.size() != 1) continue;

@@ -83,16 +83,23 @@ void Checker::Flatten() {
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
         if ((si == 0 && flat_.ChildOf(id) >= 0) || IsPlaceholder(res->items()[i])) continue;
-        resources_[id].push_back({si, Normalize(flat_.Flat(res->items()[i], si))});
+        Value def = flat_.Flat(res->items()[i], si);
+        NormalizeInPlace(def);
+        std::vector<std::string> depends_on = syntax::DependsOnList(def);
+        resources_[id].push_back({si, std::move(def), std::move(depends_on)});
       }
     }
     if (const Value* outs = Section(tmpl, "Outputs"))
-      for (std::size_t i = 0; i < outs->size(); ++i)
-        outputs_[s][outs->keys()[i].name] = Normalize(flat_.Flat(outs->items()[i], si));
+      for (std::size_t i = 0; i < outs->size(); ++i) {
+        Value& def = outputs_[s][outs->keys()[i].name];
+        def = flat_.Flat(outs->items()[i], si);
+        NormalizeInPlace(def);
+      }
     if (const Value* passed = flat_.Passed(si)) flat_.Flat(*passed, 0);  // marks plumbing
     // SAM Globals copied into a child read values through the same plumbing.
     if (const Value* globals = Section(tmpl, "Globals"); globals && si > 0) {
-      Value flat = Normalize(flat_.Flat(*globals, si));
+      Value flat = flat_.Flat(*globals, si);
+      NormalizeInPlace(flat);
       const Value* original = original_.Section("Globals");
       int budget = 10;
       if (original) {
@@ -299,11 +306,14 @@ void Checker::CompareResources() {
       continue;
     }
     ++report_.resources_checked;
-    Value flat = Without(it->second.front().def, {"DependsOn"});
+    // The last reader of the flattened definition: edited in place, not copied.
+    Value flat = Without(std::move(it->second.front().def), {"DependsOn"});
     AcceptOrderingImport(*r.def, flat);
     int budget = 10;
     int stack = it->second.front().stack;
-    Value original = Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"});
+    Value original = InOwnStackTerms(*r.def, stack);
+    NormalizeInPlace(original);
+    original.Erase("DependsOn");
     if (!options_.output_dir.empty()) {
       ResolveArtifactPaths(original, fs::absolute(original_.path()).parent_path().string());
       ResolveArtifactPaths(flat, StackDir(stack));
