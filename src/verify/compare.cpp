@@ -289,6 +289,14 @@ void Checker::CompareResources() {
     if (r.type != "AWS::Lambda::Version") order.push_back(&r);
   for (const Resource& r : original_.resources)
     if (r.type == "AWS::Lambda::Version") order.push_back(&r);
+  // Folders against which artifact paths resolve: computed once, not once per resource.
+  std::string original_dir;
+  std::vector<std::string> stack_dirs;
+  if (!options_.output_dir.empty()) {
+    original_dir = fs::absolute(original_.path()).parent_path().string();
+    for (std::size_t s = 0; s < set_.stacks.size(); ++s)
+      stack_dirs.push_back(StackDir(static_cast<int>(s)));
+  }
   for (const Resource* rp : order) {
     const Resource& r = *rp;
     auto it = resources_.find(r.id);
@@ -315,8 +323,8 @@ void Checker::CompareResources() {
     NormalizeInPlace(original);
     original.Erase("DependsOn");
     if (!options_.output_dir.empty()) {
-      ResolveArtifactPaths(original, fs::absolute(original_.path()).parent_path().string());
-      ResolveArtifactPaths(flat, StackDir(stack));
+      ResolveArtifactPaths(original, original_dir);
+      ResolveArtifactPaths(flat, stack_dirs[static_cast<std::size_t>(stack)]);
     }
     if (AcceptArtifactKey(r, flat) || AcceptImage(r, original, flat)) new_code_.insert(r.id);
     AcceptVersionHash(r, original, flat);

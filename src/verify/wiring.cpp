@@ -143,7 +143,7 @@ void Checker::CheckSameTemplate() {
                                   "template (" +
                                   rule.why + ")");
           });
-      for (const Reference& r : ReferencesIn(def, original_)) {
+      for (const Reference& r : ResourceReferences(static_cast<int>(s), i)) {
         const SameTemplateRule* rule = rules_.SameTemplateRuleFor(type->text(), r.path, def);
         if (!rule || res->Find(r.to)) continue;
         // Only what the original resolved to a resource can be broken by the split.
