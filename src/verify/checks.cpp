@@ -69,7 +69,10 @@ struct DeclaredNames {
 
  private:
   static std::size_t Slot(std::string_view section) {
-    return section == "Resources" ? 0 : section == "Parameters" ? 1 : section == "Conditions" ? 2 : 3;
+    return section == "Resources"    ? 0
+           : section == "Parameters" ? 1
+           : section == "Conditions" ? 2
+                                     : 3;
   }
   const Value& tmpl_;
   std::unordered_set<std::string_view> sections_[4];
