@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <set>
+#include <string_view>
 
 #include "cfnsplit/intrinsics.hpp"
 #include "cfnsplit/writer.hpp"
@@ -359,11 +361,10 @@ void Checker::CompareOutputs() {
          Only(*it->second.second, {"Value", "Export", "Condition"}), "Outputs." + o.name,
          it->second.first, "E5103", budget);
   }
-  for (const auto& [output_name, where] : real) {
-    const std::string& name = output_name;  // C++17 lambdas cannot capture structured bindings
-    bool original = std::any_of(original_.outputs.begin(), original_.outputs.end(),
-                                [&](const Output& o) { return o.name == name; });
-    if (!original)
+  std::set<std::string_view> original_names;  // by name, once: not a scan per output
+  for (const Output& o : original_.outputs) original_names.insert(o.name);
+  for (const auto& [name, where] : real) {
+    if (!original_names.count(name))
       Report("E5103", "original has no Outputs." + name + " but " + PathOf(where.first) +
                           " declares it and no stack reads it");
   }
