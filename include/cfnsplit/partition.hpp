@@ -21,9 +21,11 @@
 namespace cfnsplit {
 
 /// Makes the plan; findings (E4xxx) go to `sink`. Returns nullopt when no valid plan exists.
+/// `final_check`, when given, receives the CheckPlan of the returned plan (computed here anyway),
+/// so that callers need not check the same plan again.
 std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView& packages,
                                            const RuleSet& rules, const PlanOptions& options,
-                                           DiagnosticSink& sink);
+                                           DiagnosticSink& sink, PlanCheck* final_check = nullptr);
 
 /// Copies figures from a check into the plan's stacks.
 void ApplyFigures(SplitPlan& plan, const PlanCheck& check);

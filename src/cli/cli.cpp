@@ -39,6 +39,7 @@ int Run(int argc, char** argv) {
   app.set_version_flag("--version", "cfnsplit 0.1.0");
   app.require_subcommand(1);
   CommonOptions common;
+  common.exit_without_teardown = true;  // this is the process's own entry point
   std::vector<std::unique_ptr<Command>> commands = AllCommands();
   for (auto& command : commands) {
     CLI::App* sub = command->Register(app);

@@ -203,8 +203,10 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
 }
 
 int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags* build) {
+  const WiringMode planned_mode = p.plan.options.mode;
   if (!flags.mode.empty()) p.plan.options.mode = *ParseWiringMode(flags.mode);
-  p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
+  if (!p.check_current || p.plan.options.mode != planned_mode)
+    p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
   if (!p.check.ok()) {
     PrintPlanText(p.plan, p.check, s.rules(), std::cerr);
     s.sink().Error("E4017", {},
@@ -290,7 +292,8 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
             << ".\nDeploy order:";
   for (const auto& name : result->deploy_order) std::cout << ' ' << name;
   std::cout << "\nSee " << flags.output << "/README.md for the commands.\n";
-  return s.Finish(true);
+  built.reset();  // removes the staging directory: the one teardown with an effect outside
+  return s.ExitWithoutTeardown(s.Finish(true));
 }
 
 }  // namespace cfnsplit::cli

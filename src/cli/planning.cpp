@@ -193,12 +193,13 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
     p.nothing_to_split = NothingToSplit(p.analysis, p.packages, s.rules());
     if (!p.nothing_to_split.empty()) return p;
   }
-  auto plan = PartitionTemplate(p.analysis, p.packages, s.rules(), plan_options, s.sink());
+  auto plan =
+      PartitionTemplate(p.analysis, p.packages, s.rules(), plan_options, s.sink(), &p.check);
   if (!plan) return std::nullopt;
   p.plan = std::move(*plan);
-  p.plan.inputs = inputs;
+  p.plan.inputs = inputs;  // inputs and explanations are not what CheckPlan reads
   for (const auto& [id, why] : deployed_pins) p.plan.explanations[id] = why;
-  p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
+  p.check_current = true;
   return p;
 }
 

@@ -57,6 +57,9 @@ struct Planned {
   PackageOptions package_options;               ///< the sizing inputs in effect
   SplitPlan plan;
   PlanCheck check;
+  /// `check` is CheckPlan of `plan` as it stands (MakePlan): EmitPlanned need not check again
+  /// unless it changes the plan's mode.
+  bool check_current = false;
   std::vector<std::string> input_paths;
   /// Set (and the plan left empty) when the template fits every quota and package limit and
   /// the user asked for no particular split: the reason, for the user.

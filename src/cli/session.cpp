@@ -1,5 +1,11 @@
 #include "cli/session.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "cfnsplit/timings.hpp"
+
 namespace cfnsplit::cli {
 
 bool Session::LoadRules() {
@@ -32,6 +38,15 @@ bool Session::HasInputErrors() const {
   for (const auto& d : sink_.diagnostics())
     if (d.severity == Severity::kError && IsInputErrorCode(d.code)) return true;
   return false;
+}
+
+int Session::ExitWithoutTeardown(int code) {
+  if (!options_.exit_without_teardown) return code;
+  timings::Print(std::cerr);
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 int Session::Finish(bool input_ok) {

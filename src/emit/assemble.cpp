@@ -338,8 +338,10 @@ Value Emitter::GeneratedConditions(Value conditions, const StackOut& s) const {
   return conditions;
 }
 
+// Called once per stack, as the last use of its rewritten resources and outputs: they move
+// into the template instead of being copied (a 10,000-function split holds them only once).
 Value Emitter::BuildTemplate(int index) {
-  const StackOut& s = stacks_[static_cast<std::size_t>(index)];
+  StackOut& s = stacks_[static_cast<std::size_t>(index)];
   const Value& orig = model_.root();
   Value params = Value::Map();
   if (index == 0) {
@@ -351,7 +353,7 @@ Value Emitter::BuildTemplate(int index) {
   }
   for (const auto& [name, def] : s.params)
     if (!model_.FindParameter(name)) params.AppendEntry(name, def);
-  Value resources = s.resources;
+  Value resources = std::move(s.resources);
   if (index == 0 && mode() == WiringMode::kNested)
     for (std::size_t c = 1; c < stacks_.size(); ++c)
       resources.AppendEntry(stacks_[c].resource_id, StackResource(static_cast<int>(c)));
@@ -367,7 +369,7 @@ Value Emitter::BuildTemplate(int index) {
       if (key == "Parameters")
         root.AppendEntry(key, params);
       else if (key == "Resources")
-        root.AppendEntry(key, resources);
+        root.AppendEntry(key, std::move(resources));
       else if (key == "Conditions")
         root.AppendEntry(key, GeneratedConditions(orig.items()[i], s));
       else if (key == "Globals" && !options_.output_dir.empty()) {
@@ -378,7 +380,7 @@ Value Emitter::BuildTemplate(int index) {
       else if (key != "Outputs")
         root.AppendEntry(key, orig.items()[i]);
     }
-    if (s.outputs.size() > 0) root.AppendEntry("Outputs", s.outputs);
+    if (s.outputs.size() > 0) root.AppendEntry("Outputs", std::move(s.outputs));
     return root;
   }
   if (const Value* v = orig.Find("AWSTemplateFormatVersion"))
@@ -398,7 +400,7 @@ Value Emitter::BuildTemplate(int index) {
       conditions.AppendEntry(c, it->second);
   if (conditions.size() > 0) root.AppendEntry("Conditions", std::move(conditions));
   root.AppendEntry("Resources", std::move(resources));
-  if (s.outputs.size() > 0) root.AppendEntry("Outputs", s.outputs);
+  if (s.outputs.size() > 0) root.AppendEntry("Outputs", std::move(s.outputs));
   return root;
 }
 
@@ -471,6 +473,10 @@ std::optional<EmitResult> Emitter::Run() {
   bool exported = false;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     const StackOut& s = stacks_[i];
+    for (const Value& o : s.outputs.items())
+      if (o.Find("Export") && o.Find("Description") &&
+          o.Find("Description")->text().rfind("cfnsplit:", 0) == 0)
+        exported = true;
     EmittedStack es;
     es.name = s.name;
     es.tmpl = BuildTemplate(static_cast<int>(i));
@@ -482,10 +488,6 @@ std::optional<EmitResult> Emitter::Run() {
     es.images = s.images;
     es.layers = s.layers;
     for (const auto& n : s.notes) result.notes.push_back(s.name + ": " + n);
-    for (const Value& o : s.outputs.items())
-      if (o.Find("Export") && o.Find("Description") &&
-          o.Find("Description")->text().rfind("cfnsplit:", 0) == 0)
-        exported = true;
     result.stacks.push_back(std::move(es));
   }
   if (exported)

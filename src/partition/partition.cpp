@@ -253,7 +253,7 @@ void ApplyFigures(SplitPlan& plan, const PlanCheck& check) {
 
 std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView& packages,
                                            const RuleSet& rules, const PlanOptions& options,
-                                           DiagnosticSink& sink) {
+                                           DiagnosticSink& sink, PlanCheck* final_check) {
   timings::Scope timing("partition");
   Assignment asg = AssignResources(a, options);
   if (options.mode == WiringMode::kExports && !asg.pin_conflicts.empty()) {
@@ -318,6 +318,9 @@ std::optional<SplitPlan> PartitionTemplate(const Analysis& a, const PackageView&
                  {"fix: " + v.fix});
   }
   if (!check.ok()) return std::nullopt;
+  // What follows the packing loop (explanations, bounds, images, figures) changes nothing
+  // CheckPlan reads (stack names and resources, the plan's options): the check still holds.
+  if (final_check) *final_check = std::move(check);
   return plan;
 }
 

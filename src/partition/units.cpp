@@ -1,5 +1,7 @@
 // Units (what must stay together), the base closure, and function clusters.
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -8,23 +10,66 @@
 namespace cfnsplit {
 namespace {
 
-// A bit set over function units, sized once; the partitioner ORs many of them.
+// A set of function units that the partitioner ORs many of. Most resources need or serve a
+// handful of functions, so a set starts as a sorted list and turns into a bit set only once the
+// list would be the bigger of the two: one dense set per resource was quadratic in memory and
+// time (59,000 resources × 10,000 functions).
 class Bits {
  public:
-  explicit Bits(std::size_t n = 0) : words_((n + 63) / 64, 0) {}
-  void Set(std::size_t i) { words_[i / 64] |= 1ull << (i % 64); }
-  void Or(const Bits& o) {
-    for (std::size_t i = 0; i < words_.size(); ++i) words_[i] |= o.words_[i];
+  explicit Bits(std::size_t n = 0) : n_(n) {}
+  void Set(std::size_t i) {
+    if (dense_) {
+      words_[i / 64] |= 1ull << (i % 64);
+      return;
+    }
+    auto at = std::lower_bound(sparse_.begin(), sparse_.end(), i);
+    if (at != sparse_.end() && *at == i) return;
+    sparse_.insert(at, static_cast<std::uint32_t>(i));
+    DensifyIfBigger();
   }
+  void Or(const Bits& o) {
+    if (o.dense_) {
+      Densify();
+      for (std::size_t w = 0; w < words_.size(); ++w) words_[w] |= o.words_[w];
+    } else if (dense_) {
+      for (std::uint32_t i : o.sparse_) words_[i / 64] |= 1ull << (i % 64);
+    } else if (!o.sparse_.empty()) {
+      std::vector<std::uint32_t> merged;
+      merged.reserve(sparse_.size() + o.sparse_.size());
+      std::set_union(sparse_.begin(), sparse_.end(), o.sparse_.begin(), o.sparse_.end(),
+                     std::back_inserter(merged));
+      sparse_.swap(merged);
+      DensifyIfBigger();
+    }
+  }
+  /// Every member, in increasing order (whichever form the set has).
   template <typename F>
   void ForEach(F f) const {
+    if (!dense_) {
+      for (std::uint32_t i : sparse_) f(static_cast<std::size_t>(i));
+      return;
+    }
     for (std::size_t w = 0; w < words_.size(); ++w)
       for (std::uint64_t bits = words_[w]; bits; bits &= bits - 1)
         f(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
   }
 
  private:
-  std::vector<std::uint64_t> words_;
+  void DensifyIfBigger() {
+    if (sparse_.size() * 32 > n_ + 64) Densify();
+  }
+  void Densify() {
+    if (dense_) return;
+    words_.assign((n_ + 63) / 64, 0);
+    for (std::uint32_t i : sparse_) words_[i / 64] |= 1ull << (i % 64);
+    std::vector<std::uint32_t>().swap(sparse_);
+    dense_ = true;
+  }
+
+  std::size_t n_ = 0;
+  bool dense_ = false;
+  std::vector<std::uint32_t> sparse_;  ///< sorted, while not dense
+  std::vector<std::uint64_t> words_;   ///< while dense
 };
 
 std::string PinnedStack(const Resource& r, const PlanOptions& options) {

@@ -23,7 +23,8 @@ class Checker {
  private:
   struct FlatDef {
     int stack = 0;
-    Value def;
+    Value def;  ///< moved out by CompareResources, which is its last reader
+    std::vector<std::string> depends_on;  ///< as the emitted stack writes it (CheckDependsOn)
   };
   // compare.cpp
   void Flatten();
@@ -61,6 +62,9 @@ class Checker {
   bool InOriginalCycle(const std::string& a, const std::string& b) const;
   bool OriginalDeclares(const char* section, const std::string& target) const;
   std::map<std::string, std::set<std::string>> StackGraph() const;
+  /// ReferencesIn of resource `i` of stack `stack`'s Resources section, walked once for the
+  /// three checks that read them (local references, cycles, same-template rules).
+  const std::vector<Reference>& ResourceReferences(int stack, std::size_t i) const;
 
   void Report(const char* code, const std::string& text, SourceLoc loc = {});
   void Note(const char* code, const std::string& text);
@@ -81,6 +85,7 @@ class Checker {
   std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
   std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
   std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
+  mutable std::vector<std::vector<std::vector<Reference>>> resource_refs_;  ///< per stack, lazily
 };
 
 }  // namespace cfnsplit::verify

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <string_view>
+#include <unordered_set>
 
 #include "cfnsplit/graph.hpp"
 #include "cfnsplit/intrinsics.hpp"
@@ -44,20 +46,67 @@ bool SamGenerated(const Value& tmpl, const std::string& name) {
   return res && !Declares(tmpl, "Parameters", name) && !SamGeneratedOwner(*res, name).empty();
 }
 
+// The names one template declares, section by section, hashed once: every reference of the
+// template asks, and a linear Find per reference made checking a stack quadratic.
+struct DeclaredNames {
+  explicit DeclaredNames(const Value& tmpl) : tmpl_(tmpl) {
+    for (const char* name : {"Resources", "Parameters", "Conditions", "Mappings"})
+      if (const Value* section = Section(tmpl, name))
+        for (const Value::Key& k : section->keys()) sections_[Slot(name)].insert(k.name);
+    if (const Value* res = Section(tmpl, "Resources"))
+      for (const Value& def : res->items()) {
+        const Value* type = def.is_map() ? def.Find("Type") : nullptr;
+        if (type && type->text().rfind("AWS::Serverless::", 0) == 0) has_sam_ = true;
+      }
+  }
+  bool Declares(const char* section, const std::string& name) const {
+    return sections_[Slot(section)].count(name) > 0;
+  }
+  /// SamGenerated: only a template with a SAM resource has names the transform creates.
+  bool SamGenerated(const std::string& name) const {
+    return has_sam_ && verify::SamGenerated(tmpl_, name);
+  }
+
+ private:
+  static std::size_t Slot(std::string_view section) {
+    return section == "Resources"    ? 0
+           : section == "Parameters" ? 1
+           : section == "Conditions" ? 2
+                                     : 3;
+  }
+  const Value& tmpl_;
+  std::unordered_set<std::string_view> sections_[4];
+  bool has_sam_ = false;
+};
+
 }  // namespace
+
+const std::vector<Reference>& Checker::ResourceReferences(int stack, std::size_t i) const {
+  const auto s = static_cast<std::size_t>(stack);
+  if (resource_refs_.size() != set_.stacks.size()) resource_refs_.resize(set_.stacks.size());
+  auto& refs = resource_refs_[s];
+  if (refs.empty())
+    if (const Value* res = Section(set_.stacks[s].tmpl(), "Resources")) {
+      refs.reserve(res->size());
+      for (const Value& def : res->items()) refs.push_back(ReferencesIn(def, original_));
+    }
+  return refs[i];
+}
 
 std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) const {
   std::map<std::string, std::set<std::string>> g;
-  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
+  const Value& tmpl = set_.stacks[static_cast<std::size_t>(stack)].tmpl();
+  const Value* res = Section(tmpl, "Resources");
+  const DeclaredNames declared(tmpl);
   for (std::size_t i = 0; res && i < res->size(); ++i) {
     const std::string& id = res->keys()[i].name;
     auto& edges = g[id];
-    for (const Reference& r : ReferencesIn(res->items()[i], original_))
+    for (const Reference& r : ResourceReferences(stack, i))
       if ((r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub) &&
-          res->Find(r.to) && !InOriginalCycle(id, r.to))
+          declared.Declares("Resources", r.to) && !InOriginalCycle(id, r.to))
         edges.insert(r.to);
     for (const auto& d : syntax::DependsOnList(res->items()[i]))
-      if (res->Find(d) && !InOriginalCycle(id, d)) edges.insert(d);
+      if (declared.Declares("Resources", d) && !InOriginalCycle(id, d)) edges.insert(d);
   }
   return g;
 }
@@ -129,7 +178,7 @@ void Checker::CheckDependsOn() {
     auto it = resources_.find(r.id);
     if (it == resources_.end() || it->second.size() != 1) continue;
     int a = it->second.front().stack;
-    std::vector<std::string> now = syntax::DependsOnList(it->second.front().def);
+    const std::vector<std::string>& now = it->second.front().depends_on;
     for (const std::string& x : r.depends_on) {
       auto xt = resources_.find(x);
       if (xt == resources_.end() || xt->second.size() != 1) continue;
@@ -154,8 +203,9 @@ void Checker::CheckDependsOn() {
 
 void Checker::CheckTemplateReferences(int s) {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl();
-  auto check = [&](const Value& v, const std::string& where) {
-    for (const Reference& r : ReferencesIn(v, original_)) {
+  const DeclaredNames declared(tmpl);
+  auto check = [&](const std::vector<Reference>& references, const std::string& where) {
+    for (const Reference& r : references) {
       bool ok = true;
       const char* what = "resource or parameter";
       const std::string& target = r.to;
@@ -166,16 +216,19 @@ void Checker::CheckTemplateReferences(int s) {
         case RefKind::kSub:
         case RefKind::kGetAtt:
           if (attribute) what = "resource";
-          ok = Declares(tmpl, "Resources", target) || SamGenerated(tmpl, target) ||
-               (!attribute && (Declares(tmpl, "Parameters", target) || IsPseudoParameter(target)));
+          // The cheap tests first; SamGenerated scans the template's SAM resources.
+          ok = declared.Declares("Resources", target) ||
+               (!attribute &&
+                (declared.Declares("Parameters", target) || IsPseudoParameter(target))) ||
+               declared.SamGenerated(target);
           break;
         case RefKind::kCondition:
           what = "condition";
-          ok = Declares(tmpl, "Conditions", target);
+          ok = declared.Declares("Conditions", target);
           break;
         case RefKind::kFindInMap:
           what = "mapping";
-          ok = Declares(tmpl, "Mappings", target);
+          ok = declared.Declares("Mappings", target);
           break;
         default:
           continue;
@@ -196,14 +249,17 @@ void Checker::CheckTemplateReferences(int s) {
       std::string where = std::string(section) + "." + sec->keys()[i].name;
       // A loop body names its own identifiers; the loop stays in the base stack as written.
       if (sec->keys()[i].name.rfind("Fn::ForEach::", 0) == 0) continue;
-      check(def, where);
+      if (section == std::string_view("Resources"))
+        check(ResourceReferences(s, i), where);
+      else
+        check(ReferencesIn(def, original_), where);
       const Value* cond = def.is_map() ? def.Find("Condition") : nullptr;
-      if (cond && cond->is_string() && !Declares(tmpl, "Conditions", cond->text()) &&
+      if (cond && cond->is_string() && !declared.Declares("Conditions", cond->text()) &&
           OriginalDeclares("Conditions", cond->text()))
         Report("E5102",
                PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
       for (const auto& d : syntax::DependsOnList(def))
-        if (!Declares(tmpl, "Resources", d) && OriginalDeclares("Resources", d))
+        if (!declared.Declares("Resources", d) && OriginalDeclares("Resources", d))
           Report("E5102", PathOf(s) + ": " + where + ".DependsOn names " + d +
                               ", which that template does not declare");
     }
@@ -211,7 +267,7 @@ void Checker::CheckTemplateReferences(int s) {
   if (const Value* conds = Section(tmpl, "Conditions"))
     for (std::size_t i = 0; i < conds->size(); ++i)
       if (conds->keys()[i].name.rfind("Fn::ForEach::", 0) != 0)
-        check(conds->items()[i], "Conditions." + conds->keys()[i].name);
+        check(ReferencesIn(conds->items()[i], original_), "Conditions." + conds->keys()[i].name);
 }
 
 void Checker::CheckPassedParameters(int s) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <set>
+#include <string_view>
 
 #include "cfnsplit/intrinsics.hpp"
 #include "cfnsplit/writer.hpp"
@@ -83,16 +85,23 @@ void Checker::Flatten() {
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
         if ((si == 0 && flat_.ChildOf(id) >= 0) || IsPlaceholder(res->items()[i])) continue;
-        resources_[id].push_back({si, Normalize(flat_.Flat(res->items()[i], si))});
+        Value def = flat_.Flat(res->items()[i], si);
+        NormalizeInPlace(def);
+        std::vector<std::string> depends_on = syntax::DependsOnList(def);
+        resources_[id].push_back({si, std::move(def), std::move(depends_on)});
       }
     }
     if (const Value* outs = Section(tmpl, "Outputs"))
-      for (std::size_t i = 0; i < outs->size(); ++i)
-        outputs_[s][outs->keys()[i].name] = Normalize(flat_.Flat(outs->items()[i], si));
+      for (std::size_t i = 0; i < outs->size(); ++i) {
+        Value& def = outputs_[s][outs->keys()[i].name];
+        def = flat_.Flat(outs->items()[i], si);
+        NormalizeInPlace(def);
+      }
     if (const Value* passed = flat_.Passed(si)) flat_.Flat(*passed, 0);  // marks plumbing
     // SAM Globals copied into a child read values through the same plumbing.
     if (const Value* globals = Section(tmpl, "Globals"); globals && si > 0) {
-      Value flat = Normalize(flat_.Flat(*globals, si));
+      Value flat = flat_.Flat(*globals, si);
+      NormalizeInPlace(flat);
       const Value* original = original_.Section("Globals");
       int budget = 10;
       if (original) {
@@ -112,7 +121,9 @@ void Checker::Flatten() {
 
 void Checker::Diff(const Value& a, const Value& b, const std::string& path, int stack,
                    const char* code, int& budget) {
-  if (budget <= 0) return;
+  // Equal in order is equal in any order: nothing to report, and no path strings to build for
+  // the (usual) subtree that matches.
+  if (budget <= 0 || a.Equals(b)) return;
   auto differ = [&](const std::string& original_side, const std::string& output_side) {
     --budget;
     Report(code,
@@ -282,6 +293,14 @@ void Checker::CompareResources() {
     if (r.type != "AWS::Lambda::Version") order.push_back(&r);
   for (const Resource& r : original_.resources)
     if (r.type == "AWS::Lambda::Version") order.push_back(&r);
+  // Folders against which artifact paths resolve: computed once, not once per resource.
+  std::string original_dir;
+  std::vector<std::string> stack_dirs;
+  if (!options_.output_dir.empty()) {
+    original_dir = fs::absolute(original_.path()).parent_path().string();
+    for (std::size_t s = 0; s < set_.stacks.size(); ++s)
+      stack_dirs.push_back(StackDir(static_cast<int>(s)));
+  }
   for (const Resource* rp : order) {
     const Resource& r = *rp;
     auto it = resources_.find(r.id);
@@ -299,14 +318,17 @@ void Checker::CompareResources() {
       continue;
     }
     ++report_.resources_checked;
-    Value flat = Without(it->second.front().def, {"DependsOn"});
+    // The last reader of the flattened definition: edited in place, not copied.
+    Value flat = Without(std::move(it->second.front().def), {"DependsOn"});
     AcceptOrderingImport(*r.def, flat);
     int budget = 10;
     int stack = it->second.front().stack;
-    Value original = Without(Normalize(InOwnStackTerms(*r.def, stack)), {"DependsOn"});
+    Value original = InOwnStackTerms(*r.def, stack);
+    NormalizeInPlace(original);
+    original.Erase("DependsOn");
     if (!options_.output_dir.empty()) {
-      ResolveArtifactPaths(original, fs::absolute(original_.path()).parent_path().string());
-      ResolveArtifactPaths(flat, StackDir(stack));
+      ResolveArtifactPaths(original, original_dir);
+      ResolveArtifactPaths(flat, stack_dirs[static_cast<std::size_t>(stack)]);
     }
     if (AcceptArtifactKey(r, flat) || AcceptImage(r, original, flat)) new_code_.insert(r.id);
     AcceptVersionHash(r, original, flat);
@@ -339,11 +361,10 @@ void Checker::CompareOutputs() {
          Only(*it->second.second, {"Value", "Export", "Condition"}), "Outputs." + o.name,
          it->second.first, "E5103", budget);
   }
-  for (const auto& [output_name, where] : real) {
-    const std::string& name = output_name;  // C++17 lambdas cannot capture structured bindings
-    bool original = std::any_of(original_.outputs.begin(), original_.outputs.end(),
-                                [&](const Output& o) { return o.name == name; });
-    if (!original)
+  std::set<std::string_view> original_names;  // by name, once: not a scan per output
+  for (const Output& o : original_.outputs) original_names.insert(o.name);
+  for (const auto& [name, where] : real) {
+    if (!original_names.count(name))
       Report("E5103", "original has no Outputs." + name + " but " + PathOf(where.first) +
                           " declares it and no stack reads it");
   }

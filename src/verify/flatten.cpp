@@ -316,32 +316,46 @@ Value NormalizeSub(const Value& v) {
 }  // namespace
 
 Value Normalize(const Value& v) {
-  if (v.is_string() && v.plain())
-    if (auto b = Yaml11Bool(v.text()))
-      return Value::Bool(*b, v.loc());  // as CloudFormation reads it
-  if (v.is_scalar()) return v;
+  Value out = v;
+  NormalizeInPlace(out);
+  return out;
+}
+
+// In place: every resource of a split is normalised once on each side, and a copy per node
+// was most of what verifying a large split cost.
+void NormalizeInPlace(Value& v) {
+  if (v.is_string() && v.plain()) {
+    if (auto b = Yaml11Bool(v.text())) v = Value::Bool(*b, v.loc());  // as CloudFormation reads it
+    return;
+  }
+  if (v.is_scalar()) return;
   std::string_view fn = v.IntrinsicName();
-  if (fn == "Fn::Sub") return NormalizeSub(v);
+  if (fn == "Fn::Sub") {
+    v = NormalizeSub(v);
+    return;
+  }
   if (fn == "Fn::GetAtt" && v.IntrinsicArg().is_string()) {
     std::string res, attr;
-    if (syntax::GetAttParts(v.IntrinsicArg(), res, attr)) return syntax::GetAtt(res, attr);
+    if (syntax::GetAttParts(v.IntrinsicArg(), res, attr)) {
+      v = syntax::GetAtt(res, attr);
+      return;
+    }
   }
   if (fn == "Fn::Split" && v.IntrinsicArg().is_list() && v.IntrinsicArg().size() == 2) {
-    Value inner = Normalize(v.IntrinsicArg().items()[1]);
-    const Value& delim = v.IntrinsicArg().items()[0];
+    Value& arg = v.items().front();
+    Value& inner = arg.items()[1];
+    NormalizeInPlace(inner);
+    const Value& delim = arg.items()[0];
     if (inner.IntrinsicName() == "Fn::Join" && inner.IntrinsicArg().is_list() &&
-        inner.IntrinsicArg().size() == 2 && inner.IntrinsicArg().items()[0].Equals(delim))
-      return inner.IntrinsicArg().items()[1];
+        inner.IntrinsicArg().size() == 2 && inner.IntrinsicArg().items()[0].Equals(delim)) {
+      Value joined = std::move(inner.items().front().items()[1]);
+      v = std::move(joined);
+      return;
+    }
+    NormalizeInPlace(arg.items()[0]);  // the joined part is normalised already
+    return;
   }
-  Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
-  out.Reserve(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.is_list())
-      out.Append(Normalize(v.items()[i]));
-    else
-      out.AppendEntry(v.keys()[i].name, Normalize(v.items()[i]), v.keys()[i].loc);
-  }
-  return out;
+  for (Value& item : v.items()) NormalizeInPlace(item);
 }
 
 }  // namespace cfnsplit::verify

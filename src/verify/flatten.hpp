@@ -108,5 +108,7 @@ class Flattener {
 /// back into the string, an empty variable map becomes the string form, Split of a Join with
 /// the same delimiter is its argument, "A.B" GetAtt strings become lists.
 Value Normalize(const Value& v);
+/// Normalize without a copy, for a value the caller owns.
+void NormalizeInPlace(Value& v);
 
 }  // namespace cfnsplit::verify

@@ -3,6 +3,8 @@
 // SAM transform needs inside one template; and AWS::StackName where it names the resource's own
 // stack (rules/wiring.yaml).
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "cfnsplit/intrinsics.hpp"
 #include "verify/checker.hpp"
@@ -95,14 +97,18 @@ std::vector<std::string> Checker::SecretsIn(const Value& flat) const {
 }
 
 void Checker::CheckSecrets() {
+  // By name, once: a scan of the original's outputs per emitted output was quadratic.
+  std::unordered_map<std::string_view, const Output*> original_outputs;
+  for (const Output& o : original_.outputs) original_outputs[o.name] = &o;
   for (std::size_t s = 0; s < outputs_.size(); ++s)
     for (const auto& [name, def] : outputs_[s]) {
-      const Output* original = nullptr;
-      for (const Output& o : original_.outputs)
-        if (o.name == name) original = &o;
-      std::vector<std::string> before =
-          original ? SecretsIn(Normalize(*original->def)) : std::vector<std::string>{};
-      for (const std::string& secret : SecretsIn(def)) {
+      std::vector<std::string> secrets = SecretsIn(def);
+      if (secrets.empty()) continue;
+      auto original = original_outputs.find(name);
+      std::vector<std::string> before = original != original_outputs.end()
+                                            ? SecretsIn(Normalize(*original->second->def))
+                                            : std::vector<std::string>{};
+      for (const std::string& secret : secrets) {
         std::string text = PathOf(static_cast<int>(s)) + ": Outputs." + name + " exposes " + secret;
         if (std::find(before.begin(), before.end(), secret) != before.end())
           Note("W5106", text + " (as the original template already does)");
@@ -143,7 +149,7 @@ void Checker::CheckSameTemplate() {
                                   "template (" +
                                   rule.why + ")");
           });
-      for (const Reference& r : ReferencesIn(def, original_)) {
+      for (const Reference& r : ResourceReferences(static_cast<int>(s), i)) {
         const SameTemplateRule* rule = rules_.SameTemplateRuleFor(type->text(), r.path, def);
         if (!rule || res->Find(r.to)) continue;
         // Only what the original resolved to a resource can be broken by the split.

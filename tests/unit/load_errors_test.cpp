@@ -87,6 +87,23 @@ TEST_CASE("duplicate keys are errors at the second key", "[unit][load][errors]")
   for (const auto& c : cases) CheckBad(c);
 }
 
+TEST_CASE("duplicate keys in a big JSON mapping are found past the linear scan",
+          "[unit][load][errors]") {
+  // The parser compares keys in place for small mappings and hashes them from 24 keys on: a
+  // duplicate on either side of that switch is the same error at the same place.
+  for (int first : {3, 30}) {
+    std::string text = "{";
+    for (int i = 0; i < 40; ++i)
+      text += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ",\n";
+    text += "\"k" + std::to_string(first) + "\": 0}";
+    const std::string message = "duplicate key 'k" + std::to_string(first) +
+                                "' in this mapping (first at line " + std::to_string(first + 1) +
+                                ", column 1)";
+    CAPTURE(first);
+    CheckBad({"t.json", text.c_str(), "E0006", "41:1", message.c_str()});
+  }
+}
+
 TEST_CASE("malformed JSON is reported where it goes wrong", "[unit][load][errors]") {
   const BadCase cases[] = {
       {"t.json", "{\"a\": 1,}", "E0003", "1:9", "expected a string key"},

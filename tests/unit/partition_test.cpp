@@ -347,3 +347,28 @@ TEST_CASE("thorough effort: deterministic, valid, never more stacks than fast; L
     CHECK(bound <= function_stacks);
   }
 }
+
+TEST_CASE("partition hands back the check of the plan it returns", "[unit][partition]") {
+  // MakePlan and split use it instead of checking the same plan again: it must be the check
+  // CheckPlan makes of the returned plan, figures included.
+  PlanOptions options;
+  options.mode = WiringMode::kExports;
+  options.headroom = 0.1;  // several function stacks and a post stack: figures worth comparing
+  auto p = Plan(Service(30), options);
+  REQUIRE(p->plan);
+  DiagnosticSink sink;
+  PlanCheck handed;
+  auto again = PartitionTemplate(p->analysis, {}, BuiltinRules(), options, sink, &handed);
+  REQUIRE(again);
+  PlanCheck fresh = CheckPlan(p->analysis, *again, {}, BuiltinRules());
+  CHECK(handed.ok());
+  CHECK(handed.violations.size() == fresh.violations.size());
+  REQUIRE(handed.figures.size() == fresh.figures.size());
+  REQUIRE(handed.figures.size() == again->stacks.size());
+  for (std::size_t s = 0; s < fresh.figures.size(); ++s) {
+    CHECK(handed.figures[s].resources == fresh.figures[s].resources);
+    CHECK(handed.figures[s].template_bytes == fresh.figures[s].template_bytes);
+    CHECK(handed.figures[s].outputs == fresh.figures[s].outputs);
+    CHECK(handed.figures[s].parameters == fresh.figures[s].parameters);
+  }
+}

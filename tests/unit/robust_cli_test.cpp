@@ -234,3 +234,22 @@ TEST_CASE("robust: functions tied together with several owners: one clear senten
   CHECK(plan.err.find("several owners") != std::string::npos);
   CHECK(plan.err.find("must stay together must stay together") == std::string::npos);
 }
+
+TEST_CASE("robust: a split that ends without teardown still flushes everything it printed",
+          "[unit][robust]") {
+  // `split` ends the process with _Exit once its outputs are written (no freeing of the DOM):
+  // stdout's last line, the diagnostics and the --timings table must all reach their files.
+  TempDir dir;
+  dir.Write("t.yaml", kOneFunction);
+  Run run = Cfnsplit("split t.yaml --strategy lifecycle -o out --timings", dir);
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  CHECK(run.out.find("See out/README.md for the commands.\n") != std::string::npos);
+  CHECK(run.out.size() >= 2);
+  CHECK(run.out.substr(run.out.size() - 1) == "\n");
+  std::size_t first = run.err.find("timings:   total");
+  CHECK(first != std::string::npos);
+  CHECK(run.err.find("timings:   total", first + 1) == std::string::npos);  // printed once
+  CHECK(fs::exists(dir.path() / "out/stacks.json"));
+  CHECK(fs::exists(dir.path() / "out/README.md"));
+}

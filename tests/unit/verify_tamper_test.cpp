@@ -1,5 +1,6 @@
 // Verify must catch every kind of damage to emitted stacks: each test breaks one thing.
 #include "emit_test_util.hpp"
+#include "verify/flatten.hpp"
 
 using namespace cfnsplit;
 using namespace cfnsplit::testing;
@@ -181,4 +182,35 @@ TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
     MutableAt(r.stacks[1].tmpl, "Parameters.Env")->Erase("Default");
     CHECK(Has(VerifyFails(f, r), "Parameters.Env.Default"));
   }
+}
+
+TEST_CASE("verify: normalising in place gives what the copying Normalize gives",
+          "[unit][verify]") {
+  // Every form Normalize rewrites: YAML 1.1 booleans, Sub bindings, "A.B" GetAtt strings and
+  // Split of a Join with the same delimiter (which collapses to the joined list), nested.
+  Fixture f(R"(
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Flag: yes
+      Name: !Sub ["${B}-x", {B: !Ref Bucket}]
+      Arn: !GetAtt Bucket.Arn
+      Parts: !Split [",", !Join [",", [a, !GetAtt Bucket.Arn]]]
+      Other: !Split [",", !Join [";", [a, b]]]
+  Bucket:
+    Type: AWS::S3::Bucket
+)");
+  const Value& def = *f.model->FindResource("Fn")->def;
+  Value copy = verify::Normalize(def);
+  Value in_place = def;
+  verify::NormalizeInPlace(in_place);
+  CHECK(copy.Equals(in_place));
+  const Value* props = in_place.Find("Properties");
+  REQUIRE(props);
+  CHECK(props->Find("Flag")->is_bool());
+  CHECK(props->Find("Name")->IntrinsicArg().text() == "${Bucket}-x");
+  CHECK(props->Find("Arn")->IntrinsicArg().is_list());
+  CHECK(props->Find("Parts")->is_list());
+  CHECK(props->Find("Other")->IntrinsicName() == "Fn::Split");
 }
