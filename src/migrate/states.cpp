@@ -115,11 +115,13 @@ SplitPlan PartialPlan(const TemplateModel& model, const SplitPlan& plan,
 
 std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan,
                                const RuleSet& rules, const std::string& stack, bool verify,
-                               const std::string& what, DiagnosticSink& sink) {
+                               const std::string& what, DiagnosticSink& sink,
+                               const std::map<std::string, std::string>& stack_names) {
   EmitOptions options;
   options.mode = WiringMode::kExports;
   options.format = TemplateFormat::kJson;
   options.stack_name = stack;
+  options.stack_names = stack_names;
   options.max_root_outputs = rules.Limit("outputs_per_stack");
   options.max_root_parameters = rules.Limit("parameters_per_stack");
   DiagnosticSink local;

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cfnsplit/timings.hpp"
 #include "cfnsplit/verify.hpp"
 #include "cfnsplit/writer.hpp"
-#include "cfnsplit/timings.hpp"
 #include "migrate/internal.hpp"
 #include "migrate/states.hpp"
 
@@ -51,6 +51,11 @@ class MigrationPlanner {
     out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate,
                                options_.layout);
     if (!RefuseImpossible()) return std::nullopt;
+    if (options_.layout.mode == WiringMode::kNested) {
+      auto unnest = migrate::UnnestSteps(options_.layout, base, files_, sink_);
+      if (!unnest) return std::nullopt;
+      unnest_steps_ = std::move(*unnest);
+    }
     for (const ResourceMove& m : out_.moves) {
       if (m.route == MoveRoute::kRefactor) refactor_home_[m.id] = PlanIndex(m.id);
       if (m.route == MoveRoute::kRefactor) refactor_from_[m.id] = m.from_stack;
@@ -88,9 +93,10 @@ class MigrationPlanner {
   }
 
   std::string StackNameOf(int index) const {
-    return index == 0 ? options_.deployed_stack
-                      : options_.deployed_stack + "-" +
-                            ext_plan_.stacks[static_cast<std::size_t>(index)].name;
+    return index == 0
+               ? options_.deployed_stack
+               : migrate::StackNameIn(options_.layout, options_.deployed_stack,
+                                      ext_plan_.stacks[static_cast<std::size_t>(index)].name);
   }
 
   bool RefuseImpossible() {
@@ -293,7 +299,8 @@ class MigrationPlanner {
                                 const std::string& what, bool verify) {
     SplitPlan partial = migrate::PartialPlan(model, ext_plan_, home);
     if (verify) ++out_.states_verified;
-    return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what, sink_);
+    return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what, sink_,
+                              options_.layout.stack_names);
   }
 
   // Parameters, conditions and mappings may not be added by a refactor or an import: every
@@ -400,9 +407,10 @@ class MigrationPlanner {
   std::map<std::string, int> ext_index_;              ///< ext_plan_ stack name → index
   std::set<std::string> import_, recreate_, delete_;
   std::unique_ptr<TemplateModel> prepared_, gap_model_, import_model_;
-  std::vector<State> states_;               ///< prepare, [detach], batches…, [import]
-  std::vector<std::set<int>> batch_moves_;  ///< stacks moved after each batch
-  std::vector<std::size_t> batch_index_;    ///< index in states_ of the state after each batch
+  std::vector<MigrationStep> unnest_steps_;  ///< a deployed nested split's first steps
+  std::vector<State> states_;                ///< prepare, [detach], batches…, [import]
+  std::vector<std::set<int>> batch_moves_;   ///< stacks moved after each batch
+  std::vector<std::size_t> batch_index_;     ///< index in states_ of the state after each batch
   std::set<int> refactor_done_;
   std::size_t gap_index_ = 0, import_index_ = 0;
   State final_;
@@ -413,7 +421,8 @@ class MigrationPlanner {
 };
 
 void MigrationPlanner::BuildSteps() {
-  std::size_t n = 1;
+  std::size_t n = 1 + unnest_steps_.size();
+  for (MigrationStep& step : unnest_steps_) out_.steps.push_back(std::move(step));
   PrepareStep(n);
   DetachStep(n);
   RefactorSteps(n);
@@ -444,7 +453,8 @@ void MigrationPlanner::PrepareStep(std::size_t& n) {
   const State& prep = states_.front();
   std::set<std::string> deployed = {options_.deployed_stack};
   for (std::size_t i = 1; i < options_.layout.stacks.size(); ++i)
-    deployed.insert(options_.deployed_stack + "-" + options_.layout.stacks[i]);
+    deployed.insert(
+        migrate::StackNameIn(options_.layout, options_.deployed_stack, options_.layout.stacks[i]));
   for (const std::string& stack : prep.order) {
     if (!deployed.count(stack)) continue;
     MigrationOp update;
