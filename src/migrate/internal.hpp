@@ -1,6 +1,7 @@
 // Shared by the migrate stage's files; not a public interface.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,10 +41,23 @@ inline const char* kPlaceholderId = "CfnsplitMigrationPlaceholder";
 /// The steps that un-nest a deployed nested split before the exports-mode migration (see
 /// unnest.cpp): 01 retains the child stack resources, 02 removes them. Their templates go to
 /// `files`. E8006 (nullopt) when the parent reads a child in a way no literal can replace.
+/// `retain`: resources of the parent imported later (Retain from the first step on); `gone`:
+/// resources that leave the parent with its children (see CyclicParentReaders).
 std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layout,
                                                       const std::string& parent_stack,
+                                                      const std::set<std::string>& retain,
+                                                      const std::set<std::string>& gone,
                                                       std::vector<EmittedFile>& files,
                                                       DiagnosticSink& sink);
+
+/// Resources of a deployed nested parent that read (Ref, GetAtt, Sub) a child which reads the
+/// parent, directly or through other children: once the children are stacks of their own, the
+/// parent and that child would import from each other, which no deploy order allows. Such a
+/// resource cannot stay in the parent while the children are un-nested: it leaves the parent
+/// with them (import or re-creation). `why` gets the reason per resource.
+std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
+                                          const DeployedLayout& layout,
+                                          std::map<std::string, std::string>& why);
 
 /// Files of MIGRATION/: README.md, migrate.sh, steps.json (see render.cpp).
 std::vector<EmittedFile> RenderMigrationFiles(const Migration& m,

@@ -268,7 +268,7 @@ std::string MigrateScript(const Migration& m, const std::string& deployed_stack)
       switch (op.kind) {
         case MigrationOp::Kind::kCreate:
         case MigrationOp::Kind::kUpdate:
-          if (s.folder.find("detach") != std::string::npos)
+          if (s.folder.find("detach") != std::string::npos || op.resolve_outputs)
             out << "  record_physical_ids " << Quote(stack) << "\n";
           out << "  "
               << (op.package_children  ? "deploy_packaged"

@@ -50,9 +50,13 @@ class MigrationPlanner {
     const std::string& base = options_.deployed_stack;
     out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate,
                                options_.layout);
+    if (options_.layout.mode == WiringMode::kNested) LeaveParentWithChildren();
     if (!RefuseImpossible()) return std::nullopt;
     if (options_.layout.mode == WiringMode::kNested) {
-      auto unnest = migrate::UnnestSteps(options_.layout, base, files_, sink_);
+      std::set<std::string> retain;
+      for (const ResourceMove& m : out_.moves)
+        if (m.route == MoveRoute::kImport && DeployedIndex(m.id) == 0) retain.insert(m.id);
+      auto unnest = migrate::UnnestSteps(options_.layout, base, retain, unnest_gone_, files_, sink_);
       if (!unnest) return std::nullopt;
       unnest_steps_ = std::move(*unnest);
     }
@@ -66,6 +70,11 @@ class MigrationPlanner {
     prepared_ =
         migrate::Remodel(migrate::PreparedTemplate(deployed_, out_.moves, base), deployed_, sink_);
     if (!prepared_) return std::nullopt;
+    if (!unnest_gone_.empty()) {
+      unnested_ = migrate::Remodel(migrate::WithoutResources(*prepared_, unnest_gone_), deployed_,
+                                   sink_);
+      if (!unnested_) return std::nullopt;
+    }
     if (!DetachState() || !RefactorStates() || !ImportState() || !FinalState()) return std::nullopt;
     AddUnions();
     BuildSteps();
@@ -74,6 +83,31 @@ class MigrationPlanner {
   }
 
  private:
+  // A deployed nested parent's resource that reads a child which reads the parent cannot stay
+  // in the parent once the children are stacks of their own: it takes a route that leaves the
+  // parent (import, re-creation; impossible is refused with the reason), and so does what
+  // reads it; every such resource of the parent leaves it in the un-nesting update.
+  void LeaveParentWithChildren() {
+    std::map<std::string, std::string> why;
+    std::set<std::string> cyclic = migrate::CyclicParentReaders(deployed_, options_.layout, why);
+    for (ResourceMove& m : out_.moves) {
+      if (!cyclic.count(m.id) || (m.route != MoveRoute::kRefactor && m.route != MoveRoute::kStay))
+        continue;
+      const Resource* r = deployed_.FindResource(m.id);
+      std::string reason = why[m.id];
+      m.route = migrate::FallbackRoute(*r, rules_, options_.allow_recreate.count(m.id) > 0,
+                                       reason, m.forced);
+      m.reason = reason;
+    }
+    if (cyclic.empty()) return;
+    migrate::CloseOverGaps(deployed_, rules_, options_.allow_recreate, out_.moves);
+    for (const ResourceMove& m : out_.moves)
+      if ((m.route == MoveRoute::kImport || m.route == MoveRoute::kRecreate ||
+           m.route == MoveRoute::kDelete) &&
+          DeployedIndex(m.id) == 0)
+        unnest_gone_.insert(m.id);
+  }
+
   int PlanIndex(const std::string& id) const {
     auto it = index_.find(id);
     return it == index_.end() ? 0 : it->second;
@@ -172,7 +206,7 @@ class MigrationPlanner {
   // of them reads a moved resource from the stack it is leaving (that would make two stacks
   // import from each other).
   bool DetachState() {
-    auto state = Emit(*prepared_, {}, "prepare", true);
+    auto state = Emit(unnested_ ? *unnested_ : *prepared_, {}, "prepare", true);
     if (!state) return false;
     states_.push_back(std::move(*state));
     std::set<std::string> gap = import_;
@@ -408,6 +442,8 @@ class MigrationPlanner {
   std::set<std::string> import_, recreate_, delete_;
   std::unique_ptr<TemplateModel> prepared_, gap_model_, import_model_;
   std::vector<MigrationStep> unnest_steps_;  ///< a deployed nested split's first steps
+  std::set<std::string> unnest_gone_;         ///< parent resources leaving with the children
+  std::unique_ptr<TemplateModel> unnested_;   ///< prepared_ without unnest_gone_
   std::vector<State> states_;                ///< prepare, [detach], batches…, [import]
   std::vector<std::set<int>> batch_moves_;   ///< stacks moved after each batch
   std::vector<std::size_t> batch_index_;     ///< index in states_ of the state after each batch
@@ -538,6 +574,8 @@ void MigrationPlanner::DetachStep(std::size_t& n) {
   if (!gap_index_) return;
   const State& before = states_[gap_index_ - 1];
   const State& gap = states_[gap_index_];
+  auto changed = migrate::ChangedStacks(before, gap);
+  if (changed.empty()) return;  // what leaves left the parent with the children
   MigrationStep step;
   step.folder = StepFolder(n++, "detach");
   step.title = "Detach (ordinary update; the gap starts)";
@@ -550,7 +588,6 @@ void MigrationPlanner::DetachStep(std::size_t& n) {
       ": DeletionPolicy Retain keeps them) or no "
       "longer in the template (" +
       std::to_string(delete_.size()) + "). migrate.sh records every physical ID first.";
-  auto changed = migrate::ChangedStacks(before, gap);
   for (const std::string& stack : ReverseOrder(gap)) {
     if (std::find(changed.begin(), changed.end(), stack) == changed.end()) continue;
     MigrationOp op;

@@ -104,7 +104,7 @@ class ChildReadRewriter {
   std::string& problem_;
 };
 
-void DropDependsOnChildren(Value& def, const std::map<std::string, std::string>& names) {
+void DropDependsOn(Value& def, const std::set<std::string>& names) {
   Value* d = def.is_map() ? def.Find("DependsOn") : nullptr;
   if (!d) return;
   Value kept = Value::List(d->loc());
@@ -167,9 +167,11 @@ Value UnnestedParentTemplate(const Value& parent, const std::map<std::string, st
   Value out = parent;
   ChildReadRewriter rewriter(names, problem);
   if (Value* res = out.Find("Resources"); res && res->is_map()) {
-    for (const auto& [resource, stack] : names) res->Erase(resource);
+    std::set<std::string> children;
+    for (const auto& [resource, stack] : names) children.insert(resource);
+    for (const std::string& resource : children) res->Erase(resource);
     for (Value& def : res->items()) {
-      DropDependsOnChildren(def, names);
+      DropDependsOn(def, children);
       rewriter.Rewrite(def);
     }
     // A parent that held only its children keeps a placeholder: no stack may be empty.
@@ -189,8 +191,95 @@ Value UnnestedParentTemplate(const Value& parent, const std::map<std::string, st
 
 namespace migrate {
 
+namespace {
+
+// True when `v` reads one of `ids` (Ref, GetAtt, or a Sub variable).
+bool ReadsAny(const Value& v, const std::set<std::string>& ids) {
+  std::string_view fn = v.IntrinsicName();
+  if ((fn == "Ref" || fn == "Fn::GetAtt") && !v.IntrinsicArg().is_map()) {
+    const Value& arg = v.IntrinsicArg();
+    std::string name = arg.is_string() ? arg.text()
+                       : arg.is_list() && arg.size() > 0 && arg.items()[0].is_string()
+                           ? arg.items()[0].text()
+                           : "";
+    if (ids.count(name.substr(0, fn == "Ref" ? std::string::npos : name.find('.')))) return true;
+  }
+  if (fn == "Fn::Sub") {
+    const Value& arg = v.IntrinsicArg();
+    const Value* text = arg.is_string() ? &arg : (arg.is_list() && arg.size() ? &arg.items()[0] : nullptr);
+    for (const std::string& id : ids)
+      if (text && text->is_string() &&
+          (text->text().find("${" + id + "}") != std::string::npos ||
+           text->text().find("${" + id + ".") != std::string::npos))
+        return true;
+  }
+  for (const Value& child : v.items())
+    if (ReadsAny(child, ids)) return true;
+  return false;
+}
+
+// The parent's resources in `gone` leave with the children; so do the outputs reading them.
+void RemoveFromParent(Value& parent, const std::set<std::string>& gone) {
+  if (gone.empty()) return;
+  if (Value* res = parent.Find("Resources"); res && res->is_map()) {
+    for (const std::string& id : gone) res->Erase(id);
+    for (Value& def : res->items()) DropDependsOn(def, gone);
+  }
+  if (Value* outputs = parent.Find("Outputs"); outputs && outputs->is_map()) {
+    std::vector<std::string> reading;
+    for (std::size_t i = 0; i < outputs->size(); ++i)
+      if (ReadsAny(outputs->items()[i], gone)) reading.push_back(outputs->keys()[i].name);
+    for (const std::string& name : reading) outputs->Erase(name);
+  }
+}
+
+}  // namespace
+
+std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
+                                          const DeployedLayout& layout,
+                                          std::map<std::string, std::string>& why) {
+  std::set<std::string> out;
+  if (layout.stacks.empty()) return out;
+  const std::string& parent = layout.stacks.front();
+  auto home = [&](const std::string& id) {
+    auto it = layout.homes.find(id);
+    return it == layout.homes.end() ? parent : it->second;
+  };
+  std::map<std::string, std::set<std::string>> reads;  // stack → stacks it reads
+  for (const Reference& ref : deployed.references)
+    if (IsDataReference(ref) && home(ref.from) != home(ref.to))
+      reads[home(ref.from)].insert(home(ref.to));
+  auto reaches_parent = [&](const std::string& from) {
+    std::set<std::string> seen;
+    std::vector<std::string> todo = {from};
+    while (!todo.empty()) {
+      std::string s = todo.back();
+      todo.pop_back();
+      if (!seen.insert(s).second) continue;
+      for (const std::string& next : reads[s]) {
+        if (next == parent) return true;
+        todo.push_back(next);
+      }
+    }
+    return false;
+  };
+  for (const Reference& ref : deployed.references) {
+    if (!IsDataReference(ref) || home(ref.from) != parent || home(ref.to) == parent) continue;
+    if (out.count(ref.from) || !reaches_parent(home(ref.to))) continue;
+    out.insert(ref.from);
+    auto child = layout.child_resources.find(home(ref.to));
+    why[ref.from] = "it reads " + ref.to + " of the nested child " +
+                    (child == layout.child_resources.end() ? home(ref.to) : child->second) +
+                    ", which reads the parent: as stacks of their own they would import from "
+                    "each other, so it leaves the parent while the children are un-nested";
+  }
+  return out;
+}
+
 std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layout,
                                                       const std::string& parent_stack,
+                                                      const std::set<std::string>& retain,
+                                                      const std::set<std::string>& gone,
                                                       std::vector<EmittedFile>& files,
                                                       DiagnosticSink& sink) {
   if (layout.deployed_templates.empty()) return std::vector<MigrationStep>{};
@@ -200,6 +289,7 @@ std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layo
   const Value& parent = layout.deployed_templates.front().second;
   std::string problem;
   Value unnested = UnnestedParentTemplate(parent, names, problem);
+  RemoveFromParent(unnested, gone);
   if (!problem.empty()) {
     sink.Error("E8006", parent.loc(),
                "the deployed nested split cannot be un-nested: " + problem +
@@ -209,28 +299,36 @@ std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layo
     return std::nullopt;
   }
   std::vector<MigrationStep> steps(2);
-  MigrationStep& retain = steps[0];
-  retain.folder = "01-unnest-retain";
-  retain.title = "Un-nest 1: retain the child stacks (ordinary update of the parent)";
-  retain.what =
+  MigrationStep& retain_step = steps[0];
+  retain_step.folder = "01-unnest-retain";
+  retain_step.title = "Un-nest 1: retain the child stacks (ordinary update of the parent)";
+  retain_step.what =
       "Sets DeletionPolicy and UpdateReplacePolicy Retain on every AWS::CloudFormation::Stack "
       "resource of the parent and changes nothing else: the children are re-deployed from "
       "their templates as deployed (migrate.sh uploads them with `aws cloudformation "
       "package`), so nothing in them changes. A refactor cannot take resources out of a "
       "nested child: the parent's stack resources (the parameters they pass, the outputs read "
       "from them) may not change in a refactor, and every later update of the parent would "
-      "re-deploy the child from its TemplateURL, bringing moved resources back.";
+      "re-deploy the child from its TemplateURL, bringing moved resources back. Resources of "
+      "the parent that leave it in the next step to be imported get DeletionPolicy Retain "
+      "here too (" +
+      std::to_string(retain.size()) + ").";
   MigrationOp op;
   op.kind = MigrationOp::Kind::kUpdate;
   op.package_children = true;
-  std::string file = retain.folder + "/" + parent_stack + ".json";
-  files.push_back({file, WriteJson(RetainChildrenTemplate(parent))});
+  std::string file = retain_step.folder + "/" + parent_stack + ".json";
+  Value retained = RetainChildrenTemplate(parent);
+  if (Value* res = retained.Find("Resources"); res && res->is_map())
+    for (const std::string& id : retain)
+      if (Value* def = res->Find(id); def && def->is_map())
+        def->Set("DeletionPolicy", Value::String("Retain"));
+  files.push_back({file, WriteJson(retained)});
   for (std::size_t i = 1; i < layout.deployed_templates.size(); ++i) {
     const auto& [path, tmpl] = layout.deployed_templates[i];
-    files.push_back({retain.folder + "/" + path, WriteJson(tmpl)});
+    files.push_back({retain_step.folder + "/" + path, WriteJson(tmpl)});
   }
   op.stacks.push_back({parent_stack, file});
-  retain.ops.push_back(op);
+  retain_step.ops.push_back(op);
   MigrationStep& detach = steps[1];
   detach.folder = "02-unnest";
   detach.title = "Un-nest 2: remove the child stack resources (ordinary update of the parent)";
@@ -242,7 +340,10 @@ std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layo
       "migrate.sh writes the value describe-stacks gives, so no resource of the parent "
       "changes. From here on the deployment is a set of stacks like an exports split, and the "
       "steps that follow take the resources out of the former children, which are deleted "
-      "once empty.";
+      "once empty. Resources of the parent that read a child which reads the parent leave with "
+      "the children (" +
+      std::to_string(gone.size()) +
+      ": imported or re-created later; migrate.sh records every physical ID first).";
   file = detach.folder + "/" + parent_stack + ".json";
   files.push_back({file, WriteJson(unnested)});
   MigrationOp remove;

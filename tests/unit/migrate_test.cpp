@@ -260,8 +260,8 @@ TEST_CASE("un-nesting: the parent retains its children, then reads their outputs
           "[unit][migrate]") {
   Fixture f(kNestedParent);
   Value retained = RetainChildrenTemplate(f.model->root());
-  CHECK(Json(At(retained, "Resources.FunctionsStack.DeletionPolicy")) == "\"Retain\"");
-  CHECK(Json(At(retained, "Resources.FunctionsStack.UpdateReplacePolicy")) == "\"Retain\"");
+  CHECK(Has(Json(At(retained, "Resources.FunctionsStack.DeletionPolicy")), "\"Retain\""));
+  CHECK(Has(Json(At(retained, "Resources.FunctionsStack.UpdateReplacePolicy")), "\"Retain\""));
   CHECK(Json(At(retained, "Resources.Table.DeletionPolicy")) == "<absent>");
 
   std::string problem;
@@ -272,7 +272,7 @@ TEST_CASE("un-nesting: the parent retains its children, then reads their outputs
   std::string topic = Json(At(unnested, "Resources.Topic.Properties"));
   CHECK(Has(topic, "\"Endpoint\":\"@OUTPUT:app-Fn-X1:FnArn@\""));
   CHECK(Has(topic, "{\"Fn::Sub\":\"@OUTPUT:app-Fn-X1:FnArn@:live\"}"));
-  CHECK(Json(At(unnested, "Outputs.FnArn.Value")) == "\"@OUTPUT:app-Fn-X1:FnArn@\"");
+  CHECK(Has(Json(At(unnested, "Outputs.FnArn.Value")), "\"@OUTPUT:app-Fn-X1:FnArn@\""));
 
   // The stack's own ID has no literal the parent could keep: refused, with what it reads.
   std::string with_ref = kNestedParent;
@@ -301,7 +301,7 @@ TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, de
           "[unit][migrate]") {
   Fixture parent(kNestedParent);
   Fixture f(kNestedFlat, "flat.yaml");
-  SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"Functions", {"Fn"}}});
+  SplitPlan plan = MakePlan({{"Base", {"Table"}}, {"Functions", {"Fn", "Topic"}}});
   MigrateOptions options;
   options.deployed_stack = "app";
   options.layout = NestedLayout(parent.model->root());
@@ -312,8 +312,12 @@ TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, de
   REQUIRE(m);
   std::vector<std::string> folders;
   for (const MigrationStep& s : m->steps) folders.push_back(s.folder);
+  // The topic reads the child's function, which reads the parent's table: it leaves the parent
+  // with the children (retained, imported after the refactor); no detach step is left to do.
   CHECK(folders == std::vector<std::string>{"01-unnest-retain", "02-unnest", "03-prepare",
-                                            "04-refactor-1", "05-finish"});
+                                            "04-refactor-1", "05-import", "06-finish"});
+  CHECK(MoveOf(m->moves, "Topic").route == MoveRoute::kImport);
+  CHECK(Has(MoveOf(m->moves, "Topic").reason, "reads Fn of the nested child FunctionsStack"));
   CHECK(m->steps[0].ops.front().package_children);
   CHECK(m->steps[1].ops.front().resolve_outputs);
   CHECK(MoveOf(m->moves, "Fn").from_stack == "app-FunctionsStack-X1");
@@ -324,7 +328,9 @@ TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, de
     return "";
   };
   // The children's templates as deployed go beside the parent for `aws cloudformation package`.
-  CHECK(Has(file("02-unnest/app.json"), "@OUTPUT:app-FunctionsStack-X1:FnArn@"));
+  CHECK(Has(file("01-unnest-retain/app.json"), "\"DeletionPolicy\": \"Retain\""));
+  CHECK(Has(file("02-unnest/app.json"), "@OUTPUT:app-FunctionsStack-X1:FnArn@"));  // the output
+  CHECK(!Has(file("02-unnest/app.json"), "\"Topic\""));
   CHECK(Has(file("04-refactor-1/resource-mappings.json"), "\"StackName\": \"app-FunctionsStack-X1\""));
   // The emptied child goes last; the plan's Functions stack is a new stack.
   const MigrationStep& finish = m->steps.back();
