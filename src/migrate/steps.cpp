@@ -160,11 +160,12 @@ class MigrationPlanner {
       for (std::size_t i = 0; i < plan_.stacks.size(); ++i) {
         bool post = plan_.stacks[i].role == StackRole::kPost;
         if (post != (pass == 0)) continue;
+        // A stack's resources from each deployed stack are one unit: a stack drawing from
+        // more stacks than a refactor takes (a peer's children) fills several batches.
+        std::set<int> units;
         for (const auto& [id, home] : refactor_home_)
-          if (home == static_cast<int>(i)) {
-            candidates.push_back(static_cast<int>(i));
-            break;
-          }
+          if (home == static_cast<int>(i)) units.insert(MoveUnit(id));
+        candidates.insert(candidates.end(), units.begin(), units.end());
       }
     std::set<int> moved;
     const TemplateModel& working = gap_model_ ? *gap_model_ : *prepared_;
@@ -185,8 +186,9 @@ class MigrationPlanner {
       }
       if (!accepted) {
         sink_.Error("E8003", {},
-                    "moving stack " +
-                        plan_.stacks[static_cast<std::size_t>(candidates[next])].name +
+                    "moving resources of " + StackNameOf(candidates[next] % kUnit) +
+                        " to stack " +
+                        plan_.stacks[static_cast<std::size_t>(candidates[next] / kUnit)].name +
                         " changes more than " + std::to_string(limit) +
                         " stacks at once, over the stack refactoring limit");
         return false;
@@ -316,13 +318,19 @@ class MigrationPlanner {
     return true;
   }
 
+  // A refactored resource's unit of moving: its plan stack and the stack it is deployed in.
+  static constexpr int kUnit = 1 << 16;
+  int MoveUnit(const std::string& id) const {
+    return refactor_home_.at(id) * kUnit + DeployedIndex(id);
+  }
+
   std::optional<State> Emit(const TemplateModel& model, const std::set<int>& moved,
                             const std::string& what, bool verify) {
     return EmitWith(
         model,
         [&](const std::string& id) {
           auto it = refactor_home_.find(id);
-          return it != refactor_home_.end() && moved.count(it->second) ? it->second
+          return it != refactor_home_.end() && moved.count(MoveUnit(id)) ? it->second
                                                                        : DeployedIndex(id);
         },
         what, verify);
@@ -445,7 +453,7 @@ class MigrationPlanner {
   std::set<std::string> unnest_gone_;         ///< parent resources leaving with the children
   std::unique_ptr<TemplateModel> unnested_;   ///< prepared_ without unnest_gone_
   std::vector<State> states_;                ///< prepare, [detach], batches…, [import]
-  std::vector<std::set<int>> batch_moves_;   ///< stacks moved after each batch
+  std::vector<std::set<int>> batch_moves_;   ///< units (MoveUnit) moved after each batch
   std::vector<std::size_t> batch_index_;     ///< index in states_ of the state after each batch
   std::set<int> refactor_done_;
   std::size_t gap_index_ = 0, import_index_ = 0;
@@ -539,8 +547,8 @@ void MigrationPlanner::RefactorSteps(std::size_t& n) {
     }
     std::size_t moved = 0;
     for (const auto& [id, home] : refactor_home_) {
-      bool now = batch_moves_[b].count(home) > 0;
-      bool earlier = b > 0 && batch_moves_[b - 1].count(home) > 0;
+      bool now = batch_moves_[b].count(MoveUnit(id)) > 0;
+      bool earlier = b > 0 && batch_moves_[b - 1].count(MoveUnit(id)) > 0;
       if (!now || earlier) continue;
       std::string to = StackNameOf(home);
       Value m = Value::Map();

@@ -131,13 +131,16 @@ std::vector<std::string> NameNestedChildren(DeployedLayout& layout,
   std::map<std::string, std::string> renamed;  // child plan name → its name in the migration
   for (std::size_t i = 1; i < layout.stacks.size(); ++i) {
     std::string& name = layout.stacks[i];
-    std::string fresh = name;
-    // A child is another stack than the plan's stack of the same name: it gets its own.
-    for (int n = 1; planned.count(fresh) || (fresh != name && taken.count(fresh)); ++n)
-      fresh = name + "Nested" + (n > 1 ? std::to_string(n) : "");
-    taken.insert(fresh);
     auto resource = layout.child_resources.find(name);
     if (resource == layout.child_resources.end()) continue;
+    // Named after its stack resource (a logical ID, so a valid stack name, where a child read
+    // from a directory is named after its file); a child is another stack than the plan's
+    // stack of the same name: it gets its own.
+    const std::string& stem = resource->second;
+    std::string fresh = stem;
+    for (int n = 1; planned.count(fresh) || (fresh != name && taken.count(fresh)); ++n)
+      fresh = stem + "Nested" + (n > 1 ? std::to_string(n) : "");
+    taken.insert(fresh);
     layout.stack_names[fresh] = names.at(resource->second);
     renamed[name] = fresh;
     name = fresh;

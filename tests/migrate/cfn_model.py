@@ -405,10 +405,13 @@ class Cloud:
                         continue
                     raise
                 url = p.get("TemplateURL")
-                if url not in self.objects:
+                # A deployment bucket's URL (Serverless: endpoint/bucket/directory/file) names
+                # the file uploaded under that file name.
+                child_t = self.objects.get(url, self.objects.get(str(url).rsplit("/", 1)[-1]))
+                if child_t is None:
                     raise Fail(f"{stack}.{lid}: TemplateURL {url} names no uploaded template")
                 self.child_of[(stack, lid)] = phys[lid]
-                self.deploy(phys[lid], self.objects[url], p.get("Parameters", {}), parent=stack)
+                self.deploy(phys[lid], child_t, p.get("Parameters", {}), parent=stack)
                 done.append(lid)
             if not done:
                 raise Fail(f"{stack}: nested stacks {waiting} wait on each other")

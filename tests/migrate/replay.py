@@ -46,24 +46,39 @@ def split_stack_names(outdir, base):
 
 
 def upload_dir(cloud, outdir):
-    """Every template of a nested OUTDIR, under its path (the TemplateURLs emit writes)."""
+    """Every template of a nested deployment's directory, under its path (the TemplateURLs emit
+    writes) and its file name (a Serverless deployment bucket's)."""
     for folder, _, files in os.walk(outdir):
         for f in files:
             if f.endswith(".json") and f not in ("stacks.json", "bootstrap.json"):
                 path = os.path.join(folder, f)
-                cloud.objects[os.path.relpath(path, outdir)] = load(path)
+                cloud.objects[os.path.relpath(path, outdir)] = cloud.objects[f] = load(path)
+
+
+def nested_parent(outdir):
+    """The parent template of a deployed nested split (cfnsplit's nested OUTDIR, or a directory
+    of the deployed templates: the one at the top holding stack resources), else None."""
+    if not os.path.isdir(outdir):
+        return None
+    index = os.path.join(outdir, "stacks.json")
+    if os.path.exists(index):
+        return os.path.join(outdir, "template.json") if load(index).get("mode") == "nested" else None
+    for f in sorted(os.listdir(outdir)):
+        if f.endswith(".json") and any(r.get("Type") == "AWS::CloudFormation::Stack"
+                                       for r in load(os.path.join(outdir, f)).get("Resources", {}).values()):
+            return os.path.join(outdir, f)
+    return None
 
 
 def is_nested(outdir):
-    index = os.path.join(outdir, "stacks.json")
-    return os.path.isdir(outdir) and os.path.exists(index) and load(index).get("mode") == "nested"
+    return nested_parent(outdir) is not None
 
 
 def deploy_nested(cloud, outdir, base):
-    """A nested split deployed as emit's deploy.sh does: the parent, which creates its
-    children (named parent-Child-RANDOM, as CloudFormation names them)."""
+    """A nested split deployed as emit's deploy.sh (or `sls deploy`) does: the parent, which
+    creates its children (named parent-Child-RANDOM, as CloudFormation names them)."""
     upload_dir(cloud, outdir)
-    t = load(os.path.join(outdir, "template.json"))
+    t = load(nested_parent(outdir))
     cloud.deploy(base, t, initial_parameters(t))
 
 

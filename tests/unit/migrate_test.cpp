@@ -286,15 +286,16 @@ TEST_CASE("un-nesting: every child needs its real name; a child named as a plann
           "another stack",
           "[unit][migrate]") {
   Fixture f(kNestedParent);
-  SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"Functions", {"Fn"}}});
+  SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"FunctionsStack", {"Fn"}}});
   DeployedLayout layout = NestedLayout(f.model->root());
   CHECK(NameNestedChildren(layout, {}, plan) == std::vector<std::string>{"FunctionsStack"});
   CHECK(layout.stack_names.empty());
   CHECK(NameNestedChildren(layout, {{"FunctionsStack", "app-FunctionsStack-X1"}}, plan).empty());
-  CHECK(layout.stacks == std::vector<std::string>{"Base", "FunctionsNested"});
-  CHECK(layout.homes.at("Fn") == "FunctionsNested");
-  CHECK(layout.stack_names.at("FunctionsNested") == "app-FunctionsStack-X1");
-  CHECK(layout.child_resources.at("FunctionsNested") == "FunctionsStack");
+  // Named after its stack resource; the plan has a stack of that name, so it gets another.
+  CHECK(layout.stacks == std::vector<std::string>{"Base", "FunctionsStackNested"});
+  CHECK(layout.homes.at("Fn") == "FunctionsStackNested");
+  CHECK(layout.stack_names.at("FunctionsStackNested") == "app-FunctionsStack-X1");
+  CHECK(layout.child_resources.at("FunctionsStackNested") == "FunctionsStack");
 }
 
 TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, delete the child",
