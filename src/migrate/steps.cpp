@@ -56,7 +56,8 @@ class MigrationPlanner {
       std::set<std::string> retain;
       for (const ResourceMove& m : out_.moves)
         if (m.route == MoveRoute::kImport && DeployedIndex(m.id) == 0) retain.insert(m.id);
-      auto unnest = migrate::UnnestSteps(options_.layout, base, retain, unnest_gone_, files_, sink_);
+      auto unnest =
+          migrate::UnnestSteps(options_.layout, base, retain, unnest_gone_, files_, sink_);
       if (!unnest) return std::nullopt;
       unnest_steps_ = std::move(*unnest);
     }
@@ -71,8 +72,8 @@ class MigrationPlanner {
         migrate::Remodel(migrate::PreparedTemplate(deployed_, out_.moves, base), deployed_, sink_);
     if (!prepared_) return std::nullopt;
     if (!unnest_gone_.empty()) {
-      unnested_ = migrate::Remodel(migrate::WithoutResources(*prepared_, unnest_gone_), deployed_,
-                                   sink_);
+      unnested_ =
+          migrate::Remodel(migrate::WithoutResources(*prepared_, unnest_gone_), deployed_, sink_);
       if (!unnested_) return std::nullopt;
     }
     if (!DetachState() || !RefactorStates() || !ImportState() || !FinalState()) return std::nullopt;
@@ -95,8 +96,8 @@ class MigrationPlanner {
         continue;
       const Resource* r = deployed_.FindResource(m.id);
       std::string reason = why[m.id];
-      m.route = migrate::FallbackRoute(*r, rules_, options_.allow_recreate.count(m.id) > 0,
-                                       reason, m.forced);
+      m.route = migrate::FallbackRoute(*r, rules_, options_.allow_recreate.count(m.id) > 0, reason,
+                                       m.forced);
       m.reason = reason;
     }
     if (cyclic.empty()) return;
@@ -186,8 +187,7 @@ class MigrationPlanner {
       }
       if (!accepted) {
         sink_.Error("E8003", {},
-                    "moving resources of " + StackNameOf(candidates[next] % kUnit) +
-                        " to stack " +
+                    "moving resources of " + StackNameOf(candidates[next] % kUnit) + " to stack " +
                         plan_.stacks[static_cast<std::size_t>(candidates[next] / kUnit)].name +
                         " changes more than " + std::to_string(limit) +
                         " stacks at once, over the stack refactoring limit");
@@ -331,7 +331,7 @@ class MigrationPlanner {
         [&](const std::string& id) {
           auto it = refactor_home_.find(id);
           return it != refactor_home_.end() && moved.count(MoveUnit(id)) ? it->second
-                                                                       : DeployedIndex(id);
+                                                                         : DeployedIndex(id);
         },
         what, verify);
   }
@@ -450,8 +450,8 @@ class MigrationPlanner {
   std::set<std::string> import_, recreate_, delete_;
   std::unique_ptr<TemplateModel> prepared_, gap_model_, import_model_;
   std::vector<MigrationStep> unnest_steps_;  ///< a deployed nested split's first steps
-  std::set<std::string> unnest_gone_;         ///< parent resources leaving with the children
-  std::unique_ptr<TemplateModel> unnested_;   ///< prepared_ without unnest_gone_
+  std::set<std::string> unnest_gone_;        ///< parent resources leaving with the children
+  std::unique_ptr<TemplateModel> unnested_;  ///< prepared_ without unnest_gone_
   std::vector<State> states_;                ///< prepare, [detach], batches…, [import]
   std::vector<std::set<int>> batch_moves_;   ///< units (MoveUnit) moved after each batch
   std::vector<std::size_t> batch_index_;     ///< index in states_ of the state after each batch

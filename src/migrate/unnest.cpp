@@ -209,7 +209,8 @@ bool ReadsAny(const Value& v, const std::set<std::string>& ids) {
   }
   if (fn == "Fn::Sub") {
     const Value& arg = v.IntrinsicArg();
-    const Value* text = arg.is_string() ? &arg : (arg.is_list() && arg.size() ? &arg.items()[0] : nullptr);
+    const Value* text =
+        arg.is_string() ? &arg : (arg.is_list() && arg.size() ? &arg.items()[0] : nullptr);
     for (const std::string& id : ids)
       if (text && text->is_string() &&
           (text->text().find("${" + id + "}") != std::string::npos ||

@@ -221,6 +221,27 @@ def case_nested(binary, work, nested_old, plan):
         check(True, f"nested: skipping the Retain step fails in the model ({str(e)[:80]})")
 
 
+def case_peer(binary, work):
+    """A Serverless service deployed split by serverless-plugin-split-stacks (a parent and its
+    children, cases/peer-nested) -> an exports plan of the same service."""
+    case = os.path.join(HERE, "cases/peer-nested")
+    deployed, stack = os.path.join(case, "deployed"), "gen-svc-dev"
+    plan = os.path.join(work, "peer-plan.yaml")
+    run(binary, "plan", os.path.join(case, "template.json"), "--mode", "exports", "--strategy",
+        "ownership", "-o", plan)
+    names = replay.child_stack_names(deployed, stack)
+    named = [a for lid, child in names.items() for a in ("--deployed-stack", f"{lid}={child}")]
+    got = migrate_and_replay(binary, work, "peer nested to exports", deployed, plan, stack, named)
+    if got:
+        steps, stats, _ = got
+        deleted = sorted(k for s in steps["steps"] for o in s["ops"] if o["op"] == "delete"
+                         for k in o["stacks"])
+        check(deleted == sorted(names.values()) and stats["refactors"] > 0,
+              f"peer: {len(names)} children un-nested, {stats['moved']} resources refactored in "
+              f"{stats['refactors']} refactors, {stats['kept']} deployed resources kept, the "
+              f"emptied children deleted ({stats['ops']} operations)")
+
+
 def case_named(binary, src, work):
     tmpl = os.path.join(work, "orders.json")
     shutil.copy(os.path.join(HERE, "cases/named/template.json"), tmpl)
@@ -286,6 +307,7 @@ def main():
         case_ml(binary, src, work)
         case_generated(binary, src, work)
         case_resplit(binary, src, work)
+        case_peer(binary, work)
         case_named(binary, src, work)
         case_bad_inputs(binary, work)
     finally:

@@ -265,7 +265,8 @@ TEST_CASE("un-nesting: the parent retains its children, then reads their outputs
   CHECK(Json(At(retained, "Resources.Table.DeletionPolicy")) == "<absent>");
 
   std::string problem;
-  Value unnested = UnnestedParentTemplate(f.model->root(), {{"FunctionsStack", "app-Fn-X1"}}, problem);
+  Value unnested =
+      UnnestedParentTemplate(f.model->root(), {{"FunctionsStack", "app-Fn-X1"}}, problem);
   CHECK(problem.empty());
   CHECK(Json(At(unnested, "Resources.FunctionsStack")) == "<absent>");
   CHECK(Json(At(unnested, "Resources.Topic.DependsOn")) == "<absent>");
@@ -282,9 +283,10 @@ TEST_CASE("un-nesting: the parent retains its children, then reads their outputs
   CHECK(Has(problem, "Ref FunctionsStack"));
 }
 
-TEST_CASE("un-nesting: every child needs its real name; a child named as a planned stack is "
-          "another stack",
-          "[unit][migrate]") {
+TEST_CASE(
+    "un-nesting: every child needs its real name; a child named as a planned stack is "
+    "another stack",
+    "[unit][migrate]") {
   Fixture f(kNestedParent);
   SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"FunctionsStack", {"Fn"}}});
   DeployedLayout layout = NestedLayout(f.model->root());
@@ -332,7 +334,8 @@ TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, de
   CHECK(Has(file("01-unnest-retain/app.json"), "\"DeletionPolicy\": \"Retain\""));
   CHECK(Has(file("02-unnest/app.json"), "@OUTPUT:app-FunctionsStack-X1:FnArn@"));  // the output
   CHECK(!Has(file("02-unnest/app.json"), "\"Topic\""));
-  CHECK(Has(file("04-refactor-1/resource-mappings.json"), "\"StackName\": \"app-FunctionsStack-X1\""));
+  CHECK(Has(file("04-refactor-1/resource-mappings.json"),
+            "\"StackName\": \"app-FunctionsStack-X1\""));
   // The emptied child goes last; the plan's Functions stack is a new stack.
   const MigrationStep& finish = m->steps.back();
   CHECK(finish.ops.back().kind == MigrationOp::Kind::kDelete);
