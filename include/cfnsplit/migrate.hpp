@@ -12,9 +12,14 @@
 // the deployed template verified equal to it (so no resource changes before the finish step);
 // resources, parameters, conditions and mappings never appear in a refactor that the stack did
 // not already have; rules come from rules/refactor.yaml (docs/migrate.md gives every source).
+// A deployed nested split (parent + children) is un-nested first: two ordinary updates of the
+// parent retain and then remove its AWS::CloudFormation::Stack resources, after which the
+// children are stacks of their own (real names from the user) that the exports migration
+// empties and deletes (unnest.cpp).
 // Diagnostics: E8001 (input not supported), E8002 (a move that would lose data or clash a name,
 // without --allow-recreate), E8003 (a refactor batch cannot be formed), E8004 (an intermediate
-// state fails verification), W8005 (a finish step that replaces a resource).
+// state fails verification), W8005 (a finish step that replaces a resource), E8006 (a nested
+// plan; a nested parent that cannot be un-nested).
 #pragma once
 
 #include <map>
