@@ -55,6 +55,13 @@ std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layo
 /// parent and that child would import from each other, which no deploy order allows. Such a
 /// resource cannot stay in the parent while the children are un-nested: it leaves the parent
 /// with them (import or re-creation). `why` gets the reason per resource.
+/// Gives every CyclicParentReaders resource a route that leaves the parent (import,
+/// re-creation, or impossible with the reason), closes over what reads it (CloseOverGaps), and
+/// returns the parent's resources that leave it with the children (every gap route there).
+std::set<std::string> LeaveParentWithChildren(const TemplateModel& deployed,
+                                              const DeployedLayout& layout, const RuleSet& rules,
+                                              const std::set<std::string>& allow_recreate,
+                                              std::vector<ResourceMove>& moves);
 std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
                                           const DeployedLayout& layout,
                                           std::map<std::string, std::string>& why);

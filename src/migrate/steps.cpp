@@ -50,7 +50,11 @@ class MigrationPlanner {
     const std::string& base = options_.deployed_stack;
     out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate,
                                options_.layout);
-    if (options_.layout.mode == WiringMode::kNested) LeaveParentWithChildren();
+    // A nested parent's resource that reads a child which reads the parent leaves the parent
+    // with the children (unnest.cpp).
+    if (options_.layout.mode == WiringMode::kNested)
+      unnest_gone_ = migrate::LeaveParentWithChildren(deployed_, options_.layout, rules_,
+                                                      options_.allow_recreate, out_.moves);
     if (!RefuseImpossible()) return std::nullopt;
     if (options_.layout.mode == WiringMode::kNested) {
       std::set<std::string> retain;
@@ -84,31 +88,6 @@ class MigrationPlanner {
   }
 
  private:
-  // A deployed nested parent's resource that reads a child which reads the parent cannot stay
-  // in the parent once the children are stacks of their own: it takes a route that leaves the
-  // parent (import, re-creation; impossible is refused with the reason), and so does what
-  // reads it; every such resource of the parent leaves it in the un-nesting update.
-  void LeaveParentWithChildren() {
-    std::map<std::string, std::string> why;
-    std::set<std::string> cyclic = migrate::CyclicParentReaders(deployed_, options_.layout, why);
-    for (ResourceMove& m : out_.moves) {
-      if (!cyclic.count(m.id) || (m.route != MoveRoute::kRefactor && m.route != MoveRoute::kStay))
-        continue;
-      const Resource* r = deployed_.FindResource(m.id);
-      std::string reason = why[m.id];
-      m.route = migrate::FallbackRoute(*r, rules_, options_.allow_recreate.count(m.id) > 0, reason,
-                                       m.forced);
-      m.reason = reason;
-    }
-    if (cyclic.empty()) return;
-    migrate::CloseOverGaps(deployed_, rules_, options_.allow_recreate, out_.moves);
-    for (const ResourceMove& m : out_.moves)
-      if ((m.route == MoveRoute::kImport || m.route == MoveRoute::kRecreate ||
-           m.route == MoveRoute::kDelete) &&
-          DeployedIndex(m.id) == 0)
-        unnest_gone_.insert(m.id);
-  }
-
   int PlanIndex(const std::string& id) const {
     auto it = index_.find(id);
     return it == index_.end() ? 0 : it->second;

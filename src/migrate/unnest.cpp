@@ -186,9 +186,9 @@ Value UnnestedParentTemplate(const Value& parent, const std::map<std::string, st
   }
   if (Value* outputs = out.Find("Outputs"); outputs && outputs->is_map())
     for (Value& o : outputs->items()) rewriter.Rewrite(o);
-  // Conditions may read a child's output too (they cannot: only parameters and other
-  // conditions), so they stay as they are; an emitter's condition guarding only children is
-  // unused once they are gone, which CloudFormation accepts.
+  // Conditions cannot read a child's output (only parameters and other conditions): they stay;
+  // an emitter's condition guarding only children is unused once they are gone, which
+  // CloudFormation accepts.
   return out;
 }
 
@@ -278,6 +278,34 @@ std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
                     "each other, so it leaves the parent while the children are un-nested";
   }
   return out;
+}
+
+std::set<std::string> LeaveParentWithChildren(const TemplateModel& deployed,
+                                              const DeployedLayout& layout, const RuleSet& rules,
+                                              const std::set<std::string>& allow_recreate,
+                                              std::vector<ResourceMove>& moves) {
+  std::map<std::string, std::string> why;
+  std::set<std::string> cyclic = CyclicParentReaders(deployed, layout, why), gone;
+  if (cyclic.empty()) return gone;
+  for (ResourceMove& m : moves) {
+    if (!cyclic.count(m.id) || (m.route != MoveRoute::kRefactor && m.route != MoveRoute::kStay))
+      continue;
+    std::string reason = why[m.id];
+    m.route = FallbackRoute(*deployed.FindResource(m.id), rules, allow_recreate.count(m.id) > 0,
+                            reason, m.forced);
+    m.reason = reason;
+  }
+  CloseOverGaps(deployed, rules, allow_recreate, moves);
+  auto in_parent = [&](const std::string& id) {
+    auto it = layout.homes.find(id);
+    return it == layout.homes.end() || it->second == layout.stacks.front();
+  };
+  for (const ResourceMove& m : moves)
+    if ((m.route == MoveRoute::kImport || m.route == MoveRoute::kRecreate ||
+         m.route == MoveRoute::kDelete) &&
+        !m.from_stack.empty() && in_parent(m.id))
+      gone.insert(m.id);
+  return gone;
 }
 
 std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layout,
