@@ -241,8 +241,14 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
     for (const BuiltArtifact& a : built->package.artifacts)
       (a.layer.empty() ? options.artifact_sha256[a.stack] : options.layer_sha256[a.layer]) =
           a.sha256;
-    result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
-    if (!result) return s.Finish(true);
+    // Emitted again only to write the artifacts' digests into the key defaults: what this
+    // emission finds was reported by the first one, so only an error of its own is reported.
+    DiagnosticSink again;
+    result = EmitStacks(*p.model, p.plan, s.rules(), options, again);
+    if (!result) {
+      for (const Diagnostic& d : again.diagnostics()) s.sink().Report(d);
+      return s.Finish(true);
+    }
   }
   // Rendered before the check so that verify measures each stack's bytes as written.
   std::vector<EmittedFile> files = RenderFiles(*result, options);

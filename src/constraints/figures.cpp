@@ -151,7 +151,9 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
         f.template_bytes += (plan.stacks.size() - 1) * kStackResourceBytes;
       }
     } else {
-      std::size_t taken = nested ? use.values.size() : w.producers[s].size();
+      // Exports: one parameter carries the root stack's name, whatever the stack imports from
+      // (every other stack is deployed as `<root>-<Stack>`).
+      std::size_t taken = nested ? use.values.size() : (w.producers[s].empty() ? 0 : 1);
       f.parameters = static_cast<std::uint32_t>(taken + use.parameters.size() +
                                                 (s3_code && packages.shared_artifact() ? 1 : 0));
       f.mappings = static_cast<std::uint32_t>(use.mappings.size());

@@ -117,7 +117,7 @@ class Kit {
             line("`aws cloudformation package` (with a bucket) and `aws cloudformation deploy "
                  "--stack-name " + (&st == &result_.stacks.front() ? root_ : root_ + "-" + st.name) +
                  " --template-file " + st.path + "`" +
-                 (stack_name_params_.count(st.name) ? " with the names of the stacks it imports from" : "") +
+                 (stack_name_params_.count(st.name) ? " with the root stack's name as a parameter (the names it imports derive from it)" : "") +
                  ";");
       s += "\nEach stack is deployed after every stack it imports from, and CloudFormation "
            "itself refuses to create a stack before the exports it imports exist.\n";

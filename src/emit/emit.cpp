@@ -89,8 +89,8 @@ bool Emitter::AssignStacks() {
       std::string id = stacks_[i].name;
       stacks_[i].resource_id = UniqueName(taken_.count(id) ? id + "Stack" : id);
     }
-    if (mode() == WiringMode::kExports)
-      stack_name_params_.push_back(UniqueName(util::Alnum(stacks_[i].name + "StackName")));
+    if (mode() == WiringMode::kExports && i == 0)
+      root_name_param_ = UniqueName(util::Alnum(stacks_[0].name + "StackName"));
   }
   for (const Resource& r : model_.resources) {
     int home = home_[r.id];

@@ -107,7 +107,7 @@ class Emitter {
   void EnsureOutput(int stack, const Wire& w, bool exported);
   Value NestedImport(int stack, const Wire& w);
   Value ExportsImport(int stack, const Wire& w);
-  std::string StackNameParameter(int consumer, int producer);
+  std::string RootNameParameter(int consumer);
   // paths.cpp
   void RebaseArtifactPaths();
   void RebaseGlobals(Value& globals, const std::string& dir) const;
@@ -133,7 +133,7 @@ class Emitter {
   std::map<std::string, int> home_;  ///< resource → stack
   std::map<WireKey, Wire> wires_;
   std::set<std::string> taken_;                 ///< every name in use or reserved
-  std::vector<std::string> stack_name_params_;  ///< exports: "<Stack>StackName" per stack
+  std::string root_name_param_;  ///< exports: "<Base>StackName", the root stack's name
   std::vector<std::string> moved_outputs_;
   /// Functions whose code changes (own package or image) → SHA-256 of the new package ("" unknown).
   std::map<std::string, std::string> code_changed_;

@@ -133,8 +133,8 @@ Value Emitter::Import(int stack, const WireKey& key, const Value* attr) {
       key.target == "AWS::StackName") {
     stacks_[static_cast<std::size_t>(stack)].notes.insert(
         "AWS::StackName here reads the base stack's name (parameter " +
-        StackNameParameter(stack, 0) + "), as in the original template");
-    return syntax::Ref(StackNameParameter(stack, 0));
+        RootNameParameter(stack) + "), as in the original template");
+    return syntax::Ref(RootNameParameter(stack));
   }
   const Wire& w = GetWire(key, attr);
   return mode() == WiringMode::kNested ? NestedImport(stack, w) : ExportsImport(stack, w);
@@ -176,27 +176,31 @@ Value Emitter::NestedImport(int stack, const Wire& w) {
   return w.is_list ? syntax::Split("||", std::move(r)) : r;
 }
 
+// Every stack but the root is deployed as `<root>-<Stack>` (deploy.sh, migrate), so one
+// parameter carrying the root's name reaches every export: a stack that reads from hundreds of
+// others still declares one parameter, not one per producer.
 Value Emitter::ExportsImport(int stack, const Wire& w) {
   EnsureOutput(w.home, w, true);
-  std::string param = StackNameParameter(stack, w.home);
+  std::string param = RootNameParameter(stack);
   stacks_[static_cast<std::size_t>(stack)].after.insert(w.home);
   stacks_[static_cast<std::size_t>(stack)].imported.insert(w.name);
+  std::string producer = w.home == 0 ? "" : stacks_[static_cast<std::size_t>(w.home)].name + "-";
   Value imp = Value::Intrinsic(
-      "Fn::ImportValue", Value::Intrinsic("Fn::Sub", syntax::Str("${" + param + "}-" + w.name)));
+      "Fn::ImportValue",
+      Value::Intrinsic("Fn::Sub", syntax::Str("${" + param + "}-" + producer + w.name)));
   return w.is_list ? syntax::Split("||", std::move(imp)) : imp;
 }
 
-std::string Emitter::StackNameParameter(int consumer, int producer) {
-  const StackOut& p = stacks_[static_cast<std::size_t>(producer)];
-  std::string name = stack_name_params_[static_cast<std::size_t>(producer)];
+std::string Emitter::RootNameParameter(int consumer) {
+  const StackOut& root = stacks_.front();
   StackOut& c = stacks_[static_cast<std::size_t>(consumer)];
-  if (!c.params.count(name)) {
+  if (!c.params.count(root_name_param_)) {
     // The verifier knows this parameter by its description (verify::StackNameDescription).
-    Value d = Param("String", "cfnsplit: name of the deployed stack " + p.name);
-    d.AppendEntry("Default", syntax::Str(p.stack_name));
-    c.params[name] = std::move(d);
+    Value d = Param("String", "cfnsplit: name of the deployed stack " + root.name);
+    d.AppendEntry("Default", syntax::Str(root.stack_name));
+    c.params[root_name_param_] = std::move(d);
   }
-  return name;
+  return root_name_param_;
 }
 
 Value Emitter::UseParameter(int stack, const std::string& name) {

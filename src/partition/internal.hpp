@@ -67,7 +67,7 @@ struct Cluster {
 };
 
 /// Parameters and outputs a stack's wiring creates, as CheckPlan counts them: nested children take
-/// one parameter per value read (exports: one stack-name parameter for the base), plus template
+/// one parameter per value read (exports: one parameter carrying the root stack's name), plus template
 /// parameters and an artifact key; outputs are the values others read plus template outputs.
 struct WiringLoad {
   std::size_t parameters = 0, outputs = 0;

@@ -189,30 +189,57 @@ std::optional<Value> Flattener::ResolveOutput(int stack, const std::string& outp
   return FlatAt(*value, stack, depth + 1);
 }
 
-// `Fn::ImportValue: !Sub "${<P>StackName}-Name"` names the export `${AWS::StackName}-Name` of
-// stack P; other imports are external and stay.
+// The name a stack is deployed under: stacks.json's, or else (a directory without it) the
+// convention every cfnsplit output follows, `<root>-<Stack>`, with the root's name unknown.
+std::string Flattener::DeployedName(int stack) const {
+  const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
+  if (!doc.stack_name.empty()) return doc.stack_name;
+  return stack == 0 ? std::string("<root stack>") : DeployedName(0) + "-" + doc.name;
+}
+
+// Every export `Name: !Sub "${AWS::StackName}-X"` by the name it takes once deployed.
+const std::map<std::string, std::pair<int, std::string>>& Flattener::ExportsByName() {
+  if (exports_indexed_) return exports_by_name_;
+  exports_indexed_ = true;
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    const Value* outputs = Section(set_.stacks[s].tmpl(), "Outputs");
+    for (std::size_t i = 0; outputs && i < outputs->size(); ++i) {
+      const Value* e = outputs->items()[i].is_map() ? outputs->items()[i].Find("Export") : nullptr;
+      const Value* n = e && e->is_map() ? e->Find("Name") : nullptr;
+      if (!n || n->IntrinsicName() != "Fn::Sub" || !n->IntrinsicArg().is_string()) continue;
+      auto tokens = syntax::ScanSub(n->IntrinsicArg().text());
+      if (tokens.size() != 2 || !tokens[0].is_var || tokens[0].text != "AWS::StackName" ||
+          tokens[1].is_var)
+        continue;
+      exports_by_name_.emplace(DeployedName(static_cast<int>(s)) + tokens[1].text,
+                               std::make_pair(static_cast<int>(s), outputs->keys()[i].name));
+    }
+  }
+  return exports_by_name_;
+}
+
+// `Fn::ImportValue: !Sub "${P}-Rest"`, P a parameter carrying a stack's name, reads the export
+// whose deployed name is `<that stack's name>-Rest`, matched as CloudFormation matches them (so
+// `${Base}-Functions-X` and a producer's own `${FunctionsStackName}-X` both resolve); other
+// imports are external and stay.
 std::optional<Value> Flattener::ResolveImport(const Value& arg, int stack, int depth) {
   if (arg.IntrinsicName() != "Fn::Sub" || !arg.IntrinsicArg().is_string()) return std::nullopt;
   auto tokens = syntax::ScanSub(arg.IntrinsicArg().text());
   if (tokens.size() != 2 || !tokens[0].is_var || tokens[1].is_var ||
       tokens[1].text.rfind("-", 0) != 0)
     return std::nullopt;
-  int producer = ProducerOfParameter(stack, tokens[0].text);
-  if (producer < 0) return std::nullopt;
-  imports_[stack].insert(producer);
-  const std::string wanted = "${AWS::StackName}" + tokens[1].text;
-  const StackDoc& doc = set_.stacks[static_cast<std::size_t>(producer)];
-  const Value* outputs = Section(doc.tmpl(), "Outputs");
-  for (std::size_t i = 0; outputs && i < outputs->size(); ++i) {
-    const Value* e = outputs->items()[i].is_map() ? outputs->items()[i].Find("Export") : nullptr;
-    const Value* n = e && e->is_map() ? e->Find("Name") : nullptr;
-    if (n && n->IntrinsicName() == "Fn::Sub" && n->IntrinsicArg().is_string() &&
-        n->IntrinsicArg().text() == wanted)
-      return ResolveOutput(producer, outputs->keys()[i].name, depth);
+  int named = ProducerOfParameter(stack, tokens[0].text);
+  if (named < 0) return std::nullopt;
+  const std::string wanted = DeployedName(named) + tokens[1].text;
+  const auto& exports = ExportsByName();
+  auto it = exports.find(wanted);
+  if (it == exports.end()) {
+    Problem(set_.stacks[static_cast<std::size_t>(stack)].path + " imports " + wanted +
+            ", which no stack of the split exports");
+    return std::nullopt;
   }
-  Problem(set_.stacks[static_cast<std::size_t>(stack)].path + " imports " + wanted.substr(17) +
-          " from " + doc.path + ", which exports no such name");
-  return std::nullopt;
+  imports_[stack].insert(it->second.first);
+  return ResolveOutput(it->second.first, it->second.second, depth);
 }
 
 Value Flattener::FlatSub(const Value& v, int stack, int depth) {

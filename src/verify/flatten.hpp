@@ -70,7 +70,7 @@ class Flattener {
   Value Flat(const Value& v, int stack);
   /// Child stack index of a parent resource, or -1 (nested only).
   int ChildOf(const std::string& resource_id) const;
-  /// Stack index for a "<Stack>StackName" parameter, or -1 (exports only).
+  /// Stack index for a parameter carrying a stack's deployed name, or -1 (exports only).
   int ProducerOfParameter(int consumer, const std::string& param) const;
   /// The Parameters map a child's stack resource passes (nested), or null.
   const Value* Passed(int stack) const { return passed_[static_cast<std::size_t>(stack)]; }
@@ -88,6 +88,8 @@ class Flattener {
   std::optional<Value> ResolveName(const std::string& name, int stack, int depth);
   std::optional<Value> ResolveOutput(int stack, const std::string& output, int depth);
   std::optional<Value> ResolveImport(const Value& arg, int stack, int depth);
+  std::string DeployedName(int stack) const;
+  const std::map<std::string, std::pair<int, std::string>>& ExportsByName();
   Value FlatSub(const Value& v, int stack, int depth);
   void Problem(std::string text);
 
@@ -96,6 +98,8 @@ class Flattener {
   std::vector<const Value*> passed_;  ///< per stack: the Parameters its stack resource passes
   std::set<std::pair<int, std::string>> plumbing_;
   std::map<int, std::set<int>> imports_;
+  bool exports_indexed_ = false;
+  std::map<std::string, std::pair<int, std::string>> exports_by_name_;  ///< deployed name → output
   std::set<std::string> problem_set_;
   std::vector<std::string> problems_;
 };

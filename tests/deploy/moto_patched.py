@@ -1,4 +1,4 @@
-"""moto_server with the ten gaps that would make a correct deploy fail closed, filled in the
+"""moto_server with the eleven gaps that would make a correct deploy fail closed, filled in the
 way CloudFormation behaves (deploying.md §2 lists moto's fidelity limits):
 
 1. A change set (what `aws cloudformation deploy` uses) that creates a stack: moto 5.2.1 creates
@@ -31,6 +31,10 @@ way CloudFormation behaves (deploying.md §2 lists moto's fidelity limits):
 10. A template with AWS::Serverless::* resources but no `Transform: AWS::Serverless-2016-10-31`
    (many SAM translator test inputs): CloudFormation refuses it ("Unrecognized resource types");
    moto modelled the types generically (gap 4) and deployed what SAM never saw. Refused here.
+11. moto reads YAML templates with PyYAML's YAML 1.1 resolver, so a plain `2012-10-17` (an IAM
+   policy's `Version`, an IoT rule's `AwsIotSqlVersion`) becomes a date and the first
+   json.dumps of it fails the request (HTTP 500). CloudFormation reads it as the string it is
+   (corpus: serverless-patterns/iot-sns-sqs-sam). Here plain scalars are never dates.
 
 Usage: python3 moto_patched.py PORT   (binds 127.0.0.1 only)
 """
@@ -160,7 +164,17 @@ class GenericResource(CloudFormationModel):
         pass
 
 
+def strings_not_dates():
+    """Gap 11: the timestamp resolver off for every YAML loader moto uses."""
+    import yaml
+    for loader in (yaml.Loader, yaml.SafeLoader, yaml.FullLoader):
+        loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in loader.yaml_implicit_resolvers.items()}
+
+
 def patch():
+    strings_not_dates()
     backend = models.CloudFormationBackend
     original_create_stack = backend.create_stack
     original_update_stack = backend.update_stack

@@ -56,6 +56,54 @@ TEST_CASE("exports: producers export, consumers import through a stack-name para
   RequireVerified(f, r);
 }
 
+TEST_CASE("exports: one root-name parameter reaches every producer's exports", "[unit][emit]") {
+  // Post reads from Base and from both function stacks; it declares a single parameter (the root
+  // stack's name), so a stack reading from hundreds of others stays within the parameter quota.
+  Fixture f(R"(Resources:
+  Role: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
+  A: {Type: AWS::SNS::Topic}
+  B: {Type: AWS::SNS::Topic}
+  Post:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Type: String
+      Value: !Join [",", [!Ref A, !Ref B, !GetAtt Role.Arn]]
+)");
+  auto plan = MakePlan({{"Base", {"Role"}}, {"FnsA", {"A"}}, {"FnsB", {"B"}}, {"Post", {"Post"}}});
+  EmitResult r = EmitOk(f, plan, Exports());
+  REQUIRE(r.stacks.size() == 4);
+  const Value& post = r.stacks[3].tmpl;
+  REQUIRE(At(post, "Parameters"));
+  CHECK(At(post, "Parameters")->size() == 1);
+  CHECK(Json(At(post, "Parameters.BaseStackName.Default")) == "\"app\"\n");
+  CHECK(Json(At(post, "Resources.Post.Properties.Value")) ==
+        "{\"Fn::Join\":[\",\",[{\"Fn::ImportValue\":{\"Fn::Sub\":\"${BaseStackName}-FnsA-ARef\"}},"
+        "{\"Fn::ImportValue\":{\"Fn::Sub\":\"${BaseStackName}-FnsB-BRef\"}},"
+        "{\"Fn::ImportValue\":{\"Fn::Sub\":\"${BaseStackName}-RoleArn\"}}]]}\n");
+  CHECK(Json(At(r.stacks[1].tmpl, "Outputs.ARef.Export.Name")) ==
+        "{\"Fn::Sub\":\"${AWS::StackName}-ARef\"}\n");
+  RequireVerified(f, r);
+  SECTION("an output written with one parameter per producer (before 2026-12) still verifies") {
+    Value old = Value::Map();
+    old.AppendEntry("Type", Value::String("String"));
+    old.AppendEntry("Description", Value::String("cfnsplit: name of the deployed stack FnsA"));
+    old.AppendEntry("Default", Value::String(r.stacks[1].stack_name));
+    MutableAt(r.stacks[3].tmpl, "Parameters")->AppendEntry("FnsAStackName", std::move(old));
+    *MutableAt(r.stacks[3].tmpl, "Resources.Post.Properties.Value.Fn::Join.1.0") =
+        Value::Intrinsic("Fn::ImportValue",
+                         Value::Intrinsic("Fn::Sub", Value::String("${FnsAStackName}-ARef")));
+    RequireVerified(f, r);
+  }
+  SECTION("verify resolves the name as CloudFormation would: a wrong stack part is caught") {
+    Value* first = MutableAt(r.stacks[3].tmpl, "Resources.Post.Properties.Value.Fn::Join.1.0");
+    REQUIRE(first);
+    *first = Value::Intrinsic(
+        "Fn::ImportValue",
+        Value::Intrinsic("Fn::Sub", Value::String("${BaseStackName}-FnsB-ARef")));
+    CHECK(Has(VerifyFails(f, r), "app-FnsB-ARef, which no stack of the split exports"));
+  }
+}
+
 TEST_CASE("exports: AWS::StackId in another stack is the base's, exported", "[unit][emit]") {
   Fixture f(R"(Resources:
   T: {Type: AWS::SNS::Topic}

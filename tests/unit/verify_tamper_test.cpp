@@ -146,7 +146,7 @@ TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
   SECTION("renamed export") {
     *MutableAt(r.stacks[0].tmpl, "Outputs.RoleArn.Export.Name") =
         Value::Intrinsic("Fn::Sub", Value::String("${AWS::StackName}-Other"));
-    CHECK(Has(VerifyFails(f, r), "exports no such name"));
+    CHECK(Has(VerifyFails(f, r), "which no stack of the split exports"));
   }
   SECTION("changed exported value") {
     *MutableAt(r.stacks[0].tmpl, "Outputs.RoleArn.Value") =
@@ -164,6 +164,17 @@ TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
                                                Value::Intrinsic("Fn::Sub", Value::String(
                                                    "${FunctionsStackName}-FnArn"))));
     MutableAt(r.stacks[0].tmpl, "Outputs")->AppendEntry("Loop", loop);
+    Value exported = Value::Map();
+    exported.AppendEntry("Value", Value::Intrinsic("Fn::GetAtt", Value::String("Fn.Arn")));
+    Value name = Value::Map();
+    name.AppendEntry("Name", Value::Intrinsic("Fn::Sub", Value::String("${AWS::StackName}-FnArn")));
+    exported.AppendEntry("Export", std::move(name));
+    Value* outputs = r.stacks[1].tmpl.Find("Outputs");
+    if (!outputs) {
+      r.stacks[1].tmpl.AppendEntry("Outputs", Value::Map());
+      outputs = r.stacks[1].tmpl.Find("Outputs");
+    }
+    outputs->AppendEntry("FnArnOut", std::move(exported));
     CHECK(Has(VerifyFails(f, r), "[E5105]"));
   }
   SECTION("changed shared parameter") {
