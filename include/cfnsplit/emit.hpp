@@ -49,9 +49,6 @@ struct EmitOptions {
   /// CloudFormation name of the root stack (nested parent, or exports base; the others are
   /// "<name>-<Stack>"). Empty: DefaultStackName of the template.
   std::string stack_name;
-  /// Plan stack name → CloudFormation name, for stacks that exist under another name than
-  /// "<stack_name>-<Stack>" (migrate: the children of a deployed nested split, un-nested).
-  std::map<std::string, std::string> stack_names;
   /// Functions keep their code as it is: the key they have (one artifact for the whole service,
   /// as a deploy tool that uploads only that artifact needs) and their package type (the plan's
   /// images stay zips); per-stack requirements are still written.

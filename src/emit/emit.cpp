@@ -73,10 +73,7 @@ bool Emitter::AssignStacks() {
     s.name = sp.name;
     s.plan = &sp;
     s.path = parent ? "template" + ext : "stacks/" + sp.name + ext;
-    auto named = options_.stack_names.find(sp.name);
-    s.stack_name = named != options_.stack_names.end() ? named->second
-                   : stacks_.empty()                   ? prefix
-                                                       : prefix + "-" + sp.name;
+    s.stack_name = stacks_.empty() ? prefix : prefix + "-" + sp.name;
     stacks_.push_back(std::move(s));
   }
   if (stacks_.empty()) {

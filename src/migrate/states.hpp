@@ -40,6 +40,10 @@ std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan
                                const RuleSet& rules, const std::string& stack, bool verify,
                                const std::string& what, DiagnosticSink& sink,
                                const std::map<std::string, std::string>& stack_names = {});
+/// The exports of `stack_name` (plan stack `plan_name`, deployed under a name other than
+/// `<root>-<plan_name>`) named as the other stacks import them: `<root>-<plan_name>-<Name>`.
+void NameExportsAsImported(State& state, const std::string& root, const std::string& plan_name,
+                           const std::string& stack_name);
 /// Stacks whose template differs between two states, or that exist in only one.
 std::vector<std::string> ChangedStacks(const State& before, const State& after);
 

@@ -343,3 +343,29 @@ TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, de
   CHECK(Has(file("migrate.sh"), "deploy_packaged 'app' '01-unnest-retain/app.json'"));
   CHECK(Has(file("migrate.sh"), "deploy_resolved 'app' '02-unnest/app.json'"));
 }
+
+TEST_CASE("an un-nested child exports under the names the other stacks import", "[unit][migrate]") {
+  Fixture parent(kNestedParent);
+  // The function reads nothing of the parent: the parent's topic may keep reading it.
+  std::string flat = kNestedFlat;
+  flat.replace(flat.find("      Environment: {Variables: {T: !Ref Table}}\n"), 47, "");
+  Fixture f(flat, "flat.yaml");
+  SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"Functions", {"Fn"}}});
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  options.layout = NestedLayout(parent.model->root());
+  REQUIRE(NameNestedChildren(options.layout, {{"FunctionsStack", "app-FunctionsStack-X1"}}, plan)
+              .empty());
+  auto m = PlanMigration(*f.model, *f.model, plan, f.rules, options, f.sink);
+  INFO(f.Diags());
+  REQUIRE(m);
+  CHECK(MoveOf(m->moves, "Topic").route == MoveRoute::kStay);
+  std::string child, base;
+  for (const EmittedFile& e : m->files) {
+    if (e.path == "03-prepare/app-FunctionsStack-X1.json") child = e.contents;
+    if (e.path == "03-prepare/app.json") base = e.contents;
+  }
+  // The wire is FnArn2 (the template has an output FnArn of its own).
+  CHECK(Has(base, "\"${BaseStackName}-FunctionsStack-FnArn2\""));
+  CHECK(Has(child, "\"Name\": \"app-FunctionsStack-FnArn2\""));
+}
