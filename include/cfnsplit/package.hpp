@@ -71,7 +71,6 @@ struct SizeDelta {
   std::uint64_t stripped = 0;   ///< bytes strip removed from .so files
   std::uint64_t no_deploy = 0;  ///< files noDeploy removed
   std::int64_t code = 0;        ///< code shipped minus the code the plan measured
-  std::uint64_t in_layers = 0;  ///< layer-mode functions' dependencies: in their layer's zip
 };
 
 struct BuiltArtifact {

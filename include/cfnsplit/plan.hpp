@@ -60,6 +60,12 @@ struct StackPlan {
   /// Values this stack takes from others ("Base:Role.Arn") and gives to others.
   std::vector<std::string> imports;
   std::vector<std::string> exports;
+
+  /// A functions stack ships its own artifact when the plan knows what goes in it: its
+  /// distributions, or only its code (layer mode: the dependencies are the layer's).
+  bool ships_own_artifact() const {
+    return role == StackRole::kFunctions && (!distributions.empty() || !requirements.empty());
+  }
 };
 
 /// A pinned placement: resource → stack name.

@@ -71,7 +71,9 @@ PackageView ToView(const PackageModel& pm) {
       continue;
     }
     PackageView::Function vf;
-    vf.dists = f.dists;
+    // A layer-mode function's dependencies ship in the requirements layer (counted in
+    // layer_bytes, which is what it lists), not in its stack's artifact.
+    if (f.packaging != "layer") vf.dists = f.dists;
     if (f.code_unit != 0 && f.code_unit < pm.code_units.size()) {
       if (code_dist[f.code_unit] < 0) {
         code_dist[f.code_unit] = static_cast<std::int64_t>(view.dist_names.size());

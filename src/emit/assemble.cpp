@@ -156,12 +156,12 @@ void Emitter::ApplyArtifacts() {
   std::size_t with_artifacts = 0;
   for (std::size_t i = 1; i < stacks_.size(); ++i)
     with_artifacts +=
-        stacks_[i].plan->role == StackRole::kFunctions && !stacks_[i].plan->requirements.empty();
+        stacks_[i].plan->ships_own_artifact();
   bool keys_in_root = model_.parameters.size() + stacks_[0].params.size() + with_artifacts <=
                       options_.max_root_parameters;
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     StackOut& s = stacks_[i];
-    if (s.plan->role != StackRole::kFunctions || s.plan->requirements.empty()) continue;
+    if (!s.plan->ships_own_artifact()) continue;
     std::string param, default_key;
     std::size_t count = 0;
     for (const std::string& id : s.resource_ids) {

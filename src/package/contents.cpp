@@ -164,7 +164,7 @@ std::optional<StackContents> Contents::ForLayer(const LayerRequest& request) {
 std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) {
   StackContents out;
   out.stack = request.stack;
-  std::set<std::string> dists, layer_dists;
+  std::set<std::string> dists;
   std::set<std::uint32_t> plan_code_units;
   bool ok = true;
   std::uint64_t ephemeral_mb = 0;
@@ -181,8 +181,8 @@ std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) 
       ephemeral_mb =
           ephemeral_mb ? std::min(ephemeral_mb, f->ephemeral_storage_mb) : f->ephemeral_storage_mb;
       if (f->code_unit != 0) plan_code_units.insert(f->code_unit);
-      for (std::uint32_t d : f->dists)
-        (f->packaging != "layer" ? dists : layer_dists).insert(packages_.dists[d].name);
+      if (f->packaging != "layer")  // a layer-mode function's dependencies are its layer's
+        for (std::uint32_t d : f->dists) dists.insert(packages_.dists[d].name);
     }
     for (const CodeRoot& root : CodeRootsFor(f, info)) {
       const std::vector<ZipItem>* files = CodeFiles(root);
@@ -190,13 +190,6 @@ std::optional<StackContents> Contents::ForStack(const ArtifactRequest& request) 
     }
   }
   out.ephemeral_bytes = (ephemeral_mb ? ephemeral_mb : 512) * 1'048'576;
-  // The plan counts a layer-mode function's dependencies in its stack as well as in its layer.
-  for (const std::string& name : layer_dists)
-    if (!dists.count(name)) {
-      long d = packages_.DistIndex(name);
-      if (d >= 0 && static_cast<std::size_t>(d) < packages_.charged_bytes.size())
-        out.delta.in_layers += packages_.charged_bytes[static_cast<std::size_t>(d)];
-    }
   if (zip_requirements() && !dists.empty()) {
     // SPR's zip: true: the installed tree goes whole into .requirements.zip (noDeploy's file
     // filter does not run; aws-facts §4.2, §4.4).

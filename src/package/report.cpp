@@ -31,7 +31,6 @@ std::string Reasons(const BuiltArtifact& a) {
   add(a.delta.slimmed, "removed by slim");
   add(a.delta.stripped, "removed by strip");
   add(a.delta.no_deploy, "removed by noDeploy");
-  add(a.delta.in_layers, "of dependencies in the functions' layer (the plan counts them here too)");
   if (a.tmp_bytes)
     why += (why.empty() ? "" : ", ") + std::string("dependencies shipped as .requirements.zip ") +
            "(the plan estimates their zipped size from a ratio)";

@@ -3,6 +3,8 @@
 #include "partition/bins.hpp"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 namespace cfnsplit {
 
@@ -93,6 +95,49 @@ std::size_t WiringOf(const std::vector<Bin>& bins) {
   std::size_t wiring = 0;
   for (const Bin& b : bins) wiring += b.takes.size() + b.gives.size();
   return wiring;
+}
+
+// Groups of clusters that may share a stack: one per owner, unowned clusters in every group.
+std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules) {
+  const auto& clusters = rules.clusters();
+  std::map<std::string, std::vector<std::size_t>> by_owner;
+  std::vector<std::size_t> unowned;
+  for (std::size_t k = 0; k < clusters.size(); ++k) {
+    if (rules.options().allow_mixed_owners || clusters[k].owner.empty())
+      unowned.push_back(k);
+    else
+      by_owner[clusters[k].owner].push_back(k);
+  }
+  std::vector<std::vector<std::size_t>> groups;
+  for (auto& [owner, members] : by_owner) {
+    members.insert(members.end(), unowned.begin(), unowned.end());
+    std::sort(members.begin(), members.end());
+    groups.push_back(std::move(members));
+  }
+  if (groups.empty()) groups.push_back(unowned);
+  return groups;
+}
+
+bool PackageBinds(const StackRules& rules) {
+  return !rules.packages().empty() && rules.packages().shared_artifact();
+}
+
+// Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
+std::uint64_t PairBytes(const StackRules& rules, const Cluster& a, const Cluster& b) {
+  const auto& bytes = rules.packages().dist_bytes;
+  std::uint64_t total = a.own_bytes + b.own_bytes + std::max(a.layer_bytes, b.layer_bytes);
+  std::size_t i = 0, j = 0;
+  while (i < a.dists.size() || j < b.dists.size()) {
+    if (j == b.dists.size() || (i < a.dists.size() && a.dists[i] < b.dists[j])) {
+      total += bytes[a.dists[i++]];
+    } else if (i == a.dists.size() || b.dists[j] < a.dists[i]) {
+      total += bytes[b.dists[j++]];
+    } else {
+      total += bytes[a.dists[i]];
+      ++i, ++j;
+    }
+  }
+  return total;
 }
 
 }  // namespace cfnsplit

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -75,18 +76,53 @@ struct CoverLp {
   double bound = 0;         ///< a proven lower bound on the number of function stacks (Farley)
   bool priced_out = false;  ///< the relaxed pricing proved no column has negative reduced cost
   std::size_t iterations = 0;
+  std::size_t exact_pricings = 0;  ///< exact pricing programs solved (each proves a bound)
   std::vector<std::vector<std::size_t>> columns;  ///< every column generated (sorted members)
+  std::vector<std::vector<std::size_t>> dive;     ///< the columns price-and-dive chose (a cover)
 };
 
 struct ColumnGenLimits {
   std::size_t max_iterations = 30;
   std::size_t columns_per_iteration = 60;
+  /// Exact pricing programs (GLPK branch-and-cut per owner group, the costly part) allowed.
+  std::size_t max_exact_pricings = 40;
+  /// Wentges smoothing weight of the centre (0: plain column generation).
+  double smoothing = 0.5;
+  /// Price-and-dive after column generation (a plan from the LP), and its greedy pricing rounds.
+  bool dive = true;
+  std::size_t dive_pricing_rounds = 60;
 };
 
 /// Column generation from `initial` stacks (the packer's), with a greedy pricer; the bound is
 /// z / max(1, α) where α bounds every feasible stack's dual value (an LP relaxation of pricing).
 CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
                      const ColumnGenLimits& limits);
+
+/// Groups of clusters that may share a stack: one per owner (by name), unowned clusters in every
+/// group; one group of all when owners may mix or none is set.
+std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules);
+/// The owned clusters of each owner (OwnerGroups' order), or nothing when owners may mix.
+std::vector<std::vector<std::size_t>> OwnedGroups(const StackRules& rules);
+/// True when package sizes are known and one artifact ships a stack's functions.
+bool PackageBinds(const StackRules& rules);
+/// Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
+std::uint64_t PairBytes(const StackRules& rules, const Cluster& a, const Cluster& b);
+/// Stacks one owner's clusters (`group`) need at least by cheap arguments; `pricing_group` is
+/// every cluster its stacks may hold.
+double GroupFloor(const StackRules& rules, const std::vector<std::size_t>& group,
+                  const std::vector<std::size_t>& pricing_group);
+
+/// Column generation owner by owner (each owner's clusters alone: smaller LPs that converge
+/// sooner); the bound is the sum of the owners' rounded-up bounds, `dive` the owners' dives.
+/// Falls back to SolveCoverLp over all when owners may mix, there is one owner, or an unowned
+/// cluster exceeds the headroom. `limits_for(clusters)` gives each problem's budgets.
+CoverLp SolveCoverLpByOwner(const StackRules& rules, const std::vector<Bin>& initial,
+                            const std::function<ColumnGenLimits(std::size_t)>& limits_for);
+
+/// With disjoint owner groups (every cluster owned, owners never mixed): the sum over groups of
+/// each group's cheap bound (resources, union of packages ÷ Lambda's limit, conflict clique);
+/// 0 otherwise. Cheap: computed in both efforts.
+double OwnerGroupsFloor(const StackRules& rules);
 
 /// `thorough` effort: the restricted master over `lp.columns` as an integer program (GLPK
 /// branch-and-cut, a deterministic node budget) started from `incumbent`; returns the better.

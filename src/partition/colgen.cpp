@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 
+#include "cfnsplit/constraints.hpp"
 #include "partition/bins.hpp"
 
 namespace cfnsplit {
@@ -48,27 +49,6 @@ bool SolveLp(glp_prob* p) {
   return glp_get_status(p) == GLP_OPT;
 }
 
-// Groups of clusters that may share a stack: one per owner, unowned clusters in every group.
-std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules) {
-  const auto& clusters = rules.clusters();
-  std::map<std::string, std::vector<std::size_t>> by_owner;
-  std::vector<std::size_t> unowned;
-  for (std::size_t k = 0; k < clusters.size(); ++k) {
-    if (rules.options().allow_mixed_owners || clusters[k].owner.empty())
-      unowned.push_back(k);
-    else
-      by_owner[clusters[k].owner].push_back(k);
-  }
-  std::vector<std::vector<std::size_t>> groups;
-  for (auto& [owner, members] : by_owner) {
-    members.insert(members.end(), unowned.begin(), unowned.end());
-    std::sort(members.begin(), members.end());
-    groups.push_back(std::move(members));
-  }
-  if (groups.empty()) groups.push_back(unowned);
-  return groups;
-}
-
 // CFNSPLIT_DUMP_LP=DIR writes the LPs as free MPS files (the solver benchmark in docs/packing.md
 // solves the same files with glpsol and clp).
 void DumpForBenchmark(glp_prob* p, const char* what) {
@@ -89,35 +69,15 @@ double Seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-bool PackageBinds(const StackRules& rules) {
-  return !rules.packages().empty() && rules.packages().shared_artifact();
-}
-
 constexpr int kExactPricingColumns = 1500;
-constexpr int kPricingNodeBudget = 2000;
+// Nodes of branch-and-cut per exact pricing: past it α is the LP relaxation's (weaker, still
+// valid). Exact pricing is the costly part of column generation.
+constexpr int kPricingNodeBudget = 800;
 
 void StopAfterNodes(glp_tree* tree, void*) {
   int active = 0, current = 0, total = 0;
   glp_ios_tree_size(tree, &active, &current, &total);
   if (total > kPricingNodeBudget) glp_ios_terminate(tree);
-}
-
-// Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
-std::uint64_t PairBytes(const StackRules& rules, const Cluster& a, const Cluster& b) {
-  const auto& bytes = rules.packages().dist_bytes;
-  std::uint64_t total = a.own_bytes + b.own_bytes + std::max(a.layer_bytes, b.layer_bytes);
-  std::size_t i = 0, j = 0;
-  while (i < a.dists.size() || j < b.dists.size()) {
-    if (j == b.dists.size() || (i < a.dists.size() && a.dists[i] < b.dists[j])) {
-      total += bytes[a.dists[i++]];
-    } else if (i == a.dists.size() || b.dists[j] < a.dists[i]) {
-      total += bytes[b.dists[j++]];
-    } else {
-      total += bytes[a.dists[i]];
-      ++i, ++j;
-    }
-  }
-  return total;
 }
 
 // Cliques of clusters that pairwise do not fit one artifact of `capacity` bytes: grown greedily
@@ -166,9 +126,13 @@ std::vector<std::vector<std::size_t>> ConflictCliques(const StackRules& rules,
 // stack of `members` is a 0/1 point of it (layers and wiring dropped), so its optimum bounds
 // π(S); so do rows Σ_{k∈Q} x_k ≤ 1 over cliques Q of clusters that pairwise overflow the
 // capacity. Returns +inf when GLPK fails (no bound is claimed then).
+// Conflict cliques of each pricing group, computed once over all its members (a clique's members
+// with positive duals are still a clique): the clique search costs more than the LP.
+using CliqueCache = std::map<std::vector<std::size_t>, std::vector<std::vector<std::size_t>>>;
+
 double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& members,
                       const std::vector<double>& pi, std::uint64_t capacity,
-                      std::vector<std::size_t>* best_stack) {
+                      std::vector<std::size_t>* best_stack, CliqueCache& cache) {
   const auto& clusters = rules.clusters();
   std::vector<std::size_t> useful;
   for (std::size_t k : members)
@@ -224,9 +188,16 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
   if (package) {
     std::vector<std::size_t> position(clusters.size(), 0);
     for (std::size_t i = 0; i < useful.size(); ++i) position[useful[i]] = i;
-    for (const auto& clique : ConflictCliques(rules, useful, capacity)) {
+    auto cached = cache.find(members);
+    if (cached == cache.end())
+      cached = cache.emplace(members, ConflictCliques(rules, members, capacity)).first;
+    for (const auto& clique : cached->second) {
+      std::size_t with_duals = 0;
+      for (std::size_t k : clique) with_duals += pi[k] > 0;
+      if (with_duals < 2) continue;
       add_row(1.0);
-      for (std::size_t k : clique) put(static_cast<int>(position[k]) + 1, 1.0);
+      for (std::size_t k : clique)
+        if (pi[k] > 0) put(static_cast<int>(position[k]) + 1, 1.0);
     }
   }
   glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
@@ -241,7 +212,8 @@ double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& m
     glp_init_iocp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.cb_func = StopAfterNodes;
-    parm.tm_lim = 2000;  // safety net only; a proof that ran out of time is not used
+    parm.br_tech = GLP_BR_MFV;  // Driebeck–Tomlin (the default) costs a tableau row per candidate
+    parm.tm_lim = 10000;        // safety net only; a proof that ran out of time is not used
     int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
     if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
     // The best stack found is a column candidate (the caller checks it keeps every budget).
@@ -285,10 +257,12 @@ double OversizedPricing(const StackRules& rules, const std::vector<std::size_t>&
   return best * (1 + 1e-9);
 }
 
-// α: an upper bound on π(S) over every feasible stack S, per owner group; `stacks` receives the
-// best stack the exact pricing found in each group, when worth more than 1.
+// α: an upper bound on π(S) over every feasible stack S, per owner group (in OwnerGroups'
+// order, into `group_alpha`); returns the largest. `stacks` receives the best stack the exact
+// pricing found in each group, when worth more than 1.
 double PricingBound(const StackRules& rules, const std::vector<double>& pi,
-                    std::vector<std::vector<std::size_t>>* stacks) {
+                    std::vector<std::vector<std::size_t>>* stacks, std::vector<double>* group_alpha,
+                    CliqueCache& cache) {
   const auto& clusters = rules.clusters();
   double alpha = 0;
   for (const auto& group : OwnerGroups(rules)) {
@@ -300,9 +274,10 @@ double PricingBound(const StackRules& rules, const std::vector<double>& pi,
       if (!over) normal.push_back(k);
     }
     std::vector<std::size_t> best;
-    double within = RelaxedPricing(rules, normal, pi, rules.budgets().package, &best);
+    double within = RelaxedPricing(rules, normal, pi, rules.budgets().package, &best, cache);
     if (stacks && !best.empty()) stacks->push_back(std::move(best));
     double over = oversized ? OversizedPricing(rules, group, pi) : 0;
+    if (group_alpha) group_alpha->push_back(std::max(within, over));
     alpha = std::max({alpha, within, over});
   }
   return alpha;
@@ -416,6 +391,111 @@ class Master {
 
 }  // namespace
 
+namespace {
+
+double Sum(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum;
+}
+
+// Σ_{k∈S} π_k: a column improves the restricted master when this exceeds 1.
+double ValueOf(const std::vector<std::size_t>& column, const std::vector<double>& pi) {
+  double value = 0;
+  for (std::size_t k : column) value += pi[k];
+  return value;
+}
+
+// Wentges smoothing: β·centre + (1 − β)·π, the point the pricers are asked about.
+std::vector<double> Smoothed(const std::vector<double>& centre, const std::vector<double>& pi,
+                             double beta) {
+  std::vector<double> out(pi.size());
+  for (std::size_t k = 0; k < pi.size(); ++k) out[k] = beta * centre[k] + (1 - beta) * pi[k];
+  return out;
+}
+
+// One round of the greedy pricer at `at`: columns grown from the seeds of highest value join
+// the master when they improve it at its duals `pi`. Returns (columns added, best value at
+// `at` found, a lower estimate of α there).
+std::pair<std::size_t, double> PriceGreedily(GreedyPricer& pricer, Master& master,
+                                             const std::vector<double>& at,
+                                             const std::vector<double>& pi,
+                                             const ColumnGenLimits& limits,
+                                             std::vector<std::vector<std::size_t>>& columns) {
+  const std::size_t n = pi.size();
+  // Seeds by value (ties: index); a seed already in a new column this round is skipped so the
+  // round's columns differ.
+  std::vector<std::size_t> seeds;
+  for (std::size_t k = 0; k < n; ++k)
+    if (at[k] > 1e-12) seeds.push_back(k);
+  std::stable_sort(seeds.begin(), seeds.end(),
+                   [&](std::size_t x, std::size_t y) { return at[x] > at[y]; });
+  std::vector<char> covered(n, 0);
+  std::size_t added = 0, tried = 0;
+  double best_value = 0;
+  for (std::size_t seed : seeds) {
+    if (added >= limits.columns_per_iteration || tried >= 4 * limits.columns_per_iteration) break;
+    if (covered[seed]) continue;
+    ++tried;
+    std::vector<std::size_t> column = pricer.Grow(seed, at);
+    best_value = std::max(best_value, ValueOf(column, at));
+    if (ValueOf(column, pi) <= 1 + 1e-9) continue;
+    for (std::size_t k : column) covered[k] = 1;
+    added += master.AddColumn(column, columns);
+  }
+  return {added, best_value};
+}
+
+// Price-and-dive for a plan: fix every column the LP takes whole and the fractional one it takes
+// most of (ties: the first), then let the greedy pricer add columns for what is left (fixed
+// columns' clusters have zero duals, so new columns hold only uncovered clusters), until the
+// LP is integral. Budgeted in pricing rounds; after the budget it only fixes.
+std::vector<std::vector<std::size_t>> Dive(GreedyPricer& pricer, Master& master,
+                                           const ColumnGenLimits& limits,
+                                           std::vector<std::vector<std::size_t>>& columns) {
+  glp_prob* p = master.get();
+  const std::size_t n = static_cast<std::size_t>(glp_get_num_rows(p));
+  std::vector<double> pi(n, 0);
+  std::size_t rounds = 0;
+  for (;;) {
+    if (!SolveLp(p)) return {};
+    const int cols = glp_get_num_cols(p);
+    if (rounds < limits.dive_pricing_rounds) {
+      for (std::size_t k = 0; k < n; ++k)
+        pi[k] = std::max(0.0, glp_get_row_dual(p, static_cast<int>(k) + 1));
+      ++rounds;
+      if (PriceGreedily(pricer, master, pi, pi, limits, columns).first > 0) continue;
+    }
+    int pick = 0;
+    double pick_x = 0;
+    bool integral = true;
+    for (int c = 1; c <= cols; ++c) {
+      if (glp_get_col_type(p, c) == GLP_FX) continue;
+      double x = glp_get_col_prim(p, c);
+      if (x < 1e-6) continue;
+      if (x >= 1 - 1e-6) {
+        glp_set_col_bnds(p, c, GLP_FX, 1.0, 1.0);
+        continue;
+      }
+      integral = false;
+      if (x > pick_x) pick = c, pick_x = x;
+    }
+    if (integral) break;
+    glp_set_col_bnds(p, pick, GLP_FX, 1.0, 1.0);
+  }
+  std::vector<std::vector<std::size_t>> chosen;
+  for (int c = 1; c <= glp_get_num_cols(p); ++c)
+    if (glp_get_col_prim(p, c) > 0.5) chosen.push_back(columns[static_cast<std::size_t>(c - 1)]);
+  return chosen;
+}
+
+}  // namespace
+
+// Column generation with Wentges dual smoothing. Each round prices at a point between the duals
+// that gave the best (estimated) Lagrangian bound so far, the centre, and the restricted master's
+// duals; a column joins when it improves the master at the master's duals. A round where the
+// smoothed point finds nothing is a mis-price: the next round prices at the master's own duals.
+// Every exact pricing proves a Farley bound at the point it priced; the best is kept.
 CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
                      const ColumnGenLimits& limits) {
   CoverLp result;
@@ -428,63 +508,111 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
   for (const Bin& b : initial) master.AddColumn(b.clusters, result.columns);
   for (std::size_t k = 0; k < n; ++k) master.AddColumn({k}, result.columns);
   GreedyPricer pricer(rules);
-  std::vector<double> pi(n, 0);
+  std::vector<double> pi(n, 0), centre;
+  double centre_estimate = -1;  // estimated Lagrangian bound at the centre
+  bool plain_next = false;      // after a mis-price, price at the master's duals
   const double start = Seconds();
-  double alpha = INFINITY;
-  bool alpha_current = false;  // α was computed for the duals in `pi`
+  // Owner by owner, each owner's stacks are bounded on their own (Farley on the duals of its
+  // clusters and the α of its pricing group, which covers every stack it may use), the best of
+  // every exact pricing kept per owner; the bound is the sum of the owners' rounded-up bounds,
+  // often stronger than one bound over all.
+  const std::vector<std::vector<std::size_t>> owned = OwnedGroups(rules);
+  const std::vector<std::vector<std::size_t>> groups = OwnerGroups(rules);
+  const bool by_group = !owned.empty() && owned.size() == groups.size();
+  std::vector<double> group_best(owned.size(), 0);
+  if (by_group) {
+    for (std::size_t g = 0; g < owned.size(); ++g)
+      group_best[g] = GroupFloor(rules, owned[g], groups[g]);
+    result.bound = Sum(group_best);
+  }
+  std::vector<double> last_exact;  // the point of the last exact pricing
+  CliqueCache clique_cache;
+  auto prove = [&](const std::vector<double>& at, std::vector<std::vector<std::size_t>>* stacks) {
+    ++result.exact_pricings;
+    last_exact = at;
+    std::vector<double> group_alpha;
+    double alpha = PricingBound(rules, at, stacks, &group_alpha, clique_cache);
+    if (!std::isfinite(alpha)) return alpha;
+    double bound = Sum(at) / std::max(1.0, alpha);
+    if (by_group) {
+      double sum = 0;
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        if (!std::isfinite(group_alpha[g])) continue;  // this group keeps its earlier bound
+        double duals = 0;
+        for (std::size_t k : owned[g]) duals += at[k];
+        group_best[g] = std::max(group_best[g], duals / std::max(1.0, group_alpha[g]));
+      }
+      for (double b : group_best) sum += std::ceil(b - 1e-6);
+      bound = std::max(bound, sum);
+    }
+    if (bound > result.bound) result.bound = bound;
+    if (Tracing())
+      std::fprintf(stderr, "colgen: exact pricing %zu: alpha %.4f, bound %.4f (best %.4f)\n",
+                   result.exact_pricings, alpha, bound, result.bound);
+    return alpha;
+  };
+  // Once the bound meets the initial packing, that packing is optimal: nothing left to find.
+  auto proven_optimal = [&] {
+    return !initial.empty() &&
+           std::ceil(result.bound - 1e-6) >= static_cast<double>(initial.size());
+  };
   for (;;) {
-    if (!SolveLp(master.get())) return result;  // no bound claimed (bound stays 0)
+    if (!SolveLp(master.get())) return result;  // the bound proved so far stands
     result.lp_value = glp_get_obj_val(master.get());
     for (std::size_t k = 0; k < n; ++k)
       pi[k] = std::max(0.0, glp_get_row_dual(master.get(), static_cast<int>(k) + 1));
+    if (proven_optimal()) break;
     if (result.iterations >= limits.max_iterations) break;
     ++result.iterations;
-    // Seeds by dual value (ties: index); a seed already in a new column this round is skipped
-    // so the round's columns differ.
-    std::vector<std::size_t> seeds;
-    for (std::size_t k = 0; k < n; ++k)
-      if (pi[k] > 1e-12) seeds.push_back(k);
-    std::stable_sort(seeds.begin(), seeds.end(),
-                     [&](std::size_t x, std::size_t y) { return pi[x] > pi[y]; });
-    std::vector<char> covered(n, 0);
-    std::size_t added = 0, tried = 0;
-    for (std::size_t seed : seeds) {
-      if (added >= limits.columns_per_iteration || tried >= 4 * limits.columns_per_iteration) break;
-      if (covered[seed]) continue;
-      ++tried;
-      std::vector<std::size_t> column = pricer.Grow(seed, pi);
-      double value = 0;
-      for (std::size_t k : column) value += pi[k];
-      if (value <= 1 + 1e-9) continue;
-      for (std::size_t k : column) covered[k] = 1;
-      added += master.AddColumn(column, result.columns);
-    }
-    // When the greedy pricer finds nothing, the exact one (per owner group) is asked; the α it
-    // proves for these duals is kept, in case no column is left.
-    if (added == 0) {
+    bool smoothed = !centre.empty() && limits.smoothing > 0 && !plain_next;
+    std::vector<double> at = smoothed ? Smoothed(centre, pi, limits.smoothing) : pi;
+    plain_next = false;
+    auto [added, best_value] = PriceGreedily(pricer, master, at, pi, limits, result.columns);
+    // When the greedy pricer finds nothing, the exact one (per owner group, within its budget)
+    // proves a bound at this point and offers its best stacks.
+    // (Not at a point priced exactly already: the same α, no new column.)
+    if (added == 0 && result.exact_pricings < limits.max_exact_pricings && at != last_exact) {
       std::vector<std::vector<std::size_t>> stacks;
-      alpha = PricingBound(rules, pi, &stacks);
+      double alpha = prove(at, &stacks);
+      if (std::isfinite(alpha)) best_value = std::max(best_value, alpha);
+      if (!smoothed && alpha <= 1 + 1e-5) result.priced_out = true;  // α has a 1e-6 margin
       for (const auto& members : stacks) {
         Bin bin;
-        if (rules.Build(members, bin)) added += master.AddColumn(members, result.columns);
+        if (ValueOf(members, pi) > 1 + 1e-9 && rules.Build(members, bin))
+          added += master.AddColumn(members, result.columns);
       }
     }
+    double estimate = Sum(at) / std::max(1.0, best_value);
+    if (estimate > centre_estimate) centre = at, centre_estimate = estimate;
     if (Tracing())
-      std::fprintf(stderr, "colgen: round %zu, LP %.4f, %zu columns added, %zu in all, %.3f s\n",
-                   result.iterations, result.lp_value, added, result.columns.size(),
-                   Seconds() - start);
-    alpha_current = added == 0;  // no new column: the duals stay, and so does α
-    if (added == 0) break;
+      std::fprintf(stderr,
+                   "colgen: round %zu, LP %.4f, %s, estimate %.4f, %zu columns added, %zu in all, "
+                   "%.3f s\n",
+                   result.iterations, result.lp_value, smoothed ? "smoothed" : "plain", estimate,
+                   added, result.columns.size(), Seconds() - start);
+    if (added > 0) continue;
+    if (smoothed) {
+      plain_next = true;  // a mis-price: the next round prices at the master's duals
+      continue;
+    }
+    break;  // priced out, or the greedy pricer is done and the exact budget is spent
   }
   DumpForBenchmark(master.get(), "master");
-  double sum = 0;
-  for (double v : pi) sum += v;
-  if (!alpha_current) alpha = PricingBound(rules, pi, nullptr);
-  result.priced_out = alpha <= 1 + 1e-5;  // α carries a 1e-6 safety margin
-  result.bound = std::isfinite(alpha) ? sum / std::max(1.0, alpha) : 0;
+  // The master's final duals give the bound of a converged LP: proved unless done already.
+  if (pi != last_exact && !proven_optimal()) {
+    double alpha = prove(pi, nullptr);
+    if (alpha <= 1 + 1e-5) result.priced_out = true;
+  }
   if (Tracing())
-    std::fprintf(stderr, "colgen: LP %.4f, duals %.4f, alpha %.4f, bound %.4f, %.3f s\n",
-                 result.lp_value, sum, alpha, result.bound, Seconds() - start);
+    std::fprintf(stderr, "colgen: LP %.4f, bound %.4f, %zu rounds, %zu exact pricings, %.3f s\n",
+                 result.lp_value, result.bound, result.iterations, result.exact_pricings,
+                 Seconds() - start);
+  if (limits.dive && !proven_optimal()) {
+    result.dive = Dive(pricer, master, limits, result.columns);
+    if (Tracing())
+      std::fprintf(stderr, "colgen: diving chose %zu columns, %zu columns in all, %.3f s\n",
+                   result.dive.size(), result.columns.size(), Seconds() - start);
+  }
   return result;
 }
 

@@ -67,8 +67,9 @@ struct Cluster {
 };
 
 /// Parameters and outputs a stack's wiring creates, as CheckPlan counts them: nested children take
-/// one parameter per value read (exports: one parameter carrying the root stack's name), plus template
-/// parameters and an artifact key; outputs are the values others read plus template outputs.
+/// one parameter per value read (exports: one parameter carrying the root stack's name), plus
+/// template parameters and an artifact key; outputs are the values others read plus template
+/// outputs.
 struct WiringLoad {
   std::size_t parameters = 0, outputs = 0;
 };
@@ -88,6 +89,9 @@ struct LpBound {
   double lp = 0;     ///< restricted master LP value when column generation stopped
   bool priced_out = false;
   std::size_t iterations = 0;
+  std::size_t exact_pricings = 0;
+  /// Σ over owner groups of each group's cheap bound (0 unless owner groups are disjoint).
+  double owner_groups = 0;
 };
 
 /// Packs clusters into function stacks (named, resources in template order).

@@ -98,23 +98,36 @@ std::vector<Bin> BinsFromColumns(const StackRules& rules,
   return bins;
 }
 
-}  // namespace
-
-std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
-                                   const std::vector<Bin>& incumbent) {
-  const std::size_t n = rules.clusters().size();
-  // Nothing to gain when the fast packing already meets the bound.
-  if (n == 0 || lp.columns.empty() || lp.columns.size() > kMaxColumns ||
-      static_cast<double>(incumbent.size()) <= std::ceil(lp.bound - 1e-6))
-    return incumbent;
-  glp_term_out(GLP_OFF);
-  std::unique_ptr<glp_prob, void (*)(glp_prob*)> owner(glp_create_prob(), glp_delete_prob);
-  glp_prob* p = owner.get();
+// Columns as LP columns of a covering master (rows: clusters ≥ 1), continuous in [0, ∞).
+void LoadCover(glp_prob* p, std::size_t n, const std::vector<std::vector<std::size_t>>& columns) {
   glp_set_obj_dir(p, GLP_MIN);
   glp_add_rows(p, static_cast<int>(n));
   for (int r = 1; r <= static_cast<int>(n); ++r) glp_set_row_bnds(p, r, GLP_LO, 1.0, 0.0);
-  int cols = static_cast<int>(lp.columns.size());
+  int cols = static_cast<int>(columns.size());
   glp_add_cols(p, cols);
+  for (int c = 1; c <= cols; ++c) {
+    std::vector<std::size_t> key = columns[static_cast<std::size_t>(c - 1)];
+    std::sort(key.begin(), key.end());
+    std::vector<int> ind = {0};
+    std::vector<double> val = {0};
+    for (std::size_t k : key) ind.push_back(static_cast<int>(k) + 1), val.push_back(1.0);
+    glp_set_mat_col(p, c, static_cast<int>(key.size()), ind.data(), val.data());
+    glp_set_col_bnds(p, c, GLP_LO, 0.0, 0.0);
+    glp_set_obj_coef(p, c, 1.0);
+  }
+}
+
+bool Tracing() { return std::getenv("CFNSPLIT_TRACE_PACKING") != nullptr; }
+
+// The restricted master as an integer program (GLPK branch-and-cut within a node budget) from
+// the fast packing as incumbent; nothing when it finds no solution.
+std::vector<std::vector<std::size_t>> SolveMasterIp(const StackRules& rules, const CoverLp& lp,
+                                                    const std::vector<Bin>& incumbent) {
+  glp_term_out(GLP_OFF);
+  std::unique_ptr<glp_prob, void (*)(glp_prob*)> owner(glp_create_prob(), glp_delete_prob);
+  glp_prob* p = owner.get();
+  LoadCover(p, rules.clusters().size(), lp.columns);
+  int cols = static_cast<int>(lp.columns.size());
   SearchState state;
   state.incumbent.assign(static_cast<std::size_t>(cols) + 1, 0.0);
   std::set<std::vector<std::size_t>> fast;
@@ -126,18 +139,13 @@ std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
   for (int c = 1; c <= cols; ++c) {
     std::vector<std::size_t> key = lp.columns[static_cast<std::size_t>(c - 1)];
     std::sort(key.begin(), key.end());
-    std::vector<int> ind = {0};
-    std::vector<double> val = {0};
-    for (std::size_t k : key) ind.push_back(static_cast<int>(k) + 1), val.push_back(1.0);
-    glp_set_mat_col(p, c, static_cast<int>(key.size()), ind.data(), val.data());
     glp_set_col_kind(p, c, GLP_BV);
-    glp_set_obj_coef(p, c, 1.0);
     if (fast.count(key)) state.incumbent[static_cast<std::size_t>(c)] = 1.0;
   }
   glp_smcp lp_parm;
   glp_init_smcp(&lp_parm);
   lp_parm.msg_lev = GLP_MSG_OFF;
-  if (glp_simplex(p, &lp_parm) != 0 || glp_get_status(p) != GLP_OPT) return incumbent;
+  if (glp_simplex(p, &lp_parm) != 0 || glp_get_status(p) != GLP_OPT) return {};
   glp_iocp parm;
   glp_init_iocp(&parm);
   parm.msg_lev = GLP_MSG_OFF;
@@ -148,17 +156,40 @@ std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
   parm.clq_cuts = GLP_OFF;
   glp_intopt(p, &parm);
   int status = glp_mip_status(p);
-  if (std::getenv("CFNSPLIT_TRACE_PACKING"))
+  if (Tracing())
     std::fprintf(stderr, "master: %d columns, status %d, %.0f stacks (fast %zu)\n", cols, status,
                  status == GLP_OPT || status == GLP_FEAS ? glp_mip_obj_val(p) : -1.0,
                  incumbent.size());
-  if (status != GLP_OPT && status != GLP_FEAS) return incumbent;
+  if (status != GLP_OPT && status != GLP_FEAS) return {};
   std::vector<std::vector<std::size_t>> chosen;
   for (int c = 1; c <= cols; ++c)
     if (glp_mip_col_val(p, c) > 0.5) chosen.push_back(lp.columns[static_cast<std::size_t>(c - 1)]);
-  std::vector<Bin> bins = BinsFromColumns(rules, chosen);
-  ConsolidateBins(rules, bins);
-  return Better(rules, bins, incumbent) ? bins : incumbent;
+  return chosen;
+}
+
+}  // namespace
+
+std::vector<Bin> ImproveWithMaster(const StackRules& rules, const CoverLp& lp,
+                                   const std::vector<Bin>& incumbent) {
+  const std::size_t n = rules.clusters().size();
+  // Nothing to gain when the fast packing already meets the bound.
+  if (n == 0 || lp.columns.empty() ||
+      static_cast<double>(incumbent.size()) <= std::ceil(lp.bound - 1e-6))
+    return incumbent;
+  std::vector<Bin> best = incumbent;
+  auto consider = [&](const std::vector<std::vector<std::size_t>>& chosen, const char* what) {
+    if (chosen.empty()) return;
+    std::vector<Bin> bins = BinsFromColumns(rules, chosen);
+    ConsolidateBins(rules, bins);
+    if (Tracing())
+      std::fprintf(stderr, "master: %s gives %zu stacks (best so far %zu)\n", what, bins.size(),
+                   best.size());
+    if (Better(rules, bins, best)) best = std::move(bins);
+  };
+  consider(lp.dive, "price-and-dive");
+  // Over kMaxColumns the integer program's root alone takes seconds: price-and-dive only.
+  if (lp.columns.size() <= kMaxColumns) consider(SolveMasterIp(rules, lp, incumbent), "the IP");
+  return best;
 }
 
 }  // namespace cfnsplit

@@ -215,16 +215,27 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
   // `thorough` only: column generation costs seconds on large services, and `fast` keeps
   // today's time. The bound is computed with the real budgets (lp_bound is given on the first,
   // untightened pass); the LP's columns feed the restricted master.
+  if (lp_bound) lp_bound->owner_groups = OwnerGroupsFloor(stack_rules);
   if (options.effort == "thorough") {
-    ColumnGenLimits limits;
-    limits.max_iterations = 20;
-    CoverLp lp = SolveCoverLp(stack_rules, bins, limits);
+    // Column generation owner by owner; budgets are counts scaled by each problem's size (a
+    // round and an exact pricing cost more per cluster), so the same input gives the same plan
+    // on any machine.
+    auto limits_for = [](std::size_t clusters_in_problem) {
+      ColumnGenLimits limits;
+      const std::size_t n = std::max<std::size_t>(clusters_in_problem, 1);
+      limits.max_iterations = std::clamp<std::size_t>(60000 / n, 20, 150);
+      limits.max_exact_pricings = std::clamp<std::size_t>(1500 / n, 2, 30);
+      limits.dive_pricing_rounds = std::clamp<std::size_t>(30000 / n, 5, 60);
+      return limits;
+    };
+    CoverLp lp = SolveCoverLpByOwner(stack_rules, bins, limits_for);
     if (lp_bound) {
       lp_bound->computed = true;
       lp_bound->value = lp.bound;
       lp_bound->lp = lp.lp_value;
       lp_bound->priced_out = lp.priced_out;
       lp_bound->iterations = lp.iterations;
+      lp_bound->exact_pricings = lp.exact_pricings;
     }
     bins = ImproveWithMaster(stack_rules, lp, bins);
   }

@@ -119,6 +119,10 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   if (lp.computed && !clusters.empty())
     plan.lower_bounds["function_stacks_by_lp"] =
         static_cast<std::uint64_t>(std::ceil(lp.value - 1e-6));
+  // Owners never share a stack: with every cluster owned, each owner's stacks are bounded alone.
+  if (lp.owner_groups > 0)
+    plan.lower_bounds["function_stacks_by_owner_groups"] =
+        static_cast<std::uint64_t>(std::ceil(lp.owner_groups - 1e-6));
   std::uint64_t resources = 0;
   for (const auto& c : clusters) resources += c.resources;
   std::uint64_t rb = Budget(rules, "resources_per_stack", options.headroom);

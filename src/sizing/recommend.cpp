@@ -137,8 +137,12 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
                    static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
   }
   const State after_cleanup = s;
-  std::uint64_t own =
-      model.code_units[f.code_unit].unzipped_bytes + f.layer_bytes + Sum(after_cleanup, f.dists);
+  // What this function needs on its own. In layer mode its dependencies are already in the
+  // layers it lists (the one requirements layer holds every layer-mode function's), so they
+  // are not added a second time.
+  const std::uint64_t own_code = model.code_units[f.code_unit].unzipped_bytes;
+  std::uint64_t own = f.packaging == "layer" ? after_cleanup.total
+                                             : own_code + f.layer_bytes + Sum(after_cleanup, f.dists);
 
   if (f.packaging == "shared" && own < s.total) {
     std::uint64_t saved = s.total - own;
@@ -190,7 +194,28 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
   std::size_t sharing = static_cast<std::size_t>(
       std::count_if(model.functions.begin(), model.functions.end(),
                     [&](const FunctionPackage& o) { return o.packaging == f.packaging; }));
-  if ((f.packaging == "shared" || f.packaging == "layer") && sharing > 1) {
+  if (f.packaging == "layer" && sharing > 1) {
+    // Splitting stacks leaves the requirements layer whole; per-stack artifacts do not.
+    std::uint64_t requirements_layer = 0;
+    for (const LayerInfo& l : model.layers)
+      if (l.python_requirements) requirements_layer = l.unzipped_bytes;
+    std::uint64_t other_layers =
+        f.layer_bytes > requirements_layer ? f.layer_bytes - requirements_layer : 0;
+    std::uint64_t alone = own_code + other_layers + Sum(after_cleanup, f.dists);
+    out.push_back(
+        {"split",
+         "split the stack and drop `layer: true`: the requirements layer holds the dependencies "
+         "of all " +
+             std::to_string(sharing) + " layer-mode functions (" +
+             WithCommas(requirements_layer) +
+             " bytes) whatever stack each function is in, so splitting alone does not shrink it; "
+             "with per-stack artifacts (`cfnsplit split --build`) each stack ships only its "
+             "functions' dependencies, and this function alone needs " +
+             WithCommas(alone),
+         static_cast<std::int64_t>(after_cleanup.total > alone ? after_cleanup.total - alone : 0),
+         alone < kLambdaUnzippedLimit});
+  }
+  if (f.packaging == "shared" && sharing > 1) {
     std::uint64_t union_bytes = Sum(after_cleanup, ShippedDists(model, f));
     std::set<std::uint32_t> code;
     for (const auto& other : model.functions)

@@ -1,0 +1,196 @@
+// Owners never share a stack, so bounds and column generation can work owner by owner: cheap
+// per-owner bounds (GroupFloor) and the set-covering LP solved for each owner's clusters alone
+// (SolveCoverLpByOwner), whose rounded-up bounds add up. docs/packing.md has the argument.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+
+#include "cfnsplit/constraints.hpp"
+#include "partition/bins.hpp"
+
+namespace cfnsplit {
+
+// Owners never share a stack, so each owner's clusters need stacks of their own: the owned
+// clusters of each owner (unowned ones dropped: a relaxation), or nothing when owners may mix.
+// Any plan has at least the sum over owners of the stacks each owner's clusters need.
+std::vector<std::vector<std::size_t>> OwnedGroups(const StackRules& rules) {
+  if (rules.options().allow_mixed_owners) return {};
+  std::map<std::string, std::vector<std::size_t>> by_owner;
+  const auto& clusters = rules.clusters();
+  for (std::size_t k = 0; k < clusters.size(); ++k)
+    if (!clusters[k].owner.empty()) by_owner[clusters[k].owner].push_back(k);
+  std::vector<std::vector<std::size_t>> groups;
+  for (auto& [owner, members] : by_owner) groups.push_back(std::move(members));
+  return groups;
+}
+
+namespace {
+
+// True when some cluster over the headroom, among `hosts`, ships every distribution of a and b:
+// then a stack led by it might hold both although together they exceed the headroom budget.
+bool SharedHost(const StackRules& rules, const std::vector<std::size_t>& hosts, std::size_t a,
+                std::size_t b) {
+  const auto& clusters = rules.clusters();
+  for (std::size_t c : hosts) {
+    const auto& dists = clusters[c].dists;
+    if (std::includes(dists.begin(), dists.end(), clusters[a].dists.begin(),
+                      clusters[a].dists.end()) &&
+        std::includes(dists.begin(), dists.end(), clusters[b].dists.begin(),
+                      clusters[b].dists.end()))
+      return true;
+  }
+  return false;
+}
+
+// The largest of greedy cliques of `members` that pairwise share no stack: together they exceed
+// the headroom budget and no cluster over the headroom (among `hosts`) could lead a stack that
+// holds both (a stack over the headroom ships exactly its first cluster's artifact). Heaviest
+// first; a work budget keeps it bounded (a smaller clique: a weaker bound, never a wrong one).
+std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> members,
+                          const std::vector<std::size_t>& hosts) {
+  const auto& clusters = rules.clusters();
+  const std::uint64_t capacity = rules.budgets().package;
+  std::stable_sort(members.begin(), members.end(), [&](std::size_t x, std::size_t y) {
+    return clusters[x].package_bytes > clusters[y].package_bytes;
+  });
+  std::size_t best = members.empty() ? 0 : 1, work = 0;
+  std::vector<char> in_clique(clusters.size(), 0);
+  for (std::size_t s = 0; s < members.size() && work < 5000000; ++s) {
+    std::size_t seed = members[s];
+    if (in_clique[seed]) continue;
+    std::vector<std::size_t> clique = {seed};
+    for (std::size_t t = s + 1; t < members.size() && work < 5000000; ++t) {
+      std::size_t k = members[t];
+      if (clusters[k].package_bytes + clusters[seed].package_bytes <= capacity) break;
+      bool clashes_with_all = true;
+      for (std::size_t q : clique) {
+        ++work;
+        if (PairBytes(rules, clusters[k], clusters[q]) <= capacity ||
+            SharedHost(rules, hosts, k, q)) {
+          clashes_with_all = false;
+          break;
+        }
+      }
+      if (clashes_with_all) clique.push_back(k);
+    }
+    for (std::size_t k : clique) in_clique[k] = 1;
+    best = std::max(best, clique.size());
+  }
+  return best;
+}
+
+}  // namespace
+
+// Stacks one owner's clusters need at least, by cheap arguments that hold for every stack (also
+// one over the headroom): their resources ÷ the resource budget, the union of their packages ÷
+// Lambda's limit, and a clique of clusters no stack holds two of (PackageClique). `pricing_group`
+// is every cluster its stacks may hold (unowned ones too).
+double GroupFloor(const StackRules& rules, const std::vector<std::size_t>& group,
+                  const std::vector<std::size_t>& pricing_group) {
+  const auto& clusters = rules.clusters();
+  std::uint64_t resources = 0;
+  std::vector<std::string> functions;
+  for (std::size_t k : group) {
+    resources += clusters[k].resources;
+    functions.insert(functions.end(), clusters[k].functions.begin(), clusters[k].functions.end());
+  }
+  const std::uint64_t rb = std::max<std::uint64_t>(1, rules.budgets().resources);
+  double floor = static_cast<double>((resources + rb - 1) / rb);
+  if (!PackageBinds(rules)) return floor;
+  const std::uint64_t limit = std::max<std::uint64_t>(1, rules.budgets().package_limit);
+  const std::uint64_t bytes = StackPackageBytes(rules.packages(), functions);
+  floor = std::max(floor, static_cast<double>((bytes + limit - 1) / limit));
+  std::vector<std::size_t> hosts;
+  for (std::size_t k : pricing_group)
+    if (clusters[k].package_bytes > rules.budgets().package) hosts.push_back(k);
+  return std::max(floor, static_cast<double>(PackageClique(rules, group, hosts)));
+}
+
+double OwnerGroupsFloor(const StackRules& rules) {
+  const auto owned = OwnedGroups(rules);
+  const auto groups = OwnerGroups(rules);
+  if (owned.empty() || owned.size() != groups.size()) return 0;
+  double sum = 0;
+  for (std::size_t g = 0; g < owned.size(); ++g) sum += GroupFloor(rules, owned[g], groups[g]);
+  return sum;
+}
+
+namespace {
+
+// Owner by owner needs every stack over the headroom to be led (first cluster) by a cluster of
+// that owner: true unless an unowned cluster alone exceeds the headroom.
+bool OwnersLeadTheirStacks(const StackRules& rules) {
+  for (const Cluster& c : rules.clusters())
+    if (c.owner.empty() && PackageBinds(rules) && c.package_bytes > rules.budgets().package)
+      return false;
+  return true;
+}
+
+// `members` (full indexes) as indexes into `group`, or nothing when one is not in it.
+std::vector<std::size_t> Localize(const std::vector<std::size_t>& members,
+                                  const std::vector<long>& local) {
+  std::vector<std::size_t> out;
+  for (std::size_t k : members)
+    if (local[k] >= 0) out.push_back(static_cast<std::size_t>(local[k]));
+  return out;
+}
+
+}  // namespace
+
+CoverLp SolveCoverLpByOwner(const StackRules& rules, const std::vector<Bin>& initial,
+                            const std::function<ColumnGenLimits(std::size_t)>& limits_for) {
+  const auto owned = OwnedGroups(rules);
+  const std::size_t n = rules.clusters().size();
+  if (owned.size() < 2 || !OwnersLeadTheirStacks(rules))
+    return SolveCoverLp(rules, initial, limits_for(n));
+  CoverLp result;
+  result.priced_out = true;
+  std::set<std::vector<std::size_t>> seen;
+  auto keep = [&](std::vector<std::size_t> column) {
+    std::vector<std::size_t> key = column;
+    std::sort(key.begin(), key.end());
+    if (seen.insert(key).second) result.columns.push_back(std::move(column));
+  };
+  // The fast packing and every cluster alone keep the columns a cover of all clusters.
+  for (const Bin& b : initial) keep(b.clusters);
+  for (std::size_t k = 0; k < n; ++k) keep({k});
+  for (const auto& group : owned) {
+    std::vector<long> local(n, -1);
+    std::vector<Cluster> sub_clusters;
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      local[group[i]] = static_cast<long>(i);
+      sub_clusters.push_back(rules.clusters()[group[i]]);
+    }
+    StackRules sub(sub_clusters, rules.packages(), rules.budgets(), rules.options());
+    std::vector<Bin> sub_initial;
+    for (const Bin& b : initial) {
+      std::vector<std::size_t> members = Localize(b.clusters, local);
+      Bin bin;
+      if (!members.empty() && sub.Build(members, bin)) sub_initial.push_back(std::move(bin));
+    }
+    CoverLp lp = SolveCoverLp(sub, sub_initial, limits_for(group.size()));
+    // A stack of this owner minus its unowned clusters is a stack of the sub-problem (its
+    // leader is this owner's), so the sub-problem's bound counts this owner's stacks.
+    result.bound += std::ceil(lp.bound - 1e-6);
+    result.lp_value += lp.lp_value;
+    result.iterations += lp.iterations;
+    result.exact_pricings += lp.exact_pricings;
+    result.priced_out = result.priced_out && lp.priced_out;
+    auto global = [&](const std::vector<std::size_t>& column) {
+      std::vector<std::size_t> out;
+      for (std::size_t i : column) out.push_back(group[i]);
+      return out;
+    };
+    for (const auto& column : lp.columns) keep(global(column));
+    // Without a dive (the fast packing met the bound), the fast stacks of this owner stand in.
+    if (!lp.dive.empty())
+      for (const auto& column : lp.dive) result.dive.push_back(global(column));
+    else
+      for (const Bin& b : sub_initial) result.dive.push_back(global(b.clusters));
+  }
+  return result;
+}
+
+}  // namespace cfnsplit
