@@ -2,8 +2,8 @@
 //
 // Input: the deployed template (what `aws cloudformation get-template` returns, the bare
 // template, or a previous cfnsplit OUTDIR flattened back, with the stack of each resource in a
-// DeployedLayout), the deployed stack's name, and a plan in exports mode with the template it was made
-// for (which may have grown since the deployment). Output: a Migration — every resource's move
+// DeployedLayout), the deployed stack's name, and a plan in exports mode with the template it was
+// made for (which may have grown since the deployment). Output: a Migration — every resource's move
 // with its route (refactor, import, recreate, or impossible) and the reason, and the numbered
 // steps that take the deployed stack to cfnsplit's verified split: prepare (ordinary update and
 // new stacks holding a placeholder), refactor batches (CreateStackRefactor, at most 5 stacks
@@ -12,9 +12,14 @@
 // the deployed template verified equal to it (so no resource changes before the finish step);
 // resources, parameters, conditions and mappings never appear in a refactor that the stack did
 // not already have; rules come from rules/refactor.yaml (docs/migrate.md gives every source).
+// A deployed nested split (parent + children) is un-nested first: two ordinary updates of the
+// parent retain and then remove its AWS::CloudFormation::Stack resources, after which the
+// children are stacks of their own (real names from the user) that the exports migration
+// empties and deletes (unnest.cpp).
 // Diagnostics: E8001 (input not supported), E8002 (a move that would lose data or clash a name,
 // without --allow-recreate), E8003 (a refactor batch cannot be formed), E8004 (an intermediate
-// state fails verification), W8005 (a finish step that replaces a resource).
+// state fails verification), W8005 (a finish step that replaces a resource), E8006 (a nested
+// plan; a nested parent that cannot be un-nested).
 #pragma once
 
 #include <map>
@@ -60,8 +65,37 @@ struct DeployedLayout {
   std::vector<std::string> stacks;           ///< plan stack names; [0] = base (or parent)
   std::map<std::string, std::string> homes;  ///< resource → plan stack name holding it
   std::string base_stack;  ///< the base's (parent's) CloudFormation name per stacks.json, or ""
+  /// Plan stack name → CloudFormation name where it is not `<base>-<Name>`: the children of a
+  /// deployed nested split (`parent-Child-RANDOM` in AWS), from `--deployed-stack Child=NAME`.
+  std::map<std::string, std::string> stack_names;
+  /// Nested: child plan stack name → logical ID of its AWS::CloudFormation::Stack in the parent.
+  std::map<std::string, std::string> child_resources;
+  /// Nested: every stack's template as deployed, with its path (the parent first).
+  std::vector<std::pair<std::string, Value>> deployed_templates;
   bool empty() const { return stacks.empty(); }
 };
+
+/// A deployed nested split migrated to an exports split: the children become stacks of their
+/// own under their real names (`names`: the parent's stack resource logical ID → the child's
+/// CloudFormation name). Renames the children's plan stacks where the plan uses the same names
+/// (they are other stacks than the plan's) and records their names in `layout.stack_names`.
+/// Returns the logical IDs of the children `names` lacks (nothing changed then).
+std::vector<std::string> NameNestedChildren(DeployedLayout& layout,
+                                            const std::map<std::string, std::string>& names,
+                                            const SplitPlan& plan);
+
+/// The parent as deployed with DeletionPolicy and UpdateReplacePolicy Retain on every child
+/// stack resource (its first un-nesting update: nothing else changes).
+Value RetainChildrenTemplate(const Value& parent);
+
+/// The parent without its child stack resources (retained: each child stays as a stack of its
+/// own): every `GetAtt Child.Outputs.X` (also in Fn::Sub) becomes `@OUTPUT:<child stack>:X@`,
+/// which migrate.sh fills in from describe-stacks (the same value, so nothing changes), and a
+/// DependsOn on a child goes. `names` maps a stack resource to the child's stack name. Another
+/// use of a child stack resource (`Ref Child`, GetAtt of anything but an output) cannot be
+/// resolved this way: it is said in `problem`.
+Value UnnestedParentTemplate(const Value& parent, const std::map<std::string, std::string>& names,
+                             std::string& problem);
 
 /// Reads DEPLOYED: `get-template` output (`{"TemplateBody": …}`, the body a string or an
 /// object), a bare template, or a previous cfnsplit output directory (stacks.json and
@@ -103,6 +137,11 @@ struct MigrationOp {
   std::vector<std::string> parameters;     ///< import: the template's parameter names
   std::vector<std::string> moved_types;    ///< refactor: resource types moved (preflight)
   bool stack_exists = true;                ///< import: false when the change set creates it
+  /// update: the template names child templates by local paths (a nested parent as deployed):
+  /// `aws cloudformation package` uploads them first.
+  bool package_children = false;
+  /// update: the template holds `@OUTPUT:<stack>:<key>@`, filled in from describe-stacks.
+  bool resolve_outputs = false;
   /// Parameters without a default that the deployed stack cannot give (a container image's
   /// ImageUri, say): migrate.sh asks for them in PARAMETER_OVERRIDES.
   std::vector<std::string> user_parameters;

@@ -65,6 +65,12 @@ struct ReassembledSplit {
     std::string stack_name;  ///< its CloudFormation stack name, from stacks.json ("" if unknown)
     std::string path;        ///< its template, relative to the directory
     std::vector<std::string> resources;  ///< logical IDs it holds (not placeholders or children)
+    /// Nested: the logical ID of the parent's AWS::CloudFormation::Stack for this child ("" for
+    /// the parent itself, and in exports mode).
+    std::string resource_id;
+    /// Nested: the stack's template as read (the parent and its children as deployed); exports
+    /// mode leaves it null (nobody needs it, and a large split is not copied once more).
+    Value deployed;
   };
   WiringMode mode = WiringMode::kExports;
   Value tmpl;                 ///< the one template the stacks are a split of (flattened)

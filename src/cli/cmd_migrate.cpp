@@ -16,11 +16,23 @@ namespace {
 // A deployed split shows a DependsOn across stacks only as the emitter's ordering import
 // (Metadata cfnsplit:deploy-after, dropped when flattening): it is taken back from the plan's
 // template, for the resources both have, so that every state orders the stacks as deployed.
-void RestoreDependsOn(Value& root, const TemplateModel& target) {
+void RestoreDependsOn(Value& root, const TemplateModel& target, bool restore) {
   Value* resources = root.Find("Resources");
   if (!resources || !resources->is_map()) return;
   for (std::size_t i = 0; i < resources->size(); ++i) {
     Value& def = resources->items()[i];
+    // A nested parent's DependsOn on a child stack resource stands for the child's resources:
+    // it is dropped, and the original's DependsOn taken back below.
+    if (Value* d = def.is_map() ? def.Find("DependsOn") : nullptr) {
+      Value kept = Value::List(d->loc());
+      for (const Value& e : d->is_list() ? d->items() : std::vector<Value>{*d})
+        if (!e.is_string() || resources->Find(e.text())) kept.Append(e);
+      if (kept.items().empty())
+        def.Erase("DependsOn");
+      else if (kept.size() != (d->is_list() ? d->size() : 1))
+        *d = std::move(kept);
+    }
+    if (!restore) continue;
     const Resource* now = target.FindResource(resources->keys()[i].name);
     const Value* wanted =
         now && now->def && now->def->is_map() ? now->def->Find("DependsOn") : nullptr;
@@ -41,7 +53,11 @@ std::unique_ptr<TemplateModel> LoadDeployedModel(Session& s, const std::string& 
   if (!layout) layout = &own;
   auto root = ReadDeployedTemplate(path, s.sources(), s.sink(), layout);
   if (!root) return nullptr;
-  if (target && !layout->empty()) RestoreDependsOn(*root, *target);
+  // A nested parent's DependsOn on children is not taken back: the parent depends on them and
+  // they read the parent, which exports mode cannot order (the intermediate states keep it out;
+  // the finish step writes the plan's template, DependsOn included).
+  if (target && !layout->empty())
+    RestoreDependsOn(*root, *target, layout->mode != WiringMode::kNested);
   ModelOptions options;
   options.owner_key = s.rules().owner_key;
   std::uint32_t file = root->loc().file;
@@ -62,9 +78,12 @@ class MigrateCommand : public Command {
                      "The deployed template: `aws cloudformation get-template` output, the "
                      "template itself, or a previous cfnsplit output directory (exports mode)")
         ->required();
-    app_->add_option("--deployed-stack", stack_,
-                     "The deployed (base) stack's name (default: stacks.json's for an OUTDIR, else "
-                     "from the template)");
+    app_->add_option("--deployed-stack", stacks_,
+                     "The deployed (base or parent) stack's name (default: stacks.json's for an "
+                     "OUTDIR, else from the template); for a deployed nested split also "
+                     "Child=NAME for each child: the logical ID of its AWS::CloudFormation::Stack "
+                     "in the parent and the child stack's real name (repeatable)")
+        ->allow_extra_args(false);
     app_->add_option("-o,--output", output_, "Output directory MIGRATION/ (written atomically)")
         ->required();
     app_->add_option("--allow-recreate", allow_recreate_,
@@ -85,7 +104,22 @@ class MigrateCommand : public Command {
     MigrateOptions options;
     auto deployed = LoadDeployedModel(s, deployed_, &options.layout, p->model.get());
     if (!deployed) return s.Finish(false);
-    options.deployed_stack = !stack_.empty()                      ? stack_
+    std::string parent;
+    std::map<std::string, std::string> children;  // stack resource → child stack name
+    for (const std::string& arg : stacks_) {
+      auto eq = arg.find('=');
+      if (eq == std::string::npos) {
+        parent = arg;
+      } else if (!ValidStackName(arg.substr(eq + 1))) {
+        s.sink().Error(
+            "E8001", {},
+            "--deployed-stack " + arg + ": '" + arg.substr(eq + 1) + "' is not a stack name");
+        return s.Finish(false);
+      } else {
+        children[arg.substr(0, eq)] = arg.substr(eq + 1);
+      }
+    }
+    options.deployed_stack = !parent.empty()                      ? parent
                              : !options.layout.base_stack.empty() ? options.layout.base_stack
                                                                   : DefaultStackName(*deployed);
     options.verify_states = !no_verify_;
@@ -104,6 +138,9 @@ class MigrateCommand : public Command {
       options.allow_recreate.insert(id);
     }
     if (!RefuseNested(s, options.layout, p->plan)) return s.Finish(true);
+    if (options.layout.mode == WiringMode::kNested && !options.layout.empty() &&
+        !NameChildren(s, options.layout, children, p->plan, options.deployed_stack))
+      return s.Finish(false);
     p->check = CheckPlan(p->analysis, p->plan, p->packages, s.rules());
     if (!p->check.ok()) {
       PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
@@ -123,11 +160,36 @@ class MigrateCommand : public Command {
   }
 
  private:
+  // A nested child's real name is `parent-Child-RANDOM`: only the user (or describe-stack-
+  // resources) knows it; every child must be named.
+  static bool NameChildren(Session& s, DeployedLayout& layout,
+                           const std::map<std::string, std::string>& children,
+                           const SplitPlan& plan, const std::string& parent) {
+    std::vector<std::string> missing = NameNestedChildren(layout, children, plan);
+    if (missing.empty()) return true;
+    std::string list;
+    for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
+    s.sink().Error("E8001", {},
+                   "the deployed split is nested: give each child stack's real name with "
+                   "--deployed-stack Child=NAME (missing: " +
+                       list +
+                       "). List them with: aws cloudformation describe-stack-resources "
+                       "--stack-name " +
+                       parent +
+                       " --query \"StackResources[?ResourceType=='AWS::CloudFormation::Stack']."
+                       "[LogicalResourceId,PhysicalResourceId]\" --output text (the name is "
+                       "the part of the ID after 'stack/')");
+    return false;
+  }
+
   // Stack refactoring moves resources between stacks but may change nothing else; a move into,
   // out of or between nested children changes what the parent passes to its stack resources
   // (their Parameters) and what it reads from them, so no refactor can do it (docs/migrate.md).
+  // A deployed nested split is un-nested first (unnest.cpp) when the target is an exports
+  // split; a nested target stays refused.
   static bool RefuseNested(Session& s, const DeployedLayout& layout, const SplitPlan& plan) {
-    if (layout.mode == WiringMode::kNested && !layout.empty()) {
+    if (layout.mode == WiringMode::kNested && !layout.empty() &&
+        plan.options.mode == WiringMode::kNested) {
       std::size_t moves = 0;
       std::map<std::string, int> home = plan.StackIndex();
       for (const auto& [id, stack] : layout.homes) {
@@ -143,12 +205,13 @@ class MigrateCommand : public Command {
                 "another stack: no migration is needed; deploy the new split (`cfnsplit emit`, "
                 "then its deploy.sh) as an ordinary update of the parent stack, which "
                 "replaces nothing"
-              : "the deployed split is nested and the plan moves " + std::to_string(moves) +
+              : "the deployed split is nested and the nested plan moves " + std::to_string(moves) +
                     " deployed resource(s) to another stack: a stack refactor may not change "
                     "the parent's AWS::CloudFormation::Stack resources (the Parameters they "
                     "pass, the outputs read from them), and every such move changes them. "
-                    "Re-plan with `--previous` so that nothing moves, or move the resources "
-                    "by hand (docs/migrate.md)");
+                    "Re-plan with `--mode exports` (migrate then un-nests the children and "
+                    "moves their resources), or with `--previous` so that nothing moves "
+                    "(docs/migrate.md)");
       return false;
     }
     if (plan.options.mode == WiringMode::kNested) {
@@ -186,7 +249,8 @@ class MigrateCommand : public Command {
     std::cout << "Run: sh " << output_ << "/migrate.sh --dry-run (then without --dry-run)\n";
   }
 
-  std::string plan_, deployed_, stack_, output_;
+  std::string plan_, deployed_, output_;
+  std::vector<std::string> stacks_;
   std::vector<std::string> allow_recreate_;
   bool force_ = false, rebase_ = false, no_verify_ = false;
 };

@@ -65,8 +65,10 @@ Value StepsJson(const Migration& m, const std::string& deployed_stack) {
         for (const std::string& p : op.user_parameters) names.Append(Value::String(p));
         o.Set("user_parameters", std::move(names));
       }
-      if (op.kind == MigrationOp::Kind::kCreate || op.kind == MigrationOp::Kind::kImport)
+      if (op.kind != MigrationOp::Kind::kRefactor && op.kind != MigrationOp::Kind::kDelete)
         o.Set("parameters_from", Value::String(deployed_stack));
+      if (op.package_children) o.Set("package_children", Value::Bool(true));
+      if (op.resolve_outputs) o.Set("resolve_outputs", Value::Bool(true));
       ops.Append(std::move(o));
     }
     step.Set("ops", std::move(ops));

@@ -41,6 +41,9 @@ std::optional<Value> ReadDeployedTemplate(const std::string& path, SourceManager
       for (const ReassembledSplit::Stack& s : split->stacks) {
         layout->stacks.push_back(s.name);
         for (const std::string& id : s.resources) layout->homes[id] = s.name;
+        if (!s.resource_id.empty()) layout->child_resources[s.name] = s.resource_id;
+        if (split->mode == WiringMode::kNested)
+          layout->deployed_templates.emplace_back(s.path, s.deployed);
       }
     }
     return std::move(split->tmpl);
@@ -72,7 +75,13 @@ std::string DeployedStackOf(const std::string& id, const std::string& base,
   auto it = layout.homes.find(id);
   if (it == layout.homes.end() || layout.stacks.empty() || it->second == layout.stacks[0])
     return base;
-  return base + "-" + it->second;
+  return StackNameIn(layout, base, it->second);
+}
+
+std::string StackNameIn(const DeployedLayout& layout, const std::string& base,
+                        const std::string& plan_name) {
+  auto named = layout.stack_names.find(plan_name);
+  return named != layout.stack_names.end() ? named->second : base + "-" + plan_name;
 }
 
 bool IsNamed(const Resource& r, const RuleSet& rules) {

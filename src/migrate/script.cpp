@@ -81,6 +81,33 @@ deploy() { # STACK FILE
   settled "$1"
 }
 
+# A nested parent as deployed: its children's templates beside it, uploaded by package.
+deploy_packaged() { # STACK FILE
+  [ "$DRY_RUN" = 1 ] || [ -n "$MIGRATION_BUCKET" ] || die "$2 names its children's templates: set MIGRATION_BUCKET"
+  run aws cloudformation package --template-file "$HERE/$2" --s3-bucket "${MIGRATION_BUCKET:-BUCKET}" \
+    --s3-prefix "$S3_PREFIX" --use-json --output-template-file "$STATE/packaged.json"
+  [ "$DRY_RUN" != 1 ] || cp "$HERE/$2" "$STATE/packaged.json"
+  deploy "$1" .state/packaged.json
+}
+
+# A template holding @OUTPUT:<stack>:<key>@: each filled in with that stack's output (the value
+# the parent read through GetAtt Child.Outputs.<key>, so nothing changes).
+deploy_resolved() { # STACK FILE
+  cp "$HERE/$2" "$STATE/resolved.json"
+  if [ "$DRY_RUN" != 1 ]; then
+    for ref in $(grep -o '@OUTPUT:[^@"]*@' "$HERE/$2" | sort -u); do
+      s=${ref#@OUTPUT:}; k=${s#*:}; k=${k%@}; s=${s%%:*}
+      v=$(aws cloudformation describe-stacks --stack-name "$s" \
+        --query "Stacks[0].Outputs[?OutputKey=='$k'].OutputValue | [0]" --output text)
+      [ -n "$v" ] && [ "$v" != None ] || die "stack $s has no output $k"
+      v=$(printf '%s' "$v" | sed 's/[#&\\]/\\&/g')
+      sed "s#$ref#$v#g" "$STATE/resolved.json" > "$STATE/resolved.tmp"
+      mv "$STATE/resolved.tmp" "$STATE/resolved.json"
+    done
+  fi
+  deploy "$1" .state/resolved.json
+}
+
 # A stack is settled when its status is *_COMPLETE and not a rollback.
 settled() { # STACK
   [ "$DRY_RUN" = 1 ] && return 0
@@ -241,9 +268,13 @@ std::string MigrateScript(const Migration& m, const std::string& deployed_stack)
       switch (op.kind) {
         case MigrationOp::Kind::kCreate:
         case MigrationOp::Kind::kUpdate:
-          if (s.folder.find("detach") != std::string::npos)
+          if (s.folder.find("detach") != std::string::npos || op.resolve_outputs)
             out << "  record_physical_ids " << Quote(stack) << "\n";
-          out << "  deploy " << Quote(stack) << " " << Quote(file) << "\n";
+          out << "  "
+              << (op.package_children  ? "deploy_packaged"
+                  : op.resolve_outputs ? "deploy_resolved"
+                                       : "deploy")
+              << " " << Quote(stack) << " " << Quote(file) << "\n";
           break;
         case MigrationOp::Kind::kRefactor: {
           out << "  preflight_types";

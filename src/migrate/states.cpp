@@ -51,6 +51,23 @@ void DropDependsOn(Value& def, const std::set<std::string>& gone) {
 
 }  // namespace
 
+// Consumers import `${<root>}-<Stack>-<Name>` (every stack but the root is `<root>-<Stack>`);
+// a stack under another name (an un-nested child) exports under that name all the same.
+void NameExportsAsImported(State& state, const std::string& root, const std::string& plan_name,
+                           const std::string& stack_name) {
+  auto it = state.templates.find(stack_name);
+  Value* outputs = it == state.templates.end() ? nullptr : it->second.Find("Outputs");
+  if (!outputs || !outputs->is_map()) return;
+  const std::string own = "${AWS::StackName}-";
+  for (Value& o : outputs->items()) {
+    Value* name = o.is_map() && o.Find("Export") ? o.Find("Export")->Find("Name") : nullptr;
+    if (!name || name->IntrinsicName() != "Fn::Sub" || !name->IntrinsicArg().is_string()) continue;
+    const std::string& text = name->IntrinsicArg().text();
+    if (text.rfind(own, 0) != 0) continue;
+    *name = Value::String(root + "-" + plan_name + "-" + text.substr(own.size()), name->loc());
+  }
+}
+
 Value PreparedTemplate(const TemplateModel& deployed, const std::vector<ResourceMove>& moves,
                        const std::string& stack) {
   Value root = deployed.root();
@@ -115,7 +132,8 @@ SplitPlan PartialPlan(const TemplateModel& model, const SplitPlan& plan,
 
 std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan,
                                const RuleSet& rules, const std::string& stack, bool verify,
-                               const std::string& what, DiagnosticSink& sink) {
+                               const std::string& what, DiagnosticSink& sink,
+                               const std::map<std::string, std::string>& stack_names) {
   EmitOptions options;
   options.mode = WiringMode::kExports;
   options.format = TemplateFormat::kJson;
@@ -146,6 +164,19 @@ std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan
     state.plan_names[es.stack_name] = es.name;
   }
   for (const std::string& name : result->deploy_order) state.order.push_back(by_plan_name[name]);
+  // The stacks of `stack_names` are emitted as `<stack>-<Name>` (so the split verifies as any
+  // other) and then given their real names, their exports named as the others import them.
+  for (const auto& [plan_name, real] : stack_names) {
+    auto it = state.templates.find(stack + "-" + plan_name);
+    if (it == state.templates.end()) continue;
+    state.templates[real] = std::move(it->second);
+    state.templates.erase(stack + "-" + plan_name);
+    state.plan_names.erase(stack + "-" + plan_name);
+    state.plan_names[real] = plan_name;
+    for (std::string& name : state.order)
+      if (name == stack + "-" + plan_name) name = real;
+    NameExportsAsImported(state, stack, plan_name, real);
+  }
   return state;
 }
 

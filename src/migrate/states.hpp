@@ -33,11 +33,17 @@ std::unique_ptr<TemplateModel> Remodel(Value root, const TemplateModel& like, Di
 /// `home` says (an index into plan.stacks; anything else is the base).
 SplitPlan PartialPlan(const TemplateModel& model, const SplitPlan& plan,
                       const std::function<int(const std::string&)>& home);
-/// Emits `plan` over `model` in exports mode, the base named `stack`; with `verify`, proves it
+/// Emits `plan` over `model` in exports mode, the base named `stack` (the stacks of
+/// `stack_names` under those names); with `verify`, proves it
 /// equal to `model`. E8004 (naming `what`) when it cannot.
 std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan,
                                const RuleSet& rules, const std::string& stack, bool verify,
-                               const std::string& what, DiagnosticSink& sink);
+                               const std::string& what, DiagnosticSink& sink,
+                               const std::map<std::string, std::string>& stack_names = {});
+/// The exports of `stack_name` (plan stack `plan_name`, deployed under a name other than
+/// `<root>-<plan_name>`) named as the other stacks import them: `<root>-<plan_name>-<Name>`.
+void NameExportsAsImported(State& state, const std::string& root, const std::string& plan_name,
+                           const std::string& stack_name);
 /// Stacks whose template differs between two states, or that exist in only one.
 std::vector<std::string> ChangedStacks(const State& before, const State& after);
 

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cfnsplit/timings.hpp"
 #include "cfnsplit/verify.hpp"
 #include "cfnsplit/writer.hpp"
-#include "cfnsplit/timings.hpp"
 #include "migrate/internal.hpp"
 #include "migrate/states.hpp"
 
@@ -50,7 +50,21 @@ class MigrationPlanner {
     const std::string& base = options_.deployed_stack;
     out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate,
                                options_.layout);
+    // A nested parent's resource that reads a child which reads the parent leaves the parent
+    // with the children (unnest.cpp).
+    if (options_.layout.mode == WiringMode::kNested)
+      unnest_gone_ = migrate::LeaveParentWithChildren(deployed_, options_.layout, rules_,
+                                                      options_.allow_recreate, out_.moves);
     if (!RefuseImpossible()) return std::nullopt;
+    if (options_.layout.mode == WiringMode::kNested) {
+      std::set<std::string> retain;
+      for (const ResourceMove& m : out_.moves)
+        if (m.route == MoveRoute::kImport && DeployedIndex(m.id) == 0) retain.insert(m.id);
+      auto unnest =
+          migrate::UnnestSteps(options_.layout, base, retain, unnest_gone_, files_, sink_);
+      if (!unnest) return std::nullopt;
+      unnest_steps_ = std::move(*unnest);
+    }
     for (const ResourceMove& m : out_.moves) {
       if (m.route == MoveRoute::kRefactor) refactor_home_[m.id] = PlanIndex(m.id);
       if (m.route == MoveRoute::kRefactor) refactor_from_[m.id] = m.from_stack;
@@ -61,6 +75,11 @@ class MigrationPlanner {
     prepared_ =
         migrate::Remodel(migrate::PreparedTemplate(deployed_, out_.moves, base), deployed_, sink_);
     if (!prepared_) return std::nullopt;
+    if (!unnest_gone_.empty()) {
+      unnested_ =
+          migrate::Remodel(migrate::WithoutResources(*prepared_, unnest_gone_), deployed_, sink_);
+      if (!unnested_) return std::nullopt;
+    }
     if (!DetachState() || !RefactorStates() || !ImportState() || !FinalState()) return std::nullopt;
     AddUnions();
     BuildSteps();
@@ -88,9 +107,10 @@ class MigrationPlanner {
   }
 
   std::string StackNameOf(int index) const {
-    return index == 0 ? options_.deployed_stack
-                      : options_.deployed_stack + "-" +
-                            ext_plan_.stacks[static_cast<std::size_t>(index)].name;
+    return index == 0
+               ? options_.deployed_stack
+               : migrate::StackNameIn(options_.layout, options_.deployed_stack,
+                                      ext_plan_.stacks[static_cast<std::size_t>(index)].name);
   }
 
   bool RefuseImpossible() {
@@ -120,11 +140,12 @@ class MigrationPlanner {
       for (std::size_t i = 0; i < plan_.stacks.size(); ++i) {
         bool post = plan_.stacks[i].role == StackRole::kPost;
         if (post != (pass == 0)) continue;
+        // A stack's resources from each deployed stack are one unit: a stack drawing from
+        // more stacks than a refactor takes (a peer's children) fills several batches.
+        std::set<int> units;
         for (const auto& [id, home] : refactor_home_)
-          if (home == static_cast<int>(i)) {
-            candidates.push_back(static_cast<int>(i));
-            break;
-          }
+          if (home == static_cast<int>(i)) units.insert(MoveUnit(id));
+        candidates.insert(candidates.end(), units.begin(), units.end());
       }
     std::set<int> moved;
     const TemplateModel& working = gap_model_ ? *gap_model_ : *prepared_;
@@ -145,8 +166,8 @@ class MigrationPlanner {
       }
       if (!accepted) {
         sink_.Error("E8003", {},
-                    "moving stack " +
-                        plan_.stacks[static_cast<std::size_t>(candidates[next])].name +
+                    "moving resources of " + StackNameOf(candidates[next] % kUnit) + " to stack " +
+                        plan_.stacks[static_cast<std::size_t>(candidates[next] / kUnit)].name +
                         " changes more than " + std::to_string(limit) +
                         " stacks at once, over the stack refactoring limit");
         return false;
@@ -166,7 +187,7 @@ class MigrationPlanner {
   // of them reads a moved resource from the stack it is leaving (that would make two stacks
   // import from each other).
   bool DetachState() {
-    auto state = Emit(*prepared_, {}, "prepare", true);
+    auto state = Emit(unnested_ ? *unnested_ : *prepared_, {}, "prepare", true);
     if (!state) return false;
     states_.push_back(std::move(*state));
     std::set<std::string> gap = import_;
@@ -276,14 +297,20 @@ class MigrationPlanner {
     return true;
   }
 
+  // A refactored resource's unit of moving: its plan stack and the stack it is deployed in.
+  static constexpr int kUnit = 1 << 16;
+  int MoveUnit(const std::string& id) const {
+    return refactor_home_.at(id) * kUnit + DeployedIndex(id);
+  }
+
   std::optional<State> Emit(const TemplateModel& model, const std::set<int>& moved,
                             const std::string& what, bool verify) {
     return EmitWith(
         model,
         [&](const std::string& id) {
           auto it = refactor_home_.find(id);
-          return it != refactor_home_.end() && moved.count(it->second) ? it->second
-                                                                       : DeployedIndex(id);
+          return it != refactor_home_.end() && moved.count(MoveUnit(id)) ? it->second
+                                                                         : DeployedIndex(id);
         },
         what, verify);
   }
@@ -293,7 +320,8 @@ class MigrationPlanner {
                                 const std::string& what, bool verify) {
     SplitPlan partial = migrate::PartialPlan(model, ext_plan_, home);
     if (verify) ++out_.states_verified;
-    return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what, sink_);
+    return migrate::EmitState(model, partial, rules_, options_.deployed_stack, verify, what, sink_,
+                              options_.layout.stack_names);
   }
 
   // Parameters, conditions and mappings may not be added by a refactor or an import: every
@@ -400,9 +428,12 @@ class MigrationPlanner {
   std::map<std::string, int> ext_index_;              ///< ext_plan_ stack name → index
   std::set<std::string> import_, recreate_, delete_;
   std::unique_ptr<TemplateModel> prepared_, gap_model_, import_model_;
-  std::vector<State> states_;               ///< prepare, [detach], batches…, [import]
-  std::vector<std::set<int>> batch_moves_;  ///< stacks moved after each batch
-  std::vector<std::size_t> batch_index_;    ///< index in states_ of the state after each batch
+  std::vector<MigrationStep> unnest_steps_;  ///< a deployed nested split's first steps
+  std::set<std::string> unnest_gone_;        ///< parent resources leaving with the children
+  std::unique_ptr<TemplateModel> unnested_;  ///< prepared_ without unnest_gone_
+  std::vector<State> states_;                ///< prepare, [detach], batches…, [import]
+  std::vector<std::set<int>> batch_moves_;   ///< units (MoveUnit) moved after each batch
+  std::vector<std::size_t> batch_index_;     ///< index in states_ of the state after each batch
   std::set<int> refactor_done_;
   std::size_t gap_index_ = 0, import_index_ = 0;
   State final_;
@@ -413,7 +444,8 @@ class MigrationPlanner {
 };
 
 void MigrationPlanner::BuildSteps() {
-  std::size_t n = 1;
+  std::size_t n = 1 + unnest_steps_.size();
+  for (MigrationStep& step : unnest_steps_) out_.steps.push_back(std::move(step));
   PrepareStep(n);
   DetachStep(n);
   RefactorSteps(n);
@@ -444,7 +476,8 @@ void MigrationPlanner::PrepareStep(std::size_t& n) {
   const State& prep = states_.front();
   std::set<std::string> deployed = {options_.deployed_stack};
   for (std::size_t i = 1; i < options_.layout.stacks.size(); ++i)
-    deployed.insert(options_.deployed_stack + "-" + options_.layout.stacks[i]);
+    deployed.insert(
+        migrate::StackNameIn(options_.layout, options_.deployed_stack, options_.layout.stacks[i]));
   for (const std::string& stack : prep.order) {
     if (!deployed.count(stack)) continue;
     MigrationOp update;
@@ -493,8 +526,8 @@ void MigrationPlanner::RefactorSteps(std::size_t& n) {
     }
     std::size_t moved = 0;
     for (const auto& [id, home] : refactor_home_) {
-      bool now = batch_moves_[b].count(home) > 0;
-      bool earlier = b > 0 && batch_moves_[b - 1].count(home) > 0;
+      bool now = batch_moves_[b].count(MoveUnit(id)) > 0;
+      bool earlier = b > 0 && batch_moves_[b - 1].count(MoveUnit(id)) > 0;
       if (!now || earlier) continue;
       std::string to = StackNameOf(home);
       Value m = Value::Map();
@@ -528,6 +561,8 @@ void MigrationPlanner::DetachStep(std::size_t& n) {
   if (!gap_index_) return;
   const State& before = states_[gap_index_ - 1];
   const State& gap = states_[gap_index_];
+  auto changed = migrate::ChangedStacks(before, gap);
+  if (changed.empty()) return;  // what leaves left the parent with the children
   MigrationStep step;
   step.folder = StepFolder(n++, "detach");
   step.title = "Detach (ordinary update; the gap starts)";
@@ -540,7 +575,6 @@ void MigrationPlanner::DetachStep(std::size_t& n) {
       ": DeletionPolicy Retain keeps them) or no "
       "longer in the template (" +
       std::to_string(delete_.size()) + "). migrate.sh records every physical ID first.";
-  auto changed = migrate::ChangedStacks(before, gap);
   for (const std::string& stack : ReverseOrder(gap)) {
     if (std::find(changed.begin(), changed.end(), stack) == changed.end()) continue;
     MigrationOp op;

@@ -251,7 +251,7 @@ void Gather(const verify::StackSet& set, verify::Flattener& flat, ReassembledSpl
     const int si = static_cast<int>(s);
     const Value& tmpl = set.stacks[s].tmpl();
     ReassembledSplit::Stack stack{
-        set.stacks[s].name, set.stacks[s].stack_name, set.stacks[s].path, {}};
+        set.stacks[s].name, set.stacks[s].stack_name, set.stacks[s].path, {}, "", Value()};
     if (const Value* res = tmpl.Find("Resources"); res && res->is_map())
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
@@ -283,6 +283,19 @@ void Gather(const verify::StackSet& set, verify::Flattener& flat, ReassembledSpl
   }
 }
 
+// A nested split as deployed: which parent resource each child is, and every template as read
+// (migrate un-nests the children from them).
+void RecordChildren(const verify::StackSet& set, const verify::Flattener& flat,
+                    ReassembledSplit& out) {
+  if (const Value* res = set.stacks[0].tmpl().Find("Resources"); res && res->is_map())
+    for (std::size_t i = 0; i < res->size(); ++i) {
+      int child = flat.ChildOf(res->keys()[i].name);
+      if (child > 0 && static_cast<std::size_t>(child) < out.stacks.size())
+        out.stacks[static_cast<std::size_t>(child)].resource_id = res->keys()[i].name;
+    }
+  for (std::size_t s = 0; s < set.stacks.size(); ++s) out.stacks[s].deployed = set.stacks[s].tmpl();
+}
+
 }  // namespace
 
 std::optional<ReassembledSplit> ReassembleOutputDir(const std::string& outdir,
@@ -296,6 +309,7 @@ std::optional<ReassembledSplit> ReassembleOutputDir(const std::string& outdir,
     const Value& base = set.stacks[0].tmpl();
     Value resources = Value::Map(), conditions = Value::Map(), mappings = Value::Map();
     Gather(set, flat, out, resources, conditions, mappings);
+    if (set.mode == WiringMode::kNested) RecordChildren(set, flat, out);
     // Outputs last: an output is plumbing when some stack reads it, known once all is flat.
     Value outputs = Value::Map();
     for (std::size_t s = 0; s < set.stacks.size(); ++s) {

@@ -14,6 +14,13 @@ Stacks are sets of resources with physical IDs. Operations:
   AWS::StackName/StackId/NotificationARNs do not move);
 - import: only retained resources of importable types, each with a DeletionPolicy, nothing else
   created, deleted or changed.
+Nested stacks: an AWS::CloudFormation::Stack resource creates or updates its child from the
+template its TemplateURL names (every update of the parent re-deploys the child from there) with
+the Parameters it passes; GetAtt Child.Outputs.X reads the child's output; removing the resource
+deletes the child unless it is retained (DeletionPolicy Retain: the child stays as a stack of
+its own, UserGuide aws-attribute-deletionpolicy.html). A nested child is changed only through
+its parent (update-stack and delete-stack on it are refused here), and a refactor may not
+change a parent's stack resources (stack-refactoring.html: moves only).
 Every template is held to the quotas (500 resources, 200 outputs, 200 parameters, 200 mappings,
 51,200 bytes for a body, 1,000,000 by URL); exports are unique and cannot change or go while
 another stack imports them.
@@ -33,6 +40,7 @@ REFACTOR_DENY = {
     "AWS::DynamoDB::GlobalTable", "AWS::Route53::RecordSet", "AWS::CertificateManager::Certificate",
     "AWS::WAFv2::WebACL", "AWS::Synthetics::Canary", "AWS::StepFunctions::StateMachineVersion",
 }
+STACK_TYPE = "AWS::CloudFormation::Stack"
 STACK_PSEUDO = ("AWS::StackName", "AWS::StackId", "AWS::NotificationARNs")
 
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-supported-resources.html
@@ -84,7 +92,9 @@ class Stack:
         self.name, self.template, self.params = name, template, params
         self.resources = {}  # logical ID -> Resource
         self.exports = {}    # export name -> value
+        self.outputs = {}    # output key -> value (GetAtt Child.Outputs.X of a nested child)
         self.imports = set()
+        self.nested_in = None  # the parent stack's name while this stack is a nested child
 
 
 class Cloud:
@@ -94,6 +104,8 @@ class Cloud:
         self.last_seen = {}  # (stack, logical ID) -> physical ID
         self.counter = 0
         self.log = []
+        self.objects = {}   # TemplateURL -> template (what S3 holds)
+        self.child_of = {}  # (parent stack, stack resource) -> child stack name
 
     # ---------- evaluation ----------
     def exported(self, name, skip=None, pending=None, involved=()):
@@ -147,6 +159,14 @@ class Cloud:
         if isinstance(a, str):
             a = a.split(".", 1)
         name, attr = a[0], self.evaluate(a[1], ctx)
+        if name in ctx.get("nested", ()):
+            child = self.child_of.get((ctx["stack"], name))
+            if child not in self.stacks:
+                raise Fail(f"nested stack {name} of {ctx['stack']} not deployed yet")
+            key = attr[len("Outputs."):] if attr.startswith("Outputs.") else None
+            if key not in self.stacks[child].outputs:
+                raise Fail(f"{ctx['stack']}: GetAtt {name}.{attr}: no such output of {child}")
+            return self.stacks[child].outputs[key]
         if name not in ctx["phys"]:
             raise Fail(f"GetAtt of unknown resource {name} in {ctx['stack']}")
         return f"{ctx['phys'][name]}#{attr}"
@@ -228,7 +248,8 @@ class Cloud:
 
     def context(self, stack, t, params, phys):
         ctx = {"stack": stack, "params": {}, "phys": phys, "mappings": t.get("Mappings", {}),
-               "conditions": {}, "imports": set()}
+               "conditions": {}, "imports": set(),
+               "nested": {lid for lid, d in t["Resources"].items() if d.get("Type") == STACK_TYPE}}
         for p, d in t.get("Parameters", {}).items():
             if p in params:
                 ctx["params"][p] = params[p]
@@ -253,7 +274,7 @@ class Cloud:
         ctx = self.context(stack, t, params, phys)
         ctx["pending"] = pending_exports
         ctx["involved"] = involved
-        props, exports = {}, {}
+        props, exports, outputs = {}, {}, {}
         for lid, d in t["Resources"].items():
             if "Condition" in d and not ctx["conditions"][d["Condition"]]:
                 continue
@@ -265,11 +286,13 @@ class Cloud:
             if "Condition" in o and not ctx["conditions"][o["Condition"]]:
                 continue
             value = self.evaluate(o["Value"], ctx)
+            outputs[name] = value
             if "Export" in o:
                 ename = self.evaluate(o["Export"]["Name"], ctx)
                 if ename in exports:
                     raise Fail(f"{stack}: export {ename} twice")
                 exports[ename] = value
+        self.last_outputs = outputs
         return props, exports, ctx["imports"]
 
     def new_phys(self, stack, lid, rtype, t, params, phys):
@@ -302,11 +325,13 @@ class Cloud:
                     raise Fail(f"Export with name {name} is already exported by stack {s.name}")
 
     # ---------- operations ----------
-    def delete(self, stack):
+    def delete(self, stack, by_parent=False):
         """delete-stack: refused while another stack imports one of its exports; resources with
         DeletionPolicy Retain stay, the others are deleted."""
         if stack not in self.stacks:
             raise Fail(f"delete: {stack} does not exist")
+        if self.stacks[stack].nested_in and not by_parent:
+            raise Fail(f"delete: {stack} is nested in {self.stacks[stack].nested_in}: delete it through its parent")
         in_use = set(self.stacks[stack].exports) & self.exports_in_use(stack)
         if in_use:
             raise Fail(f"delete {stack}: Export {sorted(in_use)[0]} is in use by another stack")
@@ -315,9 +340,12 @@ class Cloud:
                 self.retained[r.phys] = r
         del self.stacks[stack]
 
-    def deploy(self, stack, t, params=None, body_bytes=None):
-        """create-stack, or update-stack with the previous parameter values."""
+    def deploy(self, stack, t, params=None, body_bytes=None, parent=None):
+        """create-stack, or update-stack with the previous parameter values (`parent`: the
+        parent stack deploying this nested child)."""
         exists = stack in self.stacks
+        if exists and self.stacks[stack].nested_in != parent:
+            raise Fail(f"update: {stack} is nested in {self.stacks[stack].nested_in}: update its parent")
         params = dict(self.stacks[stack].params if exists else {}, **(params or {}))
         self.check_quotas(stack, t, body_bytes)
         old = self.stacks.get(stack)
@@ -336,9 +364,11 @@ class Cloud:
                     except Fail as e:
                         if "Unresolved" not in str(e) and "GetAtt" not in str(e):
                             raise
+        self.deploy_children(stack, t, params, phys, active)
         props, exports, imports = self.resolve(stack, t, params, phys)
         self.check_exports(stack, old.exports if old else {}, exports)
         s = Stack(stack, t, params)
+        s.outputs, s.nested_in = self.last_outputs, parent
         for lid, p in props.items():
             rtype = t["Resources"][lid]["Type"]
             if lid in old_res and old_res[lid].type == rtype:
@@ -350,11 +380,51 @@ class Cloud:
                 continue
             s.resources[lid] = Resource(rtype, phys[lid], p, t["Resources"][lid].get("DeletionPolicy"))
         for lid, r in old_res.items():
-            if lid not in s.resources and r.policy in ("Retain", "RetainExceptOnCreate"):
+            if lid in s.resources:
+                continue
+            if r.type == STACK_TYPE:
+                self.remove_child(stack, lid, r)
+            elif r.policy in ("Retain", "RetainExceptOnCreate"):
                 self.retained[r.phys] = r
         s.exports, s.imports = exports, imports
         self.stacks[stack] = s
         self.remember(s)
+
+    def deploy_children(self, stack, t, params, phys, active):
+        """Creates or updates every nested child from its TemplateURL, those whose parameters
+        read a sibling's outputs after that sibling."""
+        waiting = [lid for lid in active if t["Resources"][lid]["Type"] == STACK_TYPE]
+        while waiting:
+            done = []
+            for lid in waiting:
+                ctx = self.context(stack, t, params, phys)
+                try:
+                    p = self.evaluate(t["Resources"][lid].get("Properties", {}), ctx)
+                except Fail as e:
+                    if "not deployed yet" in str(e):
+                        continue
+                    raise
+                url = p.get("TemplateURL")
+                # A deployment bucket's URL (Serverless: endpoint/bucket/directory/file) names
+                # the file uploaded under that file name.
+                child_t = self.objects.get(url, self.objects.get(str(url).rsplit("/", 1)[-1]))
+                if child_t is None:
+                    raise Fail(f"{stack}.{lid}: TemplateURL {url} names no uploaded template")
+                self.child_of[(stack, lid)] = phys[lid]
+                self.deploy(phys[lid], child_t, p.get("Parameters", {}), parent=stack)
+                done.append(lid)
+            if not done:
+                raise Fail(f"{stack}: nested stacks {waiting} wait on each other")
+            waiting = [lid for lid in waiting if lid not in done]
+
+    def remove_child(self, parent, lid, r):
+        """A stack resource removed from its parent: the child is deleted, or, retained, left
+        as a stack of its own."""
+        child = self.child_of.pop((parent, lid), r.phys)
+        if r.policy in ("Retain", "RetainExceptOnCreate"):
+            self.stacks[child].nested_in = None
+        else:
+            self.delete(child, by_parent=True)
 
     def active(self, stack, t, params):
         ctx = self.context(stack, t, params, {})
@@ -380,6 +450,9 @@ class Cloud:
             if stack not in self.stacks:
                 raise Fail(f"refactor: stack {stack} does not exist (no EnableStackCreation)")
             old = self.stacks[stack].template
+            for lid, d in old["Resources"].items():
+                if d.get("Type") == STACK_TYPE and t["Resources"].get(lid) != d:
+                    raise Fail(f"refactor: {stack}'s stack resource {lid} would change")
             for section in ("Parameters", "Conditions", "Mappings"):
                 if old.get(section, {}) != t.get(section, {}):
                     raise Fail(f"refactor: {stack} {section} changed (update the stack first)")
@@ -430,7 +503,7 @@ class Cloud:
                 r = before[sources[(s, lid)]]
                 if p != r.props:
                     raise Fail(f"refactor: {lid} would change: {_diff(r.props, p)}")
-            results[s] = (props, exports, imports)
+            results[s] = (props, exports, imports, self.last_outputs)
         for s in self.stacks.values():  # readers outside the refactor keep their values
             if s.name in templates:
                 continue
@@ -440,7 +513,8 @@ class Cloud:
                     raise Fail(f"refactor: export {name} read by {s.name} would change or go")
         for s, t in templates.items():
             st = Stack(s, t, self.stacks[s].params)
-            props, exports, imports = results[s]
+            props, exports, imports, st.outputs = results[s]
+            st.nested_in = self.stacks[s].nested_in
             for lid in props:
                 r = before[sources[(s, lid)]]
                 st.resources[lid] = Resource(r.type, r.phys, r.props, t["Resources"][lid].get("DeletionPolicy"), r.uid)
@@ -452,6 +526,8 @@ class Cloud:
         """An IMPORT change set: `to_import` = [{ResourceType, LogicalResourceId, ResourceIdentifier}]."""
         self.check_quotas(stack, t, body_bytes)
         old = self.stacks.get(stack)
+        if old and old.nested_in:
+            raise Fail(f"import: {stack} is nested in {old.nested_in}: change it through its parent")
         params = dict(old.params if old else {}, **(params or {}))
         old_res = old.resources if old else {}
         phys = {lid: r.phys for lid, r in old_res.items()}
@@ -480,6 +556,7 @@ class Cloud:
                 raise Fail(f"import: {lid} would change: {_diff(was, p)}")
         self.check_exports(stack, old.exports if old else {}, exports)
         s = Stack(stack, t, params)
+        s.outputs, s.nested_in = self.last_outputs, old.nested_in if old else None
         for lid, p in props.items():
             r = old_res.get(lid) or self.retained.pop(phys[lid])
             s.resources[lid] = Resource(r.type, r.phys, p, t["Resources"][lid].get("DeletionPolicy"), r.uid)

@@ -11,6 +11,7 @@ was not re-created or deleted kept its physical ID. Exit 0 when all hold; 1 with
 import argparse
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,16 +38,64 @@ def split_stack_names(outdir, base):
     in deploy order. The base keeps the deployed stack's name, the others are BASE-<Name>."""
     index = load(os.path.join(outdir, "stacks.json"))
     if index.get("mode") != "exports":
-        raise Fail(f"{outdir}: only an exports-mode split can be deployed in the model")
+        raise Fail(f"{outdir}: not an exports-mode split")
     first = index["stacks"][0]["name"]
     by_name = {s["name"]: s["template"] for s in index["stacks"]}
     order = index.get("deploy_order") or list(by_name)
     return {(base if n == first else f"{base}-{n}"): os.path.join(outdir, by_name[n]) for n in order}
 
 
+def upload_dir(cloud, outdir):
+    """Every template of a nested deployment's directory, under its path (the TemplateURLs emit
+    writes) and its file name (a Serverless deployment bucket's)."""
+    for folder, _, files in os.walk(outdir):
+        for f in files:
+            if f.endswith(".json") and f not in ("stacks.json", "bootstrap.json"):
+                path = os.path.join(folder, f)
+                cloud.objects[os.path.relpath(path, outdir)] = cloud.objects[f] = load(path)
+
+
+def nested_parent(outdir):
+    """The parent template of a deployed nested split (cfnsplit's nested OUTDIR, or a directory
+    of the deployed templates: the one at the top holding stack resources), else None."""
+    if not os.path.isdir(outdir):
+        return None
+    index = os.path.join(outdir, "stacks.json")
+    if os.path.exists(index):
+        return os.path.join(outdir, "template.json") if load(index).get("mode") == "nested" else None
+    for f in sorted(os.listdir(outdir)):
+        if f.endswith(".json") and any(r.get("Type") == "AWS::CloudFormation::Stack"
+                                       for r in load(os.path.join(outdir, f)).get("Resources", {}).values()):
+            return os.path.join(outdir, f)
+    return None
+
+
+def is_nested(outdir):
+    return nested_parent(outdir) is not None
+
+
+def deploy_nested(cloud, outdir, base):
+    """A nested split deployed as emit's deploy.sh (or `sls deploy`) does: the parent, which
+    creates its children (named parent-Child-RANDOM, as CloudFormation names them)."""
+    upload_dir(cloud, outdir)
+    t = load(nested_parent(outdir))
+    cloud.deploy(base, t, initial_parameters(t))
+
+
+def child_stack_names(outdir, base):
+    """{stack resource: child stack name} of the nested split deployed in a fresh model (the
+    model names children deterministically, so a replay deploying it again gets the same)."""
+    cloud = Cloud()
+    deploy_nested(cloud, outdir, base)
+    return {lid: child for (parent, lid), child in cloud.child_of.items() if parent == base}
+
+
 def deploy_split(cloud, outdir, base):
     """Deploys a previous split as emit's deploy.sh does: the base with the user's parameter
     values, then the others, producers first, taking those values from the base."""
+    if is_nested(outdir):
+        deploy_nested(cloud, outdir, base)
+        return
     for stack, path in split_stack_names(outdir, base).items():
         t = load(path)
         params = initial_parameters(t) if stack == base else values_from(cloud, base, t)
@@ -64,6 +113,19 @@ def user_values(op, stats):
     names = op.get("user_parameters", [])
     stats["user_parameters"] = sorted(set(stats.get("user_parameters", [])) | set(names))
     return {n: f"user-value-of-{n}" for n in names}
+
+
+def package(cloud, folder, t):
+    """Uploads the child templates a nested parent names by local paths, and points its
+    TemplateURLs at them."""
+    t = json.loads(json.dumps(t))
+    for d in t["Resources"].values():
+        url = d.get("Properties", {}).get("TemplateURL")
+        if d["Type"] == "AWS::CloudFormation::Stack" and isinstance(url, str) and "://" not in url:
+            key = "s3://migration/" + url
+            cloud.objects[key] = load(os.path.join(folder, url))
+            d["Properties"]["TemplateURL"] = key
+    return t
 
 
 class Stack0:
@@ -89,11 +151,22 @@ def run_op(cloud, root, op, stats):
         stats["max_resources"] = max(stats["max_resources"], len(t["Resources"]))
     if kind in ("create", "update"):
         (stack, t), = templates.items()
+        if op.get("resolve_outputs"):  # migrate.sh: describe-stacks for @OUTPUT:<stack>:<key>@
+            text = json.dumps(t)
+            for ref in sorted(set(re.findall(r"@OUTPUT:[^@\"]*@", text))):
+                s, k = ref[len("@OUTPUT:"):-1].split(":", 1)
+                if s not in cloud.stacks or k not in cloud.stacks[s].outputs:
+                    raise Fail(f"{ref}: stack {s} has no output {k}")
+                text = text.replace(ref, str(cloud.stacks[s].outputs[k]))
+            t = json.loads(text)
+        if op.get("package_children"):  # migrate.sh: aws cloudformation package
+            t = package(cloud, os.path.dirname(files[stack]), t)
         if kind == "create" and stack in cloud.stacks:
             raise Fail(f"create: {stack} exists already")
         if kind == "update" and stack not in cloud.stacks:
             raise Fail(f"update: {stack} does not exist")
-        params = values_from(cloud, op["parameters_from"], t) if kind == "create" else {}
+        # migrate.sh passes the deployed stack's values to every create and update.
+        params = values_from(cloud, op["parameters_from"], t) if op.get("parameters_from") else {}
         params.update(user_values(op, stats))
         cloud.deploy(stack, t, params, body_bytes=sizes[stack])
     elif kind == "refactor":
@@ -140,9 +213,12 @@ def replay(root, deployed_path):
     else:
         d0 = deployed_template(deployed_path)
         cloud.deploy(base, d0, initial_parameters(d0))
-    original = {lid: (r.phys, r.uid) for s in cloud.stacks.values() for lid, r in s.resources.items()}
+    # A nested parent's stack resources are its children, not resources that move.
+    original = {lid: (r.phys, r.uid) for s in cloud.stacks.values() for lid, r in s.resources.items()
+                if r.type != "AWS::CloudFormation::Stack"}
     stats = {"ops": 0, "refactors": 0, "moved": 0, "imported": 0,
-             "max_resources": max(len(s.template["Resources"]) for s in cloud.stacks.values())}
+             "max_resources": max(len(s.template["Resources"]) for s in cloud.stacks.values()),
+             "deployed_stacks": len(cloud.stacks)}
     for step in steps["steps"]:
         for op in step["ops"]:
             try:

@@ -167,11 +167,8 @@ def case_resplit(binary, src, work):
             check(merged[1].get("deleted_stacks", 0) > 0 and merged[1]["refactors"] > 0,
                   f"resplit merge: {merged[1]['moved']} resources refactored, "
                   f"{merged[1].get('deleted_stacks', 0)} emptied stacks deleted")
-    # Nested: a deployed nested split, and a nested target, are refused with the reason and the way.
-    p = run(binary, "migrate", "--deployed", nested_old, smaller, "-o",
-            os.path.join(work, "nested-x"), expect=1)
-    check(p.returncode == 1 and "E8006" in p.stderr and "parent" in p.stderr,
-          "nested: migrating a deployed nested split that moves resources is refused (E8006)")
+    case_nested(binary, work, nested_old, smaller)
+    # Nested targets stay refused, with the reason and the way.
     nested_plan = os.path.join(work, "nested-plan.yaml")
     run(binary, "plan", svc, "--mode", "nested", "--previous", old_nested_plan, "-o", nested_plan)
     p = run(binary, "migrate", "--deployed", nested_old, nested_plan, "-o",
@@ -183,6 +180,66 @@ def case_resplit(binary, src, work):
     check(p.returncode == 1 and "E8006" in p.stderr and "--mode exports" in p.stderr,
           "nested: a nested target is refused with the fix (--mode exports)")
     check(not os.path.exists(os.path.join(work, "nested-x")), "nested: nothing written when refused")
+
+
+def case_nested(binary, work, nested_old, plan):
+    """A deployed nested split (cfnsplit's nested OUTDIR, the parent creating its children as
+    parent-Child-RANDOM) -> an exports plan: un-nested (children retained, then removed from the
+    parent), their resources refactored out, the emptied children deleted."""
+    base = json.load(open(os.path.join(nested_old, "stacks.json")))["stacks"][0]["stack_name"]
+    names = replay.child_stack_names(nested_old, base)
+    p = run(binary, "migrate", "--deployed", nested_old, plan, "-o", os.path.join(work, "nested-x"),
+            expect=2)
+    check(p.returncode == 2 and "E8001" in p.stderr and "--deployed-stack" in p.stderr
+          and all(lid in p.stderr for lid in names),
+          "nested: without the children's names, E8001 names the missing ones and how to list them")
+    named = [a for lid, child in names.items() for a in ("--deployed-stack", f"{lid}={child}")]
+    got = migrate_and_replay(binary, work, "nested to exports", nested_old, plan, None, named)
+    if not got:
+        return
+    steps, stats, out = got
+    folders = [s["folder"] for s in steps["steps"]]
+    check(folders[:2] == ["01-unnest-retain", "02-unnest"],
+          f"nested: the first steps un-nest the {len(names)} children ({', '.join(folders)})")
+    deleted = [o["stacks"] for s in steps["steps"] for o in s["ops"] if o["op"] == "delete"]
+    check(sorted(k for d in deleted for k in d) == sorted(names.values()),
+          f"nested: every emptied child is deleted at the end ({len(deleted)}); "
+          f"{stats['moved']} resources refactored, {stats['kept']} deployed resources kept, "
+          f"{stats['ops']} operations")
+    # The model is not vacuous: without the Retain step, removing the stack resources deletes
+    # the children with everything in them.
+    broken = os.path.join(work, "nested-no-retain")
+    shutil.rmtree(broken, ignore_errors=True)
+    shutil.copytree(out, broken)
+    data = json.load(open(os.path.join(broken, "steps.json")))
+    data["steps"] = data["steps"][1:]
+    json.dump(data, open(os.path.join(broken, "steps.json"), "w"))
+    try:
+        replay.replay(broken, nested_old)
+        check(False, "nested: skipping the Retain step must fail in the model")
+    except Fail as e:
+        check(True, f"nested: skipping the Retain step fails in the model ({str(e)[:80]})")
+
+
+def case_peer(binary, work):
+    """A Serverless service deployed split by serverless-plugin-split-stacks (a parent and its
+    children, cases/peer-nested) -> an exports plan of the same service."""
+    case = os.path.join(HERE, "cases/peer-nested")
+    deployed, stack = os.path.join(case, "deployed"), "gen-svc-dev"
+    plan = os.path.join(work, "peer-plan.yaml")
+    run(binary, "plan", os.path.join(case, "template.json"), "--mode", "exports", "--strategy",
+        "ownership", "-o", plan)
+    names = replay.child_stack_names(deployed, stack)
+    named = [a for lid, child in names.items() for a in ("--deployed-stack", f"{lid}={child}")]
+    got = migrate_and_replay(binary, work, "peer nested to exports", deployed, plan, stack, named)
+    if got:
+        steps, stats, _ = got
+        deleted = sorted(k for s in steps["steps"] for o in s["ops"] if o["op"] == "delete"
+                         for k in o["stacks"])
+        check(deleted == sorted(names.values()) and stats["refactors"] > 0,
+              f"peer: {len(names)} children un-nested, {stats['moved']} resources refactored in "
+              f"{stats['refactors']} refactors, {stats['kept']} deployed resources kept, the "
+              f"emptied children deleted ({stats['ops']} operations)")
 
 
 def case_named(binary, src, work):
@@ -250,6 +307,7 @@ def main():
         case_ml(binary, src, work)
         case_generated(binary, src, work)
         case_resplit(binary, src, work)
+        case_peer(binary, work)
         case_named(binary, src, work)
         case_bad_inputs(binary, work)
     finally:

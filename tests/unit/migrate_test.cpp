@@ -195,3 +195,177 @@ TEST_CASE("a fixed name changed since the deployment is W8005", "[unit][migrate]
   REQUIRE(m->warnings.size() == 1);
   CHECK(m->warnings[0].find("'Reports': its FunctionName changes between") == 0);
 }
+
+namespace {
+
+// A deployed nested split: the parent holds the table and passes it to its child, and reads the
+// child's function back through GetAtt Child.Outputs.
+const char* kNestedParent = R"(AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}
+  FunctionsStack:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: stacks/Functions.json
+      Parameters: {TableRef: !Ref Table}
+  Topic:
+    Type: AWS::SNS::Topic
+    DependsOn: FunctionsStack
+    Properties:
+      Subscription:
+        - {Protocol: lambda, Endpoint: !GetAtt FunctionsStack.Outputs.FnArn}
+        - {Protocol: lambda, Endpoint: !Sub "${FunctionsStack.Outputs.FnArn}:live"}
+Outputs:
+  FnArn:
+    Value: !GetAtt [FunctionsStack, Outputs.FnArn]
+)";
+
+// The same split flattened back (what ReadDeployedTemplate gives migrate).
+const char* kNestedFlat = R"(AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: arn:aws:iam::123456789012:role/r
+      Environment: {Variables: {T: !Ref Table}}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription:
+        - {Protocol: lambda, Endpoint: !GetAtt Fn.Arn}
+        - {Protocol: lambda, Endpoint: !Sub "${Fn.Arn}:live"}
+Outputs:
+  FnArn:
+    Value: !GetAtt Fn.Arn
+)";
+
+DeployedLayout NestedLayout(const Value& parent) {
+  DeployedLayout layout;
+  layout.mode = WiringMode::kNested;
+  layout.stacks = {"Base", "Functions"};
+  layout.homes = {{"Table", "Base"}, {"Topic", "Base"}, {"Fn", "Functions"}};
+  layout.child_resources = {{"Functions", "FunctionsStack"}};
+  layout.deployed_templates.emplace_back("template.json", parent);
+  return layout;
+}
+
+}  // namespace
+
+TEST_CASE("un-nesting: the parent retains its children, then reads their outputs as values",
+          "[unit][migrate]") {
+  Fixture f(kNestedParent);
+  Value retained = RetainChildrenTemplate(f.model->root());
+  CHECK(Has(Json(At(retained, "Resources.FunctionsStack.DeletionPolicy")), "\"Retain\""));
+  CHECK(Has(Json(At(retained, "Resources.FunctionsStack.UpdateReplacePolicy")), "\"Retain\""));
+  CHECK(Json(At(retained, "Resources.Table.DeletionPolicy")) == "<absent>");
+
+  std::string problem;
+  Value unnested =
+      UnnestedParentTemplate(f.model->root(), {{"FunctionsStack", "app-Fn-X1"}}, problem);
+  CHECK(problem.empty());
+  CHECK(Json(At(unnested, "Resources.FunctionsStack")) == "<absent>");
+  CHECK(Json(At(unnested, "Resources.Topic.DependsOn")) == "<absent>");
+  std::string topic = Json(At(unnested, "Resources.Topic.Properties"));
+  CHECK(Has(topic, "\"Endpoint\":\"@OUTPUT:app-Fn-X1:FnArn@\""));
+  CHECK(Has(topic, "{\"Fn::Sub\":\"@OUTPUT:app-Fn-X1:FnArn@:live\"}"));
+  CHECK(Has(Json(At(unnested, "Outputs.FnArn.Value")), "\"@OUTPUT:app-Fn-X1:FnArn@\""));
+
+  // The stack's own ID has no literal the parent could keep: refused, with what it reads.
+  std::string with_ref = kNestedParent;
+  with_ref += "  StackId:\n    Value: !Ref FunctionsStack\n";
+  Fixture g(with_ref);
+  UnnestedParentTemplate(g.model->root(), {{"FunctionsStack", "app-Fn-X1"}}, problem);
+  CHECK(Has(problem, "Ref FunctionsStack"));
+}
+
+TEST_CASE(
+    "un-nesting: every child needs its real name; a child named as a planned stack is "
+    "another stack",
+    "[unit][migrate]") {
+  Fixture f(kNestedParent);
+  SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"FunctionsStack", {"Fn"}}});
+  DeployedLayout layout = NestedLayout(f.model->root());
+  CHECK(NameNestedChildren(layout, {}, plan) == std::vector<std::string>{"FunctionsStack"});
+  CHECK(layout.stack_names.empty());
+  CHECK(NameNestedChildren(layout, {{"FunctionsStack", "app-FunctionsStack-X1"}}, plan).empty());
+  // Named after its stack resource; the plan has a stack of that name, so it gets another.
+  CHECK(layout.stacks == std::vector<std::string>{"Base", "FunctionsStackNested"});
+  CHECK(layout.homes.at("Fn") == "FunctionsStackNested");
+  CHECK(layout.stack_names.at("FunctionsStackNested") == "app-FunctionsStack-X1");
+  CHECK(layout.child_resources.at("FunctionsStackNested") == "FunctionsStack");
+}
+
+TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, delete the child",
+          "[unit][migrate]") {
+  Fixture parent(kNestedParent);
+  Fixture f(kNestedFlat, "flat.yaml");
+  SplitPlan plan = MakePlan({{"Base", {"Table"}}, {"Functions", {"Fn", "Topic"}}});
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  options.layout = NestedLayout(parent.model->root());
+  REQUIRE(NameNestedChildren(options.layout, {{"FunctionsStack", "app-FunctionsStack-X1"}}, plan)
+              .empty());
+  auto m = PlanMigration(*f.model, *f.model, plan, f.rules, options, f.sink);
+  INFO(f.Diags());
+  REQUIRE(m);
+  std::vector<std::string> folders;
+  for (const MigrationStep& s : m->steps) folders.push_back(s.folder);
+  // The topic reads the child's function, which reads the parent's table: it leaves the parent
+  // with the children (retained, imported after the refactor); no detach step is left to do.
+  CHECK(folders == std::vector<std::string>{"01-unnest-retain", "02-unnest", "03-prepare",
+                                            "04-refactor-1", "05-import", "06-finish"});
+  CHECK(MoveOf(m->moves, "Topic").route == MoveRoute::kImport);
+  CHECK(Has(MoveOf(m->moves, "Topic").reason, "reads Fn of the nested child FunctionsStack"));
+  CHECK(m->steps[0].ops.front().package_children);
+  CHECK(m->steps[1].ops.front().resolve_outputs);
+  CHECK(MoveOf(m->moves, "Fn").from_stack == "app-FunctionsStack-X1");
+  CHECK(MoveOf(m->moves, "Fn").route == MoveRoute::kRefactor);
+  auto file = [&](const std::string& path) -> std::string {
+    for (const EmittedFile& e : m->files)
+      if (e.path == path) return e.contents;
+    return "";
+  };
+  // The children's templates as deployed go beside the parent for `aws cloudformation package`.
+  CHECK(Has(file("01-unnest-retain/app.json"), "\"DeletionPolicy\": \"Retain\""));
+  CHECK(Has(file("02-unnest/app.json"), "@OUTPUT:app-FunctionsStack-X1:FnArn@"));  // the output
+  CHECK(!Has(file("02-unnest/app.json"), "\"Topic\""));
+  CHECK(Has(file("04-refactor-1/resource-mappings.json"),
+            "\"StackName\": \"app-FunctionsStack-X1\""));
+  // The emptied child goes last; the plan's Functions stack is a new stack.
+  const MigrationStep& finish = m->steps.back();
+  CHECK(finish.ops.back().kind == MigrationOp::Kind::kDelete);
+  CHECK(finish.ops.back().stacks.front().first == "app-FunctionsStack-X1");
+  CHECK(Has(file("migrate.sh"), "deploy_packaged 'app' '01-unnest-retain/app.json'"));
+  CHECK(Has(file("migrate.sh"), "deploy_resolved 'app' '02-unnest/app.json'"));
+}
+
+TEST_CASE("an un-nested child exports under the names the other stacks import", "[unit][migrate]") {
+  Fixture parent(kNestedParent);
+  // The function reads nothing of the parent: the parent's topic may keep reading it.
+  std::string flat = kNestedFlat;
+  flat.replace(flat.find("      Environment: {Variables: {T: !Ref Table}}\n"), 47, "");
+  Fixture f(flat, "flat.yaml");
+  SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"Functions", {"Fn"}}});
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  options.layout = NestedLayout(parent.model->root());
+  REQUIRE(NameNestedChildren(options.layout, {{"FunctionsStack", "app-FunctionsStack-X1"}}, plan)
+              .empty());
+  auto m = PlanMigration(*f.model, *f.model, plan, f.rules, options, f.sink);
+  INFO(f.Diags());
+  REQUIRE(m);
+  CHECK(MoveOf(m->moves, "Topic").route == MoveRoute::kStay);
+  std::string child, base;
+  for (const EmittedFile& e : m->files) {
+    if (e.path == "03-prepare/app-FunctionsStack-X1.json") child = e.contents;
+    if (e.path == "03-prepare/app.json") base = e.contents;
+  }
+  // The wire is FnArn2 (the template has an output FnArn of its own).
+  CHECK(Has(base, "\"${BaseStackName}-FunctionsStack-FnArn2\""));
+  CHECK(Has(child, "\"Name\": \"app-FunctionsStack-FnArn2\""));
+}
