@@ -133,8 +133,15 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   for (const auto& c : clusters) all.insert(all.end(), c.functions.begin(), c.functions.end());
   std::uint64_t pb = Budget(rules, "lambda_unzipped_bytes", options.headroom);
   std::uint64_t limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
+  // A stack holds more than the headroom budget only when a cluster alone is over it (the
+  // packer then adds to it only what adds nothing, up to the limit): with such a cluster, a
+  // stack's capacity is the limit, or this bound would count stacks no plan needs (one
+  // function of 240 MB is one stack, not two).
+  bool oversized = std::any_of(clusters.begin(), clusters.end(),
+                               [&](const Cluster& c) { return c.package_bytes > pb; });
+  std::uint64_t capacity = oversized ? limit : pb;
   plan.lower_bounds["function_stacks_by_package"] =
-      (StackPackageBytes(packages, all) + pb - 1) / pb;
+      (StackPackageBytes(packages, all) + capacity - 1) / capacity;
   // A greedy clique of clusters that pairwise cannot share a stack.
   std::vector<std::size_t> order(clusters.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
@@ -150,9 +157,11 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
       bool owners_clash = !options.allow_mixed_owners && !clusters[k].owner.empty() &&
                           !clusters[q].owner.empty() && clusters[k].owner != clusters[q].owner;
       std::uint64_t together = StackPackageBytes(packages, both);
+      // The packer's rule over the headroom. Sound because clusters come largest first: a
+      // cluster that could host both k and q fits with whatever excluded it, so k fits too.
       bool adds_nothing =
           together == std::max(clusters[k].package_bytes, clusters[q].package_bytes) &&
-          together <= limit;  // the packer's rule over the headroom
+          together <= limit;
       if (!owners_clash && (together <= pb || adds_nothing)) {
         conflicts_with_all = false;
         break;

@@ -141,6 +141,18 @@ TEST_CASE("package sizes drive packing and affinity", "[unit][partition]") {
   CHECK(StackOf(*p->plan, "F0") == "Team0Torch");  // owner + heaviest shared dependency
 }
 
+TEST_CASE("the package bound counts a stack over the headroom as one stack", "[unit][partition]") {
+  // 240 MB: over the 225 MiB headroom budget, within Lambda's limit; the plan gives it a stack
+  // of its own, so the bound is 1 (union / headroom budget said 2, more than the optimum).
+  PackageView view;
+  view.dist_names = {"torch"};
+  view.dist_bytes = {240'000'000};
+  view.functions["F0"] = {{0}, 0, 0};
+  auto p = Plan(Service(1), {}, view);
+  REQUIRE(p->plan);
+  CHECK(p->plan->lower_bounds.at("function_stacks_by_package") == 1);
+}
+
 TEST_CASE("a function over the limit alone is a finding, not a plan", "[unit][partition]") {
   PackageView view;
   view.dist_names = {"tensorflow"};
