@@ -90,6 +90,17 @@ std::vector<std::vector<std::size_t>> Members(const std::vector<Bin>& bins) {
   return out;
 }
 
+// Every cluster is in exactly one stack and every stack keeps the budgets.
+void RequireValidCover(const StackRules& rules, const std::vector<Bin>& bins, std::size_t n) {
+  std::vector<int> seen(n, 0);
+  for (const Bin& b : bins) {
+    Bin rebuilt;
+    REQUIRE(rules.Build(b.clusters, rebuilt));
+    for (std::size_t k : b.clusters) ++seen[k];
+  }
+  REQUIRE(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(n));
+}
+
 }  // namespace
 
 TEST_CASE("the LP bound never exceeds the optimum found by exhaustive search", "[unit][packing]") {
@@ -109,14 +120,7 @@ TEST_CASE("the LP bound never exceeds the optimum found by exhaustive search", "
     std::vector<Bin> thorough = ImproveWithMaster(rules, lp, fast);
     REQUIRE(thorough.size() <= fast.size());
     REQUIRE(thorough.size() >= optimum);
-    // Every cluster is in exactly one stack and every stack keeps the budgets.
-    std::vector<int> seen(n, 0);
-    for (const Bin& b : thorough) {
-      Bin rebuilt;
-      REQUIRE(rules.Build(b.clusters, rebuilt));
-      for (std::size_t k : b.clusters) ++seen[k];
-    }
-    REQUIRE(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(n));
+    RequireValidCover(rules, thorough, n);
     priced_out += lp.priced_out;
     bound_met += static_cast<std::size_t>(std::ceil(lp.bound - 1e-6)) == optimum;
   }
@@ -230,13 +234,7 @@ TEST_CASE("owner by owner: the bound never exceeds the optimum, the plan is a va
     std::vector<Bin> thorough = ImproveWithMaster(rules, lp, fast);
     REQUIRE(thorough.size() <= fast.size());  // thorough is never worse than fast
     REQUIRE(thorough.size() >= optimum);
-    std::vector<int> seen(n, 0);
-    for (const Bin& b : thorough) {
-      Bin rebuilt;
-      REQUIRE(rules.Build(b.clusters, rebuilt));
-      for (std::size_t k : b.clusters) ++seen[k];
-    }
-    REQUIRE(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(n));
+    RequireValidCover(rules, thorough, n);
   }
   CHECK(decomposed >= 10);  // the owner-by-owner path is exercised, not only the fallback
   CHECK(bound_met >= 50);
