@@ -10,8 +10,8 @@
 // depend only on the input (same input, same bytes). EmitStacks does not verify its output:
 // callers run VerifyEmitted (verify.hpp) and refuse to write when it is not ok.
 // Diagnostics: E5001 (plan does not fit the template), E5002 (construct that cannot be moved),
-// E5003 (the plan needs a cycle between stacks), E5004 (output directory), W5010 (moved
-// construct whose behaviour changes, e.g. a SAM implicit API in several stacks).
+// E5003 (the plan needs a cycle between stacks), E5004 (output directory cannot be used),
+// E5005-E5008 and W5011-W5012; docs/codes.md lists them all.
 #pragma once
 
 #include <map>

@@ -13,7 +13,7 @@
 //
 // Codes: E5101 resource missing/extra/different, E5102 reference that does not resolve in its
 // template, E5103 output missing/extra/different, E5104 DependsOn lost, E5105 dependency cycle,
-// E5106 NoEcho parameter in an Output, E5107 quota exceeded, W5108 nested-operation total,
+// E5106 NoEcho parameter in an Output, E5107 quota exceeded, E5108 nested-operation total,
 // E5109 parameter/condition/mapping declaration differs, E5110 output directory unreadable.
 #pragma once
 

@@ -65,7 +65,7 @@ class PlanCommand : public Command {
       std::cout << PlanToYaml(planned->plan);
     } else {
       if (planned->IsInput(output_)) {
-        s.sink().Error("E5002", {},
+        s.sink().Error("E5007", {},
                        "refusing to overwrite the input '" + output_ + "' with the plan");
         return s.Finish(false);
       }

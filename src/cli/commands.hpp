@@ -31,8 +31,10 @@ std::unique_ptr<Command> MakeSplitCommand();
 std::unique_ptr<Command> MakeVerifyCommand();
 std::unique_ptr<Command> MakePackageCommand();
 std::unique_ptr<Command> MakeMigrateCommand();
+std::unique_ptr<Command> MakeCodesCommand();
 
-/// Every command, in the order `--help` lists them.
+/// Every command, in the order `--help` lists them (commands.cpp: the one list to add a
+/// command to).
 std::vector<std::unique_ptr<Command>> AllCommands();
 
 }  // namespace cfnsplit::cli

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cfnsplit/codes.hpp"
 #include "cfnsplit/emit.hpp"
 #include "cfnsplit/package.hpp"
 #include "cfnsplit/partition.hpp"
@@ -61,9 +62,9 @@ class Staging {
     std::error_code ec;
     fs::create_directories(parent, ec);
     // `.OUTDIR.pkg-<pid>-XXXXXX`: a later run removes it if this process is killed (outdir.cpp).
-    std::string tmpl = (parent / ("." + dir.filename().string() + ".pkg-" +
-                                  std::to_string(getpid()) + "-XXXXXX"))
-                           .string();
+    std::string tmpl =
+        (parent / ("." + dir.filename().string() + ".pkg-" + std::to_string(getpid()) + "-XXXXXX"))
+            .string();
     if (mkdtemp(tmpl.data())) path_ = tmpl;
   }
   ~Staging() {
@@ -159,7 +160,7 @@ std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flag
   }
   built.staging = std::make_unique<Staging>(flags.output);
   if (built.staging->path().empty()) {
-    s.sink().Error("E5004", {}, "cannot create a staging directory beside '" + flags.output + "'");
+    s.sink().Error("E5008", {}, "cannot create a staging directory beside '" + flags.output + "'");
     return std::nullopt;
   }
   BuildOptions options;
@@ -180,11 +181,11 @@ std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flag
   return built;
 }
 
-// A stack over Lambda's limit (or zip: true over /tmp) is a finding (exit 1); anything else that stops a build is an
-// input problem (exit 2).
+// A stack over Lambda's limit (or zip: true over /tmp) is a finding (exit 1); anything else that
+// stops a build is an input problem (exit 2).
 bool OnlyOverLimit(const DiagnosticSink& sink) {
   for (const Diagnostic& d : sink.diagnostics())
-    if (d.severity == Severity::kError && d.code != "E7006" && d.code != "E7013") return false;
+    if (d.severity == Severity::kError && !CodeHas(d.code, kPackageLimit)) return false;
   return true;
 }
 
@@ -226,10 +227,11 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
   options.output_dir = fs::absolute(flags.output).lexically_normal().string();
   options.stack_name = flags.stack_name.empty() ? DefaultStackName(*p.model) : flags.stack_name;
   if (!ValidStackName(options.stack_name)) {
-    s.sink().Error("E0022", {},
-                   "--stack-name '" + options.stack_name +
-                       "' is not a stack name: letters, digits and hyphens, starting with a letter, "
-                       "at most 100 characters (room for the -<Stack> suffixes)");
+    s.sink().Error(
+        "E0022", {},
+        "--stack-name '" + options.stack_name +
+            "' is not a stack name: letters, digits and hyphens, starting with a letter, "
+            "at most 100 characters (room for the -<Stack> suffixes)");
     return s.Finish(false);
   }
   options.shared_artifact = flags.shared_artifact;

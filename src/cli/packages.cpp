@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cfnsplit/codes.hpp"
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/sizing.hpp"
 #include "cli/planning.hpp"
@@ -99,13 +100,14 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
   if (!options.packaging.empty()) view.packaging = options.packaging;
   if (!options.any()) return view;
   // A function over the limit as packaged today is why the user splits; planning reports what
-  // no split can fix itself (E4008), so the sizing stage's E6101 is dropped here.
+  // no split can fix itself (E4008), so the sizing stage's package-limit errors (E6101) are
+  // dropped here.
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
   DiagnosticSink sizing;
   auto pm =
       BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), sizing);
   for (const auto& d : sizing.diagnostics())
-    if (d.code != "E6101") s.sink().Report(d);
+    if (!(d.severity == Severity::kError && CodeHas(d.code, kPackageLimit))) s.sink().Report(d);
   // A zip that cannot be read or lies about its sizes would be sized at 0 bytes: never plan on it.
   if (!pm || s.HasInputErrors()) return std::nullopt;
   if (inputs) {

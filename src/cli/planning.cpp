@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cfnsplit/codes.hpp"
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
@@ -179,8 +180,8 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   const std::string& text = s.sources().text(p.model->file());
   p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
   for (const auto& d : analysis_sink.diagnostics())
-    if (d.code == "E2001")
-      s.sink().Warning("W2001", d.loc, d.message + " (kept together in one stack)");
+    if (CodeHas(d.code, kDemotedWhenPlanning))
+      s.sink().Warning(DemotedCode(d.code), d.loc, d.message + " (kept together in one stack)");
   std::vector<PlanInput> inputs = {{"template", template_path, Sha256Hex(text)}};
   p.package_options = options.packages;
   auto packages = LoadPackages(s, *p.model, options.packages, &inputs, &p.package_model);

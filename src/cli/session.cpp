@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cfnsplit/codes.hpp"
 #include "cfnsplit/timings.hpp"
 
 namespace cfnsplit::cli {
@@ -24,19 +25,12 @@ std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
   return model;
 }
 
-// Input errors stop the run: the file cannot be read (E0xxx), is not a template that can be
-// modeled (E1001-E1003), the output directory cannot be used or read (E5004, E5110), or a zip
-// cannot be opened, is malformed, unsafe or lying (E6009-E6012: hostile input is never sized).
-// Everything else is a finding about a template that was understood.
-static bool IsInputErrorCode(const std::string& code) {
-  return code.rfind("E0", 0) == 0 || code == "E1001" || code == "E1002" || code == "E1003" ||
-         code == "E5004" || code == "E5110" || code == "E6009" || code == "E6010" ||
-         code == "E6011" || code == "E6012" || code == "E8001";
-}
-
+// Input errors (the registry's kInput codes: a file that cannot be read or modeled, an output
+// directory that cannot be used, a hostile zip, ...) stop the run; everything else is a finding
+// about a template that was understood.
 bool Session::HasInputErrors() const {
   for (const auto& d : sink_.diagnostics())
-    if (d.severity == Severity::kError && IsInputErrorCode(d.code)) return true;
+    if (IsInputError(d)) return true;
   return false;
 }
 

@@ -47,7 +47,7 @@ class Session {
   /// process with `code`, leaving the template, plan and emitted stacks to the kernel (freeing
   /// a 10,000-function split node by node costs as much as a stage). Otherwise returns `code`.
   int ExitWithoutTeardown(int code);
-  /// True when any error is an input error (E0xxx, E1xxx).
+  /// True when any error is an input error (a kInput code of the registry, codes.def).
   bool HasInputErrors() const;
 
  private:

@@ -41,7 +41,7 @@ bool WriteAll(int fd, const std::string& contents) {
 }
 
 bool CannotWrite(const std::string& path, const std::string& why, DiagnosticSink& sink) {
-  sink.Error("E5001", {}, "cannot write '" + path + "': " + why);
+  sink.Error("E5008", {}, "cannot write '" + path + "': " + why);
   return false;
 }
 

@@ -260,7 +260,7 @@ std::optional<EmitResult> EmitStacks(const TemplateModel& model, const SplitPlan
     emit::Emitter e(model, plan, rules, options, sink);
     return e.Run();
   } catch (const std::exception& ex) {
-    sink.Error("E5002", {}, std::string("internal error while emitting stacks: ") + ex.what());
+    sink.Error("E5006", {}, std::string("internal error while emitting stacks: ") + ex.what());
     return std::nullopt;
   }
 }

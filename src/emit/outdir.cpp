@@ -141,13 +141,13 @@ bool WriteAll(const fs::path& dir, const std::vector<EmittedFile>& files, Diagno
       bool moved = f.move_source && std::rename(f.source_path.c_str(), target.c_str()) == 0;
       if ((!moved && !fs::copy_file(f.source_path, target, fs::copy_options::none, ec)) ||
           !SyncPath(target.string(), O_RDONLY)) {
-        sink.Error("E5004", {}, "cannot write '" + target.string() + "'");
+        sink.Error("E5008", {}, "cannot write '" + target.string() + "'");
         return false;
       }
       continue;
     }
     if (!WriteNewFile(target, f.contents)) {
-      sink.Error("E5004", {}, "cannot write '" + target.string() + "': " + std::strerror(errno));
+      sink.Error("E5008", {}, "cannot write '" + target.string() + "': " + std::strerror(errno));
       return false;
     }
     if (f.executable) {
@@ -210,7 +210,7 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
     RemoveStaleTemps(parent, base, exists);
     std::string tmp = MakeTemp(parent, base, "new");
     if (tmp.empty()) {
-      sink.Error("E5004", {}, "cannot create a temporary directory in '" + parent.string() + "'");
+      sink.Error("E5008", {}, "cannot create a temporary directory in '" + parent.string() + "'");
       return false;
     }
     if (!WriteAll(tmp, files, sink)) {
@@ -218,7 +218,7 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
       return false;
     }
     if (!SyncDirectories(tmp)) {
-      sink.Error("E5004", {},
+      sink.Error("E5008", {},
                  "cannot flush the new output to disk: " + std::string(std::strerror(errno)));
       fs::remove_all(tmp, ec);
       return false;
@@ -234,14 +234,14 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
       old = MakeTemp(parent, base, "old");
       // rename(2) replaces an empty directory, so the old one takes the reserved name.
       if (old.empty() || std::rename(dir.c_str(), old.c_str()) != 0) {
-        sink.Error("E5004", {}, "cannot move the old '" + outdir + "' aside");
+        sink.Error("E5008", {}, "cannot move the old '" + outdir + "' aside");
         fs::remove_all(tmp, ec);
         if (!old.empty()) fs::remove(old, ec);
         return false;
       }
     }
     if (std::rename(tmp.c_str(), dir.c_str()) != 0) {
-      sink.Error("E5004", {}, "cannot rename the new output into '" + outdir + "'");
+      sink.Error("E5008", {}, "cannot rename the new output into '" + outdir + "'");
       if (!old.empty()) std::rename(old.c_str(), dir.c_str());
       fs::remove_all(tmp, ec);
       return false;
@@ -250,7 +250,7 @@ bool WriteOutputDir(const std::string& outdir, const std::vector<EmittedFile>& f
     if (!old.empty()) fs::remove_all(old, ec);
     return true;
   } catch (const std::exception& e) {
-    sink.Error("E5004", {}, "cannot write '" + outdir + "': " + e.what());
+    sink.Error("E5008", {}, "cannot write '" + outdir + "': " + e.what());
     return false;
   }
 }

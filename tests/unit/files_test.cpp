@@ -56,9 +56,9 @@ TEST_CASE("atomic writes keep devices, links and directories what they are", "[u
     REQUIRE(stat(fifo.c_str(), &st) == 0);
     CHECK(S_ISFIFO(st.st_mode));
   }
-  SECTION("a directory is refused with E5001") {
+  SECTION("a directory is refused with E5008") {
     CHECK_FALSE(WriteFileAtomic(dir.path().string(), "x", sink));
     REQUIRE(sink.diagnostics().size() == 1);
-    CHECK(sink.diagnostics()[0].code == "E5001");
+    CHECK(sink.diagnostics()[0].code == "E5008");
   }
 }
