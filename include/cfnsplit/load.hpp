@@ -35,6 +35,10 @@ std::optional<Value> ParseJson(std::uint32_t file, const SourceManager& sources,
 std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
                                DiagnosticSink& sink, const LoadLimits& limits = {});
 
+/// ParseDocument for a template: also refuses a top level that is not a mapping (E0008).
+std::optional<Value> ParseTemplate(std::uint32_t file, const SourceManager& sources,
+                                   DiagnosticSink& sink, const LoadLimits& limits = {});
+
 /// Reads `path` (refusing missing, oversized, empty and binary files), registers it and parses
 /// it. `*file_id` receives the id, also on a parse error, so callers can point into the file.
 std::optional<Value> LoadFile(const std::string& path, SourceManager& sources, DiagnosticSink& sink,

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cfnsplit/codes.hpp"
+#include "cfnsplit/formats.hpp"
 #include "cfnsplit/report.hpp"
 #include "cfnsplit/sizing.hpp"
 #include "cli/commands.hpp"
@@ -11,18 +12,14 @@
 namespace cfnsplit::cli {
 namespace {
 
-std::uint64_t FileBytes(Session& s, const TemplateModel& m) {
-  return s.sources().text(m.file()).size();
-}
-
 class AnalyzeCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     app_ = app.add_subcommand("analyze",
                               "Report quotas, lifecycle classes, functions, owners, cycles");
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
-    app_->add_option("--format", format_, "text, json, markdown or sarif")
-        ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
+    app_->add_option("--format", format_, FormatChoices(kAnalyzeReport))
+        ->check(CLI::IsMember(FormatNames(kAnalyzeReport)));
     AddPackageOptions(*app_, packages_);
     app_->add_option("--explain-imports", explain_imports_,
                      "Which import pulled in which distribution, and its bytes, for one function "
@@ -38,13 +35,15 @@ class AnalyzeCommand : public Command {
                      "--requirements or --serverless-config)");
       return s.Finish(false);
     }
-    auto model = s.LoadTemplate(template_);
-    if (!model) {
-      if (format_ == "sarif")
-        std::cout << SarifReport(s.sink(), s.sources(), nullptr, nullptr).dump(2) << "\n";
+    PipelineResult run = s.RunTemplate(template_, Stage::kAnalysis);
+    ReportSubject subject;
+    subject.sink = &s.sink();
+    subject.sources = &s.sources();
+    if (!run.ok) {
+      if (format_ == "sarif") RenderReport(format_, kAnalyzeReport, subject, std::cout);
       return s.Finish(false);
     }
-    Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), s.sink());
+    const auto& model = run.model;
     std::optional<PackageModel> sizes;
     if (packages_.any()) {
       // --explain-imports is about imports: the package-limit findings of every function would
@@ -56,29 +55,11 @@ class AnalyzeCommand : public Command {
       if (!sizes) return s.Finish(!s.HasInputErrors());
     }
     if (!explain_imports_.empty()) return Explain(s, *sizes);
-    if (format_ == "json") {
-      auto j = AnalysisJson(a, s.sink(), s.sources());
-      if (sizes) j["sizing"] = SizingJson(*sizes);
-      if (sizes && !sizes->imports.empty()) j["imports"] = ImportsJson(*sizes);
-      std::cout << j.dump(2) << "\n";
-    } else if (format_ == "markdown") {
-      std::cout << AnalysisMarkdown(a, s.sink());
-      if (sizes) {
-        std::cout << "\n### Package sizes\n\n```\n";
-        PrintSizingText(*sizes, std::cout);
-        PrintImportsSummary(*sizes, std::cout);
-        std::cout << "```\n";
-      }
-    } else if (format_ == "sarif") {
-      std::cout << SarifReport(s.sink(), s.sources(), model.get(), nullptr).dump(2) << "\n";
-    } else {
-      PrintAnalysisText(a, s.sink(), std::cout);
-      if (sizes) {
-        std::cout << "\n";
-        PrintSizingText(*sizes, std::cout);
-        PrintImportsSummary(*sizes, std::cout);
-      }
-    }
+    subject.rules = &s.rules();
+    subject.model = run.model.get();
+    subject.analysis = &*run.analysis;
+    subject.sizes = sizes ? &*sizes : nullptr;
+    RenderReport(format_, kAnalyzeReport, subject, std::cout);
     return s.Finish(true);
   }
 
@@ -115,10 +96,10 @@ class GraphCommand : public Command {
 
   int Run(Session& s) override {
     if (!s.LoadRules()) return s.Finish(false);
-    auto model = s.LoadTemplate(template_);
-    if (!model) return s.Finish(false);
     DiagnosticSink quiet;  // graph prints the graph; quota findings belong to analyze
-    Analysis a = Analyze(*model, s.rules(), FileBytes(s, *model), quiet);
+    PipelineResult run = s.RunTemplate(template_, Stage::kAnalysis, &quiet);
+    if (!run.ok) return s.Finish(false);
+    const Analysis& a = *run.analysis;
     if (!plan_.empty()) return RunStacks(s, a);
     if (format_ == "json")
       std::cout << GraphJson(a).dump(2) << "\n";

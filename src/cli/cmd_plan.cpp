@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cfnsplit/files.hpp"
+#include "cfnsplit/formats.hpp"
 #include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
 #include "cfnsplit/report.hpp"
@@ -14,21 +15,18 @@ namespace cfnsplit::cli {
 namespace {
 
 void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves,
-                      const std::string& format, Session& s, std::ostream& out) {
-  if (format == "json") {
-    auto j = PlanJson(p.plan, p.check, s.rules());
-    if (moves) j["moves"] = MovesJson(*moves);
-    out << j.dump(2) << "\n";
-  } else if (format == "markdown") {
-    out << PlanMarkdown(p.analysis, p.plan, p.check, s.rules(), moves);
-  } else if (format == "html") {
-    out << PlanHtml(p.analysis, p.plan, p.check, s.rules(), moves);
-  } else if (format == "sarif") {
-    out << SarifReport(s.sink(), s.sources(), p.model.get(), &p.check.violations).dump(2) << "\n";
-  } else {
-    PrintPlanText(p.plan, p.check, s.rules(), out);
-    if (moves) PrintMoves(*moves, out);
-  }
+                      const std::string& format, ReportCommand command, Session& s,
+                      std::ostream& out) {
+  ReportSubject subject;
+  subject.sink = &s.sink();
+  subject.sources = &s.sources();
+  subject.rules = &s.rules();
+  subject.model = p.model.get();
+  subject.analysis = &p.analysis;
+  subject.plan = &p.plan;
+  subject.check = &p.check;
+  subject.moves = moves;
+  RenderReport(format, command, subject, out);
 }
 
 // When the old plan is deployed, each move has a route (rules/refactor.yaml): the hardest
@@ -52,8 +50,8 @@ class PlanCommand : public Command {
     AddPlanningOptions(*app_, planning_);
     app_->add_option("-o,--output", output_, "Write the plan here (default: print it)");
     app_->add_flag("--explain", explain_, "Print why every resource landed where it did");
-    app_->add_option("--format", format_, "Summary format: text, json, markdown or html")
-        ->check(CLI::IsMember({"text", "json", "markdown", "html"}));
+    app_->add_option("--format", format_, "Summary format: " + FormatChoices(kPlanReport))
+        ->check(CLI::IsMember(FormatNames(kPlanReport)));
     return app_;
   }
 
@@ -70,7 +68,7 @@ class PlanCommand : public Command {
         return s.Finish(false);
       }
       if (!WriteFileAtomic(output_, PlanToYaml(planned->plan), s.sink())) return s.Finish(false);
-      PrintPlanSummary(*planned, nullptr, format_, s, std::cout);
+      PrintPlanSummary(*planned, nullptr, format_, kPlanReport, s, std::cout);
     }
     if (explain_) PrintExplanations(planned->plan, output_.empty() ? std::cerr : std::cout);
     return s.Finish(true);
@@ -92,8 +90,8 @@ class ReviewCommand : public Command {
     app_->add_flag("--rebase", rebase_, "Check the plan against a template that changed since");
     app_->add_option("--against", against_, "Show what moves between this plan and an older one");
     AddPackageOptions(*app_, packages_);
-    app_->add_option("--format", format_, "text, json, markdown, sarif or html")
-        ->check(CLI::IsMember({"text", "json", "markdown", "sarif", "html"}));
+    app_->add_option("--format", format_, FormatChoices(kReviewReport))
+        ->check(CLI::IsMember(FormatNames(kReviewReport)));
     return app_;
   }
 
@@ -108,7 +106,8 @@ class ReviewCommand : public Command {
       moves = DiffPlans(loaded->analysis, *old, loaded->plan);
       RankByRoute(*loaded->model, s.rules(), moves);
     }
-    PrintPlanSummary(*loaded, against_.empty() ? nullptr : &moves, format_, s, std::cout);
+    PrintPlanSummary(*loaded, against_.empty() ? nullptr : &moves, format_, kReviewReport, s,
+                     std::cout);
     int code = s.Finish(true);
     return loaded->check.ok() ? code : std::max(code, static_cast<int>(kExitFindings));
   }

@@ -3,6 +3,19 @@
 
 namespace cfnsplit::cli {
 
+// Defined in the cmd_*.cpp files; declared here only, since nothing else makes commands.
+std::unique_ptr<Command> MakeAnalyzeCommand();
+std::unique_ptr<Command> MakeGraphCommand();
+std::unique_ptr<Command> MakeRulesCommand();
+std::unique_ptr<Command> MakePlanCommand();
+std::unique_ptr<Command> MakeReviewCommand();
+std::unique_ptr<Command> MakeEmitCommand();
+std::unique_ptr<Command> MakeSplitCommand();
+std::unique_ptr<Command> MakeVerifyCommand();
+std::unique_ptr<Command> MakePackageCommand();
+std::unique_ptr<Command> MakeMigrateCommand();
+std::unique_ptr<Command> MakeCodesCommand();
+
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all;
   all.push_back(MakeAnalyzeCommand());

@@ -21,18 +21,6 @@ class Command {
   CLI::App* app_ = nullptr;
 };
 
-std::unique_ptr<Command> MakeAnalyzeCommand();
-std::unique_ptr<Command> MakeGraphCommand();
-std::unique_ptr<Command> MakeRulesCommand();
-std::unique_ptr<Command> MakePlanCommand();
-std::unique_ptr<Command> MakeReviewCommand();
-std::unique_ptr<Command> MakeEmitCommand();
-std::unique_ptr<Command> MakeSplitCommand();
-std::unique_ptr<Command> MakeVerifyCommand();
-std::unique_ptr<Command> MakePackageCommand();
-std::unique_ptr<Command> MakeMigrateCommand();
-std::unique_ptr<Command> MakeCodesCommand();
-
 /// Every command, in the order `--help` lists them (commands.cpp: the one list to add a
 /// command to).
 std::vector<std::unique_ptr<Command>> AllCommands();

@@ -144,8 +144,12 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
                                 const PlanningOptions& options) {
   if (!s.LoadRules()) return std::nullopt;
   Planned p;
-  p.model = s.LoadTemplate(template_path);
-  if (!p.model) return std::nullopt;
+  // Quota findings about the unsplit template are why the user splits: not errors here.
+  DiagnosticSink analysis_sink;
+  PipelineResult loaded = s.RunTemplate(template_path, Stage::kAnalysis, &analysis_sink);
+  if (!loaded.ok) return std::nullopt;
+  p.model = std::move(loaded.model);
+  p.analysis = std::move(*loaded.analysis);
   // A template CloudFormation would reject (a Ref to nothing, say) is not split: the error may
   // hide a dependency the plan needs to see.
   if (s.sink().has_errors()) {
@@ -175,10 +179,7 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
   if (!options.deployed.empty() &&
       !PinDeployed(s, options.deployed, *p.model, plan_options.pins, deployed_pins))
     return std::nullopt;
-  // Quota findings about the unsplit template are why the user splits: not errors here.
-  DiagnosticSink analysis_sink;
   const std::string& text = s.sources().text(p.model->file());
-  p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
   for (const auto& d : analysis_sink.diagnostics())
     if (CodeHas(d.code, kDemotedWhenPlanning))
       s.sink().Warning(DemotedCode(d.code), d.loc, d.message + " (kept together in one stack)");
@@ -252,8 +253,11 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
   }
   std::string path = ResolvePlanInput(plan_path, in->path);
   Planned p;
-  p.model = s.LoadTemplate(path);
-  if (!p.model) return std::nullopt;
+  DiagnosticSink analysis_sink;  // review reports the plan's violations, not the template's quotas
+  PipelineResult loaded = s.RunTemplate(path, Stage::kAnalysis, &analysis_sink);
+  if (!loaded.ok) return std::nullopt;
+  p.model = std::move(loaded.model);
+  p.analysis = std::move(*loaded.analysis);
   const std::string& text = s.sources().text(p.model->file());
   const std::string sha = Sha256Hex(text);
   if (sha != in->sha256) {
@@ -266,8 +270,6 @@ std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_p
     }
     s.sink().Warning("W4103", {}, "checking the plan against the changed template '" + path + "'");
   }
-  DiagnosticSink analysis_sink;
-  p.analysis = Analyze(*p.model, s.rules(), text.size(), analysis_sink);
   std::vector<PlanInput> inputs = {{"template", path, sha}};
   PackageOptions package_options = overrides;
   if (const PlanInput* manifest = plan->Input("manifest"); manifest && overrides.manifest.empty())

@@ -15,14 +15,25 @@ bool Session::LoadRules() {
   return rules_.has_value();
 }
 
+PipelineResult Session::RunTemplate(const std::string& path, Stage stop_after,
+                                    DiagnosticSink* analysis_sink) {
+  PipelineInputs inputs;
+  inputs.template_path = path;
+  inputs.model.owner_key = rules_ ? rules_->owner_key : "owner";
+  inputs.limits.max_bytes = options_.max_input_bytes;
+  PipelineRun run{sources_, sink_, rules_ ? &*rules_ : nullptr, analysis_sink};
+  PipelineResult result = RunPipeline(inputs, stop_after, run);
+  // An input error reported earlier in the session (a bad option, ...) stops the run as well.
+  if (result.model && HasInputErrors()) {
+    result.analysis.reset();
+    result.model.reset();
+    result.ok = false;
+  }
+  return result;
+}
+
 std::unique_ptr<TemplateModel> Session::LoadTemplate(const std::string& path) {
-  ModelOptions model_options;
-  model_options.owner_key = rules_ ? rules_->owner_key : "owner";
-  LoadLimits limits;
-  limits.max_bytes = options_.max_input_bytes;
-  auto model = LoadModel(path, sources_, sink_, model_options, limits);
-  if (model && HasInputErrors()) return nullptr;
-  return model;
+  return RunTemplate(path, Stage::kModel).model;
 }
 
 // Input errors (the registry's kInput codes: a file that cannot be read or modeled, an output

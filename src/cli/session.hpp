@@ -9,6 +9,7 @@
 #include "cfnsplit/analysis.hpp"
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/model.hpp"
+#include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/ruleset.hpp"
 
 namespace cfnsplit::cli {
@@ -37,7 +38,12 @@ class Session {
 
   /// Loads the rules; false after an error.
   bool LoadRules();
-  /// Loads and models a template; null after an input error.
+  /// Runs a template through the pipeline (pipeline.hpp) up to `stop_after`, with the session's
+  /// rules (LoadRules first) and limits; the analysis's findings go to `analysis_sink` (null: the
+  /// session's sink). After an input error the model and analysis are null.
+  PipelineResult RunTemplate(const std::string& path, Stage stop_after,
+                             DiagnosticSink* analysis_sink = nullptr);
+  /// Loads and models a template (RunTemplate up to Stage::kModel); null after an input error.
   std::unique_ptr<TemplateModel> LoadTemplate(const std::string& path);
 
   /// Prints diagnostics to stderr (sorted, capped) and returns the exit code they call for.

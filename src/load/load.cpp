@@ -178,7 +178,12 @@ std::optional<Value> LoadFile(const std::string& path, SourceManager& sources, D
   if (!ReadFileText(path, text, sink, limits.max_bytes)) return std::nullopt;
   std::uint32_t id = sources.Add(path, std::move(text));
   if (file_id) *file_id = id;
-  auto value = ParseDocument(id, sources, sink, limits);
+  return ParseTemplate(id, sources, sink, limits);
+}
+
+std::optional<Value> ParseTemplate(std::uint32_t file, const SourceManager& sources,
+                                   DiagnosticSink& sink, const LoadLimits& limits) {
+  auto value = ParseDocument(file, sources, sink, limits);
   if (value && !value->is_map()) {
     sink.Error("E0008", value->loc(),
                std::string("the top level of a template must be a mapping, not a ") +

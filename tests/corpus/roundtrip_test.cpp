@@ -10,6 +10,7 @@
 
 #include "cfnsplit/emit.hpp"
 #include "cfnsplit/partition.hpp"
+#include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/verify.hpp"
 #include "unit/model_fixture.hpp"
 
@@ -60,9 +61,13 @@ TEST_CASE("corpus: every loadable template splits and verifies in both modes", "
   std::vector<std::string> failures;
   for (const auto& rel : GoodTemplates(corpus)) {
     SourceManager sources;
-    DiagnosticSink load_sink;
-    auto model = LoadModel((corpus / rel).string(), sources, load_sink);
-    if (!model || load_sink.has_errors()) {
+    DiagnosticSink load_sink, analysis_sink;
+    PipelineInputs inputs;
+    inputs.template_path = (corpus / rel).string();
+    PipelineRun run{sources, load_sink, &Rules(), &analysis_sink};
+    PipelineResult loaded = RunPipeline(inputs, Stage::kAnalysis, run);
+    const auto& model = loaded.model;
+    if (!loaded.ok || load_sink.has_errors()) {
       ++counts["not modeled (input findings)"];
       continue;
     }
@@ -70,8 +75,7 @@ TEST_CASE("corpus: every loadable template splits and verifies in both modes", "
       ++counts["no resources (nothing to place)"];
       continue;
     }
-    DiagnosticSink analysis_sink;
-    Analysis a = Analyze(*model, Rules(), sources.text(model->file()).size(), analysis_sink);
+    const Analysis& a = *loaded.analysis;
     for (WiringMode mode : {WiringMode::kNested, WiringMode::kExports}) {
       PlanOptions options;
       options.mode = mode;

@@ -1,7 +1,8 @@
 // The one function the libFuzzer target and the replay test both run on an input: parse the
 // bytes as YAML and as strict JSON through ParseDocument, render every diagnostic, and check the
-// loader's contract. Shared so that a crasher kept in tests/fuzz/corpus/ is re-checked by the
-// ordinary test suite exactly as the fuzzer ran it.
+// loader's contract; then run the bytes through the pipeline (source to analysis). Shared so
+// that a crasher kept in tests/fuzz/corpus/ is re-checked by the ordinary test suite exactly as
+// the fuzzer ran it.
 #pragma once
 
 #include <algorithm>
@@ -9,8 +10,11 @@
 #include <cstdint>
 #include <string>
 
+#include "cfnsplit/codes.hpp"
 #include "cfnsplit/diagnostics.hpp"
 #include "cfnsplit/load.hpp"
+#include "cfnsplit/pipeline.hpp"
+#include "cfnsplit/ruleset.hpp"
 #include "cfnsplit/value.hpp"
 
 namespace cfnsplit::fuzz {
@@ -69,11 +73,40 @@ inline std::string CheckOneFormat(const std::string& text, const char* path) {
   return {};
 }
 
-/// Runs the input through both formats; empty when every contract held.
+/// The built-in rules, loaded once (the analysis stage needs them).
+inline const RuleSet& FuzzRules() {
+  static SourceManager sources;
+  static DiagnosticSink sink;
+  static const RuleSet rules = *LoadRuleSet("", sources, sink);
+  return rules;
+}
+
+/// Empty when the whole pipeline (pipeline.hpp) kept its contract on `text` as a YAML template:
+/// a result that is ok has a model and an analysis of it and no input error; one that is not
+/// has reported an error.
+inline std::string CheckPipeline(const std::string& text) {
+  SourceManager sources;
+  DiagnosticSink sink, analysis_sink;
+  PipelineInputs inputs;
+  inputs.template_path = "fuzz.yaml";
+  inputs.template_text = text;
+  inputs.limits = FuzzLimits();
+  PipelineRun run{sources, sink, &FuzzRules(), &analysis_sink};
+  PipelineResult result = RunPipeline(inputs, Stage::kAnalysis, run);
+  if (!result.ok) return sink.has_errors() ? "" : "pipeline: stopped without an error";
+  if (!result.model || !result.analysis) return "pipeline: ok without a model and analysis";
+  if (result.analysis->model != result.model.get()) return "pipeline: analysis of another model";
+  for (const auto& d : sink.diagnostics())
+    if (IsInputError(d)) return "pipeline: ok with an input error: " + d.message;
+  return {};
+}
+
+/// Runs the input through both formats, then the pipeline; empty when every contract held.
 inline std::string RunLoadOnce(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   std::string problem = CheckOneFormat(text, "fuzz.yaml");
   if (problem.empty()) problem = CheckOneFormat(text, "fuzz.json");
+  if (problem.empty()) problem = CheckPipeline(text);
   return problem;
 }
 
