@@ -12,9 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <vector>
 
+#include "cfnsplit/pipeline.hpp"
+#include "cfnsplit/plan.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -57,6 +60,39 @@ std::string Run(const std::string& args, const std::string& scratch) {
          run.err;
 }
 
+// The invariant every plan a case writes must keep, whatever its text says: each resource of
+// the template is in exactly one stack, and no stack names a resource the template lacks (so
+// the stacks' resource counts add up to the template's). Empty when it holds.
+std::string PlanInvariantProblem(const std::string& plan_path) {
+  cfnsplit::SourceManager sources;
+  cfnsplit::DiagnosticSink sink;
+  auto plan = cfnsplit::PlanFromYaml(sources.Add(plan_path, ReadFileText(plan_path)), sources, sink);
+  if (!plan) return "the plan does not read back";
+  const cfnsplit::PlanInput* input = plan->Input("template");
+  if (!input) return "the plan names no template";
+  std::string path = input->path;
+  if (access(path.c_str(), F_OK) != 0)  // stored relative to the plan file
+    path = plan_path.substr(0, plan_path.rfind('/') + 1) + path;
+  cfnsplit::PipelineInputs inputs;
+  inputs.template_path = path;
+  cfnsplit::PipelineRun run{sources, sink};
+  auto loaded = cfnsplit::RunPipeline(inputs, cfnsplit::Stage::kModel, run);
+  if (!loaded.ok) return "its template '" + path + "' does not load";
+  std::map<std::string, int> placed;
+  std::size_t total = 0;
+  for (const auto& stack : plan->stacks)
+    for (const auto& id : stack.resources) {
+      ++placed[id];
+      ++total;
+      if (!loaded.model->FindResource(id)) return "stack " + stack.name + " names unknown " + id;
+    }
+  for (const auto& r : loaded.model->resources)
+    if (placed[r.id] != 1)
+      return "resource " + r.id + " is in " + std::to_string(placed[r.id]) + " stacks";
+  if (total != loaded.model->resources.size()) return "the stacks' resources do not add up";
+  return {};
+}
+
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -73,6 +109,7 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
   // source, deploy.sh's artifact folder) are the same on every machine.
   std::string scratch_template = std::string(CFNSPLIT_SOURCE_DIR) + "/tests/golden/.scratch-XXXXXX";
   std::string scratch = mkdtemp(scratch_template.data());
+  int plans_checked = 0;
   for (const auto& name : cases) {
     std::string dir = root + "/" + name;
     std::string args = Trim(ReadFileText(dir + "/args"));
@@ -94,6 +131,12 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
     }
     INFO("case " << name << ": cfnsplit " << args);
     CHECK(Trim(actual) == Trim(ReadFileText(dir + "/expected.txt")));
+    for (const std::string& plan : {written + "/plan.yaml", written + ".yaml"})
+      if (access(plan.c_str(), F_OK) == 0) {
+        ++plans_checked;
+        INFO("plan " << plan);
+        CHECK(PlanInvariantProblem(plan) == "");
+      }
     if (!keep_output) continue;
     std::vector<std::string> expected_files = FilesUnder(dir + "/expected-out", "");
     CHECK(expected_files == FilesUnder(written, ""));
@@ -103,4 +146,5 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
     }
   }
   std::system(("rm -rf " + scratch).c_str());
+  if (!update) CHECK(plans_checked >= 5);  // the invariant ran on the split cases' plans
 }
