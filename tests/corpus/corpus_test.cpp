@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "support/paths.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -24,10 +25,7 @@ struct Row {
   bool bad = false;
 };
 
-fs::path CorpusDir() {
-  if (const char* env = std::getenv("CFNSPLIT_CORPUS"); env && *env) return env;
-  return fs::path(CFNSPLIT_SOURCE_DIR) / ".." / "shared" / "corpus";
-}
+fs::path CorpusDir() { return cfnsplit::testing::CorpusPath(); }
 
 std::vector<std::string> SplitTabs(const std::string& line) {
   std::vector<std::string> fields;

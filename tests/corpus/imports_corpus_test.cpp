@@ -15,6 +15,7 @@
 
 #include "cfnsplit/imports.hpp"
 #include "cfnsplit/load.hpp"
+#include "support/paths.hpp"
 
 using namespace cfnsplit;
 namespace fs = std::filesystem;
@@ -23,10 +24,7 @@ namespace {
 
 const fs::path kData = fs::path(CFNSPLIT_SOURCE_DIR) / "tests" / "data" / "imports";
 
-fs::path CorpusDir() {
-  if (const char* env = std::getenv("CFNSPLIT_CORPUS"); env && *env) return env;
-  return fs::path(CFNSPLIT_SOURCE_DIR) / ".." / "shared" / "corpus";
-}
+fs::path CorpusDir() { return cfnsplit::testing::CorpusPath(); }
 
 nlohmann::json ReadJson(const fs::path& path) {
   std::ifstream in(path);

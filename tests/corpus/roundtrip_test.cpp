@@ -12,6 +12,7 @@
 #include "cfnsplit/partition.hpp"
 #include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/verify.hpp"
+#include "support/paths.hpp"
 #include "unit/model_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -19,10 +20,7 @@ using namespace cfnsplit;
 
 namespace {
 
-fs::path Corpus() {
-  if (const char* env = std::getenv("CFNSPLIT_CORPUS"); env && *env) return env;
-  return fs::path(CFNSPLIT_SOURCE_DIR) / ".." / "shared" / "corpus";
-}
+fs::path Corpus() { return cfnsplit::testing::CorpusPath(); }
 
 std::vector<std::string> GoodTemplates(const fs::path& corpus) {
   std::ifstream in(corpus / "INDEX.tsv");

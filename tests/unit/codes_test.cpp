@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "support/paths.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -15,7 +16,7 @@ using cfnsplit::testing::ReadFileText;
 
 namespace {
 
-const fs::path kRoot = CFNSPLIT_SOURCE_DIR;
+const fs::path kRoot = cfnsplit::testing::SourcePath();
 
 // Every "E1234"-style string literal in src/, with one file that uses it (codes.cpp, the table's
 // own home, is left out: its renumbering notes are not uses).

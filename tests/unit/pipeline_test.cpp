@@ -3,24 +3,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "unit/model_fixture.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 
 namespace {
 
-struct PipelineFixture {
-  SourceManager sources;
-  DiagnosticSink sink;
-  DiagnosticSink analysis_sink;
-  PipelineResult Run(const std::string& text, Stage stop_after, const char* path = "t.yaml") {
-    PipelineInputs inputs;
-    inputs.template_path = path;
-    inputs.template_text = text;
-    PipelineRun run{sources, sink, &cfnsplit::testing::BuiltinRules(), &analysis_sink};
-    return RunPipeline(inputs, stop_after, run);
-  }
-};
+using PipelineFixture = cfnsplit::testing::TextRun;
 
 const char* kTemplate =
     "Resources:\n"
