@@ -35,6 +35,8 @@ struct ReportSubject {
   const SplitPlan* plan = nullptr;
   const PlanCheck* check = nullptr;              ///< set with `plan`
   const std::vector<PlanMove>* moves = nullptr;  ///< review --against
+  /// Set (and no plan) when `plan` found the template needs no split: why, for the user.
+  const std::string* nothing_to_split = nullptr;
 };
 
 struct Formatter {

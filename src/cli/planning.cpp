@@ -7,9 +7,9 @@
 
 #include "cfnsplit/codes.hpp"
 #include "cfnsplit/files.hpp"
+#include "cfnsplit/formats.hpp"
 #include "cfnsplit/migrate.hpp"
 #include "cfnsplit/partition.hpp"
-#include "report/format.hpp"
 
 namespace cfnsplit::cli {
 
@@ -207,24 +207,10 @@ std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
 
 int NothingToSplit(Session& s, const Planned& p, const std::string& format) {
   std::string why = p.model->path() + " is within every stack quota (" + p.nothing_to_split + ")";
-  std::string hint = "Nothing was written; pass --strategy (or --pin) to split it anyway.";
-  // A machine-readable summary stays a valid document of its format.
-  if (format == "json") {
-    nlohmann::ordered_json doc = {{"nothing_to_split", true},
-                                  {"template", p.model->path()},
-                                  {"reason", why},
-                                  {"written", nlohmann::ordered_json::array()}};
-    std::cout << doc.dump(2) << "\n";
-  } else if (format == "markdown") {
-    std::cout << "# Nothing to split\n\n" << why << ".\n\n" << hint << "\n";
-  } else if (format == "html") {
-    std::cout << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Nothing to "
-                 "split</title></head>\n<body><h1>Nothing to split</h1>\n<p>"
-              << report::XmlEscape(why) << ".</p>\n<p>" << report::XmlEscape(hint)
-              << "</p>\n</body></html>\n";
-  } else {
-    std::cout << "Nothing to split: " << why << ". " << hint << "\n";
-  }
+  ReportSubject subject;
+  subject.model = p.model.get();
+  subject.nothing_to_split = &why;
+  RenderReport(format, kPlanReport, subject, std::cout);
   return s.Finish(true);
 }
 

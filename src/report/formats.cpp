@@ -2,10 +2,38 @@
 // has a plan and the analysis report otherwise; sizing's reports join the analysis ones.
 #include "cfnsplit/formats.hpp"
 
+#include "report/format.hpp"
+
 namespace cfnsplit {
 namespace {
 
+constexpr const char* kNothingWrittenHint =
+    "Nothing was written; pass --strategy (or --pin) to split it anyway.";
+
+// A template that needs no split: its reason, said in every format as a valid document of it.
+void RenderNothingToSplit(std::string_view format, const ReportSubject& s, std::ostream& out) {
+  const std::string& why = *s.nothing_to_split;
+  const std::string hint = kNothingWrittenHint;
+  if (format == "json") {
+    nlohmann::ordered_json doc = {{"nothing_to_split", true},
+                                  {"template", s.model->path()},
+                                  {"reason", why},
+                                  {"written", nlohmann::ordered_json::array()}};
+    out << doc.dump(2) << "\n";
+  } else if (format == "markdown") {
+    out << "# Nothing to split\n\n" << why << ".\n\n" << hint << "\n";
+  } else if (format == "html") {
+    out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Nothing to "
+           "split</title></head>\n<body><h1>Nothing to split</h1>\n<p>"
+        << report::XmlEscape(why) << ".</p>\n<p>" << report::XmlEscape(hint)
+        << "</p>\n</body></html>\n";
+  } else {
+    out << "Nothing to split: " << why << ". " << hint << "\n";
+  }
+}
+
 void RenderText(const ReportSubject& s, std::ostream& out) {
+  if (s.nothing_to_split) return RenderNothingToSplit("text", s, out);
   if (s.plan) {
     PrintPlanText(*s.plan, *s.check, *s.rules, out);
     if (s.moves) PrintMoves(*s.moves, out);
@@ -20,6 +48,7 @@ void RenderText(const ReportSubject& s, std::ostream& out) {
 }
 
 void RenderJson(const ReportSubject& s, std::ostream& out) {
+  if (s.nothing_to_split) return RenderNothingToSplit("json", s, out);
   nlohmann::json j;
   if (s.plan) {
     j = PlanJson(*s.plan, *s.check, *s.rules);
@@ -33,6 +62,7 @@ void RenderJson(const ReportSubject& s, std::ostream& out) {
 }
 
 void RenderMarkdown(const ReportSubject& s, std::ostream& out) {
+  if (s.nothing_to_split) return RenderNothingToSplit("markdown", s, out);
   if (s.plan) {
     out << PlanMarkdown(*s.analysis, *s.plan, *s.check, *s.rules, s.moves);
     return;
@@ -53,6 +83,7 @@ void RenderSarif(const ReportSubject& s, std::ostream& out) {
 }
 
 void RenderHtml(const ReportSubject& s, std::ostream& out) {
+  if (s.nothing_to_split) return RenderNothingToSplit("html", s, out);
   out << PlanHtml(*s.analysis, *s.plan, *s.check, *s.rules, s.moves);
 }
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "support/text_run.hpp"
+
 using namespace cfnsplit;
 
 TEST_CASE("formats: each command's choices come from the one list", "[unit][formats]") {
@@ -39,4 +41,31 @@ TEST_CASE("formats: SARIF renders a run whose template did not load", "[unit][fo
   auto sarif = nlohmann::json::parse(out.str());
   CHECK(sarif["version"] == "2.1.0");
   CHECK(out.str().find("E0001") != std::string::npos);
+}
+
+TEST_CASE("formats: 'nothing to split' is a valid document of every plan format",
+          "[unit][formats]") {
+  cfnsplit::testing::TextRun run;
+  auto loaded = run.Run("Resources:\n  B: {Type: AWS::S3::Bucket}\n", Stage::kModel, "t<1>.yaml");
+  REQUIRE(loaded.ok);
+  const std::string why = "t<1>.yaml is within every stack quota (resources 1 of 500)";
+  ReportSubject subject;
+  subject.model = loaded.model.get();
+  subject.nothing_to_split = &why;
+  for (const std::string& name : FormatNames(kPlanReport)) {
+    INFO(name);
+    std::ostringstream out;
+    REQUIRE(RenderReport(name, kPlanReport, subject, out));
+    CHECK(out.str().find("Nothing was written") != std::string::npos);
+    if (name == "json") {
+      auto doc = nlohmann::json::parse(out.str());
+      CHECK(doc["nothing_to_split"] == true);
+      CHECK(doc["template"] == "t<1>.yaml");
+    } else if (name == "html") {
+      CHECK(out.str().rfind("<!DOCTYPE html>", 0) == 0);
+      CHECK(out.str().find("t&lt;1&gt;.yaml") != std::string::npos);  // escaped
+    } else if (name == "markdown") {
+      CHECK(out.str().rfind("# Nothing to split", 0) == 0);
+    }
+  }
 }
