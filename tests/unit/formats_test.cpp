@@ -56,7 +56,7 @@ TEST_CASE("formats: 'nothing to split' is a valid document of every plan format"
     INFO(name);
     std::ostringstream out;
     REQUIRE(RenderReport(name, kPlanReport, subject, out));
-    CHECK(out.str().find("Nothing was written") != std::string::npos);
+    if (name != "json") CHECK(out.str().find("Nothing was written") != std::string::npos);
     if (name == "json") {
       auto doc = nlohmann::json::parse(out.str());
       CHECK(doc["nothing_to_split"] == true);
