@@ -10,13 +10,15 @@ namespace migrate {
 
 MigrationPlanner::MigrationPlanner(const TemplateModel& deployed, const TemplateModel& target,
                                    const SplitPlan& plan, const RuleSet& rules,
-                                   const MigrateOptions& options, DiagnosticSink& sink)
+                                   const MigrateOptions& options, DiagnosticSink& sink,
+                                   const NestTarget* nest)
     : deployed_(deployed),
       target_(target),
       plan_(plan),
       rules_(rules),
       options_(options),
-      sink_(sink) {
+      sink_(sink),
+      nest_(nest) {
   // The states place resources over the plan's stacks and, while they are still there, over
   // the deployed split's stacks the plan no longer has (appended, same names).
   ext_plan_ = plan_;
@@ -37,6 +39,7 @@ std::optional<Migration> MigrationPlanner::Run() {
   const std::string& base = options_.deployed_stack;
   out_.moves = ClassifyMoves(deployed_, base, target_, plan_, rules_, options_.allow_recreate,
                              options_.layout);
+  if (nest_) RouteNestGaps();
   // A nested parent's resource that reads a child which reads the parent leaves the parent
   // with the children (unnest.cpp).
   if (options_.layout.mode == WiringMode::kNested)
@@ -65,8 +68,9 @@ std::optional<Migration> MigrationPlanner::Run() {
     if (!unnested_) return std::nullopt;
   }
   if (!DetachState() || !RefactorStates() || !ImportState() || !FinalState()) return std::nullopt;
+  if (nest_ && !NestedFinalState()) return std::nullopt;
   AddUnions();
-  BuildSteps();
+  if (!BuildSteps()) return std::nullopt;
   out_.files.insert(out_.files.begin(), files_.begin(), files_.end());
   return std::move(out_);
 }
@@ -193,6 +197,13 @@ std::optional<Migration> PlanMigration(const TemplateModel& deployed, const Temp
   if (plan.stacks.empty()) {
     sink.Error("E8001", {}, "the plan has no stacks");
     return std::nullopt;
+  }
+  if (plan.options.mode == WiringMode::kNested) {
+    auto nest = migrate::PrepareNestTarget(deployed, target, plan, rules, options, sink);
+    if (!nest) return std::nullopt;
+    migrate::MigrationPlanner planner(deployed, *nest->exports_model, nest->exports_plan, rules,
+                                      options, sink, &*nest);
+    return planner.Run();
   }
   migrate::MigrationPlanner planner(deployed, target, plan, rules, options, sink);
   return planner.Run();

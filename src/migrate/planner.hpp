@@ -20,13 +20,32 @@ namespace cfnsplit::migrate {
 /// "NN-name": a step's folder under MIGRATION/.
 std::string StepFolder(std::size_t number, const std::string& name);
 
+/// A nested plan is reached through its exports-mode twin (same placements): the children are
+/// first stacks of their own, then nested into the parent by resource import (nest.cpp).
+struct NestTarget {
+  const TemplateModel* model = nullptr;  ///< the plan's template
+  const SplitPlan* plan = nullptr;       ///< the nested plan
+  /// The template and plan of the exports-mode route: without the `gap` resources, which read a
+  /// child that reads the parent (no exports-mode state can hold them).
+  std::unique_ptr<TemplateModel> exports_model;
+  SplitPlan exports_plan;
+  std::map<std::string, std::string> gap;  ///< resource → why the route re-creates it
+};
+
+/// The exports-mode route to the nested plan `plan`: its gap resources (each must be safe to
+/// re-create, else E8006), template and plan. nullopt after an error reported to `sink`.
+std::optional<NestTarget> PrepareNestTarget(const TemplateModel& deployed,
+                                            const TemplateModel& target, const SplitPlan& plan,
+                                            const RuleSet& rules, const MigrateOptions& options,
+                                            DiagnosticSink& sink);
+
 /// Plans one migration: the moves, every intermediate state (each an emission of the deployed
 /// template under a partial plan), then the steps between them (PlanMigration's work).
 class MigrationPlanner {
  public:
   MigrationPlanner(const TemplateModel& deployed, const TemplateModel& target,
                    const SplitPlan& plan, const RuleSet& rules, const MigrateOptions& options,
-                   DiagnosticSink& sink);
+                   DiagnosticSink& sink, const NestTarget* nest = nullptr);
 
   std::optional<Migration> Run();
 
@@ -98,12 +117,21 @@ class MigrationPlanner {
 
   std::string AddTemplate(const std::string& folder, const std::string& stack, const Value& t);
 
-  void BuildSteps();
+  // Where the exports-mode split goes: split/, or split-exports/ on the way to a nested one.
+  std::string SplitFolder() const { return nest_ ? "split-exports/" : "split/"; }
+  bool BuildSteps();
   void PrepareStep(std::size_t& n);
   void RefactorSteps(std::size_t& n);
   void DetachStep(std::size_t& n);
   void ImportStep(std::size_t& n);
-  void FinishStep(std::size_t n);
+  void FinishStep(std::size_t& n);
+
+  // Nested target (nest.cpp): the gap resources' routes, the verified nested split, and the
+  // steps after the exports-mode finish: nest (IMPORT of the children into the parent),
+  // rewire (the nested wiring with the old exports kept), finish-nested.
+  void RouteNestGaps();
+  bool NestedFinalState();
+  bool NestSteps(std::size_t& n);
   std::vector<std::string> ReverseOrder(const State& s) const {
     return {s.order.rbegin(), s.order.rend()};
   }
@@ -141,6 +169,8 @@ class MigrationPlanner {
   std::set<std::string> created_;        ///< stacks that exist before the finish step
   std::vector<EmittedFile> files_, split_files_;
   std::map<std::string, std::vector<std::string>> user_parameters_;  ///< template file → names
+  const NestTarget* nest_ = nullptr;  ///< set when the plan is nested
+  std::optional<EmitResult> nested_;  ///< the verified nested split (nest_ only)
 };
 
 }  // namespace cfnsplit::migrate

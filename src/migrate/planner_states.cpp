@@ -163,10 +163,11 @@ bool MigrationPlanner::FinalState() {
     for (const EmittedStack& es : result->stacks)
       if (es.name == n) final_.order.push_back(es.stack_name);
   for (EmittedFile& f : RenderFiles(*result, options)) {
-    f.path = "split/" + f.path;
+    f.path = SplitFolder() + f.path;
     split_files_.push_back(std::move(f));
   }
-  split_files_.push_back({"split/README.md", DeploySummary(target_, plan, *result, options)});
+  split_files_.push_back(
+      {SplitFolder() + "README.md", DeploySummary(target_, plan, *result, options)});
   WarnReplacements();
   return true;
 }

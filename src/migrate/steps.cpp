@@ -14,7 +14,7 @@ std::string StepFolder(std::size_t number, const std::string& name) {
   return buf + name;
 }
 
-void MigrationPlanner::BuildSteps() {
+bool MigrationPlanner::BuildSteps() {
   std::size_t n = 1 + unnest_steps_.size();
   for (MigrationStep& step : unnest_steps_) out_.steps.push_back(std::move(step));
   PrepareStep(n);
@@ -22,6 +22,7 @@ void MigrationPlanner::BuildSteps() {
   RefactorSteps(n);
   ImportStep(n);
   FinishStep(n);
+  if (nest_ && !NestSteps(n)) return false;
   out_.refactor_batches = batch_moves_.size();
   for (MigrationStep& step : out_.steps)
     for (MigrationOp& op : step.ops)
@@ -31,6 +32,7 @@ void MigrationPlanner::BuildSteps() {
   for (const EmittedFile& f : split_files_) files_.push_back(f);
   auto more = RenderMigrationFiles(out_, options_.deployed_stack);
   files_.insert(files_.end(), more.begin(), more.end());
+  return true;
 }
 
 void MigrationPlanner::PrepareStep(std::size_t& n) {
@@ -208,10 +210,10 @@ void MigrationPlanner::ImportStep(std::size_t& n) {
 
 // Producers first with the final templates, keeping any export the previous state had that the
 // final one drops (an export in use cannot go); then the exports nobody imports any more go.
-void MigrationPlanner::FinishStep(std::size_t n) {
+void MigrationPlanner::FinishStep(std::size_t& n) {
   const State& last = states_.back();
   MigrationStep step;
-  step.folder = StepFolder(n, "finish");
+  step.folder = StepFolder(n++, "finish");
   step.title = "Finish (ordinary updates to the split)";
   step.what =
       "Brings every stack to cfnsplit's verified split (split/): placeholders removed, "
