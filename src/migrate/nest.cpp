@@ -21,8 +21,8 @@ namespace {
 // other's: Ref, GetAtt, Sub, and DependsOn (exports mode orders stacks by an import for it).
 bool OrdersStacks(const Reference& ref) {
   return ref.site == SiteKind::kResource && ref.target == TargetKind::kResource &&
-         (ref.kind == RefKind::kRef || ref.kind == RefKind::kGetAtt ||
-          ref.kind == RefKind::kSub || ref.kind == RefKind::kDependsOn);
+         (ref.kind == RefKind::kRef || ref.kind == RefKind::kGetAtt || ref.kind == RefKind::kSub ||
+          ref.kind == RefKind::kDependsOn);
 }
 
 // Resources of the parent that read a child which reads the parent (directly or through other
@@ -79,20 +79,70 @@ std::map<std::string, std::string> NestGapResources(const TemplateModel& target,
   return out;
 }
 
-// `tmpl`'s outputs gain every exported output of `before` it lacks whose value still resolves
-// in it (same resources): the export stays for one more update while its readers switch to
-// parameters. Returns whether one was kept.
-bool KeepOldExports(const Value& before, Value& tmpl, const TemplateModel& like,
-                    DiagnosticSink& sink) {
+// A name as CloudFormation will see it in stack `stack` of template `tmpl`: a literal, or a Sub
+// whose variables are AWS::StackName and parameters with a default (cfnsplit's BaseStackName);
+// else its JSON (compared as is).
+std::string NameIn(const Value& name, const Value& tmpl, const std::string& stack) {
+  if (name.is_string()) return name.text();
+  const Value* sub = name.is_map() ? name.Find("Fn::Sub") : nullptr;
+  if (!sub || !sub->is_string()) return WriteJson(name);
+  std::string text = sub->text(), out;
+  const Value* params = tmpl.Find("Parameters");
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t open = text.find("${", at);
+    if (open == std::string::npos) {
+      out += text.substr(at);
+      break;
+    }
+    std::size_t close = text.find('}', open);
+    if (close == std::string::npos) return WriteJson(name);
+    out += text.substr(at, open - at);
+    std::string var = text.substr(open + 2, close - open - 2);
+    const Value* p = params ? params->Find(var) : nullptr;
+    const Value* def = p && p->is_map() ? p->Find("Default") : nullptr;
+    if (var == "AWS::StackName")
+      out += stack;
+    else if (def && def->is_string())
+      out += def->text();
+    else
+      return WriteJson(name);
+    at = close + 1;
+  }
+  return out;
+}
+
+std::string ExportName(const Value& output, const Value& tmpl, const std::string& stack) {
+  const Value* exp = output.Find("Export");
+  const Value* name = exp && exp->is_map() ? exp->Find("Name") : nullptr;
+  return name ? NameIn(*name, tmpl, stack) : "";
+}
+
+// Every export name a template imports (Fn::ImportValue), as NameIn gives it.
+void ImportedNames(const Value& v, const Value& tmpl, const std::string& stack,
+                   std::set<std::string>& out) {
+  if (v.is_map()) {
+    if (const Value* arg = v.Find("Fn::ImportValue")) out.insert(NameIn(*arg, tmpl, stack));
+    for (const Value& item : v.items()) ImportedNames(item, tmpl, stack, out);
+  } else if (v.is_list()) {
+    for (const Value& item : v.items()) ImportedNames(item, tmpl, stack, out);
+  }
+}
+
+// `tmpl`'s outputs gain every exported output of `before` that another stack imports
+// (`in_use`) and `tmpl` lacks, when its value still resolves in it (same resources): the export
+// stays for one more update while its readers switch to parameters. The names of the exports
+// kept go to `kept`.
+void KeepOldExports(const Value& before, Value& tmpl, const std::string& stack,
+                    const std::set<std::string>& in_use, const TemplateModel& like,
+                    DiagnosticSink& sink, std::set<std::string>& kept) {
   const Value* old_outputs = before.Find("Outputs");
-  if (!old_outputs || !old_outputs->is_map()) return false;
+  if (!old_outputs || !old_outputs->is_map()) return;
   auto model = Remodel(before, like, sink);
   const Value* resources = tmpl.Find("Resources");
-  bool kept = false;
   for (std::size_t i = 0; i < old_outputs->size(); ++i) {
     const std::string& name = old_outputs->keys()[i].name;
     const Value& o = old_outputs->items()[i];
-    if (!o.is_map() || !o.Find("Export")) continue;
+    if (!o.is_map() || !o.Find("Export") || !in_use.count(ExportName(o, before, stack))) continue;
     if (tmpl.Find("Outputs") && tmpl.Find("Outputs")->Find(name)) continue;
     bool resolvable = model != nullptr;
     for (const Reference& ref : model ? model->references : std::vector<Reference>{})
@@ -104,9 +154,42 @@ bool KeepOldExports(const Value& before, Value& tmpl, const TemplateModel& like,
     if (!resolvable) continue;
     if (!tmpl.Find("Outputs")) tmpl.Set("Outputs", Value::Map());
     tmpl.Find("Outputs")->Set(name, o);
-    kept = true;
+    kept.insert(ExportName(o, before, stack));
   }
-  return kept;
+}
+
+// An export the nested split moves to another stack (a root output the exports split had in
+// the child holding its resource) stays where it was during the rewire: two stacks may not
+// export one name. `own` holds the names this template keeps itself.
+void DeferMovedExports(Value& tmpl, const std::string& stack, const std::set<std::string>& kept,
+                       const std::set<std::string>& own) {
+  Value* outputs = tmpl.Find("Outputs");
+  if (!outputs || !outputs->is_map()) return;
+  for (Value& o : outputs->items()) {
+    if (!o.is_map() || !o.Find("Export")) continue;
+    std::string name = ExportName(o, tmpl, stack);
+    if (kept.count(name) && !own.count(name)) o.Erase("Export");
+  }
+}
+
+// The parent during the rewire holds the kept exports beside the nested split's outputs; over
+// the outputs quota, outputs the parent did not have before wait for the finish-nested step
+// (only the root's own outputs: no stack reads them).
+void TrimRewiredOutputs(Value& tmpl, const Value& before, const std::set<std::string>& own,
+                        std::size_t limit) {
+  Value* outputs = tmpl.Find("Outputs");
+  const Value* had = before.Find("Outputs");
+  if (!outputs || !outputs->is_map()) return;
+  std::vector<std::string> late;
+  for (std::size_t i = outputs->size(); i-- > 0;) {
+    const std::string& name = outputs->keys()[i].name;
+    if (!(had && had->Find(name)) && !own.count(ExportName(outputs->items()[i], tmpl, "")))
+      late.push_back(name);
+  }
+  for (const std::string& name : late) {
+    if (outputs->size() <= limit) break;
+    outputs->Erase(name);
+  }
 }
 
 Value RefTo(const std::string& name) {
@@ -286,15 +369,25 @@ bool MigrationPlanner::NestSteps(std::size_t& n) {
 
   // 2. The nested wiring with every old export kept, 3. the nested split exactly.
   const EmittedStack& parent = nested_->stacks.front();
-  Value rewired = parent.tmpl;
-  bool kept = KeepOldExports(parent_now, rewired, *nest_->model, sink_);
-  std::vector<Value> children;
+  std::vector<Value> rewired = {parent.tmpl};
+  std::vector<std::string> names = {base};
+  std::vector<std::set<std::string>> own(1);
+  std::set<std::string> in_use;
+  for (const auto& [stack, tmpl] : final_.templates) ImportedNames(tmpl, tmpl, stack, in_use);
+  KeepOldExports(parent_now, rewired[0], base, in_use, *nest_->model, sink_, own[0]);
   for (std::size_t i = 1; i < nested_->stacks.size(); ++i) {
-    children.push_back(nested_->stacks[i].tmpl);
-    const std::string stack = StackNameIn(options_.layout, base, nested_->stacks[i].name);
-    kept =
-        KeepOldExports(final_.templates.at(stack), children.back(), *nest_->model, sink_) || kept;
+    rewired.push_back(nested_->stacks[i].tmpl);
+    names.push_back(StackNameIn(options_.layout, base, nested_->stacks[i].name));
+    own.emplace_back();
+    KeepOldExports(final_.templates.at(names[i]), rewired[i], names[i], in_use, *nest_->model,
+                   sink_, own[i]);
   }
+  std::set<std::string> all_kept;
+  for (const auto& k : own) all_kept.insert(k.begin(), k.end());
+  const bool kept = !all_kept.empty();
+  for (std::size_t i = 0; i < rewired.size(); ++i)
+    DeferMovedExports(rewired[i], names[i], all_kept, own[i]);
+  TrimRewiredOutputs(rewired[0], parent_now, own[0], rules_.Limit("outputs_per_stack"));
   auto update = [&](const std::string& folder, const Value& root,
                     const std::function<const Value&(std::size_t)>& child) {
     for (std::size_t i = 1; i < nested_->stacks.size(); ++i)
@@ -315,8 +408,8 @@ bool MigrationPlanner::NestSteps(std::size_t& n) {
         "the parent reads them by GetAtt Child.Outputs. No export goes while a stack still "
         "imports it (an export in use cannot be removed). Resources the exports-mode route "
         "could not hold are created here.";
-    rewire.ops.push_back(update(rewire.folder, rewired,
-                                [&](std::size_t i) -> const Value& { return children[i - 1]; }));
+    rewire.ops.push_back(update(rewire.folder, rewired[0],
+                                [&](std::size_t i) -> const Value& { return rewired[i]; }));
     out_.steps.push_back(std::move(rewire));
   }
   MigrationStep finish;

@@ -13,7 +13,14 @@ Stacks are sets of resources with physical IDs. Operations:
   condition or mapping added or changed; no empty stack; deny-listed types and resources that read
   AWS::StackName/StackId/NotificationARNs do not move);
 - import: only retained resources of importable types, each with a DeletionPolicy, nothing else
-  created, deleted or changed.
+  created, deleted or changed;
+- import of a stack into a parent (nesting an existing stack, UserGuide
+  resource-import-nested-stacks.html): an AWS::CloudFormation::Stack resource identified by the
+  StackId of an existing stack; one level of nesting only (the parent is no nested child, the
+  imported stack is not nested already and has no children of its own); the stack resource's
+  TemplateURL names a template equal to the stack's current one, and (so that the import changes
+  nothing) the Parameters it passes equal the stack's parameter values; a DeletionPolicy, as for
+  every import. The stack is then a nested child of the parent (changed only through it).
 Nested stacks: an AWS::CloudFormation::Stack resource creates or updates its child from the
 template its TemplateURL names (every update of the parent re-deploys the child from there) with
 the Parameters it passes; GetAtt Child.Outputs.X reads the child's output; removing the resource
@@ -106,6 +113,13 @@ class Cloud:
         self.log = []
         self.objects = {}   # TemplateURL -> template (what S3 holds)
         self.child_of = {}  # (parent stack, stack resource) -> child stack name
+        self.stack_ids = {}  # stack name -> StackId (ARN), given at creation
+
+    def stack_id(self, name):
+        if name not in self.stack_ids:
+            self.stack_ids[name] = (f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{name}/"
+                                    f"{len(self.stack_ids) + 1:08d}-0000-0000-0000-000000000000")
+        return self.stack_ids[name]
 
     # ---------- evaluation ----------
     def exported(self, name, skip=None, pending=None, involved=()):
@@ -339,6 +353,7 @@ class Cloud:
             if r.policy in ("Retain", "RetainExceptOnCreate"):
                 self.retained[r.phys] = r
         del self.stacks[stack]
+        self.stack_ids.pop(stack, None)
 
     def deploy(self, stack, t, params=None, body_bytes=None, parent=None):
         """create-stack, or update-stack with the previous parameter values (`parent`: the
@@ -369,6 +384,7 @@ class Cloud:
         self.check_exports(stack, old.exports if old else {}, exports)
         s = Stack(stack, t, params)
         s.outputs, s.nested_in = self.last_outputs, parent
+        self.stack_id(stack)
         for lid, p in props.items():
             rtype = t["Resources"][lid]["Type"]
             if lid in old_res and old_res[lid].type == rtype:
@@ -532,11 +548,18 @@ class Cloud:
         old_res = old.resources if old else {}
         phys = {lid: r.phys for lid, r in old_res.items()}
         ids = {e["LogicalResourceId"] for e in to_import}
+        nesting = {}  # stack resource -> the existing stack it nests
         for e in to_import:
             lid, rtype = e["LogicalResourceId"], e["ResourceType"]
             d = t["Resources"].get(lid)
             if d is None or d["Type"] != rtype:
                 raise Fail(f"import: {lid} is not in the template as {rtype}")
+            if rtype == STACK_TYPE:
+                if "DeletionPolicy" not in d:
+                    raise Fail(f"import: {lid} needs a DeletionPolicy")
+                nesting[lid] = self.stack_to_nest(stack, lid, e["ResourceIdentifier"])
+                phys[lid] = nesting[lid].name
+                continue
             if rtype not in IMPORTABLE:
                 raise Fail(f"import: {rtype} cannot be imported")
             if "DeletionPolicy" not in d:
@@ -550,7 +573,11 @@ class Cloud:
         if extra or missing:
             raise Fail(f"import: may not create {sorted(extra)} or delete {sorted(missing)}")
         props, exports, imports = self.resolve(stack, t, params, phys)
+        for lid, child in nesting.items():
+            self.check_nesting(stack, lid, props[lid], child)
         for lid, p in props.items():
+            if lid in nesting:
+                continue
             was = old_res[lid].props if lid in old_res else self.retained[phys[lid]].props
             if p != was:
                 raise Fail(f"import: {lid} would change: {_diff(was, p)}")
@@ -558,11 +585,45 @@ class Cloud:
         s = Stack(stack, t, params)
         s.outputs, s.nested_in = self.last_outputs, old.nested_in if old else None
         for lid, p in props.items():
+            policy = t["Resources"][lid].get("DeletionPolicy")
+            if lid in nesting:
+                s.resources[lid] = Resource(STACK_TYPE, phys[lid], p, policy)
+                nesting[lid].nested_in = stack
+                self.child_of[(stack, lid)] = phys[lid]
+                continue
             r = old_res.get(lid) or self.retained.pop(phys[lid])
-            s.resources[lid] = Resource(r.type, r.phys, p, t["Resources"][lid].get("DeletionPolicy"), r.uid)
+            s.resources[lid] = Resource(r.type, r.phys, p, policy, r.uid)
         s.exports, s.imports = exports, imports
         self.stacks[stack] = s
         self.remember(s)
+
+    def stack_to_nest(self, parent, lid, ident):
+        """The existing stack an imported stack resource names by its StackId: one level of
+        nesting only (resource-import-nested-stacks.html)."""
+        sid = ident.get("StackId")
+        child = next((s for s in self.stacks.values() if self.stack_ids.get(s.name) == sid), None)
+        if child is None:
+            raise Fail(f"import: {lid}: no stack has the ID {sid}")
+        if child.name == parent:
+            raise Fail(f"import: {lid}: a stack cannot be nested in itself")
+        if child.nested_in:
+            raise Fail(f"import: {child.name} is nested in {child.nested_in} already")
+        if any(r.type == STACK_TYPE for r in child.resources.values()):
+            raise Fail(f"import: {child.name} has nested stacks of its own (one level of nesting only)")
+        return child
+
+    def check_nesting(self, parent, lid, props, child):
+        """The stack resource must describe the stack as it is: its TemplateURL's template is the
+        stack's template, and the Parameters it passes are the stack's values."""
+        url = props.get("TemplateURL")
+        if self.objects.get(url) != child.template:
+            raise Fail(f"import: {parent}.{lid}: the template at {url} is not {child.name}'s template")
+        ctx = self.context(child.name, child.template, child.params, {})
+        passed = {k: str(v) for k, v in props.get("Parameters", {}).items()}
+        have = {k: (",".join(v) if isinstance(v, list) else str(v)) for k, v in ctx["params"].items()}
+        if passed != have:
+            diff = sorted(k for k in set(passed) | set(have) if passed.get(k) != have.get(k))
+            raise Fail(f"import: {parent}.{lid}: the parameters passed differ from {child.name}'s: {diff[:5]}")
 
 
 class _Lazy(dict):
