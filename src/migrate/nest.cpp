@@ -252,8 +252,7 @@ void MigrationPlanner::RouteNestGaps() {
     if (it == nest_->gap.end() || m.route != MoveRoute::kDelete) continue;
     m.route = MoveRoute::kRecreate;
     m.to_stack = options_.deployed_stack;
-    m.forced = options_.allow_recreate.count(m.id) > 0 &&
-               m.reason.find("--allow-recreate") != std::string::npos;
+    m.forced = it->second.find("because --allow-recreate") != std::string::npos;
     m.reason = it->second + "; deleted by the detach step, created again by the nest-rewire step";
   }
   for (const auto& [id, why] : nest_->gap)

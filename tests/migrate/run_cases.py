@@ -213,7 +213,8 @@ def case_resplit(binary, src, work):
     check(not os.path.exists(os.path.join(work, "nested-x")), "nested: nothing written when refused")
     # Nested targets: the exports split deployed -> a nested plan; the nested split deployed ->
     # a new nested plan that moves resources (smaller stacks).
-    got = migrate_and_replay(binary, work, "exports split to nested", old, nested_plan, None)
+    got = migrate_and_replay(binary, work, "exports split to nested", old, nested_plan, None,
+                             dry_refactor=False)
     if got:
         check_nested_target("exports split to nested", old, *got)
     smaller_nested = os.path.join(work, "smaller-nested-plan.yaml")
