@@ -3,11 +3,11 @@
 // Input: the deployed template (what `aws cloudformation get-template` returns, the bare
 // template, or a previous cfnsplit OUTDIR flattened back, with the stack of each resource in a
 // DeployedLayout), the deployed stack's name, and a plan (exports or nested mode) with the
-// template it was made for (which may have grown since the deployment). Output: a Migration — every resource's move
-// with its route (refactor, import, recreate, or impossible) and the reason, and the numbered
-// steps that take the deployed stack to cfnsplit's verified split: prepare (ordinary update and
-// new stacks holding a placeholder), refactor batches (CreateStackRefactor, at most 5 stacks
-// each), the gap (resources re-created or imported leave their old stack), import (IMPORT change
+// template it was made for (which may have grown since the deployment). Output: a Migration —
+// every resource's move with its route (refactor, import, recreate, or impossible) and the
+// reason, and the numbered steps that take the deployed stack to cfnsplit's verified split:
+// prepare (ordinary update and new stacks holding a placeholder), refactor batches
+// (CreateStackRefactor, at most 5 stacks each), the gap (resources re-created or imported leave their old stack), import (IMPORT change
 // sets), finish (the final templates). Invariants: every intermediate state is an emission of
 // the deployed template verified equal to it (so no resource changes before the finish step);
 // resources, parameters, conditions and mappings never appear in a refactor that the stack did
