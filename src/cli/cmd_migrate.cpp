@@ -73,10 +73,11 @@ class MigrateCommand : public Command {
   CLI::App* Register(CLI::App& app) override {
     app_ = app.add_subcommand(
         "migrate", "Write the steps that split a deployed stack without replacing its resources");
-    app_->add_option("plan", plan_, "Plan file (the split to reach)")->required();
+    app_->add_option("plan", plan_, "Plan file (the split to reach, exports or nested mode)")
+        ->required();
     app_->add_option("--deployed", deployed_,
                      "The deployed template: `aws cloudformation get-template` output, the "
-                     "template itself, or a previous cfnsplit output directory (exports mode)")
+                     "template itself, or a previous cfnsplit output directory (either mode)")
         ->required();
     app_->add_option("--deployed-stack", stacks_,
                      "The deployed (base or parent) stack's name (default: stacks.json's for an "
@@ -145,8 +146,8 @@ class MigrateCommand : public Command {
     if (!p->check.ok()) {
       PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
       s.sink().Error("E4017", {},
-                     "the plan breaks hard constraints in exports mode; fix it "
-                     "(see `cfnsplit review`) before migrating");
+                     "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
+                     "before migrating");
       return s.Finish(true);
     }
     auto started = std::chrono::steady_clock::now();

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A small, independent model of the CloudFormation operations a migration uses.
 
-It shares no code or data with cfnsplit: the rules below are written down again from the
-documentation (sources beside each), so that a mistake in cfnsplit's rules/refactor.yaml or in its
-planner is caught here rather than repeated.
+It shares no code or data with cfnsplit: the rules (cfn_rules.py, cfn_nesting.py) are written
+down again from the documentation (sources beside each), so that a mistake in cfnsplit's
+rules/refactor.yaml or in its planner is caught here rather than repeated.
 
 Stacks are sets of resources with physical IDs. Operations:
 - create / update: resources added are created (a fixed physical name that already exists fails),
@@ -34,51 +34,10 @@ another stack imports them.
 """
 import json
 
-REGION, ACCOUNT = "us-east-1", "123456789012"
-
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
-QUOTAS = {"Resources": 500, "Outputs": 200, "Parameters": 200, "Mappings": 200}
-BODY_BYTES, URL_BYTES = 51200, 1000000
-
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-refactoring.html
-REFACTOR_DENY = {
-    "AWS::ApiGateway::Method", "AWS::ApiGateway::BasePathMapping", "AWS::Lambda::EventInvokeConfig",
-    "AWS::CloudFormation::CustomResource", "AWS::CloudFormation::WaitCondition",
-    "AWS::DynamoDB::GlobalTable", "AWS::Route53::RecordSet", "AWS::CertificateManager::Certificate",
-    "AWS::WAFv2::WebACL", "AWS::Synthetics::Canary", "AWS::StepFunctions::StateMachineVersion",
-}
-STACK_TYPE = "AWS::CloudFormation::Stack"
-STACK_PSEUDO = ("AWS::StackName", "AWS::StackId", "AWS::NotificationARNs")
-
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-supported-resources.html
-IMPORTABLE = {
-    "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table", "AWS::S3::Bucket",
-    "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy",
-    "AWS::Lambda::Permission", "AWS::Lambda::Url",
-}
-
-# Properties that fix a physical name (each type's reference page).
-NAME_PROPERTY = {
-    "AWS::Lambda::Function": "FunctionName", "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-    "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::IAM::Role": "RoleName",
-    "AWS::Events::Rule": "Name", "AWS::CloudWatch::Alarm": "AlarmName",
-    "AWS::ApiGateway::RestApi": "Name",
-}
-NO_VALUE = object()
-
-
-class Fail(Exception):
-    """An operation CloudFormation would refuse or fail."""
-
-
-def is_custom(t):
-    return t.startswith("Custom::") or t == "AWS::CloudFormation::CustomResource"
-
-
-def mentions(value, names):
-    text = json.dumps(value)
-    return [n for n in names if n in text]
+from cfn_rules import (  # noqa: F401  (Fail and the constants are part of this module's interface)
+    ACCOUNT, BODY_BYTES, IMPORTABLE, NAME_PROPERTY, NO_VALUE, QUOTAS, REFACTOR_DENY, REGION,
+    STACK_PSEUDO, STACK_TYPE, URL_BYTES, Fail, is_custom, mentions)
+from cfn_nesting import Nesting
 
 
 class Resource:
@@ -104,7 +63,7 @@ class Stack:
         self.nested_in = None  # the parent stack's name while this stack is a nested child
 
 
-class Cloud:
+class Cloud(Nesting):
     def __init__(self):
         self.stacks = {}
         self.retained = {}   # physical ID -> Resource (out of every stack)
@@ -114,12 +73,6 @@ class Cloud:
         self.objects = {}   # TemplateURL -> template (what S3 holds)
         self.child_of = {}  # (parent stack, stack resource) -> child stack name
         self.stack_ids = {}  # stack name -> StackId (ARN), given at creation
-
-    def stack_id(self, name):
-        if name not in self.stack_ids:
-            self.stack_ids[name] = (f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{name}/"
-                                    f"{len(self.stack_ids) + 1:08d}-0000-0000-0000-000000000000")
-        return self.stack_ids[name]
 
     # ---------- evaluation ----------
     def exported(self, name, skip=None, pending=None, involved=()):
@@ -596,34 +549,6 @@ class Cloud:
         s.exports, s.imports = exports, imports
         self.stacks[stack] = s
         self.remember(s)
-
-    def stack_to_nest(self, parent, lid, ident):
-        """The existing stack an imported stack resource names by its StackId: one level of
-        nesting only (resource-import-nested-stacks.html)."""
-        sid = ident.get("StackId")
-        child = next((s for s in self.stacks.values() if self.stack_ids.get(s.name) == sid), None)
-        if child is None:
-            raise Fail(f"import: {lid}: no stack has the ID {sid}")
-        if child.name == parent:
-            raise Fail(f"import: {lid}: a stack cannot be nested in itself")
-        if child.nested_in:
-            raise Fail(f"import: {child.name} is nested in {child.nested_in} already")
-        if any(r.type == STACK_TYPE for r in child.resources.values()):
-            raise Fail(f"import: {child.name} has nested stacks of its own (one level of nesting only)")
-        return child
-
-    def check_nesting(self, parent, lid, props, child):
-        """The stack resource must describe the stack as it is: its TemplateURL's template is the
-        stack's template, and the Parameters it passes are the stack's values."""
-        url = props.get("TemplateURL")
-        if self.objects.get(url) != child.template:
-            raise Fail(f"import: {parent}.{lid}: the template at {url} is not {child.name}'s template")
-        ctx = self.context(child.name, child.template, child.params, {})
-        passed = {k: str(v) for k, v in props.get("Parameters", {}).items()}
-        have = {k: (",".join(v) if isinstance(v, list) else str(v)) for k, v in ctx["params"].items()}
-        if passed != have:
-            diff = sorted(k for k in set(passed) | set(have) if passed.get(k) != have.get(k))
-            raise Fail(f"import: {parent}.{lid}: the parameters passed differ from {child.name}'s: {diff[:5]}")
 
 
 class _Lazy(dict):
