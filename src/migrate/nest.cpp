@@ -219,7 +219,12 @@ std::optional<NestTarget> PrepareNestTarget(const TemplateModel& deployed,
       why = reason;
       continue;
     }
-    const std::string child = plan.stacks.size() > 1 ? plan.stacks[1].name : "Child";
+    std::string child = "Child";  // the stack of what it reads, for the --pin in the fix
+    for (const Reference& ref : target.references)
+      for (const StackPlan& sp : plan.stacks)
+        if (&sp != &plan.stacks.front() && ref.from == id && OrdersStacks(ref) &&
+            std::find(sp.resources.begin(), sp.resources.end(), ref.to) != sp.resources.end())
+          child = sp.name;
     sink.Error("E8006", r->loc,
                "'" + id + "' (" + r->type + ") cannot reach the nested plan's parent: " + reason +
                    ". The route to a nested plan passes through an exports-mode split (the "

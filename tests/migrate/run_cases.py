@@ -82,6 +82,22 @@ def check_nested_target(name, deployed, steps, stats, out):
           f"({', '.join(folders)}); {stats['moved']} refactored, {stats['recreated']} re-created, "
           f"{stats['kept']} deployed resources kept, {stats['ops']} operations, at most "
           f"{stats['max_resources']} resources in a template")
+    # The model holds the import to the documented checks: a stack resource whose template is
+    # not the stack's is refused.
+    tampered = out + "-tampered"
+    shutil.rmtree(tampered, ignore_errors=True)
+    shutil.copytree(out, tampered)
+    folder = os.path.join(tampered, steps["steps"][nest[0]]["folder"])
+    child = sorted(f for f in os.listdir(folder) if f.endswith(".json") and "resources-to-import"
+                   not in f and f != steps["deployed_stack"] + ".json")[0]
+    t = json.load(open(os.path.join(folder, child)))
+    t["Description"] = "changed"
+    json.dump(t, open(os.path.join(folder, child), "w"))
+    try:
+        replay.replay(tampered, deployed)
+        check(False, f"{name}: nesting a stack under another template must fail in the model")
+    except Fail as e:
+        check("template" in str(e), f"{name}: a nest template unlike the stack's fails in the model ({str(e)[:90]})")
     broken = out + "-no-nest"
     shutil.rmtree(broken, ignore_errors=True)
     shutil.copytree(out, broken)
@@ -326,6 +342,26 @@ def case_named(binary, src, work):
                         "OrdersFunction": "refactor", "OrdersTable": "stay", "SeedData": "stay"})
 
 
+def case_named_nested(binary, work):
+    """The named template (a parameter without default, a Retain table, an imported function, a
+    custom resource reading a child) -> a nested plan: the custom resource reads a child that
+    reads the parent, so it is refused (E8006) unless --allow-recreate accepts re-creating it."""
+    tmpl = os.path.join(work, "orders.json")
+    plan = os.path.join(work, "orders-nested-plan.yaml")
+    run(binary, "plan", tmpl, "--mode", "nested", "--strategy", "ownership", "--deployed", tmpl,
+        "-o", plan)
+    p = run(binary, "migrate", "--deployed", tmpl, "--deployed-stack", "orders-prod", plan, "-o",
+            os.path.join(work, "orders-nested-refused"), expect=1)
+    check(p.returncode == 1 and "E8006" in p.stderr and "--allow-recreate SeedData" in p.stderr
+          and "--pin SeedData=OrdersFunctions" in p.stderr,
+          "named to nested: a custom resource reading a child that reads the parent is E8006, with the fixes")
+    got = migrate_and_replay(binary, work, "named to nested --allow-recreate", tmpl, plan,
+                             "orders-prod", ("--allow-recreate", "SeedData"),
+                             {"SeedData": "recreate", "ReportsFunction": "import"})
+    if got:
+        check_nested_target("named to nested", tmpl, *got)
+
+
 def case_bad_inputs(binary, work):
     tmpl = os.path.join(work, "orders.json")
     plan = os.path.join(work, "orders-plan-deployed.yaml")
@@ -361,6 +397,7 @@ def main():
         case_resplit(binary, src, work)
         case_peer(binary, work)
         case_named(binary, src, work)
+        case_named_nested(binary, work)
         case_bad_inputs(binary, work)
     finally:
         os.chdir(cwd)
