@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -60,8 +61,12 @@ struct PlanCheck {
   bool ok() const { return violations.empty(); }
 };
 
-/// Quota budget of one stack: limit × headroom, rounded down.
-std::uint64_t Budget(const RuleSet& rules, const char* key, double headroom);
+/// Quota budget of one stack for `measure`: the smallest stack or function quota on it × headroom,
+/// rounded down; UINT64_MAX when no quota counts it.
+std::uint64_t Budget(const RuleSet& rules, QuotaMeasure measure, double headroom);
+
+/// What a planned stack uses of `measure`; nullopt for measures stack figures do not hold.
+std::optional<std::uint64_t> StackFigure(const StackFigures& f, QuotaMeasure measure);
 
 /// Every value a set of resources takes from outside it ("Bucket", "Role.Arn", "param:Stage",
 /// "pseudo:AWS::StackName"), and conditions and mappings it uses.

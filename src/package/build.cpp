@@ -295,7 +295,7 @@ class Builder {
   // Each zip function with its layers must stay under the limit; the error names the biggest
   // contributors so the user sees what to move out.
   bool CheckLimit(const StackContents& c, std::uint64_t unzipped, std::uint64_t plan_bytes) {
-    if (unzipped + c.layer_bytes < kLambdaUnzippedLimit) return true;
+    if (unzipped + c.layer_bytes < packages_.limits.unzipped_bytes) return true;
     std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
     const Resource* res = model_.FindResource(function);
     std::vector<std::string> notes;
@@ -313,8 +313,8 @@ class Builder {
         (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " +
             sizing::WithCommas(unzipped) + " bytes" +
             (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers" : "") +
-            ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) + " (by " +
-            sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +
+            ", over Lambda's limit of " + sizing::WithCommas(packages_.limits.unzipped_bytes) + " (by " +
+            sizing::WithCommas(unzipped + c.layer_bytes - packages_.limits.unzipped_bytes) +
             "); nothing was written",
         notes);
     return false;
@@ -355,6 +355,7 @@ class Builder {
       BuiltArtifact& a = out[i];
       a.stack = c.stack;
       a.layer = c.layer_id;
+      a.limit_bytes = packages_.limits.unzipped_bytes;
       a.file = "packages/" + c.stack + ".zip";
       a.path = options_.staging_dir + "/" + a.file;
       package::ZipWriter writer(options_.level);

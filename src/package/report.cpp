@@ -62,7 +62,7 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
     std::snprintf(line, sizeof line, "  %-*s %8s %14s %14s %7s %14s %14s\n", width, name.c_str(),
                   sizing::WithCommas(a.files).c_str(), sizing::WithCommas(a.unzipped).c_str(),
                   sizing::WithCommas(a.zipped).c_str(),
-                  Percent(a.unzipped + a.layer_bytes, kLambdaUnzippedLimit).c_str(),
+                  Percent(a.unzipped + a.layer_bytes, a.limit_bytes).c_str(),
                   sizing::WithCommas(a.plan_bytes).c_str(), Signed(diff).c_str());
     out << line;
     if (diff == 0) continue;

@@ -53,7 +53,7 @@ void PrintQuotas(const Analysis& a, std::ostream& out) {
     out << "  " << std::left << std::setw(30) << q.what << std::right << std::setw(12)
         << GroupDigits(q.used) << std::setw(12) << GroupDigits(q.limit) << std::setw(7)
         << Percent(q.share()) << "  " << QuotaFlag(q, 0.9);
-    if (!q.detail.empty() && q.key != "resources_per_stack") out << "  (" << q.detail << ")";
+    if (!q.detail.empty()) out << "  (" << q.detail << ")";
     out << "\n";
   }
 }

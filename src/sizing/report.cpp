@@ -42,12 +42,12 @@ std::string Pad(const std::string& s, std::size_t width, bool right) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
-std::string Status(const FunctionPackage& f) {
+std::string Status(const FunctionPackage& f, const LambdaLimits& limits) {
   if (f.image) return "image";
-  if (f.unzipped_bytes >= kLambdaUnzippedLimit) return "OVER";
-  if (f.layer_count > kLambdaMaxLayers) return "LAYERS";
+  if (f.unzipped_bytes >= limits.unzipped_bytes) return "OVER";
+  if (f.layer_count > limits.layers) return "LAYERS";
   if (f.tmp_bytes > f.ephemeral_storage_mb * 1'048'576) return "TMP";
-  if (f.unzipped_bytes * 10 >= kLambdaUnzippedLimit * 9) return "near";
+  if (f.unzipped_bytes * 10 >= limits.unzipped_bytes * 9) return "near";
   return "ok";
 }
 
@@ -99,7 +99,7 @@ void PrintContributors(const PackageModel& model, const FunctionPackage& f,
   out << "  " << Pad("[code and layers]", 40, false) << Pad(Human(rest), 9, true)
       << Pad(Percent(rest, total), 8, true) << "\n";
   out << "  " << Pad("TOTAL", 40, false) << Pad(Human(total), 9, true)
-      << Pad(Percent(total, kLambdaUnzippedLimit), 8, true) << "  of the limit\n";
+      << Pad(Percent(total, model.limits.unzipped_bytes), 8, true) << "  of the limit\n";
 }
 
 }  // namespace
@@ -111,7 +111,7 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
   out << "Lambda package sizes (packaging: " << model.packaging
       << "; slim: " << (s.slim ? "on" : "off") << "; zip: " << (s.zip ? "on" : "off")
       << "; noDeploy: " << (no_deploy.empty() ? "none" : no_deploy) << ")\n";
-  out << "limit: " << WithCommas(kLambdaUnzippedLimit)
+  out << "limit: " << WithCommas(model.limits.unzipped_bytes)
       << " bytes unzipped per function, layers included\n\n";
   std::vector<std::uint32_t> order(model.functions.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -129,7 +129,7 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     out << "  " << Pad(f.function_id, 36, false) << Pad(f.packaging, 11, false)
         << Pad(Human(f.unzipped_bytes), 9, true) << Pad(Human(f.zipped_bytes), 9, true)
         << Pad(Human(f.code_bytes), 9, true) << Pad(Human(f.layer_bytes), 9, true)
-        << Pad(Percent(f.unzipped_bytes, kLambdaUnzippedLimit), 8, true) << "  " << Status(f)
+        << Pad(Percent(f.unzipped_bytes, model.limits.unzipped_bytes), 8, true) << "  " << Status(f, model.limits)
         << "\n";
   }
   // Contributors: once per shared unit, and per function that is over or near a limit.
@@ -137,7 +137,7 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
   bool any = false;
   for (std::uint32_t i : order) {
     const FunctionPackage& f = model.functions[i];
-    std::string status = Status(f);
+    std::string status = Status(f, model.limits);
     if (status == "ok" && (any || i != order.front())) continue;
     if (status == "image") continue;
     std::string unit = f.packaging == "individual" ? f.function_id : f.packaging;
@@ -167,8 +167,8 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     out << "\nRecommendations for " << f.function_id;
     if (members.size() > 1)
       out << " and " << members.size() - 1 << " more function(s) that ship the same";
-    if (f.unzipped_bytes >= kLambdaUnzippedLimit)
-      out << " (over by " << WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) << " bytes)";
+    if (f.unzipped_bytes >= model.limits.unzipped_bytes)
+      out << " (over by " << WithCommas(f.unzipped_bytes - model.limits.unzipped_bytes) << " bytes)";
     out << ":\n";
     int n = 0;
     for (const auto& r : recommendations)
@@ -186,7 +186,7 @@ nlohmann::json SizingJson(const PackageModel& model) {
   using nlohmann::json;
   json root;
   root["packaging"] = model.packaging;
-  root["limit_unzipped_bytes"] = kLambdaUnzippedLimit;
+  root["limit_unzipped_bytes"] = model.limits.unzipped_bytes;
   root["settings"] = {{"slim", model.settings.slim},
                       {"strip", model.settings.strip},
                       {"zip", model.settings.zip},
@@ -248,7 +248,7 @@ nlohmann::json SizingJson(const PackageModel& model) {
                          {"layer_count", f.layer_count},
                          {"tmp_bytes", f.tmp_bytes},
                          {"ephemeral_storage_mb", f.ephemeral_storage_mb},
-                         {"status", Status(f)},
+                         {"status", Status(f, model.limits)},
                          {"dists", shipped},
                          {"recommendations", recommendations}});
   }

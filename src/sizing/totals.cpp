@@ -44,6 +44,7 @@ std::uint64_t WalkCode(const std::string& dir) {
 PackageModel Planner::Assemble() {
   PackageModel model;
   model.settings = settings_;
+  model.limits = options_.limits;
   if (!options_.packaging.empty())
     model.packaging = options_.packaging;
   else if (!spec_.packaging.text.empty())
@@ -282,22 +283,22 @@ void Planner::ReportFindings(const PackageModel& model) {
     SourceLoc loc = plans_[i].manifest ? plans_[i].manifest->loc : SourceLoc{};
     const std::string name = "function '" + f.function_id + "'";
     if (f.image) continue;  // container images have their own 10 GB limit and no layers
-    if (f.layer_count > kLambdaMaxLayers)
+    if (f.layer_count > model.limits.layers)
       sink_.Error("E6102", loc,
                   name + " uses " + std::to_string(f.layer_count) + " layers; Lambda allows " +
-                      std::to_string(kLambdaMaxLayers));
-    if (f.unzipped_bytes >= kLambdaUnzippedLimit) {
+                      std::to_string(model.limits.layers));
+    if (f.unzipped_bytes >= model.limits.unzipped_bytes) {
       sink_.Error("E6101", loc,
                   name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped (" +
                       f.packaging + " packaging, layers included); Lambda's limit is " +
-                      WithCommas(kLambdaUnzippedLimit),
-                  {"over by " + WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) +
+                      WithCommas(model.limits.unzipped_bytes),
+                  {"over by " + WithCommas(f.unzipped_bytes - model.limits.unzipped_bytes) +
                    " bytes; `cfnsplit analyze` with the same sizing options lists the playbook "
                    "(slim, noDeploy, individually, zip, split, image)"});
-    } else if (f.unzipped_bytes * 10 >= kLambdaUnzippedLimit * 9) {
+    } else if (f.unzipped_bytes * 10 >= model.limits.unzipped_bytes * 9) {
       sink_.Note("I6105", loc,
                  name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped, " +
-                     std::to_string(f.unzipped_bytes * 100 / kLambdaUnzippedLimit) +
+                     std::to_string(f.unzipped_bytes * 100 / model.limits.unzipped_bytes) +
                      "% of Lambda's limit");
     }
     std::uint64_t tmp_limit = f.ephemeral_storage_mb * 1'048'576;
