@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "constraints/internal.hpp"
+#include "cfnsplit/constraints.hpp"
 #include "partition/internal.hpp"
 
 namespace cfnsplit {

@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "cfnsplit/report.hpp"
+#include "cfnsplit/numbers.hpp"
 #include "cfnsplit/timings.hpp"
 #include "partition/internal.hpp"
 

@@ -7,29 +7,6 @@
 
 namespace cfnsplit {
 
-std::string GroupDigits(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-    s.insert(static_cast<std::size_t>(i), ",");
-  return s;
-}
-
-std::string HumanBytes(std::uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream out;
-  if (u == 0)
-    out << n << " B";
-  else
-    out << std::fixed << std::setprecision(1) << v << ' ' << units[u];
-  return out.str();
-}
-
 namespace {
 
 std::string Percent(double share) {

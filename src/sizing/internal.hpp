@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/numbers.hpp"
 #include "cfnsplit/sizing.hpp"
 #include "cfnsplit/value.hpp"
 
@@ -340,7 +341,5 @@ std::string SprFirstSegment(std::string_view path);
 std::string JoinPath(const std::string& base, const std::string& path);
 /// Directory part of a path ("" → ".").
 std::string DirName(const std::string& path);
-/// Thousands-separated decimal, e.g. 262,144,000.
-std::string WithCommas(std::uint64_t n);
 
 }  // namespace cfnsplit::sizing

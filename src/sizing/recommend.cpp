@@ -23,9 +23,9 @@ std::uint64_t Scale(std::uint64_t bytes, std::uint64_t numerator, std::uint64_t 
 }
 
 std::string Verdict(std::uint64_t total, std::uint64_t limit) {
-  if (total < limit) return "; result " + WithCommas(total) + " bytes: fits";
-  return "; result " + WithCommas(total) + " bytes: still over by " +
-         WithCommas(total - limit);
+  if (total < limit) return "; result " + GroupDigits(total) + " bytes: fits";
+  return "; result " + GroupDigits(total) + " bytes: still over by " +
+         GroupDigits(total - limit);
 }
 
 // The dists that ship in this function's artifact (or layer): the unit its total is made of.
@@ -106,7 +106,7 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     s.total -= saved;
     out.push_back(
         {"slim",
-         "set `slim: true` (serverless-python-requirements): removes " + WithCommas(saved) +
+         "set `slim: true` (serverless-python-requirements): removes " + GroupDigits(saved) +
              " bytes of bytecode, __pycache__, *.dist-info and .so symbols" +
              (measured ? " (measured on the files)" : " (partly estimated: no files to measure)") +
              Verdict(s.total, limits.unzipped_bytes),
@@ -130,7 +130,7 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     for (const auto& e : entries) list += (list.empty() ? "" : ", ") + e;
     out.push_back({"nodeploy",
                    "add to noDeploy [" + list +
-                       "]: the Lambda Python runtime already provides them (" + WithCommas(saved) +
+                       "]: the Lambda Python runtime already provides them (" + GroupDigits(saved) +
                        " bytes); SPR's noDeploy default is empty since v5.0.0, and AWS updates the "
                        "runtime copy, so pin your own only if you need exact versions" +
                        Verdict(s.total, limits.unzipped_bytes),
@@ -171,9 +171,9 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
                   std::to_string(f.ephemeral_storage_mb) + ")"
             : "cannot fit /tmp even at the 10,240 MB maximum";
     out.push_back({"zip",
-                   "set `zip: true`: the package keeps a " + WithCommas(zipped) +
-                       "-byte .requirements.zip instead of " + WithCommas(deps) +
-                       " bytes; each cold start extracts " + WithCommas(deps) +
+                   "set `zip: true`: the package keeps a " + GroupDigits(zipped) +
+                       "-byte .requirements.zip instead of " + GroupDigits(deps) +
+                       " bytes; each cold start extracts " + GroupDigits(deps) +
                        " bytes into /tmp, which " + tmp + Verdict(s.total, limits.unzipped_bytes),
                    static_cast<std::int64_t>(saved),
                    s.total < limits.unzipped_bytes && need_mb <= limits.tmp_max_mb});
@@ -186,7 +186,7 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
                   " layers and Lambda allows 5"
             : "moving dependencies into a layer does not help this limit: layers count toward the "
               "same " +
-                  WithCommas(limits.unzipped_bytes) +
+                  GroupDigits(limits.unzipped_bytes) +
                   " bytes (they only shrink and share the function zip; at most 5 layers)";
     out.push_back({"layer", text, 0, false});
   }
@@ -207,11 +207,11 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
          "split the stack and drop `layer: true`: the requirements layer holds the dependencies "
          "of all " +
              std::to_string(sharing) + " layer-mode functions (" +
-             WithCommas(requirements_layer) +
+             GroupDigits(requirements_layer) +
              " bytes) whatever stack each function is in, so splitting alone does not shrink it; "
              "with per-stack artifacts (`cfnsplit split --build`) each stack ships only its "
              "functions' dependencies, and this function alone needs " +
-             WithCommas(alone),
+             GroupDigits(alone),
          static_cast<std::int64_t>(after_cleanup.total > alone ? after_cleanup.total - alone : 0),
          alone < limits.unzipped_bytes});
   }
@@ -226,11 +226,11 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     out.push_back(
         {"split",
          "split the stack: its " + std::to_string(sharing) + " functions share " +
-             WithCommas(union_bytes) + " bytes of dependencies and code, so at least " +
+             GroupDigits(union_bytes) + " bytes of dependencies and code, so at least " +
              std::to_string(stacks) +
              " stacks are needed (lower bound, each with its own artifact); this function alone "
              "needs " +
-             WithCommas(own),
+             GroupDigits(own),
          static_cast<std::int64_t>(after_cleanup.total > own ? after_cleanup.total - own : 0),
          own < limits.unzipped_bytes});
   }

@@ -289,29 +289,29 @@ void Planner::ReportFindings(const PackageModel& model) {
                       std::to_string(model.limits.layers));
     if (f.unzipped_bytes >= model.limits.unzipped_bytes) {
       sink_.Error("E6101", loc,
-                  name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped (" +
+                  name + " ships " + GroupDigits(f.unzipped_bytes) + " bytes unzipped (" +
                       f.packaging + " packaging, layers included); Lambda's limit is " +
-                      WithCommas(model.limits.unzipped_bytes),
-                  {"over by " + WithCommas(f.unzipped_bytes - model.limits.unzipped_bytes) +
+                      GroupDigits(model.limits.unzipped_bytes),
+                  {"over by " + GroupDigits(f.unzipped_bytes - model.limits.unzipped_bytes) +
                    " bytes; `cfnsplit analyze` with the same sizing options lists the playbook "
                    "(slim, noDeploy, individually, zip, split, image)"});
     } else if (f.unzipped_bytes * 10 >= model.limits.unzipped_bytes * 9) {
       sink_.Note("I6105", loc,
-                 name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped, " +
+                 name + " ships " + GroupDigits(f.unzipped_bytes) + " bytes unzipped, " +
                      std::to_string(f.unzipped_bytes * 100 / model.limits.unzipped_bytes) +
                      "% of Lambda's limit");
     }
     std::uint64_t tmp_limit = f.ephemeral_storage_mb * 1'048'576;
     if (f.tmp_bytes > tmp_limit)
       sink_.Warning("W6103", loc,
-                    name + " extracts " + WithCommas(f.tmp_bytes) +
+                    name + " extracts " + GroupDigits(f.tmp_bytes) +
                         " bytes into /tmp at cold start (zip: true); its ephemeral storage is " +
-                        std::to_string(f.ephemeral_storage_mb) + " MB (" + WithCommas(tmp_limit) +
+                        std::to_string(f.ephemeral_storage_mb) + " MB (" + GroupDigits(tmp_limit) +
                         " bytes)");
   }
   if (model.unowned_files > 0)
     sink_.Note("I6024", {},
-               std::to_string(model.unowned_files) + " files (" + WithCommas(model.unowned_bytes) +
+               std::to_string(model.unowned_files) + " files (" + GroupDigits(model.unowned_bytes) +
                    " bytes) in site-packages belong to no distribution's RECORD; they are not "
                    "charged to any function");
 }

@@ -256,14 +256,11 @@ Value Flattener::FlatSub(const Value& v, int stack, int depth) {
   for (auto& t : tokens) {
     if (!t.is_var || (vars && vars->Find(t.text))) continue;
     std::optional<Value> r;
-    auto dot = t.text.find('.');
-    if (dot != std::string::npos && t.text.rfind("AWS::", 0) != 0) {
-      std::string res = t.text.substr(0, dot), attr = t.text.substr(dot + 1);
-      if (stack == 0 && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
-        r = ResolveOutput(ChildOf(res), attr.substr(8), depth);
-    } else {
-      r = ResolveName(t.text, stack, depth);
-    }
+    auto [res, attr] = syntax::SplitSubVariable(t.text);
+    if (attr.empty())
+      r = ResolveName(res, stack, depth);
+    else if (stack == 0 && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
+      r = ResolveOutput(ChildOf(res), attr.substr(8), depth);
     if (!r) continue;
     std::string bound = "cfnsplit.flat." + std::to_string(new_vars.size());
     new_vars.AppendEntry(bound, std::move(*r));

@@ -216,9 +216,9 @@ TEST_CASE("--rules with a lowered Lambda limit changes the plan and the sizing",
   CHECK(after["stacks"][0]["budgets"]["package_bytes"] == 231'300'000);
   // Functions move: ForecastingScipy (221.0 MiB under the built-in limit) is over the new
   // budget, so the packer places one of its functions elsewhere.
-  auto placement = [](const nlohmann::json& plan) {
+  auto placement = [](const nlohmann::json& result) {
     std::map<std::string, nlohmann::json> by_stack;
-    for (const auto& s : plan["stacks"]) by_stack[s["name"]] = s["resources"];
+    for (const auto& s : result["stacks"]) by_stack[s["name"]] = s["resources"];
     return by_stack;
   };
   CHECK(placement(before) != placement(after));
