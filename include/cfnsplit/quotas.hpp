@@ -94,11 +94,17 @@ inline constexpr const char* kLambdaTmpMaxMb = "lambda_tmp_max_mb";
 inline constexpr const char* kNestedOperationResources = "nested_operation_resources";
 /// Keys a rules directory must define: the ones above, plus the per-stack quotas the packer
 /// needs a budget for.
-inline constexpr const char* kRequired[] = {
-    "resources_per_stack", "outputs_per_stack", "parameters_per_stack",
-    "mappings_per_stack", "template_bytes_s3", kLambdaUnzippedBytes,
-    kLambdaZippedDirectUploadBytes, kLambdaLayers, kLambdaImageBytes,
-    kLambdaTmpMaxMb, kNestedOperationResources};
+inline constexpr const char* kRequired[] = {"resources_per_stack",
+                                            "outputs_per_stack",
+                                            "parameters_per_stack",
+                                            "mappings_per_stack",
+                                            "template_bytes_s3",
+                                            kLambdaUnzippedBytes,
+                                            kLambdaZippedDirectUploadBytes,
+                                            kLambdaLayers,
+                                            kLambdaImageBytes,
+                                            kLambdaTmpMaxMb,
+                                            kNestedOperationResources};
 }  // namespace quota
 
 /// Lambda's limits as sizing and packaging apply them: a typed view of the quota table, so

@@ -117,8 +117,8 @@ struct PackagingSettings {
 
 /// A service-wide requirement that no function needs once imports are inferred.
 struct UnusedRequirement {
-  std::string name;           ///< normalized distribution name
-  std::string line;           ///< the requirement as written ("pandas==2.2.3")
+  std::string name;               ///< normalized distribution name
+  std::string line;               ///< the requirement as written ("pandas==2.2.3")
   std::uint64_t bytes_saved = 0;  ///< its closure minus what any function still ships, unzipped
   std::vector<std::string> also_removed;  ///< dependencies that would go with it
 };

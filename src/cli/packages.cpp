@@ -104,8 +104,8 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
   // no split can fix itself (E4008), so the sizing stage's E6101 is dropped here.
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
   DiagnosticSink sizing;
-  auto pm =
-      BuildPackageModel(model.functions, ToSizingOptions(model, options, s.rules()), s.sources(), sizing);
+  auto pm = BuildPackageModel(model.functions, ToSizingOptions(model, options, s.rules()),
+                              s.sources(), sizing);
   for (const auto& d : sizing.diagnostics())
     if (d.code != "E6101") s.sink().Report(d);
   // A zip that cannot be read or lies about its sizes would be sized at 0 bytes: never plan on it.

@@ -198,7 +198,8 @@ std::vector<CallPart> ParseCall(std::string_view fn, const Value& arg) {
     out.push_back(OperandPart(arg.items()[1], "[1]"));
     out.push_back(OperandPart(arg.items()[2], "[2]"));
   } else if (fn == "Fn::FindInMap") {
-    if (arg.items()[0].is_string()) out.push_back(RefPart(RefForm::kFindInMap, arg.items()[0].text()));
+    if (arg.items()[0].is_string())
+      out.push_back(RefPart(RefForm::kFindInMap, arg.items()[0].text()));
     out.push_back(OperandPart(arg));
   } else if (fn == "Fn::ImportValue") {
     out.push_back(RefPart(RefForm::kImportValue, arg.is_string() ? arg.text() : "?"));
@@ -260,7 +261,9 @@ Value DelimitedCall(const char* fn, const std::string& delim, Value v) {
 }
 }  // namespace
 
-Value Join(const std::string& delim, Value v) { return DelimitedCall("Fn::Join", delim, std::move(v)); }
+Value Join(const std::string& delim, Value v) {
+  return DelimitedCall("Fn::Join", delim, std::move(v));
+}
 Value Split(const std::string& delim, Value v) {
   return DelimitedCall("Fn::Split", delim, std::move(v));
 }

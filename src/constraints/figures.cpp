@@ -91,7 +91,8 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
   std::vector<int> order = DeployOrder(w.producers);
   std::vector<int> homes = RootOutputHomes(
       m, stack_of, plan.options.mode,
-      static_cast<std::size_t>(Budget(rules, QuotaMeasure::kOutputs, plan.options.headroom)), order);
+      static_cast<std::size_t>(Budget(rules, QuotaMeasure::kOutputs, plan.options.headroom)),
+      order);
   std::map<std::string, std::size_t> output_index;
   for (std::size_t o = 0; o < m.outputs.size(); ++o) output_index[m.outputs[o].name] = o;
   for (const Reference& r : m.references) {
@@ -175,13 +176,13 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
     for (const auto& f : out.figures) total += f.resources;
     std::uint64_t limit = rules.Limit(quota::kNestedOperationResources);
     if (total > limit)
-      out.violations.push_back(
-          {"E4018",
-           "the nested tree creates " + std::to_string(total) +
-               " resources in one operation; CloudFormation allows " + std::to_string(limit) +
-               " per nested-stack operation, so its first deploy would fail",
-           "use --mode exports (independent stacks, each deployed on its own)",
-           plan.stacks.empty() ? "" : plan.stacks[0].name, ""});
+      out.violations.push_back({"E4018",
+                                "the nested tree creates " + std::to_string(total) +
+                                    " resources in one operation; CloudFormation allows " +
+                                    std::to_string(limit) +
+                                    " per nested-stack operation, so its first deploy would fail",
+                                "use --mode exports (independent stacks, each deployed on its own)",
+                                plan.stacks.empty() ? "" : plan.stacks[0].name, ""});
   }
 }
 

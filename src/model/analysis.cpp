@@ -1,9 +1,10 @@
 #include "cfnsplit/analysis.hpp"
-#include "cfnsplit/timings.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
+
+#include "cfnsplit/timings.hpp"
 
 namespace cfnsplit {
 namespace {

@@ -91,8 +91,7 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
   for (const BuiltArtifact& a : artifacts) {
     if (!a.tmp_bytes) continue;
     std::snprintf(line, sizeof line, "  %-28s %14s %14s %7s\n", a.stack.c_str(),
-                  GroupDigits(a.tmp_bytes).c_str(),
-                  GroupDigits(a.ephemeral_bytes).c_str(),
+                  GroupDigits(a.tmp_bytes).c_str(), GroupDigits(a.ephemeral_bytes).c_str(),
                   Percent(a.tmp_bytes, a.ephemeral_bytes).c_str());
     out << line;
   }

@@ -82,8 +82,9 @@ std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanChe
     const auto& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
     md << "| " << s.name << " | " << StackRoleName(s.role) << " | " << Escape(s.owner) << " | "
-       << f.resources << " (" << Pct(f.resources, Budget(rules, QuotaMeasure::kResources, h)) << ") | "
-       << f.parameters << " | " << f.outputs << " | " << GroupDigits(f.template_bytes) << " | "
+       << f.resources << " (" << Pct(f.resources, Budget(rules, QuotaMeasure::kResources, h))
+       << ") | " << f.parameters << " | " << f.outputs << " | " << GroupDigits(f.template_bytes)
+       << " | "
        << (f.package_bytes ? HumanBytes(f.package_bytes) + " (" + Pct(f.package_bytes, pkg) + ")"
                            : "-")
        << " |\n";

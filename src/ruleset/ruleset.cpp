@@ -183,8 +183,8 @@ bool ReadQuota(const Value& q, Quota& quota, DiagnosticSink& sink) {
     sink.Error("E0010", q.loc(), "a quota is a map with key, value, scope and source");
     return false;
   }
-  if (!CheckKeys(q, {"key", "label", "value", "scope", "measure", "budgeted", "description",
-                     "source"},
+  if (!CheckKeys(q,
+                 {"key", "label", "value", "scope", "measure", "budgeted", "description", "source"},
                  sink))
     return false;
   for (const char* field : {"key", "scope", "source"}) {
@@ -203,16 +203,18 @@ bool ReadQuota(const Value& q, Quota& quota, DiagnosticSink& sink) {
   auto parsed_scope = ParseQuotaScope(scope->text());
   if (!parsed_scope) {
     sink.Error("E0010", scope->loc(),
-               "quota scope '" + scope->text() + "' is not template, stack, function or "
-               "nested_operation");
+               "quota scope '" + scope->text() +
+                   "' is not template, stack, function or "
+                   "nested_operation");
     return false;
   }
   quota.scope = *parsed_scope;
   if (const Value* m = q.Find("measure")) {
     auto parsed = ParseQuotaMeasure(m->text());
     if (!parsed) {
-      sink.Error("E0010", m->loc(), "quota '" + quota.key + "' has an unknown measure '" +
-                                        m->text() + "' (the head of limits.yaml lists them)");
+      sink.Error("E0010", m->loc(),
+                 "quota '" + quota.key + "' has an unknown measure '" + m->text() +
+                     "' (the head of limits.yaml lists them)");
       return false;
     }
     quota.measure = *parsed;

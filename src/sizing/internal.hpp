@@ -1,10 +1,11 @@
 // Internal pieces of the sizing stage, exposed to its .cpp files and unit tests only.
 //
 // requirements.cpp: PEP 508 requirement lines, environment markers, PEP 440-ish versions.
-// requirements_file.cpp: requirements files (includes, hashes, continuations). metadata.cpp: an installed site-packages
-// tree (dist-info RECORD/METADATA, egg-info). zipread.cpp: zip central directories (Zip64) read
-// without extracting. slim.cpp: glob patterns and ELF strip savings. catalog.cpp: the embedded
-// size and runtime-package rules. manifest.cpp: the dependency manifest and serverless.yml.
+// requirements_file.cpp: requirements files (includes, hashes, continuations). metadata.cpp: an
+// installed site-packages tree (dist-info RECORD/METADATA, egg-info). zipread.cpp: zip central
+// directories (Zip64) read without extracting. slim.cpp: glob patterns and ELF strip savings.
+// catalog.cpp: the embedded size and runtime-package rules. manifest.cpp: the dependency manifest
+// and serverless.yml.
 #pragma once
 
 #include <cstdint>

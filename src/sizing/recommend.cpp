@@ -24,8 +24,7 @@ std::uint64_t Scale(std::uint64_t bytes, std::uint64_t numerator, std::uint64_t 
 
 std::string Verdict(std::uint64_t total, std::uint64_t limit) {
   if (total < limit) return "; result " + GroupDigits(total) + " bytes: fits";
-  return "; result " + GroupDigits(total) + " bytes: still over by " +
-         GroupDigits(total - limit);
+  return "; result " + GroupDigits(total) + " bytes: still over by " + GroupDigits(total - limit);
 }
 
 // The dists that ship in this function's artifact (or layer): the unit its total is made of.
@@ -141,8 +140,9 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
   // layers it lists (the one requirements layer holds every layer-mode function's), so they
   // are not added a second time.
   const std::uint64_t own_code = model.code_units[f.code_unit].unzipped_bytes;
-  std::uint64_t own = f.packaging == "layer" ? after_cleanup.total
-                                             : own_code + f.layer_bytes + Sum(after_cleanup, f.dists);
+  std::uint64_t own = f.packaging == "layer"
+                          ? after_cleanup.total
+                          : own_code + f.layer_bytes + Sum(after_cleanup, f.dists);
 
   if (f.packaging == "shared" && own < s.total) {
     std::uint64_t saved = s.total - own;
@@ -206,8 +206,7 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
         {"split",
          "split the stack and drop `layer: true`: the requirements layer holds the dependencies "
          "of all " +
-             std::to_string(sharing) + " layer-mode functions (" +
-             GroupDigits(requirements_layer) +
+             std::to_string(sharing) + " layer-mode functions (" + GroupDigits(requirements_layer) +
              " bytes) whatever stack each function is in, so splitting alone does not shrink it; "
              "with per-stack artifacts (`cfnsplit split --build`) each stack ships only its "
              "functions' dependencies, and this function alone needs " +
@@ -221,8 +220,8 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     for (const auto& other : model.functions)
       if (other.packaging == f.packaging) code.insert(other.code_unit);
     for (std::uint32_t c : code) union_bytes += model.code_units[c].unzipped_bytes;
-    std::uint64_t stacks =
-        std::max<std::uint64_t>(2, (union_bytes + limits.unzipped_bytes - 1) / limits.unzipped_bytes);
+    std::uint64_t stacks = std::max<std::uint64_t>(
+        2, (union_bytes + limits.unzipped_bytes - 1) / limits.unzipped_bytes);
     out.push_back(
         {"split",
          "split the stack: its " + std::to_string(sharing) + " functions share " +

@@ -80,7 +80,8 @@ void PrintContributors(const PackageModel& model, const FunctionPackage& f,
   }
   if (dists.size() > top_n)
     out << "  " << Pad("[" + std::to_string(dists.size() - top_n) + " others]", 40, false)
-        << Pad(HumanBytes(other_bytes), 11, true) << Pad(Percent(other_bytes, total), 8, true) << "\n";
+        << Pad(HumanBytes(other_bytes), 11, true) << Pad(Percent(other_bytes, total), 8, true)
+        << "\n";
   std::uint64_t rest = total > listed_bytes ? total - listed_bytes : 0;
   out << "  " << Pad("[code and layers]", 40, false) << Pad(HumanBytes(rest), 11, true)
       << Pad(Percent(rest, total), 8, true) << "\n";
@@ -115,8 +116,8 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     out << "  " << Pad(f.function_id, 36, false) << Pad(f.packaging, 11, false)
         << Pad(HumanBytes(f.unzipped_bytes), 11, true) << Pad(HumanBytes(f.zipped_bytes), 11, true)
         << Pad(HumanBytes(f.code_bytes), 11, true) << Pad(HumanBytes(f.layer_bytes), 11, true)
-        << Pad(Percent(f.unzipped_bytes, model.limits.unzipped_bytes), 8, true) << "  " << Status(f, model.limits)
-        << "\n";
+        << Pad(Percent(f.unzipped_bytes, model.limits.unzipped_bytes), 8, true) << "  "
+        << Status(f, model.limits) << "\n";
   }
   // Contributors: once per shared unit, and per function that is over or near a limit.
   std::set<std::string> shown_units;
@@ -154,13 +155,15 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     if (members.size() > 1)
       out << " and " << members.size() - 1 << " more function(s) that ship the same";
     if (f.unzipped_bytes >= model.limits.unzipped_bytes)
-      out << " (over by " << GroupDigits(f.unzipped_bytes - model.limits.unzipped_bytes) << " bytes)";
+      out << " (over by " << GroupDigits(f.unzipped_bytes - model.limits.unzipped_bytes)
+          << " bytes)";
     out << ":\n";
     int n = 0;
     for (const auto& r : recommendations)
       out << "  " << ++n << ". " << Pad(r.kind, 13, false)
-          << Pad(r.bytes_saved > 0 ? "-" + HumanBytes(static_cast<std::uint64_t>(r.bytes_saved)) : "", 11,
-                 true)
+          << Pad(r.bytes_saved > 0 ? "-" + HumanBytes(static_cast<std::uint64_t>(r.bytes_saved))
+                                   : "",
+                 11, true)
           << "  " << r.text << (r.sufficient ? "  [enough]" : "") << "\n";
   }
   if (model.unowned_files > 0)

@@ -242,8 +242,9 @@ void Planner::ComputeTotals(PackageModel& model) {
     shared_zipped += model.code_units[c].zipped_bytes;
   }
   // Every layer-mode function lists the layer, even when none of them has a dependency.
-  bool any_layer_mode = std::any_of(model.functions.begin(), model.functions.end(),
-                                    [](const FunctionPackage& f) { return f.packaging == "layer"; });
+  bool any_layer_mode =
+      std::any_of(model.functions.begin(), model.functions.end(),
+                  [](const FunctionPackage& f) { return f.packaging == "layer"; });
   if (any_layer_mode) {
     LayerInfo spr{"pythonRequirements", 0, "dists", {}, true};
     for (std::uint32_t d : layer_mode_dists) spr.unzipped_bytes += deps_unzipped_[d];

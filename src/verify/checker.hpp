@@ -50,7 +50,8 @@ class Checker {
   void CheckPassedParameters(int stack);
   void CheckQuotas();
   /// What stack `s` as emitted uses of `measure` (and the name of the largest thing counted).
-  std::optional<std::pair<std::uint64_t, std::string>> EmittedFigure(int s, QuotaMeasure measure) const;
+  std::optional<std::pair<std::uint64_t, std::string>> EmittedFigure(int s,
+                                                                     QuotaMeasure measure) const;
   void CheckCycles();
   // shapes.cpp
   void CheckStackShapes();

@@ -77,7 +77,8 @@ int Flattener::ChildOf(const std::string& id) const {
 // deploy kit passes the real one), or, in a directory without stacks.json, its description says
 // so (CarriesStackName), whatever name the emitter had to give it.
 int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
-  const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl(), "Parameters");
+  const Value* params =
+      Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl(), "Parameters");
   const Value* decl = params ? params->Find(param) : nullptr;
   if (!decl || !decl->is_map() || set_.original_parameters.count(param)) return -1;
   const Value* def = decl->Find("Default");

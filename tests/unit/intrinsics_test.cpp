@@ -1,10 +1,11 @@
 // The syntax layer of intrinsic functions (intrinsics.hpp): every reference form, read once for
 // the model, the emitter and verify.
+#include "cfnsplit/intrinsics.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "cfnsplit/intrinsics.hpp"
 #include "cfnsplit/load.hpp"
 #include "model_fixture.hpp"
 
@@ -70,8 +71,7 @@ TEST_CASE("ForEachReference: conditions, mappings, imports and nesting", "[unit]
   CHECK(Refs("A: {Fn::FindInMap: [Sizes, !Ref AWS::Region, Small]}") ==
         Names{"FindInMap:Sizes", "Ref:AWS::Region"});
   CHECK(Refs("A: {Fn::ImportValue: shared-vpc}") == Names{"ImportValue:shared-vpc"});
-  CHECK(Refs("A: {Fn::ImportValue: !Sub '${Env}-vpc'}") ==
-        Names{"ImportValue:?", "Sub:Env"});
+  CHECK(Refs("A: {Fn::ImportValue: !Sub '${Env}-vpc'}") == Names{"ImportValue:?", "Sub:Env"});
   CHECK(Refs("A: {Fn::Join: ['', [!Ref X, {Fn::Select: [0, !GetAZs '']}, !GetAtt Y.Z]]}") ==
         Names{"Ref:X", "GetAtt:Y.Z"});
 }

@@ -1,7 +1,9 @@
 // The quota table (rules/limits.yaml): loading, errors with their place, and that one entry is
 // enough to add a quota the analysis and the plan check apply.
-#include <catch2/catch.hpp>
+#include "cfnsplit/quotas.hpp"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,7 +12,6 @@
 
 #include "cfnsplit/analysis.hpp"
 #include "cfnsplit/constraints.hpp"
-#include "cfnsplit/quotas.hpp"
 #include "cfnsplit/ruleset.hpp"
 #include "model_fixture.hpp"
 #include "test_util.hpp"
@@ -87,11 +88,11 @@ TEST_CASE("the built-in quota table is typed and in file order", "[unit][quotas]
 }
 
 TEST_CASE("measure and scope names round-trip", "[unit][quotas]") {
-  for (QuotaMeasure m : {QuotaMeasure::kNone, QuotaMeasure::kResources, QuotaMeasure::kParameters,
-                         QuotaMeasure::kOutputs, QuotaMeasure::kMappings,
-                         QuotaMeasure::kTemplateBytes, QuotaMeasure::kPackageBytes,
-                         QuotaMeasure::kNameLength, QuotaMeasure::kMappingAttributes,
-                         QuotaMeasure::kDynamicReferences})
+  for (QuotaMeasure m :
+       {QuotaMeasure::kNone, QuotaMeasure::kResources, QuotaMeasure::kParameters,
+        QuotaMeasure::kOutputs, QuotaMeasure::kMappings, QuotaMeasure::kTemplateBytes,
+        QuotaMeasure::kPackageBytes, QuotaMeasure::kNameLength, QuotaMeasure::kMappingAttributes,
+        QuotaMeasure::kDynamicReferences})
     CHECK(ParseQuotaMeasure(QuotaMeasureName(m)) == m);
   for (QuotaScope s : {QuotaScope::kTemplate, QuotaScope::kStack, QuotaScope::kFunction,
                        QuotaScope::kNestedOperation})
@@ -106,7 +107,8 @@ TEST_CASE("a quota without a source is an error at its entry", "[unit][quotas]")
       "    description: layers attached to one function\n"
       "    source: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html\n";
   REQUIRE(yaml.find(doomed) != std::string::npos);
-  yaml.replace(yaml.find(doomed), doomed.size(), "    description: layers attached to one function\n");
+  yaml.replace(yaml.find(doomed), doomed.size(),
+               "    description: layers attached to one function\n");
   TempDir tmp;
   auto dir = RulesDirWith(tmp, yaml);
   SourceManager sources;
@@ -204,8 +206,8 @@ TEST_CASE("--rules with a lowered Lambda limit changes the plan and the sizing",
   const std::string plan =
       "plan samples/ml-service/template.json --manifest samples/ml-service/cfnsplit.yaml "
       "--format json";
-  auto built_in = cfnsplit::testing::RunCfnsplit(plan + " -o " + (tmp.path() / "a.yaml").string(),
-                                                 tmp.path());
+  auto built_in =
+      cfnsplit::testing::RunCfnsplit(plan + " -o " + (tmp.path() / "a.yaml").string(), tmp.path());
   REQUIRE(built_in.code == 0);
   auto lowered = cfnsplit::testing::RunCfnsplit(
       plan + " --rules " + dir.string() + " -o " + (tmp.path() / "b.yaml").string(), tmp.path());

@@ -440,8 +440,9 @@ TEST_CASE("reports: aligned text and JSON agree", "[unit][sizing]") {
       0);
   CHECK(t.find("  ApiFunction                         individual   258.3 MiB   80.1 MiB    9.8 KiB"
                "        0 B  103.3%  OVER") != std::string::npos);
-  CHECK(t.find("  numpy                       1.26.4         95.4 MiB   36.9%  record   pandas\n") !=
-        std::string::npos);
+  CHECK(
+      t.find("  numpy                       1.26.4         95.4 MiB   36.9%  record   pandas\n") !=
+      std::string::npos);
   CHECK(t.find("[4 others]                                816.4 KiB    0.3%") != std::string::npos);
   CHECK(t.find("3. zip           -174.7 MiB  set `zip: true`: the package keeps a 82,305,000-byte "
                ".requirements.zip") != std::string::npos);
