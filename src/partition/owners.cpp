@@ -28,18 +28,33 @@ std::vector<std::vector<std::size_t>> OwnedGroups(const StackRules& rules) {
 
 namespace {
 
-// True when some cluster over the headroom, among `hosts`, ships every distribution of a and b:
-// then a stack led by it might hold both although together they exceed the headroom budget.
-bool SharedHost(const StackRules& rules, const std::vector<std::size_t>& hosts, std::size_t a,
-                std::size_t b) {
+// For each cluster of `members`, the clusters over the headroom (among `hosts`, ascending) that
+// ship every distribution it needs: a stack led by one of them may hold it although it would not
+// fit under the headroom beside another cluster.
+std::vector<std::vector<std::size_t>> HostsOf(const StackRules& rules,
+                                              const std::vector<std::size_t>& members,
+                                              const std::vector<std::size_t>& hosts) {
   const auto& clusters = rules.clusters();
-  for (std::size_t c : hosts) {
-    const auto& dists = clusters[c].dists;
-    if (std::includes(dists.begin(), dists.end(), clusters[a].dists.begin(),
-                      clusters[a].dists.end()) &&
-        std::includes(dists.begin(), dists.end(), clusters[b].dists.begin(),
-                      clusters[b].dists.end()))
-      return true;
+  std::vector<std::vector<std::size_t>> hosts_of(clusters.size());
+  for (std::size_t k : members)
+    for (std::size_t h : hosts)
+      if (std::includes(clusters[h].dists.begin(), clusters[h].dists.end(),
+                        clusters[k].dists.begin(), clusters[k].dists.end()))
+        hosts_of[k].push_back(h);
+  return hosts_of;
+}
+
+// True when one host ships every distribution of a and b: then a stack led by it might hold
+// both although together they exceed the headroom budget. Computed from HostsOf lists, so a
+// pair costs a merge of two short lists (usually empty) instead of a scan of every host (8 % of
+// a 10,000-function plan before).
+bool SharedHost(const std::vector<std::vector<std::size_t>>& hosts_of, std::size_t a,
+                std::size_t b) {
+  const auto& x = hosts_of[a];
+  const auto& y = hosts_of[b];
+  for (std::size_t i = 0, j = 0; i < x.size() && j < y.size();) {
+    if (x[i] == y[j]) return true;
+    x[i] < y[j] ? ++i : ++j;
   }
   return false;
 }
@@ -56,6 +71,7 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
     return clusters[x].package_bytes > clusters[y].package_bytes;
   });
   std::size_t best = members.empty() ? 0 : 1, work = 0;
+  const auto hosts_of = HostsOf(rules, members, hosts);
   std::vector<char> in_clique(clusters.size(), 0);
   for (std::size_t s = 0; s < members.size() && work < 5000000; ++s) {
     std::size_t seed = members[s];
@@ -67,8 +83,7 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
       bool clashes_with_all = true;
       for (std::size_t q : clique) {
         ++work;
-        if (PairBytes(rules, clusters[k], clusters[q]) <= capacity ||
-            SharedHost(rules, hosts, k, q)) {
+        if (PairBytes(rules, clusters[k], clusters[q]) <= capacity || SharedHost(hosts_of, k, q)) {
           clashes_with_all = false;
           break;
         }

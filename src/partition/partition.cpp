@@ -152,17 +152,18 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   for (std::size_t k : order) {
     bool conflicts_with_all = true;
     for (std::size_t q : clique) {
-      std::vector<std::string> both = clusters[k].functions;
-      both.insert(both.end(), clusters[q].functions.begin(), clusters[q].functions.end());
       bool owners_clash = !options.allow_mixed_owners && !clusters[k].owner.empty() &&
                           !clusters[q].owner.empty() && clusters[k].owner != clusters[q].owner;
+      if (owners_clash) continue;  // never in one stack, whatever their packages
+      std::vector<std::string> both = clusters[k].functions;
+      both.insert(both.end(), clusters[q].functions.begin(), clusters[q].functions.end());
       std::uint64_t together = StackPackageBytes(packages, both);
       // The packer's rule over the headroom. Sound because clusters come largest first: a
       // cluster that could host both k and q fits with whatever excluded it, so k fits too.
       bool adds_nothing =
           together == std::max(clusters[k].package_bytes, clusters[q].package_bytes) &&
           together <= limit;
-      if (!owners_clash && (together <= pb || adds_nothing)) {
+      if (together <= pb || adds_nothing) {
         conflicts_with_all = false;
         break;
       }
