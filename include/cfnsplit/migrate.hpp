@@ -1,25 +1,29 @@
 // Migrate: split a stack that is already deployed without replacing what it holds.
 //
-// Input: the deployed template (what `aws cloudformation get-template` returns, the bare
-// template, or a previous cfnsplit OUTDIR flattened back, with the stack of each resource in a
-// DeployedLayout), the deployed stack's name, and a plan in exports mode with the template it was
-// made for (which may have grown since the deployment). Output: a Migration — every resource's move
-// with its route (refactor, import, recreate, or impossible) and the reason, and the numbered
-// steps that take the deployed stack to cfnsplit's verified split: prepare (ordinary update and
-// new stacks holding a placeholder), refactor batches (CreateStackRefactor, at most 5 stacks
-// each), the gap (resources re-created or imported leave their old stack), import (IMPORT change
-// sets), finish (the final templates). Invariants: every intermediate state is an emission of
-// the deployed template verified equal to it (so no resource changes before the finish step);
-// resources, parameters, conditions and mappings never appear in a refactor that the stack did
-// not already have; rules come from rules/refactor.yaml (docs/migrate.md gives every source).
-// A deployed nested split (parent + children) is un-nested first: two ordinary updates of the
-// parent retain and then remove its AWS::CloudFormation::Stack resources, after which the
-// children are stacks of their own (real names from the user) that the exports migration
-// empties and deletes (unnest.cpp).
+// Input: the deployed template (what `aws cloudformation get-template` returns, the bare template,
+// or a previous cfnsplit OUTDIR flattened back, with the stack of each resource in a
+// DeployedLayout), the deployed stack's name, and a plan (exports or nested mode) with the template
+// it was made for (which may have grown since the deployment). Output: a Migration — every
+// resource's move with its route (refactor, import, recreate, or impossible) and the reason, and
+// the numbered steps that take the deployed stack to cfnsplit's verified split: prepare (ordinary
+// update and new stacks holding a placeholder), refactor batches (CreateStackRefactor, at most 5
+// stacks each), the gap (resources re-created or imported leave their old stack), import (IMPORT
+// change sets), finish (the final templates). Invariants: every intermediate state is an emission
+// of the deployed template verified equal to it (so no resource changes before the finish step);
+// resources, parameters, conditions and mappings never appear in a refactor that the stack did not
+// already have; rules come from rules/refactor.yaml (docs/migrate.md gives every source). A
+// deployed nested split (parent + children) is un-nested first: two ordinary updates of the parent
+// retain and then remove its AWS::CloudFormation::Stack resources, after which the children are
+// stacks of their own (real names from the user) that the exports migration empties and deletes
+// (unnest.cpp). A nested plan is reached through its exports-mode twin (same placements), after
+// which an IMPORT change set nests the children into the parent as AWS::CloudFormation::Stack
+// resources and two updates of the parent switch the wiring to the nested split's, the old exports
+// kept in the first (nest.cpp).
 // Diagnostics: E8001 (input not supported), E8002 (a move that would lose data or clash a name,
 // without --allow-recreate), E8003 (a refactor batch cannot be formed), E8004 (an intermediate
 // state fails verification), W8005 (a finish step that replaces a resource), E8006 (a nested
-// plan; a nested parent that cannot be un-nested).
+// plan that cannot be reached safely; a nested re-split that needs no migration; a nested
+// parent that cannot be un-nested).
 #pragma once
 
 #include <map>
@@ -173,7 +177,7 @@ struct Migration {
 };
 
 /// Plans the whole migration. `deployed` is the deployed template's model, `target`/`plan` the
-/// split to reach (exports mode). Returns nullopt after an error reported to `sink`.
+/// split to reach (exports or nested mode). Returns nullopt after an error reported to `sink`.
 std::optional<Migration> PlanMigration(const TemplateModel& deployed, const TemplateModel& target,
                                        const SplitPlan& plan, const RuleSet& rules,
                                        const MigrateOptions& options, DiagnosticSink& sink);

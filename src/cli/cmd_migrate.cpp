@@ -73,10 +73,11 @@ class MigrateCommand : public Command {
   CLI::App* Register(CLI::App& app) override {
     app_ = app.add_subcommand(
         "migrate", "Write the steps that split a deployed stack without replacing its resources");
-    app_->add_option("plan", plan_, "Plan file (the split to reach)")->required();
+    app_->add_option("plan", plan_, "Plan file (the split to reach, exports or nested mode)")
+        ->required();
     app_->add_option("--deployed", deployed_,
                      "The deployed template: `aws cloudformation get-template` output, the "
-                     "template itself, or a previous cfnsplit output directory (exports mode)")
+                     "template itself, or a previous cfnsplit output directory (either mode)")
         ->required();
     app_->add_option("--deployed-stack", stacks_,
                      "The deployed (base or parent) stack's name (default: stacks.json's for an "
@@ -145,8 +146,8 @@ class MigrateCommand : public Command {
     if (!p->check.ok()) {
       PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
       s.sink().Error("E4017", {},
-                     "the plan breaks hard constraints in exports mode; fix it "
-                     "(see `cfnsplit review`) before migrating");
+                     "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
+                     "before migrating");
       return s.Finish(true);
     }
     auto started = std::chrono::steady_clock::now();
@@ -182,47 +183,28 @@ class MigrateCommand : public Command {
     return false;
   }
 
-  // Stack refactoring moves resources between stacks but may change nothing else; a move into,
-  // out of or between nested children changes what the parent passes to its stack resources
-  // (their Parameters) and what it reads from them, so no refactor can do it (docs/migrate.md).
-  // A deployed nested split is un-nested first (unnest.cpp) when the target is an exports
-  // split; a nested target stays refused.
+  // A deployed nested split whose new nested plan moves no deployed resource needs no
+  // migration: the new split deployed by its deploy.sh is an ordinary update of the parent
+  // that only adds and updates children (said instead of a migration through exports mode,
+  // which would un-nest and re-nest every child for nothing). Any other nested plan is reached
+  // through its exports-mode twin and resource import (nest.cpp, docs/migrate.md).
   static bool RefuseNested(Session& s, const DeployedLayout& layout, const SplitPlan& plan) {
-    if (layout.mode == WiringMode::kNested && !layout.empty() &&
-        plan.options.mode == WiringMode::kNested) {
-      std::size_t moves = 0;
-      std::map<std::string, int> home = plan.StackIndex();
-      for (const auto& [id, stack] : layout.homes) {
-        auto it = home.find(id);
-        if (it != home.end() && it->second >= 0 &&
-            plan.stacks[static_cast<std::size_t>(it->second)].name != stack)
-          ++moves;
-      }
-      s.sink().Error(
-          "E8006", {},
-          moves == 0 && plan.options.mode == WiringMode::kNested
-              ? "the deployed split is nested and the plan moves no deployed resource to "
-                "another stack: no migration is needed; deploy the new split (`cfnsplit emit`, "
-                "then its deploy.sh) as an ordinary update of the parent stack, which "
-                "replaces nothing"
-              : "the deployed split is nested and the nested plan moves " + std::to_string(moves) +
-                    " deployed resource(s) to another stack: a stack refactor may not change "
-                    "the parent's AWS::CloudFormation::Stack resources (the Parameters they "
-                    "pass, the outputs read from them), and every such move changes them. "
-                    "Re-plan with `--mode exports` (migrate then un-nests the children and "
-                    "moves their resources), or with `--previous` so that nothing moves "
-                    "(docs/migrate.md)");
-      return false;
+    if (layout.mode != WiringMode::kNested || layout.empty() ||
+        plan.options.mode != WiringMode::kNested)
+      return true;
+    std::map<std::string, int> home = plan.StackIndex();
+    for (const auto& [id, stack] : layout.homes) {
+      auto it = home.find(id);
+      if (it != home.end() && it->second >= 0 &&
+          plan.stacks[static_cast<std::size_t>(it->second)].name != stack)
+        return true;
     }
-    if (plan.options.mode == WiringMode::kNested) {
-      s.sink().Error("E8006", {},
-                     "the plan is in nested mode: a stack refactor may not change a parent's "
-                     "AWS::CloudFormation::Stack resources, and moving resources into a nested "
-                     "child changes the Parameters its stack resource passes. Re-plan with "
-                     "`cfnsplit plan --mode exports` (docs/migrate.md)");
-      return false;
-    }
-    return true;
+    s.sink().Error("E8006", {},
+                   "the deployed split is nested and the plan moves no deployed resource to "
+                   "another stack: no migration is needed; deploy the new split (`cfnsplit "
+                   "emit`, then its deploy.sh) as an ordinary update of the parent stack, which "
+                   "replaces nothing");
+    return false;
   }
 
   void PrintSummary(const Migration& m, const std::string& stack, double seconds) const {

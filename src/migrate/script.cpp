@@ -225,6 +225,26 @@ import_stack() { # STACK FILE RESOURCES EXISTS PARAM...
   run aws cloudformation wait stack-import-complete --stack-name "$stack"
 }
 
+# Nesting existing stacks into the parent (resource import): the children's templates beside
+# the parent's are uploaded by package, each @STACKID:<stack>@ becomes that stack's StackId.
+nest_stacks() { # STACK FILE RESOURCES PARAM...
+  stack=$1; file=$2; rti=$3; shift 3
+  [ "$DRY_RUN" = 1 ] || [ -n "$MIGRATION_BUCKET" ] || die "$file names the children's templates: set MIGRATION_BUCKET"
+  run aws cloudformation package --template-file "$HERE/$file" --s3-bucket "${MIGRATION_BUCKET:-BUCKET}" \
+    --s3-prefix "$S3_PREFIX" --use-json --output-template-file "$STATE/nest-packaged.json"
+  [ "$DRY_RUN" != 1 ] || cp "$HERE/$file" "$STATE/nest-packaged.json"
+  cp "$HERE/$rti" "$STATE/nest-import.json"
+  if [ "$DRY_RUN" != 1 ]; then
+    for ref in $(grep -o '@STACKID:[^@"]*@' "$HERE/$rti" | sort -u); do
+      s=${ref#@STACKID:}; s=${s%@}
+      id=$(aws cloudformation describe-stacks --stack-name "$s" --query 'Stacks[0].StackId' --output text)
+      sed "s#$ref#$id#g" "$STATE/nest-import.json" > "$STATE/nest-import.tmp" && mv "$STATE/nest-import.tmp" "$STATE/nest-import.json"
+    done
+  fi
+  touch "$STATE/physical-ids.tsv"
+  import_stack "$stack" .state/nest-packaged.json .state/nest-import.json yes "$@"
+}
+
 # Parameters no stack can give must be in PARAMETER_OVERRIDES before the step runs.
 require_parameters() { # NAME...
   [ "$DRY_RUN" = 1 ] && { say "+ (needs PARAMETER_OVERRIDES for: $*)"; return 0; }
@@ -289,8 +309,12 @@ std::string MigrateScript(const Migration& m, const std::string& deployed_stack)
           out << "  delete_stack " << Quote(stack) << "\n";
           break;
         case MigrationOp::Kind::kImport:
-          out << "  import_stack " << Quote(stack) << " " << Quote(file) << " "
-              << Quote(op.resources_to_import) << " " << (op.stack_exists ? "yes" : "no");
+          if (op.package_children)
+            out << "  nest_stacks " << Quote(stack) << " " << Quote(file) << " "
+                << Quote(op.resources_to_import);
+          else
+            out << "  import_stack " << Quote(stack) << " " << Quote(file) << " "
+                << Quote(op.resources_to_import) << " " << (op.stack_exists ? "yes" : "no");
           for (const std::string& p : op.parameters) out << " " << Quote(p);
           out << "\n";
           break;

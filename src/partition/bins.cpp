@@ -3,8 +3,10 @@
 #include "partition/bins.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 namespace cfnsplit {
 
@@ -18,6 +20,51 @@ Budgets StackBudgets(const RuleSet& rules, const PlanOptions& options, double ti
           Budget(rules, QuotaMeasure::kPackageBytes, 1.0)};
 }
 
+namespace {
+
+// Ids for strings, in order of first sight; each cluster's list comes out ascending and unique.
+class Interner {
+ public:
+  std::vector<std::uint32_t> Ids(const std::vector<std::string>& names) {
+    std::vector<std::uint32_t> ids;
+    ids.reserve(names.size());
+    for (const auto& name : names)
+      ids.push_back(ids_.emplace(name, static_cast<std::uint32_t>(ids_.size())).first->second);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> ids_;
+};
+
+// How many of `ids` the ascending list `have` lacks.
+std::size_t Missing(const std::vector<std::uint32_t>& ids, const std::vector<std::uint32_t>& have) {
+  std::size_t missing = 0;
+  for (std::uint32_t id : ids) missing += !std::binary_search(have.begin(), have.end(), id);
+  return missing;
+}
+
+void Merge(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& ids) {
+  if (ids.empty()) return;
+  std::vector<std::uint32_t> merged;
+  merged.reserve(into.size() + ids.size());
+  std::set_union(into.begin(), into.end(), ids.begin(), ids.end(), std::back_inserter(merged));
+  into.swap(merged);
+}
+
+}  // namespace
+
+StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& packages,
+                       const Budgets& budgets, const PlanOptions& options)
+    : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {
+  Interner takes, params, gives;
+  wiring_.reserve(clusters.size());
+  for (const Cluster& c : clusters)
+    wiring_.push_back({takes.Ids(c.takes), params.Ids(c.params), gives.Ids(c.gives)});
+}
+
 bool StackRules::Fits(const Bin& bin, std::size_t k) const {
   const Cluster& c = clusters_[k];
   if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
@@ -25,10 +72,10 @@ bool StackRules::Fits(const Bin& bin, std::size_t k) const {
       bin.owner != c.owner)
     return false;
   if (bin.resources + c.resources > budgets_.resources) return false;
-  std::size_t takes = bin.takes.size(), params = bin.params.size(), gives = bin.gives.size();
-  for (const auto& t : c.takes) takes += !bin.takes.count(t);
-  for (const auto& p : c.params) params += !bin.params.count(p);
-  for (const auto& g : c.gives) gives += !bin.gives.count(g);
+  const Wiring& w = wiring_[k];
+  std::size_t takes = bin.takes.size() + Missing(w.takes, bin.takes);
+  std::size_t params = bin.params.size() + Missing(w.params, bin.params);
+  std::size_t gives = bin.gives.size() + Missing(w.gives, bin.gives);
   WiringLoad load = LoadOf(takes, params, gives, bin.root_outputs + c.root_outputs,
                            options_.mode == WiringMode::kNested);
   if (load.parameters > budgets_.parameters || load.outputs > budgets_.outputs) return false;
@@ -75,9 +122,9 @@ void StackRules::Add(Bin& bin, std::size_t k) const {
   bin.bytes += c.bytes;
   bin.own_bytes += c.own_bytes;
   bin.max_layer = std::max(bin.max_layer, c.layer_bytes);
-  bin.takes.insert(c.takes.begin(), c.takes.end());
-  bin.params.insert(c.params.begin(), c.params.end());
-  bin.gives.insert(c.gives.begin(), c.gives.end());
+  Merge(bin.takes, wiring_[k].takes);
+  Merge(bin.params, wiring_[k].params);
+  Merge(bin.gives, wiring_[k].gives);
   if (bin.owner.empty()) bin.owner = c.owner;
   if (bin.forced_name.empty()) bin.forced_name = c.forced_stack;
 }

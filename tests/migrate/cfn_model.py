@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A small, independent model of the CloudFormation operations a migration uses.
 
-It shares no code or data with cfnsplit: the rules below are written down again from the
-documentation (sources beside each), so that a mistake in cfnsplit's rules/refactor.yaml or in its
-planner is caught here rather than repeated.
+It shares no code or data with cfnsplit: the rules (cfn_rules.py, cfn_nesting.py) are written
+down again from the documentation (sources beside each), so that a mistake in cfnsplit's
+rules/refactor.yaml or in its planner is caught here rather than repeated.
 
 Stacks are sets of resources with physical IDs. Operations:
 - create / update: resources added are created (a fixed physical name that already exists fails),
@@ -13,7 +13,14 @@ Stacks are sets of resources with physical IDs. Operations:
   condition or mapping added or changed; no empty stack; deny-listed types and resources that read
   AWS::StackName/StackId/NotificationARNs do not move);
 - import: only retained resources of importable types, each with a DeletionPolicy, nothing else
-  created, deleted or changed.
+  created, deleted or changed;
+- import of a stack into a parent (nesting an existing stack, UserGuide
+  resource-import-nested-stacks.html): an AWS::CloudFormation::Stack resource identified by the
+  StackId of an existing stack; one level of nesting only (the parent is no nested child, the
+  imported stack is not nested already and has no children of its own); the stack resource's
+  TemplateURL names a template equal to the stack's current one, and (so that the import changes
+  nothing) the Parameters it passes equal the stack's parameter values; a DeletionPolicy, as for
+  every import. The stack is then a nested child of the parent (changed only through it).
 Nested stacks: an AWS::CloudFormation::Stack resource creates or updates its child from the
 template its TemplateURL names (every update of the parent re-deploys the child from there) with
 the Parameters it passes; GetAtt Child.Outputs.X reads the child's output; removing the resource
@@ -27,51 +34,10 @@ another stack imports them.
 """
 import json
 
-REGION, ACCOUNT = "us-east-1", "123456789012"
-
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
-QUOTAS = {"Resources": 500, "Outputs": 200, "Parameters": 200, "Mappings": 200}
-BODY_BYTES, URL_BYTES = 51200, 1000000
-
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-refactoring.html
-REFACTOR_DENY = {
-    "AWS::ApiGateway::Method", "AWS::ApiGateway::BasePathMapping", "AWS::Lambda::EventInvokeConfig",
-    "AWS::CloudFormation::CustomResource", "AWS::CloudFormation::WaitCondition",
-    "AWS::DynamoDB::GlobalTable", "AWS::Route53::RecordSet", "AWS::CertificateManager::Certificate",
-    "AWS::WAFv2::WebACL", "AWS::Synthetics::Canary", "AWS::StepFunctions::StateMachineVersion",
-}
-STACK_TYPE = "AWS::CloudFormation::Stack"
-STACK_PSEUDO = ("AWS::StackName", "AWS::StackId", "AWS::NotificationARNs")
-
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-supported-resources.html
-IMPORTABLE = {
-    "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table", "AWS::S3::Bucket",
-    "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy",
-    "AWS::Lambda::Permission", "AWS::Lambda::Url",
-}
-
-# Properties that fix a physical name (each type's reference page).
-NAME_PROPERTY = {
-    "AWS::Lambda::Function": "FunctionName", "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-    "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::IAM::Role": "RoleName",
-    "AWS::Events::Rule": "Name", "AWS::CloudWatch::Alarm": "AlarmName",
-    "AWS::ApiGateway::RestApi": "Name",
-}
-NO_VALUE = object()
-
-
-class Fail(Exception):
-    """An operation CloudFormation would refuse or fail."""
-
-
-def is_custom(t):
-    return t.startswith("Custom::") or t == "AWS::CloudFormation::CustomResource"
-
-
-def mentions(value, names):
-    text = json.dumps(value)
-    return [n for n in names if n in text]
+from cfn_rules import (  # noqa: F401  (Fail and the constants are part of this module's interface)
+    ACCOUNT, BODY_BYTES, IMPORTABLE, NAME_PROPERTY, NO_VALUE, QUOTAS, REFACTOR_DENY, REGION,
+    STACK_PSEUDO, STACK_TYPE, URL_BYTES, Fail, is_custom, mentions)
+from cfn_nesting import Nesting
 
 
 class Resource:
@@ -97,7 +63,7 @@ class Stack:
         self.nested_in = None  # the parent stack's name while this stack is a nested child
 
 
-class Cloud:
+class Cloud(Nesting):
     def __init__(self):
         self.stacks = {}
         self.retained = {}   # physical ID -> Resource (out of every stack)
@@ -106,6 +72,7 @@ class Cloud:
         self.log = []
         self.objects = {}   # TemplateURL -> template (what S3 holds)
         self.child_of = {}  # (parent stack, stack resource) -> child stack name
+        self.stack_ids = {}  # stack name -> StackId (ARN), given at creation
 
     # ---------- evaluation ----------
     def exported(self, name, skip=None, pending=None, involved=()):
@@ -339,6 +306,7 @@ class Cloud:
             if r.policy in ("Retain", "RetainExceptOnCreate"):
                 self.retained[r.phys] = r
         del self.stacks[stack]
+        self.stack_ids.pop(stack, None)
 
     def deploy(self, stack, t, params=None, body_bytes=None, parent=None):
         """create-stack, or update-stack with the previous parameter values (`parent`: the
@@ -369,6 +337,7 @@ class Cloud:
         self.check_exports(stack, old.exports if old else {}, exports)
         s = Stack(stack, t, params)
         s.outputs, s.nested_in = self.last_outputs, parent
+        self.stack_id(stack)
         for lid, p in props.items():
             rtype = t["Resources"][lid]["Type"]
             if lid in old_res and old_res[lid].type == rtype:
@@ -532,11 +501,18 @@ class Cloud:
         old_res = old.resources if old else {}
         phys = {lid: r.phys for lid, r in old_res.items()}
         ids = {e["LogicalResourceId"] for e in to_import}
+        nesting = {}  # stack resource -> the existing stack it nests
         for e in to_import:
             lid, rtype = e["LogicalResourceId"], e["ResourceType"]
             d = t["Resources"].get(lid)
             if d is None or d["Type"] != rtype:
                 raise Fail(f"import: {lid} is not in the template as {rtype}")
+            if rtype == STACK_TYPE:
+                if "DeletionPolicy" not in d:
+                    raise Fail(f"import: {lid} needs a DeletionPolicy")
+                nesting[lid] = self.stack_to_nest(stack, lid, e["ResourceIdentifier"])
+                phys[lid] = nesting[lid].name
+                continue
             if rtype not in IMPORTABLE:
                 raise Fail(f"import: {rtype} cannot be imported")
             if "DeletionPolicy" not in d:
@@ -550,7 +526,11 @@ class Cloud:
         if extra or missing:
             raise Fail(f"import: may not create {sorted(extra)} or delete {sorted(missing)}")
         props, exports, imports = self.resolve(stack, t, params, phys)
+        for lid, child in nesting.items():
+            self.check_nesting(stack, lid, props[lid], child)
         for lid, p in props.items():
+            if lid in nesting:
+                continue
             was = old_res[lid].props if lid in old_res else self.retained[phys[lid]].props
             if p != was:
                 raise Fail(f"import: {lid} would change: {_diff(was, p)}")
@@ -558,8 +538,14 @@ class Cloud:
         s = Stack(stack, t, params)
         s.outputs, s.nested_in = self.last_outputs, old.nested_in if old else None
         for lid, p in props.items():
+            policy = t["Resources"][lid].get("DeletionPolicy")
+            if lid in nesting:
+                s.resources[lid] = Resource(STACK_TYPE, phys[lid], p, policy)
+                nesting[lid].nested_in = stack
+                self.child_of[(stack, lid)] = phys[lid]
+                continue
             r = old_res.get(lid) or self.retained.pop(phys[lid])
-            s.resources[lid] = Resource(r.type, r.phys, p, t["Resources"][lid].get("DeletionPolicy"), r.uid)
+            s.resources[lid] = Resource(r.type, r.phys, p, policy, r.uid)
         s.exports, s.imports = exports, imports
         self.stacks[stack] = s
         self.remember(s)

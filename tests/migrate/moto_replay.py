@@ -170,7 +170,8 @@ def run(root, deployed, aws):
             missing = [k for k in ("refactor", "import") if k in kinds]
             stopped = (f"ran the prepare step only; step {step['folder']} and the later ones "
                        f"are not run in moto: the migration needs {' and '.join(missing)}, which "
-                       "moto 5.2.1 lacks (no stack refactoring API, no IMPORT change sets); they "
+                       "moto 5.2.1 lacks (no stack refactoring API, no IMPORT change sets, so "
+                       "no nesting of an existing stack either); they "
                        "are proved in the model only (replay.py)")
             break
         for op in step["ops"]:

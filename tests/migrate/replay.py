@@ -190,9 +190,15 @@ def run_op(cloud, root, op, stats):
         stats["moved"] += len(mappings)
     elif kind == "import":
         (stack, t), = templates.items()
+        if op.get("package_children"):  # migrate.sh: aws cloudformation package
+            t = package(cloud, os.path.dirname(files[stack]), t)
         text = open(os.path.join(root, op["resources_to_import"]), encoding="utf-8").read()
         for (s, lid), phys in cloud.last_seen.items():
             text = text.replace(f"@PHYSICAL:{s}:{lid}@", phys)
+        for name in sorted(set(re.findall(r"@STACKID:([^@\"]*)@", text))):  # describe-stacks
+            if name not in cloud.stacks:
+                raise Fail(f"import: no stack {name} to nest")
+            text = text.replace(f"@STACKID:{name}@", cloud.stack_id(name))
         if "@PHYSICAL:" in text:
             raise Fail(f"import: a physical ID was never seen: {text[:200]}")
         params = {} if stack in cloud.stacks else values_from(cloud, op["parameters_from"], t)
@@ -202,6 +208,40 @@ def run_op(cloud, root, op, stats):
     else:
         raise Fail(f"unknown operation {kind}")
     stats["ops"] += 1
+
+
+def without_urls(t):
+    t = json.loads(json.dumps(t))
+    for d in t["Resources"].values():
+        if d.get("Type") == "AWS::CloudFormation::Stack":
+            d.get("Properties", {}).pop("TemplateURL", None)
+    return t
+
+
+def check_end_state(cloud, root):
+    """The stacks are split/ exactly: an exports split's stacks by name; a nested split's parent
+    (its TemplateURLs aside: package rewrote them) and, nested in it, each child."""
+    index = load(os.path.join(root, "split", "stacks.json"))
+    if index.get("mode") == "nested":
+        parent = index["stacks"][0]["stack_name"]
+        want = {parent: load(os.path.join(root, "split", index["stacks"][0]["template"]))}
+        for s in index["stacks"][1:]:
+            child = cloud.child_of.get((parent, s["resource_id"]))
+            if child is None or cloud.stacks.get(child) is None or cloud.stacks[child].nested_in != parent:
+                raise Fail(f"{s['resource_id']} is not a nested child of {parent} at the end")
+            want[child] = load(os.path.join(root, "split", s["template"]))
+        if without_urls(cloud.stacks[parent].template) != without_urls(want[parent]):
+            raise Fail(f"stack {parent} does not end as split/ says")
+        del want[parent]
+        if set(want) | {parent} != set(cloud.stacks):
+            raise Fail(f"stacks at the end {sorted(cloud.stacks)} are not the split's {sorted(want)} and {parent}")
+    else:
+        want = {s["stack_name"]: load(os.path.join(root, "split", s["template"])) for s in index["stacks"]}
+        if set(want) != set(cloud.stacks):
+            raise Fail(f"stacks at the end {sorted(cloud.stacks)} are not the split's {sorted(want)}")
+    for s, t in want.items():
+        if cloud.stacks[s].template != t:
+            raise Fail(f"stack {s} does not end as split/ says")
 
 
 def replay(root, deployed_path):
@@ -226,13 +266,7 @@ def replay(root, deployed_path):
             except Fail as e:
                 raise Fail(f"step {step['folder']}, {op['op']} {list(op['stacks'])}: {e}") from None
     # The end state is the split, exactly.
-    index = load(os.path.join(root, "split", "stacks.json"))
-    want = {s["stack_name"]: load(os.path.join(root, "split", s["template"])) for s in index["stacks"]}
-    if set(want) != set(cloud.stacks):
-        raise Fail(f"stacks at the end {sorted(cloud.stacks)} are not the split's {sorted(want)}")
-    for s, t in want.items():
-        if cloud.stacks[s].template != t:
-            raise Fail(f"stack {s} does not end as split/ says")
+    check_end_state(cloud, root)
     if cloud.retained:
         raise Fail(f"resources left outside every stack: {sorted(r.phys for r in cloud.retained.values())[:5]}")
     routes = {m["id"]: m["route"] for m in steps["moves"]}

@@ -66,6 +66,51 @@ def migrate_and_replay(binary, work, name, deployed, plan, stack, extra=(), expe
     return steps, stats, out
 
 
+def check_nested_target(name, deployed, steps, stats, out):
+    """A migration to a nested plan: the children are nested by an IMPORT change set of stack
+    resources after the exports-mode finish step, before the rewire and the nested finish; the
+    model refuses the migration without that step (the parent would create new children)."""
+    folders = [s["folder"] for s in steps["steps"]]
+    nest = [i for i, f in enumerate(folders) if f.endswith("-nest")]
+    finish = [i for i, f in enumerate(folders) if f.endswith("-finish")]
+    ok = (len(nest) == 1 and finish and finish[-1] < nest[0]
+          and folders[-1].endswith("-finish-nested") and nest[0] < len(folders) - 1
+          and all(o["op"] == "import" for o in steps["steps"][nest[0]]["ops"]))
+    children = stats["imported"] - sum(1 for m in steps["moves"] if m["route"] == "import")
+    check(ok and children > 0,
+          f"{name}: {children} children nested by import after the exports-mode finish "
+          f"({', '.join(folders)}); {stats['moved']} refactored, {stats['recreated']} re-created, "
+          f"{stats['kept']} deployed resources kept, {stats['ops']} operations, at most "
+          f"{stats['max_resources']} resources in a template")
+    # The model holds the import to the documented checks: a stack resource whose template is
+    # not the stack's is refused.
+    tampered = out + "-tampered"
+    shutil.rmtree(tampered, ignore_errors=True)
+    shutil.copytree(out, tampered)
+    folder = os.path.join(tampered, steps["steps"][nest[0]]["folder"])
+    child = sorted(f for f in os.listdir(folder) if f.endswith(".json") and "resources-to-import"
+                   not in f and f != steps["deployed_stack"] + ".json")[0]
+    t = json.load(open(os.path.join(folder, child)))
+    t["Description"] = "changed"
+    json.dump(t, open(os.path.join(folder, child), "w"))
+    try:
+        replay.replay(tampered, deployed)
+        check(False, f"{name}: nesting a stack under another template must fail in the model")
+    except Fail as e:
+        check("template" in str(e), f"{name}: a nest template unlike the stack's fails in the model ({str(e)[:90]})")
+    broken = out + "-no-nest"
+    shutil.rmtree(broken, ignore_errors=True)
+    shutil.copytree(out, broken)
+    data = json.load(open(os.path.join(broken, "steps.json")))
+    data["steps"] = [s for s in data["steps"] if not s["folder"].endswith("-nest")]
+    json.dump(data, open(os.path.join(broken, "steps.json"), "w"))
+    try:
+        replay.replay(broken, deployed)
+        check(False, f"{name}: skipping the nest step must fail in the model")
+    except Fail as e:
+        check(True, f"{name}: skipping the nest step fails in the model ({str(e)[:90]})")
+
+
 def naive_deploy_fails(deployed, out, stack):
     """Deploying the split over the deployed stack, as emit's README says, must fail: the model
     is not vacuous."""
@@ -104,6 +149,12 @@ def case_ml(binary, src, work):
               "ml: the functions added since the deployment are created by the finish step")
         why = naive_deploy_fails(deployed, out, "ml-platform-prod")
         check(why != "", f"ml: deploying the split directly replaces resources in the model ({why[:90]})")
+    # The same deployment -> the sample's nested plan.
+    nested_plan = os.path.join(work, "ml-nested-plan.yaml")
+    run(binary, "plan", tmpl, "--mode", "nested", "-o", nested_plan)
+    got = migrate_and_replay(binary, work, "ml to nested", deployed, nested_plan, "ml-platform-prod")
+    if got:
+        check_nested_target("ml to nested", deployed, *got)
 
 
 def case_generated(binary, src, work):
@@ -168,18 +219,29 @@ def case_resplit(binary, src, work):
                   f"resplit merge: {merged[1]['moved']} resources refactored, "
                   f"{merged[1].get('deleted_stacks', 0)} emptied stacks deleted")
     case_nested(binary, work, nested_old, smaller)
-    # Nested targets stay refused, with the reason and the way.
+    # A nested re-split that moves nothing needs no migration (E8006 says so).
     nested_plan = os.path.join(work, "nested-plan.yaml")
     run(binary, "plan", svc, "--mode", "nested", "--previous", old_nested_plan, "-o", nested_plan)
     p = run(binary, "migrate", "--deployed", nested_old, nested_plan, "-o",
             os.path.join(work, "nested-x"), expect=1)
     check(p.returncode == 1 and "E8006" in p.stderr and "ordinary update" in p.stderr,
           "nested: a nested re-split that moves nothing is an ordinary update, said (E8006)")
-    p = run(binary, "migrate", "--deployed", old, nested_plan, "-o", os.path.join(work, "nested-x"),
-            expect=1)
-    check(p.returncode == 1 and "E8006" in p.stderr and "--mode exports" in p.stderr,
-          "nested: a nested target is refused with the fix (--mode exports)")
     check(not os.path.exists(os.path.join(work, "nested-x")), "nested: nothing written when refused")
+    # Nested targets: the exports split deployed -> a nested plan; the nested split deployed ->
+    # a new nested plan that moves resources (smaller stacks).
+    got = migrate_and_replay(binary, work, "exports split to nested", old, nested_plan, None,
+                             dry_refactor=False)
+    if got:
+        check_nested_target("exports split to nested", old, *got)
+    smaller_nested = os.path.join(work, "smaller-nested-plan.yaml")
+    run(binary, "plan", svc, "--mode", "nested", "--headroom", "0.5", "-o", smaller_nested)
+    base = json.load(open(os.path.join(nested_old, "stacks.json")))["stacks"][0]["stack_name"]
+    names = replay.child_stack_names(nested_old, base)
+    named = [a for lid, child in names.items() for a in ("--deployed-stack", f"{lid}={child}")]
+    got = migrate_and_replay(binary, work, "nested split to a new nested plan", nested_old,
+                             smaller_nested, None, named)
+    if got:
+        check_nested_target("nested split to a new nested plan", nested_old, *got)
 
 
 def case_nested(binary, work, nested_old, plan):
@@ -240,6 +302,12 @@ def case_peer(binary, work):
               f"peer: {len(names)} children un-nested, {stats['moved']} resources refactored in "
               f"{stats['refactors']} refactors, {stats['kept']} deployed resources kept, the "
               f"emptied children deleted ({stats['ops']} operations)")
+    nested_plan = os.path.join(work, "peer-nested-plan.yaml")
+    run(binary, "plan", os.path.join(case, "template.json"), "--mode", "nested", "--strategy",
+        "ownership", "-o", nested_plan)
+    got = migrate_and_replay(binary, work, "peer nested to nested", deployed, nested_plan, stack, named)
+    if got:
+        check_nested_target("peer nested to nested", deployed, *got)
 
 
 def case_named(binary, src, work):
@@ -272,6 +340,26 @@ def case_named(binary, src, work):
                        pinned_plan, "orders-prod", (),
                        {"ReportsFunction": "import", "ApiOrdersGet": "recreate",
                         "OrdersFunction": "refactor", "OrdersTable": "stay", "SeedData": "stay"})
+
+
+def case_named_nested(binary, work):
+    """The named template (a parameter without default, a Retain table, an imported function, a
+    custom resource reading a child) -> a nested plan: the custom resource reads a child that
+    reads the parent, so it is refused (E8006) unless --allow-recreate accepts re-creating it."""
+    tmpl = os.path.join(work, "orders.json")
+    plan = os.path.join(work, "orders-nested-plan.yaml")
+    run(binary, "plan", tmpl, "--mode", "nested", "--strategy", "ownership", "--deployed", tmpl,
+        "-o", plan)
+    p = run(binary, "migrate", "--deployed", tmpl, "--deployed-stack", "orders-prod", plan, "-o",
+            os.path.join(work, "orders-nested-refused"), expect=1)
+    check(p.returncode == 1 and "E8006" in p.stderr and "--allow-recreate SeedData" in p.stderr
+          and "--pin SeedData=OrdersFunctions" in p.stderr,
+          "named to nested: a custom resource reading a child that reads the parent is E8006, with the fixes")
+    got = migrate_and_replay(binary, work, "named to nested --allow-recreate", tmpl, plan,
+                             "orders-prod", ("--allow-recreate", "SeedData"),
+                             {"SeedData": "recreate", "ReportsFunction": "import"})
+    if got:
+        check_nested_target("named to nested", tmpl, *got)
 
 
 def case_bad_inputs(binary, work):
@@ -309,6 +397,7 @@ def main():
         case_resplit(binary, src, work)
         case_peer(binary, work)
         case_named(binary, src, work)
+        case_named_nested(binary, work)
         case_bad_inputs(binary, work)
     finally:
         os.chdir(cwd)

@@ -46,7 +46,9 @@ Resources:
 
 SplitPlan TwoStacks(std::vector<std::string> moved) {
   std::vector<std::string> base = {"Table"};
-  return MakePlan({{"Base", base}, {"Functions", moved}});
+  SplitPlan plan = MakePlan({{"Base", base}, {"Functions", moved}});
+  plan.options.mode = WiringMode::kExports;  // the plans below are exports splits
+  return plan;
 }
 
 std::filesystem::path MakeTempDir() {
@@ -305,6 +307,7 @@ TEST_CASE("a deployed nested split to an exports plan: un-nest, refactor out, de
   Fixture parent(kNestedParent);
   Fixture f(kNestedFlat, "flat.yaml");
   SplitPlan plan = MakePlan({{"Base", {"Table"}}, {"Functions", {"Fn", "Topic"}}});
+  plan.options.mode = WiringMode::kExports;
   MigrateOptions options;
   options.deployed_stack = "app";
   options.layout = NestedLayout(parent.model->root());
@@ -351,6 +354,7 @@ TEST_CASE("an un-nested child exports under the names the other stacks import", 
   flat.replace(flat.find("      Environment: {Variables: {T: !Ref Table}}\n"), 47, "");
   Fixture f(flat, "flat.yaml");
   SplitPlan plan = MakePlan({{"Base", {"Table", "Topic"}}, {"Functions", {"Fn"}}});
+  plan.options.mode = WiringMode::kExports;
   MigrateOptions options;
   options.deployed_stack = "app";
   options.layout = NestedLayout(parent.model->root());
@@ -368,4 +372,125 @@ TEST_CASE("an un-nested child exports under the names the other stacks import", 
   // The wire is FnArn2 (the template has an output FnArn of its own).
   CHECK(Has(base, "\"${BaseStackName}-FunctionsStack-FnArn2\""));
   CHECK(Has(child, "\"Name\": \"app-FunctionsStack-FnArn2\""));
+}
+
+namespace {
+
+// Base holds the bucket and an API deployment that waits on a method of the functions stack,
+// whose function reads the bucket: nested, the parent and its child read each other.
+const char* kNestedTarget = R"(AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: arn:aws:iam::123456789012:role/r
+      Environment: {Variables: {B: !Ref Bucket}}
+  Method:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: api, ResourceId: res, HttpMethod: GET, Uri: !GetAtt Fn.Arn}
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: Method
+    Properties: {RestApiId: api}
+)";
+
+SplitPlan NestedPlan(std::vector<std::string> base, std::vector<std::string> moved) {
+  SplitPlan plan = MakePlan({{"Base", base}, {"Functions", moved}});
+  plan.options.mode = WiringMode::kNested;
+  return plan;
+}
+
+std::size_t FolderIndex(const Migration& m, const std::string& suffix) {
+  for (std::size_t i = 0; i < m.steps.size(); ++i) {
+    const std::string& f = m.steps[i].folder;
+    if (f.size() >= suffix.size() &&
+        f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return i;
+  }
+  return m.steps.size();
+}
+
+}  // namespace
+
+TEST_CASE("a nested plan: the exports-mode route, then the children nested by import",
+          "[unit][migrate]") {
+  Fixture f(kNestedTarget);
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  auto m = PlanMigration(*f.model, *f.model, NestedPlan({"Bucket", "Deployment"}, {"Fn", "Method"}),
+                         f.rules, options, f.sink);
+  INFO(f.Diags());
+  REQUIRE(m);
+  std::vector<std::string> folders;
+  for (const MigrationStep& s : m->steps) folders.push_back(s.folder);
+  INFO(::Catch::Detail::stringify(folders));
+  // The import that nests the children comes after the exports-mode finish (the children must
+  // be complete stacks of their own) and before the updates that switch the wiring.
+  std::size_t finish = FolderIndex(*m, "-finish"), nest = FolderIndex(*m, "-nest");
+  std::size_t rewire = FolderIndex(*m, "-nest-rewire");
+  std::size_t last = FolderIndex(*m, "-finish-nested");
+  REQUIRE(nest < m->steps.size());
+  CHECK(finish < nest);
+  CHECK(nest < rewire);
+  CHECK(rewire < last);
+  CHECK(last + 1 == m->steps.size());
+  const MigrationOp& op = m->steps[nest].ops.at(0);
+  CHECK(op.kind == MigrationOp::Kind::kImport);
+  CHECK(op.package_children);
+  auto file = [&](const std::string& path) -> std::string {
+    for (const EmittedFile& e : m->files)
+      if (e.path == path) return e.contents;
+    return "";
+  };
+  const std::string folder = m->steps[nest].folder;
+  std::string to_import = file(op.resources_to_import);
+  CHECK(to_import.find("\"AWS::CloudFormation::Stack\"") != std::string::npos);
+  CHECK(to_import.find("\"StackId\": \"@STACKID:app-Functions@\"") != std::string::npos);
+  // The parent's template as the finish step left it plus the stack resource, retained, naming
+  // the child's template as deployed.
+  std::string parent = file(folder + "/app.json");
+  CHECK(parent.find("\"TemplateURL\": \"app-Functions.json\"") != std::string::npos);
+  CHECK(parent.find("\"DeletionPolicy\": \"Retain\"") != std::string::npos);
+  CHECK(file(folder + "/app-Functions.json") ==
+        file(m->steps[finish].folder + "/app-Functions.json"));
+  // The rewire keeps the export the child still imports; the nested split drops it.
+  std::string rewired = file(m->steps[rewire].folder + "/app.json");
+  CHECK(rewired.find("\"Export\"") != std::string::npos);
+  CHECK(file(m->steps[last].folder + "/app.json").find("\"Export\"") == std::string::npos);
+  CHECK(file("split/stacks.json").find("\"mode\": \"nested\"") != std::string::npos);
+  CHECK(!file("split-exports/stacks.json").empty());
+  CHECK(file("migrate.sh").find("nest_stacks 'app'") != std::string::npos);
+  // The deployment reads the child, which reads the parent: re-created on the way.
+  const ResourceMove& deployment = MoveOf(m->moves, "Deployment");
+  CHECK(deployment.route == MoveRoute::kRecreate);
+  CHECK(deployment.reason.find("nest-rewire") != std::string::npos);
+}
+
+TEST_CASE("a nested plan whose parent resource reading a child cannot be re-created is E8006",
+          "[unit][migrate]") {
+  std::string text = std::string(kNestedTarget) + R"(  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: fn-errors
+      Dimensions: [{Name: FunctionName, Value: !Ref Fn}]
+)";
+  Fixture f(text);
+  MigrateOptions options;
+  options.deployed_stack = "app";
+  SplitPlan plan = NestedPlan({"Bucket", "Deployment", "Alarm"}, {"Fn", "Method"});
+  auto m = PlanMigration(*f.model, *f.model, plan, f.rules, options, f.sink);
+  CHECK(!m);
+  std::string diags = f.Diags();
+  CHECK(diags.find("E8006") != std::string::npos);
+  CHECK(diags.find("--allow-recreate Alarm") != std::string::npos);
+  // Accepted with --allow-recreate: then it is re-created like the deployment.
+  Fixture g(text);
+  options.allow_recreate = {"Alarm"};
+  auto forced = PlanMigration(*g.model, *g.model, plan, g.rules, options, g.sink);
+  INFO(g.Diags());
+  REQUIRE(forced);
+  CHECK(MoveOf(forced->moves, "Alarm").route == MoveRoute::kRecreate);
+  CHECK(MoveOf(forced->moves, "Alarm").forced);
 }
