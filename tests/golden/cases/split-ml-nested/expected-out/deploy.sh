@@ -19,6 +19,10 @@ artifacts="$here"/'../../../../samples/ml-service'
 dry_run=0
 overrides=''
 
+# Throttled calls ("Rate exceeded": many stacks, each waited on by polling) are retried with
+# backoff unless the caller chose otherwise.
+export AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}" AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-10}"
+
 die() { printf 'deploy.sh: %s\n' "$*" >&2; exit 1; }
 quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 # Prints a command, then runs it unless --dry-run.
@@ -56,16 +60,25 @@ deploy_stack() {
   printf '+ aws cloudformation deploy --stack-name %s --template-file %s%s ... (%s parameter value(s))\n' \
     "$name" "$template" "${bucket:+ --s3-bucket $bucket}" "$#" >&2
   [ "$dry_run" = 1 ] && return 0
-  if [ $# -gt 0 ]; then
-    aws --region "$region" cloudformation deploy --stack-name "$name" --template-file "$template" \
-      ${bucket:+--s3-bucket "$bucket"} --no-fail-on-empty-changeset \
-      --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND \
-      --parameter-overrides "$@"
-  else
-    aws --region "$region" cloudformation deploy --stack-name "$name" --template-file "$template" \
-      ${bucket:+--s3-bucket "$bucket"} --no-fail-on-empty-changeset \
-      --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND
-  fi
+  [ $# -gt 0 ] && set -- --parameter-overrides "$@"
+  aws --region "$region" cloudformation deploy --stack-name "$name" --template-file "$template" \
+    ${bucket:+--s3-bucket "$bucket"} --no-fail-on-empty-changeset \
+    --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND \
+    "$@" || explain_failure "$name"
+}
+# After a failed deploy, the FAILED events (newest first) of the stack and of every nested
+# stack it made: the cause of "Embedded stack ... was not successfully created" is in a child.
+explain_failure() {
+  printf 'deploy.sh: stack %s failed; the FAILED events CloudFormation recorded:\n' "$1" >&2
+  children=$(aws --region "$region" cloudformation describe-stack-events --stack-name "$1" \
+    --query "StackEvents[?ResourceType=='AWS::CloudFormation::Stack' && PhysicalResourceId!=StackId].PhysicalResourceId" \
+    --output text 2>/dev/null | tr '\t' '\n' | sort -u) || children=''
+  for failed in "$1" $children; do
+    aws --region "$region" cloudformation describe-stack-events --stack-name "$failed" \
+      --query "StackEvents[?ends_with(ResourceStatus, 'FAILED')].[LogicalResourceId,ResourceStatus,ResourceStatusReason]" \
+      --output text 2>/dev/null | head -n 20 | sed "s|^|  ${failed##*:stack/}: |" >&2 || true
+  done
+  exit 1
 }
 # package TEMPLATE OUT: uploads local artifacts (nested children, CodeUri …) and rewrites them.
 package() {
