@@ -31,6 +31,7 @@ struct QuotaUse {
   std::uint64_t used = 0;
   std::uint64_t limit = 0;
   std::string detail;  ///< e.g. the name of the longest logical ID
+  QuotaMeasure measure = QuotaMeasure::kNone;
   double share() const {
     return limit ? static_cast<double>(used) / static_cast<double>(limit) : 0;
   }

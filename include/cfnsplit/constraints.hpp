@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -60,8 +61,19 @@ struct PlanCheck {
   bool ok() const { return violations.empty(); }
 };
 
-/// Quota budget of one stack: limit × headroom, rounded down.
-std::uint64_t Budget(const RuleSet& rules, const char* key, double headroom);
+/// "Res" for Ref, "Res.Attr" for GetAtt and Sub's ${Res.Attr}: the key of a value passed
+/// between stacks, as the figures and the packer count them.
+std::string ValueKey(const Reference& r);
+/// Estimated bytes of a value written as indented JSON (the packer sizes clusters with it, so
+/// its template-bytes figures match the plan check's).
+std::uint64_t ApproxJsonBytes(const Value& v, int depth = 0);
+
+/// Quota budget of one stack for `measure`: the smallest stack or function quota on it × headroom,
+/// rounded down; UINT64_MAX when no quota counts it.
+std::uint64_t Budget(const RuleSet& rules, QuotaMeasure measure, double headroom);
+
+/// What a planned stack uses of `measure`; nullopt for measures stack figures do not hold.
+std::optional<std::uint64_t> StackFigure(const StackFigures& f, QuotaMeasure measure);
 
 /// Every value a set of resources takes from outside it ("Bucket", "Role.Arn", "param:Stage",
 /// "pseudo:AWS::StackName"), and conditions and mappings it uses.

@@ -83,6 +83,7 @@ struct BuiltArtifact {
   std::uint64_t plan_bytes = 0;
   std::uint64_t layer_bytes = 0;  ///< the largest layer total among its functions
   std::uint64_t code_bytes = 0;
+  std::uint64_t limit_bytes = 0;  ///< Lambda's unzipped limit it was checked against
   /// `zip: true`: `.requirements.zip`'s own entries unzipped (what the first cold start extracts
   /// into /tmp) and the smallest ephemeral storage among its functions, in bytes.
   std::uint64_t tmp_bytes = 0, ephemeral_bytes = 0;

@@ -10,15 +10,11 @@
 #include <utility>
 
 #include "cfnsplit/analysis.hpp"
+#include "cfnsplit/numbers.hpp"
 
 namespace cfnsplit {
 
 constexpr int kJsonSchemaVersion = 1;
-
-/// 1,234,567 (thousands separators keep byte counts readable).
-std::string GroupDigits(std::uint64_t n);
-/// 250.0 MiB / 12.3 KiB / 17 B.
-std::string HumanBytes(std::uint64_t n);
 
 void PrintAnalysisText(const Analysis& a, const DiagnosticSink& sink, std::ostream& out);
 nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/quotas.hpp"
 #include "cfnsplit/value.hpp"
 
 namespace cfnsplit {
@@ -21,15 +22,6 @@ struct EmbeddedRuleFile {
   const char* text;
 };
 const std::vector<EmbeddedRuleFile>& EmbeddedRuleFiles();
-
-/// One quota: its value and where the figure comes from.
-struct Quota {
-  std::string key;  ///< e.g. "resources_per_stack"
-  std::uint64_t value = 0;
-  std::string scope;  ///< "stack", "function", "nested_operation", "account"
-  std::string description;
-  std::string source;  ///< URL
-};
 
 /// Where a resource type sits in the lifecycle of an application.
 enum class LifecycleClass { kStateful, kShared, kFunction, kSatellite, kOther };
@@ -103,13 +95,13 @@ struct RefactorRules {
 };
 
 struct RuleSet {
-  std::map<std::string, Quota> quotas;   ///< by key
+  QuotaTable quotas;                     ///< rules/limits.yaml, in file order
   std::vector<LifecycleRule> lifecycle;  ///< first match wins
   std::string owner_key = "owner";       ///< tag or Metadata key naming a resource's owner
   double approaching = 0.9;              ///< a quota use at or above this share is flagged
 
   /// The quota value for `key`; throws std::out_of_range for an unknown key (a programming error).
-  std::uint64_t Limit(const std::string& key) const;
+  std::uint64_t Limit(const std::string& key) const { return quotas.Limit(key); }
   LifecycleClass ClassOf(const std::string& resource_type) const;
   /// The matching rule, or null when none matches (class kOther).
   const LifecycleRule* RuleFor(const std::string& resource_type) const;

@@ -22,17 +22,9 @@
 #include "cfnsplit/diagnostics.hpp"
 #include "cfnsplit/imports.hpp"
 #include "cfnsplit/model.hpp"
+#include "cfnsplit/quotas.hpp"
 
 namespace cfnsplit {
-
-/// Lambda's unzipped quota for function code plus all its layers: 250 MiB (aws-facts §1.1).
-inline constexpr std::uint64_t kLambdaUnzippedLimit = 262'144'000;
-/// Lambda's zipped quota for a direct upload (not binding for CloudFormation, which uses S3).
-inline constexpr std::uint64_t kLambdaZippedDirectLimit = 52'428'800;
-/// Layers a function may reference.
-inline constexpr std::uint32_t kLambdaMaxLayers = 5;
-/// Container image code package limit (10 GB, read as GiB).
-inline constexpr std::uint64_t kLambdaImageLimit = 10ull * 1024 * 1024 * 1024;
 
 /// Where to find the evidence. Empty fields are "not given"; CLI-level fields override the
 /// service-level defaults of the manifest.
@@ -50,6 +42,8 @@ struct SizingOptions {
   /// functions whose handler is found when an installed tree is given).
   std::string infer_imports = "off";
   std::vector<std::string> code_dirs;  ///< code trees to look for handlers in (--code)
+  /// Lambda's limits (rules/limits.yaml; `--rules DIR` moves them).
+  LambdaLimits limits = LambdaLimits::BuiltIn();
 };
 
 /// One distribution (a PyPI project as installed), sized once for the whole model.
@@ -123,8 +117,8 @@ struct PackagingSettings {
 
 /// A service-wide requirement that no function needs once imports are inferred.
 struct UnusedRequirement {
-  std::string name;           ///< normalized distribution name
-  std::string line;           ///< the requirement as written ("pandas==2.2.3")
+  std::string name;               ///< normalized distribution name
+  std::string line;               ///< the requirement as written ("pandas==2.2.3")
   std::uint64_t bytes_saved = 0;  ///< its closure minus what any function still ships, unzipped
   std::vector<std::string> also_removed;  ///< dependencies that would go with it
 };
@@ -138,6 +132,7 @@ struct PackageModel {
   std::vector<CodeUnit> code_units;  ///< [0] is the empty unit (no code known)
   std::vector<LayerInfo> layers;
   PackagingSettings settings;
+  LambdaLimits limits;  ///< the limits it was sized against (SizingOptions::limits)
   /// Bytes each dist adds to an artifact under `settings` (slim and zip applied); parallel to
   /// dists.
   std::vector<std::uint64_t> charged_bytes;

@@ -169,8 +169,8 @@ class RulesCommand : public Command {
       return s.Finish(true);
     }
     std::cout << "Quotas\n";
-    for (const auto& [key, q] : rules.quotas)
-      std::cout << "  " << key << " = " << GroupDigits(q.value) << "  (" << q.description << "; "
+    for (const Quota& q : rules.quotas)
+      std::cout << "  " << q.key << " = " << GroupDigits(q.value) << "  (" << q.description << "; "
                 << q.source << ")\n";
     std::cout << "Lifecycle rules (first match wins), owner key '" << rules.owner_key << "'\n";
     for (const auto& r : rules.lifecycle)

@@ -222,8 +222,8 @@ int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags
                    : flags.format == "yaml" ? TemplateFormat::kYaml
                                             : TemplateFormat::kJson;
   // The parent keeps outputs up to the budget the plan was checked against (RootOutputHomes).
-  options.max_root_outputs = Budget(s.rules(), "outputs_per_stack", p.plan.options.headroom);
-  options.max_root_parameters = Budget(s.rules(), "parameters_per_stack", 1.0);
+  options.max_root_outputs = Budget(s.rules(), QuotaMeasure::kOutputs, p.plan.options.headroom);
+  options.max_root_parameters = Budget(s.rules(), QuotaMeasure::kParameters, 1.0);
   options.output_dir = fs::absolute(flags.output).lexically_normal().string();
   options.stack_name = flags.stack_name.empty() ? DefaultStackName(*p.model) : flags.stack_name;
   if (!ValidStackName(options.stack_name)) {

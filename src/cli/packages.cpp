@@ -9,8 +9,10 @@
 
 namespace cfnsplit::cli {
 
-SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& o) {
+SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& o,
+                              const RuleSet& rules) {
   SizingOptions s;
+  s.limits = LambdaLimits::From(rules.quotas);
   s.manifest = o.manifest;
   s.requirements = o.requirements;
   s.site_packages = o.site_packages;
@@ -40,7 +42,7 @@ static bool ArtifactsWellFormed(Session& s, const PackageOptions& options) {
 std::optional<PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
                                              const PackageOptions& options, DiagnosticSink* sink) {
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
-  return BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(),
+  return BuildPackageModel(model.functions, ToSizingOptions(model, options, s.rules()), s.sources(),
                            sink ? *sink : s.sink());
 }
 
@@ -104,8 +106,8 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
   // dropped here.
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
   DiagnosticSink sizing;
-  auto pm =
-      BuildPackageModel(model.functions, ToSizingOptions(model, options), s.sources(), sizing);
+  auto pm = BuildPackageModel(model.functions, ToSizingOptions(model, options, s.rules()),
+                              s.sources(), sizing);
   for (const auto& d : sizing.diagnostics())
     if (!(d.severity == Severity::kError && CodeHas(d.code, kPackageLimit))) s.sink().Report(d);
   // A zip that cannot be read or lies about its sizes would be sized at 0 bytes: never plan on it.

@@ -99,15 +99,15 @@ bool ParsePins(Session& s, const PlanningOptions& o, std::vector<Pin>& pins) {
 std::string NothingToSplit(const Analysis& a, const PackageView& packages, const RuleSet& rules) {
   std::string figures;
   for (const QuotaUse& q : a.quotas) {
-    auto rule = rules.quotas.find(q.key);
-    if (rule == rules.quotas.end() || rule->second.scope != "stack") continue;
+    const Quota* rule = rules.quotas.Find(q.key);
+    if (!rule || rule->scope != QuotaScope::kStack) continue;
     if (q.used > q.limit) return "";
-    if (q.key == "resources_per_stack" || q.key == "outputs_per_stack" ||
-        q.key == "parameters_per_stack")
+    if (q.measure == QuotaMeasure::kResources || q.measure == QuotaMeasure::kOutputs ||
+        q.measure == QuotaMeasure::kParameters)
       figures += (figures.empty() ? "" : ", ") + q.what + " " + std::to_string(q.used) + " of " +
                  std::to_string(q.limit);
   }
-  std::uint64_t limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
+  std::uint64_t limit = Budget(rules, QuotaMeasure::kPackageBytes, 1.0);
   std::vector<std::string> all;
   for (const auto& [id, f] : packages.functions) {
     if (StackPackageBytes(packages, {id}) > limit) return "";

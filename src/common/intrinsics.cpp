@@ -1,5 +1,7 @@
 #include "cfnsplit/intrinsics.hpp"
 
+#include <algorithm>
+
 namespace cfnsplit::syntax {
 
 std::vector<SubToken> ScanSub(const std::string& s) {
@@ -73,6 +75,161 @@ bool GetAttParts(const Value& arg, std::string& resource, std::string& attribute
   return true;
 }
 
+std::pair<std::string, std::string> SplitSubVariable(const std::string& var) {
+  auto dot = var.find('.');
+  if (dot == std::string::npos || var.rfind("AWS::", 0) == 0) return {var, ""};
+  return {var.substr(0, dot), var.substr(dot + 1)};
+}
+
+std::string CallShapeProblem(std::string_view fn, const Value& arg) {
+  auto list_of = [&](std::size_t lo, std::size_t hi, const char* what) -> std::string {
+    if (!arg.is_list() || arg.size() < lo || arg.size() > hi)
+      return std::string(fn) + " takes " + what + ", got " +
+             (arg.is_list() ? "a list of " + std::to_string(arg.size())
+                            : std::string("a ") + KindName(arg.kind()));
+    return {};
+  };
+  // A macro computes the argument at deploy time; its shape cannot be known before.
+  if (arg.IntrinsicName() == "Fn::Transform") return {};
+  if (fn == "Ref" || fn == "Condition") {
+    return arg.is_string()
+               ? ""
+               : std::string(fn) + " takes a name (string), got a " + KindName(arg.kind());
+  }
+  if (fn == "Fn::GetAtt") {
+    if (arg.is_string())
+      return arg.text().find('.') == std::string::npos
+                 ? "Fn::GetAtt takes 'Resource.Attribute' or [Resource, Attribute]"
+                 : "";
+    std::string p = list_of(2, 2, "[LogicalId, AttributeName]");
+    if (!p.empty()) return p;
+    // AWS::LanguageExtensions lets the logical ID be computed (e.g. !Sub inside Fn::ForEach).
+    const Value& id = arg.items()[0];
+    return id.is_string() || !id.IntrinsicName().empty()
+               ? ""
+               : "Fn::GetAtt's logical ID must be a string";
+  }
+  if (fn == "Fn::Sub") {
+    if (arg.is_string()) return {};
+    std::string p = list_of(1, 2, "a string or [String, {Var: Value}]");
+    if (!p.empty()) return p;
+    if (!arg.items()[0].is_string()) return "Fn::Sub's template must be a literal string";
+    if (arg.size() == 2 && !arg.items()[1].is_map()) return "Fn::Sub's variables must be a mapping";
+    return {};
+  }
+  if (fn == "Fn::Join") {
+    std::string p = list_of(2, 2, "[Delimiter, [Values]]");
+    if (!p.empty()) return p;
+    if (!arg.items()[0].is_scalar()) return "Fn::Join's delimiter must be a literal string";
+    const Value& values = arg.items()[1];
+    return values.is_list() || !values.IntrinsicName().empty()
+               ? ""
+               : "Fn::Join's second argument must be a list or a function returning one";
+  }
+  if (fn == "Fn::Select") return list_of(2, 2, "[Index, List]");
+  if (fn == "Fn::Split") return list_of(2, 2, "[Delimiter, String]");
+  if (fn == "Fn::If") {
+    std::string p = list_of(3, 3, "[ConditionName, ValueIfTrue, ValueIfFalse]");
+    if (!p.empty()) return p;
+    return arg.items()[0].is_string() ? "" : "Fn::If's condition name must be a string";
+  }
+  if (fn == "Fn::Equals") return list_of(2, 2, "[Value1, Value2]");
+  if (fn == "Fn::And" || fn == "Fn::Or") return list_of(2, 10, "a list of 2 to 10 conditions");
+  if (fn == "Fn::Not") return list_of(1, 1, "a list of one condition");
+  if (fn == "Fn::FindInMap") return list_of(3, 4, "[MapName, TopLevelKey, SecondLevelKey]");
+  if (fn == "Fn::Cidr") return list_of(3, 3, "[IpBlock, Count, CidrBits]");
+  if (fn == "Fn::Transform") {
+    auto named = [](const Value& v) { return v.is_map() && v.Find("Name"); };
+    bool ok = named(arg) || (arg.is_list() && arg.size() > 0 &&
+                             std::all_of(arg.items().begin(), arg.items().end(), named));
+    return ok ? "" : "Fn::Transform takes {Name: …, Parameters: …} or a list of them";
+  }
+  if (fn == "Fn::Base64" || fn == "Fn::ImportValue" || fn == "Fn::GetAZs") {
+    return arg.is_list() ? std::string(fn) + " takes one value, not a list" : "";
+  }
+  return {};
+}
+
+namespace {
+
+CallPart RefPart(RefForm form, std::string target, std::string attribute = "") {
+  return {nullptr, "", {form, std::move(target), std::move(attribute)}};
+}
+CallPart OperandPart(const Value& v, std::string path = "") { return {&v, std::move(path), {}}; }
+
+void ParseGetAtt(const Value& arg, std::vector<CallPart>& out) {
+  std::string resource, attribute;
+  if (!arg.is_string() && !arg.items()[0].is_string()) {
+    out.push_back(OperandPart(arg));  // a computed logical ID: no static target
+    return;
+  }
+  GetAttParts(arg, resource, attribute);
+  if (attribute == "?") out.push_back(OperandPart(arg.items()[1]));
+  out.push_back(RefPart(RefForm::kGetAtt, resource, attribute));
+}
+
+void ParseSub(const Value& arg, std::vector<CallPart>& out) {
+  std::string text;
+  const Value* vars = nullptr;
+  SubParts(arg, text, &vars);
+  // Variable values are evaluated in the enclosing scope, before the string.
+  if (vars) out.push_back(OperandPart(*vars, "[1]"));
+  for (const auto& token : ScanSub(text)) {
+    if (!token.is_var || (vars && vars->Find(token.text))) continue;
+    auto [target, attribute] = SplitSubVariable(token.text);
+    out.push_back(RefPart(RefForm::kSub, target, attribute));
+  }
+}
+
+}  // namespace
+
+std::vector<CallPart> ParseCall(std::string_view fn, const Value& arg) {
+  std::vector<CallPart> out;
+  if (fn == "Ref") {
+    out.push_back(RefPart(RefForm::kRef, arg.text()));
+  } else if (fn == "Condition") {
+    out.push_back(RefPart(RefForm::kCondition, arg.text()));
+  } else if (fn == "Fn::GetAtt") {
+    ParseGetAtt(arg, out);
+  } else if (fn == "Fn::Sub") {
+    ParseSub(arg, out);
+  } else if (fn == "Fn::If") {
+    out.push_back(RefPart(RefForm::kCondition, arg.items()[0].text()));
+    out.push_back(OperandPart(arg.items()[1], "[1]"));
+    out.push_back(OperandPart(arg.items()[2], "[2]"));
+  } else if (fn == "Fn::FindInMap") {
+    if (arg.items()[0].is_string())
+      out.push_back(RefPart(RefForm::kFindInMap, arg.items()[0].text()));
+    out.push_back(OperandPart(arg));
+  } else if (fn == "Fn::ImportValue") {
+    out.push_back(RefPart(RefForm::kImportValue, arg.is_string() ? arg.text() : "?"));
+    out.push_back(OperandPart(arg));
+  } else {
+    out.push_back(OperandPart(arg));
+  }
+  return out;
+}
+
+void ForEachReference(const Value& v, const std::function<void(const WrittenRef&)>& visit) {
+  if (v.is_list()) {
+    for (const auto& item : v.items()) ForEachReference(item, visit);
+    return;
+  }
+  if (!v.is_map()) return;
+  std::string_view fn = v.IntrinsicName();
+  if (fn.empty()) {
+    for (const auto& item : v.items()) ForEachReference(item, visit);
+    return;
+  }
+  if (!CallShapeProblem(fn, v.IntrinsicArg()).empty()) return;
+  for (const CallPart& part : ParseCall(fn, v.IntrinsicArg())) {
+    if (part.operand)
+      ForEachReference(*part.operand, visit);
+    else
+      visit(part.ref);
+  }
+}
+
 std::vector<std::string> DependsOnList(const Value& def) {
   std::vector<std::string> out;
   const Value* d = def.is_map() ? def.Find("DependsOn") : nullptr;
@@ -104,7 +261,9 @@ Value DelimitedCall(const char* fn, const std::string& delim, Value v) {
 }
 }  // namespace
 
-Value Join(const std::string& delim, Value v) { return DelimitedCall("Fn::Join", delim, std::move(v)); }
+Value Join(const std::string& delim, Value v) {
+  return DelimitedCall("Fn::Join", delim, std::move(v));
+}
 Value Split(const std::string& delim, Value v) {
   return DelimitedCall("Fn::Split", delim, std::move(v));
 }

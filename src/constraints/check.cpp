@@ -9,11 +9,29 @@
 
 namespace cfnsplit {
 
-std::uint64_t Budget(const RuleSet& rules, const char* key, double headroom) {
-  auto it = rules.quotas.find(key);
-  if (it == rules.quotas.end()) return UINT64_MAX;
-  return static_cast<std::uint64_t>(
-      std::floor(static_cast<double>(it->second.value) * headroom + 1e-9));
+std::uint64_t Budget(const RuleSet& rules, QuotaMeasure measure, double headroom) {
+  std::uint64_t limit = rules.quotas.Limit(measure, {QuotaScope::kStack, QuotaScope::kFunction});
+  if (limit == UINT64_MAX) return UINT64_MAX;
+  return static_cast<std::uint64_t>(std::floor(static_cast<double>(limit) * headroom + 1e-9));
+}
+
+std::optional<std::uint64_t> StackFigure(const StackFigures& f, QuotaMeasure measure) {
+  switch (measure) {
+    case QuotaMeasure::kResources:
+      return f.resources;
+    case QuotaMeasure::kParameters:
+      return f.parameters;
+    case QuotaMeasure::kOutputs:
+      return f.outputs;
+    case QuotaMeasure::kMappings:
+      return f.mappings;
+    case QuotaMeasure::kTemplateBytes:
+      return f.template_bytes;
+    case QuotaMeasure::kPackageBytes:
+      return f.package_bytes;
+    default:
+      return std::nullopt;
+  }
 }
 
 std::uint64_t StackPackageBytes(const PackageView& view, const std::vector<std::string>& ids) {

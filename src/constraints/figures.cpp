@@ -1,5 +1,6 @@
 // Figures of each planned stack, counting the parameters and outputs its wiring will create.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -90,7 +91,8 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
   std::vector<int> order = DeployOrder(w.producers);
   std::vector<int> homes = RootOutputHomes(
       m, stack_of, plan.options.mode,
-      static_cast<std::size_t>(Budget(rules, "outputs_per_stack", plan.options.headroom)), order);
+      static_cast<std::size_t>(Budget(rules, QuotaMeasure::kOutputs, plan.options.headroom)),
+      order);
   std::map<std::string, std::size_t> output_index;
   for (std::size_t o = 0; o < m.outputs.size(); ++o) output_index[m.outputs[o].name] = o;
   for (const Reference& r : m.references) {
@@ -172,43 +174,33 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
   if (nested) {
     std::uint64_t total = 0;
     for (const auto& f : out.figures) total += f.resources;
-    std::uint64_t limit = Budget(rules, "nested_operation_resources", 1.0);
+    std::uint64_t limit = rules.Limit(quota::kNestedOperationResources);
     if (total > limit)
-      out.violations.push_back(
-          {"E4018",
-           "the nested tree creates " + std::to_string(total) +
-               " resources in one operation; CloudFormation allows " + std::to_string(limit) +
-               " per nested-stack operation, so its first deploy would fail",
-           "use --mode exports (independent stacks, each deployed on its own)",
-           plan.stacks.empty() ? "" : plan.stacks[0].name, ""});
+      out.violations.push_back({"E4018",
+                                "the nested tree creates " + std::to_string(total) +
+                                    " resources in one operation; CloudFormation allows " +
+                                    std::to_string(limit) +
+                                    " per nested-stack operation, so its first deploy would fail",
+                                "use --mode exports (independent stacks, each deployed on its own)",
+                                plan.stacks.empty() ? "" : plan.stacks[0].name, ""});
   }
 }
 
 void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleSet& rules,
                  PlanCheck& out) {
   double h = plan.options.headroom;
-  struct Check {
-    const char* key;
-    const char* what;
-    std::uint64_t StackFigures::*field_u64;
-    std::uint32_t StackFigures::*field_u32;
-  };
-  const Check checks[] = {
-      {"resources_per_stack", "resources", nullptr, &StackFigures::resources},
-      {"parameters_per_stack", "parameters", nullptr, &StackFigures::parameters},
-      {"outputs_per_stack", "outputs", nullptr, &StackFigures::outputs},
-      {"mappings_per_stack", "mappings", nullptr, &StackFigures::mappings},
-      {"template_bytes_s3", "template bytes", &StackFigures::template_bytes, nullptr},
-  };
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     const StackFigures& f = out.figures[s];
-    for (const auto& c : checks) {
-      std::uint64_t used = c.field_u64 ? f.*(c.field_u64) : f.*(c.field_u32);
-      std::uint64_t budget = Budget(rules, c.key, h);
-      if (used <= budget) continue;
+    for (const Quota& quota : rules.quotas) {
+      // Packages have their own check below: headroom binds only what packing adds.
+      if (quota.scope != QuotaScope::kStack) continue;
+      std::optional<std::uint64_t> used = StackFigure(f, quota.measure);
+      std::uint64_t budget =
+          static_cast<std::uint64_t>(std::floor(static_cast<double>(quota.value) * h + 1e-9));
+      if (!used || *used <= budget) continue;
       out.violations.push_back(
           {"E4007",
-           "stack " + plan.stacks[s].name + " has " + std::to_string(used) + " " + c.what +
+           "stack " + plan.stacks[s].name + " has " + std::to_string(*used) + " " + quota.label +
                ", over its budget of " + std::to_string(budget) + " (quota × headroom " +
                std::to_string(static_cast<int>(h * 100)) + "%)",
            s == 0 ? "move movable resources out of " + plan.stacks[0].name + ", or raise --headroom"
@@ -217,8 +209,8 @@ void CheckQuotas(const SplitPlan& plan, const PackageView& packages, const RuleS
     }
     // Headroom applies to what packing adds: functions that fit the limit but not the headroom
     // may share a stack only with functions that ship nothing more (the planner warns).
-    std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", h);
-    std::uint64_t package_limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
+    std::uint64_t package_budget = Budget(rules, QuotaMeasure::kPackageBytes, h);
+    std::uint64_t package_limit = Budget(rules, QuotaMeasure::kPackageBytes, 1.0);
     bool over = f.package_bytes > package_limit ||
                 (f.package_bytes > package_budget && f.package_bytes > f.largest_function_package);
     if (!packages.empty() && over)

@@ -5,11 +5,6 @@
 
 namespace cfnsplit {
 
-/// "Res" for Ref, "Res.Attr" for GetAtt and Sub's ${Res.Attr}.
-std::string ValueKey(const Reference& r);
-/// Estimated bytes of a value written as indented JSON.
-std::uint64_t ApproxJsonBytes(const Value& v, int depth = 0);
-
 void CheckStackGraph(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of,
                      PlanCheck& out);
 void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<int>& stack_of,

@@ -410,7 +410,7 @@ bool Emitter::CheckCycles() {
     std::set<std::string> nodes(stacks_[0].resource_ids.begin(), stacks_[0].resource_ids.end());
     for (std::size_t c = 1; c < stacks_.size(); ++c) nodes.insert(stacks_[c].resource_id);
     auto add_uses = [&](const std::string& from, const Value& v) {
-      for (const std::string& target : util::ValuesRead(v, model_))
+      for (const std::string& target : util::ValuesRead(v))
         if (nodes.count(target) && target != from) graph[from].insert(target);
     };
     for (const std::string& id : stacks_[0].resource_ids) {

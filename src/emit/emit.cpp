@@ -121,7 +121,7 @@ void Emitter::RewriteResources() {
 }
 
 bool Emitter::HasDataEdge(const Value& v, const std::string& node) const {
-  std::vector<std::string> read = util::ValuesRead(v, model_);
+  std::vector<std::string> read = util::ValuesRead(v);
   return std::find(read.begin(), read.end(), node) != read.end();
 }
 

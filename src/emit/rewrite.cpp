@@ -85,13 +85,13 @@ Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
     return Value::Intrinsic("Fn::GetAtt", Copy(arg), v.loc());
   }
   if (fn == "Fn::Sub") return CopySub(v);
-  if ((fn == "Fn::If" || fn == "Fn::FindInMap") && arg.is_list() && arg.size() > 0 &&
-      arg.items()[0].is_string()) {
-    if (fn == "Fn::If")
-      e_.UseCondition(stack_, arg.items()[0].text());
-    else
-      e_.UseMapping(stack_, arg.items()[0].text());
-  }
+  // The condition or mapping a call names travels with it (Fn::If, Fn::FindInMap).
+  if (syntax::CallShapeProblem(fn, arg).empty())
+    for (const syntax::CallPart& part : syntax::ParseCall(fn, arg)) {
+      if (part.operand) continue;
+      if (part.ref.form == syntax::RefForm::kCondition) e_.UseCondition(stack_, part.ref.target);
+      if (part.ref.form == syntax::RefForm::kFindInMap) e_.UseMapping(stack_, part.ref.target);
+    }
   return Value::Intrinsic(std::string(fn), Copy(arg), v.loc());
 }
 
@@ -133,12 +133,9 @@ Value Rewriter::CopySub(const Value& v) {
       t.text = it->second;
       continue;
     }
-    std::optional<Value> r;
-    auto dot = t.text.find('.');
-    if (dot != std::string::npos && t.text.rfind("AWS::", 0) != 0)
-      r = ReadAtt(t.text.substr(0, dot), t.text.substr(dot + 1), nullptr);
-    else
-      r = ReadName(t.text);
+    auto [target, attribute] = syntax::SplitSubVariable(t.text);
+    std::optional<Value> r =
+        attribute.empty() ? ReadName(target) : ReadAtt(target, attribute, nullptr);
     if (!r) continue;
     changed = true;
     std::string name;

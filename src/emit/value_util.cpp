@@ -26,11 +26,13 @@ std::string ArtifactKeyFor(const std::string& key, const std::string& stack,
   return key + tag;
 }
 
-std::vector<std::string> ValuesRead(const Value& v, const TemplateModel& context) {
+std::vector<std::string> ValuesRead(const Value& v) {
   std::vector<std::string> out;
-  for (const Reference& r : ReferencesIn(v, context))
-    if (r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub)
-      out.push_back(r.to);
+  syntax::ForEachReference(v, [&](const syntax::WrittenRef& r) {
+    if (r.form == syntax::RefForm::kRef || r.form == syntax::RefForm::kGetAtt ||
+        r.form == syntax::RefForm::kSub)
+      out.push_back(r.target);
+  });
   return out;
 }
 

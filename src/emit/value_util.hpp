@@ -18,8 +18,8 @@ std::string Alnum(const std::string& s, std::size_t max = 120);
 std::string ArtifactKeyFor(const std::string& key, const std::string& stack,
                            const std::string& sha256 = "");
 
-/// Logical IDs `v` reads a value of: Ref, GetAtt and Fn::Sub variables (not conditions,
-/// mappings or DependsOn), as the model reads them.
-std::vector<std::string> ValuesRead(const Value& v, const TemplateModel& context);
+/// Names `v` reads a value of: Ref, GetAtt and Fn::Sub variables (not conditions, mappings or
+/// DependsOn), as the syntax layer reads them.
+std::vector<std::string> ValuesRead(const Value& v);
 
 }  // namespace cfnsplit::util

@@ -19,8 +19,6 @@ class ReferenceWalker {
  private:
   void Walk(const Value& v, const std::vector<std::string>* locals);
   void WalkIntrinsic(std::string_view fn, const Value& v, const std::vector<std::string>* locals);
-  void WalkGetAtt(const Value& arg, SourceLoc loc, const std::vector<std::string>* locals);
-  void WalkSub(const Value& arg, SourceLoc loc, const std::vector<std::string>* locals);
   void Add(RefKind kind, const std::string& target, const std::string& attribute, SourceLoc loc,
            const std::vector<std::string>* locals);
   TargetKind Classify(RefKind kind, const std::string& target) const;

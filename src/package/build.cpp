@@ -285,8 +285,8 @@ class Builder {
     const Resource* res = model_.FindResource(function);
     sink_.Error(
         "E7013", res ? res->loc : SourceLoc{},
-        "stack " + c.stack + ": its .requirements.zip extracts " + sizing::WithCommas(c.tmp_bytes) +
-            " bytes into /tmp, more than its functions' " + sizing::WithCommas(c.ephemeral_bytes) +
+        "stack " + c.stack + ": its .requirements.zip extracts " + GroupDigits(c.tmp_bytes) +
+            " bytes into /tmp, more than its functions' " + GroupDigits(c.ephemeral_bytes) +
             " bytes of ephemeral storage; nothing was written",
         {"raise EphemeralStorage (up to 10,240 MB), or split the stack's functions"});
     return false;
@@ -295,26 +295,26 @@ class Builder {
   // Each zip function with its layers must stay under the limit; the error names the biggest
   // contributors so the user sees what to move out.
   bool CheckLimit(const StackContents& c, std::uint64_t unzipped, std::uint64_t plan_bytes) {
-    if (unzipped + c.layer_bytes < kLambdaUnzippedLimit) return true;
+    if (unzipped + c.layer_bytes < packages_.limits.unzipped_bytes) return true;
     std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
     const Resource* res = model_.FindResource(function);
     std::vector<std::string> notes;
     auto top = Contributors(c);
     for (std::size_t i = 0; i < top.size() && i < kTopContributors; ++i)
-      notes.push_back(top[i].first + ": " + sizing::WithCommas(top[i].second) + " bytes (" +
+      notes.push_back(top[i].first + ": " + GroupDigits(top[i].second) + " bytes (" +
                       Percent(top[i].second, unzipped) + ")");
-    if (c.layer_bytes) notes.push_back("layers: " + sizing::WithCommas(c.layer_bytes) + " bytes");
-    notes.push_back("the plan counted " + sizing::WithCommas(plan_bytes) +
+    if (c.layer_bytes) notes.push_back("layers: " + GroupDigits(c.layer_bytes) + " bytes");
+    notes.push_back("the plan counted " + GroupDigits(plan_bytes) +
                     " bytes (it measures code only from manifest or CodeUri folders); move "
                     "functions or files out of this stack, or re-plan with the code measured");
     if (!c.layer_id.empty()) res = model_.FindResource(c.layer_id);
     sink_.Error(
         "E7006", res ? res->loc : SourceLoc{},
         (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " +
-            sizing::WithCommas(unzipped) + " bytes" +
-            (c.layer_bytes ? " plus " + sizing::WithCommas(c.layer_bytes) + " of layers" : "") +
-            ", over Lambda's limit of " + sizing::WithCommas(kLambdaUnzippedLimit) + " (by " +
-            sizing::WithCommas(unzipped + c.layer_bytes - kLambdaUnzippedLimit) +
+            GroupDigits(unzipped) + " bytes" +
+            (c.layer_bytes ? " plus " + GroupDigits(c.layer_bytes) + " of layers" : "") +
+            ", over Lambda's limit of " + GroupDigits(packages_.limits.unzipped_bytes) + " (by " +
+            GroupDigits(unzipped + c.layer_bytes - packages_.limits.unzipped_bytes) +
             "); nothing was written",
         notes);
     return false;
@@ -342,8 +342,8 @@ class Builder {
       progress = std::thread([&] {
         while (!finished) {
           std::fprintf(stderr, "\rpackaging: %zu/%zu stacks, %s of %s bytes", stacks_done.load(),
-                       stacks.size(), sizing::WithCommas(bytes_done).c_str(),
-                       sizing::WithCommas(total_bytes).c_str());
+                       stacks.size(), GroupDigits(bytes_done).c_str(),
+                       GroupDigits(total_bytes).c_str());
           std::fflush(stderr);
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
@@ -355,6 +355,7 @@ class Builder {
       BuiltArtifact& a = out[i];
       a.stack = c.stack;
       a.layer = c.layer_id;
+      a.limit_bytes = packages_.limits.unzipped_bytes;
       a.file = "packages/" + c.stack + ".zip";
       a.path = options_.staging_dir + "/" + a.file;
       package::ZipWriter writer(options_.level);

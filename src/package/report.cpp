@@ -18,14 +18,14 @@ std::string Percent(std::uint64_t part, std::uint64_t whole) {
 
 std::string Signed(long long v) {
   if (v == 0) return "0";
-  return (v > 0 ? "+" : "-") + sizing::WithCommas(static_cast<std::uint64_t>(v > 0 ? v : -v));
+  return (v > 0 ? "+" : "-") + GroupDigits(static_cast<std::uint64_t>(v > 0 ? v : -v));
 }
 
 // Why a stack's artifact differs from the plan's figure, in bytes the plan counted or not.
 std::string Reasons(const BuiltArtifact& a) {
   std::string why;
   auto add = [&](std::uint64_t bytes, const char* what) {
-    if (bytes) why += (why.empty() ? "" : ", ") + sizing::WithCommas(bytes) + " " + what;
+    if (bytes) why += (why.empty() ? "" : ", ") + GroupDigits(bytes) + " " + what;
   };
   add(a.delta.pycache, "of __pycache__ not shipped");
   add(a.delta.slimmed, "removed by slim");
@@ -60,10 +60,10 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
     long long diff =
         static_cast<long long>(a.unzipped + a.layer_bytes) - static_cast<long long>(a.plan_bytes);
     std::snprintf(line, sizeof line, "  %-*s %8s %14s %14s %7s %14s %14s\n", width, name.c_str(),
-                  sizing::WithCommas(a.files).c_str(), sizing::WithCommas(a.unzipped).c_str(),
-                  sizing::WithCommas(a.zipped).c_str(),
-                  Percent(a.unzipped + a.layer_bytes, kLambdaUnzippedLimit).c_str(),
-                  sizing::WithCommas(a.plan_bytes).c_str(), Signed(diff).c_str());
+                  GroupDigits(a.files).c_str(), GroupDigits(a.unzipped).c_str(),
+                  GroupDigits(a.zipped).c_str(),
+                  Percent(a.unzipped + a.layer_bytes, a.limit_bytes).c_str(),
+                  GroupDigits(a.plan_bytes).c_str(), Signed(diff).c_str());
     out << line;
     if (diff == 0) continue;
     std::string why = Reasons(a);
@@ -91,8 +91,7 @@ void PrintArtifactTable(const std::vector<BuiltArtifact>& artifacts, std::ostrea
   for (const BuiltArtifact& a : artifacts) {
     if (!a.tmp_bytes) continue;
     std::snprintf(line, sizeof line, "  %-28s %14s %14s %7s\n", a.stack.c_str(),
-                  sizing::WithCommas(a.tmp_bytes).c_str(),
-                  sizing::WithCommas(a.ephemeral_bytes).c_str(),
+                  GroupDigits(a.tmp_bytes).c_str(), GroupDigits(a.ephemeral_bytes).c_str(),
                   Percent(a.tmp_bytes, a.ephemeral_bytes).c_str());
     out << line;
   }

@@ -153,8 +153,8 @@ bool SiteTree::ReadRecord(const std::string& name, Dist& dist) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
     if (row.size() >= 3 && Digits(row[2]) && std::stoull(row[2]) != size) {
       error("E7004", line_no,
-            "'" + path + "' is " + sizing::WithCommas(size) + " bytes on disk but RECORD says " +
-                sizing::WithCommas(std::stoull(row[2])) +
+            "'" + path + "' is " + GroupDigits(size) + " bytes on disk but RECORD says " +
+                GroupDigits(std::stoull(row[2])) +
                 " (changed since it was measured; reinstall the distribution)");
       continue;
     }

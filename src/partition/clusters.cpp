@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "constraints/internal.hpp"
+#include "cfnsplit/constraints.hpp"
 #include "partition/internal.hpp"
 
 namespace cfnsplit {
@@ -52,7 +52,7 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
   for (std::size_t k = 0; k < clusters.size(); ++k) order.push_back(static_cast<int>(k) + 1);
   std::vector<int> output_home = RootOutputHomes(
       m, stack_of, options.mode,
-      static_cast<std::size_t>(Budget(rules, "outputs_per_stack", options.headroom)), order);
+      static_cast<std::size_t>(Budget(rules, QuotaMeasure::kOutputs, options.headroom)), order);
   std::map<std::string, int> home_of_output;
   for (std::size_t o = 0; o < m.outputs.size(); ++o) {
     home_of_output[m.outputs[o].name] = output_home[o] - 1;

@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "cfnsplit/report.hpp"
+#include "cfnsplit/numbers.hpp"
 #include "cfnsplit/timings.hpp"
 #include "partition/internal.hpp"
 
@@ -18,11 +18,11 @@ bool CheckClustersFit(const Analysis& a, const std::vector<Cluster>& clusters,
                       DiagnosticSink& sink) {
   const TemplateModel& m = *a.model;
   bool ok = true;
-  std::uint64_t package_budget = Budget(rules, "lambda_unzipped_bytes", options.headroom);
-  std::uint64_t package_limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
-  std::uint64_t resource_budget = Budget(rules, "resources_per_stack", options.headroom);
-  std::uint64_t parameter_budget = Budget(rules, "parameters_per_stack", options.headroom);
-  std::uint64_t output_budget = Budget(rules, "outputs_per_stack", options.headroom);
+  std::uint64_t package_budget = Budget(rules, QuotaMeasure::kPackageBytes, options.headroom);
+  std::uint64_t package_limit = Budget(rules, QuotaMeasure::kPackageBytes, 1.0);
+  std::uint64_t resource_budget = Budget(rules, QuotaMeasure::kResources, options.headroom);
+  std::uint64_t parameter_budget = Budget(rules, QuotaMeasure::kParameters, options.headroom);
+  std::uint64_t output_budget = Budget(rules, QuotaMeasure::kOutputs, options.headroom);
   for (const Cluster& c : clusters) {
     SourceLoc loc = c.functions.empty() ? m.resources[c.members.front()].loc
                                         : m.FindResource(c.functions.front())->loc;
@@ -125,14 +125,14 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
         static_cast<std::uint64_t>(std::ceil(lp.owner_groups - 1e-6));
   std::uint64_t resources = 0;
   for (const auto& c : clusters) resources += c.resources;
-  std::uint64_t rb = Budget(rules, "resources_per_stack", options.headroom);
+  std::uint64_t rb = Budget(rules, QuotaMeasure::kResources, options.headroom);
   plan.lower_bounds["function_stacks_by_resources"] =
       (resources + rb - 1) / std::max<std::uint64_t>(rb, 1);
   if (packages.empty() || !packages.shared_artifact()) return;
   std::vector<std::string> all;
   for (const auto& c : clusters) all.insert(all.end(), c.functions.begin(), c.functions.end());
-  std::uint64_t pb = Budget(rules, "lambda_unzipped_bytes", options.headroom);
-  std::uint64_t limit = Budget(rules, "lambda_unzipped_bytes", 1.0);
+  std::uint64_t pb = Budget(rules, QuotaMeasure::kPackageBytes, options.headroom);
+  std::uint64_t limit = Budget(rules, QuotaMeasure::kPackageBytes, 1.0);
   // A stack holds more than the headroom budget only when a cluster alone is over it (the
   // packer then adds to it only what adds nothing, up to the limit): with such a cluster, a
   // stack's capacity is the limit, or this bound would count stacks no plan needs (one
@@ -180,7 +180,7 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
 void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& options,
                  Assignment& asg) {
   const TemplateModel& m = *a.model;
-  std::uint64_t budget = Budget(rules, "resources_per_stack", options.headroom);
+  std::uint64_t budget = Budget(rules, QuotaMeasure::kResources, options.headroom);
   std::uint64_t used = 0;
   for (std::size_t i = 0; i < m.resources.size(); ++i)
     if (asg.placement[i] == Placement::kBase) used += a.info[i].expanded;

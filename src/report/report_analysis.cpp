@@ -7,29 +7,6 @@
 
 namespace cfnsplit {
 
-std::string GroupDigits(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-    s.insert(static_cast<std::size_t>(i), ",");
-  return s;
-}
-
-std::string HumanBytes(std::uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream out;
-  if (u == 0)
-    out << n << " B";
-  else
-    out << std::fixed << std::setprecision(1) << v << ' ' << units[u];
-  return out.str();
-}
-
 namespace {
 
 std::string Percent(double share) {
@@ -53,7 +30,7 @@ void PrintQuotas(const Analysis& a, std::ostream& out) {
     out << "  " << std::left << std::setw(30) << q.what << std::right << std::setw(12)
         << GroupDigits(q.used) << std::setw(12) << GroupDigits(q.limit) << std::setw(7)
         << Percent(q.share()) << "  " << QuotaFlag(q, 0.9);
-    if (!q.detail.empty() && q.key != "resources_per_stack") out << "  (" << q.detail << ")";
+    if (!q.detail.empty()) out << "  (" << q.detail << ")";
     out << "\n";
   }
 }

@@ -69,12 +69,12 @@ std::string PlanHtml(const Analysis& a, const SplitPlan& plan, const PlanCheck& 
     out << "<div class=\"stack\" data-stack=\"" << Html(s.name) << "\"><h3>" << Html(s.name)
         << " <small>(" << StackRoleName(s.role)
         << (s.owner.empty() ? "" : ", owner " + Html(s.owner)) << ")</small></h3>\n";
-    out << Bar("resources", f.resources, Budget(rules, "resources_per_stack", h), false)
-        << Bar("parameters", f.parameters, Budget(rules, "parameters_per_stack", h), false)
-        << Bar("outputs", f.outputs, Budget(rules, "outputs_per_stack", h), false)
-        << Bar("template", f.template_bytes, Budget(rules, "template_bytes_s3", h), true);
+    out << Bar("resources", f.resources, Budget(rules, QuotaMeasure::kResources, h), false)
+        << Bar("parameters", f.parameters, Budget(rules, QuotaMeasure::kParameters, h), false)
+        << Bar("outputs", f.outputs, Budget(rules, QuotaMeasure::kOutputs, h), false)
+        << Bar("template", f.template_bytes, Budget(rules, QuotaMeasure::kTemplateBytes, h), true);
     if (f.package_bytes)
-      out << Bar("package", f.package_bytes, Budget(rules, "lambda_unzipped_bytes", h), true);
+      out << Bar("package", f.package_bytes, Budget(rules, QuotaMeasure::kPackageBytes, h), true);
     out << "\n<details><summary>" << s.resources.size()
         << " resources</summary><table class=\"resources\">"
         << "<tr><th>resource</th><th>type</th><th>why here</th></tr>";

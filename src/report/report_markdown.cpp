@@ -77,13 +77,14 @@ std::string PlanMarkdown(const Analysis& a, const SplitPlan& plan, const PlanChe
     md << " Lower bound for function stacks: " << bound << " (" << binding << ").";
   md << "\n\n| stack | role | owner | resources | params | outputs | template bytes | package |\n"
         "|---|---|---|---:|---:|---:|---:|---:|\n";
-  std::uint64_t pkg = Budget(rules, "lambda_unzipped_bytes", h);
+  std::uint64_t pkg = Budget(rules, QuotaMeasure::kPackageBytes, h);
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const auto& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
     md << "| " << s.name << " | " << StackRoleName(s.role) << " | " << Escape(s.owner) << " | "
-       << f.resources << " (" << Pct(f.resources, Budget(rules, "resources_per_stack", h)) << ") | "
-       << f.parameters << " | " << f.outputs << " | " << GroupDigits(f.template_bytes) << " | "
+       << f.resources << " (" << Pct(f.resources, Budget(rules, QuotaMeasure::kResources, h))
+       << ") | " << f.parameters << " | " << f.outputs << " | " << GroupDigits(f.template_bytes)
+       << " | "
        << (f.package_bytes ? HumanBytes(f.package_bytes) + " (" + Pct(f.package_bytes, pkg) + ")"
                            : "-")
        << " |\n";

@@ -54,16 +54,16 @@ void PrintPlanText(const SplitPlan& plan, const PlanCheck& check, const RuleSet&
       << std::setw(11) << "params" << std::setw(11) << "outputs" << std::setw(22)
       << "template bytes" << std::setw(14) << "package"
       << "  owner\n";
-  std::uint64_t pkg_budget = Budget(rules, "lambda_unzipped_bytes", h);
+  std::uint64_t pkg_budget = Budget(rules, QuotaMeasure::kPackageBytes, h);
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const StackPlan& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
     out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  "
         << std::setw(10) << StackRoleName(s.role) << std::right << std::setw(11)
-        << Cell(f.resources, Budget(rules, "resources_per_stack", h)) << std::setw(11)
-        << Cell(f.parameters, Budget(rules, "parameters_per_stack", h)) << std::setw(11)
-        << Cell(f.outputs, Budget(rules, "outputs_per_stack", h)) << std::setw(22)
-        << Cell(f.template_bytes, Budget(rules, "template_bytes_s3", h)) << std::setw(14)
+        << Cell(f.resources, Budget(rules, QuotaMeasure::kResources, h)) << std::setw(11)
+        << Cell(f.parameters, Budget(rules, QuotaMeasure::kParameters, h)) << std::setw(11)
+        << Cell(f.outputs, Budget(rules, QuotaMeasure::kOutputs, h)) << std::setw(22)
+        << Cell(f.template_bytes, Budget(rules, QuotaMeasure::kTemplateBytes, h)) << std::setw(14)
         << (f.package_bytes ? HumanBytes(f.package_bytes) : "-") << "  " << s.owner << "\n";
   }
   if (pkg_budget) out << "  (package budget per stack: " << HumanBytes(pkg_budget) << ")\n";
@@ -91,6 +91,10 @@ nlohmann::json PlanJson(const SplitPlan& plan, const PlanCheck& check, const Rul
   j["binding_bound"] = binding;
   j["cross_stack_values"] = check.cross_stack_values;
   double h = plan.options.headroom;
+  // The same budgets for every stack: one per budgeted measure of the quota table.
+  nlohmann::json budgets = nlohmann::json::object();
+  for (QuotaMeasure m : rules.quotas.BudgetedMeasures())
+    budgets[QuotaMeasureName(m)] = Budget(rules, m, h);
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const StackPlan& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
@@ -107,12 +111,7 @@ nlohmann::json PlanJson(const SplitPlan& plan, const PlanCheck& check, const Rul
            {"mappings", f.mappings},
            {"template_bytes", f.template_bytes},
            {"package_bytes", f.package_bytes}}},
-         {"budgets",
-          {{"resources", Budget(rules, "resources_per_stack", h)},
-           {"parameters", Budget(rules, "parameters_per_stack", h)},
-           {"outputs", Budget(rules, "outputs_per_stack", h)},
-           {"template_bytes", Budget(rules, "template_bytes_s3", h)},
-           {"package_bytes", Budget(rules, "lambda_unzipped_bytes", h)}}},
+         {"budgets", budgets},
          {"imports", i < check.imports.size() ? check.imports[i] : std::vector<std::string>{}},
          {"exports", i < check.exports.size() ? check.exports[i] : std::vector<std::string>{}}});
   }

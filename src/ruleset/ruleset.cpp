@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/value.hpp"
@@ -26,8 +27,6 @@ const char* LifecycleName(LifecycleClass c) {
   }
   return "other";
 }
-
-std::uint64_t RuleSet::Limit(const std::string& key) const { return quotas.at(key).value; }
 
 const LifecycleRule* RuleSet::RuleFor(const std::string& type) const {
   for (const auto& rule : lifecycle) {
@@ -178,6 +177,55 @@ bool ReadUnsigned(const Value* v, std::uint64_t& out, DiagnosticSink& sink, Sour
   return true;
 }
 
+// One entry of limits.yaml. A missing or malformed field is an E0010 at the entry (or the field).
+bool ReadQuota(const Value& q, Quota& quota, DiagnosticSink& sink) {
+  if (!q.is_map()) {
+    sink.Error("E0010", q.loc(), "a quota is a map with key, value, scope and source");
+    return false;
+  }
+  if (!CheckKeys(q,
+                 {"key", "label", "value", "scope", "measure", "budgeted", "description", "source"},
+                 sink))
+    return false;
+  for (const char* field : {"key", "scope", "source"}) {
+    const Value* v = q.Find(field);
+    if (!v || !v->is_string() || v->text().empty()) {
+      sink.Error("E0010", v ? v->loc() : q.loc(),
+                 std::string("every quota needs a '") + field + "' string");
+      return false;
+    }
+  }
+  quota.key = q.Find("key")->text();
+  quota.source = q.Find("source")->text();
+  quota.loc = q.loc();
+  if (!ReadUnsigned(q.Find("value"), quota.value, sink, q.loc())) return false;
+  const Value* scope = q.Find("scope");
+  auto parsed_scope = ParseQuotaScope(scope->text());
+  if (!parsed_scope) {
+    sink.Error("E0010", scope->loc(),
+               "quota scope '" + scope->text() +
+                   "' is not template, stack, function or "
+                   "nested_operation");
+    return false;
+  }
+  quota.scope = *parsed_scope;
+  if (const Value* m = q.Find("measure")) {
+    auto parsed = ParseQuotaMeasure(m->text());
+    if (!parsed) {
+      sink.Error("E0010", m->loc(),
+                 "quota '" + quota.key + "' has an unknown measure '" + m->text() +
+                     "' (the head of limits.yaml lists them)");
+      return false;
+    }
+    quota.measure = *parsed;
+  }
+  if (const Value* b = q.Find("budgeted")) quota.budgeted = b->text() == "true";
+  if (const Value* d = q.Find("description")) quota.description = d->text();
+  const Value* label = q.Find("label");
+  quota.label = label ? label->text() : quota.key;
+  return true;
+}
+
 void ReadLimits(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
   CheckKeys(doc, {"schema", "checked", "approaching", "quotas"}, sink);
   if (const Value* a = doc.Find("approaching"); a && a->is_number())
@@ -188,22 +236,12 @@ void ReadLimits(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
     return;
   }
   for (const Value& q : quotas->items()) {
-    if (!q.is_map() || !CheckKeys(q, {"key", "value", "scope", "description", "source"}, sink))
-      continue;
     Quota quota;
-    const Value* key = q.Find("key");
-    const Value* source = q.Find("source");
-    if (!key || !key->is_string() || !source || !source->is_string()) {
-      sink.Error("E0010", q.loc(), "every quota needs a 'key' and a 'source'");
-      continue;
-    }
-    quota.key = key->text();
-    quota.source = source->text();
-    if (!ReadUnsigned(q.Find("value"), quota.value, sink, q.loc())) continue;
-    if (const Value* s = q.Find("scope")) quota.scope = s->text();
-    if (const Value* d = q.Find("description")) quota.description = d->text();
-    rules.quotas[quota.key] = quota;
+    if (ReadQuota(q, quota, sink)) rules.quotas.Put(std::move(quota));
   }
+  for (const char* required : quota::kRequired)
+    if (!rules.quotas.Find(required))
+      sink.Error("E0010", quotas->loc(), std::string("rules define no quota '") + required + "'");
 }
 
 void ReadLifecycle(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
@@ -364,14 +402,27 @@ std::optional<RuleSet> LoadRuleSet(const std::string& dir, SourceManager& source
         ApplyFile(n, dir + "/" + n, text, rules, sources, sink);
     }
   }
-  for (const char* required : {"resources_per_stack", "outputs_per_stack", "parameters_per_stack",
-                               "mappings_per_stack", "template_bytes_s3", "lambda_unzipped_bytes",
-                               "lambda_layers", "nested_operation_resources"}) {
-    if (!rules.quotas.count(required))
-      sink.Error("E0010", {}, std::string("rules define no quota '") + required + "'");
-  }
+  if (!rules.quotas.Find(quota::kRequired[0]) && sink.error_count() == errors_before)
+    sink.Error("E0010", {}, "rules define no quotas (limits.yaml is missing)");
   if (sink.error_count() > errors_before) return std::nullopt;
   return rules;
+}
+
+}  // namespace cfnsplit
+
+namespace cfnsplit {
+
+const LambdaLimits& LambdaLimits::BuiltIn() {
+  // Read once from the embedded limits.yaml; a build whose own rules do not load is broken, so
+  // it fails loudly here rather than sizing against invented figures.
+  static const LambdaLimits limits = [] {
+    SourceManager sources;
+    DiagnosticSink sink;
+    std::optional<RuleSet> rules = LoadRuleSet("", sources, sink);
+    if (!rules) throw std::logic_error("the built-in rules do not load");
+    return From(rules->quotas);
+  }();
+  return limits;
 }
 
 }  // namespace cfnsplit

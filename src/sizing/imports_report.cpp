@@ -6,7 +6,6 @@
 #include "sizing/internal.hpp"
 
 namespace cfnsplit {
-using sizing::WithCommas;
 
 namespace {
 
@@ -74,7 +73,7 @@ void PrintImportsSummary(const PackageModel& model, std::ostream& out) {
   out << "Requirements no function imports (candidates for removal):\n";
   for (const auto& u : model.unused_requirements) {
     out << "  " << std::left << std::setw(34) << u.line << std::right << std::setw(16)
-        << WithCommas(u.bytes_saved) << " bytes";
+        << GroupDigits(u.bytes_saved) << " bytes";
     if (!u.also_removed.empty()) {
       out << "  with";
       for (const auto& d : u.also_removed) out << " " << d;
@@ -82,7 +81,7 @@ void PrintImportsSummary(const PackageModel& model, std::ostream& out) {
     out << "\n";
     total += u.bytes_saved;
   }
-  out << "  removing them saves " << WithCommas(total) << " bytes unzipped\n";
+  out << "  removing them saves " << GroupDigits(total) << " bytes unzipped\n";
 }
 
 bool ExplainImports(const PackageModel& model, const std::string& function, std::ostream& out) {
@@ -116,10 +115,10 @@ bool ExplainImports(const PackageModel& model, const std::string& function, std:
       why = "required by " + by->second;
     }
     out << "  " << std::left << std::setw(26) << name << std::right << std::setw(16)
-        << WithCommas(bytes) << "  " << why << "\n";
+        << GroupDigits(bytes) << "  " << why << "\n";
   }
   out << "  " << std::left << std::setw(26) << "TOTAL (distributions)" << std::right
-      << std::setw(16) << WithCommas(total) << "\n";
+      << std::setw(16) << GroupDigits(total) << "\n";
   for (const auto& [dist, origins] : fi.runtime)
     out << "  runtime-provided, not shipped: " << dist << " (" << Where(origins.front()) << ")\n";
   for (const auto& o : fi.unresolved)

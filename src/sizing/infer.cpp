@@ -122,7 +122,7 @@ void Planner::FindUnusedRequirements(PackageModel& model) {
                         ? ""
                         : " (nor are " + std::to_string(unused.also_removed.size()) +
                               " of its dependencies)") +
-                   ": removing it saves " + WithCommas(unused.bytes_saved) +
+                   ": removing it saves " + GroupDigits(unused.bytes_saved) +
                    " bytes unzipped from every artifact that ships the service requirements");
     model.unused_requirements.push_back(std::move(unused));
   }

@@ -1,10 +1,11 @@
 // Internal pieces of the sizing stage, exposed to its .cpp files and unit tests only.
 //
 // requirements.cpp: PEP 508 requirement lines, environment markers, PEP 440-ish versions.
-// requirements_file.cpp: requirements files (includes, hashes, continuations). metadata.cpp: an installed site-packages
-// tree (dist-info RECORD/METADATA, egg-info). zipread.cpp: zip central directories (Zip64) read
-// without extracting. slim.cpp: glob patterns and ELF strip savings. catalog.cpp: the embedded
-// size and runtime-package rules. manifest.cpp: the dependency manifest and serverless.yml.
+// requirements_file.cpp: requirements files (includes, hashes, continuations). metadata.cpp: an
+// installed site-packages tree (dist-info RECORD/METADATA, egg-info). zipread.cpp: zip central
+// directories (Zip64) read without extracting. slim.cpp: glob patterns and ELF strip savings.
+// catalog.cpp: the embedded size and runtime-package rules. manifest.cpp: the dependency manifest
+// and serverless.yml.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/numbers.hpp"
 #include "cfnsplit/sizing.hpp"
 #include "cfnsplit/value.hpp"
 
@@ -340,7 +342,5 @@ std::string SprFirstSegment(std::string_view path);
 std::string JoinPath(const std::string& base, const std::string& path);
 /// Directory part of a path ("" → ".").
 std::string DirName(const std::string& path);
-/// Thousands-separated decimal, e.g. 262,144,000.
-std::string WithCommas(std::uint64_t n);
 
 }  // namespace cfnsplit::sizing

@@ -15,7 +15,6 @@ using namespace sizing;
 namespace {
 
 constexpr std::uint64_t kMiB = 1'048'576;
-constexpr std::uint64_t kMaxEphemeralMb = 10'240;
 
 std::uint64_t Scale(std::uint64_t bytes, std::uint64_t numerator, std::uint64_t denominator) {
   if (denominator == 0) return 0;
@@ -23,10 +22,9 @@ std::uint64_t Scale(std::uint64_t bytes, std::uint64_t numerator, std::uint64_t 
                                     0.5L);
 }
 
-std::string Verdict(std::uint64_t total) {
-  if (total < kLambdaUnzippedLimit) return "; result " + WithCommas(total) + " bytes: fits";
-  return "; result " + WithCommas(total) + " bytes: still over by " +
-         WithCommas(total - kLambdaUnzippedLimit);
+std::string Verdict(std::uint64_t total, std::uint64_t limit) {
+  if (total < limit) return "; result " + GroupDigits(total) + " bytes: fits";
+  return "; result " + GroupDigits(total) + " bytes: still over by " + GroupDigits(total - limit);
 }
 
 // The dists that ship in this function's artifact (or layer): the unit its total is made of.
@@ -82,12 +80,13 @@ std::uint64_t Sum(const State& s, const std::vector<std::uint32_t>& dists) {
 std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t function_index,
                                       const SizingOptions& options) {
   (void)options;
+  const LambdaLimits& limits = model.limits;
   std::vector<Recommendation> out;
   if (function_index >= model.functions.size()) return out;
   const FunctionPackage& f = model.functions[function_index];
   bool tmp_too_small = f.tmp_bytes > f.ephemeral_storage_mb * kMiB;
-  bool over = f.unzipped_bytes >= kLambdaUnzippedLimit;
-  if (f.image || (!over && f.layer_count <= kLambdaMaxLayers && !tmp_too_small)) return out;
+  bool over = f.unzipped_bytes >= limits.unzipped_bytes;
+  if (f.image || (!over && f.layer_count <= limits.layers && !tmp_too_small)) return out;
   const PackagingSettings& settings = model.settings;
   std::vector<std::uint32_t> shipped = ShippedDists(model, f);
   State s{f.unzipped_bytes, model.charged_bytes};
@@ -106,11 +105,11 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     s.total -= saved;
     out.push_back(
         {"slim",
-         "set `slim: true` (serverless-python-requirements): removes " + WithCommas(saved) +
+         "set `slim: true` (serverless-python-requirements): removes " + GroupDigits(saved) +
              " bytes of bytecode, __pycache__, *.dist-info and .so symbols" +
              (measured ? " (measured on the files)" : " (partly estimated: no files to measure)") +
-             Verdict(s.total),
-         static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
+             Verdict(s.total, limits.unzipped_bytes),
+         static_cast<std::int64_t>(saved), s.total < limits.unzipped_bytes});
   }
 
   std::set<std::uint32_t> removable = NoDeployRemovable(model, f, shipped);
@@ -130,19 +129,20 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     for (const auto& e : entries) list += (list.empty() ? "" : ", ") + e;
     out.push_back({"nodeploy",
                    "add to noDeploy [" + list +
-                       "]: the Lambda Python runtime already provides them (" + WithCommas(saved) +
+                       "]: the Lambda Python runtime already provides them (" + GroupDigits(saved) +
                        " bytes); SPR's noDeploy default is empty since v5.0.0, and AWS updates the "
                        "runtime copy, so pin your own only if you need exact versions" +
-                       Verdict(s.total),
-                   static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
+                       Verdict(s.total, limits.unzipped_bytes),
+                   static_cast<std::int64_t>(saved), s.total < limits.unzipped_bytes});
   }
   const State after_cleanup = s;
   // What this function needs on its own. In layer mode its dependencies are already in the
   // layers it lists (the one requirements layer holds every layer-mode function's), so they
   // are not added a second time.
   const std::uint64_t own_code = model.code_units[f.code_unit].unzipped_bytes;
-  std::uint64_t own = f.packaging == "layer" ? after_cleanup.total
-                                             : own_code + f.layer_bytes + Sum(after_cleanup, f.dists);
+  std::uint64_t own = f.packaging == "layer"
+                          ? after_cleanup.total
+                          : own_code + f.layer_bytes + Sum(after_cleanup, f.dists);
 
   if (f.packaging == "shared" && own < s.total) {
     std::uint64_t saved = s.total - own;
@@ -151,8 +151,8 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
                    "package individually (`package: individually: true` with a per-function "
                    "`module` requirements.txt): this function needs only " +
                        std::to_string(f.dists.size()) + " of " + std::to_string(shipped.size()) +
-                       " distributions" + Verdict(s.total),
-                   static_cast<std::int64_t>(saved), s.total < kLambdaUnzippedLimit});
+                       " distributions" + Verdict(s.total, limits.unzipped_bytes),
+                   static_cast<std::int64_t>(saved), s.total < limits.unzipped_bytes});
     shipped = f.dists;
   }
 
@@ -166,27 +166,27 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     std::string tmp =
         need_mb <= f.ephemeral_storage_mb
             ? "fits the function's " + std::to_string(f.ephemeral_storage_mb) + " MB of /tmp"
-        : need_mb <= kMaxEphemeralMb
+        : need_mb <= limits.tmp_max_mb
             ? "needs EphemeralStorage of at least " + std::to_string(need_mb) + " MB (now " +
                   std::to_string(f.ephemeral_storage_mb) + ")"
             : "cannot fit /tmp even at the 10,240 MB maximum";
     out.push_back({"zip",
-                   "set `zip: true`: the package keeps a " + WithCommas(zipped) +
-                       "-byte .requirements.zip instead of " + WithCommas(deps) +
-                       " bytes; each cold start extracts " + WithCommas(deps) +
-                       " bytes into /tmp, which " + tmp + Verdict(s.total),
+                   "set `zip: true`: the package keeps a " + GroupDigits(zipped) +
+                       "-byte .requirements.zip instead of " + GroupDigits(deps) +
+                       " bytes; each cold start extracts " + GroupDigits(deps) +
+                       " bytes into /tmp, which " + tmp + Verdict(s.total, limits.unzipped_bytes),
                    static_cast<std::int64_t>(saved),
-                   s.total < kLambdaUnzippedLimit && need_mb <= kMaxEphemeralMb});
+                   s.total < limits.unzipped_bytes && need_mb <= limits.tmp_max_mb});
   }
 
-  if (f.packaging != "layer" || f.layer_count > kLambdaMaxLayers) {
+  if (f.packaging != "layer" || f.layer_count > limits.layers) {
     std::string text =
-        f.layer_count > kLambdaMaxLayers
+        f.layer_count > limits.layers
             ? "merge layers: this function uses " + std::to_string(f.layer_count) +
                   " layers and Lambda allows 5"
             : "moving dependencies into a layer does not help this limit: layers count toward the "
               "same " +
-                  WithCommas(kLambdaUnzippedLimit) +
+                  GroupDigits(limits.unzipped_bytes) +
                   " bytes (they only shrink and share the function zip; at most 5 layers)";
     out.push_back({"layer", text, 0, false});
   }
@@ -206,14 +206,13 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
         {"split",
          "split the stack and drop `layer: true`: the requirements layer holds the dependencies "
          "of all " +
-             std::to_string(sharing) + " layer-mode functions (" +
-             WithCommas(requirements_layer) +
+             std::to_string(sharing) + " layer-mode functions (" + GroupDigits(requirements_layer) +
              " bytes) whatever stack each function is in, so splitting alone does not shrink it; "
              "with per-stack artifacts (`cfnsplit split --build`) each stack ships only its "
              "functions' dependencies, and this function alone needs " +
-             WithCommas(alone),
+             GroupDigits(alone),
          static_cast<std::int64_t>(after_cleanup.total > alone ? after_cleanup.total - alone : 0),
-         alone < kLambdaUnzippedLimit});
+         alone < limits.unzipped_bytes});
   }
   if (f.packaging == "shared" && sharing > 1) {
     std::uint64_t union_bytes = Sum(after_cleanup, ShippedDists(model, f));
@@ -221,18 +220,18 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
     for (const auto& other : model.functions)
       if (other.packaging == f.packaging) code.insert(other.code_unit);
     for (std::uint32_t c : code) union_bytes += model.code_units[c].unzipped_bytes;
-    std::uint64_t stacks =
-        std::max<std::uint64_t>(2, (union_bytes + kLambdaUnzippedLimit - 1) / kLambdaUnzippedLimit);
+    std::uint64_t stacks = std::max<std::uint64_t>(
+        2, (union_bytes + limits.unzipped_bytes - 1) / limits.unzipped_bytes);
     out.push_back(
         {"split",
          "split the stack: its " + std::to_string(sharing) + " functions share " +
-             WithCommas(union_bytes) + " bytes of dependencies and code, so at least " +
+             GroupDigits(union_bytes) + " bytes of dependencies and code, so at least " +
              std::to_string(stacks) +
              " stacks are needed (lower bound, each with its own artifact); this function alone "
              "needs " +
-             WithCommas(own),
+             GroupDigits(own),
          static_cast<std::int64_t>(after_cleanup.total > own ? after_cleanup.total - own : 0),
-         own < kLambdaUnzippedLimit});
+         own < limits.unzipped_bytes});
   }
 
   bool solved =
@@ -242,7 +241,7 @@ std::vector<Recommendation> Recommend(const PackageModel& model, std::uint32_t f
                    "package it as a container image (10 GB limit, no layers): an existing zip "
                    "function cannot be converted, so create a new function (new logical id), move "
                    "its event sources, aliases and permissions, then delete the old one",
-                   0, own <= kLambdaImageLimit});
+                   0, own <= limits.image_bytes});
   return out;
 }
 

@@ -16,20 +16,6 @@ using namespace sizing;
 
 namespace {
 
-std::string Human(std::uint64_t bytes) {
-  static const char* kUnits[] = {"Ki", "Mi", "Gi", "Ti"};
-  if (bytes < 1024) return std::to_string(bytes);
-  double value = static_cast<double>(bytes) / 1024;
-  int unit = 0;
-  while (value >= 1024 && unit < 3) {
-    value /= 1024;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f%s", value, kUnits[unit]);
-  return buffer;
-}
-
 std::string Percent(std::uint64_t part, std::uint64_t whole) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f%%",
@@ -42,12 +28,12 @@ std::string Pad(const std::string& s, std::size_t width, bool right) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
-std::string Status(const FunctionPackage& f) {
+std::string Status(const FunctionPackage& f, const LambdaLimits& limits) {
   if (f.image) return "image";
-  if (f.unzipped_bytes >= kLambdaUnzippedLimit) return "OVER";
-  if (f.layer_count > kLambdaMaxLayers) return "LAYERS";
+  if (f.unzipped_bytes >= limits.unzipped_bytes) return "OVER";
+  if (f.layer_count > limits.layers) return "LAYERS";
   if (f.tmp_bytes > f.ephemeral_storage_mb * 1'048'576) return "TMP";
-  if (f.unzipped_bytes * 10 >= kLambdaUnzippedLimit * 9) return "near";
+  if (f.unzipped_bytes * 10 >= limits.unzipped_bytes * 9) return "near";
   return "ok";
 }
 
@@ -68,9 +54,9 @@ void PrintContributors(const PackageModel& model, const FunctionPackage& f,
     return model.dists[a].name < model.dists[b].name;
   });
   std::uint64_t total = f.unzipped_bytes;
-  out << title << " — top contributors of " << WithCommas(total) << " bytes\n";
+  out << title << " — top contributors of " << GroupDigits(total) << " bytes\n";
   out << "  " << Pad("DISTRIBUTION", 28, false) << Pad("VERSION", 12, false)
-      << Pad("UNZIPPED", 9, true) << Pad("%", 8, true) << "  " << Pad("SOURCE", 9, false)
+      << Pad("UNZIPPED", 11, true) << Pad("%", 8, true) << "  " << Pad("SOURCE", 9, false)
       << "PULLED IN BY\n";
   std::uint64_t other_bytes = 0, listed_bytes = 0;
   for (std::size_t i = 0; i < dists.size(); ++i) {
@@ -89,17 +75,18 @@ void PrintContributors(const PackageModel& model, const FunctionPackage& f,
       by = it->second == d.name ? "direct" : it->second;
     if (d.runtime_provided) by += " [runtime provides]";
     out << "  " << Pad(d.name, 28, false) << Pad(d.version.empty() ? "-" : d.version, 12, false)
-        << Pad(Human(bytes), 9, true) << Pad(Percent(bytes, total), 8, true) << "  "
+        << Pad(HumanBytes(bytes), 11, true) << Pad(Percent(bytes, total), 8, true) << "  "
         << Pad(d.size_source, 9, false) << by << "\n";
   }
   if (dists.size() > top_n)
     out << "  " << Pad("[" + std::to_string(dists.size() - top_n) + " others]", 40, false)
-        << Pad(Human(other_bytes), 9, true) << Pad(Percent(other_bytes, total), 8, true) << "\n";
+        << Pad(HumanBytes(other_bytes), 11, true) << Pad(Percent(other_bytes, total), 8, true)
+        << "\n";
   std::uint64_t rest = total > listed_bytes ? total - listed_bytes : 0;
-  out << "  " << Pad("[code and layers]", 40, false) << Pad(Human(rest), 9, true)
+  out << "  " << Pad("[code and layers]", 40, false) << Pad(HumanBytes(rest), 11, true)
       << Pad(Percent(rest, total), 8, true) << "\n";
-  out << "  " << Pad("TOTAL", 40, false) << Pad(Human(total), 9, true)
-      << Pad(Percent(total, kLambdaUnzippedLimit), 8, true) << "  of the limit\n";
+  out << "  " << Pad("TOTAL", 40, false) << Pad(HumanBytes(total), 11, true)
+      << Pad(Percent(total, model.limits.unzipped_bytes), 8, true) << "  of the limit\n";
 }
 
 }  // namespace
@@ -111,7 +98,7 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
   out << "Lambda package sizes (packaging: " << model.packaging
       << "; slim: " << (s.slim ? "on" : "off") << "; zip: " << (s.zip ? "on" : "off")
       << "; noDeploy: " << (no_deploy.empty() ? "none" : no_deploy) << ")\n";
-  out << "limit: " << WithCommas(kLambdaUnzippedLimit)
+  out << "limit: " << GroupDigits(model.limits.unzipped_bytes)
       << " bytes unzipped per function, layers included\n\n";
   std::vector<std::uint32_t> order(model.functions.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -121,23 +108,23 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     if (fa.unzipped_bytes != fb.unzipped_bytes) return fa.unzipped_bytes > fb.unzipped_bytes;
     return fa.function_id < fb.function_id;
   });
-  out << "  " << Pad("FUNCTION", 36, false) << Pad("MODE", 11, false) << Pad("UNZIPPED", 9, true)
-      << Pad("ZIPPED", 9, true) << Pad("CODE", 9, true) << Pad("LAYERS", 9, true)
+  out << "  " << Pad("FUNCTION", 36, false) << Pad("MODE", 11, false) << Pad("UNZIPPED", 11, true)
+      << Pad("ZIPPED", 11, true) << Pad("CODE", 11, true) << Pad("LAYERS", 11, true)
       << Pad("%LIMIT", 8, true) << "  STATUS\n";
   for (std::uint32_t i : order) {
     const FunctionPackage& f = model.functions[i];
     out << "  " << Pad(f.function_id, 36, false) << Pad(f.packaging, 11, false)
-        << Pad(Human(f.unzipped_bytes), 9, true) << Pad(Human(f.zipped_bytes), 9, true)
-        << Pad(Human(f.code_bytes), 9, true) << Pad(Human(f.layer_bytes), 9, true)
-        << Pad(Percent(f.unzipped_bytes, kLambdaUnzippedLimit), 8, true) << "  " << Status(f)
-        << "\n";
+        << Pad(HumanBytes(f.unzipped_bytes), 11, true) << Pad(HumanBytes(f.zipped_bytes), 11, true)
+        << Pad(HumanBytes(f.code_bytes), 11, true) << Pad(HumanBytes(f.layer_bytes), 11, true)
+        << Pad(Percent(f.unzipped_bytes, model.limits.unzipped_bytes), 8, true) << "  "
+        << Status(f, model.limits) << "\n";
   }
   // Contributors: once per shared unit, and per function that is over or near a limit.
   std::set<std::string> shown_units;
   bool any = false;
   for (std::uint32_t i : order) {
     const FunctionPackage& f = model.functions[i];
-    std::string status = Status(f);
+    std::string status = Status(f, model.limits);
     if (status == "ok" && (any || i != order.front())) continue;
     if (status == "image") continue;
     std::string unit = f.packaging == "individual" ? f.function_id : f.packaging;
@@ -167,18 +154,20 @@ void PrintSizingText(const PackageModel& model, std::ostream& out, std::size_t t
     out << "\nRecommendations for " << f.function_id;
     if (members.size() > 1)
       out << " and " << members.size() - 1 << " more function(s) that ship the same";
-    if (f.unzipped_bytes >= kLambdaUnzippedLimit)
-      out << " (over by " << WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) << " bytes)";
+    if (f.unzipped_bytes >= model.limits.unzipped_bytes)
+      out << " (over by " << GroupDigits(f.unzipped_bytes - model.limits.unzipped_bytes)
+          << " bytes)";
     out << ":\n";
     int n = 0;
     for (const auto& r : recommendations)
       out << "  " << ++n << ". " << Pad(r.kind, 13, false)
-          << Pad(r.bytes_saved > 0 ? "-" + Human(static_cast<std::uint64_t>(r.bytes_saved)) : "", 9,
-                 true)
+          << Pad(r.bytes_saved > 0 ? "-" + HumanBytes(static_cast<std::uint64_t>(r.bytes_saved))
+                                   : "",
+                 11, true)
           << "  " << r.text << (r.sufficient ? "  [enough]" : "") << "\n";
   }
   if (model.unowned_files > 0)
-    out << "\nnote: " << model.unowned_files << " files (" << WithCommas(model.unowned_bytes)
+    out << "\nnote: " << model.unowned_files << " files (" << GroupDigits(model.unowned_bytes)
         << " bytes) in site-packages belong to no distribution and are not charged\n";
 }
 
@@ -186,7 +175,7 @@ nlohmann::json SizingJson(const PackageModel& model) {
   using nlohmann::json;
   json root;
   root["packaging"] = model.packaging;
-  root["limit_unzipped_bytes"] = kLambdaUnzippedLimit;
+  root["limit_unzipped_bytes"] = model.limits.unzipped_bytes;
   root["settings"] = {{"slim", model.settings.slim},
                       {"strip", model.settings.strip},
                       {"zip", model.settings.zip},
@@ -248,7 +237,7 @@ nlohmann::json SizingJson(const PackageModel& model) {
                          {"layer_count", f.layer_count},
                          {"tmp_bytes", f.tmp_bytes},
                          {"ephemeral_storage_mb", f.ephemeral_storage_mb},
-                         {"status", Status(f)},
+                         {"status", Status(f, model.limits)},
                          {"dists", shipped},
                          {"recommendations", recommendations}});
   }

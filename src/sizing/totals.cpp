@@ -44,6 +44,7 @@ std::uint64_t WalkCode(const std::string& dir) {
 PackageModel Planner::Assemble() {
   PackageModel model;
   model.settings = settings_;
+  model.limits = options_.limits;
   if (!options_.packaging.empty())
     model.packaging = options_.packaging;
   else if (!spec_.packaging.text.empty())
@@ -241,8 +242,9 @@ void Planner::ComputeTotals(PackageModel& model) {
     shared_zipped += model.code_units[c].zipped_bytes;
   }
   // Every layer-mode function lists the layer, even when none of them has a dependency.
-  bool any_layer_mode = std::any_of(model.functions.begin(), model.functions.end(),
-                                    [](const FunctionPackage& f) { return f.packaging == "layer"; });
+  bool any_layer_mode =
+      std::any_of(model.functions.begin(), model.functions.end(),
+                  [](const FunctionPackage& f) { return f.packaging == "layer"; });
   if (any_layer_mode) {
     LayerInfo spr{"pythonRequirements", 0, "dists", {}, true};
     for (std::uint32_t d : layer_mode_dists) spr.unzipped_bytes += deps_unzipped_[d];
@@ -282,35 +284,35 @@ void Planner::ReportFindings(const PackageModel& model) {
     SourceLoc loc = plans_[i].manifest ? plans_[i].manifest->loc : SourceLoc{};
     const std::string name = "function '" + f.function_id + "'";
     if (f.image) continue;  // container images have their own 10 GB limit and no layers
-    if (f.layer_count > kLambdaMaxLayers)
+    if (f.layer_count > model.limits.layers)
       sink_.Error("E6102", loc,
                   name + " uses " + std::to_string(f.layer_count) + " layers; Lambda allows " +
-                      std::to_string(kLambdaMaxLayers));
-    if (f.unzipped_bytes >= kLambdaUnzippedLimit) {
+                      std::to_string(model.limits.layers));
+    if (f.unzipped_bytes >= model.limits.unzipped_bytes) {
       sink_.Error("E6101", loc,
-                  name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped (" +
+                  name + " ships " + GroupDigits(f.unzipped_bytes) + " bytes unzipped (" +
                       f.packaging + " packaging, layers included); Lambda's limit is " +
-                      WithCommas(kLambdaUnzippedLimit),
-                  {"over by " + WithCommas(f.unzipped_bytes - kLambdaUnzippedLimit) +
+                      GroupDigits(model.limits.unzipped_bytes),
+                  {"over by " + GroupDigits(f.unzipped_bytes - model.limits.unzipped_bytes) +
                    " bytes; `cfnsplit analyze` with the same sizing options lists the playbook "
                    "(slim, noDeploy, individually, zip, split, image)"});
-    } else if (f.unzipped_bytes * 10 >= kLambdaUnzippedLimit * 9) {
+    } else if (f.unzipped_bytes * 10 >= model.limits.unzipped_bytes * 9) {
       sink_.Note("I6105", loc,
-                 name + " ships " + WithCommas(f.unzipped_bytes) + " bytes unzipped, " +
-                     std::to_string(f.unzipped_bytes * 100 / kLambdaUnzippedLimit) +
+                 name + " ships " + GroupDigits(f.unzipped_bytes) + " bytes unzipped, " +
+                     std::to_string(f.unzipped_bytes * 100 / model.limits.unzipped_bytes) +
                      "% of Lambda's limit");
     }
     std::uint64_t tmp_limit = f.ephemeral_storage_mb * 1'048'576;
     if (f.tmp_bytes > tmp_limit)
       sink_.Warning("W6103", loc,
-                    name + " extracts " + WithCommas(f.tmp_bytes) +
+                    name + " extracts " + GroupDigits(f.tmp_bytes) +
                         " bytes into /tmp at cold start (zip: true); its ephemeral storage is " +
-                        std::to_string(f.ephemeral_storage_mb) + " MB (" + WithCommas(tmp_limit) +
+                        std::to_string(f.ephemeral_storage_mb) + " MB (" + GroupDigits(tmp_limit) +
                         " bytes)");
   }
   if (model.unowned_files > 0)
     sink_.Note("I6024", {},
-               std::to_string(model.unowned_files) + " files (" + WithCommas(model.unowned_bytes) +
+               std::to_string(model.unowned_files) + " files (" + GroupDigits(model.unowned_bytes) +
                    " bytes) in site-packages belong to no distribution's RECORD; they are not "
                    "charged to any function");
 }

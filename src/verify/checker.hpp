@@ -49,6 +49,9 @@ class Checker {
   void CheckTemplateReferences(int stack);
   void CheckPassedParameters(int stack);
   void CheckQuotas();
+  /// What stack `s` as emitted uses of `measure` (and the name of the largest thing counted).
+  std::optional<std::pair<std::uint64_t, std::string>> EmittedFigure(int s,
+                                                                     QuotaMeasure measure) const;
   void CheckCycles();
   // shapes.cpp
   void CheckStackShapes();

@@ -296,51 +296,70 @@ void Checker::CheckLocalReferences() {
   for (const auto& p : flat_.problems()) Report("E5102", p);
 }
 
+// What one emitted stack uses of `measure`, with the name of the largest thing measured;
+// nullopt for measures an emitted template alone does not fix (a package).
+std::optional<std::pair<std::uint64_t, std::string>> Checker::EmittedFigure(
+    int s, QuotaMeasure measure) const {
+  const StackDoc& doc = set_.stacks[static_cast<std::size_t>(s)];
+  auto count = [&](const char* section) -> std::uint64_t {
+    const Value* sec = Section(doc.tmpl(), section);
+    return sec ? sec->size() : 0;
+  };
+  switch (measure) {
+    case QuotaMeasure::kResources: {
+      std::uint64_t resources = 0;
+      if (const Value* res = Section(doc.tmpl(), "Resources"))
+        for (std::size_t i = 0; i < res->size(); ++i) {
+          Resource r;
+          r.id = res->keys()[i].name;
+          const Value& def = res->items()[i];
+          const Value* type = def.is_map() ? def.Find("Type") : nullptr;
+          r.type = type ? type->text() : "";
+          const Value* props = def.is_map() ? def.Find("Properties") : nullptr;
+          r.properties = props && props->is_map() ? props : nullptr;
+          resources += EstimatedExpansion(r, original_);
+        }
+      return std::pair{resources, std::string()};
+    }
+    case QuotaMeasure::kOutputs:
+      return std::pair{count("Outputs"), std::string()};
+    case QuotaMeasure::kParameters:
+      return std::pair{count("Parameters"), std::string()};
+    case QuotaMeasure::kMappings:
+      return std::pair{count("Mappings"), std::string()};
+    case QuotaMeasure::kTemplateBytes:
+      return std::pair{static_cast<std::uint64_t>(doc.bytes), std::string()};
+    case QuotaMeasure::kNameLength: {
+      std::pair<std::uint64_t, std::string> longest{0, ""};
+      for (const char* section : {"Resources", "Outputs", "Parameters", "Mappings", "Conditions"})
+        if (const Value* sec = Section(doc.tmpl(), section))
+          for (const auto& k : sec->keys())
+            if (k.name.size() > longest.first) longest = {k.name.size(), k.name.substr(0, 40)};
+      return longest;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 void Checker::CheckQuotas() {
-  auto limit = [&](const char* key) -> std::uint64_t {
-    auto it = rules_.quotas.find(key);
-    if (it == rules_.quotas.end()) return 0;
-    return static_cast<std::uint64_t>(
-        std::floor(static_cast<double>(it->second.value) * options_.headroom));
-  };
-  auto check = [&](int s, const char* key, std::uint64_t used, const std::string& what) {
-    std::uint64_t l = limit(key);
-    if (l > 0 && used > l)
-      Report("E5107", PathOf(s) + ": " + std::to_string(used) + " " + what + ", over the quota " +
-                          key + " of " + std::to_string(l));
-  };
   std::uint64_t total = 0;
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     int si = static_cast<int>(s);
-    const StackDoc& doc = set_.stacks[s];
-    std::uint64_t resources = 0;
-    if (const Value* res = Section(doc.tmpl(), "Resources"))
-      for (std::size_t i = 0; i < res->size(); ++i) {
-        Resource r;
-        r.id = res->keys()[i].name;
-        const Value& def = res->items()[i];
-        const Value* type = def.is_map() ? def.Find("Type") : nullptr;
-        r.type = type ? type->text() : "";
-        const Value* props = def.is_map() ? def.Find("Properties") : nullptr;
-        r.properties = props && props->is_map() ? props : nullptr;
-        resources += EstimatedExpansion(r, original_);
-      }
-    total += resources;
-    check(si, "resources_per_stack", resources, "resources (after SAM expansion)");
-    for (const auto& [section, key] : {std::pair{"Outputs", "outputs_per_stack"},
-                                       std::pair{"Parameters", "parameters_per_stack"},
-                                       std::pair{"Mappings", "mappings_per_stack"}}) {
-      const Value* sec = Section(doc.tmpl(), section);
-      check(si, key, sec ? sec->size() : 0, std::string(section).append(" entries"));
-      for (std::size_t i = 0; sec && i < sec->size(); ++i)
-        check(
-            si, "name_length", sec->keys()[i].name.size(),
-            "characters in " + std::string(section) + " name " + sec->keys()[i].name.substr(0, 40));
+    if (auto resources = EmittedFigure(si, QuotaMeasure::kResources)) total += resources->first;
+    for (const Quota& quota : rules_.quotas) {
+      if (quota.scope != QuotaScope::kStack) continue;
+      auto figure = EmittedFigure(si, quota.measure);
+      std::uint64_t limit = static_cast<std::uint64_t>(
+          std::floor(static_cast<double>(quota.value) * options_.headroom));
+      if (!figure || figure->first <= limit) continue;
+      Report("E5107", PathOf(si) + ": " + std::to_string(figure->first) + " " + quota.label +
+                          (figure->second.empty() ? "" : " (" + figure->second + ")") +
+                          ", over the quota " + quota.key + " of " + std::to_string(limit));
     }
-    check(si, "template_bytes_s3", doc.bytes, "template bytes");
   }
-  std::uint64_t nested_limit = limit("nested_operation_resources");
-  if (set_.mode == WiringMode::kNested && nested_limit > 0 && total > nested_limit)
+  std::uint64_t nested_limit = rules_.Limit(quota::kNestedOperationResources);
+  if (set_.mode == WiringMode::kNested && total > nested_limit)
     Report("E5108", "the nested stacks hold " + std::to_string(total) +
                         " resources; one nested-stack operation may create, update or delete at "
                         "most " +

@@ -77,7 +77,8 @@ int Flattener::ChildOf(const std::string& id) const {
 // deploy kit passes the real one), or, in a directory without stacks.json, its description says
 // so (CarriesStackName), whatever name the emitter had to give it.
 int Flattener::ProducerOfParameter(int consumer, const std::string& param) const {
-  const Value* params = Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl(), "Parameters");
+  const Value* params =
+      Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl(), "Parameters");
   const Value* decl = params ? params->Find(param) : nullptr;
   if (!decl || !decl->is_map() || set_.original_parameters.count(param)) return -1;
   const Value* def = decl->Find("Default");
@@ -256,14 +257,11 @@ Value Flattener::FlatSub(const Value& v, int stack, int depth) {
   for (auto& t : tokens) {
     if (!t.is_var || (vars && vars->Find(t.text))) continue;
     std::optional<Value> r;
-    auto dot = t.text.find('.');
-    if (dot != std::string::npos && t.text.rfind("AWS::", 0) != 0) {
-      std::string res = t.text.substr(0, dot), attr = t.text.substr(dot + 1);
-      if (stack == 0 && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
-        r = ResolveOutput(ChildOf(res), attr.substr(8), depth);
-    } else {
-      r = ResolveName(t.text, stack, depth);
-    }
+    auto [res, attr] = syntax::SplitSubVariable(t.text);
+    if (attr.empty())
+      r = ResolveName(res, stack, depth);
+    else if (stack == 0 && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
+      r = ResolveOutput(ChildOf(res), attr.substr(8), depth);
     if (!r) continue;
     std::string bound = "cfnsplit.flat." + std::to_string(new_vars.size());
     new_vars.AppendEntry(bound, std::move(*r));

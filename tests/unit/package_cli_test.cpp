@@ -70,7 +70,7 @@ TEST_CASE("package: the ML sample builds every stack, exactly its RECORD files, 
   auto record_files = RecordFiles(site);
   for (auto& [stack, a] : index["artifacts"].items()) {
     INFO("stack " << stack);
-    CHECK(a["unzipped"].get<std::uint64_t>() < cfnsplit::kLambdaUnzippedLimit);
+    CHECK(a["unzipped"].get<std::uint64_t>() < cfnsplit::LambdaLimits::BuiltIn().unzipped_bytes);
     const std::string key = a["key"].get<std::string>();
     CHECK(key.find("-" + stack + "-" + a["sha256"].get<std::string>() + ".zip") !=
           std::string::npos);

@@ -438,12 +438,13 @@ TEST_CASE("reports: aligned text and JSON agree", "[unit][sizing]") {
   CHECK(
       t.find("Lambda package sizes (packaging: individual; slim: off; zip: off; noDeploy: none)") ==
       0);
-  CHECK(t.find("  ApiFunction                         individual   258.3Mi   80.1Mi    9.8Ki       "
-               " 0  103.3%  OVER") != std::string::npos);
-  CHECK(t.find("  numpy                       1.26.4         95.4Mi   36.9%  record   pandas\n") !=
-        std::string::npos);
-  CHECK(t.find("[4 others]                                816.4Ki    0.3%") != std::string::npos);
-  CHECK(t.find("3. zip           -174.7Mi  set `zip: true`: the package keeps a 82,305,000-byte "
+  CHECK(t.find("  ApiFunction                         individual   258.3 MiB   80.1 MiB    9.8 KiB"
+               "        0 B  103.3%  OVER") != std::string::npos);
+  CHECK(
+      t.find("  numpy                       1.26.4         95.4 MiB   36.9%  record   pandas\n") !=
+      std::string::npos);
+  CHECK(t.find("[4 others]                                816.4 KiB    0.3%") != std::string::npos);
+  CHECK(t.find("3. zip           -174.7 MiB  set `zip: true`: the package keeps a 82,305,000-byte "
                ".requirements.zip") != std::string::npos);
   CHECK(t.find("Recommendations for ApiFunction (over by 8,708,000 bytes):") != std::string::npos);
   nlohmann::json j = SizingJson(m);

@@ -1,8 +1,10 @@
 #include "cfnsplit/analysis.hpp"
-#include "cfnsplit/timings.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+
+#include "cfnsplit/timings.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -136,6 +138,77 @@ std::size_t SectionSize(const Value& root, const char* name) {
   return s && s->is_map() ? s->size() : 0;
 }
 
+struct TemplateUse {
+  std::uint64_t used = 0;
+  std::string detail;  ///< the name of the largest thing measured, when there is one
+};
+
+// The longest key of the named sections (a logical ID, output, parameter or mapping name).
+TemplateUse LongestName(const Value& root) {
+  TemplateUse longest;
+  for (const char* section : {"Resources", "Outputs", "Parameters", "Mappings", "Conditions"}) {
+    const Value* s = root.Find(section);
+    if (!s || !s->is_map()) continue;
+    for (const auto& k : s->keys())
+      if (k.name.size() > longest.used) longest = {k.name.size(), k.name};
+  }
+  return longest;
+}
+
+TemplateUse WidestMapping(const Value& root) {
+  TemplateUse widest;
+  if (const Value* maps = root.Find("Mappings"); maps && maps->is_map())
+    for (std::size_t i = 0; i < maps->size(); ++i)
+      if (maps->items()[i].size() > widest.used)
+        widest = {maps->items()[i].size(), maps->keys()[i].name};
+  return widest;
+}
+
+// What one template uses of `measure`; nullopt for measures the template alone does not fix
+// (a package's bytes) or that only a whole nested tree has.
+std::optional<TemplateUse> TemplateFigure(QuotaMeasure measure, const Value& root,
+                                          std::uint64_t template_bytes,
+                                          std::uint32_t expanded_resources) {
+  switch (measure) {
+    case QuotaMeasure::kResources:
+      return TemplateUse{expanded_resources, ""};
+    case QuotaMeasure::kOutputs:
+      return TemplateUse{SectionSize(root, "Outputs"), ""};
+    case QuotaMeasure::kParameters:
+      return TemplateUse{SectionSize(root, "Parameters"), ""};
+    case QuotaMeasure::kMappings:
+      return TemplateUse{SectionSize(root, "Mappings"), ""};
+    case QuotaMeasure::kTemplateBytes:
+      return TemplateUse{template_bytes, ""};
+    case QuotaMeasure::kNameLength:
+      return LongestName(root);
+    case QuotaMeasure::kMappingAttributes:
+      return WidestMapping(root);
+    case QuotaMeasure::kDynamicReferences:
+      return TemplateUse{CountDynamicReferences(root), ""};
+    case QuotaMeasure::kPackageBytes:
+    case QuotaMeasure::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
+// The section a count quota counts, so a finding points at it (the top of the file otherwise).
+const char* SectionOf(QuotaMeasure measure) {
+  switch (measure) {
+    case QuotaMeasure::kResources:
+      return "Resources";
+    case QuotaMeasure::kOutputs:
+      return "Outputs";
+    case QuotaMeasure::kParameters:
+      return "Parameters";
+    case QuotaMeasure::kMappings:
+      return "Mappings";
+    default:
+      return nullptr;
+  }
+}
+
 void Finding(const QuotaUse& q, double approaching, SourceLoc loc, DiagnosticSink& sink) {
   if (q.used > q.limit) {
     sink.Error("E3001", loc,
@@ -153,40 +226,15 @@ void Finding(const QuotaUse& q, double approaching, SourceLoc loc, DiagnosticSin
 
 std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_bytes,
                                     std::uint32_t expanded_resources, const RuleSet& rules) {
-  std::vector<QuotaUse> q;
-  auto add = [&](const char* key, const char* what, std::uint64_t used, std::string detail = "") {
-    auto it = rules.quotas.find(key);
-    if (it != rules.quotas.end())
-      q.push_back({key, what, used, it->second.value, std::move(detail)});
-  };
-  add("resources_per_stack", "resources", expanded_resources);
-  add("outputs_per_stack", "outputs", SectionSize(root, "Outputs"));
-  add("parameters_per_stack", "parameters", SectionSize(root, "Parameters"));
-  add("mappings_per_stack", "mappings", SectionSize(root, "Mappings"));
-  add("template_bytes_s3", "template bytes (S3 upload)", template_bytes);
-  std::size_t longest = 0;
-  std::string longest_name;
-  for (const char* section : {"Resources", "Outputs", "Parameters", "Mappings", "Conditions"}) {
-    const Value* s = root.Find(section);
-    if (!s || !s->is_map()) continue;
-    for (const auto& k : s->keys())
-      if (k.name.size() > longest) {
-        longest = k.name.size();
-        longest_name = k.name;
-      }
+  std::vector<QuotaUse> uses;
+  for (const Quota& quota : rules.quotas) {
+    if (quota.scope != QuotaScope::kTemplate && quota.scope != QuotaScope::kStack) continue;
+    auto figure = TemplateFigure(quota.measure, root, template_bytes, expanded_resources);
+    if (figure)
+      uses.push_back({quota.key, quota.label, figure->used, quota.value, std::move(figure->detail),
+                      quota.measure});
   }
-  add("name_length", "longest logical name", longest, longest_name.empty() ? "" : longest_name);
-  std::size_t widest = 0;
-  std::string widest_name;
-  if (const Value* maps = root.Find("Mappings"); maps && maps->is_map())
-    for (std::size_t i = 0; i < maps->size(); ++i)
-      if (maps->items()[i].size() > widest) {
-        widest = maps->items()[i].size();
-        widest_name = maps->keys()[i].name;
-      }
-  add("mapping_attributes", "attributes in one mapping", widest, widest_name);
-  add("dynamic_references", "dynamic references", CountDynamicReferences(root));
-  return q;
+  return uses;
 }
 
 Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t template_bytes,
@@ -206,15 +254,11 @@ Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t
   a.quotas = MeasureQuotas(model.root(), template_bytes, a.expanded_resources, rules);
   SourceLoc top{model.file(), 1, 1};
   for (const auto& q : a.quotas) {
-    SourceLoc loc = top;
-    if (q.key == "outputs_per_stack" && model.Section("Outputs"))
-      loc = model.Section("Outputs")->loc();
-    if (q.key == "parameters_per_stack" && model.Section("Parameters"))
-      loc = model.Section("Parameters")->loc();
-    if (q.key == "resources_per_stack") loc = model.Section("Resources")->loc();
-    Finding(q, rules.approaching, loc, sink);
+    const char* section = SectionOf(q.measure);
+    const Value* node = section ? model.Section(section) : nullptr;
+    Finding(q, rules.approaching, node ? node->loc() : top, sink);
   }
-  std::uint64_t max_layers = rules.quotas.count("lambda_layers") ? rules.Limit("lambda_layers") : 5;
+  std::uint64_t max_layers = rules.Limit(quota::kLambdaLayers);
   for (const auto& f : model.functions) {
     if (f.layers.size() > max_layers)
       sink.Error("E3003", model.FindResource(f.resource_id)->loc,
