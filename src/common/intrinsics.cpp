@@ -92,9 +92,10 @@ std::string CallShapeProblem(std::string_view fn, const Value& arg) {
   // A macro computes the argument at deploy time; its shape cannot be known before.
   if (arg.IntrinsicName() == "Fn::Transform") return {};
   if (fn == "Ref" || fn == "Condition") {
-    return arg.is_string()
-               ? ""
-               : std::string(fn) + " takes a name (string), got a " + KindName(arg.kind());
+    if (!arg.is_string())
+      return std::string(fn) + " takes a name (string), got a " + KindName(arg.kind());
+    // `!Ref` with nothing after it: say so, rather than look up a name no one wrote.
+    return arg.text().empty() ? std::string(fn) + " takes a name, got an empty value" : "";
   }
   if (fn == "Fn::GetAtt") {
     if (arg.is_string())

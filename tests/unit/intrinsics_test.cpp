@@ -83,6 +83,8 @@ TEST_CASE("malformed calls are skipped whole and say why", "[unit][intrinsics]")
   CHECK(syntax::CallShapeProblem("Fn::If", bad_if) ==
         "Fn::If takes [ConditionName, ValueIfTrue, ValueIfFalse], got a list of 2");
   CHECK(syntax::CallShapeProblem("Ref", Parse("[a]")) == "Ref takes a name (string), got a list");
+  CHECK(syntax::CallShapeProblem("Ref", Parse("''")) == "Ref takes a name, got an empty value");
+  CHECK(Refs("A: !Ref").empty());
   CHECK(syntax::CallShapeProblem("Fn::Sub", Parse("[a, b]")) ==
         "Fn::Sub's variables must be a mapping");
   CHECK(syntax::CallShapeProblem("Fn::Select", Parse("[0, [a]]")).empty());
