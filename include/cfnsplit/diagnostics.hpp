@@ -52,6 +52,9 @@ class SourceManager {
 
 enum class Severity { kError, kWarning, kNote };
 
+/// "error", "warning" or "note", as diagnostics and the codes page print it.
+std::string_view SeverityName(Severity s);
+
 struct Diagnostic {
   Severity severity = Severity::kError;
   std::string code;  ///< e.g. "E0002"; the README lists every code

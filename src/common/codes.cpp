@@ -10,18 +10,6 @@ constexpr Severity Error = Severity::kError;
 constexpr Severity Warning = Severity::kWarning;
 constexpr Severity Note = Severity::kNote;
 
-std::string_view SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kError:
-      return "error";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kNote:
-      return "note";
-  }
-  return "error";
-}
-
 }  // namespace
 
 const std::vector<CodeInfo>& AllCodes() {

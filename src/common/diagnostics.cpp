@@ -77,7 +77,7 @@ std::vector<Diagnostic> DiagnosticSink::Sorted() const {
   return out;
 }
 
-static const char* SeverityName(Severity s) {
+std::string_view SeverityName(Severity s) {
   switch (s) {
     case Severity::kError:
       return "error";

@@ -50,11 +50,6 @@ std::optional<std::vector<MigrationStep>> UnnestSteps(const DeployedLayout& layo
                                                       std::vector<EmittedFile>& files,
                                                       DiagnosticSink& sink);
 
-/// Resources of a deployed nested parent that read (Ref, GetAtt, Sub) a child which reads the
-/// parent, directly or through other children: once the children are stacks of their own, the
-/// parent and that child would import from each other, which no deploy order allows. Such a
-/// resource cannot stay in the parent while the children are un-nested: it leaves the parent
-/// with them (import or re-creation). `why` gets the reason per resource.
 /// Gives every CyclicParentReaders resource a route that leaves the parent (import,
 /// re-creation, or impossible with the reason), closes over what reads it (CloseOverGaps), and
 /// returns the parent's resources that leave it with the children (every gap route there).
@@ -62,9 +57,19 @@ std::set<std::string> LeaveParentWithChildren(const TemplateModel& deployed,
                                               const DeployedLayout& layout, const RuleSet& rules,
                                               const std::set<std::string>& allow_recreate,
                                               std::vector<ResourceMove>& moves);
+/// Resources of a deployed nested parent that read (Ref, GetAtt, Sub) a child which reads the
+/// parent, directly or through other children: once the children are stacks of their own, the
+/// parent and that child would import from each other, which no deploy order allows. Such a
+/// resource cannot stay in the parent while the children are un-nested: it leaves the parent
+/// with them (import or re-creation). `why` gets the reason per resource.
 std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
                                           const DeployedLayout& layout,
                                           std::map<std::string, std::string>& why);
+
+/// True when stack `from` reads `target` through `reads` (stack → stacks it reads), directly or
+/// through other stacks.
+bool ReadsReach(const std::map<std::string, std::set<std::string>>& reads,
+                const std::string& from, const std::string& target);
 
 /// Files of MIGRATION/: README.md, migrate.sh, steps.json (see render.cpp).
 std::vector<EmittedFile> RenderMigrationFiles(const Migration& m,

@@ -44,20 +44,7 @@ std::map<std::string, std::string> NestGapResources(const TemplateModel& target,
   for (const Reference& ref : target.references)
     if (OrdersStacks(ref) && stack_of(ref.from) != stack_of(ref.to))
       reads[stack_of(ref.from)].insert(stack_of(ref.to));
-  auto reaches_parent = [&](const std::string& from) {
-    std::set<std::string> seen;
-    std::vector<std::string> todo = {from};
-    while (!todo.empty()) {
-      std::string s = todo.back();
-      todo.pop_back();
-      if (!seen.insert(s).second) continue;
-      for (const std::string& next : reads[s]) {
-        if (next == parent) return true;
-        todo.push_back(next);
-      }
-    }
-    return false;
-  };
+  auto reaches_parent = [&](const std::string& from) { return ReadsReach(reads, from, parent); };
   std::map<std::string, std::string> out;
   for (const Reference& ref : target.references) {
     if (!OrdersStacks(ref) || stack_of(ref.from) != parent || stack_of(ref.to) == parent ||

@@ -239,6 +239,24 @@ void RemoveFromParent(Value& parent, const std::set<std::string>& gone) {
 
 }  // namespace
 
+bool ReadsReach(const std::map<std::string, std::set<std::string>>& reads, const std::string& from,
+                const std::string& target) {
+  std::set<std::string> seen;
+  std::vector<std::string> todo = {from};
+  while (!todo.empty()) {
+    std::string s = todo.back();
+    todo.pop_back();
+    if (!seen.insert(s).second) continue;
+    auto it = reads.find(s);
+    if (it == reads.end()) continue;
+    for (const std::string& next : it->second) {
+      if (next == target) return true;
+      todo.push_back(next);
+    }
+  }
+  return false;
+}
+
 std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
                                           const DeployedLayout& layout,
                                           std::map<std::string, std::string>& why) {
@@ -253,20 +271,7 @@ std::set<std::string> CyclicParentReaders(const TemplateModel& deployed,
   for (const Reference& ref : deployed.references)
     if (IsDataReference(ref) && home(ref.from) != home(ref.to))
       reads[home(ref.from)].insert(home(ref.to));
-  auto reaches_parent = [&](const std::string& from) {
-    std::set<std::string> seen;
-    std::vector<std::string> todo = {from};
-    while (!todo.empty()) {
-      std::string s = todo.back();
-      todo.pop_back();
-      if (!seen.insert(s).second) continue;
-      for (const std::string& next : reads[s]) {
-        if (next == parent) return true;
-        todo.push_back(next);
-      }
-    }
-    return false;
-  };
+  auto reaches_parent = [&](const std::string& from) { return ReadsReach(reads, from, parent); };
   for (const Reference& ref : deployed.references) {
     if (!IsDataReference(ref) || home(ref.from) != parent || home(ref.to) == parent) continue;
     if (out.count(ref.from) || !reaches_parent(home(ref.to))) continue;
