@@ -256,12 +256,7 @@ void MigrationPlanner::RouteNestGaps() {
 }
 
 bool MigrationPlanner::NestedFinalState() {
-  EmitOptions options;
-  options.mode = WiringMode::kNested;
-  options.format = TemplateFormat::kJson;
-  options.stack_name = options_.deployed_stack;
-  options.max_root_outputs = rules_.Limit("outputs_per_stack");
-  options.max_root_parameters = rules_.Limit("parameters_per_stack");
+  EmitOptions options = FinalEmitOptions(WiringMode::kNested);
   auto result = EmitStacks(*nest_->model, *nest_->plan, rules_, options, sink_);
   if (!result) return false;
   VerifyReport report = VerifyEmitted(*nest_->model, *result, rules_, VerifyOptions{}, sink_);

@@ -94,6 +94,8 @@ class MigrationPlanner {
   void WarnReplacements();
 
   bool FinalState();
+  /// How the final split is emitted in `mode`: JSON, the deployed stack's name, its root quotas.
+  EmitOptions FinalEmitOptions(WiringMode mode) const;
 
   // A refactored resource's unit of moving: its plan stack and the stack it is deployed in.
   static constexpr int kUnit = 1 << 16;

@@ -139,13 +139,18 @@ void MigrationPlanner::WarnReplacements() {
   }
 }
 
-bool MigrationPlanner::FinalState() {
+EmitOptions MigrationPlanner::FinalEmitOptions(WiringMode mode) const {
   EmitOptions options;
-  options.mode = WiringMode::kExports;
+  options.mode = mode;
   options.format = TemplateFormat::kJson;
   options.stack_name = options_.deployed_stack;
   options.max_root_outputs = rules_.Limit("outputs_per_stack");
   options.max_root_parameters = rules_.Limit("parameters_per_stack");
+  return options;
+}
+
+bool MigrationPlanner::FinalState() {
+  EmitOptions options = FinalEmitOptions(WiringMode::kExports);
   SplitPlan plan = plan_;
   plan.options.mode = WiringMode::kExports;
   auto result = EmitStacks(target_, plan, rules_, options, sink_);
