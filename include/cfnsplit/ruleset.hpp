@@ -127,6 +127,9 @@ struct RuleSet {
   void ForEachArtifactPath(Value& def, const std::string& type,
                            const std::function<void(Value* holder, const std::string& key,
                                                     const ArtifactPath&)>& visit) const;
+  void ForEachArtifactPath(const Value& def, const std::string& type,
+                           const std::function<void(const Value* holder, const std::string& key,
+                                                    const ArtifactPath&)>& visit) const;
   RefactorRules refactor;
   /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
   std::vector<std::pair<std::string, std::string>> files;

@@ -108,6 +108,21 @@ class JsonReader {
     pos_ += n;
   }
 
+  // Children are gathered in a scratch list per depth and moved into a vector of the exact size
+  // once the container closes: growing each map's vectors entry by entry reallocated (and moved)
+  // every node of the template about twice.
+  struct Scratch {
+    std::vector<Value::Key> keys;
+    std::vector<Value> items;
+  };
+  Scratch& ScratchAt(std::uint32_t depth) {
+    if (scratch_.size() <= depth) scratch_.resize(depth + 1);
+    Scratch& s = scratch_[depth];
+    s.keys.clear();
+    s.items.clear();
+    return s;
+  }
+
   Value ReadObject(std::uint32_t depth, SourceLoc loc) {
     Value map = Value::Map(loc);
     ++pos_;  // '{'
@@ -120,19 +135,27 @@ class JsonReader {
     // copies pays only for the big ones (a set per mapping was a tenth of the parse).
     constexpr std::size_t kLinearKeys = 24;
     std::unordered_set<std::string> seen;
+    auto index_of = [&](const std::string& key) -> long {
+      const auto& keys = scratch_[depth].keys;
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i].name == key) return static_cast<long>(i);
+      return -1;
+    };
     auto is_duplicate = [&](const std::string& key) {
-      if (map.size() < kLinearKeys) return map.IndexOf(key) >= 0;
+      const auto& keys = scratch_[depth].keys;
+      if (keys.size() < kLinearKeys) return index_of(key) >= 0;
       if (seen.empty())
-        for (const Value::Key& k : map.keys()) seen.insert(k.name);
+        for (const Value::Key& k : keys) seen.insert(k.name);
       return !seen.insert(key).second;
     };
+    ScratchAt(depth);
     while (true) {
       SkipSpace();
       if (Peek() != '"') Fail("E0003", "expected a string key in double quotes");
       SourceLoc key_loc = Here();
       std::string key = ReadString();
       if (is_duplicate(key)) {
-        SourceLoc first = map.keys()[static_cast<std::size_t>(map.IndexOf(key))].loc;
+        SourceLoc first = scratch_[depth].keys[static_cast<std::size_t>(index_of(key))].loc;
         throw InputError("E0006", key_loc,
                          "duplicate key '" + key + "' in this mapping (first at line " +
                              std::to_string(first.line) + ", column " +
@@ -143,7 +166,9 @@ class JsonReader {
       ++pos_;
       SkipSpace();
       Value v = ReadValue(depth + 1);
-      map.AppendEntry(std::move(key), std::move(v), key_loc);
+      // Index again after the read: reading deeper values may have grown scratch_.
+      scratch_[depth].keys.push_back(Value::Key{std::move(key), key_loc});
+      scratch_[depth].items.push_back(std::move(v));
       SkipSpace();
       if (Peek() == ',') {
         ++pos_;
@@ -151,6 +176,10 @@ class JsonReader {
       }
       if (Peek() == '}') {
         ++pos_;
+        Scratch& s = scratch_[depth];
+        map.Reserve(s.items.size());
+        for (std::size_t i = 0; i < s.items.size(); ++i)
+          map.AppendEntry(std::move(s.keys[i].name), std::move(s.items[i]), s.keys[i].loc);
         return map;
       }
       Fail("E0003", AtEnd() ? "unexpected end of file: object is not closed"
@@ -166,9 +195,11 @@ class JsonReader {
       ++pos_;
       return list;
     }
+    ScratchAt(depth);
     while (true) {
       SkipSpace();
-      list.Append(ReadValue(depth + 1));
+      Value item = ReadValue(depth + 1);
+      scratch_[depth].items.push_back(std::move(item));
       SkipSpace();
       if (Peek() == ',') {
         ++pos_;
@@ -176,6 +207,9 @@ class JsonReader {
       }
       if (Peek() == ']') {
         ++pos_;
+        Scratch& s = scratch_[depth];
+        list.Reserve(s.items.size());
+        for (Value& v : s.items) list.Append(std::move(v));
         return list;
       }
       Fail("E0003", AtEnd() ? "unexpected end of file: array is not closed"
@@ -328,6 +362,7 @@ class JsonReader {
   std::uint32_t line_ = 1;
   std::size_t line_start_ = 0;
   std::uint64_t nodes_ = 0;
+  std::vector<Scratch> scratch_;  // one per depth, reused
 };
 
 }  // namespace

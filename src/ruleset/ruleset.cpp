@@ -131,18 +131,28 @@ bool RuleSet::InOwnStackContext(const std::string& path) const {
 }
 
 void RuleSet::ForEachArtifactPath(
-    Value& def, const std::string& type,
-    const std::function<void(Value*, const std::string&, const ArtifactPath&)>& visit) const {
+    const Value& def, const std::string& type,
+    const std::function<void(const Value*, const std::string&, const ArtifactPath&)>& visit) const {
   bool globals = type.rfind("Globals.", 0) == 0;
   for (const ArtifactPath& rule : artifact_paths) {
     if (rule.type != type) continue;
-    Value* holder = globals ? &def : (def.is_map() ? def.Find("Properties") : nullptr);
+    const Value* holder = globals ? &def : (def.is_map() ? def.Find("Properties") : nullptr);
     std::vector<std::string> parts = SplitPath(rule.property);
     for (std::size_t i = 0; holder && i + 1 < parts.size(); ++i)
       holder = holder->is_map() ? holder->Find(parts[i]) : nullptr;
     if (holder && !holder->is_map()) holder = nullptr;
     visit(holder, parts.back(), rule);
   }
+}
+
+void RuleSet::ForEachArtifactPath(
+    Value& def, const std::string& type,
+    const std::function<void(Value*, const std::string&, const ArtifactPath&)>& visit) const {
+  // `holder` lies inside `def`, which the caller may edit.
+  ForEachArtifactPath(static_cast<const Value&>(def), type,
+                      [&](const Value* holder, const std::string& key, const ArtifactPath& rule) {
+                        visit(const_cast<Value*>(holder), key, rule);
+                      });
 }
 
 LifecycleClass RuleSet::ClassOf(const std::string& type) const {

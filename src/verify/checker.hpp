@@ -23,7 +23,7 @@ class Checker {
  private:
   struct FlatDef {
     int stack = 0;
-    Value def;  ///< moved out by CompareResources, which is its last reader
+    const Value* def = nullptr;  ///< as emitted: flattened only where it must be (compare.cpp)
     std::vector<std::string> depends_on;  ///< as the emitted stack writes it (CheckDependsOn)
   };
   // compare.cpp
@@ -44,6 +44,15 @@ class Checker {
   std::string StackDir(int stack) const;
   void Diff(const Value& a, const Value& b, const std::string& path, int stack, const char* code,
             int& budget);
+  // same.cpp
+  /// True when resource `r`, emitted as `emitted` in `stack`, is the original as it stands:
+  /// the comparison CompareResources would make, without copying what needs no rewriting.
+  /// False means "not shown equal": the full comparison decides and words the differences.
+  bool SameAsOriginal(const Resource& r, const Value& emitted, int stack);
+  bool SameValue(const Value& original, const Value& emitted, int stack,
+                 std::vector<std::string>& path);
+  bool SameRewritten(const Value& original, const Value& emitted, int stack,
+                     std::vector<std::string>& path);
   // checks.cpp
   void CheckLocalReferences();
   void CheckTemplateReferences(int stack);
@@ -61,6 +70,10 @@ class Checker {
   void CheckSameTemplate();
   std::vector<std::string> SecretsIn(const Value& flat) const;
   Value InOwnStackTerms(const Value& original_def, int stack) const;
+  /// InOwnStackTerms of a value met at `path` inside a resource, `in_context` if the path is
+  /// already an own-stack context.
+  Value InOwnStackTermsAt(const Value& v, int stack, bool in_context,
+                          std::vector<std::string>& path) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
   bool InOriginalCycle(const std::string& a, const std::string& b) const;
   bool OriginalDeclares(const char* section, const std::string& target) const;
@@ -87,7 +100,8 @@ class Checker {
   VerifyReport report_;
   std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
   std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
-  std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
+  std::set<std::string> artifact_types_;  ///< types with local artifact paths (rules)
+  std::set<std::string> new_code_;        ///< functions deployed from a new package or an image
   mutable std::vector<std::vector<std::vector<Reference>>> resource_refs_;  ///< per stack, lazily
 };
 

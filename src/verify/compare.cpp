@@ -25,12 +25,6 @@ std::string Brief(const Value& v) {
   return s.size() > 80 ? s.substr(0, 77) + "..." : s;
 }
 
-// By value: a temporary (a normalized copy, say) is edited in place instead of copied again.
-Value Without(Value def, std::initializer_list<const char*> keys) {
-  for (const char* k : keys) def.Erase(k);
-  return def;
-}
-
 Value Only(const Value& def, std::initializer_list<const char*> keys) {
   Value out = Value::Map();
   for (const char* k : keys)
@@ -63,7 +57,9 @@ bool IsArtifactKeyOf(const std::string& key, const std::string& original,
 
 Checker::Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
                  const VerifyOptions& options, DiagnosticSink& sink)
-    : original_(original), set_(set), rules_(rules), options_(options), sink_(sink), flat_(set) {}
+    : original_(original), set_(set), rules_(rules), options_(options), sink_(sink), flat_(set) {
+  for (const ArtifactPath& rule : rules_.artifact_paths) artifact_types_.insert(rule.type);
+}
 
 const std::string& Checker::PathOf(int stack) const {
   return set_.stacks[static_cast<std::size_t>(stack)].path;
@@ -85,10 +81,12 @@ void Checker::Flatten() {
       for (std::size_t i = 0; i < res->size(); ++i) {
         const std::string& id = res->keys()[i].name;
         if ((si == 0 && flat_.ChildOf(id) >= 0) || IsPlaceholder(res->items()[i])) continue;
-        Value def = flat_.Flat(res->items()[i], si);
-        NormalizeInPlace(def);
-        std::vector<std::string> depends_on = syntax::DependsOnList(def);
-        resources_[id].push_back({si, std::move(def), std::move(depends_on)});
+        // Flattened where it is compared (CompareResources); its wiring is resolved here, in
+        // stack order, so what flattening learns (plumbing, imports, problems) is complete
+        // and in the same order before any check reads it.
+        const Value& def = res->items()[i];
+        flat_.Resolve(def, si);
+        resources_[id].push_back({si, &def, syntax::DependsOnList(def)});
       }
     }
     if (const Value* outs = Section(tmpl, "Outputs"))
@@ -318,11 +316,14 @@ void Checker::CompareResources() {
       continue;
     }
     ++report_.resources_checked;
-    // The last reader of the flattened definition: edited in place, not copied.
-    Value flat = Without(std::move(it->second.front().def), {"DependsOn"});
+    int stack = it->second.front().stack;
+    const Value& emitted = *it->second.front().def;
+    if (SameAsOriginal(r, emitted, stack)) continue;
+    Value flat = flat_.Flat(emitted, stack);
+    NormalizeInPlace(flat);
+    flat.Erase("DependsOn");
     AcceptOrderingImport(*r.def, flat);
     int budget = 10;
-    int stack = it->second.front().stack;
     Value original = InOwnStackTerms(*r.def, stack);
     NormalizeInPlace(original);
     original.Erase("DependsOn");

@@ -112,6 +112,16 @@ void Flattener::Problem(std::string text) {
 
 Value Flattener::Flat(const Value& v, int stack) { return FlatAt(v, stack, 0); }
 
+void Flattener::Resolve(const Value& v, int stack) {
+  if (v.is_scalar()) return;
+  std::string_view fn = v.IntrinsicName();
+  if (!fn.empty()) {
+    FlatIntrinsic(fn, v, stack, 0);
+    return;
+  }
+  for (const Value& item : v.items()) Resolve(item, stack);
+}
+
 Value Flattener::FlatAt(const Value& v, int stack, int depth) {
   if (v.is_scalar()) return v;
   std::string_view fn = v.IntrinsicName();

@@ -68,6 +68,9 @@ class Flattener {
   explicit Flattener(const StackSet& set);
 
   Value Flat(const Value& v, int stack);
+  /// What Flat(v, stack) learns about the wiring (plumbing, imports, problems), without
+  /// building the flattened copy: only the intrinsic functions in `v` are resolved.
+  void Resolve(const Value& v, int stack);
   /// Child stack index of a parent resource, or -1 (nested only).
   int ChildOf(const std::string& resource_id) const;
   /// Stack index for a parameter carrying a stack's deployed name, or -1 (exports only).

@@ -74,9 +74,14 @@ Value TagPseudo(const Value& v, const std::string& tag, bool in_context, const R
 // in the split that is the stack the resource landed in, which the flattener writes as
 // "AWS::StackName@<its path>" (the root stack keeps the plain name).
 Value Checker::InOwnStackTerms(const Value& original_def, int stack) const {
-  if (stack == 0 || rules_.own_stack_contexts.empty()) return original_def;
   std::vector<std::string> path;
-  return TagPseudo(original_def, PathOf(stack), false, rules_, path);
+  return InOwnStackTermsAt(original_def, stack, false, path);
+}
+
+Value Checker::InOwnStackTermsAt(const Value& v, int stack, bool in_context,
+                                 std::vector<std::string>& path) const {
+  if (stack == 0 || rules_.own_stack_contexts.empty()) return v;
+  return TagPseudo(v, PathOf(stack), in_context, rules_, path);
 }
 
 std::vector<std::string> Checker::SecretsIn(const Value& flat) const {

@@ -161,9 +161,10 @@ TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
     p.AppendEntry("Default", Value::String(r.stacks[1].stack_name));
     MutableAt(r.stacks[0].tmpl, "Parameters")->AppendEntry("FunctionsStackName", p);
     Value loop = Value::Map();
-    loop.AppendEntry("Value", Value::Intrinsic("Fn::ImportValue",
-                                               Value::Intrinsic("Fn::Sub", Value::String(
-                                                   "${FunctionsStackName}-FnArn"))));
+    loop.AppendEntry(
+        "Value", Value::Intrinsic(
+                     "Fn::ImportValue",
+                     Value::Intrinsic("Fn::Sub", Value::String("${FunctionsStackName}-FnArn"))));
     MutableAt(r.stacks[0].tmpl, "Outputs")->AppendEntry("Loop", loop);
     Value exported = Value::Map();
     exported.AppendEntry("Value", Value::Intrinsic("Fn::GetAtt", Value::String("Fn.Arn")));
@@ -184,8 +185,7 @@ TEST_CASE("verify: exports tampering is reported", "[unit][verify]") {
   }
 }
 
-TEST_CASE("verify: normalising in place gives what the copying Normalize gives",
-          "[unit][verify]") {
+TEST_CASE("verify: normalising in place gives what the copying Normalize gives", "[unit][verify]") {
   // Every form Normalize rewrites: YAML 1.1 booleans, Sub bindings, "A.B" GetAtt strings and
   // Split of a Join with the same delimiter (which collapses to the joined list), nested.
   Fixture f(R"(
@@ -213,4 +213,57 @@ Resources:
   CHECK(props->Find("Arn")->IntrinsicArg().is_list());
   CHECK(props->Find("Parts")->is_list());
   CHECK(props->Find("Other")->IntrinsicName() == "Fn::Split");
+}
+
+// Most resources are shown equal by walking both definitions side by side (same.cpp); these
+// changes sit where that walk must hand over to the full comparison, which words them.
+TEST_CASE("verify: changes the side-by-side comparison must not pass", "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Nested(f);
+  SECTION("an intrinsic function's argument") {
+    Value args = Value::List();
+    for (const char* a : {"Sizes", "prod", "Mem"}) args.Append(Value::String(a));
+    *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.MemorySize") =
+        Value::Intrinsic("Fn::FindInMap", std::move(args));
+    CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.MemorySize"));
+  }
+  SECTION("plain data turned into a function") {
+    *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Code.S3Key") =
+        Value::Intrinsic("Ref", Value::String("AWS::Region"));
+    CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Code.S3Key"));
+  }
+  SECTION("an added key") {
+    MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties")
+        ->AppendEntry("Timeout", Value::Number("30"));
+    CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Timeout"));
+  }
+  SECTION("a map turned into a list") {
+    *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Code") = Value::List();
+    CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Code"));
+  }
+  SECTION("a scalar's kind") {
+    *MutableAt(r.stacks[1].tmpl, "Resources.Fn.Properties.Environment.Variables.NAME") =
+        Value::Bool(true);
+    CHECK(Has(VerifyFails(f, r), "Resources.Fn.Properties.Environment.Variables.NAME"));
+  }
+}
+
+TEST_CASE("verify: a YAML 1.1 boolean equals the boolean it means", "[unit][verify]") {
+  Fixture f(R"(
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {FifoQueue: yes, Tags: [{Key: a, Value: !Ref AWS::StackName}]}
+  Topic:
+    Type: AWS::SNS::Topic
+)");
+  EmitResult r = EmitOk(f, MakePlan({{"A", {"Queue"}}, {"B", {"Topic"}}}), {});
+  Value* fifo = nullptr;
+  for (auto& s : r.stacks)
+    if (!fifo) fifo = MutableAt(s.tmpl, "Resources.Queue.Properties.FifoQueue");
+  REQUIRE(fifo);
+  *fifo = Value::Bool(true);
+  RequireVerified(f, r);
+  *fifo = Value::Bool(false);
+  CHECK(Has(VerifyFails(f, r), "Resources.Queue.Properties.FifoQueue"));
 }

@@ -1,0 +1,124 @@
+// The comparison of an emitted resource with its original, made without copies where nothing
+// needs rewriting. CompareResources flattens the emitted definition, normalizes both sides and
+// compares them; most of a definition is plain data that the flattener copies as it is, and
+// copying every resource of a large split twice was most of what verifying it cost. Here both
+// definitions are walked side by side, and only a subtree holding an intrinsic function (on
+// either side) is flattened and normalized, exactly as the full comparison would do it. A
+// "false" sends the resource to the full comparison, which words the differences.
+#include "verify/checker.hpp"
+
+namespace cfnsplit::verify {
+namespace {
+
+// A scalar as Normalize leaves it: a plain YAML `yes`/`no`/… becomes the boolean
+// CloudFormation reads.
+struct ScalarTerms {
+  Value::Kind kind;
+  std::string_view text;
+};
+
+ScalarTerms TermsOf(const Value& v) {
+  if (v.is_string() && v.plain())
+    if (auto b = Yaml11Bool(v.text())) return {Value::Kind::kBool, *b ? "true" : "false"};
+  return {v.kind(), v.text()};
+}
+
+// A path ResolveArtifactPaths would rewrite: a local file or folder (or an absent one that means
+// the template's folder), not an S3 or HTTP address.
+bool HasLocalArtifactPath(const Value& def, const std::string& type, const RuleSet& rules) {
+  bool local = false;
+  rules.ForEachArtifactPath(
+      def, type, [&](const Value* holder, const std::string& key, const ArtifactPath& rule) {
+        if (!holder) return;
+        const Value* v = holder->Find(key);
+        if (!v) {
+          local = local || rule.null_means_folder;
+          return;
+        }
+        if (!v->is_string()) return;
+        const std::string& path = v->text();
+        local = local || !(path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
+                           path.rfind("https://", 0) == 0);
+      });
+  return local;
+}
+
+bool HasOrderingImport(const Value& emitted) {
+  const Value* meta = emitted.Find("Metadata");
+  return meta && meta->is_map() && meta->Find("cfnsplit:deploy-after");
+}
+
+}  // namespace
+
+bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack) {
+  const Value& original = *r.def;
+  if (!original.is_map() || !emitted.is_map() || HasOrderingImport(emitted)) return false;
+  // Local artifact paths resolve against each template's own folder: the full comparison.
+  if (!options_.output_dir.empty() && artifact_types_.count(r.type) &&
+      (HasLocalArtifactPath(original, r.type, rules_) ||
+       HasLocalArtifactPath(emitted, r.type, rules_)))
+    return false;
+  // DependsOn is compared by CheckDependsOn, not here: skipped on both sides.
+  std::size_t i = 0, j = 0;
+  std::vector<std::string> path;
+  while (true) {
+    while (i < original.size() && original.keys()[i].name == "DependsOn") ++i;
+    while (j < emitted.size() && emitted.keys()[j].name == "DependsOn") ++j;
+    if (i == original.size() || j == emitted.size())
+      return i == original.size() && j == emitted.size();
+    const std::string& key = original.keys()[i].name;
+    if (key != emitted.keys()[j].name) return false;
+    path.push_back(key);
+    bool same = SameValue(original.items()[i], emitted.items()[j], stack, path);
+    path.pop_back();
+    if (!same) return false;
+    ++i;
+    ++j;
+  }
+}
+
+// `path` is the resource-relative path of map keys the own-stack rewrite (InOwnStackTerms)
+// tracks: keys of plain maps, up to four deep.
+bool Checker::SameValue(const Value& original, const Value& emitted, int stack,
+                        std::vector<std::string>& path) {
+  if (!original.IntrinsicName().empty() || !emitted.IntrinsicName().empty())
+    return SameRewritten(original, emitted, stack, path);
+  if (original.is_scalar() || emitted.is_scalar()) {
+    if (!original.is_scalar() || !emitted.is_scalar()) return false;
+    ScalarTerms a = TermsOf(original), b = TermsOf(emitted);
+    return a.kind == b.kind && a.text == b.text;
+  }
+  if (original.kind() != emitted.kind() || original.size() != emitted.size()) return false;
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    bool tracked = original.is_map() && path.size() < 4;
+    if (original.is_map()) {
+      if (original.keys()[i].name != emitted.keys()[i].name) return false;
+      if (tracked) path.push_back(original.keys()[i].name);
+    }
+    bool same = SameValue(original.items()[i], emitted.items()[i], stack, path);
+    if (tracked) path.pop_back();
+    if (!same) return false;
+  }
+  return true;
+}
+
+// A subtree with an intrinsic function: flattened and normalized as the full comparison does.
+bool Checker::SameRewritten(const Value& original, const Value& emitted, int stack,
+                            std::vector<std::string>& path) {
+  bool in_context = false;
+  std::string joined;
+  bool tagged = stack != 0 && !rules_.own_stack_contexts.empty();
+  for (std::size_t k = 0; tagged && k < path.size() && !in_context; ++k) {
+    joined += (k ? "." : "") + path[k];
+    in_context = rules_.InOwnStackContext(joined);
+  }
+  // The own-stack rewrite goes on tracking keys below `path` as it would from the root.
+  std::vector<std::string> below = path;
+  Value before = InOwnStackTermsAt(original, stack, in_context, below);
+  NormalizeInPlace(before);
+  Value after = flat_.Flat(emitted, stack);
+  NormalizeInPlace(after);
+  return before.Equals(after);
+}
+
+}  // namespace cfnsplit::verify
