@@ -5,11 +5,13 @@
 // in the artifact (their bytes paid) and some out (every item needing one is gone). An item
 // whose distributions are all in costs no more package bytes (dominance: it only needs
 // resources), so once the distributions left cannot overflow the package, the rest is a plain
-// knapsack on resources, solved exactly by dynamic programming. Every feasible stack S lies in
-// the subtree where exactly the decided distributions of S are in, so the search misses none.
+// knapsack on resources, solved exactly by dynamic programming. An item's code is treated as a
+// distribution of its own (of its code's bytes), so every leaf is such a knapsack. Every
+// feasible stack S lies in the subtree where exactly the decided distributions of S are in, so
+// the search misses none.
 //
 // Upper bounds at a node (avail: items needing no distribution that is out, whose free — not
-// yet decided — distributions and code fit the room left; closed: avail items with no free
+// yet decided — distributions fit the room left; closed: avail items with no free
 // distribution; open: the others). For every stack S of the subtree, S ⊆ avail, and:
 //  (B1) π(S) ≤ the fractional knapsack of avail on resources (drops the package constraint).
 //  (B2) π(S ∩ closed) ≤ the fractional knapsack of closed on resources, and
@@ -43,25 +45,30 @@ constexpr std::size_t kDpCellsPerNode = 20000;
 class UnionKnapsackSolver {
  public:
   UnionKnapsackSolver(const UnionKnapsack& problem, std::size_t node_budget)
-      : problem_(problem),
-        budget_(node_budget),
-        state_(problem.dist_bytes.size(), kFree),
-        mark_(problem.dist_bytes.size(), 0),
-        dist_value_(problem.dist_bytes.size(), 0),
-        in_relaxation_(problem.dist_bytes.size(), 0) {
+      : problem_(problem), budget_(node_budget), bytes_(problem.dist_bytes) {
     const auto& items = problem.items;
     dists_.resize(items.size());
     for (std::size_t k = 0; k < items.size(); ++k) {
       const auto& item = items[k];
-      std::uint64_t bytes = item.code;
       for (auto d : item.dists)
-        if (problem.dist_bytes[d] > 0) dists_[k].push_back(d);  // free of charge: always in
+        if (bytes_[d] > 0) dists_[k].push_back(d);  // free of charge: always in
       std::sort(dists_[k].begin(), dists_[k].end());
       dists_[k].erase(std::unique(dists_[k].begin(), dists_[k].end()), dists_[k].end());
-      for (auto d : dists_[k]) bytes += problem.dist_bytes[d];
+      // An item's code is a distribution of its own: every leaf is then a knapsack on
+      // resources alone, and the bounds spread code like any other bytes.
+      if (item.code > 0) {
+        dists_[k].push_back(static_cast<std::uint32_t>(bytes_.size()));
+        bytes_.push_back(item.code);
+      }
+      std::uint64_t bytes = 0;
+      for (auto d : dists_[k]) bytes += bytes_[d];
       if (item.value > 0 && item.resources <= problem.resources && bytes <= problem.package)
         by_ratio_.push_back(k);
     }
+    state_.assign(bytes_.size(), kFree);
+    mark_.assign(bytes_.size(), 0);
+    dist_value_.assign(bytes_.size(), 0);
+    in_relaxation_.assign(bytes_.size(), 0);
     // Value per resource, best first (a resource-free item first of all); ties by index.
     std::stable_sort(by_ratio_.begin(), by_ratio_.end(), [&](std::size_t x, std::size_t y) {
       return items[x].value * static_cast<double>(items[y].resources) >
@@ -104,9 +111,9 @@ class UnionKnapsackSolver {
           out = true;
           break;
         }
-        if (state_[d] == kFree) free += problem_.dist_bytes[d];
+        if (state_[d] == kFree) free += bytes_[d];
       }
-      if (out || free + problem_.items[k].code > room) continue;
+      if (out || free > room) continue;
       view.avail.push_back(k);
       view.free_bytes.push_back(free);
       view.any_open = view.any_open || free > 0;
@@ -120,17 +127,14 @@ class UnionKnapsackSolver {
     if (value > best_) best_ = value, best_stack_ = stack;
   }
 
-  // A feasible stack: the closed items by ratio while resources and code fit.
-  void Greedy(const View& view, std::uint64_t room) {
+  // A feasible stack: the closed items by ratio while resources fit.
+  void Greedy(const View& view) {
     std::vector<std::size_t> stack;
-    std::uint64_t resources = 0, code = 0;
+    std::uint64_t resources = 0;
     for (std::size_t i = 0; i < view.avail.size(); ++i) {
       std::size_t k = view.avail[i];
-      if (view.free_bytes[i] > 0) continue;
-      if (resources + Resources(k) > problem_.resources || code + problem_.items[k].code > room)
-        continue;
+      if (view.free_bytes[i] > 0 || resources + Resources(k) > problem_.resources) continue;
       resources += Resources(k);
-      code += problem_.items[k].code;
       stack.push_back(k);
     }
     Offer(stack);
@@ -175,17 +179,17 @@ class UnionKnapsackSolver {
       for (auto d : dists_[k]) {
         if (state_[d] != kFree) continue;
         if (dist_value_[d] == 0) touched.push_back(d);
-        dist_value_[d] += share * static_cast<double>(problem_.dist_bytes[d]);
+        dist_value_[d] += share * static_cast<double>(bytes_[d]);
       }
     }
     std::sort(touched.begin(), touched.end(), [&](std::uint32_t x, std::uint32_t y) {
-      double lx = dist_value_[x] * static_cast<double>(problem_.dist_bytes[y]);
-      double ly = dist_value_[y] * static_cast<double>(problem_.dist_bytes[x]);
+      double lx = dist_value_[x] * static_cast<double>(bytes_[y]);
+      double ly = dist_value_[y] * static_cast<double>(bytes_[x]);
       return lx != ly ? lx > ly : x < y;
     });
     double left = static_cast<double>(room);
     for (auto d : touched) {
-      double b = static_cast<double>(problem_.dist_bytes[d]);
+      double b = static_cast<double>(bytes_[d]);
       if (left > 0) {
         double take = std::min(1.0, left / b);
         bound += take * dist_value_[d];
@@ -232,17 +236,16 @@ class UnionKnapsackSolver {
     return true;
   }
 
-  // True when the stack's free distributions and code fit the room.
+  // True when the stack's free distributions fit the room (always, when all of them do).
   bool FitsRoom(const std::vector<std::size_t>& stack, std::uint64_t room) {
     std::uint64_t bytes = 0;
     std::vector<std::uint32_t> marked;
     for (std::size_t k : stack) {
-      bytes += problem_.items[k].code;
       for (auto d : dists_[k])
         if (state_[d] == kFree && !mark_[d]) {
           mark_[d] = 1;
           marked.push_back(d);
-          bytes += problem_.dist_bytes[d];
+          bytes += bytes_[d];
         }
     }
     for (auto d : marked) mark_[d] = 0;
@@ -260,8 +263,8 @@ class UnionKnapsackSolver {
         if (state_[d] != kFree || mark_[d]) continue;
         mark_[d] = 1;
         marked.push_back(d);
-        bytes += problem_.dist_bytes[d];
-        const auto& b = problem_.dist_bytes;
+        bytes += bytes_[d];
+        const auto& b = bytes_;
         if (!any || b[d] > b[heaviest] || (b[d] == b[heaviest] && d < heaviest)) heaviest = d;
         any = true;
       }
@@ -275,13 +278,12 @@ class UnionKnapsackSolver {
     ++nodes_;
     const std::uint64_t room = problem_.package - in_bytes_;
     const View view = Classify(room);
-    Greedy(view, room);
+    Greedy(view);
     auto [bound, mu] = ByResources(view, false);
     if (Pruned(bound)) return bound;
     auto [free_bytes, heaviest] = FreeDistributions(view);
     if (free_bytes <= room) {
-      // Every free distribution fits at once: the node is a knapsack on resources, exactly
-      // solved when its best stack also fits the package with its code.
+      // Every free distribution fits at once: the node is a knapsack on resources.
       std::vector<std::size_t> stack;
       double value = 0;
       if (ByResourcesExactly(view, stack, value)) {
@@ -291,7 +293,7 @@ class UnionKnapsackSolver {
           return value;
         }
       }
-      if (!view.any_open) {  // code alone overflows: no distribution left to branch on
+      if (!view.any_open) {  // too large for the dynamic programme: nothing to branch on
         stopped_ = true;
         return bound;
       }
@@ -310,17 +312,18 @@ class UnionKnapsackSolver {
   }
 
   double Branch(std::uint32_t d, bool in, std::uint64_t room) {
-    if (in && problem_.dist_bytes[d] > room) return 0;
+    if (in && bytes_[d] > room) return 0;
     state_[d] = in ? kIn : kOut;
-    if (in) in_bytes_ += problem_.dist_bytes[d];
+    if (in) in_bytes_ += bytes_[d];
     double bound = Explore();
-    if (in) in_bytes_ -= problem_.dist_bytes[d];
+    if (in) in_bytes_ -= bytes_[d];
     state_[d] = kFree;
     return bound;
   }
 
   const UnionKnapsack& problem_;
   const std::size_t budget_;
+  std::vector<std::uint64_t> bytes_;  // per distribution, then one per item with code
   std::vector<std::vector<std::uint32_t>> dists_;  // per item: distributions with bytes, sorted
   std::vector<std::size_t> by_ratio_;              // items worth taking, by value per resource
   std::vector<char> state_;
