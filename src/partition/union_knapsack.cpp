@@ -323,7 +323,7 @@ class UnionKnapsackSolver {
 
   const UnionKnapsack& problem_;
   const std::size_t budget_;
-  std::vector<std::uint64_t> bytes_;  // per distribution, then one per item with code
+  std::vector<std::uint64_t> bytes_;               // per distribution, then one per item with code
   std::vector<std::vector<std::uint32_t>> dists_;  // per item: distributions with bytes, sorted
   std::vector<std::size_t> by_ratio_;              // items worth taking, by value per resource
   std::vector<char> state_;

@@ -1,10 +1,10 @@
 // The exact pricer of column generation (the set-union knapsack) against exhaustive search on
 // small random instances: when it closes its stack is the optimum, its bound is never below the
 // optimum (also when a tiny node budget stops it), and every stack it returns is feasible.
+#include "partition/pricing.hpp"
+
 #include <catch2/catch.hpp>
 #include <random>
-
-#include "partition/pricing.hpp"
 
 using namespace cfnsplit;
 
