@@ -304,6 +304,11 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
     return !initial.empty() &&
            std::ceil(result.bound - 1e-6) >= static_cast<double>(initial.size());
   };
+  // Every bound proved is at most the LP optimum, itself at most the restricted master's value:
+  // once the bound rounds up to what that value rounds up to, no more pricing can raise it.
+  auto bound_is_final = [&] {
+    return std::ceil(result.bound - 1e-6) >= std::ceil(result.lp_value - 1e-6);
+  };
   // The greedy pricer's best value at a point is at most α there, so Σπ / that value caps the
   // Farley bound an exact pricing could prove at the point. With several owner groups the
   // groups' rounded bounds add up separately, which this single cap does not follow.
@@ -317,7 +322,7 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
     result.lp_value = glp_get_obj_val(master.get());
     for (std::size_t k = 0; k < n; ++k)
       pi[k] = std::max(0.0, glp_get_row_dual(master.get(), static_cast<int>(k) + 1));
-    if (proven_optimal()) break;
+    if (proven_optimal() || bound_is_final()) break;
     if (result.iterations >= limits.max_iterations) break;
     ++result.iterations;
     bool smoothed = !centre.empty() && limits.smoothing > 0 && !plain_next;
