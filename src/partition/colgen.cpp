@@ -64,21 +64,32 @@ class GreedyPricer {
     take(seed);
     const double package = std::max<double>(1.0, static_cast<double>(rules_.budgets().package));
     const double resources = std::max<double>(1.0, static_cast<double>(rules_.budgets().resources));
+    // The clusters still open, in index order (ties go to the first). A cluster failing the
+    // cheap conditions below fails them for good: the bin's resources only grow, and its
+    // package plus what the cluster would add only grows while the bin stays within budget.
+    candidates_.clear();
+    for (std::size_t k = 0; k < n; ++k)
+      if (open_[k]) candidates_.push_back(k);
     for (;;) {
       std::size_t best = SIZE_MAX;
       double best_score = 0;
       std::uint64_t in_bin = bin.dist_bytes + bin.own_bytes + bin.max_layer;
-      for (std::size_t k = 0; k < n; ++k) {
+      std::size_t kept = 0;
+      for (std::size_t k : candidates_) {
         if (!open_[k]) continue;
         // Cheap necessary conditions first; Fits decides for the one chosen.
-        if (bin.resources + clusters[k].resources > rules_.budgets().resources) continue;
-        if (package_binds_ && added_[k] > 0 && in_bin + added_[k] > rules_.budgets().package)
+        if (bin.resources + clusters[k].resources > rules_.budgets().resources ||
+            (package_binds_ && added_[k] > 0 && in_bin + added_[k] > rules_.budgets().package)) {
+          open_[k] = 0;
           continue;
+        }
+        candidates_[kept++] = k;
         double weight =
             static_cast<double>(added_[k]) / package + clusters[k].resources / resources + 1e-9;
         double score = pi[k] / weight;
         if (best == SIZE_MAX || score > best_score) best = k, best_score = score;
       }
+      candidates_.resize(kept);
       if (best == SIZE_MAX) break;
       open_[best] = 0;
       if (rules_.Fits(bin, best)) take(best);
@@ -92,6 +103,7 @@ class GreedyPricer {
   std::vector<std::vector<std::size_t>> holders_;
   std::vector<std::uint64_t> added_;
   std::vector<char> open_;
+  std::vector<std::size_t> candidates_;
 };
 
 class Master {
