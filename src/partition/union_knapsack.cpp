@@ -27,9 +27,6 @@
 // Each node returns a bound on its subtree (the smaller of its own and the larger of its
 // children's), so a search stopped by its node budget still reports a valid upper bound.
 #include <algorithm>
-#include <cmath>
-#include <limits>
-#include <numeric>
 
 #include "partition/pricing.hpp"
 
