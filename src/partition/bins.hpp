@@ -89,7 +89,7 @@ struct CoverLp {
 struct ColumnGenLimits {
   std::size_t max_iterations = 30;
   std::size_t columns_per_iteration = 60;
-  /// Exact pricing programs (GLPK branch-and-cut per owner group, the costly part) allowed.
+  /// Exact pricings (the set-union knapsack per owner group, pricing.cpp) allowed.
   std::size_t max_exact_pricings = 40;
   /// Wentges smoothing weight of the centre (0: plain column generation).
   double smoothing = 0.5;

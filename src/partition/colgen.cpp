@@ -5,297 +5,25 @@
 // Master: min Σ_S x_S  s.t.  Σ_{S ∋ k} x_S ≥ 1 for every cluster k, x ≥ 0, over feasible stacks S.
 // Its duals π ≥ 0 price a stack at π(S) = Σ_{k ∈ S} π_k. If α ≥ π(S) for EVERY feasible stack,
 // π / max(1, α) is dual feasible for the full master, so Σπ / max(1, α) bounds the optimum of
-// the full LP, hence the number of stacks of any plan (Farley 1990). α comes from an LP
-// relaxation of the pricing problem, solved exactly; the greedy pricer only finds columns.
+// the full LP, hence the number of stacks of any plan (Farley 1990). α comes from the exact
+// pricer or an LP relaxation of pricing (pricing.cpp); the greedy pricer only finds columns.
 #include <glpk.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <map>
-#include <memory>
 #include <set>
 #include <string>
 
 #include "cfnsplit/constraints.hpp"
 #include "partition/bins.hpp"
+#include "partition/glpk_util.hpp"
+#include "partition/pricing.hpp"
 
 namespace cfnsplit {
 namespace {
-
-struct GlpDeleter {
-  void operator()(glp_prob* p) const { glp_delete_prob(p); }
-};
-using GlpProb = std::unique_ptr<glp_prob, GlpDeleter>;
-
-GlpProb NewProb() {
-  glp_term_out(GLP_OFF);
-  return GlpProb(glp_create_prob());
-}
-
-// Solves an LP quietly; false when GLPK found no optimum.
-bool SolveLp(glp_prob* p) {
-  glp_smcp parm;
-  glp_init_smcp(&parm);
-  parm.msg_lev = GLP_MSG_OFF;
-  parm.presolve = GLP_OFF;
-  if (glp_simplex(p, &parm) != 0 || glp_get_status(p) != GLP_OPT) {
-    glp_adv_basis(p, 0);  // a fresh basis, then once more
-    if (glp_simplex(p, &parm) != 0) return false;
-  }
-  return glp_get_status(p) == GLP_OPT;
-}
-
-// CFNSPLIT_DUMP_LP=DIR writes the LPs as free MPS files (the solver benchmark in docs/packing.md
-// solves the same files with glpsol and clp).
-void DumpForBenchmark(glp_prob* p, const char* what) {
-  const char* dir = std::getenv("CFNSPLIT_DUMP_LP");
-  if (!dir || !*dir) return;
-  static int serial = 0;
-  std::string path = std::string(dir) + "/" + what + "-" + std::to_string(serial++) + ".mps";
-  glp_write_mps(p, GLP_MPS_FILE, nullptr, path.c_str());
-}
-
-// CFNSPLIT_TRACE_PACKING=1 prints the column generation's progress to stderr (for tuning).
-bool Tracing() {
-  static const bool on = std::getenv("CFNSPLIT_TRACE_PACKING") != nullptr;
-  return on;
-}
-
-double Seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-constexpr int kExactPricingColumns = 1500;
-// Past this many clusters with a positive dual, branch-and-cut never closed the relaxation's gap
-// within its node budget on the bench services (2,000 functions: 0 of 14 pricings over 200
-// clusters, each ~0.4–1.2 s; up to 69 clusters it often did, in ~0.15 s). The LP relaxation's α
-// stands there, valid and weaker, as it would after a spent budget.
-constexpr std::size_t kExactPricingClusters = 80;
-// Nodes of branch-and-cut per exact pricing: past it α is the LP relaxation's (weaker, still
-// valid). Exact pricing is the costly part of column generation.
-constexpr int kPricingNodeBudget = 800;
-
-void StopAfterNodes(glp_tree* tree, void*) {
-  int active = 0, current = 0, total = 0;
-  glp_ios_tree_size(tree, &active, &current, &total);
-  if (total > kPricingNodeBudget) glp_ios_terminate(tree);
-}
-
-// Cliques of clusters that pairwise do not fit one artifact of `capacity` bytes: grown greedily
-// from each cluster not yet in one, heaviest first. Only clusters whose packages add up to more
-// than the capacity can clash, so each cluster is compared with a prefix of the heavy ones. A
-// work budget keeps it bounded (fewer cliques: a weaker bound, never a wrong one).
-std::vector<std::vector<std::size_t>> ConflictCliques(const StackRules& rules,
-                                                      std::vector<std::size_t> members,
-                                                      std::uint64_t capacity) {
-  const auto& clusters = rules.clusters();
-  std::stable_sort(members.begin(), members.end(), [&](std::size_t x, std::size_t y) {
-    return clusters[x].package_bytes > clusters[y].package_bytes;
-  });
-  std::vector<std::vector<std::size_t>> cliques;
-  std::vector<char> in_clique(clusters.size(), 0);
-  std::size_t work = 0;
-  const std::size_t work_budget = 20000000;
-  for (std::size_t s = 0; s < members.size() && work < work_budget; ++s) {
-    std::size_t seed = members[s];
-    if (in_clique[seed]) continue;
-    std::vector<std::size_t> clique = {seed};
-    for (std::size_t t = 0; t < members.size() && work < work_budget; ++t) {
-      std::size_t k = members[t];
-      if (k == seed) continue;
-      // Sorted by package bytes: past this point nobody clashes with the seed.
-      if (clusters[k].package_bytes + clusters[seed].package_bytes <= capacity) break;
-      bool clashes_with_all = true;
-      for (std::size_t q : clique) {
-        ++work;
-        if (PairBytes(rules, clusters[k], clusters[q]) <= capacity) {
-          clashes_with_all = false;
-          break;
-        }
-      }
-      if (clashes_with_all) clique.push_back(k);
-    }
-    if (clique.size() < 2) continue;
-    for (std::size_t k : clique) in_clique[k] = 1;
-    cliques.push_back(std::move(clique));
-  }
-  return cliques;
-}
-
-// max Σ π_k x_k over a relaxed stack: x, y ∈ [0, 1], x_k ≤ y_d for every distribution d of k,
-// Σ code_k x_k + Σ bytes_d y_d ≤ capacity, Σ resources_k x_k ≤ resource budget. Every feasible
-// stack of `members` is a 0/1 point of it (layers and wiring dropped), so its optimum bounds
-// π(S); so do rows Σ_{k∈Q} x_k ≤ 1 over cliques Q of clusters that pairwise overflow the
-// capacity. Returns +inf when GLPK fails (no bound is claimed then).
-// Conflict cliques of each pricing group, computed once over all its members (a clique's members
-// with positive duals are still a clique): the clique search costs more than the LP.
-using CliqueCache = std::map<std::vector<std::size_t>, std::vector<std::vector<std::size_t>>>;
-
-double RelaxedPricing(const StackRules& rules, const std::vector<std::size_t>& members,
-                      const std::vector<double>& pi, std::uint64_t capacity,
-                      std::vector<std::size_t>* best_stack, CliqueCache& cache) {
-  const auto& clusters = rules.clusters();
-  std::vector<std::size_t> useful;
-  for (std::size_t k : members)
-    if (pi[k] > 0) useful.push_back(k);
-  if (useful.empty()) return 0;
-  bool package = PackageBinds(rules);
-  GlpProb lp = NewProb();
-  glp_prob* p = lp.get();
-  glp_set_obj_dir(p, GLP_MAX);
-  std::map<std::uint32_t, int> dist_col;
-  if (package)
-    for (std::size_t k : useful)
-      for (auto d : clusters[k].dists) dist_col.emplace(d, 0);
-  int n = static_cast<int>(useful.size() + dist_col.size());
-  glp_add_cols(p, n);
-  for (int j = 1; j <= n; ++j) glp_set_col_bnds(p, j, GLP_DB, 0.0, 1.0);
-  for (std::size_t i = 0; i < useful.size(); ++i)
-    glp_set_obj_coef(p, static_cast<int>(i) + 1, pi[useful[i]]);
-  int next = static_cast<int>(useful.size());
-  for (auto& [d, col] : dist_col) col = ++next;
-  std::vector<int> ia = {0}, ja = {0};
-  std::vector<double> ar = {0};
-  int row = 0;
-  auto add_row = [&](double upper) {
-    glp_add_rows(p, 1);
-    glp_set_row_bnds(p, ++row, GLP_UP, 0.0, upper);
-  };
-  auto put = [&](int col, double value) {
-    ia.push_back(row);
-    ja.push_back(col);
-    ar.push_back(value);
-  };
-  add_row(static_cast<double>(rules.budgets().resources));
-  for (std::size_t i = 0; i < useful.size(); ++i)
-    put(static_cast<int>(i) + 1, clusters[useful[i]].resources);
-  if (package) {
-    // Bytes in MB keep the matrix well scaled; the capacity row stays exact in ratio.
-    add_row(static_cast<double>(capacity) / 1e6);
-    for (std::size_t i = 0; i < useful.size(); ++i)
-      if (clusters[useful[i]].own_bytes)
-        put(static_cast<int>(i) + 1, static_cast<double>(clusters[useful[i]].own_bytes) / 1e6);
-    for (auto& [d, col] : dist_col)
-      if (rules.packages().dist_bytes[d])
-        put(col, static_cast<double>(rules.packages().dist_bytes[d]) / 1e6);
-    for (std::size_t i = 0; i < useful.size(); ++i)
-      for (auto d : clusters[useful[i]].dists) {
-        add_row(0.0);
-        put(static_cast<int>(i) + 1, 1.0);
-        put(dist_col.at(d), -1.0);
-      }
-  }
-  // Clusters that pairwise cannot share a stack take at most one place in it: Σ_{k∈Q} x_k ≤ 1.
-  if (package) {
-    std::vector<std::size_t> position(clusters.size(), 0);
-    for (std::size_t i = 0; i < useful.size(); ++i) position[useful[i]] = i;
-    auto cached = cache.find(members);
-    if (cached == cache.end())
-      cached = cache.emplace(members, ConflictCliques(rules, members, capacity)).first;
-    for (const auto& clique : cached->second) {
-      std::size_t with_duals = 0;
-      for (std::size_t k : clique) with_duals += pi[k] > 0;
-      if (with_duals < 2) continue;
-      add_row(1.0);
-      for (std::size_t k : clique)
-        if (pi[k] > 0) put(static_cast<int>(position[k]) + 1, 1.0);
-    }
-  }
-  glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
-  DumpForBenchmark(p, "pricing");
-  if (!SolveLp(p)) return INFINITY;
-  double value = glp_get_obj_val(p);
-  // The same model with x and y binary is the exact pricing problem (minus the dropped budgets):
-  // when branch-and-cut proves its optimum within a node budget, that optimum is the tighter α.
-  if (value > 1 && n <= kExactPricingColumns && useful.size() <= kExactPricingClusters) {
-    for (int j = 1; j <= n; ++j) glp_set_col_kind(p, j, GLP_BV);
-    glp_iocp parm;
-    glp_init_iocp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.cb_func = StopAfterNodes;
-    parm.br_tech = GLP_BR_MFV;  // Driebeck–Tomlin (the default) costs a tableau row per candidate
-    parm.tm_lim = 10000;        // safety net only; a proof that ran out of time is not used
-    const double t0 = Seconds();
-    int status = glp_intopt(p, &parm) == 0 ? glp_mip_status(p) : GLP_UNDEF;
-    if (Tracing())
-      std::fprintf(stderr, "pricing: %zu clusters, %zu dists, LP %.4f, MIP %s %.4f, %.3f s\n",
-                   useful.size(), dist_col.size(), value,
-                   status == GLP_OPT    ? "optimal"
-                   : status == GLP_FEAS ? "feasible"
-                                        : "none",
-                   status == GLP_OPT || status == GLP_FEAS ? glp_mip_obj_val(p) : 0.0,
-                   Seconds() - t0);
-    if (status == GLP_OPT) value = std::min(value, glp_mip_obj_val(p));
-    // The best stack found is a column candidate (the caller checks it keeps every budget).
-    if (best_stack && (status == GLP_OPT || status == GLP_FEAS) && glp_mip_obj_val(p) > 1 + 1e-9)
-      for (std::size_t i = 0; i < useful.size(); ++i)
-        if (glp_mip_col_val(p, static_cast<int>(i) + 1) > 0.5) best_stack->push_back(useful[i]);
-  }
-  // GLPK's tolerances are ~1e-9 relative (1e-5 on integrality): claim a little more.
-  return value * (1 + 1e-6) + 1e-6;
-}
-
-// Stacks holding a cluster over the package budget: `review` allows them only when the artifact
-// is exactly the largest function's (every other function adds nothing: its distributions are a
-// subset, it has no code of its own), so such a stack is an oversized cluster k* plus clusters
-// whose distributions are a subset of k*'s, within the resource budget. Bounded by k*'s dual
-// plus a fractional knapsack on resources over those clusters.
-double OversizedPricing(const StackRules& rules, const std::vector<std::size_t>& group,
-                        const std::vector<double>& pi) {
-  const auto& clusters = rules.clusters();
-  const double resources = static_cast<double>(rules.budgets().resources);
-  double best = 0;
-  for (std::size_t top : group) {
-    const Cluster& big = clusters[top];
-    if (big.package_bytes <= rules.budgets().package) continue;
-    std::vector<std::pair<double, std::size_t>> by_density;  // (π per resource, cluster)
-    for (std::size_t k : group)
-      if (k != top && pi[k] > 0 &&
-          std::includes(big.dists.begin(), big.dists.end(), clusters[k].dists.begin(),
-                        clusters[k].dists.end()))
-        by_density.emplace_back(pi[k] / std::max(1u, clusters[k].resources), k);
-    std::sort(by_density.begin(), by_density.end(), std::greater<>());
-    double value = pi[top], room = resources - big.resources;
-    for (const auto& [density, k] : by_density) {
-      if (room <= 0) break;
-      double take = std::min(1.0, room / std::max(1u, clusters[k].resources));
-      value += take * pi[k];
-      room -= take * std::max(1u, clusters[k].resources);
-    }
-    best = std::max(best, value);
-  }
-  return best * (1 + 1e-9);
-}
-
-// α: an upper bound on π(S) over every feasible stack S, per owner group (in OwnerGroups'
-// order, into `group_alpha`); returns the largest. `stacks` receives the best stack the exact
-// pricing found in each group, when worth more than 1.
-double PricingBound(const StackRules& rules, const std::vector<double>& pi,
-                    std::vector<std::vector<std::size_t>>* stacks, std::vector<double>* group_alpha,
-                    CliqueCache& cache) {
-  const auto& clusters = rules.clusters();
-  double alpha = 0;
-  for (const auto& group : OwnerGroups(rules)) {
-    std::vector<std::size_t> normal;
-    bool oversized = false;
-    for (std::size_t k : group) {
-      bool over = PackageBinds(rules) && clusters[k].package_bytes > rules.budgets().package;
-      oversized = oversized || over;
-      if (!over) normal.push_back(k);
-    }
-    std::vector<std::size_t> best;
-    double within = RelaxedPricing(rules, normal, pi, rules.budgets().package, &best, cache);
-    if (stacks && !best.empty()) stacks->push_back(std::move(best));
-    double over = oversized ? OversizedPricing(rules, group, pi) : 0;
-    if (group_alpha) group_alpha->push_back(std::max(within, over));
-    alpha = std::max({alpha, within, over});
-  }
-  return alpha;
-}
 
 // Greedy pricer: from a seed, add the cluster with the best dual value per unit of budget it
 // uses (new distribution bytes + resources), as long as it fits. Added bytes are kept current
@@ -336,21 +64,32 @@ class GreedyPricer {
     take(seed);
     const double package = std::max<double>(1.0, static_cast<double>(rules_.budgets().package));
     const double resources = std::max<double>(1.0, static_cast<double>(rules_.budgets().resources));
+    // The clusters still open, in index order (ties go to the first). A cluster failing the
+    // cheap conditions below fails them for good: the bin's resources only grow, and its
+    // package plus what the cluster would add only grows while the bin stays within budget.
+    candidates_.clear();
+    for (std::size_t k = 0; k < n; ++k)
+      if (open_[k]) candidates_.push_back(k);
     for (;;) {
       std::size_t best = SIZE_MAX;
       double best_score = 0;
       std::uint64_t in_bin = bin.dist_bytes + bin.own_bytes + bin.max_layer;
-      for (std::size_t k = 0; k < n; ++k) {
+      std::size_t kept = 0;
+      for (std::size_t k : candidates_) {
         if (!open_[k]) continue;
         // Cheap necessary conditions first; Fits decides for the one chosen.
-        if (bin.resources + clusters[k].resources > rules_.budgets().resources) continue;
-        if (package_binds_ && added_[k] > 0 && in_bin + added_[k] > rules_.budgets().package)
+        if (bin.resources + clusters[k].resources > rules_.budgets().resources ||
+            (package_binds_ && added_[k] > 0 && in_bin + added_[k] > rules_.budgets().package)) {
+          open_[k] = 0;
           continue;
+        }
+        candidates_[kept++] = k;
         double weight =
             static_cast<double>(added_[k]) / package + clusters[k].resources / resources + 1e-9;
         double score = pi[k] / weight;
         if (best == SIZE_MAX || score > best_score) best = k, best_score = score;
       }
+      candidates_.resize(kept);
       if (best == SIZE_MAX) break;
       open_[best] = 0;
       if (rules_.Fits(bin, best)) take(best);
@@ -364,6 +103,7 @@ class GreedyPricer {
   std::vector<std::vector<std::size_t>> holders_;
   std::vector<std::uint64_t> added_;
   std::vector<char> open_;
+  std::vector<std::size_t> candidates_;
 };
 
 class Master {
@@ -576,6 +316,11 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
     return !initial.empty() &&
            std::ceil(result.bound - 1e-6) >= static_cast<double>(initial.size());
   };
+  // Every bound proved is at most the LP optimum, itself at most the restricted master's value:
+  // once the bound rounds up to what that value rounds up to, no more pricing can raise it.
+  auto bound_is_final = [&] {
+    return std::ceil(result.bound - 1e-6) >= std::ceil(result.lp_value - 1e-6);
+  };
   // The greedy pricer's best value at a point is at most α there, so Σπ / that value caps the
   // Farley bound an exact pricing could prove at the point. With several owner groups the
   // groups' rounded bounds add up separately, which this single cap does not follow.
@@ -589,7 +334,7 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
     result.lp_value = glp_get_obj_val(master.get());
     for (std::size_t k = 0; k < n; ++k)
       pi[k] = std::max(0.0, glp_get_row_dual(master.get(), static_cast<int>(k) + 1));
-    if (proven_optimal()) break;
+    if (proven_optimal() || bound_is_final()) break;
     if (result.iterations >= limits.max_iterations) break;
     ++result.iterations;
     bool smoothed = !centre.empty() && limits.smoothing > 0 && !plain_next;

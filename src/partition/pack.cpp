@@ -224,8 +224,8 @@ std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster
       ColumnGenLimits limits;
       const std::size_t n = std::max<std::size_t>(clusters_in_problem, 1);
       limits.max_iterations = std::clamp<std::size_t>(240000 / n, 20, 600);
-      limits.max_exact_pricings = std::clamp<std::size_t>(1500 / n, 2, 30);
-      limits.dive_pricing_rounds = std::clamp<std::size_t>(30000 / n, 5, 60);
+      limits.max_exact_pricings = std::clamp<std::size_t>(30000 / n, 10, 60);
+      limits.dive_pricing_rounds = std::clamp<std::size_t>(15000 / n, 5, 60);
       return limits;
     };
     CoverLp lp = SolveCoverLpByOwner(stack_rules, bins, limits_for);
