@@ -40,9 +40,11 @@ class EmitCommand : public Command {
     return app_;
   }
   int Run(Session& s) override {
-    auto p = LoadPlanAndTemplate(s, plan_, rebase_, packages_);
-    if (!p) return s.Finish(false);
-    return EmitPlanned(s, *p, flags_, nullptr);
+    CommandStages stages(s);
+    stages.ReadPlan(plan_, rebase_, packages_);
+    stages.emit = flags_;
+    PipelineResult r = stages.Run(Stage::kWrite);
+    return r.ok ? stages.FinishWritten(r) : stages.Fail();
   }
 
  private:
@@ -76,10 +78,14 @@ class SplitCommand : public Command {
       s.sink().Error("E0020", {}, "--build makes per-stack artifacts; --shared-artifact keeps one");
       return s.Finish(false);
     }
-    auto p = MakePlan(s, template_, planning_);
-    if (!p) return s.Finish(!s.HasInputErrors());
-    if (!p->nothing_to_split.empty()) return NothingToSplit(s, *p);
-    return EmitPlanned(s, *p, flags_, build_ ? &build_flags_ : nullptr);
+    CommandStages stages(s);
+    stages.PlanTemplate(template_, planning_);
+    stages.emit = flags_;
+    stages.build = build_ ? &build_flags_ : nullptr;
+    PipelineResult r = stages.Run(Stage::kWrite);
+    if (!r.ok) return stages.Fail();
+    if (!r.plan) return NothingToSplit(s, *r.model, stages.nothing_to_split);
+    return stages.FinishWritten(r);
   }
 
  private:
