@@ -13,7 +13,7 @@
 #include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/verify.hpp"
 #include "support/paths.hpp"
-#include "unit/model_fixture.hpp"
+#include "support/text_run.hpp"
 
 namespace fs = std::filesystem;
 using namespace cfnsplit;

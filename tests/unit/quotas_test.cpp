@@ -13,8 +13,9 @@
 #include "cfnsplit/analysis.hpp"
 #include "cfnsplit/constraints.hpp"
 #include "cfnsplit/ruleset.hpp"
-#include "model_fixture.hpp"
-#include "test_util.hpp"
+#include "support/temp_dir.hpp"
+#include "support/cli_run.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 using cfnsplit::testing::BuiltinRules;
