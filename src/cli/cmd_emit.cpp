@@ -36,7 +36,7 @@ class EmitCommand : public Command {
     app_->add_option("plan", plan_, "Plan file")->required();
     AddEmitFlags(*app_, flags_, true);
     app_->add_flag("--rebase", rebase_, "Emit against a template that changed since the plan");
-    AddPackageOptions(*app_, packages_);
+    AddSizingOptions(*app_, packages_);
     return app_;
   }
   int Run(Session& s) override {
@@ -51,7 +51,7 @@ class EmitCommand : public Command {
   std::string plan_;
   EmitFlags flags_;
   bool rebase_ = false;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
 };
 
 class SplitCommand : public Command {
@@ -73,7 +73,7 @@ class SplitCommand : public Command {
       return s.Finish(false);
     }
     // One --code serves both: where inference finds handlers and what --build zips.
-    build_flags_.code = planning_.packages.code;
+    build_flags_.code = planning_.packages.code_dirs;
     if (build_ && flags_.shared_artifact) {
       s.sink().Error("E0020", {}, "--build makes per-stack artifacts; --shared-artifact keeps one");
       return s.Finish(false);

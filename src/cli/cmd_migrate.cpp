@@ -101,7 +101,7 @@ class MigrateCommand : public Command {
 
   int Run(Session& s) override {
     CommandStages stages(s);
-    stages.ReadPlan(plan_, rebase_, PackageOptions{});
+    stages.ReadPlan(plan_, rebase_, SizingDefaults());
     PipelineResult loaded = stages.Run(Stage::kPlan);
     if (!loaded.ok) return stages.Fail();
     PipelineResult* p = &loaded;

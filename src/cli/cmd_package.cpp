@@ -93,7 +93,7 @@ class PackageCommand : public Command {
 
  private:
   std::string outdir_;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
   BuildFlags build_;
 };
 

@@ -91,7 +91,7 @@ class ReviewCommand : public Command {
     app_->add_option("plan", plan_path_, "Plan file")->required();
     app_->add_flag("--rebase", rebase_, "Check the plan against a template that changed since");
     app_->add_option("--against", against_, "Show what moves between this plan and an older one");
-    AddPackageOptions(*app_, packages_);
+    AddSizingOptions(*app_, packages_);
     app_->add_option("--format", format_, FormatChoices(kReviewReport))
         ->check(CLI::IsMember(FormatNames(kReviewReport)));
     return app_;
@@ -119,7 +119,7 @@ class ReviewCommand : public Command {
   std::string plan_path_;
   bool rebase_ = false;
   std::string against_;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
   std::string format_ = "text";
 };
 

@@ -155,7 +155,7 @@ struct BuiltPackages {
 namespace {
 
 std::shared_ptr<BuiltPackages> BuildPackages(Session& s, const PipelineResult& p,
-                                             const PackageOptions& package_options,
+                                             const SizingOptions& package_options,
                                              const EmitFlags& flags, const BuildFlags& build,
                                              const EmitResult& first) {
   auto built = std::make_shared<BuiltPackages>();
@@ -199,7 +199,7 @@ bool OnlyOverLimit(const DiagnosticSink& sink) {
 }  // namespace
 
 void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
-  if (!cmd.get_option_no_throw("--code"))  // split: registered by AddPackageOptions, copied here
+  if (!cmd.get_option_no_throw("--code"))  // split: registered by AddSizingOptions, copied here
     cmd.add_option("--code", f.code,
                    "The service's code tree, zipped into every stack's artifact (repeatable; "
                    "default: each function's own folder)");

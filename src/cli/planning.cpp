@@ -13,27 +13,22 @@
 
 namespace cfnsplit::cli {
 
-void AddPackageOptions(CLI::App& cmd, PackageOptions& o) {
-  cmd.add_option("--manifest", o.manifest, "Dependency manifest (YAML/JSON, see docs/sizing.md)");
-  cmd.add_option("--requirements", o.requirements, "Service-wide requirements.txt (repeatable)");
-  cmd.add_option("--site-packages", o.site_packages,
-                 "Installed tree to measure (pip install -t DIR)");
-  cmd.add_option("--wheelhouse", o.wheelhouse, "Directory of wheels to measure");
-  cmd.add_option("--artifact", o.artifacts, "NAME=path.zip: a built artifact to measure");
-  cmd.add_option("--serverless-config", o.serverless_config,
-                 "serverless.yml (pythonRequirements options)");
-  cmd.add_option("--packaging", o.packaging, "shared, individual or layer")
-      ->check(CLI::IsMember({"shared", "individual", "layer"}));
-  cmd.add_option("--infer-imports", o.infer_imports,
-                 "Infer each function's requirements from its handler's imports: on, off, or "
-                 "auto (on when the handler is found and an installed tree is given; a manifest "
-                 "entry always wins)")
-      ->check(CLI::IsMember({"on", "off", "auto"}));
-  // split registers --code once for both inference and --build (see AddBuildFlags).
-  if (!cmd.get_option_no_throw("--code"))
-    cmd.add_option("--code", o.code,
-                   "Code tree holding the handlers (repeatable; default: CodeUri, the manifest's "
-                   "code, the serverless.yml folder, the template's folder)");
+void AddSizingOptions(CLI::App& cmd, SizingOptions& o) {
+  for (const SizingInput& in : SizingInputs()) {
+    // split registers --code once for both inference and --build (see AddBuildFlags).
+    if (cmd.get_option_no_throw(in.flag)) continue;
+    if (!in.default_value.empty()) in.add(o, in.default_value);
+    CLI::Option* option =
+        in.repeatable ? cmd.add_option_function<std::vector<std::string>>(
+                            in.flag,
+                            [&o, &in](const std::vector<std::string>& values) {
+                              for (const auto& v : values) in.add(o, v);
+                            },
+                            in.help)
+                      : cmd.add_option_function<std::string>(
+                            in.flag, [&o, &in](const std::string& v) { in.add(o, v); }, in.help);
+    if (!in.choices.empty()) option->check(CLI::IsMember(in.choices));
+  }
 }
 
 void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
@@ -56,7 +51,7 @@ void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
   cmd.add_option("--deployed", o.deployed,
                  "The deployed template (get-template output): resources that can move neither "
                  "by refactoring, import nor safe re-creation stay in the base stack");
-  AddPackageOptions(cmd, o.packages);
+  AddSizingOptions(cmd, o.packages);
 }
 
 bool CommandStages::IsInput(const std::string& path) const {
@@ -149,7 +144,7 @@ void CommandStages::PlanTemplate(std::string template_path, const PlanningOption
   planning_ = options;
 }
 
-void CommandStages::ReadPlan(std::string plan_path, bool rebase, const PackageOptions& overrides) {
+void CommandStages::ReadPlan(std::string plan_path, bool rebase, const SizingOptions& overrides) {
   plan_path_ = std::move(plan_path);
   rebase_ = rebase;
   overrides_ = overrides;
@@ -251,16 +246,13 @@ bool CommandStages::AdmitPlanned(PipelineResult& r) {
   }
   inputs_ = {{"template", path, template_sha_}};
   package_options = overrides_;
-  const SplitPlan& plan = *read_plan_;
-  if (const PlanInput* manifest = plan.Input("manifest"); manifest && overrides_.manifest.empty())
-    package_options.manifest = ResolvePlanInput(plan_path_, manifest->path);
-  if (const PlanInput* sls = plan.Input("serverless-config");
-      sls && overrides_.serverless_config.empty())
-    package_options.serverless_config = ResolvePlanInput(plan_path_, sls->path);
-  if (overrides_.requirements.empty())
-    for (const PlanInput& input : plan.inputs)
-      if (input.role == "requirements")
-        package_options.requirements.push_back(ResolvePlanInput(plan_path_, input.path));
+  // The sizing inputs the plan recorded, unless given again.
+  for (const SizingInput& in : SizingInputs()) {
+    if (in.plan_role.empty() || !in.values(overrides_).empty()) continue;
+    for (const PlanInput& input : read_plan_->inputs)
+      if (input.role == in.plan_role)
+        in.add(package_options, ResolvePlanInput(plan_path_, input.path));
+  }
   return true;
 }
 

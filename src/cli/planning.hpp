@@ -13,26 +13,10 @@
 #include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/plan.hpp"
 #include "cfnsplit/sizing.hpp"
+#include "cfnsplit/sizing_inputs.hpp"
 #include "cli/session.hpp"
 
 namespace cfnsplit::cli {
-
-/// Where package sizes come from (see docs/sizing.md).
-struct PackageOptions {
-  std::string manifest;
-  std::vector<std::string> requirements;
-  std::string site_packages;
-  std::string wheelhouse;
-  std::vector<std::string> artifacts;  ///< NAME=path.zip
-  std::string serverless_config;
-  std::string packaging;
-  std::string infer_imports = "auto";  ///< on|off|auto (docs/imports.md)
-  std::vector<std::string> code;       ///< --code DIR: where handlers are (repeatable)
-  bool any() const {
-    return !manifest.empty() || !requirements.empty() || !site_packages.empty() ||
-           !wheelhouse.empty() || !artifacts.empty() || !serverless_config.empty();
-  }
-};
 
 struct PlanningOptions {
   std::string mode = "nested";
@@ -41,23 +25,24 @@ struct PlanningOptions {
   double headroom = 0.9;
   std::uint32_t max_stacks = 0;
   bool allow_mixed_owners = false;
-  std::vector<std::string> pins;  ///< ID=STACK
-  std::string previous;           ///< an earlier plan whose placements are kept
-  std::string deployed;           ///< the deployed template: what cannot move is pinned
-  PackageOptions packages;
+  std::vector<std::string> pins;              ///< ID=STACK
+  std::string previous;                       ///< an earlier plan whose placements are kept
+  std::string deployed;                       ///< the deployed template: what cannot move is pinned
+  SizingOptions packages = SizingDefaults();  ///< the sizing inputs (sizing_inputs.hpp)
 };
 
-void AddPackageOptions(CLI::App& cmd, PackageOptions& o);
+/// The sizing inputs' flags (one per row of SizingInputs(); one already registered is kept).
+void AddSizingOptions(CLI::App& cmd, SizingOptions& o);
 void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o);
 
 /// The sizing stage's model of what each function ships (errors go to the session's sink).
 std::optional<struct PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
-                                                    const PackageOptions& options,
+                                                    const SizingOptions& options,
                                                     DiagnosticSink* sink = nullptr);
 
 /// Package sizes for the template's functions; an empty view when no sizing input is given.
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
-                                        const PackageOptions& options,
+                                        const SizingOptions& options,
                                         std::vector<PlanInput>* inputs,
                                         std::shared_ptr<PackageModel>* model_out = nullptr);
 
@@ -114,7 +99,7 @@ class CommandStages : public LaterStages {
   /// `review`, `emit`, `package`, `migrate`: the plan is read from `plan_path` (refusing a changed
   /// template unless `rebase`). Sizing inputs the plan records (manifest, requirements,
   /// serverless.yml) are used unless `overrides` gives them.
-  void ReadPlan(std::string plan_path, bool rebase, const PackageOptions& overrides);
+  void ReadPlan(std::string plan_path, bool rebase, const SizingOptions& overrides);
 
   /// Loads the rules and runs the pipeline (Session::RunTemplate) up to `stop_after`.
   PipelineResult Run(Stage stop_after);
@@ -138,7 +123,7 @@ class CommandStages : public LaterStages {
   /// Set (and the plan left unset) when the template fits every quota and package limit and
   /// the user asked for no particular split: the reason, for the user.
   std::string nothing_to_split;
-  PackageOptions package_options;  ///< the sizing inputs in effect
+  SizingOptions package_options;  ///< the sizing inputs in effect
   std::vector<std::string> input_paths;
 
   bool Admit(const PipelineInputs&, PipelineRun&, PipelineResult& r) override;
@@ -163,7 +148,7 @@ class CommandStages : public LaterStages {
   // ReadPlan
   std::string plan_path_;
   bool rebase_ = false;
-  PackageOptions overrides_;
+  SizingOptions overrides_;
   std::optional<SplitPlan> read_plan_;
   const PlanInput* template_input_ = nullptr;  ///< points into read_plan_
   std::string template_sha_;

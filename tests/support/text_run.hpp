@@ -49,10 +49,15 @@ struct TextRun {
   /// Runs `text` registered as `path` (its extension picks JSON or YAML) up to `stop_after`.
   PipelineResult Run(const std::string& text, Stage stop_after,
                      const std::string& path = "t.yaml") {
-    PipelineInputs inputs;
+    return Run(text, stop_after, PipelineInputs{}, nullptr, path);
+  }
+  /// The same with the later stages' options (`inputs`: plan, emit, ...) and, when given, the
+  /// stages after analysis made by `later`.
+  PipelineResult Run(const std::string& text, Stage stop_after, PipelineInputs inputs,
+                     LaterStages* later, const std::string& path = "t.yaml") {
     inputs.template_path = path;
     inputs.template_text = text;
-    PipelineRun run{sources, sink, &BuiltinRules(), &analysis_sink};
+    PipelineRun run{sources, sink, &BuiltinRules(), &analysis_sink, later};
     return RunPipeline(inputs, stop_after, run);
   }
 };

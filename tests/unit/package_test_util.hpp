@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "sizing/internal.hpp"
+#include "cfnsplit/python_files.hpp"
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"
