@@ -124,6 +124,7 @@ struct LambdaLimits {
   std::uint64_t layers = 0;       ///< layers one function may list
   std::uint64_t image_bytes = 0;  ///< container image code package
   std::uint64_t tmp_max_mb = 0;   ///< the largest EphemeralStorage
+  double near_share = 0.9;        ///< a package at or above this share is "near" (NearShare)
 
   /// Reads the table (every key is in quota::kRequired, so the loader has checked it).
   static LambdaLimits From(const QuotaTable& quotas);
