@@ -160,7 +160,9 @@ static std::string ResolvePlanInput(const std::string& plan_path, const std::str
 }
 
 PipelineResult CommandStages::Run(Stage stop_after) {
-  input_ok_ = !plan_path_.empty() ? false : true;  // a plan file's run fails as an input error
+  // Planning from a template that fails is a finding about it; a plan file that cannot be used
+  // (with its template) is an input error, exit 2.
+  input_ok_ = plan_path_.empty();
   if (!s_.LoadRules()) return {};
   if (plan_path_.empty()) return s_.RunTemplate(template_path_, stop_after, &analysis_sink_, this);
   read_plan_ = ReadPlanFile(s_, plan_path_);
