@@ -32,6 +32,9 @@ struct QuotaUse {
   std::uint64_t limit = 0;
   std::string detail;  ///< e.g. the name of the longest logical ID
   QuotaMeasure measure = QuotaMeasure::kNone;
+  /// Within the limit but at or above the quota table's near share (QuotaTable::NearShare).
+  bool near = false;
+  bool over() const { return used > limit; }
   double share() const {
     return limit ? static_cast<double>(used) / static_cast<double>(limit) : 0;
   }

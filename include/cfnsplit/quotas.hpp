@@ -73,8 +73,16 @@ class QuotaTable {
   std::uint64_t Limit(const std::string& key) const;
   /// The smallest value among quotas of `measure` in one of `scopes`; UINT64_MAX when none.
   std::uint64_t Limit(QuotaMeasure measure, std::initializer_list<QuotaScope> scopes) const;
+  /// The per-stack limit of `measure` (the smallest stack-scope quota measuring it).
+  std::uint64_t StackLimit(QuotaMeasure measure) const {
+    return Limit(measure, {QuotaScope::kStack});
+  }
   /// Distinct measures of budgeted quotas, in table order.
   std::vector<QuotaMeasure> BudgetedMeasures() const;
+  /// The share of a quota at or above which a use is flagged "near" (W3002, the reports):
+  /// `approaching` in rules/limits.yaml.
+  double NearShare() const { return near_share_; }
+  void SetNearShare(double share) { near_share_ = share; }
 
   std::vector<Quota>::const_iterator begin() const { return entries_.begin(); }
   std::vector<Quota>::const_iterator end() const { return entries_.end(); }
@@ -82,6 +90,7 @@ class QuotaTable {
 
  private:
   std::vector<Quota> entries_;
+  double near_share_ = 0.9;
 };
 
 /// The keys code reads by name. Everything else is reached through its measure.
@@ -115,6 +124,7 @@ struct LambdaLimits {
   std::uint64_t layers = 0;       ///< layers one function may list
   std::uint64_t image_bytes = 0;  ///< container image code package
   std::uint64_t tmp_max_mb = 0;   ///< the largest EphemeralStorage
+  double near_share = 0.9;        ///< a package at or above this share is "near" (NearShare)
 
   /// Reads the table (every key is in quota::kRequired, so the loader has checked it).
   static LambdaLimits From(const QuotaTable& quotas);

@@ -98,7 +98,6 @@ struct RuleSet {
   QuotaTable quotas;                     ///< rules/limits.yaml, in file order
   std::vector<LifecycleRule> lifecycle;  ///< first match wins
   std::string owner_key = "owner";       ///< tag or Metadata key naming a resource's owner
-  double approaching = 0.9;              ///< a quota use at or above this share is flagged
 
   /// The quota value for `key`; throws std::out_of_range for an unknown key (a programming error).
   std::uint64_t Limit(const std::string& key) const { return quotas.Limit(key); }

@@ -209,13 +209,13 @@ const char* SectionOf(QuotaMeasure measure) {
   }
 }
 
-void Finding(const QuotaUse& q, double approaching, SourceLoc loc, DiagnosticSink& sink) {
+void Finding(const QuotaUse& q, SourceLoc loc, DiagnosticSink& sink) {
   if (q.used > q.limit) {
     sink.Error("E3001", loc,
                q.what + ": " + std::to_string(q.used) + " of " + std::to_string(q.limit) +
                    " (over by " + std::to_string(q.used - q.limit) + ")" +
                    (q.detail.empty() ? "" : "; " + q.detail));
-  } else if (q.share() >= approaching) {
+  } else if (q.near) {
     sink.Warning("W3002", loc,
                  q.what + ": " + std::to_string(q.used) + " of " + std::to_string(q.limit) + " (" +
                      std::to_string(static_cast<int>(std::floor(q.share() * 100))) + "%)");
@@ -230,9 +230,11 @@ std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_by
   for (const Quota& quota : rules.quotas) {
     if (quota.scope != QuotaScope::kTemplate && quota.scope != QuotaScope::kStack) continue;
     auto figure = TemplateFigure(quota.measure, root, template_bytes, expanded_resources);
-    if (figure)
-      uses.push_back({quota.key, quota.label, figure->used, quota.value, std::move(figure->detail),
-                      quota.measure});
+    if (!figure) continue;
+    QuotaUse use{quota.key,     quota.label, figure->used, quota.value, std::move(figure->detail),
+                 quota.measure, false};
+    use.near = !use.over() && use.share() >= rules.quotas.NearShare();
+    uses.push_back(std::move(use));
   }
   return uses;
 }
@@ -256,7 +258,7 @@ Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t
   for (const auto& q : a.quotas) {
     const char* section = SectionOf(q.measure);
     const Value* node = section ? model.Section(section) : nullptr;
-    Finding(q, rules.approaching, node ? node->loc() : top, sink);
+    Finding(q, node ? node->loc() : top, sink);
   }
   std::uint64_t max_layers = rules.Limit(quota::kLambdaLayers);
   for (const auto& f : model.functions) {

@@ -20,7 +20,7 @@ class AnalyzeCommand : public Command {
     app_->add_option("template", template_, "Template (JSON or YAML)")->required();
     app_->add_option("--format", format_, FormatChoices(kAnalyzeReport))
         ->check(CLI::IsMember(FormatNames(kAnalyzeReport)));
-    AddPackageOptions(*app_, packages_);
+    AddSizingOptions(*app_, packages_);
     app_->add_option("--explain-imports", explain_imports_,
                      "Which import pulled in which distribution, and its bytes, for one function "
                      "(logical id or Serverless name)");
@@ -29,7 +29,7 @@ class AnalyzeCommand : public Command {
 
   int Run(Session& s) override {
     if (!s.LoadRules()) return s.Finish(false);
-    if (!explain_imports_.empty() && !packages_.any()) {
+    if (!explain_imports_.empty() && !AnySizingSource(packages_)) {
       s.sink().Error("E0020", {},
                      "--explain-imports needs sizing inputs (--site-packages, --manifest, "
                      "--requirements or --serverless-config)");
@@ -45,7 +45,7 @@ class AnalyzeCommand : public Command {
     }
     const auto& model = run.model;
     std::optional<PackageModel> sizes;
-    if (packages_.any()) {
+    if (AnySizingSource(packages_)) {
       // --explain-imports is about imports: the package-limit findings of every function would
       // bury its answer, so they are left to a plain `analyze`.
       DiagnosticSink sizing;
@@ -80,7 +80,7 @@ class AnalyzeCommand : public Command {
   std::string template_;
   std::string format_ = "text";
   std::string explain_imports_;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
 };
 
 class GraphCommand : public Command {

@@ -36,20 +36,22 @@ class EmitCommand : public Command {
     app_->add_option("plan", plan_, "Plan file")->required();
     AddEmitFlags(*app_, flags_, true);
     app_->add_flag("--rebase", rebase_, "Emit against a template that changed since the plan");
-    AddPackageOptions(*app_, packages_);
+    AddSizingOptions(*app_, packages_);
     return app_;
   }
   int Run(Session& s) override {
-    auto p = LoadPlanAndTemplate(s, plan_, rebase_, packages_);
-    if (!p) return s.Finish(false);
-    return EmitPlanned(s, *p, flags_, nullptr);
+    CommandStages stages(s);
+    stages.ReadPlan(plan_, rebase_, packages_);
+    stages.emit = flags_;
+    PipelineResult r = stages.Run(Stage::kWrite);
+    return r.ok ? stages.FinishWritten(r) : stages.Fail();
   }
 
  private:
   std::string plan_;
   EmitFlags flags_;
   bool rebase_ = false;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
 };
 
 class SplitCommand : public Command {
@@ -71,15 +73,19 @@ class SplitCommand : public Command {
       return s.Finish(false);
     }
     // One --code serves both: where inference finds handlers and what --build zips.
-    build_flags_.code = planning_.packages.code;
+    build_flags_.code = planning_.packages.code_dirs;
     if (build_ && flags_.shared_artifact) {
       s.sink().Error("E0020", {}, "--build makes per-stack artifacts; --shared-artifact keeps one");
       return s.Finish(false);
     }
-    auto p = MakePlan(s, template_, planning_);
-    if (!p) return s.Finish(!s.HasInputErrors());
-    if (!p->nothing_to_split.empty()) return NothingToSplit(s, *p);
-    return EmitPlanned(s, *p, flags_, build_ ? &build_flags_ : nullptr);
+    CommandStages stages(s);
+    stages.PlanTemplate(template_, planning_);
+    stages.emit = flags_;
+    stages.build = build_ ? &build_flags_ : nullptr;
+    PipelineResult r = stages.Run(Stage::kWrite);
+    if (!r.ok) return stages.Fail();
+    if (!r.plan) return NothingToSplit(s, *r.model, stages.nothing_to_split);
+    return stages.FinishWritten(r);
   }
 
  private:

@@ -100,8 +100,11 @@ class MigrateCommand : public Command {
   }
 
   int Run(Session& s) override {
-    auto p = LoadPlanAndTemplate(s, plan_, rebase_, PackageOptions{});
-    if (!p) return s.Finish(false);
+    CommandStages stages(s);
+    stages.ReadPlan(plan_, rebase_, SizingDefaults());
+    PipelineResult loaded = stages.Run(Stage::kPlan);
+    if (!loaded.ok) return stages.Fail();
+    PipelineResult* p = &loaded;
     MigrateOptions options;
     auto deployed = LoadDeployedModel(s, deployed_, &options.layout, p->model.get());
     if (!deployed) return s.Finish(false);
@@ -138,20 +141,20 @@ class MigrateCommand : public Command {
       }
       options.allow_recreate.insert(id);
     }
-    if (!RefuseNested(s, options.layout, p->plan)) return s.Finish(true);
+    if (!RefuseNested(s, options.layout, *p->plan)) return s.Finish(true);
     if (options.layout.mode == WiringMode::kNested && !options.layout.empty() &&
-        !NameChildren(s, options.layout, children, p->plan, options.deployed_stack))
+        !NameChildren(s, options.layout, children, *p->plan, options.deployed_stack))
       return s.Finish(false);
-    p->check = CheckPlan(p->analysis, p->plan, p->packages, s.rules());
-    if (!p->check.ok()) {
-      PrintPlanText(p->plan, p->check, s.rules(), std::cerr);
+    p->check = CheckPlan(*p->analysis, *p->plan, p->packages, s.rules());
+    if (!p->check->ok()) {
+      PrintPlanText(*p->plan, *p->check, s.rules(), std::cerr);
       s.sink().Error("E4017", {},
                      "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
                      "before migrating");
       return s.Finish(true);
     }
     auto started = std::chrono::steady_clock::now();
-    auto migration = PlanMigration(*deployed, *p->model, p->plan, s.rules(), options, s.sink());
+    auto migration = PlanMigration(*deployed, *p->model, *p->plan, s.rules(), options, s.sink());
     if (!migration) return s.Finish(true);
     if (!WriteOutputDir(output_, migration->files, force_, s.sink())) return s.Finish(true);
     double seconds =

@@ -13,8 +13,8 @@ namespace cfnsplit::cli {
 namespace {
 
 struct OutdirLayout {
-  std::string mode;    // nested | exports
-  std::string format;  // json | yaml
+  std::string mode;        // nested | exports
+  std::string format;      // json | yaml
   std::string stack_name;  // the root stack's name OUTDIR was written for
 };
 
@@ -74,26 +74,26 @@ class PackageCommand : public Command {
     auto layout = ReadLayout(s, outdir_);
     if (!layout) return s.Finish(false);
     const std::string plan_path = outdir_ + "/plan.yaml";
-    auto p = LoadPlanAndTemplate(s, plan_path, false, packages_);
-    if (!p) return s.Finish(false);
+    CommandStages stages(s);
+    stages.ReadPlan(plan_path, false, packages_);
     // The plan is rewritten in place with the rest of OUTDIR; the trees we read from must not
     // be inside it.
-    p->input_paths.erase(std::remove(p->input_paths.begin(), p->input_paths.end(), plan_path),
-                         p->input_paths.end());
-    p->input_paths.push_back(packages_.site_packages);
-    for (const auto& dir : build_.code) p->input_paths.push_back(dir);
-    EmitFlags flags;
-    flags.output = outdir_;
-    flags.mode = layout->mode;
-    flags.format = layout->format;
-    flags.stack_name = layout->stack_name;
-    flags.force = true;
-    return EmitPlanned(s, *p, flags, &build_);
+    stages.plan_rewritten = true;
+    stages.also_inputs.push_back(packages_.site_packages);
+    for (const auto& dir : build_.code) stages.also_inputs.push_back(dir);
+    stages.emit.output = outdir_;
+    stages.emit.mode = layout->mode;
+    stages.emit.format = layout->format;
+    stages.emit.stack_name = layout->stack_name;
+    stages.emit.force = true;
+    stages.build = &build_;
+    PipelineResult r = stages.Run(Stage::kWrite);
+    return r.ok ? stages.FinishWritten(r) : stages.Fail();
   }
 
  private:
   std::string outdir_;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
   BuildFlags build_;
 };
 

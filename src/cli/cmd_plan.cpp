@@ -14,7 +14,7 @@
 namespace cfnsplit::cli {
 namespace {
 
-void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves,
+void PrintPlanSummary(const PipelineResult& p, const std::vector<PlanMove>* moves,
                       const std::string& format, ReportCommand command, Session& s,
                       std::ostream& out) {
   ReportSubject subject;
@@ -22,9 +22,9 @@ void PrintPlanSummary(const Planned& p, const std::vector<PlanMove>* moves,
   subject.sources = &s.sources();
   subject.rules = &s.rules();
   subject.model = p.model.get();
-  subject.analysis = &p.analysis;
-  subject.plan = &p.plan;
-  subject.check = &p.check;
+  subject.analysis = &*p.analysis;
+  subject.plan = &*p.plan;
+  subject.check = &*p.check;
   subject.moves = moves;
   RenderReport(format, command, subject, out);
 }
@@ -56,21 +56,23 @@ class PlanCommand : public Command {
   }
 
   int Run(Session& s) override {
-    auto planned = MakePlan(s, template_, planning_);
-    if (!planned) return s.Finish(!s.HasInputErrors());
-    if (!planned->nothing_to_split.empty()) return NothingToSplit(s, *planned, format_);
+    CommandStages stages(s);
+    stages.PlanTemplate(template_, planning_);
+    PipelineResult planned = stages.Run(Stage::kCheck);
+    if (!planned.ok) return stages.Fail();
+    if (!planned.plan) return NothingToSplit(s, *planned.model, stages.nothing_to_split, format_);
     if (output_.empty()) {
-      std::cout << PlanToYaml(planned->plan);
+      std::cout << PlanToYaml(*planned.plan);
     } else {
-      if (planned->IsInput(output_)) {
+      if (stages.IsInput(output_)) {
         s.sink().Error("E5007", {},
                        "refusing to overwrite the input '" + output_ + "' with the plan");
         return s.Finish(false);
       }
-      if (!WriteFileAtomic(output_, PlanToYaml(planned->plan), s.sink())) return s.Finish(false);
-      PrintPlanSummary(*planned, nullptr, format_, kPlanReport, s, std::cout);
+      if (!WriteFileAtomic(output_, PlanToYaml(*planned.plan), s.sink())) return s.Finish(false);
+      PrintPlanSummary(planned, nullptr, format_, kPlanReport, s, std::cout);
     }
-    if (explain_) PrintExplanations(planned->plan, output_.empty() ? std::cerr : std::cout);
+    if (explain_) PrintExplanations(*planned.plan, output_.empty() ? std::cerr : std::cout);
     return s.Finish(true);
   }
 
@@ -89,34 +91,35 @@ class ReviewCommand : public Command {
     app_->add_option("plan", plan_path_, "Plan file")->required();
     app_->add_flag("--rebase", rebase_, "Check the plan against a template that changed since");
     app_->add_option("--against", against_, "Show what moves between this plan and an older one");
-    AddPackageOptions(*app_, packages_);
+    AddSizingOptions(*app_, packages_);
     app_->add_option("--format", format_, FormatChoices(kReviewReport))
         ->check(CLI::IsMember(FormatNames(kReviewReport)));
     return app_;
   }
 
   int Run(Session& s) override {
-    auto loaded = LoadPlanAndTemplate(s, plan_path_, rebase_, packages_);
-    if (!loaded) return s.Finish(false);
-    loaded->check = CheckPlan(loaded->analysis, loaded->plan, loaded->packages, s.rules());
+    CommandStages stages(s);
+    stages.ReadPlan(plan_path_, rebase_, packages_);
+    PipelineResult loaded = stages.Run(Stage::kCheck);
+    if (!loaded.ok) return stages.Fail();
     std::vector<PlanMove> moves;
     if (!against_.empty()) {
       auto old = ReadPlanFile(s, against_);
       if (!old) return s.Finish(false);
-      moves = DiffPlans(loaded->analysis, *old, loaded->plan);
-      RankByRoute(*loaded->model, s.rules(), moves);
+      moves = DiffPlans(*loaded.analysis, *old, *loaded.plan);
+      RankByRoute(*loaded.model, s.rules(), moves);
     }
-    PrintPlanSummary(*loaded, against_.empty() ? nullptr : &moves, format_, kReviewReport, s,
+    PrintPlanSummary(loaded, against_.empty() ? nullptr : &moves, format_, kReviewReport, s,
                      std::cout);
     int code = s.Finish(true);
-    return loaded->check.ok() ? code : std::max(code, static_cast<int>(kExitFindings));
+    return loaded.check->ok() ? code : std::max(code, static_cast<int>(kExitFindings));
   }
 
  private:
   std::string plan_path_;
   bool rebase_ = false;
   std::string against_;
-  PackageOptions packages_;
+  SizingOptions packages_ = SizingDefaults();
   std::string format_ = "text";
 };
 

@@ -21,11 +21,12 @@ namespace fs = std::filesystem;
 namespace {
 
 // OUTDIR is replaced whole with --force: it must not hold any input.
-bool OutputHoldsInput(Session& s, const Planned& p, const std::string& outdir) {
+bool OutputHoldsInput(Session& s, const std::vector<std::string>& input_paths,
+                      const std::string& outdir) {
   char resolved_out[4096];
   if (!realpath(outdir.c_str(), resolved_out)) return false;
   std::string out = std::string(resolved_out) + "/";
-  for (const auto& in : p.input_paths) {
+  for (const auto& in : input_paths) {
     char resolved_in[4096];
     if (realpath(in.c_str(), resolved_in) && std::string(resolved_in).rfind(out, 0) == 0) {
       s.sink().Error("E5004", {},
@@ -82,7 +83,7 @@ class Staging {
 // Stacks whose functions read their code from the stack's own artifact (emit's ArtifactRef),
 // with those functions: the Lambda functions of the stack whose Code.S3Key is a literal.
 // A stack without its own zip still gets the recipes of its image functions.
-std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result) {
+std::vector<ArtifactRequest> Requests(const PipelineResult& p, const EmitResult& result) {
   std::vector<ArtifactRequest> out;
   for (const EmittedStack& es : result.stacks) {
     if (!es.artifact && es.images.empty()) continue;
@@ -94,7 +95,7 @@ std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result
       out.push_back(std::move(r));
       continue;
     }
-    for (const StackPlan& sp : p.plan.stacks) {
+    for (const StackPlan& sp : p.plan->stacks) {
       if (sp.name != es.name) continue;
       r.plan_bytes = sp.figures.package_bytes;
       for (const std::string& id : sp.resources) {
@@ -111,12 +112,12 @@ std::vector<ArtifactRequest> Requests(const Planned& p, const EmitResult& result
 }
 
 // Layers the sizing stage knows the contents of, whose LayerVersion a planned stack holds.
-std::vector<LayerRequest> LayerRequests(const Planned& p) {
+std::vector<LayerRequest> LayerRequests(const PipelineResult& p) {
   std::vector<LayerRequest> out;
   for (std::size_t l = 0; l < p.package_model->layers.size(); ++l) {
     std::string id = BuildableLayerId(*p.model, p.package_model->layers[l]);
     if (id.empty()) continue;
-    for (const StackPlan& sp : p.plan.stacks)
+    for (const StackPlan& sp : p.plan->stacks)
       if (std::find(sp.resources.begin(), sp.resources.end(), id) != sp.resources.end())
         out.push_back({sp.name, id, static_cast<std::uint32_t>(l)});
   }
@@ -144,40 +145,46 @@ std::string PackagesReadme(const std::vector<BuiltArtifact>& artifacts, const Em
   return out;
 }
 
-struct Built {
+}  // namespace
+
+struct BuiltPackages {
   std::unique_ptr<Staging> staging;
   PackageResult package;
 };
 
-std::optional<Built> BuildPackages(Session& s, Planned& p, const EmitFlags& flags,
-                                   const BuildFlags& build, const EmitResult& first) {
-  Built built;
+namespace {
+
+std::shared_ptr<BuiltPackages> BuildPackages(Session& s, const PipelineResult& p,
+                                             const SizingOptions& package_options,
+                                             const EmitFlags& flags, const BuildFlags& build,
+                                             const EmitResult& first) {
+  auto built = std::make_shared<BuiltPackages>();
   if (!p.package_model) {
     s.sink().Error("E7005", {},
                    "building artifacts needs to know what each function ships: give "
                    "--site-packages (and the plan's --manifest)");
-    return std::nullopt;
+    return nullptr;
   }
-  built.staging = std::make_unique<Staging>(flags.output);
-  if (built.staging->path().empty()) {
+  built->staging = std::make_unique<Staging>(flags.output);
+  if (built->staging->path().empty()) {
     s.sink().Error("E5008", {}, "cannot create a staging directory beside '" + flags.output + "'");
-    return std::nullopt;
+    return nullptr;
   }
   BuildOptions options;
-  options.site_packages = p.package_options.site_packages;
+  options.site_packages = package_options.site_packages;
   options.code_dirs = build.code;
-  options.serverless_config = p.package_options.serverless_config;
+  options.serverless_config = package_options.serverless_config;
   options.template_dir = p.model->path().find('/') == std::string::npos
                              ? "."
                              : p.model->path().substr(0, p.model->path().rfind('/'));
   options.slim = build.slim;
   options.jobs = build.jobs;
-  options.staging_dir = built.staging->path();
+  options.staging_dir = built->staging->path();
   options.progress = isatty(2) != 0;
   auto package = BuildArtifacts(*p.model, *p.package_model, Requests(p, first), LayerRequests(p),
                                 options, s.sources(), s.sink());
-  if (!package) return std::nullopt;
-  built.package = std::move(*package);
+  if (!package) return nullptr;
+  built->package = std::move(*package);
   return built;
 }
 
@@ -192,7 +199,7 @@ bool OnlyOverLimit(const DiagnosticSink& sink) {
 }  // namespace
 
 void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
-  if (!cmd.get_option_no_throw("--code"))  // split: registered by AddPackageOptions, copied here
+  if (!cmd.get_option_no_throw("--code"))  // split: registered by AddSizingOptions, copied here
     cmd.add_option("--code", f.code,
                    "The service's code tree, zipped into every stack's artifact (repeatable; "
                    "default: each function's own folder)");
@@ -203,99 +210,112 @@ void AddBuildFlags(CLI::App& cmd, BuildFlags& f) {
       ->check(CLI::Range(1u, 256u));
 }
 
-int EmitPlanned(Session& s, Planned& p, const EmitFlags& flags, const BuildFlags* build) {
-  const WiringMode planned_mode = p.plan.options.mode;
-  if (!flags.mode.empty()) p.plan.options.mode = *ParseWiringMode(flags.mode);
-  if (!p.check_current || p.plan.options.mode != planned_mode)
-    p.check = CheckPlan(p.analysis, p.plan, p.packages, s.rules());
-  if (!p.check.ok()) {
-    PrintPlanText(p.plan, p.check, s.rules(), std::cerr);
+// The plan is checked (RunPipeline's Check); emitted with the emit flags; with `build`, every
+// stack's artifact built and the stacks emitted again with their SHA-256; rendered, so that
+// verify measures each stack's bytes as written.
+bool CommandStages::Emit(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
+  Session& s = s_;
+  input_ok_ = true;
+  if (!r.check->ok()) {
+    PrintPlanText(*r.plan, *r.check, s.rules(), std::cerr);
     s.sink().Error("E4017", {},
                    "the plan breaks hard constraints; fix it (see `cfnsplit review`) "
                    "before emitting");
-    return s.Finish(true);
+    return false;
   }
-  if (OutputHoldsInput(s, p, flags.output)) return s.Finish(false);
-  EmitOptions options;
-  options.mode = p.plan.options.mode;
-  options.format = flags.format.empty()     ? p.model->format
-                   : flags.format == "yaml" ? TemplateFormat::kYaml
-                                            : TemplateFormat::kJson;
+  if (OutputHoldsInput(s, input_paths, emit.output)) return Failed(false);
+  EmitOptions& options = emit_options_;
+  options.mode = r.plan->options.mode;
+  options.format = emit.format.empty()     ? r.model->format
+                   : emit.format == "yaml" ? TemplateFormat::kYaml
+                                           : TemplateFormat::kJson;
   // The parent keeps outputs up to the budget the plan was checked against (RootOutputHomes).
-  options.max_root_outputs = Budget(s.rules(), QuotaMeasure::kOutputs, p.plan.options.headroom);
+  options.max_root_outputs = Budget(s.rules(), QuotaMeasure::kOutputs, r.plan->options.headroom);
   options.max_root_parameters = Budget(s.rules(), QuotaMeasure::kParameters, 1.0);
-  options.output_dir = fs::absolute(flags.output).lexically_normal().string();
-  options.stack_name = flags.stack_name.empty() ? DefaultStackName(*p.model) : flags.stack_name;
+  options.output_dir = fs::absolute(emit.output).lexically_normal().string();
+  options.stack_name = emit.stack_name.empty() ? DefaultStackName(*r.model) : emit.stack_name;
   if (!ValidStackName(options.stack_name)) {
     s.sink().Error(
         "E0022", {},
         "--stack-name '" + options.stack_name +
             "' is not a stack name: letters, digits and hyphens, starting with a letter, "
             "at most 100 characters (room for the -<Stack> suffixes)");
-    return s.Finish(false);
+    return Failed(false);
   }
-  options.shared_artifact = flags.shared_artifact;
-  ApplyFigures(p.plan, p.check);
-  auto result = EmitStacks(*p.model, p.plan, s.rules(), options, s.sink());
-  if (!result) return s.Finish(true);
-  std::optional<Built> built;
+  options.shared_artifact = emit.shared_artifact;
+  ApplyFigures(*r.plan, *r.check);
+  r.emitted = EmitStacks(*r.model, *r.plan, s.rules(), options, s.sink());
+  if (!r.emitted) return false;
   if (build) {
-    built = BuildPackages(s, p, flags, *build, *result);
-    if (!built) return s.Finish(OnlyOverLimit(s.sink()));
-    for (const BuiltArtifact& a : built->package.artifacts)
+    built_ = BuildPackages(s, r, package_options, emit, *build, *r.emitted);
+    if (!built_) return Failed(OnlyOverLimit(s.sink()));
+    for (const BuiltArtifact& a : built_->package.artifacts)
       (a.layer.empty() ? options.artifact_sha256[a.stack] : options.layer_sha256[a.layer]) =
           a.sha256;
     // Emitted again only to write the artifacts' digests into the key defaults: what this
     // emission finds was reported by the first one, so only an error of its own is reported.
     DiagnosticSink again;
-    result = EmitStacks(*p.model, p.plan, s.rules(), options, again);
-    if (!result) {
+    r.emitted = EmitStacks(*r.model, *r.plan, s.rules(), options, again);
+    if (!r.emitted) {
       for (const Diagnostic& d : again.diagnostics()) s.sink().Report(d);
-      return s.Finish(true);
+      return false;
     }
   }
-  // Rendered before the check so that verify measures each stack's bytes as written.
-  std::vector<EmittedFile> files = RenderFiles(*result, options);
+  r.files = RenderFiles(*r.emitted, options);
+  return true;
+}
+
+bool CommandStages::Verify(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
   VerifyOptions verify_options;
-  verify_options.output_dir = options.output_dir;
-  verify_options.rendered = &files;
-  VerifyReport report = VerifyEmitted(*p.model, *result, s.rules(), verify_options, s.sink());
-  if (!report.ok) {
-    s.sink().Error("E5100", {},
-                   "verification failed (" + std::to_string(report.differences.size()) +
-                       " difference(s)); nothing was written");
-    return s.Finish(true);
-  }
-  std::string readme = DeploySummary(*p.model, p.plan, *result, options);
-  if (built) {
-    const auto& artifacts = built->package.artifacts;
-    readme += PackagesReadme(artifacts, *result);
+  verify_options.output_dir = emit_options_.output_dir;
+  verify_options.rendered = &r.files;
+  r.verify = VerifyEmitted(*r.model, *r.emitted, s_.rules(), verify_options, s_.sink());
+  if (r.verify->ok) return true;
+  s_.sink().Error("E5100", {},
+                  "verification failed (" + std::to_string(r.verify->differences.size()) +
+                      " difference(s)); nothing was written");
+  return false;
+}
+
+// The stacks with the rest of OUTDIR: README, built artifacts, the deploy kit, the plan.
+bool CommandStages::Write(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
+  std::vector<EmittedFile>& files = r.files;
+  std::string readme = DeploySummary(*r.model, *r.plan, *r.emitted, emit_options_);
+  if (built_) {
+    const auto& artifacts = built_->package.artifacts;
+    readme += PackagesReadme(artifacts, *r.emitted);
     for (const BuiltArtifact& a : artifacts) files.push_back({a.file, "", a.path, true});
-    for (EmittedFile& f : built->package.files) files.push_back(std::move(f));
-    files.push_back({"packages/artifacts.json", ArtifactsJson(artifacts, result->stacks)});
+    for (EmittedFile& f : built_->package.files) files.push_back(std::move(f));
+    files.push_back({"packages/artifacts.json", ArtifactsJson(artifacts, r.emitted->stacks)});
   }
   files.push_back({"README.md", readme});
-  for (EmittedFile& f : DeployKitFiles(*p.model, *result, options)) files.push_back(std::move(f));
-  files.push_back({"plan.yaml", PlanToYaml(PlanRelativeTo(p.plan, flags.output))});
-  if (!WriteOutputDir(flags.output, files, flags.force, s.sink())) return s.Finish(true);
-  if (built && !built->package.artifacts.empty()) {
-    std::cout << "Built " << built->package.artifacts.size() << " artifact(s) into " << flags.output
+  for (EmittedFile& f : DeployKitFiles(*r.model, *r.emitted, emit_options_))
+    files.push_back(std::move(f));
+  files.push_back({"plan.yaml", PlanToYaml(PlanRelativeTo(*r.plan, emit.output))});
+  r.written = WriteOutputDir(emit.output, files, emit.force, s_.sink());
+  return r.written;
+}
+
+int CommandStages::FinishWritten(const PipelineResult& r) {
+  const std::string& output = emit.output;
+  if (built_ && !built_->package.artifacts.empty()) {
+    std::cout << "Built " << built_->package.artifacts.size() << " artifact(s) into " << output
               << "/packages (deflate level 6; unzipped sizes read back from "
               << "each zip's central directory):\n";
-    PrintArtifactTable(built->package.artifacts, std::cout);
-  } else if (built) {
-    std::cout << "No stack ships a zip of its own; image recipes (if any) are in " << flags.output
+    PrintArtifactTable(built_->package.artifacts, std::cout);
+  } else if (built_) {
+    std::cout << "No stack ships a zip of its own; image recipes (if any) are in " << output
               << "/packages.\n";
   }
-  std::cout << "Wrote " << result->stacks.size()
-            << (result->stacks.size() == 1 ? " template (" : " templates (")
-            << WiringModeName(options.mode) << " mode) to " << flags.output << "; verified "
-            << report.resources_checked << " resources against " << p.model->path()
+  std::cout << "Wrote " << r.emitted->stacks.size()
+            << (r.emitted->stacks.size() == 1 ? " template (" : " templates (")
+            << WiringModeName(emit_options_.mode) << " mode) to " << output << "; verified "
+            << r.verify->resources_checked << " resources against " << r.model->path()
             << ".\nDeploy order:";
-  for (const auto& name : result->deploy_order) std::cout << ' ' << name;
-  std::cout << "\nSee " << flags.output << "/README.md for the commands.\n";
-  built.reset();  // removes the staging directory: the one teardown with an effect outside
-  return s.ExitWithoutTeardown(s.Finish(true));
+  for (const auto& name : r.emitted->deploy_order) std::cout << ' ' << name;
+  std::cout << "\nSee " << output << "/README.md for the commands.\n";
+  built_.reset();  // removes the staging directory: the one teardown with an effect outside
+  return s_.ExitWithoutTeardown(s_.Finish(true));
 }
 
 }  // namespace cfnsplit::cli

@@ -5,42 +5,33 @@
 #include "cfnsplit/codes.hpp"
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/sizing.hpp"
+#include "cfnsplit/sizing_inputs.hpp"
 #include "cli/planning.hpp"
 
 namespace cfnsplit::cli {
 
-SizingOptions ToSizingOptions(const TemplateModel& model, const PackageOptions& o,
+// The options as the sizing stage takes them: with Lambda's limits of the rules in effect and
+// the template's folder.
+SizingOptions ToSizingOptions(const TemplateModel& model, const SizingOptions& options,
                               const RuleSet& rules) {
-  SizingOptions s;
+  SizingOptions s = options;
   s.limits = LambdaLimits::From(rules.quotas);
-  s.manifest = o.manifest;
-  s.requirements = o.requirements;
-  s.site_packages = o.site_packages;
-  s.wheelhouse = o.wheelhouse;
-  for (const auto& a : o.artifacts) {
-    auto eq = a.find('=');
-    s.artifacts.emplace_back(eq == std::string::npos ? "" : a.substr(0, eq),
-                             eq == std::string::npos ? a : a.substr(eq + 1));
-  }
-  s.serverless_config = o.serverless_config;
-  s.packaging = o.packaging;
-  s.infer_imports = o.infer_imports;
-  s.code_dirs = o.code;
   s.template_dir = DirName(model.path());
   return s;
 }
 
-static bool ArtifactsWellFormed(Session& s, const PackageOptions& options) {
-  for (const auto& a : options.artifacts)
-    if (a.find('=') == std::string::npos || a.front() == '=') {
-      s.sink().Error("E0020", {}, "--artifact takes NAME=path.zip, got '" + a + "'");
+// An --artifact without NAME= (the table keeps its name empty, the value as its path).
+static bool ArtifactsWellFormed(Session& s, const SizingOptions& options) {
+  for (const auto& [name, path] : options.artifacts)
+    if (name.empty()) {
+      s.sink().Error("E0020", {}, "--artifact takes NAME=path.zip, got '" + path + "'");
       return false;
     }
   return true;
 }
 
 std::optional<PackageModel> LoadPackageModel(Session& s, const TemplateModel& model,
-                                             const PackageOptions& options, DiagnosticSink* sink) {
+                                             const SizingOptions& options, DiagnosticSink* sink) {
   if (!ArtifactsWellFormed(s, options)) return std::nullopt;
   return BuildPackageModel(model.functions, ToSizingOptions(model, options, s.rules()), s.sources(),
                            sink ? *sink : s.sink());
@@ -95,12 +86,12 @@ PackageView ToView(const PackageModel& pm) {
 }  // namespace
 
 std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
-                                        const PackageOptions& options,
+                                        const SizingOptions& options,
                                         std::vector<PlanInput>* inputs,
                                         std::shared_ptr<PackageModel>* model_out) {
   PackageView view;
   if (!options.packaging.empty()) view.packaging = options.packaging;
-  if (!options.any()) return view;
+  if (!AnySizingSource(options)) return view;
   // A function over the limit as packaged today is why the user splits; planning reports what
   // no split can fix itself (E4008), so the sizing stage's package-limit errors (E6101) are
   // dropped here.
@@ -112,14 +103,11 @@ std::optional<PackageView> LoadPackages(Session& s, const TemplateModel& model,
     if (!(d.severity == Severity::kError && CodeHas(d.code, kPackageLimit))) s.sink().Report(d);
   // A zip that cannot be read or lies about its sizes would be sized at 0 bytes: never plan on it.
   if (!pm || s.HasInputErrors()) return std::nullopt;
-  if (inputs) {
-    if (!options.manifest.empty())
-      inputs->push_back({"manifest", options.manifest, FileSha(options.manifest)});
-    for (const auto& r : options.requirements) inputs->push_back({"requirements", r, FileSha(r)});
-    if (!options.serverless_config.empty())
-      inputs->push_back(
-          {"serverless-config", options.serverless_config, FileSha(options.serverless_config)});
-  }
+  if (inputs)  // the files a plan records, so that later commands size the same way
+    for (const SizingInput& in : SizingInputs())
+      if (!in.plan_role.empty())
+        for (const std::string& path : in.values(options))
+          inputs->push_back({in.plan_role, path, FileSha(path)});
   PackageView view_out = ToView(*pm);
   if (model_out) *model_out = std::make_shared<PackageModel>(std::move(*pm));
   return view_out;

@@ -13,27 +13,22 @@
 
 namespace cfnsplit::cli {
 
-void AddPackageOptions(CLI::App& cmd, PackageOptions& o) {
-  cmd.add_option("--manifest", o.manifest, "Dependency manifest (YAML/JSON, see docs/sizing.md)");
-  cmd.add_option("--requirements", o.requirements, "Service-wide requirements.txt (repeatable)");
-  cmd.add_option("--site-packages", o.site_packages,
-                 "Installed tree to measure (pip install -t DIR)");
-  cmd.add_option("--wheelhouse", o.wheelhouse, "Directory of wheels to measure");
-  cmd.add_option("--artifact", o.artifacts, "NAME=path.zip: a built artifact to measure");
-  cmd.add_option("--serverless-config", o.serverless_config,
-                 "serverless.yml (pythonRequirements options)");
-  cmd.add_option("--packaging", o.packaging, "shared, individual or layer")
-      ->check(CLI::IsMember({"shared", "individual", "layer"}));
-  cmd.add_option("--infer-imports", o.infer_imports,
-                 "Infer each function's requirements from its handler's imports: on, off, or "
-                 "auto (on when the handler is found and an installed tree is given; a manifest "
-                 "entry always wins)")
-      ->check(CLI::IsMember({"on", "off", "auto"}));
-  // split registers --code once for both inference and --build (see AddBuildFlags).
-  if (!cmd.get_option_no_throw("--code"))
-    cmd.add_option("--code", o.code,
-                   "Code tree holding the handlers (repeatable; default: CodeUri, the manifest's "
-                   "code, the serverless.yml folder, the template's folder)");
+void AddSizingOptions(CLI::App& cmd, SizingOptions& o) {
+  for (const SizingInput& in : SizingInputs()) {
+    // split registers --code once for both inference and --build (see AddBuildFlags).
+    if (cmd.get_option_no_throw(in.flag)) continue;
+    if (!in.default_value.empty()) in.add(o, in.default_value);
+    CLI::Option* option =
+        in.repeatable ? cmd.add_option_function<std::vector<std::string>>(
+                            in.flag,
+                            [&o, &in](const std::vector<std::string>& values) {
+                              for (const auto& v : values) in.add(o, v);
+                            },
+                            in.help)
+                      : cmd.add_option_function<std::string>(
+                            in.flag, [&o, &in](const std::string& v) { in.add(o, v); }, in.help);
+    if (!in.choices.empty()) option->check(CLI::IsMember(in.choices));
+  }
 }
 
 void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
@@ -56,10 +51,10 @@ void AddPlanningOptions(CLI::App& cmd, PlanningOptions& o) {
   cmd.add_option("--deployed", o.deployed,
                  "The deployed template (get-template output): resources that can move neither "
                  "by refactoring, import nor safe re-creation stay in the base stack");
-  AddPackageOptions(cmd, o.packages);
+  AddSizingOptions(cmd, o.packages);
 }
 
-bool Planned::IsInput(const std::string& path) const {
+bool CommandStages::IsInput(const std::string& path) const {
   struct stat a {
   }, b{};
   if (stat(path.c_str(), &a) != 0) return false;
@@ -96,7 +91,8 @@ bool ParsePins(Session& s, const PlanningOptions& o, std::vector<Pin>& pins) {
 
 // Why a template needs no split, or "" when it does: every per-stack quota and Lambda's package
 // limit hold for the template as it is.
-std::string NothingToSplit(const Analysis& a, const PackageView& packages, const RuleSet& rules) {
+std::string WhyNothingToSplit(const Analysis& a, const PackageView& packages,
+                              const RuleSet& rules) {
   std::string figures;
   for (const QuotaUse& q : a.quotas) {
     const Quota* rule = rules.quotas.Find(q.key);
@@ -140,78 +136,18 @@ static bool PinDeployed(Session& s, const std::string& path, const TemplateModel
   return true;
 }
 
-std::optional<Planned> MakePlan(Session& s, const std::string& template_path,
-                                const PlanningOptions& options) {
-  if (!s.LoadRules()) return std::nullopt;
-  Planned p;
-  // Quota findings about the unsplit template are why the user splits: not errors here.
-  DiagnosticSink analysis_sink;
-  PipelineResult loaded = s.RunTemplate(template_path, Stage::kAnalysis, &analysis_sink);
-  if (!loaded.ok) return std::nullopt;
-  p.model = std::move(loaded.model);
-  p.analysis = std::move(*loaded.analysis);
-  // A template CloudFormation would reject (a Ref to nothing, say) is not split: the error may
-  // hide a dependency the plan needs to see.
-  if (s.sink().has_errors()) {
-    s.sink().Error("E4100", {},
-                   "the template has errors (above); fix them before planning a split");
-    return std::nullopt;
-  }
-  PlanOptions plan_options;
-  plan_options.mode = *ParseWiringMode(options.mode);
-  plan_options.strategy = options.strategy.empty() ? "auto" : options.strategy;
-  plan_options.headroom = options.headroom;
-  plan_options.effort = options.effort;
-  plan_options.max_stacks = options.max_stacks;
-  plan_options.allow_mixed_owners = options.allow_mixed_owners;
-  if (!ParsePins(s, options, plan_options.pins)) return std::nullopt;
-  // Pins from a previous plan may name resources that are gone; keep only those that exist.
-  std::vector<Pin> kept;
-  for (const auto& pin : plan_options.pins) {
-    if (p.model->FindResource(pin.resource))
-      kept.push_back(pin);
-    else if (pin.source == "cli")
-      s.sink().Error("E0021", {}, "--pin names no resource '" + pin.resource + "'");
-  }
-  plan_options.pins = kept;
-  if (s.sink().has_errors()) return std::nullopt;
-  std::map<std::string, std::string> deployed_pins;
-  if (!options.deployed.empty() &&
-      !PinDeployed(s, options.deployed, *p.model, plan_options.pins, deployed_pins))
-    return std::nullopt;
-  const std::string& text = s.sources().text(p.model->file());
-  for (const auto& d : analysis_sink.diagnostics())
-    if (CodeHas(d.code, kDemotedWhenPlanning))
-      s.sink().Warning(DemotedCode(d.code), d.loc, d.message + " (kept together in one stack)");
-  std::vector<PlanInput> inputs = {{"template", template_path, Sha256Hex(text)}};
-  p.package_options = options.packages;
-  auto packages = LoadPackages(s, *p.model, options.packages, &inputs, &p.package_model);
-  if (!packages) return std::nullopt;
-  p.packages = std::move(*packages);
-  for (const auto& in : inputs) p.input_paths.push_back(in.path);
-  bool split_asked = !options.strategy.empty() || !options.pins.empty() ||
-                     !options.previous.empty() || !deployed_pins.empty();
-  if (!split_asked) {
-    p.nothing_to_split = NothingToSplit(p.analysis, p.packages, s.rules());
-    if (!p.nothing_to_split.empty()) return p;
-  }
-  auto plan =
-      PartitionTemplate(p.analysis, p.packages, s.rules(), plan_options, s.sink(), &p.check);
-  if (!plan) return std::nullopt;
-  p.plan = std::move(*plan);
-  p.plan.inputs = inputs;  // inputs and explanations are not what CheckPlan reads
-  for (const auto& [id, why] : deployed_pins) p.plan.explanations[id] = why;
-  p.check_current = true;
-  return p;
+CommandStages::CommandStages(Session& s) : s_(s) {}
+CommandStages::~CommandStages() = default;
+
+void CommandStages::PlanTemplate(std::string template_path, const PlanningOptions& options) {
+  template_path_ = std::move(template_path);
+  planning_ = options;
 }
 
-int NothingToSplit(Session& s, const Planned& p, const std::string& format) {
-  std::string why = p.model->path() + " is within every stack quota (" + p.nothing_to_split + ")";
-  ReportSubject subject;
-  subject.model = p.model.get();
-  subject.nothing_to_split = &why;
-  RenderReport(format, kPlanReport, subject, std::cout);
-  return s.Finish(true);
+void CommandStages::ReadPlan(std::string plan_path, bool rebase, const SizingOptions& overrides) {
+  plan_path_ = std::move(plan_path);
+  rebase_ = rebase;
+  overrides_ = overrides;
 }
 
 // A plan's input path as given when it was made (relative to the working directory then), or
@@ -223,59 +159,158 @@ static std::string ResolvePlanInput(const std::string& plan_path, const std::str
   return DirName(plan_path) + "/" + input;
 }
 
-std::optional<Planned> LoadPlanAndTemplate(Session& s, const std::string& plan_path, bool rebase,
-                                           const PackageOptions& overrides) {
-  if (!s.LoadRules()) return std::nullopt;
-  auto plan = ReadPlanFile(s, plan_path);
-  if (!plan) return std::nullopt;
-  const PlanInput* in = plan->Input("template");
-  if (!in) {
-    s.sink().Error("E4101", {}, "plan '" + plan_path + "' names no template input");
-    return std::nullopt;
+PipelineResult CommandStages::Run(Stage stop_after) {
+  // Planning from a template that fails is a finding about it; a plan file that cannot be used
+  // (with its template) is an input error, exit 2.
+  input_ok_ = plan_path_.empty();
+  if (!s_.LoadRules()) return {};
+  if (plan_path_.empty()) return s_.RunTemplate(template_path_, stop_after, &analysis_sink_, this);
+  read_plan_ = ReadPlanFile(s_, plan_path_);
+  if (!read_plan_) return {};
+  template_input_ = read_plan_->Input("template");
+  if (!template_input_) {
+    s_.sink().Error("E4101", {}, "plan '" + plan_path_ + "' names no template input");
+    return {};
   }
-  if (in->path.empty()) {
-    s.sink().Error("E4101", {}, "plan '" + plan_path + "': the template input has an empty path");
-    return std::nullopt;
+  if (template_input_->path.empty()) {
+    s_.sink().Error("E4101", {}, "plan '" + plan_path_ + "': the template input has an empty path");
+    return {};
   }
-  std::string path = ResolvePlanInput(plan_path, in->path);
-  Planned p;
-  DiagnosticSink analysis_sink;  // review reports the plan's violations, not the template's quotas
-  PipelineResult loaded = s.RunTemplate(path, Stage::kAnalysis, &analysis_sink);
-  if (!loaded.ok) return std::nullopt;
-  p.model = std::move(loaded.model);
-  p.analysis = std::move(*loaded.analysis);
-  const std::string& text = s.sources().text(p.model->file());
-  const std::string sha = Sha256Hex(text);
-  if (sha != in->sha256) {
-    if (!rebase) {
-      s.sink().Error("E4102", {},
-                     "the template '" + path +
-                         "' changed since the plan was made; "
-                         "pass --rebase to check the plan against it as it is now");
-      return std::nullopt;
+  // review reports the plan's violations, not the template's quotas.
+  return s_.RunTemplate(ResolvePlanInput(plan_path_, template_input_->path), stop_after,
+                        &analysis_sink_, this);
+}
+
+bool CommandStages::Failed(bool input_ok) {
+  input_ok_ = input_ok;
+  return false;
+}
+
+int CommandStages::Fail() { return s_.Finish(input_ok_ && !s_.HasInputErrors()); }
+
+bool CommandStages::Admit(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
+  if (s_.HasInputErrors()) return false;  // a bad option reported before the run
+  return plan_path_.empty() ? AdmitTemplate(r) : AdmitPlanned(r);
+}
+
+// Planning: a template with errors is not split; pins (--pin, --previous, --deployed) are read.
+bool CommandStages::AdmitTemplate(PipelineResult& r) {
+  // A template CloudFormation would reject (a Ref to nothing, say) is not split: the error may
+  // hide a dependency the plan needs to see.
+  if (s_.sink().has_errors()) {
+    s_.sink().Error("E4100", {},
+                    "the template has errors (above); fix them before planning a split");
+    return false;
+  }
+  const PlanningOptions& options = planning_;
+  plan_options_.mode = *ParseWiringMode(options.mode);
+  plan_options_.strategy = options.strategy.empty() ? "auto" : options.strategy;
+  plan_options_.headroom = options.headroom;
+  plan_options_.effort = options.effort;
+  plan_options_.max_stacks = options.max_stacks;
+  plan_options_.allow_mixed_owners = options.allow_mixed_owners;
+  if (!ParsePins(s_, options, plan_options_.pins)) return false;
+  // Pins from a previous plan may name resources that are gone; keep only those that exist.
+  std::vector<Pin> kept;
+  for (const auto& pin : plan_options_.pins) {
+    if (r.model->FindResource(pin.resource))
+      kept.push_back(pin);
+    else if (pin.source == "cli")
+      s_.sink().Error("E0021", {}, "--pin names no resource '" + pin.resource + "'");
+  }
+  plan_options_.pins = kept;
+  if (s_.sink().has_errors()) return false;
+  if (!options.deployed.empty() &&
+      !PinDeployed(s_, options.deployed, *r.model, plan_options_.pins, deployed_pins_))
+    return false;
+  for (const auto& d : analysis_sink_.diagnostics())
+    if (CodeHas(d.code, kDemotedWhenPlanning))
+      s_.sink().Warning(DemotedCode(d.code), d.loc, d.message + " (kept together in one stack)");
+  inputs_ = {{"template", template_path_, Sha256Hex(s_.sources().text(r.model->file()))}};
+  package_options = options.packages;
+  return true;
+}
+
+// A plan file: its template must be the one it was made from (or --rebase); the sizing inputs
+// it records are used unless given again.
+bool CommandStages::AdmitPlanned(PipelineResult& r) {
+  const std::string& path = r.model->path();
+  template_sha_ = Sha256Hex(s_.sources().text(r.model->file()));
+  if (template_sha_ != template_input_->sha256) {
+    if (!rebase_) {
+      s_.sink().Error("E4102", {},
+                      "the template '" + path +
+                          "' changed since the plan was made; "
+                          "pass --rebase to check the plan against it as it is now");
+      return false;
     }
-    s.sink().Warning("W4103", {}, "checking the plan against the changed template '" + path + "'");
+    s_.sink().Warning("W4103", {}, "checking the plan against the changed template '" + path + "'");
   }
-  std::vector<PlanInput> inputs = {{"template", path, sha}};
-  PackageOptions package_options = overrides;
-  if (const PlanInput* manifest = plan->Input("manifest"); manifest && overrides.manifest.empty())
-    package_options.manifest = ResolvePlanInput(plan_path, manifest->path);
-  if (const PlanInput* sls = plan->Input("serverless-config");
-      sls && overrides.serverless_config.empty())
-    package_options.serverless_config = ResolvePlanInput(plan_path, sls->path);
-  if (overrides.requirements.empty())
-    for (const PlanInput& input : plan->inputs)
-      if (input.role == "requirements")
-        package_options.requirements.push_back(ResolvePlanInput(plan_path, input.path));
-  p.package_options = package_options;
-  auto packages = LoadPackages(s, *p.model, package_options, &inputs, &p.package_model);
-  if (!packages) return std::nullopt;
-  p.packages = std::move(*packages);
-  p.plan = std::move(*plan);
-  for (PlanInput& i : p.plan.inputs) i.path = ResolvePlanInput(plan_path, i.path);
-  for (const auto& i : inputs) p.input_paths.push_back(i.path);
-  p.input_paths.push_back(plan_path);
-  return p;
+  inputs_ = {{"template", path, template_sha_}};
+  package_options = overrides_;
+  // The sizing inputs the plan recorded, unless given again.
+  for (const SizingInput& in : SizingInputs()) {
+    if (in.plan_role.empty() || !in.values(overrides_).empty()) continue;
+    for (const PlanInput& input : read_plan_->inputs)
+      if (input.role == in.plan_role)
+        in.add(package_options, ResolvePlanInput(plan_path_, input.path));
+  }
+  return true;
+}
+
+bool CommandStages::Size(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
+  auto packages = LoadPackages(s_, *r.model, package_options, &inputs_, &r.package_model);
+  if (!packages) return false;
+  r.packages = std::move(*packages);
+  return true;
+}
+
+bool CommandStages::Plan(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
+  if (plan_path_.empty()) {
+    if (!MakePlan(r)) return false;
+  } else {
+    r.plan = std::move(*read_plan_);
+    read_plan_.reset();
+    template_input_ = nullptr;
+    for (PlanInput& i : r.plan->inputs) i.path = ResolvePlanInput(plan_path_, i.path);
+  }
+  for (const auto& in : inputs_) input_paths.push_back(in.path);
+  if (!plan_path_.empty() && !plan_rewritten) input_paths.push_back(plan_path_);
+  for (const auto& in : also_inputs) input_paths.push_back(in);
+  if (!r.plan || emit.mode.empty()) return true;
+  // Emitted in another mode than planned: the plan's check no longer holds.
+  const WiringMode mode = *ParseWiringMode(emit.mode);
+  if (r.plan->options.mode != mode) r.check.reset();
+  r.plan->options.mode = mode;
+  return true;
+}
+
+// From the template: nothing to split (the plan left unset), or the packer's plan and check.
+bool CommandStages::MakePlan(PipelineResult& r) {
+  const PlanningOptions& options = planning_;
+  bool split_asked = !options.strategy.empty() || !options.pins.empty() ||
+                     !options.previous.empty() || !deployed_pins_.empty();
+  if (!split_asked) {
+    nothing_to_split = WhyNothingToSplit(*r.analysis, r.packages, s_.rules());
+    if (!nothing_to_split.empty()) return true;
+  }
+  PlanCheck check;
+  r.plan = PartitionTemplate(*r.analysis, r.packages, s_.rules(), plan_options_, s_.sink(), &check);
+  if (!r.plan) return false;
+  r.check = std::move(check);
+  r.plan->inputs = inputs_;  // inputs and explanations are not what CheckPlan reads
+  for (const auto& [id, why] : deployed_pins_) r.plan->explanations[id] = why;
+  return true;
+}
+
+int NothingToSplit(Session& s, const TemplateModel& model, const std::string& reason,
+                   const std::string& format) {
+  std::string why = model.path() + " is within every stack quota (" + reason + ")";
+  ReportSubject subject;
+  subject.model = &model;
+  subject.nothing_to_split = &why;
+  RenderReport(format, kPlanReport, subject, std::cout);
+  return s.Finish(true);
 }
 
 }  // namespace cfnsplit::cli

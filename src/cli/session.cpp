@@ -16,15 +16,15 @@ bool Session::LoadRules() {
 }
 
 PipelineResult Session::RunTemplate(const std::string& path, Stage stop_after,
-                                    DiagnosticSink* analysis_sink) {
+                                    DiagnosticSink* analysis_sink, LaterStages* later) {
   PipelineInputs inputs;
   inputs.template_path = path;
   inputs.model.owner_key = rules_ ? rules_->owner_key : "owner";
   inputs.limits.max_bytes = options_.max_input_bytes;
-  PipelineRun run{sources_, sink_, rules_ ? &*rules_ : nullptr, analysis_sink};
+  PipelineRun run{sources_, sink_, rules_ ? &*rules_ : nullptr, analysis_sink, later};
   PipelineResult result = RunPipeline(inputs, stop_after, run);
   // An input error reported earlier in the session (a bad option, ...) stops the run as well.
-  if (result.model && HasInputErrors()) {
+  if (stop_after <= Stage::kAnalysis && result.model && HasInputErrors()) {
     result.analysis.reset();
     result.model.reset();
     result.ok = false;

@@ -40,9 +40,10 @@ class Session {
   bool LoadRules();
   /// Runs a template through the pipeline (pipeline.hpp) up to `stop_after`, with the session's
   /// rules (LoadRules first) and limits; the analysis's findings go to `analysis_sink` (null: the
-  /// session's sink). After an input error the model and analysis are null.
+  /// session's sink), the stages after analysis are `later`'s (CommandStages). Up to analysis,
+  /// after an input error the model and analysis are null (later stages check for themselves).
   PipelineResult RunTemplate(const std::string& path, Stage stop_after,
-                             DiagnosticSink* analysis_sink = nullptr);
+                             DiagnosticSink* analysis_sink = nullptr, LaterStages* later = nullptr);
   /// Loads and models a template (RunTemplate up to Stage::kModel); null after an input error.
   std::unique_ptr<TemplateModel> LoadTemplate(const std::string& path);
 

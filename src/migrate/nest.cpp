@@ -373,7 +373,8 @@ bool MigrationPlanner::NestSteps(std::size_t& n) {
   const bool kept = !all_kept.empty();
   for (std::size_t i = 0; i < rewired.size(); ++i)
     DeferMovedExports(rewired[i], names[i], all_kept, own[i]);
-  TrimRewiredOutputs(rewired[0], parent_now, own[0], rules_.Limit("outputs_per_stack"));
+  TrimRewiredOutputs(rewired[0], parent_now, own[0],
+                     rules_.quotas.StackLimit(QuotaMeasure::kOutputs));
   auto update = [&](const std::string& folder, const Value& root,
                     const std::function<const Value&(std::size_t)>& child) {
     for (std::size_t i = 1; i < nested_->stacks.size(); ++i)

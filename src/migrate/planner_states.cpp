@@ -144,8 +144,8 @@ EmitOptions MigrationPlanner::FinalEmitOptions(WiringMode mode) const {
   options.mode = mode;
   options.format = TemplateFormat::kJson;
   options.stack_name = options_.deployed_stack;
-  options.max_root_outputs = rules_.Limit("outputs_per_stack");
-  options.max_root_parameters = rules_.Limit("parameters_per_stack");
+  options.max_root_outputs = rules_.quotas.StackLimit(QuotaMeasure::kOutputs);
+  options.max_root_parameters = rules_.quotas.StackLimit(QuotaMeasure::kParameters);
   return options;
 }
 

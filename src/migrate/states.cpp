@@ -138,8 +138,8 @@ std::optional<State> EmitState(const TemplateModel& model, const SplitPlan& plan
   options.mode = WiringMode::kExports;
   options.format = TemplateFormat::kJson;
   options.stack_name = stack;
-  options.max_root_outputs = rules.Limit("outputs_per_stack");
-  options.max_root_parameters = rules.Limit("parameters_per_stack");
+  options.max_root_outputs = rules.quotas.StackLimit(QuotaMeasure::kOutputs);
+  options.max_root_parameters = rules.quotas.StackLimit(QuotaMeasure::kParameters);
   DiagnosticSink local;
   auto result = EmitStacks(model, plan, rules, options, local);
   bool ok = result.has_value() && local.error_count() == 0;

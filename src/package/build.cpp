@@ -20,11 +20,12 @@
 #include <mutex>
 #include <thread>
 
+#include "cfnsplit/numbers.hpp"
 #include "cfnsplit/plan.hpp"
+#include "cfnsplit/python_files.hpp"
 #include "cfnsplit/timings.hpp"
 #include "package/contents.hpp"
 #include "package/zip_writer.hpp"
-#include "sizing/internal.hpp"
 
 extern char** environ;
 
@@ -283,12 +284,12 @@ class Builder {
     if (c.tmp_bytes <= c.ephemeral_bytes) return true;
     std::string function = c.zip_functions.empty() ? "" : c.zip_functions.front();
     const Resource* res = model_.FindResource(function);
-    sink_.Error(
-        "E7013", res ? res->loc : SourceLoc{},
-        "stack " + c.stack + ": its .requirements.zip extracts " + GroupDigits(c.tmp_bytes) +
-            " bytes into /tmp, more than its functions' " + GroupDigits(c.ephemeral_bytes) +
-            " bytes of ephemeral storage; nothing was written",
-        {"raise EphemeralStorage (up to 10,240 MB), or split the stack's functions"});
+    sink_.Error("E7013", res ? res->loc : SourceLoc{},
+                "stack " + c.stack + ": its .requirements.zip extracts " +
+                    GroupDigits(c.tmp_bytes) + " bytes into /tmp, more than its functions' " +
+                    GroupDigits(c.ephemeral_bytes) +
+                    " bytes of ephemeral storage; nothing was written",
+                {"raise EphemeralStorage (up to 10,240 MB), or split the stack's functions"});
     return false;
   }
 
@@ -308,15 +309,15 @@ class Builder {
                     " bytes (it measures code only from manifest or CodeUri folders); move "
                     "functions or files out of this stack, or re-plan with the code measured");
     if (!c.layer_id.empty()) res = model_.FindResource(c.layer_id);
-    sink_.Error(
-        "E7006", res ? res->loc : SourceLoc{},
-        (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " +
-            GroupDigits(unzipped) + " bytes" +
-            (c.layer_bytes ? " plus " + GroupDigits(c.layer_bytes) + " of layers" : "") +
-            ", over Lambda's limit of " + GroupDigits(packages_.limits.unzipped_bytes) + " (by " +
-            GroupDigits(unzipped + c.layer_bytes - packages_.limits.unzipped_bytes) +
-            "); nothing was written",
-        notes);
+    sink_.Error("E7006", res ? res->loc : SourceLoc{},
+                (c.layer_id.empty() ? "stack " : "layer ") + c.stack + ": its artifact unzips to " +
+                    GroupDigits(unzipped) + " bytes" +
+                    (c.layer_bytes ? " plus " + GroupDigits(c.layer_bytes) + " of layers" : "") +
+                    ", over Lambda's limit of " + GroupDigits(packages_.limits.unzipped_bytes) +
+                    " (by " +
+                    GroupDigits(unzipped + c.layer_bytes - packages_.limits.unzipped_bytes) +
+                    "); nothing was written",
+                notes);
     return false;
   }
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "cfnsplit/load.hpp"
+#include "cfnsplit/python_files.hpp"
 #include "package/internal.hpp"
-#include "sizing/internal.hpp"
 
 namespace cfnsplit::package {
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "sizing/internal.hpp"
+#include "cfnsplit/python_files.hpp"
 
 namespace cfnsplit::package {
 

@@ -4,8 +4,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cfnsplit/numbers.hpp"
 #include "cfnsplit/package.hpp"
-#include "sizing/internal.hpp"
+#include "cfnsplit/python_files.hpp"
 
 namespace cfnsplit {
 namespace {

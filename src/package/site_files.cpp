@@ -11,8 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "cfnsplit/numbers.hpp"
+#include "cfnsplit/python_files.hpp"
 #include "package/internal.hpp"
-#include "sizing/internal.hpp"
 
 namespace cfnsplit::package {
 namespace fs = std::filesystem;

@@ -15,9 +15,9 @@ std::string Percent(double share) {
   return out.str();
 }
 
-std::string QuotaFlag(const QuotaUse& q, double approaching) {
-  if (q.used > q.limit) return "OVER";
-  if (q.share() >= approaching) return "near";
+std::string QuotaFlag(const QuotaUse& q) {
+  if (q.over()) return "OVER";
+  if (q.near) return "near";
   return "";
 }
 
@@ -29,7 +29,7 @@ void PrintQuotas(const Analysis& a, std::ostream& out) {
   for (const auto& q : a.quotas) {
     out << "  " << std::left << std::setw(30) << q.what << std::right << std::setw(12)
         << GroupDigits(q.used) << std::setw(12) << GroupDigits(q.limit) << std::setw(7)
-        << Percent(q.share()) << "  " << QuotaFlag(q, 0.9);
+        << Percent(q.share()) << "  " << QuotaFlag(q);
     if (!q.detail.empty()) out << "  (" << q.detail << ")";
     out << "\n";
   }
@@ -169,9 +169,9 @@ nlohmann::json AnalysisJson(const Analysis& a, const DiagnosticSink& sink,
                            {"what", q.what},
                            {"used", q.used},
                            {"limit", q.limit},
-                           {"status", q.used > q.limit   ? "over"
-                                      : q.share() >= 0.9 ? "near"
-                                                         : "ok"}});
+                           {"status", q.over() ? "over"
+                                      : q.near ? "near"
+                                               : "ok"}});
   std::map<std::string, std::map<std::string, int>> classes;
   std::map<std::string, int> types;
   for (std::size_t i = 0; i < a.info.size(); ++i) {

@@ -11,16 +11,18 @@ namespace {
 using report::XmlEscape;
 std::string Html(const std::string& s) { return XmlEscape(s); }
 
-// One bar per quota: width is the share of the budget, red past it.
-std::string Bar(const char* what, std::uint64_t used, std::uint64_t budget, bool bytes) {
+// One bar per quota: width is the share of the budget, red past it, "near" from `near_share`
+// (QuotaTable::NearShare).
+std::string Bar(const char* what, std::uint64_t used, std::uint64_t budget, bool bytes,
+                double near_share) {
   double share = budget ? static_cast<double>(used) / static_cast<double>(budget) : 0;
   int width = static_cast<int>(std::min(share, 1.0) * 100 + 0.5);
   std::ostringstream out;
   out << "<div class=\"bar\"><span class=\"label\">" << what
       << "</span><span class=\"track\"><span class=\"fill"
-      << (share > 1      ? " over"
-          : share >= 0.9 ? " near"
-                         : "")
+      << (share > 1             ? " over"
+          : share >= near_share ? " near"
+                                : "")
       << "\" style=\"width:" << width << "%\"></span></span><span class=\"value\">"
       << (bytes ? HumanBytes(used) + " / " + HumanBytes(budget)
                 : GroupDigits(used) + " / " + GroupDigits(budget))
@@ -63,18 +65,21 @@ std::string PlanHtml(const Analysis& a, const SplitPlan& plan, const PlanCheck& 
     out << "</ul>\n";
   }
   out << "<h2>Stacks</h2>\n";
+  const double near = rules.quotas.NearShare();
   for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
     const auto& s = plan.stacks[i];
     const StackFigures& f = i < check.figures.size() ? check.figures[i] : s.figures;
     out << "<div class=\"stack\" data-stack=\"" << Html(s.name) << "\"><h3>" << Html(s.name)
         << " <small>(" << StackRoleName(s.role)
         << (s.owner.empty() ? "" : ", owner " + Html(s.owner)) << ")</small></h3>\n";
-    out << Bar("resources", f.resources, Budget(rules, QuotaMeasure::kResources, h), false)
-        << Bar("parameters", f.parameters, Budget(rules, QuotaMeasure::kParameters, h), false)
-        << Bar("outputs", f.outputs, Budget(rules, QuotaMeasure::kOutputs, h), false)
-        << Bar("template", f.template_bytes, Budget(rules, QuotaMeasure::kTemplateBytes, h), true);
+    out << Bar("resources", f.resources, Budget(rules, QuotaMeasure::kResources, h), false, near)
+        << Bar("parameters", f.parameters, Budget(rules, QuotaMeasure::kParameters, h), false, near)
+        << Bar("outputs", f.outputs, Budget(rules, QuotaMeasure::kOutputs, h), false, near)
+        << Bar("template", f.template_bytes, Budget(rules, QuotaMeasure::kTemplateBytes, h), true,
+               near);
     if (f.package_bytes)
-      out << Bar("package", f.package_bytes, Budget(rules, QuotaMeasure::kPackageBytes, h), true);
+      out << Bar("package", f.package_bytes, Budget(rules, QuotaMeasure::kPackageBytes, h), true,
+                 near);
     out << "\n<details><summary>" << s.resources.size()
         << " resources</summary><table class=\"resources\">"
         << "<tr><th>resource</th><th>type</th><th>why here</th></tr>";

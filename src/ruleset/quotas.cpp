@@ -105,6 +105,7 @@ LambdaLimits LambdaLimits::From(const QuotaTable& quotas) {
   l.layers = quotas.Limit(quota::kLambdaLayers);
   l.image_bytes = quotas.Limit(quota::kLambdaImageBytes);
   l.tmp_max_mb = quotas.Limit(quota::kLambdaTmpMaxMb);
+  l.near_share = quotas.NearShare();
   return l;
 }
 

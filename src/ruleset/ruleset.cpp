@@ -239,7 +239,7 @@ bool ReadQuota(const Value& q, Quota& quota, DiagnosticSink& sink) {
 void ReadLimits(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
   CheckKeys(doc, {"schema", "checked", "approaching", "quotas"}, sink);
   if (const Value* a = doc.Find("approaching"); a && a->is_number())
-    rules.approaching = std::stod(a->text());
+    rules.quotas.SetNearShare(std::stod(a->text()));
   const Value* quotas = doc.Find("quotas");
   if (!quotas || !quotas->is_list()) {
     sink.Error("E0010", doc.loc(), "limits file needs a 'quotas' list");

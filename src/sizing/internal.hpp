@@ -18,6 +18,7 @@
 
 #include "cfnsplit/diagnostics.hpp"
 #include "cfnsplit/numbers.hpp"
+#include "cfnsplit/python_files.hpp"
 #include "cfnsplit/sizing.hpp"
 #include "cfnsplit/value.hpp"
 
@@ -129,36 +130,10 @@ struct SitePackages {
 std::optional<SitePackages> ScanSitePackages(const std::string& root, SourceManager& sources,
                                              DiagnosticSink& sink);
 
-/// A RECORD path relative to `root` ("a/./b/../c" → "a/c"; absolute paths under `root` made
-/// relative); "" when it leaves the root.
-std::string NormalizeRelative(std::string path, const std::string& root);
-
-/// Splits a RECORD text into rows of fields (Python csv default dialect).
-std::vector<std::vector<std::string>> ParseCsv(std::string_view text);
-
-/// Requires-Dist values from an email-header METADATA/PKG-INFO text, plus Name and Version.
-struct CoreMetadata {
-  std::string name, version;
-  std::vector<std::string> requires_dist;
-};
-CoreMetadata ParseCoreMetadata(std::string_view text);
-
 /// egg-info requires.txt (`[extra]` and `[:marker]` sections) as Requires-Dist values.
 std::vector<std::string> EggRequiresToRequiresDist(std::string_view text);
 
 // ---- zipread.cpp -----------------------------------------------------------------------------
-
-struct ZipEntry {
-  std::string name;
-  std::uint64_t compressed = 0, uncompressed = 0;
-  std::uint16_t method = 0;
-  std::uint64_t local_offset = 0;
-};
-
-struct ZipLimits {
-  std::uint64_t max_entries = 2'000'000;
-  std::uint64_t max_directory_bytes = 512ull << 20;
-};
 
 /// The central directory of a zip held in `data` (the whole file). On a malformed, truncated,
 /// lying or path-traversing archive: an E601x error naming `display` (registered as `file`) and
@@ -167,11 +142,6 @@ std::optional<std::vector<ZipEntry>> ReadZipDirectory(std::string_view data,
                                                       const std::string& display,
                                                       std::uint32_t file, DiagnosticSink& sink,
                                                       const ZipLimits& limits = {});
-/// Reads a zip file from disk (registering its path for diagnostics) and lists it; when
-/// `dist_info_metadata` is given, also returns the text of `<top>.dist-info/METADATA` (wheels).
-std::optional<std::vector<ZipEntry>> ReadZipFile(const std::string& path, SourceManager& sources,
-                                                 DiagnosticSink& sink, const ZipLimits& limits = {},
-                                                 std::string* dist_info_metadata = nullptr);
 /// Raw bytes of a stored (method 0) or deflated (method 8) entry; nullopt when unreadable.
 std::optional<std::string> ReadZipMember(std::string_view data, const ZipEntry& entry,
                                          std::uint64_t max_bytes = 16u << 20);
@@ -186,15 +156,6 @@ struct WheelName {
 std::optional<WheelName> ParseWheelName(const std::string& file_name);
 
 // ---- slim.cpp --------------------------------------------------------------------------------
-
-/// minimatch-style glob: `**` spans directories, `*` and `?` do not cross `/`, `[...]` classes.
-/// A pattern matches a file when it matches the path or one of its parent directories (a
-/// matching directory is deleted whole, as SPR's glob + rimraf do).
-bool GlobMatchesPathOrParent(std::string_view pattern, std::string_view path);
-bool GlobMatch(std::string_view pattern, std::string_view text);
-
-/// Default slim patterns of serverless-python-requirements (lib/slim.js).
-const std::vector<std::string>& DefaultSlimPatterns();
 
 /// Bytes `strip` would drop from an ELF64 file: .symtab, .strtab, .comment, .debug_* sections.
 /// 0 for anything that is not a well-formed ELF64 file (bounds-checked, never throws).
@@ -333,14 +294,6 @@ struct UniverseInputs {
 Universe BuildUniverse(const UniverseInputs& inputs, const Catalog& catalog, SourceManager& sources,
                        DiagnosticSink& sink);
 
-/// SPR noDeploy's first path segment: the path up to the first `-`, `/`, `\` or `.py`.
-std::string SprFirstSegment(std::string_view path);
-
-// ---- shared helpers (sizing.cpp) --------------------------------------------------------------
-
-/// `path` joined to `base` unless absolute or base empty.
-std::string JoinPath(const std::string& base, const std::string& path);
-/// Directory part of a path ("" → ".").
-std::string DirName(const std::string& path);
+// Shared with the package stage: include/cfnsplit/python_files.hpp.
 
 }  // namespace cfnsplit::sizing

@@ -33,7 +33,9 @@ std::string Status(const FunctionPackage& f, const LambdaLimits& limits) {
   if (f.unzipped_bytes >= limits.unzipped_bytes) return "OVER";
   if (f.layer_count > limits.layers) return "LAYERS";
   if (f.tmp_bytes > f.ephemeral_storage_mb * 1'048'576) return "TMP";
-  if (f.unzipped_bytes * 10 >= limits.unzipped_bytes * 9) return "near";
+  if (static_cast<double>(f.unzipped_bytes) >=
+      limits.near_share * static_cast<double>(limits.unzipped_bytes))
+    return "near";
   return "ok";
 }
 

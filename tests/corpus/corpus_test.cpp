@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "support/paths.hpp"
-#include "test_util.hpp"
+#include "unit/load_test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace cfnsplit::testing;

@@ -13,7 +13,7 @@
 #include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/verify.hpp"
 #include "support/paths.hpp"
-#include "unit/model_fixture.hpp"
+#include "support/text_run.hpp"
 
 namespace fs = std::filesystem;
 using namespace cfnsplit;
@@ -73,41 +73,30 @@ TEST_CASE("corpus: every loadable template splits and verifies in both modes", "
       ++counts["no resources (nothing to place)"];
       continue;
     }
-    const Analysis& a = *loaded.analysis;
     for (WiringMode mode : {WiringMode::kNested, WiringMode::kExports}) {
-      PlanOptions options;
-      options.mode = mode;
-      options.allow_mixed_owners = true;
-      DiagnosticSink sink;
-      auto plan = PartitionTemplate(a, {}, Rules(), options, sink);
+      // The library's own later stages (pipeline.hpp): plan, check, emit, verify.
+      inputs.plan.mode = mode;
+      inputs.plan.allow_mixed_owners = true;
+      inputs.emit.mode = mode;
+      DiagnosticSink sink, quiet;
+      PipelineRun split_run{sources, sink, &Rules(), &quiet};
+      PipelineResult r = RunPipeline(inputs, Stage::kVerify, split_run);
       std::string where = rel + " (" + WiringModeName(mode) + ")";
-      if (!plan) {
-        if (AcceptableRefusal(sink)) {
-          ++counts["refused with a reason"];
-        } else {
-          failures.push_back(where + ": plan failed: " +
-                             (sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message));
-        }
-        continue;
-      }
-      EmitOptions emit_options;
-      emit_options.mode = mode;
-      emit_options.format = model->format;
-      auto emitted = EmitStacks(*model, *plan, Rules(), emit_options, sink);
-      if (!emitted) {
+      auto first = [&] { return sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message; };
+      if (!r.plan || !r.emitted) {
         if (AcceptableRefusal(sink))
           ++counts["refused with a reason"];
         else
-          failures.push_back(where + ": emit failed: " +
-                             (sink.diagnostics().empty() ? "?" : sink.diagnostics()[0].message));
+          failures.push_back(where + (r.plan ? ": emit failed: " : ": plan failed: ") + first());
         continue;
       }
-      VerifyReport report = VerifyEmitted(*model, *emitted, Rules(), VerifyOptions{}, sink);
-      if (!report.ok) {
+      if (!r.verify || !r.verify->ok) {
         failures.push_back(
-            where + ": verify: " + (report.differences.empty() ? "?" : report.differences[0]));
+            where + ": verify: " +
+            (!r.verify || r.verify->differences.empty() ? "?" : r.verify->differences[0]));
         continue;
       }
+      const auto& plan = r.plan;
       ++counts[plan->stacks.size() > 1 ? "split and verified" : "one stack, verified"];
     }
   }

@@ -18,11 +18,12 @@
 
 #include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/plan.hpp"
-#include "test_util.hpp"
+#include "support/cli_run.hpp"
+#include "support/files.hpp"
 
 namespace {
 
-using cfnsplit::testing::ReadFileText;
+using cfnsplit::testing::ReadAll;
 
 std::vector<std::string> Cases(const std::string& dir) {
   std::vector<std::string> out;
@@ -66,7 +67,7 @@ std::string Run(const std::string& args, const std::string& scratch) {
 std::string PlanInvariantProblem(const std::string& plan_path) {
   cfnsplit::SourceManager sources;
   cfnsplit::DiagnosticSink sink;
-  auto plan = cfnsplit::PlanFromYaml(sources.Add(plan_path, ReadFileText(plan_path)), sources, sink);
+  auto plan = cfnsplit::PlanFromYaml(sources.Add(plan_path, ReadAll(plan_path)), sources, sink);
   if (!plan) return "the plan does not read back";
   const cfnsplit::PlanInput* input = plan->Input("template");
   if (!input) return "the plan names no template";
@@ -112,7 +113,7 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
   int plans_checked = 0;
   for (const auto& name : cases) {
     std::string dir = root + "/" + name;
-    std::string args = Trim(ReadFileText(dir + "/args"));
+    std::string args = Trim(ReadAll(dir + "/args"));
     // {scratch} lets a case write output files outside the source tree.
     for (auto at = args.find("{scratch}"); at != std::string::npos; at = args.find("{scratch}"))
       args.replace(at, 9, scratch + "/" + name);
@@ -130,7 +131,7 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
       continue;
     }
     INFO("case " << name << ": cfnsplit " << args);
-    CHECK(Trim(actual) == Trim(ReadFileText(dir + "/expected.txt")));
+    CHECK(Trim(actual) == Trim(ReadAll(dir + "/expected.txt")));
     for (const std::string& plan : {written + "/plan.yaml", written + ".yaml"})
       if (access(plan.c_str(), F_OK) == 0) {
         ++plans_checked;
@@ -142,7 +143,7 @@ TEST_CASE("golden: whole command runs match their expected output", "[golden]") 
     CHECK(expected_files == FilesUnder(written, ""));
     for (const auto& rel : expected_files) {
       INFO("output file " << rel);
-      CHECK(ReadFileText(written + "/" + rel) == ReadFileText(dir + "/expected-out/" + rel));
+      CHECK(ReadAll(written + "/" + rel) == ReadAll(dir + "/expected-out/" + rel));
     }
   }
   std::system(("rm -rf " + scratch).c_str());

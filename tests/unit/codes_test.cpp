@@ -8,11 +8,11 @@
 #include <set>
 
 #include "support/paths.hpp"
-#include "test_util.hpp"
+#include "support/files.hpp"
 
 namespace fs = std::filesystem;
 using namespace cfnsplit;
-using cfnsplit::testing::ReadFileText;
+using cfnsplit::testing::ReadAll;
 
 namespace {
 
@@ -25,7 +25,7 @@ std::map<std::string, std::string> CodesUsedInSources() {
   std::map<std::string, std::string> used;
   for (const auto& entry : fs::recursive_directory_iterator(kRoot / "src")) {
     if (!entry.is_regular_file() || entry.path().filename() == "codes.cpp") continue;
-    std::string text = ReadFileText(entry.path());
+    std::string text = ReadAll(entry.path());
     for (std::sregex_iterator it(text.begin(), text.end(), kLiteral), end; it != end; ++it)
       used.emplace((*it)[1].str(), entry.path().lexically_relative(kRoot).string());
   }
@@ -40,7 +40,7 @@ std::map<std::string, std::string> CodesCitedInDocs() {
     if (entry.path().extension() == ".md") pages.push_back(entry.path());
   std::map<std::string, std::string> cited;
   for (const auto& page : pages) {
-    std::string text = ReadFileText(page);
+    std::string text = ReadAll(page);
     for (std::sregex_iterator it(text.begin(), text.end(), kCited), end; it != end; ++it)
       cited.emplace((*it)[1].str(), page.lexically_relative(kRoot).string());
   }
@@ -95,7 +95,7 @@ TEST_CASE("codes: the README and docs cite only registered codes", "[unit][codes
 
 TEST_CASE("codes: docs/codes.md is generated from the registry", "[unit][codes]") {
   INFO("regenerate: build/cfnsplit codes --format markdown > docs/codes.md");
-  CHECK(ReadFileText(kRoot / "docs" / "codes.md") == CodesMarkdown());
+  CHECK(ReadAll(kRoot / "docs" / "codes.md") == CodesMarkdown());
 }
 
 TEST_CASE("codes: the CLI's policy comes from the registry", "[unit][codes]") {

@@ -15,6 +15,7 @@
 #include "cfnsplit/ruleset.hpp"
 #include "cfnsplit/verify.hpp"
 #include "cfnsplit/writer.hpp"
+#include "support/diagnostics.hpp"
 
 namespace cfnsplit::testing {
 
@@ -44,11 +45,7 @@ struct Fixture {
     return out;
   }
 
-  bool HasCode(const std::string& code) const {
-    for (const auto& d : sink.diagnostics())
-      if (d.code == code) return true;
-    return false;
-  }
+  bool HasCode(const std::string& code) const { return testing::HasCode(sink, code); }
 };
 
 inline SplitPlan MakePlan(

@@ -9,11 +9,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
+#include "support/temp_dir.hpp"
+#include "support/files.hpp"
 
 using cfnsplit::DiagnosticSink;
 using cfnsplit::WriteFileAtomic;
-using cfnsplit::testing::ReadFileText;
+using cfnsplit::testing::ReadAll;
 using cfnsplit::testing::TempDir;
 
 TEST_CASE("atomic writes keep devices, links and directories what they are", "[unit][files]") {
@@ -23,7 +24,7 @@ TEST_CASE("atomic writes keep devices, links and directories what they are", "[u
   SECTION("a regular file is replaced, with no temporary left beside it") {
     std::string path = dir.Write("plan.yaml", "old");
     REQUIRE(WriteFileAtomic(path, "new", sink));
-    CHECK(ReadFileText(path) == "new");
+    CHECK(ReadAll(path) == "new");
     CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
                         std::filesystem::directory_iterator()) == 1);
   }
@@ -41,7 +42,7 @@ TEST_CASE("atomic writes keep devices, links and directories what they are", "[u
     REQUIRE(symlink(target.c_str(), link.c_str()) == 0);
     REQUIRE(WriteFileAtomic(link.string(), "new", sink));
     CHECK(std::filesystem::is_symlink(link));
-    CHECK(ReadFileText(target) == "new");
+    CHECK(ReadAll(target) == "new");
   }
   SECTION("a FIFO is written in place, not replaced") {
     auto fifo = dir.path() / "pipe";

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "model_fixture.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 

@@ -10,7 +10,8 @@
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/model.hpp"
 #include "cfnsplit/sizing.hpp"
-#include "test_util.hpp"
+#include "support/temp_dir.hpp"
+#include "support/cli_run.hpp"
 #include "unit/sizing_test_fixtures.hpp"
 
 using namespace cfnsplit;
@@ -123,8 +124,8 @@ TEST_CASE("ML sample: the plan from inference equals the plan from the manifest"
   sizing_test::TempDir dir;
   REQUIRE(Plan("samples/ml-service/cfnsplit.yaml", dir / "manifest.yaml") == 0);
   REQUIRE(Plan("samples/ml-service/cfnsplit-infer.yaml", dir / "inferred.yaml") == 0);
-  std::string a = WithoutInputs(cfnsplit::testing::ReadFileText(dir / "manifest.yaml"));
-  std::string b = WithoutInputs(cfnsplit::testing::ReadFileText(dir / "inferred.yaml"));
+  std::string a = WithoutInputs(cfnsplit::testing::ReadAll(dir / "manifest.yaml"));
+  std::string b = WithoutInputs(cfnsplit::testing::ReadAll(dir / "inferred.yaml"));
   CHECK(a.find("ForecastingPandas") != std::string::npos);
   CHECK(a == b);
 }

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cfnsplit/load.hpp"
-#include "model_fixture.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 using syntax::RefForm;

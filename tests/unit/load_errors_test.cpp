@@ -2,7 +2,7 @@
 // memory. Each case asserts the code, the location and a fragment of the message.
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
+#include "unit/load_test_util.hpp"
 
 using namespace cfnsplit::testing;
 

@@ -2,7 +2,7 @@
 // files are replayed through the fuzz entry by tests/fuzz/replay_fuzz.cpp.
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
+#include "unit/load_test_util.hpp"
 
 using cfnsplit::Value;
 using namespace cfnsplit::testing;

@@ -3,7 +3,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "test_util.hpp"
+#include "unit/load_test_util.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace cfnsplit::testing;
 

@@ -1,7 +1,8 @@
 // Every node and map key remembers file:line:column (1-based, columns in bytes), in both formats.
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
+#include "unit/load_test_util.hpp"
+#include "support/temp_dir.hpp"
 
 using cfnsplit::Value;
 using namespace cfnsplit::testing;

@@ -2,7 +2,7 @@
 // Locations get their own file (load_location_test.cpp); bad input is in load_errors_test.cpp.
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
+#include "unit/load_test_util.hpp"
 
 using cfnsplit::Value;
 using namespace cfnsplit::testing;

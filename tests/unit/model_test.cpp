@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "model_fixture.hpp"
+#include "support/text_run.hpp"
 
 using cfnsplit::testing::Model;
 using namespace cfnsplit;

@@ -10,7 +10,8 @@
 
 #include "cfnsplit/sizing.hpp"
 #include "package_test_util.hpp"
-#include "test_util.hpp"
+#include "support/temp_dir.hpp"
+#include "support/cli_run.hpp"
 
 using cfnsplit::testing::TempDir;
 namespace pt = cfnsplit::package::testing;

@@ -17,7 +17,7 @@
 #include "package/zip_writer.hpp"
 #include "package_test_util.hpp"
 #include "sizing/internal.hpp"
-#include "test_util.hpp"
+#include "support/temp_dir.hpp"
 
 using cfnsplit::testing::TempDir;
 namespace pk = cfnsplit::package;

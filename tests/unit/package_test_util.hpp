@@ -1,5 +1,6 @@
-// Helpers for the package tests: small installed trees, a real-size synthetic copy of a metadata
-// snapshot, and Python's zipfile as an independent reader.
+// Helpers of the package tests: small installed trees, a real-size synthetic copy of a metadata
+// snapshot, and Python's zipfile as an independent reader (scratch directories, files and the
+// binary come from tests/support/).
 #pragma once
 
 #include <sys/stat.h>
@@ -16,24 +17,19 @@
 #include <utility>
 #include <vector>
 
-#include "sizing/internal.hpp"
-#include "test_util.hpp"
+#include "cfnsplit/python_files.hpp"
+#include "support/cli_run.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 namespace cfnsplit::package::testing {
 
 namespace fs = std::filesystem;
 
-inline std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-inline void WriteFile(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
+using cfnsplit::testing::ReadAll;
+using cfnsplit::testing::SkipOrFail;
+using cfnsplit::testing::TempDir;
+using cfnsplit::testing::WriteFile;
 
 /// A pip-installed distribution: its files, METADATA and a RECORD listing them with sizes.
 inline void WriteDist(const fs::path& site, const std::string& name, const std::string& version,
@@ -60,17 +56,8 @@ inline void AppendRecord(const fs::path& site, const std::string& name, const st
 using Run = cfnsplit::testing::CliRun;
 
 /// Runs the cfnsplit binary from the source directory, its output captured in `dir`.
-inline Run Cfnsplit(const std::string& args, const cfnsplit::testing::TempDir& dir) {
+inline Run Cfnsplit(const std::string& args, const TempDir& dir) {
   return cfnsplit::testing::RunCfnsplit(args, dir.path());
-}
-
-/// A missing external tool fails the test under CI (CI=true or CFNSPLIT_FULL_DEPS=1) and is
-/// skipped loudly otherwise.
-inline void SkipOrFail(const std::string& why) {
-  const char* ci = std::getenv("CI");
-  const char* full = std::getenv("CFNSPLIT_FULL_DEPS");
-  if ((ci && std::string(ci) == "true") || (full && std::string(full) == "1")) FAIL(why);
-  WARN(why + ": skipped");
 }
 
 inline std::string RunCapture(const std::string& command) {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "model_fixture.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 using cfnsplit::testing::BuiltinRules;

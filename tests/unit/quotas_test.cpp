@@ -13,8 +13,9 @@
 #include "cfnsplit/analysis.hpp"
 #include "cfnsplit/constraints.hpp"
 #include "cfnsplit/ruleset.hpp"
-#include "model_fixture.hpp"
-#include "test_util.hpp"
+#include "support/cli_run.hpp"
+#include "support/temp_dir.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 using cfnsplit::testing::BuiltinRules;
@@ -237,3 +238,47 @@ TEST_CASE("--rules with a lowered Lambda limit changes the plan and the sizing",
   CHECK(analyze.out.find("limit: 200,000,000 bytes unzipped per function") != std::string::npos);
 }
 #endif
+
+TEST_CASE("'near' is the quota table's share, read from limits.yaml's approaching",
+          "[unit][quotas]") {
+  CHECK(BuiltinRules().quotas.NearShare() == Approx(0.9));
+  // Five topics against a team quota of 8: 62%, near only when the share says so.
+  RuleSet rules = BuiltinRules();
+  Quota team;
+  team.key = "team_resources_per_stack";
+  team.label = "resources (team policy)";
+  team.value = 8;
+  team.scope = QuotaScope::kStack;
+  team.measure = QuotaMeasure::kResources;
+  team.source = "test";
+  rules.quotas.Put(team);
+  auto l = cfnsplit::testing::Model(
+      "Resources:\n"
+      "  A: {Type: AWS::SNS::Topic}\n  B: {Type: AWS::SNS::Topic}\n"
+      "  C: {Type: AWS::SNS::Topic}\n  D: {Type: AWS::SNS::Topic}\n"
+      "  E: {Type: AWS::SNS::Topic}\n");
+  REQUIRE(l->model);
+  auto team_use = [&](double near_share) {
+    rules.quotas.SetNearShare(near_share);
+    DiagnosticSink sink;
+    Analysis a = Analyze(*l->model, rules, 200, sink);
+    for (const QuotaUse& q : a.quotas)
+      if (q.key == team.key)
+        return std::make_pair(q.near, cfnsplit::testing::HasCode(sink, "W3002"));
+    return std::make_pair(false, false);
+  };
+  CHECK(team_use(0.9) == std::make_pair(false, false));
+  CHECK(team_use(0.5) == std::make_pair(true, true));
+  SECTION("a rules directory moves it") {
+    TempDir tmp;
+    std::string limits = BuiltInLimitsYaml();
+    auto at = limits.find("\napproaching: 0.9");
+    REQUIRE(at != std::string::npos);
+    limits.replace(at, 17, "\napproaching: 0.5");
+    SourceManager sources;
+    DiagnosticSink sink;
+    auto loaded = LoadRuleSet(RulesDirWith(tmp, limits).string(), sources, sink);
+    REQUIRE(loaded);
+    CHECK(loaded->quotas.NearShare() == Approx(0.5));
+  }
+}

@@ -13,7 +13,8 @@
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/plan.hpp"
-#include "test_util.hpp"
+#include "support/temp_dir.hpp"
+#include "support/cli_run.hpp"
 #include "unit/sizing_test_fixtures.hpp"
 
 using cfnsplit::testing::TempDir;
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using cfnsplit::testing::ReadFileText;
+using cfnsplit::testing::ReadAll;
 
 using Run = cfnsplit::testing::CliRun;
 
@@ -34,7 +35,7 @@ Run Cfnsplit(const std::string& args, const TempDir& dir, const std::string& cwd
 std::map<std::string, std::set<std::string>> Placement(const fs::path& plan_file) {
   cfnsplit::SourceManager sources;
   cfnsplit::DiagnosticSink sink;
-  auto id = sources.Add(plan_file.string(), ReadFileText(plan_file));
+  auto id = sources.Add(plan_file.string(), ReadAll(plan_file));
   auto plan = cfnsplit::PlanFromYaml(id, sources, sink);
   REQUIRE(plan);
   std::map<std::string, std::set<std::string>> out;
@@ -90,7 +91,7 @@ TEST_CASE("robust: permuting every key of the template changes no placement and 
           "[unit][robust]") {
   TempDir dir;
   const fs::path sample = fs::path(CFNSPLIT_SOURCE_DIR) / "samples/ml-service";
-  auto original = nlohmann::ordered_json::parse(ReadFileText(sample / "template.json"));
+  auto original = nlohmann::ordered_json::parse(ReadAll(sample / "template.json"));
   std::ofstream(dir.path() / "reversed.json") << ReverseKeys(original).dump(2);
   const std::string manifest = "--manifest " + (sample / "cfnsplit.yaml").string();
   Run a =
@@ -174,8 +175,8 @@ TEST_CASE("robust: OUTDIR holding the input is E5004; OUTDIR's plan is independe
   REQUIRE(one.code == 0);
   Run two = Cfnsplit("emit work/plan.yaml -o out2", dir);
   REQUIRE(two.code == 0);
-  std::string plan1 = ReadFileText(dir.path() / "out1/plan.yaml");
-  CHECK(plan1 == ReadFileText(dir.path() / "out2/plan.yaml"));
+  std::string plan1 = ReadAll(dir.path() / "out1/plan.yaml");
+  CHECK(plan1 == ReadAll(dir.path() / "out2/plan.yaml"));
   CHECK(plan1.find("../work/in/t.yaml") != std::string::npos);
   // The plan inside OUTDIR still finds its template from anywhere.
   Run again = Cfnsplit("emit out1/plan.yaml -o out3", dir);

@@ -6,7 +6,7 @@
 #include "cfnsplit/emit.hpp"
 #include "cfnsplit/partition.hpp"
 #include "cfnsplit/verify.hpp"
-#include "model_fixture.hpp"
+#include "support/text_run.hpp"
 
 using namespace cfnsplit;
 

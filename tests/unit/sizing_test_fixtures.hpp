@@ -1,6 +1,7 @@
-// Fixtures for the sizing tests: a temporary directory, file writers, a tiny zip writer (stored
-// and stored-block "deflate" entries, optional Zip64 records, lying and truncated variants), and a
-// synthetic ELF64 shared object. Every byte a test measures is written by the test itself.
+// Fixtures of the sizing tests: a tiny zip writer (stored and stored-block "deflate" entries,
+// optional Zip64 records, lying and truncated variants) and a synthetic ELF64 shared object
+// (scratch directories, files and codes come from tests/support/). Every byte a test measures is
+// written by the test itself.
 #pragma once
 
 #include <sys/stat.h>
@@ -14,36 +15,17 @@
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
+#include "support/diagnostics.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 namespace sizing_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "cfnsplit-sizing-XXXXXX").string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    path_ = mkdtemp(buffer.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& relative) const { return path_ + "/" + relative; }
-
- private:
-  std::string path_;
-};
-
-inline void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-}
+using cfnsplit::testing::Codes;
+using cfnsplit::testing::FindCode;
+using cfnsplit::testing::HasCode;
+using cfnsplit::testing::TempDir;
+using cfnsplit::testing::WriteFile;
 
 /// A file of exactly `size` bytes.
 inline void WriteSized(const std::string& path, std::size_t size) {
@@ -238,26 +220,6 @@ inline std::string BuildElf(std::size_t text, std::size_t symtab, std::size_t st
     PutLe(out, 0, 8);
   }
   return out;
-}
-
-/// Codes of the diagnostics reported, in order.
-inline std::vector<std::string> Codes(const cfnsplit::DiagnosticSink& sink) {
-  std::vector<std::string> out;
-  for (const auto& d : sink.diagnostics()) out.push_back(d.code);
-  return out;
-}
-
-inline bool HasCode(const cfnsplit::DiagnosticSink& sink, const std::string& code) {
-  for (const auto& d : sink.diagnostics())
-    if (d.code == code) return true;
-  return false;
-}
-
-inline const cfnsplit::Diagnostic* FindCode(const cfnsplit::DiagnosticSink& sink,
-                                            const std::string& code) {
-  for (const auto& d : sink.diagnostics())
-    if (d.code == code) return &d;
-  return nullptr;
 }
 
 }  // namespace sizing_test

@@ -1,24 +1,17 @@
-// Helpers shared by the test files: parse text as if it were a file, find diagnostics, make
-// scratch directories. Header-only so that every test translation unit can include it.
+// Helpers of the loader tests: parse text as if it were a file, walk and dump values, print a
+// location compactly.
 #pragma once
 
-#include <sys/wait.h>
-
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <memory>
 #include <optional>
-#include <random>
-#include <sstream>
 #include <string>
-#include <utility>
 
 #include "cfnsplit/diagnostics.hpp"
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/value.hpp"
+#include "support/temp_dir.hpp"
 
 namespace cfnsplit::testing {
 
@@ -54,35 +47,6 @@ inline std::unique_ptr<Parsed> ParseText(const std::string& text,
   p->value = ParseDocument(p->file, p->sources, p->sink, limits);
   return p;
 }
-
-/// Writes `text` to a file under a scratch directory and loads it with LoadFile (the full path a
-/// user's template takes, including the size, emptiness, binary and top-level checks).
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("cfnsplit-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string Write(const std::string& name, const std::string& text) const {
-    auto file = path_ / name;
-    std::ofstream out(file, std::ios::binary);
-    out << text;
-    return file.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline std::unique_ptr<Parsed> LoadPath(const std::string& path, const LoadLimits& limits = {}) {
   auto p = std::make_unique<Parsed>();
@@ -137,32 +101,6 @@ inline std::string Dump(const Value& v) {
   }
   return "?";
 }
-
-/// What one run of the cfnsplit binary printed, and its exit code (-1 when it did not exit).
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-inline std::string ReadFileText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-#ifdef CFNSPLIT_BINARY
-/// Runs the built cfnsplit with `args` (a shell fragment) from `cwd` (default: the source tree,
-/// so sample paths are relative), stdin closed, stdout/stderr captured through files in `scratch`.
-inline CliRun RunCfnsplit(const std::string& args, const std::filesystem::path& scratch,
-                          const std::string& cwd = CFNSPLIT_SOURCE_DIR) {
-  auto out = scratch / "stdout", err = scratch / "stderr";
-  std::string cmd = "cd '" + cwd + "' && " + CFNSPLIT_BINARY + " " + args + " >'" + out.string() +
-                    "' 2>'" + err.string() + "' </dev/null";
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFileText(out), ReadFileText(err)};
-}
-#endif
 
 /// "line:col" of a location, for compact assertions.
 inline std::string LineCol(SourceLoc loc) {

@@ -1,0 +1,64 @@
+// The sizing inputs table (sizing_inputs.hpp): every input's flag reaches its field, and whether
+// sizing runs is decided from the table, so an input cannot be left out of that decision.
+#include "cfnsplit/sizing_inputs.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "support/cli_run.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace cfnsplit;
+
+namespace {
+
+// A value the row accepts.
+std::string SampleValue(const SizingInput& in) {
+  if (!in.choices.empty()) return in.choices.front();
+  return in.flag == "--artifact" ? "Fn=fn.zip" : "some/path";
+}
+
+}  // namespace
+
+TEST_CASE("sizing inputs: each row sets its own field, and sources start sizing",
+          "[unit][sizing]") {
+  const SizingOptions untouched;
+  for (const SizingInput& in : SizingInputs()) {
+    INFO(in.flag);
+    SizingOptions options;
+    const std::string value = SampleValue(in);
+    in.add(options, value);
+    const auto values = in.values(options);
+    // The value given is the value read back: the row writes and reads the same field.
+    CHECK(std::find(values.begin(), values.end(), value) != values.end());
+    // Given alone, a source input makes sizing run; a modifier does not.
+    CHECK(AnySizingSource(options) == in.source);
+    // No other row sees it: each row has a field of its own.
+    for (const SizingInput& other : SizingInputs())
+      if (other.flag != in.flag) CHECK(other.values(options) == other.values(untouched));
+  }
+}
+
+TEST_CASE("sizing inputs: the defaults give no source; a malformed artifact keeps its text",
+          "[unit][sizing]") {
+  CHECK_FALSE(AnySizingSource(SizingDefaults()));
+  CHECK(SizingDefaults().infer_imports == "auto");
+  for (const SizingInput& in : SizingInputs()) {
+    if (in.flag != "--artifact") continue;
+    SizingOptions options;
+    in.add(options, "no-name.zip");
+    REQUIRE(options.artifacts.size() == 1);
+    CHECK(options.artifacts[0].first.empty());  // the CLI refuses it with E0020
+    CHECK(options.artifacts[0].second == "no-name.zip");
+  }
+}
+
+TEST_CASE("sizing inputs: every row is a flag of the commands that size", "[unit][sizing]") {
+  cfnsplit::testing::TempDir dir;
+  for (const char* command : {"analyze", "plan", "review", "emit", "split"}) {
+    auto run = cfnsplit::testing::RunCfnsplit(std::string(command) + " --help", dir.path());
+    INFO(command << ": " << run.err);
+    REQUIRE(run.code == 0);
+    for (const SizingInput& in : SizingInputs()) CHECK(run.out.find(in.flag) != std::string::npos);
+  }
+}
