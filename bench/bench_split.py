@@ -8,7 +8,9 @@ For each function count F, bench/bench_plan.py's generator writes a Serverless-l
 (about 5.9 F resources) with its dependency manifest (cached in bench/results/). Then, RUNS
 times each, paired in one loop so machine load hits every row alike:
   floor             nlohmann::ordered_json parse + dump(2) of the template (bench/json_floor.cpp),
-                    CPU seconds inside the process
+                    CPU seconds inside the process; the ratios are to this row
+  floor (mimalloc)  the same program with mimalloc preloaded (when libmimalloc is installed),
+                    since cfnsplit links mimalloc: what the floor costs with cfnsplit's allocator
   analyze           `cfnsplit analyze T --timings`
   split nested|exports, with and without the manifest: `cfnsplit split ... --timings`
 Printed: median CPU seconds (user+sys of the child), ratio to the floor, median wall, peak RSS,
@@ -32,6 +34,7 @@ import bench_load  # noqa: E402
 import bench_plan  # noqa: E402
 
 RESULTS = bench_load.RESULTS
+MIMALLOC = "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"
 
 
 def build_floor():
@@ -94,10 +97,10 @@ def main():
     for f in sizes:
         template, manifest = bench_plan.prepare(f, 1)
         out = os.path.join(RESULTS, f"out-split-{f}")
-        rows = {
-            "floor (nlohmann)": [floor_exe, template],
-            "analyze": [args.cfnsplit, "analyze", template, "--timings"],
-        }
+        rows = {"floor (nlohmann)": [floor_exe, template]}
+        if os.path.exists(MIMALLOC):
+            rows["floor (mimalloc)"] = ["env", f"LD_PRELOAD={MIMALLOC}", floor_exe, template]
+        rows["analyze"] = [args.cfnsplit, "analyze", template, "--timings"]
         for mode in ("nested", "exports"):
             rows[f"split {mode}"] = [args.cfnsplit, "split", template, "-o", out, "--force",
                                      "--mode", mode, "--timings"]
@@ -125,7 +128,7 @@ def main():
             per_stage[(name, f)] = {s: statistics.median(r[3].get(s, 0.0) for r in runs) for s in names}
         shutil.rmtree(out, ignore_errors=True)
     print("\nCPU seconds per stage (median; --timings):")
-    for name in [n for n in per_stage if n[1] == sizes[-1] and n[0] != "floor (nlohmann)"]:
+    for name in [n for n in per_stage if n[1] == sizes[-1] and not n[0].startswith("floor")]:
         row = name[0]
         all_stages = sorted(set().union(*(per_stage[(row, f)].keys() for f in sizes)))
         print(f"  {row}")

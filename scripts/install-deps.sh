@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev
-          libcli11-dev catch2 python3 zlib1g-dev binutils libglpk-dev)
+          libcli11-dev catch2 python3 zlib1g-dev binutils libglpk-dev libmimalloc-dev)
 # Optional: graphviz renders `graph --format svg`; nodejs/npm run cfn-lint in the tests;
 # chromium checks the HTML report; zip is the baseline of bench/bench_package.py; clang with its
 # sanitizer and libFuzzer runtimes (libclang-rt-dev) builds scripts/sanitize.sh's suite and the

@@ -116,6 +116,8 @@ std::size_t Value::NodeCount() const {
 }
 
 bool IsIntrinsicName(std::string_view name) {
+  // Most one-key maps of a template are not functions: rejected before the list is searched.
+  if (name.substr(0, 4) != "Fn::") return name == "Ref" || name == "Condition";
   static constexpr std::array<std::string_view, 28> kNames = {
       "Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap",
       "Fn::ForEach", "Fn::GetAtt", "Fn::GetAZs", "Fn::If", "Fn::ImportValue", "Fn::Join",

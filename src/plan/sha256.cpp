@@ -1,8 +1,17 @@
-// SHA-256 (FIPS 180-4), to fingerprint a plan's inputs. Small and dependency-free on purpose.
+// SHA-256 (FIPS 180-4), to fingerprint a plan's inputs and the packages `package` writes.
+// Small and dependency-free on purpose; on x86-64 CPUs with the SHA extensions the blocks go
+// through them (about 5x faster: the template's fingerprint was 4 % of a split's CPU time).
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
+
+#include "plan/sha256_blocks.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CFNSPLIT_SHA_NI 1
+#endif
 
 #include "cfnsplit/plan.hpp"
 
@@ -55,7 +64,70 @@ void Compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
   h[7] += hh;
 }
 
+#ifdef CFNSPLIT_SHA_NI
+// The SHA extensions' round structure (Intel's "SHA Extensions" paper): each step runs four
+// rounds; the message schedule for the step after next is prepared with msg1 / msg2 meanwhile.
+__attribute__((target("sha,sse4.1"))) void CompressShaNi(std::uint32_t* h, const unsigned char* p,
+                                                         std::size_t blocks) {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)), 0xB1);
+  __m128i state1 =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4)), 0x1B);
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
+  for (; blocks > 0; --blocks, p += 64) {
+    const __m128i abef = state0, cdgh = state1;
+    __m128i w[4];
+    for (int i = 0; i < 16; ++i) {
+      __m128i& cur = w[i % 4];
+      if (i < 4)
+        cur = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)),
+                               byte_swap);
+      __m128i msg =
+          _mm_add_epi32(cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kK[4 * i])));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+      if (i >= 3 && i < 15) {
+        __m128i& next = w[(i + 1) % 4];
+        next = _mm_add_epi32(next, _mm_alignr_epi8(cur, w[(i + 3) % 4], 4));
+        next = _mm_sha256msg2_epu32(next, cur);
+      }
+      state0 = _mm_sha256rnds2_epu32(state0, state1, _mm_shuffle_epi32(msg, 0x0E));
+      if (i >= 1 && i < 13) w[(i + 3) % 4] = _mm_sha256msg1_epu32(w[(i + 3) % 4], cur);
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);     // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);  // DCHG
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), _mm_blend_epi16(tmp, state1, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), _mm_alignr_epi8(state1, tmp, 8));
+}
+#endif
+
 }  // namespace
+
+void Sha256BlocksPortable(std::uint32_t* h, const unsigned char* p, std::size_t blocks) {
+  std::array<std::uint32_t, 8> state;
+  std::copy(h, h + 8, state.begin());
+  for (; blocks > 0; --blocks, p += 64) Compress(state, p);
+  std::copy(state.begin(), state.end(), h);
+}
+
+bool Sha256BlocksHardware(std::uint32_t* h, const unsigned char* p, std::size_t blocks) {
+#ifdef CFNSPLIT_SHA_NI
+  static const bool available = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  if (!available) return false;
+  CompressShaNi(h, p, blocks);
+  return true;
+#else
+  (void)h, (void)p, (void)blocks;
+  return false;
+#endif
+}
+
+void Sha256Blocks(std::uint32_t* h, const unsigned char* p, std::size_t blocks) {
+  if (!Sha256BlocksHardware(h, p, blocks)) Sha256BlocksPortable(h, p, blocks);
+}
 
 void Sha256::Update(const void* data, std::size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -67,10 +139,12 @@ void Sha256::Update(const void* data, std::size_t size) {
     p += take;
     size -= take;
     if (buffered_ < block_.size()) return;
-    Compress(state_, block_.data());
+    Sha256Blocks(state_.data(), block_.data(), 1);
     buffered_ = 0;
   }
-  for (; size >= 64; p += 64, size -= 64) Compress(state_, p);
+  Sha256Blocks(state_.data(), p, size / 64);
+  p += size / 64 * 64;
+  size %= 64;
   std::copy(p, p + size, block_.begin());
   buffered_ = size;
 }
@@ -83,7 +157,7 @@ std::string Sha256::HexDigest() {
   std::uint64_t bits = length_ * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   std::array<std::uint32_t, 8> h = state_;
-  for (std::size_t off = 0; off < tail_len; off += 64) Compress(h, tail + off);
+  Sha256Blocks(h.data(), tail, tail_len / 64);
   std::string out;
   char buf[9];
   for (auto word : h) {
