@@ -9,6 +9,7 @@
 #include "plan/sha256_blocks.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define CFNSPLIT_SHA_NI 1
 #endif
@@ -102,6 +103,14 @@ __attribute__((target("sha,sse4.1"))) void CompressShaNi(std::uint32_t* h, const
   _mm_storeu_si128(reinterpret_cast<__m128i*>(h), _mm_blend_epi16(tmp, state1, 0xF0));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), _mm_alignr_epi8(state1, tmp, 8));
 }
+
+// CPUID, not __builtin_cpu_supports: clang before 17 does not know the "sha" feature name.
+bool CpuHasShaExtensions() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_SSE4_1)) return false;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  return (ebx & (1u << 29)) != 0;  // SHA
+}
 #endif
 
 }  // namespace
@@ -115,7 +124,7 @@ void Sha256BlocksPortable(std::uint32_t* h, const unsigned char* p, std::size_t 
 
 bool Sha256BlocksHardware(std::uint32_t* h, const unsigned char* p, std::size_t blocks) {
 #ifdef CFNSPLIT_SHA_NI
-  static const bool available = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  static const bool available = CpuHasShaExtensions();
   if (!available) return false;
   CompressShaNi(h, p, blocks);
   return true;

@@ -158,21 +158,33 @@ TEST_CASE("an unknown measure or scope is an error at that field", "[unit][quota
   CHECK(lines[1] == LineOf(yaml, "scope: nested"));
 }
 
-TEST_CASE("one table entry adds a quota to the analysis and the plan check", "[unit][quotas]") {
+namespace {
+
+// The built-in rules plus a per-stack team quota of `value` resources.
+RuleSet WithTeamQuota(std::uint64_t value) {
   RuleSet rules = BuiltinRules();
-  Quota small;
-  small.key = "team_resources_per_stack";
-  small.label = "resources (team policy)";
-  small.value = 4;
-  small.scope = QuotaScope::kStack;
-  small.measure = QuotaMeasure::kResources;
-  small.source = "test";
-  rules.quotas.Put(small);
-  auto l = cfnsplit::testing::Model(
-      "Resources:\n"
-      "  A: {Type: AWS::SNS::Topic}\n  B: {Type: AWS::SNS::Topic}\n"
-      "  C: {Type: AWS::SNS::Topic}\n  D: {Type: AWS::SNS::Topic}\n"
-      "  E: {Type: AWS::SNS::Topic}\n");
+  Quota team;
+  team.key = "team_resources_per_stack";
+  team.label = "resources (team policy)";
+  team.value = value;
+  team.scope = QuotaScope::kStack;
+  team.measure = QuotaMeasure::kResources;
+  team.source = "test";
+  rules.quotas.Put(team);
+  return rules;
+}
+
+const char* kFiveTopics =
+    "Resources:\n"
+    "  A: {Type: AWS::SNS::Topic}\n  B: {Type: AWS::SNS::Topic}\n"
+    "  C: {Type: AWS::SNS::Topic}\n  D: {Type: AWS::SNS::Topic}\n"
+    "  E: {Type: AWS::SNS::Topic}\n";
+
+}  // namespace
+
+TEST_CASE("one table entry adds a quota to the analysis and the plan check", "[unit][quotas]") {
+  RuleSet rules = WithTeamQuota(4);
+  auto l = cfnsplit::testing::Model(kFiveTopics);
   REQUIRE(l->model);
   Analysis a = Analyze(*l->model, rules, 200, l->sink);
   const Diagnostic* over = l->Find("E3001");
@@ -243,27 +255,15 @@ TEST_CASE("'near' is the quota table's share, read from limits.yaml's approachin
           "[unit][quotas]") {
   CHECK(BuiltinRules().quotas.NearShare() == Approx(0.9));
   // Five topics against a team quota of 8: 62%, near only when the share says so.
-  RuleSet rules = BuiltinRules();
-  Quota team;
-  team.key = "team_resources_per_stack";
-  team.label = "resources (team policy)";
-  team.value = 8;
-  team.scope = QuotaScope::kStack;
-  team.measure = QuotaMeasure::kResources;
-  team.source = "test";
-  rules.quotas.Put(team);
-  auto l = cfnsplit::testing::Model(
-      "Resources:\n"
-      "  A: {Type: AWS::SNS::Topic}\n  B: {Type: AWS::SNS::Topic}\n"
-      "  C: {Type: AWS::SNS::Topic}\n  D: {Type: AWS::SNS::Topic}\n"
-      "  E: {Type: AWS::SNS::Topic}\n");
+  RuleSet rules = WithTeamQuota(8);
+  auto l = cfnsplit::testing::Model(kFiveTopics);
   REQUIRE(l->model);
   auto team_use = [&](double near_share) {
     rules.quotas.SetNearShare(near_share);
     DiagnosticSink sink;
     Analysis a = Analyze(*l->model, rules, 200, sink);
     for (const QuotaUse& q : a.quotas)
-      if (q.key == team.key)
+      if (q.key == "team_resources_per_stack")
         return std::make_pair(q.near, cfnsplit::testing::HasCode(sink, "W3002"));
     return std::make_pair(false, false);
   };
