@@ -13,8 +13,8 @@
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/plan.hpp"
-#include "support/temp_dir.hpp"
 #include "support/cli_run.hpp"
+#include "support/temp_dir.hpp"
 #include "unit/sizing_test_fixtures.hpp"
 
 using cfnsplit::testing::TempDir;
@@ -85,6 +85,23 @@ TEST_CASE("robust: a hostile zip is exit 2 in plan and analyze, and no plan is w
   Run analyze = Cfnsplit("analyze t.yaml --artifact Fn=lying.zip", dir);
   CHECK(analyze.code == 2);
   CHECK(analyze.err.find("E6012") != std::string::npos);
+}
+
+TEST_CASE("robust: a missing requirements file is exit 2 and no plan, as a missing manifest is",
+          "[unit][robust]") {
+  TempDir dir;
+  dir.Write("t.yaml", kOneFunction);
+  for (const char* input : {"--requirements missing.txt", "--manifest missing.yaml"}) {
+    INFO(input);
+    Run plan = Cfnsplit(std::string("plan t.yaml ") + input + " -o plan.yaml", dir);
+    CHECK(plan.code == 2);
+    CHECK(plan.err.find("missing.") != std::string::npos);
+    CHECK(plan.out.find("All constraints hold") == std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path() / "plan.yaml"));
+  }
+  Run analyze = Cfnsplit("analyze t.yaml --requirements missing.txt", dir);
+  CHECK(analyze.code == 2);
+  CHECK(analyze.err.find("[E6003]") != std::string::npos);
 }
 
 TEST_CASE("robust: permuting every key of the template changes no placement and no stack name",
