@@ -39,6 +39,11 @@ class Checker {
   void AcceptVersionHash(const Resource& r, Value& original, Value& flat) const;
   /// Local artifact paths of a resource definition (or of the SAM Globals section named
   /// `globals_section`) made absolute against `dir`.
+  /// The local file or folder an artifact property names (rule.property's `key` in `holder`):
+  /// "." for an absent one that means the template's folder, "" for none or a remote one.
+  std::string LocalArtifactPath(const Value& holder, const std::string& key,
+                                const ArtifactPath& rule) const;
+  bool HasLocalArtifactPath(const Value& def, const std::string& type) const;
   void ResolveArtifactPaths(Value& def, const std::string& dir,
                             const std::string& globals_section = "") const;
   std::string StackDir(int stack) const;
@@ -100,8 +105,7 @@ class Checker {
   VerifyReport report_;
   std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
   std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
-  std::set<std::string> artifact_types_;  ///< types with local artifact paths (rules)
-  std::set<std::string> new_code_;        ///< functions deployed from a new package or an image
+  std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
   mutable std::vector<std::vector<std::vector<Reference>>> resource_refs_;  ///< per stack, lazily
 };
 

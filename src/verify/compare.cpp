@@ -57,9 +57,7 @@ bool IsArtifactKeyOf(const std::string& key, const std::string& original,
 
 Checker::Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
                  const VerifyOptions& options, DiagnosticSink& sink)
-    : original_(original), set_(set), rules_(rules), options_(options), sink_(sink), flat_(set) {
-  for (const ArtifactPath& rule : rules_.artifact_paths) artifact_types_.insert(rule.type);
-}
+    : original_(original), set_(set), rules_(rules), options_(options), sink_(sink), flat_(set) {}
 
 const std::string& Checker::PathOf(int stack) const {
   return set_.stacks[static_cast<std::size_t>(stack)].path;
@@ -253,30 +251,38 @@ std::string Checker::StackDir(int stack) const {
 // `CodeUri: ./src` in a template of one folder and `CodeUri: ../../app/src` in a template of
 // another are the same when they reach the same file. An absent SAM CodeUri packages the
 // template's own folder: the folder is what is compared.
+std::string Checker::LocalArtifactPath(const Value& holder, const std::string& key,
+                                       const ArtifactPath& rule) const {
+  if (const Value* v = holder.Find(key)) {
+    if (!v->is_string()) return "";
+    const std::string& path = v->text();
+    bool remote = path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
+                  path.rfind("https://", 0) == 0;
+    return remote ? "" : path;
+  }
+  // Absent: SAM packages the template's folder, unless the code is inline, an image, or
+  // given by Globals.
+  const Value* globals = original_.Section("Globals");
+  const Value* function_globals =
+      globals && globals->is_map() ? globals->Find("Function") : nullptr;
+  const Value* package_type = holder.Find("PackageType");
+  if (!rule.null_means_folder || holder.Find("InlineCode") || holder.Find("ImageUri") ||
+      (package_type && package_type->text() == "Image") ||
+      (function_globals && function_globals->is_map() && function_globals->Find("CodeUri")))
+    return "";
+  return ".";
+}
+
 void Checker::ResolveArtifactPaths(Value& def, const std::string& dir,
                                    const std::string& globals_section) const {
   const Value* type = def.is_map() ? def.Find("Type") : nullptr;
   if (globals_section.empty() && (!type || !type->is_string())) return;
   const std::string kind = globals_section.empty() ? type->text() : "Globals." + globals_section;
-  const Value* globals = original_.Section("Globals");
-  const Value* function_globals =
-      globals && globals->is_map() ? globals->Find("Function") : nullptr;
   rules_.ForEachArtifactPath(
       def, kind, [&](Value* holder, const std::string& key, const ArtifactPath& rule) {
         if (!holder) return;
-        const Value* v = holder->Find(key);
-        std::string path;
-        if (v && v->is_string())
-          path = v->text();
-        else if (!v && rule.null_means_folder && !holder->Find("InlineCode") &&
-                 !holder->Find("ImageUri") &&
-                 !(holder->Find("PackageType") && holder->Find("PackageType")->text() == "Image") &&
-                 !(function_globals && function_globals->is_map() &&
-                   function_globals->Find("CodeUri")))
-          path = ".";
-        if (path.empty() || path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
-            path.rfind("https://", 0) == 0)
-          return;
+        std::string path = LocalArtifactPath(*holder, key, rule);
+        if (path.empty()) return;
         fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : fs::path(dir) / path;
         std::string text = resolved.lexically_normal().string();
         if (text.size() > 1 && text.back() == '/') text.pop_back();

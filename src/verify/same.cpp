@@ -23,26 +23,6 @@ ScalarTerms TermsOf(const Value& v) {
   return {v.kind(), v.text()};
 }
 
-// A path ResolveArtifactPaths would rewrite: a local file or folder (or an absent one that means
-// the template's folder), not an S3 or HTTP address.
-bool HasLocalArtifactPath(const Value& def, const std::string& type, const RuleSet& rules) {
-  bool local = false;
-  rules.ForEachArtifactPath(
-      def, type, [&](const Value* holder, const std::string& key, const ArtifactPath& rule) {
-        if (!holder) return;
-        const Value* v = holder->Find(key);
-        if (!v) {
-          local = local || rule.null_means_folder;
-          return;
-        }
-        if (!v->is_string()) return;
-        const std::string& path = v->text();
-        local = local || !(path.rfind("s3://", 0) == 0 || path.rfind("http://", 0) == 0 ||
-                           path.rfind("https://", 0) == 0);
-      });
-  return local;
-}
-
 bool HasOrderingImport(const Value& emitted) {
   const Value* meta = emitted.Find("Metadata");
   return meta && meta->is_map() && meta->Find("cfnsplit:deploy-after");
@@ -50,13 +30,22 @@ bool HasOrderingImport(const Value& emitted) {
 
 }  // namespace
 
+// A path ResolveArtifactPaths would rewrite: the full comparison resolves it per template.
+bool Checker::HasLocalArtifactPath(const Value& def, const std::string& type) const {
+  bool local = false;
+  rules_.ForEachArtifactPath(
+      def, type, [&](const Value* holder, const std::string& key, const ArtifactPath& rule) {
+        local = local || (holder && !LocalArtifactPath(*holder, key, rule).empty());
+      });
+  return local;
+}
+
 bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack) {
   const Value& original = *r.def;
   if (!original.is_map() || !emitted.is_map() || HasOrderingImport(emitted)) return false;
   // Local artifact paths resolve against each template's own folder: the full comparison.
-  if (!options_.output_dir.empty() && artifact_types_.count(r.type) &&
-      (HasLocalArtifactPath(original, r.type, rules_) ||
-       HasLocalArtifactPath(emitted, r.type, rules_)))
+  if (!options_.output_dir.empty() &&
+      (HasLocalArtifactPath(original, r.type) || HasLocalArtifactPath(emitted, r.type)))
     return false;
   // DependsOn is compared by CheckDependsOn, not here: skipped on both sides.
   std::size_t i = 0, j = 0;
@@ -113,8 +102,7 @@ bool Checker::SameRewritten(const Value& original, const Value& emitted, int sta
     in_context = rules_.InOwnStackContext(joined);
   }
   // The own-stack rewrite goes on tracking keys below `path` as it would from the root.
-  std::vector<std::string> below = path;
-  Value before = InOwnStackTermsAt(original, stack, in_context, below);
+  Value before = InOwnStackTermsAt(original, stack, in_context, path);
   NormalizeInPlace(before);
   Value after = flat_.Flat(emitted, stack);
   NormalizeInPlace(after);

@@ -67,6 +67,15 @@ const char kOneFunction[] = R"(Resources:
       Code: {S3Bucket: b, S3Key: k.zip}
 )";
 
+// `plan t.yaml ARGS -o plan.yaml` stops with exit 2, saying `why`, and writes no plan.
+void CheckPlanRefused(const TempDir& dir, const std::string& args, const std::string& why) {
+  Run plan = Cfnsplit("plan t.yaml " + args + " -o plan.yaml", dir);
+  CHECK(plan.code == 2);
+  CHECK(plan.err.find(why) != std::string::npos);
+  CHECK(plan.out.find("All constraints hold") == std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path() / "plan.yaml"));
+}
+
 }  // namespace
 
 TEST_CASE("robust: a hostile zip is exit 2 in plan and analyze, and no plan is written",
@@ -77,11 +86,7 @@ TEST_CASE("robust: a hostile zip is exit 2 in plan and analyze, and no plan is w
   lying.entries = {{"app.py", std::string(100, 'a')}};
   lying.entries[0].claimed_uncompressed = 100'000'000;
   dir.Write("lying.zip", sizing_test::BuildZip(lying));
-  Run plan = Cfnsplit("plan t.yaml --artifact Fn=lying.zip -o plan.yaml", dir);
-  CHECK(plan.code == 2);
-  CHECK(plan.err.find("E6012") != std::string::npos);
-  CHECK(plan.out.find("All constraints hold") == std::string::npos);
-  CHECK_FALSE(fs::exists(dir.path() / "plan.yaml"));
+  CheckPlanRefused(dir, "--artifact Fn=lying.zip", "E6012");
   Run analyze = Cfnsplit("analyze t.yaml --artifact Fn=lying.zip", dir);
   CHECK(analyze.code == 2);
   CHECK(analyze.err.find("E6012") != std::string::npos);
@@ -93,11 +98,7 @@ TEST_CASE("robust: a missing requirements file is exit 2 and no plan, as a missi
   dir.Write("t.yaml", kOneFunction);
   for (const char* input : {"--requirements missing.txt", "--manifest missing.yaml"}) {
     INFO(input);
-    Run plan = Cfnsplit(std::string("plan t.yaml ") + input + " -o plan.yaml", dir);
-    CHECK(plan.code == 2);
-    CHECK(plan.err.find("missing.") != std::string::npos);
-    CHECK(plan.out.find("All constraints hold") == std::string::npos);
-    CHECK_FALSE(fs::exists(dir.path() / "plan.yaml"));
+    CheckPlanRefused(dir, input, "missing.");
   }
   Run analyze = Cfnsplit("analyze t.yaml --requirements missing.txt", dir);
   CHECK(analyze.code == 2);
