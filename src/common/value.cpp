@@ -5,6 +5,89 @@
 
 namespace cfnsplit {
 
+static_assert(sizeof(void*) != 8 || sizeof(Value) == 64, "a node is meant to fit 64 bytes");
+
+Value::Value(const Value& o) : kind_(o.kind_), plain_(o.plain_), loc_(o.loc_) {
+  if (o.has_children_) {
+    payload_.text.~basic_string();
+    new (&payload_.children) Children(o.payload_.children);
+    has_children_ = true;
+  } else {
+    payload_.text = o.payload_.text;
+  }
+}
+
+Value::Value(Value&& o) noexcept : kind_(o.kind_), plain_(o.plain_), loc_(o.loc_) {
+  if (o.has_children_) {
+    payload_.text.~basic_string();
+    new (&payload_.children) Children(std::move(o.payload_.children));
+    has_children_ = true;
+  } else {
+    payload_.text = std::move(o.payload_.text);
+  }
+}
+
+// Through a temporary: the source may be a node inside this one (`v = v.items()[0]`).
+Value& Value::operator=(const Value& o) {
+  if (this != &o) *this = Value(o);
+  return *this;
+}
+
+Value& Value::operator=(Value&& o) noexcept {
+  if (this == &o) return *this;
+  Value taken(std::move(o));
+  DestroyPayload();
+  kind_ = taken.kind_;
+  plain_ = taken.plain_;
+  loc_ = taken.loc_;
+  if (taken.has_children_)
+    new (&payload_.children) Children(std::move(taken.payload_.children));
+  else
+    new (&payload_.text) std::string(std::move(taken.payload_.text));
+  has_children_ = taken.has_children_;
+  return *this;
+}
+
+Value::~Value() { DestroyPayload(); }
+
+void Value::DestroyPayload() noexcept {
+  if (has_children_)
+    payload_.children.~Children();
+  else
+    payload_.text.~basic_string();
+}
+
+void Value::MakeChildren() {
+  payload_.text.~basic_string();
+  new (&payload_.children) Children();
+  has_children_ = true;
+}
+
+// Walkers ask every node for its items: a scalar's text must survive that. A node without text
+// (a new list, map or null) becomes a container; one with text gets an empty list of its own.
+std::vector<Value>& Value::ScalarItems() {
+  if (payload_.text.empty()) {
+    MakeChildren();
+    return payload_.children.items;
+  }
+  static thread_local std::vector<Value> none;
+  none.clear();
+  return none;
+}
+
+const std::string& Value::EmptyText() {
+  static const std::string empty;
+  return empty;
+}
+const std::vector<Value>& Value::NoItems() {
+  static const std::vector<Value> none;
+  return none;
+}
+const std::vector<Value::Key>& Value::NoKeys() {
+  static const std::vector<Key> none;
+  return none;
+}
+
 Value Value::Null(SourceLoc loc) {
   Value v;
   v.loc_ = loc;
@@ -13,21 +96,21 @@ Value Value::Null(SourceLoc loc) {
 Value Value::Bool(bool b, SourceLoc loc) {
   Value v;
   v.kind_ = Kind::kBool;
-  v.text_ = b ? "true" : "false";
+  v.payload_.text = b ? "true" : "false";
   v.loc_ = loc;
   return v;
 }
 Value Value::Number(std::string text, SourceLoc loc) {
   Value v;
   v.kind_ = Kind::kNumber;
-  v.text_ = std::move(text);
+  v.payload_.text = std::move(text);
   v.loc_ = loc;
   return v;
 }
 Value Value::String(std::string text, SourceLoc loc) {
   Value v;
   v.kind_ = Kind::kString;
-  v.text_ = std::move(text);
+  v.payload_.text = std::move(text);
   v.loc_ = loc;
   return v;
 }
@@ -52,66 +135,68 @@ Value Value::Intrinsic(std::string name, Value arg, SourceLoc loc) {
 void Value::Set(std::string key, Value v, SourceLoc key_loc) {
   long i = IndexOf(key);
   if (i >= 0) {
-    items_[static_cast<std::size_t>(i)] = std::move(v);
+    payload_.children.items[static_cast<std::size_t>(i)] = std::move(v);
     return;
   }
   AppendEntry(std::move(key), std::move(v), key_loc);
 }
 
 void Value::AppendEntry(std::string key, Value v, SourceLoc key_loc) {
-  keys_.push_back(Key{std::move(key), key_loc});
-  items_.push_back(std::move(v));
+  Children& c = children();
+  c.keys.push_back(Key{std::move(key), key_loc});
+  c.items.push_back(std::move(v));
 }
 
 bool Value::Erase(std::string_view key) {
   long i = IndexOf(key);
   if (i < 0) return false;
-  keys_.erase(keys_.begin() + i);
-  items_.erase(items_.begin() + i);
+  payload_.children.keys.erase(payload_.children.keys.begin() + i);
+  payload_.children.items.erase(payload_.children.items.begin() + i);
   return true;
 }
 
 long Value::IndexOf(std::string_view key) const {
-  if (kind_ != Kind::kMap) return -1;
-  for (std::size_t i = 0; i < keys_.size(); ++i)
-    if (keys_[i].name == key) return static_cast<long>(i);
+  if (kind_ != Kind::kMap || !has_children_) return -1;
+  const std::vector<Key>& keys = payload_.children.keys;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i].name == key) return static_cast<long>(i);
   return -1;
 }
 
 const Value* Value::Find(std::string_view key) const {
   long i = IndexOf(key);
-  return i < 0 ? nullptr : &items_[static_cast<std::size_t>(i)];
+  return i < 0 ? nullptr : &payload_.children.items[static_cast<std::size_t>(i)];
 }
 Value* Value::Find(std::string_view key) {
   long i = IndexOf(key);
-  return i < 0 ? nullptr : &items_[static_cast<std::size_t>(i)];
+  return i < 0 ? nullptr : &payload_.children.items[static_cast<std::size_t>(i)];
 }
 
 std::string_view Value::IntrinsicName() const {
-  if (kind_ != Kind::kMap || keys_.size() != 1) return {};
-  const std::string& k = keys_.front().name;
+  if (kind_ != Kind::kMap || size() != 1) return {};
+  const std::string& k = payload_.children.keys.front().name;
   if (!IsIntrinsicName(k)) return {};
   // `Ref` and `Condition` take a name; a one-key map {Condition: {...}} is an IAM policy block.
-  if ((k == "Ref" || k == "Condition") && !items_.front().is_string()) return {};
+  if ((k == "Ref" || k == "Condition") && !payload_.children.items.front().is_string()) return {};
   return k;
 }
 
 bool Value::Equals(const Value& o, bool loose) const {
   if (kind_ != o.kind_) {
     if (!loose || !is_scalar() || !o.is_scalar()) return false;
-    return text_ == o.text_ && !is_null() && !o.is_null();
+    return text() == o.text() && !is_null() && !o.is_null();
   }
-  if (text_ != o.text_ || items_.size() != o.items_.size()) return false;
-  for (std::size_t i = 0; i < keys_.size(); ++i)
-    if (keys_[i].name != o.keys_[i].name) return false;
-  for (std::size_t i = 0; i < items_.size(); ++i)
-    if (!items_[i].Equals(o.items_[i], loose)) return false;
+  if (text() != o.text() || size() != o.size() || keys().size() != o.keys().size()) return false;
+  for (std::size_t i = 0; i < keys().size(); ++i)
+    if (keys()[i].name != o.keys()[i].name) return false;
+  for (std::size_t i = 0; i < size(); ++i)
+    if (!items()[i].Equals(o.items()[i], loose)) return false;
   return true;
 }
 
 std::size_t Value::NodeCount() const {
   std::size_t n = 1;
-  for (const auto& c : items_) n += c.NodeCount();
+  for (const auto& c : items()) n += c.NodeCount();
   return n;
 }
 

@@ -41,8 +41,9 @@ TEST_CASE("the all-short-forms fixture loads with every tag in long form", "[uni
 TEST_CASE("the JSON fixture loads with escapes decoded", "[unit][load]") {
   auto p = LoadPath(Fixture("template.json"));
   REQUIRE(p->ok());
-  CHECK(At(*p->value, {"Resources", "Queue", "Properties", "QueueName", "Fn::Sub"})->text() ==
-        "${AWS::StackName}-q\xC3\xA9");
+  const Value* name = At(*p->value, {"Resources", "Queue", "Properties", "QueueName", "Fn::Sub"});
+  REQUIRE(name != nullptr);
+  CHECK(name->text() == "${AWS::StackName}-q\xC3\xA9");
   CHECK(At(*p->value, {"Resources", "Queue", "Properties", "DelaySeconds"})->is_number());
 }
 
