@@ -14,6 +14,18 @@ namespace cfnsplit::verify {
 /// A resource cfnsplit adds only so that a stack is never left without resources.
 bool IsPlaceholder(const Value& def);
 
+/// What the checks read of a reference in an emitted resource. Every emitted resource's
+/// references are kept for the whole run, so this keeps what the checks use and no more: a
+/// quarter of a Reference's bytes, and verify's peak memory on large services falls a tenth.
+struct LocalRef {
+  RefKind kind = RefKind::kRef;
+  bool names_attribute = false;  ///< a GetAtt, or a Sub of `${X.Attr}`: X must be a resource
+  /// The same-template rule (rules/wiring.yaml) the reference's position falls under, if any;
+  /// `path` is kept only then (for that check's message).
+  const SameTemplateRule* same_template = nullptr;
+  std::string to, path;
+};
+
 class Checker {
  public:
   Checker(const TemplateModel& original, const StackSet& set, const RuleSet& rules,
@@ -85,7 +97,7 @@ class Checker {
   std::map<std::string, std::set<std::string>> StackGraph() const;
   /// ReferencesIn of resource `i` of stack `stack`'s Resources section, walked once for the
   /// three checks that read them (local references, cycles, same-template rules).
-  const std::vector<Reference>& ResourceReferences(int stack, std::size_t i) const;
+  const std::vector<LocalRef>& ResourceReferences(int stack, std::size_t i) const;
 
   void Report(const char* code, const std::string& text, SourceLoc loc = {});
   void Note(const char* code, const std::string& text);
@@ -106,7 +118,7 @@ class Checker {
   std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
   std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
   std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
-  mutable std::vector<std::vector<std::vector<Reference>>> resource_refs_;  ///< per stack, lazily
+  mutable std::vector<std::vector<std::vector<LocalRef>>> resource_refs_;  ///< per stack, lazily
 };
 
 }  // namespace cfnsplit::verify

@@ -81,14 +81,36 @@ struct DeclaredNames {
 
 }  // namespace
 
-const std::vector<Reference>& Checker::ResourceReferences(int stack, std::size_t i) const {
+namespace {
+bool NamesAttribute(const Reference& r) {
+  return r.kind == RefKind::kGetAtt || (r.kind == RefKind::kSub && !r.attribute.empty());
+}
+bool NamesAttribute(const LocalRef& r) { return r.names_attribute; }
+}  // namespace
+
+const std::vector<LocalRef>& Checker::ResourceReferences(int stack,
+                                                                 std::size_t i) const {
   const auto s = static_cast<std::size_t>(stack);
   if (resource_refs_.size() != set_.stacks.size()) resource_refs_.resize(set_.stacks.size());
   auto& refs = resource_refs_[s];
   if (refs.empty())
     if (const Value* res = Section(set_.stacks[s].tmpl(), "Resources")) {
       refs.reserve(res->size());
-      for (const Value& def : res->items()) refs.push_back(ReferencesIn(def, original_));
+      for (const Value& def : res->items()) {
+        const Value* type = def.is_map() ? def.Find("Type") : nullptr;
+        std::vector<Reference> all = ReferencesIn(def, original_);
+        std::vector<LocalRef>& local = refs.emplace_back();
+        local.reserve(all.size());
+        for (Reference& r : all) {
+          LocalRef& l = local.emplace_back();
+          l.kind = r.kind;
+          l.names_attribute = NamesAttribute(r);
+          l.to = std::move(r.to);
+          if (type && type->is_string())
+            l.same_template = rules_.SameTemplateRuleFor(type->text(), r.path, def);
+          if (l.same_template) l.path = std::move(r.path);
+        }
+      }
     }
   return refs[i];
 }
@@ -101,7 +123,7 @@ std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) c
   for (std::size_t i = 0; res && i < res->size(); ++i) {
     const std::string& id = res->keys()[i].name;
     auto& edges = g[id];
-    for (const Reference& r : ResourceReferences(stack, i))
+    for (const LocalRef& r : ResourceReferences(stack, i))
       if ((r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub) &&
           declared.Declares("Resources", r.to) && !InOriginalCycle(id, r.to))
         edges.insert(r.to);
@@ -204,13 +226,12 @@ void Checker::CheckDependsOn() {
 void Checker::CheckTemplateReferences(int s) {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl();
   const DeclaredNames declared(tmpl);
-  auto check = [&](const std::vector<Reference>& references, const std::string& where) {
-    for (const Reference& r : references) {
+  auto check = [&](const auto& references, const std::string& where) {
+    for (const auto& r : references) {
       bool ok = true;
       const char* what = "resource or parameter";
       const std::string& target = r.to;
-      bool attribute =
-          r.kind == RefKind::kGetAtt || (r.kind == RefKind::kSub && !r.attribute.empty());
+      bool attribute = NamesAttribute(r);
       switch (r.kind) {
         case RefKind::kRef:
         case RefKind::kSub:

@@ -154,8 +154,8 @@ void Checker::CheckSameTemplate() {
                                   "template (" +
                                   rule.why + ")");
           });
-      for (const Reference& r : ResourceReferences(static_cast<int>(s), i)) {
-        const SameTemplateRule* rule = rules_.SameTemplateRuleFor(type->text(), r.path, def);
+      for (const LocalRef& r : ResourceReferences(static_cast<int>(s), i)) {
+        const SameTemplateRule* rule = r.same_template;
         if (!rule || res->Find(r.to)) continue;
         // Only what the original resolved to a resource can be broken by the split.
         bool original_had_resource = std::any_of(
