@@ -88,8 +88,7 @@ bool NamesAttribute(const Reference& r) {
 bool NamesAttribute(const LocalRef& r) { return r.names_attribute; }
 }  // namespace
 
-const std::vector<LocalRef>& Checker::ResourceReferences(int stack,
-                                                                 std::size_t i) const {
+const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t i) const {
   const auto s = static_cast<std::size_t>(stack);
   if (resource_refs_.size() != set_.stacks.size()) resource_refs_.resize(set_.stacks.size());
   auto& refs = resource_refs_[s];
