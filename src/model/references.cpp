@@ -51,17 +51,20 @@ void ReferenceWalker::WalkSite(SiteKind site, const std::string& name, const Val
   site_ = site;
   site_name_ = &name;
   path_.clear();
-  if (!path_prefix.empty()) path_.push_back(path_prefix);
+  path_marks_.clear();
+  if (!path_prefix.empty()) PushPath(path_prefix);
   Walk(v, nullptr);
 }
 
-std::string ReferenceWalker::CurrentPath() const {
-  std::string p;
-  for (const auto& part : path_) {
-    if (!p.empty() && part.front() != '[') p += '.';
-    p += part;
-  }
-  return p;
+void ReferenceWalker::PushPath(std::string_view part) {
+  path_marks_.push_back(path_.size());
+  if (!path_.empty() && (part.empty() || part.front() != '[')) path_ += '.';
+  path_ += part;
+}
+
+void ReferenceWalker::PopPath() {
+  path_.resize(path_marks_.back());
+  path_marks_.pop_back();
 }
 
 void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::string& attribute,
@@ -73,7 +76,7 @@ void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::st
   r.kind = kind;
   r.to = target;
   r.attribute = attribute;
-  r.path = CurrentPath();
+  r.path = path_;
   r.loc = loc;
   r.target = Classify(kind, target);
   out_.push_back(std::move(r));
@@ -100,9 +103,9 @@ TargetKind ReferenceWalker::Classify(RefKind kind, const std::string& target) co
 void ReferenceWalker::Walk(const Value& v, const std::vector<std::string>* locals) {
   if (v.is_list()) {
     for (std::size_t i = 0; i < v.size(); ++i) {
-      path_.push_back("[" + std::to_string(i) + "]");
+      PushPath("[" + std::to_string(i) + "]");
       Walk(v.items()[i], locals);
-      path_.pop_back();
+      PopPath();
     }
     return;
   }
@@ -115,9 +118,9 @@ void ReferenceWalker::Walk(const Value& v, const std::vector<std::string>* local
     if (v.size() > 1 && key.rfind("Fn::", 0) == 0 && IsIntrinsicName(key))
       sink_.Error("E1003", v.keys()[i].loc,
                   "'" + key + "' must be the only key of its mapping to be a function call");
-    path_.push_back(key);
+    PushPath(key);
     Walk(v.items()[i], locals);
-    path_.pop_back();
+    PopPath();
   }
 }
 
@@ -153,12 +156,12 @@ void ReferenceWalker::WalkIntrinsic(std::string_view fn, const Value& v,
     sink_.Error("E1003", v.loc(), problem);
     return;
   }
-  path_.push_back(std::string(fn));
+  PushPath(fn);
   for (const syntax::CallPart& part : syntax::ParseCall(fn, arg)) {
     if (part.operand) {
-      if (!part.path.empty()) path_.push_back(part.path);
+      if (!part.path.empty()) PushPath(part.path);
       Walk(*part.operand, locals);
-      if (!part.path.empty()) path_.pop_back();
+      if (!part.path.empty()) PopPath();
       continue;
     }
     // Local names (language-extension loops) shadow template names; conditions, mappings and
@@ -167,7 +170,7 @@ void ReferenceWalker::WalkIntrinsic(std::string_view fn, const Value& v,
     bool value_name = kind == RefKind::kRef || kind == RefKind::kGetAtt || kind == RefKind::kSub;
     Add(kind, part.ref.target, part.ref.attribute, v.loc(), value_name ? locals : nullptr);
   }
-  path_.pop_back();
+  PopPath();
 }
 
 }  // namespace cfnsplit

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cfnsplit/model.hpp"
@@ -22,14 +23,18 @@ class ReferenceWalker {
   void Add(RefKind kind, const std::string& target, const std::string& attribute, SourceLoc loc,
            const std::vector<std::string>* locals);
   TargetKind Classify(RefKind kind, const std::string& target) const;
-  std::string CurrentPath() const;
+  /// The path is kept written out (`Properties.Events[0].Fn::If`), with a mark where each part
+  /// starts: a walk visits every node, and a reference, far rarer, copies the path as it is.
+  void PushPath(std::string_view part);
+  void PopPath();
 
   const TemplateModel& model_;
   DiagnosticSink& sink_;
   std::vector<Reference>& out_;
   SiteKind site_ = SiteKind::kResource;
   const std::string* site_name_ = nullptr;
-  std::vector<std::string> path_;
+  std::string path_;
+  std::vector<std::size_t> path_marks_;
 };
 
 }  // namespace cfnsplit
