@@ -59,19 +59,48 @@ void Merge(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& i
 StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& packages,
                        const Budgets& budgets, const PlanOptions& options)
     : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {
+  strategy_ = options.strategy == "lifecycle"   ? Strategy::kLifecycle
+              : options.strategy == "ownership" ? Strategy::kOwnership
+                                                : Strategy::kOther;
   Interner takes, params, gives;
   wiring_.reserve(clusters.size());
   for (const Cluster& c : clusters)
     wiring_.push_back({takes.Ids(c.takes), params.Ids(c.params), gives.Ids(c.gives)});
+  // Owner ids from 1 (0 is "no owner"): Fits compares them where owner names took a tenth of a
+  // 10,000-function packing.
+  std::unordered_map<std::string, std::uint32_t> owners;
+  for (const Cluster& c : clusters)
+    owner_ids_.push_back(
+        c.owner.empty() ? 0 : owners.emplace(c.owner, owners.size() + 1).first->second);
+  for (std::size_t k = 0; k < clusters.size(); ++k) max_affinity_.push_back(AffinityCeiling(k));
+  // A heavy distribution the bin lacks stops FitsArtifact soonest.
+  for (const Cluster& c : clusters) {
+    heaviest_first_.push_back(c.dists);
+    std::stable_sort(heaviest_first_.back().begin(), heaviest_first_.back().end(),
+                     [&](std::uint32_t x, std::uint32_t y) {
+                       return packages.dist_bytes[x] > packages.dist_bytes[y];
+                     });
+  }
 }
 
-bool StackRules::Fits(const Bin& bin, std::size_t k) const {
+// Affinity against a bin of the same owner that ships every distribution cluster `k` needs.
+std::uint64_t StackRules::AffinityCeiling(std::size_t k) const {
   const Cluster& c = clusters_[k];
-  if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
-  if (!options_.allow_mixed_owners && !bin.owner.empty() && !c.owner.empty() &&
-      bin.owner != c.owner)
-    return false;
-  if (bin.resources + c.resources > budgets_.resources) return false;
+  if (strategy_ == Strategy::kLifecycle) return 0;
+  std::uint64_t score = c.owner.empty() ? 0 : 1;
+  if (strategy_ == Strategy::kOwnership) return score;
+  for (auto d : c.dists) score += packages_.dist_bytes[d] + 1;
+  return score;
+}
+
+// Fits after Admits. The artifact first: it turns most bins away, often before all of the
+// cluster's distributions are looked up.
+bool StackRules::FitsRest(const Bin& bin, std::size_t k) const {
+  return FitsArtifact(bin, k) && FitsWiring(bin, k);
+}
+
+bool StackRules::FitsWiring(const Bin& bin, std::size_t k) const {
+  const Cluster& c = clusters_[k];
   const Wiring& w = wiring_[k];
   std::size_t takes = bin.takes.size() + Missing(w.takes, bin.takes);
   std::size_t params = bin.params.size() + Missing(w.params, bin.params);
@@ -79,18 +108,28 @@ bool StackRules::Fits(const Bin& bin, std::size_t k) const {
   WiringLoad load = LoadOf(takes, params, gives, bin.root_outputs + c.root_outputs,
                            options_.mode == WiringMode::kNested);
   if (load.parameters > budgets_.parameters || load.outputs > budgets_.outputs) return false;
-  if (bin.bytes + c.bytes + load.parameters * 90 + load.outputs * 160 > budgets_.bytes)
-    return false;
-  if (!packages_.empty() && packages_.shared_artifact() && !bin.clusters.empty()) {
-    std::uint64_t added = AddedDistBytes(bin, k) + c.own_bytes;
-    std::uint64_t package =
-        bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
-    // Over the headroom, a stack only takes functions that ship nothing it does not already.
-    bool adds_nothing = added == 0 && c.layer_bytes <= bin.max_layer;
-    if (package > budgets_.package && !(adds_nothing && package <= budgets_.package_limit))
-      return false;
+  return bin.bytes + c.bytes + load.parameters * 90 + load.outputs * 160 <= budgets_.bytes;
+}
+
+bool StackRules::FitsArtifact(const Bin& bin, std::size_t k) const {
+  if (packages_.empty() || !packages_.shared_artifact() || bin.clusters.empty()) return true;
+  const Cluster& c = clusters_[k];
+  // `added`: what the cluster adds (code, missing distributions); `package`: the artifact then.
+  // Both only grow as distributions are counted, so once something is added and the artifact is
+  // over the headroom, the exception below cannot apply: stop.
+  std::uint64_t added = c.own_bytes;
+  std::uint64_t package =
+      bin.dist_bytes + bin.own_bytes + added + std::max(bin.max_layer, c.layer_bytes);
+  if (added > 0 && package > budgets_.package) return false;
+  for (auto d : heaviest_first_[k]) {
+    if (!bin.dist_count.empty() && bin.dist_count[d] > 0) continue;
+    added += packages_.dist_bytes[d];
+    package += packages_.dist_bytes[d];
+    if (added > 0 && package > budgets_.package) return false;
   }
-  return true;
+  // Over the headroom, a stack only takes functions that ship nothing it does not already.
+  bool adds_nothing = added == 0 && c.layer_bytes <= bin.max_layer;
+  return package <= budgets_.package || (adds_nothing && package <= budgets_.package_limit);
 }
 
 std::uint64_t StackRules::AddedDistBytes(const Bin& bin, std::size_t k) const {
@@ -102,10 +141,10 @@ std::uint64_t StackRules::AddedDistBytes(const Bin& bin, std::size_t k) const {
 
 std::uint64_t StackRules::Affinity(const Bin& bin, std::size_t k) const {
   const Cluster& c = clusters_[k];
-  if (options_.strategy == "lifecycle") return 0;
+  if (strategy_ == Strategy::kLifecycle) return 0;
   std::uint64_t score = 0;
-  if (!bin.owner.empty() && bin.owner == c.owner) score += 1;
-  if (options_.strategy == "ownership") return score;
+  if (bin.owner_id && bin.owner_id == owner_ids_[k]) score += 1;
+  if (strategy_ == Strategy::kOwnership) return score;
   for (auto d : c.dists)
     if (!bin.dist_count.empty() && bin.dist_count[d] > 0) score += packages_.dist_bytes[d] + 1;
   return score;
@@ -126,6 +165,7 @@ void StackRules::Add(Bin& bin, std::size_t k) const {
   Merge(bin.params, wiring_[k].params);
   Merge(bin.gives, wiring_[k].gives);
   if (bin.owner.empty()) bin.owner = c.owner;
+  if (!bin.owner_id) bin.owner_id = owner_ids_[k];
   if (bin.forced_name.empty()) bin.forced_name = c.forced_stack;
 }
 

@@ -23,6 +23,7 @@ Budgets StackBudgets(const RuleSet& rules, const PlanOptions& options, double ti
 struct Bin {
   std::string forced_name;
   std::string owner;
+  std::uint32_t owner_id = 0;  // StackRules' id of `owner` (0: none), compared instead of it
   std::vector<std::size_t> clusters;
   std::uint32_t resources = 0;
   std::uint32_t root_outputs = 0;
@@ -40,12 +41,23 @@ class StackRules {
              const Budgets& budgets, const PlanOptions& options);
 
   /// True when cluster `k` can join `bin` keeping every budget, the owner and pins.
-  bool Fits(const Bin& bin, std::size_t k) const;
+  bool Fits(const Bin& bin, std::size_t k) const { return Admits(bin, k) && FitsRest(bin, k); }
+  /// Fits' cheap first checks (pin, owner, resources): false means `k` does not fit.
+  bool Admits(const Bin& bin, std::size_t k) const {
+    const Cluster& c = clusters_[k];
+    if (!c.forced_stack.empty() && bin.forced_name != c.forced_stack) return false;
+    if (!options_.allow_mixed_owners && bin.owner_id && owner_ids_[k] &&
+        bin.owner_id != owner_ids_[k])
+      return false;
+    return bin.resources + c.resources <= budgets_.resources;
+  }
   void Add(Bin& bin, std::size_t k) const;
   /// Bytes of distributions cluster `k` would add to the bin's artifact.
   std::uint64_t AddedDistBytes(const Bin& bin, std::size_t k) const;
   /// How much the bin already ships of what cluster `k` needs (the packer's preference).
   std::uint64_t Affinity(const Bin& bin, std::size_t k) const;
+  /// The highest Affinity any bin could offer cluster `k` (one that ships all it needs).
+  std::uint64_t MaxAffinity(std::size_t k) const { return max_affinity_[k]; }
   /// A bin of exactly these clusters, or nothing when they do not fit together (in this order).
   bool Build(const std::vector<std::size_t>& members, Bin& out) const;
 
@@ -59,11 +71,21 @@ class StackRules {
   const PackageView& packages_;
   Budgets budgets_;
   const PlanOptions& options_;
+  // What Affinity scores, from options_.strategy (a string compared once, not per call).
+  enum class Strategy { kLifecycle, kOwnership, kOther } strategy_;
+  std::vector<std::uint32_t> owner_ids_;  // per cluster: its owner's id (0: none)
+  std::vector<std::uint64_t> max_affinity_;
+  std::vector<std::vector<std::uint32_t>> heaviest_first_;  // each cluster's dists, heaviest first
   // Each cluster's takes / params / gives as ascending interned ids (one id space per kind).
   struct Wiring {
     std::vector<std::uint32_t> takes, params, gives;
   };
   std::vector<Wiring> wiring_;
+
+  bool FitsRest(const Bin& bin, std::size_t k) const;
+  bool FitsWiring(const Bin& bin, std::size_t k) const;
+  bool FitsArtifact(const Bin& bin, std::size_t k) const;
+  std::uint64_t AffinityCeiling(std::size_t k) const;
 };
 
 /// Values passed between stacks, as the packer counts them (the tie-break after stack count).

@@ -31,6 +31,33 @@ std::vector<std::string> ClusterKeys(const TemplateModel& m, const std::vector<C
   return keys;
 }
 
+// The bin cluster `k` joins: of the bins that fit it (all but `skip`), the one of highest
+// affinity, ties to the earlier one; SIZE_MAX when none fits. The same choice as testing every
+// bin, for less: a bin that could not beat the best so far is not tested for fit, and the scan
+// stops once the best offers the highest affinity any bin could (a bin ahead can only tie).
+template <class View>
+std::size_t BestBin(const StackRules& rules, std::size_t count, const View& view, std::size_t k,
+                    std::size_t skip) {
+  const std::uint64_t ceiling = rules.MaxAffinity(k);
+  std::size_t best = SIZE_MAX;
+  std::uint64_t best_score = 0;
+  for (std::size_t b = 0; b < count; ++b) {
+    const Bin& bin = view(b);
+    if (b == skip || !rules.Admits(bin, k)) continue;
+    if (best == SIZE_MAX) {
+      if (!rules.Fits(bin, k)) continue;
+      best_score = rules.Affinity(bin, k);
+    } else {
+      std::uint64_t score = rules.Affinity(bin, k);
+      if (score <= best_score || !rules.Fits(bin, k)) continue;
+      best_score = score;
+    }
+    best = b;
+    if (best_score >= ceiling) break;
+  }
+  return best;
+}
+
 class Packer {
  public:
   Packer(const StackRules& rules, const std::vector<std::string>& cluster_keys)
@@ -64,19 +91,19 @@ class Packer {
     const PackageView& packages = rules_.packages();
     std::vector<std::size_t> order(clusters_.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    auto heaviest = [&](const Cluster& c) {
-      std::uint64_t bytes = 0;
-      std::string name;
-      for (auto d : c.dists)
-        if (HeavierDist(packages, d, bytes, name))
-          bytes = packages.dist_bytes[d], name = packages.dist_names[d];
-      return std::make_pair(bytes, name);
-    };
+    // Each cluster's heaviest distribution, found once rather than in every comparison (the
+    // sort took a third of a 10,000-function packing).
+    std::vector<std::pair<std::uint64_t, std::string>> heaviest(
+        by_size && ordering == 1 ? clusters_.size() : 0);
+    for (std::size_t k = 0; k < heaviest.size(); ++k)
+      for (auto d : clusters_[k].dists)
+        if (HeavierDist(packages, d, heaviest[k].first, heaviest[k].second))
+          heaviest[k] = {packages.dist_bytes[d], packages.dist_names[d]};
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
       const Cluster& a = clusters_[x];
       const Cluster& b = clusters_[y];
       if (!a.forced_stack.empty() != !b.forced_stack.empty()) return !a.forced_stack.empty();
-      if (by_size && ordering == 1 && heaviest(a) != heaviest(b)) return heaviest(a) > heaviest(b);
+      if (by_size && ordering == 1 && heaviest[x] != heaviest[y]) return heaviest[x] > heaviest[y];
       if (by_size && ordering != 2 && a.package_bytes != b.package_bytes)
         return a.package_bytes > b.package_bytes;
       if (by_size && a.resources != b.resources) return a.resources > b.resources;
@@ -87,16 +114,8 @@ class Packer {
 
   // Best-affinity bin that fits (ties: the earlier bin), else a new one.
   void Place(std::size_t k) {
-    std::size_t best = SIZE_MAX;
-    std::uint64_t best_score = 0;
-    for (std::size_t b = 0; b < bins_.size(); ++b) {
-      if (!rules_.Fits(bins_[b], k)) continue;
-      std::uint64_t score = rules_.Affinity(bins_[b], k);
-      if (best == SIZE_MAX || score > best_score) {
-        best = b;
-        best_score = score;
-      }
-    }
+    auto view = [&](std::size_t b) -> const Bin& { return bins_[b]; };
+    std::size_t best = BestBin(rules_, bins_.size(), view, k, SIZE_MAX);
     if (best == SIZE_MAX) {
       bins_.emplace_back();
       best = bins_.size() - 1;
@@ -110,30 +129,128 @@ class Packer {
   std::vector<Bin> bins_;
 };
 
-// Moves every cluster of `victim` into other bins (trial copies of the few bins touched).
-bool TryEmpty(const StackRules& rules, const std::vector<Bin>& bins, std::size_t victim,
-              std::map<std::size_t, Bin>& trial) {
+// One attempt to move every cluster of a bin into the others: trial copies of the bins it
+// filled (by position) and, when some cluster found no bin, which one.
+struct Attempt {
+  bool emptied = false;
+  std::map<std::size_t, Bin> trial;
+  std::size_t failed_at = 0;  // position in the victim's clusters
+};
+
+Attempt TryEmpty(const StackRules& rules, const std::vector<Bin>& bins, std::size_t victim) {
+  Attempt a;
   auto view = [&](std::size_t b) -> const Bin& {
-    auto it = trial.find(b);
-    return it == trial.end() ? bins[b] : it->second;
+    auto it = a.trial.find(b);
+    return it == a.trial.end() ? bins[b] : it->second;
   };
-  for (std::size_t k : bins[victim].clusters) {
-    std::size_t best = SIZE_MAX;
-    std::uint64_t best_score = 0;
-    for (std::size_t b = 0; b < bins.size(); ++b) {
-      if (b == victim || !rules.Fits(view(b), k)) continue;
-      std::uint64_t score = rules.Affinity(view(b), k);
-      if (best == SIZE_MAX || score > best_score) {
-        best = b;
-        best_score = score;
-      }
+  const std::vector<std::size_t>& clusters = bins[victim].clusters;
+  for (std::size_t i = 0; i < clusters.size(); ++i) {
+    std::size_t best = BestBin(rules, bins.size(), view, clusters[i], victim);
+    if (best == SIZE_MAX) {
+      a.failed_at = i;
+      return a;
     }
-    if (best == SIZE_MAX) return false;
-    if (!trial.count(best)) trial.emplace(best, bins[best]);
-    rules.Add(trial.at(best), k);
+    auto it = a.trial.find(best);
+    if (it == a.trial.end()) it = a.trial.emplace(best, bins[best]).first;
+    rules.Add(it->second, clusters[i]);
   }
-  return true;
+  a.emptied = true;
+  return a;
 }
+
+// Empties the smallest stacks into the others, as ConsolidateBins describes, remembering each
+// failed attempt until a bin it depended on changes: after every success the pass restarts from
+// the smallest stack, and retrying every earlier victim made this quadratic in the stacks.
+class Consolidator {
+ public:
+  Consolidator(const StackRules& rules, std::vector<Bin>& bins)
+      : rules_(rules), bins_(bins), ids_(bins.size()), failures_(bins.size()) {
+    for (std::size_t b = 0; b < bins.size(); ++b) ids_[b] = b;
+  }
+
+  void Run() {
+    while (bins_.size() > 1 && EmptyOne()) {
+    }
+  }
+
+ private:
+  // A failed attempt (bins by stable id; positions shift as bins are removed).
+  struct Failure {
+    bool known = false;
+    std::vector<std::size_t> touched;  // the bins its clusters went to before one found none
+    std::size_t failed_at = 0;
+  };
+
+  // Tries the victims smallest first; applies the first that empties, if any.
+  bool EmptyOne() {
+    std::vector<std::size_t> by_size(bins_.size());
+    for (std::size_t b = 0; b < bins_.size(); ++b) by_size[b] = b;
+    std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t x, std::size_t y) {
+      return bins_[x].resources + bins_[x].dist_bytes / 1000000 <
+             bins_[y].resources + bins_[y].dist_bytes / 1000000;
+    });
+    for (std::size_t victim : by_size) {
+      if (!bins_[victim].forced_name.empty() || failures_[ids_[victim]].known) continue;
+      Attempt a = TryEmpty(rules_, bins_, victim);
+      if (!a.emptied) {
+        Remember(victim, a);
+        continue;
+      }
+      ForgetAffected(victim, a);
+      for (auto& [b, bin] : a.trial) bins_[b] = std::move(bin);
+      bins_.erase(bins_.begin() + static_cast<long>(victim));
+      ids_.erase(ids_.begin() + static_cast<long>(victim));
+      return true;
+    }
+    return false;
+  }
+
+  void Remember(std::size_t victim, const Attempt& a) {
+    Failure& f = failures_[ids_[victim]];
+    f.known = true;
+    f.touched.clear();
+    for (const auto& entry : a.trial) f.touched.push_back(ids_[entry.first]);
+    f.failed_at = a.failed_at;
+  }
+
+  // Before success `a` (emptying `victim`) is applied: drops the failures it may undo.
+  void ForgetAffected(std::size_t victim, const Attempt& a) {
+    for (std::size_t p = 0; p < bins_.size(); ++p) {
+      Failure& f = failures_[ids_[p]];
+      if (f.known && p != victim) f.known = StillFails(p, f, victim, a);
+    }
+  }
+
+  // True when failure `f` of the bin at `p` is bound to repeat after success `a`. The success
+  // changes only the bins it fills (they grow) and the victim (removed); the others and their
+  // order stay. If the failed attempt's own bin and the bins it filled are not among them, and
+  // no changed bin fits any cluster it placed or failed on, neither before the change nor after,
+  // then at every step the same bins fit with the same affinity: the same choices, and the same
+  // cluster finds no bin. (A grown bin that fits may now offer more affinity, so it must not
+  // fit; "after" and the removed victim are checked too although Fits only tightens as a bin
+  // grows through Fits and a bin not chosen decides nothing: cheap, and safe if that changes.)
+  bool StillFails(std::size_t p, const Failure& f, std::size_t victim, const Attempt& a) const {
+    auto touched = [&](std::size_t b) {
+      return std::find(f.touched.begin(), f.touched.end(), ids_[b]) != f.touched.end();
+    };
+    if (a.trial.count(p) || touched(victim)) return false;
+    for (const auto& entry : a.trial)
+      if (touched(entry.first)) return false;
+    const std::vector<std::size_t>& clusters = bins_[p].clusters;
+    for (std::size_t i = 0; i <= f.failed_at; ++i) {
+      std::size_t k = clusters[i];
+      if (rules_.Fits(bins_[victim], k)) return false;
+      for (const auto& [b, after] : a.trial)
+        if (rules_.Fits(bins_[b], k) || rules_.Fits(after, k)) return false;
+    }
+    return true;
+  }
+
+  const StackRules& rules_;
+  std::vector<Bin>& bins_;
+  std::vector<std::size_t> ids_;   // per position: the bin's stable id
+  std::vector<Failure> failures_;  // by stable id
+};
 
 std::string CamelWord(const std::string& s) {
   std::string out;
@@ -184,25 +301,7 @@ std::vector<Bin> PackFast(const StackRules& rules, const std::vector<std::string
 // Tries to empty the smallest stacks into the others; keeps a move only if all of a stack's
 // clusters find room elsewhere.
 void ConsolidateBins(const StackRules& rules, std::vector<Bin>& bins) {
-  bool changed = true;
-  while (changed && bins.size() > 1) {
-    changed = false;
-    std::vector<std::size_t> by_size(bins.size());
-    for (std::size_t b = 0; b < bins.size(); ++b) by_size[b] = b;
-    std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t x, std::size_t y) {
-      return bins[x].resources + bins[x].dist_bytes / 1000000 <
-             bins[y].resources + bins[y].dist_bytes / 1000000;
-    });
-    for (std::size_t victim : by_size) {
-      if (!bins[victim].forced_name.empty()) continue;
-      std::map<std::size_t, Bin> trial;
-      if (!TryEmpty(rules, bins, victim, trial)) continue;
-      for (auto& [b, bin] : trial) bins[b] = std::move(bin);
-      bins.erase(bins.begin() + static_cast<long>(victim));
-      changed = true;
-      break;
-    }
-  }
+  Consolidator(rules, bins).Run();
 }
 
 std::vector<StackPlan> PackClusters(const Analysis& a, const std::vector<Cluster>& clusters,

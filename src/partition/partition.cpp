@@ -8,6 +8,7 @@
 #include "cfnsplit/numbers.hpp"
 #include "cfnsplit/timings.hpp"
 #include "partition/internal.hpp"
+#include "partition/pairs.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -142,36 +143,8 @@ void LowerBounds(const std::vector<Cluster>& clusters, const PackageView& packag
   std::uint64_t capacity = oversized ? limit : pb;
   plan.lower_bounds["function_stacks_by_package"] =
       (StackPackageBytes(packages, all) + capacity - 1) / capacity;
-  // A greedy clique of clusters that pairwise cannot share a stack.
-  std::vector<std::size_t> order(clusters.size());
-  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-    return clusters[x].package_bytes > clusters[y].package_bytes;
-  });
-  std::vector<std::size_t> clique;
-  for (std::size_t k : order) {
-    bool conflicts_with_all = true;
-    for (std::size_t q : clique) {
-      bool owners_clash = !options.allow_mixed_owners && !clusters[k].owner.empty() &&
-                          !clusters[q].owner.empty() && clusters[k].owner != clusters[q].owner;
-      if (owners_clash) continue;  // never in one stack, whatever their packages
-      std::vector<std::string> both = clusters[k].functions;
-      both.insert(both.end(), clusters[q].functions.begin(), clusters[q].functions.end());
-      std::uint64_t together = StackPackageBytes(packages, both);
-      // The packer's rule over the headroom. Sound because clusters come largest first: a
-      // cluster that could host both k and q fits with whatever excluded it, so k fits too.
-      bool adds_nothing =
-          together == std::max(clusters[k].package_bytes, clusters[q].package_bytes) &&
-          together <= limit;
-      if (together <= pb || adds_nothing) {
-        conflicts_with_all = false;
-        break;
-      }
-    }
-    if (conflicts_with_all) clique.push_back(k);
-    if (clique.size() >= 512) break;  // a bound, not an exhaustive search
-  }
-  plan.lower_bounds["function_stacks_by_conflicts"] = clique.size();
+  plan.lower_bounds["function_stacks_by_conflicts"] =
+      ConflictClique(clusters, packages, options.allow_mixed_owners, pb, limit);
 }
 
 // When the base stack would exceed its resource budget, resources that nothing needs and that
@@ -206,6 +179,11 @@ void RelieveBase(const Analysis& a, const RuleSet& rules, const PlanOptions& opt
 // the user's constraint failing, said at once, never a silently moved resource. Placements kept
 // from a previous plan (`--previous`) are preferences: `review --against` shows their moves.
 bool PinsHold(const Analysis& a, const SplitPlan& plan, DiagnosticSink& sink) {
+  // Most plans have no pin of the user's: then the index of every resource's stack (a tree of
+  // 59,000 names at 10,000 functions) is not worth building.
+  if (std::all_of(plan.options.pins.begin(), plan.options.pins.end(),
+                  [](const Pin& pin) { return pin.source == "plan"; }))
+    return true;
   std::map<std::string, int> stack_of = plan.StackIndex();
   bool ok = true;
   for (const Pin& pin : plan.options.pins) {
