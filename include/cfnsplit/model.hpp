@@ -71,27 +71,45 @@ struct FunctionInfo {
   std::uint64_t memory_mb = 128;
 };
 
-enum class RefKind { kRef, kGetAtt, kSub, kDependsOn, kCondition, kFindInMap, kImportValue };
+enum class RefKind : std::uint8_t {
+  kRef,
+  kGetAtt,
+  kSub,
+  kDependsOn,
+  kCondition,
+  kFindInMap,
+  kImportValue
+};
 const char* RefKindName(RefKind k);
 
 /// What a reference names.
-enum class TargetKind { kResource, kParameter, kPseudo, kCondition, kMapping, kExport, kUnknown };
+enum class TargetKind : std::uint8_t {
+  kResource,
+  kParameter,
+  kPseudo,
+  kCondition,
+  kMapping,
+  kExport,
+  kUnknown
+};
 
 /// Where a reference is written.
-enum class SiteKind { kResource, kOutput, kCondition };
+enum class SiteKind : std::uint8_t { kResource, kOutput, kCondition };
 
+// Strings first, the small fields last: 176 bytes instead of 192 with padding (a large
+// template has hundreds of thousands of references, kept for the whole run).
 struct Reference {
-  SiteKind site = SiteKind::kResource;
-  std::string from;  ///< resource id, output name or condition name
-  RefKind kind = RefKind::kRef;
-  TargetKind target = TargetKind::kUnknown;
+  std::string from;       ///< resource id, output name or condition name
   std::string to;         ///< target name (export name for ImportValue when literal)
   std::string attribute;  ///< GetAtt attribute, or "" ; "?" when computed
   std::string path;       ///< e.g. "Properties.Role" inside the site
-  SourceLoc loc;
   /// For a name a transform creates (SAM's `FnRole`, `FnAliaslive`): the resource that creates
   /// it, which the reference really depends on. Empty otherwise.
   std::string generated_by;
+  SourceLoc loc;
+  SiteKind site = SiteKind::kResource;
+  RefKind kind = RefKind::kRef;
+  TargetKind target = TargetKind::kUnknown;
 };
 
 class TemplateModel {

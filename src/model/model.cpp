@@ -1,13 +1,16 @@
 // Builds the TemplateModel: typed sections over the loaded Value, references, functions, owners.
 #include "cfnsplit/model.hpp"
-#include "cfnsplit/timings.hpp"
 
 #include <algorithm>
 #include <array>
 
+#include "cfnsplit/timings.hpp"
 #include "model/walk.hpp"
 
 namespace cfnsplit {
+
+static_assert(sizeof(void*) != 8 || sizeof(Reference) <= 176,
+              "see the order of Reference's fields");
 
 bool Parameter::is_list() const {
   return type == "CommaDelimitedList" || type.rfind("List<", 0) == 0 ||
