@@ -80,6 +80,7 @@ bool Emitter::AssignStacks() {
     sink_.Error("E5001", {}, "the plan places no resource in any stack: nothing to emit");
     return false;
   }
+  home_.reserve(model_.resources.size());
   for (std::size_t i = 0; i < stacks_.size(); ++i) {
     for (const std::string& id : stacks_[i].plan->resources) home_[id] = static_cast<int>(i);
     if (i > 0 && mode() == WiringMode::kNested) {

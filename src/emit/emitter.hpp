@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "cfnsplit/emit.hpp"
@@ -130,7 +131,7 @@ class Emitter {
   const EmitOptions& options_;
   DiagnosticSink& sink_;
   std::vector<StackOut> stacks_;
-  std::map<std::string, int> home_;  ///< resource → stack
+  std::unordered_map<std::string, int> home_;  ///< resource → stack (asked for every reference)
   std::map<WireKey, Wire> wires_;
   std::set<std::string> taken_;                 ///< every name in use or reserved
   std::string root_name_param_;  ///< exports: "<Base>StackName", the root stack's name
