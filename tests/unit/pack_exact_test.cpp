@@ -9,21 +9,14 @@
 #include <set>
 
 #include "partition/bins.hpp"
+#include "support/packing_instance.hpp"
 
 using namespace cfnsplit;
 
 namespace {
 
-struct Instance {
-  PackageView packages;
-  std::vector<Cluster> clusters;
-  PlanOptions options;
-  Budgets budgets{};
-};
-
-std::uint64_t Draw(std::mt19937& rng, std::uint64_t lo, std::uint64_t hi) {
-  return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
-}
+using Instance = testing::PackingInstance;
+using testing::Draw;
 
 std::vector<std::string> RandomNames(std::mt19937& rng, const char* prefix, std::size_t pool,
                                      std::size_t most) {

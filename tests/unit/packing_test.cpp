@@ -7,17 +7,13 @@
 #include <tuple>
 
 #include "partition/bins.hpp"
+#include "support/packing_instance.hpp"
 
 using namespace cfnsplit;
 
 namespace {
 
-struct Instance {
-  PackageView packages;
-  std::vector<Cluster> clusters;
-  PlanOptions options;
-  Budgets budgets{};
-};
+using Instance = testing::PackingInstance;
 
 // Clusters that each fit alone (so every subset's feasibility is order-free), drawn over a few
 // heavy and light distributions, up to two owners, resources up to a third of a stack.

@@ -13,21 +13,14 @@
 #include <string>
 
 #include "partition/bins.hpp"
+#include "support/packing_instance.hpp"
 
 using namespace cfnsplit;
 
 namespace {
 
-struct Instance {
-  PackageView packages;
-  std::vector<Cluster> clusters;
-  PlanOptions options;
-  Budgets budgets{};
-};
-
-std::uint64_t Draw(std::mt19937& rng, std::uint64_t lo, std::uint64_t hi) {
-  return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
-}
+using Instance = testing::PackingInstance;
+using testing::Draw;
 
 // One function: a few distributions, most from a small popular set (so clusters share).
 PackageView::Function RandomFunction(std::mt19937& rng, std::size_t dists) {
