@@ -42,6 +42,14 @@ std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context
   return out;
 }
 
+void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out) {
+  static const std::string kNoSite;
+  out.clear();
+  DiagnosticSink ignored;
+  ReferenceWalker walker(context, ignored, out);
+  walker.WalkSite(SiteKind::kResource, kNoSite, v, "");
+}
+
 ReferenceWalker::ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink,
                                  std::vector<Reference>& out)
     : model_(model), sink_(sink), out_(out) {}

@@ -95,6 +95,7 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
   if (refs.empty())
     if (const Value* res = Section(set_.stacks[s].tmpl(), "Resources")) {
       refs.reserve(res->size());
+      std::vector<Reference> all;
       for (const Value& def : res->items()) {
         const Value* type = def.is_map() ? def.Find("Type") : nullptr;
         // Most types have no same-template rule: asked once per resource, not per reference.
@@ -103,7 +104,7 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
                                        [&](const SameTemplateRule& rule) {
                                          return !rule.logical_id && rule.type == type->text();
                                        });
-        std::vector<Reference> all = ReferencesIn(def, original_);
+        ReferencesInto(def, original_, all);
         std::vector<LocalRef>& local = refs.emplace_back();
         local.reserve(all.size());
         for (Reference& r : all) {
