@@ -191,9 +191,10 @@ std::vector<std::string> SubVariables(const std::string& text);
 std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context,
                                     SiteKind site = SiteKind::kResource,
                                     const std::string& from = "");
-/// ReferencesIn of a resource definition into `out`, which is cleared first: a caller that reads
-/// thousands of definitions reuses one buffer instead of growing a new list for each.
-void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out);
+/// ReferencesIn into `out`, which is cleared first: a caller that reads thousands of definitions
+/// reuses one buffer instead of growing a new list for each.
+void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out,
+                    SiteKind site = SiteKind::kResource, const std::string& from = "");
 
 /// Rough CloudFormation resources a SAM resource expands into (AWS::Serverless::Function with
 /// two Api events becomes a function, a role, two permissions and an API …), for quota counts.

@@ -36,18 +36,16 @@ std::vector<std::string> SubVariables(const std::string& text) {
 std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context, SiteKind site,
                                     const std::string& from) {
   std::vector<Reference> out;
-  DiagnosticSink ignored;
-  ReferenceWalker walker(context, ignored, out);
-  walker.WalkSite(site, from, v, "");
+  ReferencesInto(v, context, out, site, from);
   return out;
 }
 
-void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out) {
-  static const std::string kNoSite;
+void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out,
+                    SiteKind site, const std::string& from) {
   out.clear();
   DiagnosticSink ignored;
   ReferenceWalker walker(context, ignored, out);
-  walker.WalkSite(SiteKind::kResource, kNoSite, v, "");
+  walker.WalkSite(site, from, v, "");
 }
 
 ReferenceWalker::ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink,
