@@ -98,12 +98,6 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
       std::vector<Reference> all;
       for (const Value& def : res->items()) {
         const Value* type = def.is_map() ? def.Find("Type") : nullptr;
-        // Most types have no same-template rule: asked once per resource, not per reference.
-        const bool ruled = type && type->is_string() &&
-                           std::any_of(rules_.same_template.begin(), rules_.same_template.end(),
-                                       [&](const SameTemplateRule& rule) {
-                                         return !rule.logical_id && rule.type == type->text();
-                                       });
         ReferencesInto(def, original_, all);
         std::vector<LocalRef>& local = refs.emplace_back();
         local.reserve(all.size());
@@ -112,7 +106,8 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
           l.kind = r.kind;
           l.names_attribute = NamesAttribute(r);
           l.to = std::move(r.to);
-          if (ruled) l.same_template = rules_.SameTemplateRuleFor(type->text(), r.path, def);
+          if (type && type->is_string())
+            l.same_template = rules_.SameTemplateRuleFor(type->text(), r.path, def);
           if (l.same_template) l.path = std::move(r.path);
         }
       }
