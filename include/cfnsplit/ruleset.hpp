@@ -114,7 +114,21 @@ struct RuleSet {
   /// The rule a reference at `path` inside a resource of `type` falls under, or null.
   const SameTemplateRule* SameTemplateRuleFor(const std::string& type, const std::string& path,
                                               const Value& resource_def) const;
-  bool InOwnStackContext(const std::string& path) const;
+  /// Where a walk down a resource definition stands among own_stack_contexts: the walker asks
+  /// `EnterOwnStackContext` at every key of a plain map (not at list items or function names)
+  /// and is in an own-stack context once `inside` is set. A bit set of the patterns still
+  /// matching, so a step costs a few segment compares instead of joining and matching the path.
+  struct ContextCursor {
+    std::uint64_t live = 0;  ///< patterns whose first `depth` segments matched the keys so far
+    std::uint32_t depth = 0;
+    bool inside = false;  ///< a whole pattern matched: every key below is in the context
+    /// False when no key below can change the answer: the walker may stop stepping.
+    bool open() const { return live != 0 && !inside; }
+  };
+  /// At most this many own-stack contexts: the cursor's bit set (LoadRuleSet refuses more).
+  static constexpr std::size_t kMaxOwnStackContexts = 64;
+  ContextCursor OwnStackRoot() const;
+  ContextCursor EnterOwnStackContext(ContextCursor at, std::string_view key) const;
   /// Calls `visit(logical_id, rule)` for every plain-string logical ID a `logical_id` rule finds
   /// in a resource of `type` (a list on the way is looked through: `Destination` may be a list).
   void ForEachNamedLogicalId(

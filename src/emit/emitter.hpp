@@ -162,9 +162,8 @@ class Rewriter {
 
   Emitter& e_;
   int stack_;
-  std::vector<std::string> path_;  ///< map keys from the resource definition (CopyResource)
-  bool tracking_ = false;
-  bool own_stack_ = false;
+  /// Where CopyResource stands among the own-stack contexts (never inside for other copies).
+  RuleSet::ContextCursor context_;
 };
 
 }  // namespace cfnsplit::emit

@@ -8,8 +8,10 @@
 namespace cfnsplit::emit {
 
 Value Rewriter::CopyResource(const Value& def) {
-  tracking_ = stack_ != 0 && !e_.rules().own_stack_contexts.empty();
-  return Copy(def);
+  context_ = stack_ != 0 ? e_.rules().OwnStackRoot() : RuleSet::ContextCursor{};
+  Value out = Copy(def);
+  context_ = {};
+  return out;
 }
 
 Value Rewriter::Copy(const Value& v) {
@@ -18,25 +20,20 @@ Value Rewriter::Copy(const Value& v) {
   if (!fn.empty()) return CopyIntrinsic(fn, v);
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
   out.Reserve(v.size());
-  // Own-stack contexts sit a few keys deep; deeper than that the flag is already decided.
-  const bool track = tracking_ && !own_stack_ && v.is_map() && path_.size() < 4;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v.is_list()) {
       out.Append(Copy(v.items()[i]));
       continue;
     }
     const std::string& key = v.keys()[i].name;
-    if (track) {
-      path_.push_back(key);
-      std::string joined;
-      for (const auto& p : path_) joined += (joined.empty() ? "" : ".") + p;
-      own_stack_ = e_.rules().InOwnStackContext(joined);
+    if (!context_.open()) {
+      out.AppendEntry(key, Copy(v.items()[i]), v.keys()[i].loc);
+      continue;
     }
+    RuleSet::ContextCursor outer = context_;
+    context_ = e_.rules().EnterOwnStackContext(outer, key);
     out.AppendEntry(key, Copy(v.items()[i]), v.keys()[i].loc);
-    if (track) {
-      path_.pop_back();
-      own_stack_ = false;
-    }
+    context_ = outer;
   }
   return out;
 }
@@ -44,7 +41,7 @@ Value Rewriter::Copy(const Value& v) {
 // Ref semantics: a resource, a template parameter or a pseudo parameter.
 std::optional<Value> Rewriter::ReadName(const std::string& name) {
   if (name == "AWS::StackName" || name == "AWS::StackId") {
-    if (stack_ == 0 || own_stack_) return std::nullopt;
+    if (stack_ == 0 || context_.inside) return std::nullopt;
     return e_.Import(stack_, {WireKey::Kind::kPseudo, name, ""}, nullptr);
   }
   if (IsPseudoParameter(name)) return std::nullopt;

@@ -124,10 +124,32 @@ void RuleSet::ForEachNamedLogicalId(
   }
 }
 
-bool RuleSet::InOwnStackContext(const std::string& path) const {
-  for (const auto& p : own_stack_contexts)
-    if (PathMatches(p, path)) return true;
-  return false;
+RuleSet::ContextCursor RuleSet::OwnStackRoot() const {
+  ContextCursor root;
+  std::size_t n = std::min(own_stack_contexts.size(), kMaxOwnStackContexts);
+  root.live = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  return root;
+}
+
+// PathMatches one segment at a time: a pattern stays live while its segments match the keys,
+// and a pattern whose last segment matched puts everything below inside the context.
+RuleSet::ContextCursor RuleSet::EnterOwnStackContext(ContextCursor at, std::string_view key) const {
+  if (!at.open()) return at;
+  ContextCursor next;
+  next.depth = at.depth + 1;
+  for (std::size_t i = 0; i < own_stack_contexts.size() && i < kMaxOwnStackContexts; ++i) {
+    if (!(at.live >> i & 1)) continue;
+    std::string_view rest = own_stack_contexts[i];
+    for (std::uint32_t d = 0; d < at.depth; ++d) rest.remove_prefix(rest.find('.') + 1);
+    std::size_t dot = rest.find('.');
+    std::string_view segment = rest.substr(0, dot);
+    if (segment != "*" && segment != key) continue;
+    if (dot == std::string_view::npos)
+      next.inside = true;
+    else
+      next.live |= std::uint64_t{1} << i;
+  }
+  return next;
 }
 
 void RuleSet::ForEachArtifactPath(
@@ -337,6 +359,10 @@ void ReadWiring(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
       if (!r.is_map() || !CheckKeys(r, {"path", "source"}, sink)) continue;
       if (Text(r, "path").empty() || Text(r, "source").empty())
         sink.Error("E0010", r.loc(), "an own-stack context needs 'path' and 'source'");
+      else if (rules.own_stack_contexts.size() == RuleSet::kMaxOwnStackContexts)
+        sink.Error("E0010", r.loc(),
+                   "more than " + std::to_string(RuleSet::kMaxOwnStackContexts) +
+                       " own-stack contexts; merge some with '*' segments");
       else
         rules.own_stack_contexts.push_back(Text(r, "path"));
     }

@@ -66,10 +66,11 @@ class Checker {
   /// the comparison CompareResources would make, without copying what needs no rewriting.
   /// False means "not shown equal": the full comparison decides and words the differences.
   bool SameAsOriginal(const Resource& r, const Value& emitted, int stack);
+  /// `at`: where the pair stands among the own-stack contexts (RuleSet::ContextCursor).
   bool SameValue(const Value& original, const Value& emitted, int stack,
-                 std::vector<std::string>& path);
+                 RuleSet::ContextCursor at);
   bool SameRewritten(const Value& original, const Value& emitted, int stack,
-                     std::vector<std::string>& path);
+                     RuleSet::ContextCursor at);
   // checks.cpp
   void CheckLocalReferences();
   void CheckTemplateReferences(int stack);
@@ -87,10 +88,8 @@ class Checker {
   void CheckSameTemplate();
   std::vector<std::string> SecretsIn(const Value& flat) const;
   Value InOwnStackTerms(const Value& original_def, int stack) const;
-  /// InOwnStackTerms of a value met at `path` inside a resource, `in_context` if the path is
-  /// already an own-stack context.
-  Value InOwnStackTermsAt(const Value& v, int stack, bool in_context,
-                          std::vector<std::string>& path) const;
+  /// InOwnStackTerms of a value met at `at` inside a resource.
+  Value InOwnStackTermsAt(const Value& v, int stack, RuleSet::ContextCursor at) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
   bool InOriginalCycle(const std::string& a, const std::string& b) const;
   bool OriginalDeclares(const char* section, const std::string& target) const;

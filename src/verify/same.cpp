@@ -49,7 +49,7 @@ bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack)
     return false;
   // DependsOn is compared by CheckDependsOn, not here: skipped on both sides.
   std::size_t i = 0, j = 0;
-  std::vector<std::string> path;
+  const RuleSet::ContextCursor root = rules_.OwnStackRoot();
   while (true) {
     while (i < original.size() && original.keys()[i].name == "DependsOn") ++i;
     while (j < emitted.size() && emitted.keys()[j].name == "DependsOn") ++j;
@@ -57,21 +57,19 @@ bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack)
       return i == original.size() && j == emitted.size();
     const std::string& key = original.keys()[i].name;
     if (key != emitted.keys()[j].name) return false;
-    path.push_back(key);
-    bool same = SameValue(original.items()[i], emitted.items()[j], stack, path);
-    path.pop_back();
-    if (!same) return false;
+    if (!SameValue(original.items()[i], emitted.items()[j], stack,
+                   rules_.EnterOwnStackContext(root, key)))
+      return false;
     ++i;
     ++j;
   }
 }
 
-// `path` is the resource-relative path of map keys the own-stack rewrite (InOwnStackTerms)
-// tracks: keys of plain maps, up to four deep.
+// `at` follows the keys of plain maps, as the own-stack rewrite (InOwnStackTerms) does.
 bool Checker::SameValue(const Value& original, const Value& emitted, int stack,
-                        std::vector<std::string>& path) {
+                        RuleSet::ContextCursor at) {
   if (!original.IntrinsicName().empty() || !emitted.IntrinsicName().empty())
-    return SameRewritten(original, emitted, stack, path);
+    return SameRewritten(original, emitted, stack, at);
   if (original.is_scalar() || emitted.is_scalar()) {
     if (!original.is_scalar() || !emitted.is_scalar()) return false;
     ScalarTerms a = TermsOf(original), b = TermsOf(emitted);
@@ -79,30 +77,21 @@ bool Checker::SameValue(const Value& original, const Value& emitted, int stack,
   }
   if (original.kind() != emitted.kind() || original.size() != emitted.size()) return false;
   for (std::size_t i = 0; i < original.size(); ++i) {
-    bool tracked = original.is_map() && path.size() < 4;
+    RuleSet::ContextCursor below = at;
     if (original.is_map()) {
       if (original.keys()[i].name != emitted.keys()[i].name) return false;
-      if (tracked) path.push_back(original.keys()[i].name);
+      below = rules_.EnterOwnStackContext(at, original.keys()[i].name);
     }
-    bool same = SameValue(original.items()[i], emitted.items()[i], stack, path);
-    if (tracked) path.pop_back();
-    if (!same) return false;
+    if (!SameValue(original.items()[i], emitted.items()[i], stack, below)) return false;
   }
   return true;
 }
 
 // A subtree with an intrinsic function: flattened and normalized as the full comparison does.
 bool Checker::SameRewritten(const Value& original, const Value& emitted, int stack,
-                            std::vector<std::string>& path) {
-  bool in_context = false;
-  std::string joined;
-  bool tagged = stack != 0 && !rules_.own_stack_contexts.empty();
-  for (std::size_t k = 0; tagged && k < path.size() && !in_context; ++k) {
-    joined += (k ? "." : "") + path[k];
-    in_context = rules_.InOwnStackContext(joined);
-  }
-  // The own-stack rewrite goes on tracking keys below `path` as it would from the root.
-  Value before = InOwnStackTermsAt(original, stack, in_context, path);
+                            RuleSet::ContextCursor at) {
+  // The own-stack rewrite goes on following keys below `at` as it would from the root.
+  Value before = InOwnStackTermsAt(original, stack, at);
   NormalizeInPlace(before);
   Value after = flat_.Flat(emitted, stack);
   NormalizeInPlace(after);

@@ -22,48 +22,51 @@ bool IsNoEcho(const Value* decl) {
   return ne && (ne->text() == "true" || ne->text() == "True");
 }
 
+bool IsStackPseudo(std::string_view name) {
+  return name == "AWS::StackName" || name == "AWS::StackId";
+}
+
+// Whether any scalar below `v` can name AWS::StackName or AWS::StackId (a Ref's argument, a
+// Sub's text): TagPseudo changes nothing in a subtree without one, so the copy is not rebuilt.
+bool MentionsStackPseudo(const Value& v) {
+  if (v.is_scalar()) return v.text().find("AWS::Stack") != std::string::npos;
+  for (const Value& child : v.items())
+    if (MentionsStackPseudo(child)) return true;
+  return false;
+}
+
 // `Ref AWS::StackName` and `${AWS::StackName}` as the flattener writes a stack's own name.
-Value TagPseudo(const Value& v, const std::string& tag, bool in_context, const RuleSet& rules,
-                std::vector<std::string>& path) {
-  auto is_pseudo = [](const std::string& n) {
-    return n == "AWS::StackName" || n == "AWS::StackId";
-  };
+Value TagPseudo(const Value& v, const std::string& tag, RuleSet::ContextCursor at,
+                const RuleSet& rules) {
   if (v.is_scalar()) return v;
   std::string_view fn = v.IntrinsicName();
-  if (in_context && fn == "Ref" && is_pseudo(v.IntrinsicArg().text()))
+  if (at.inside && fn == "Ref" && IsStackPseudo(v.IntrinsicArg().text()))
     return syntax::Ref(v.IntrinsicArg().text() + "@" + tag);
-  if (in_context && fn == "Fn::Sub") {
+  if (at.inside && fn == "Fn::Sub") {
     std::string text;
     const Value* vars = nullptr;
     if (syntax::SubParts(v.IntrinsicArg(), text, &vars)) {
       auto tokens = syntax::ScanSub(text);
       for (auto& t : tokens)
-        if (t.is_var && is_pseudo(t.text) && !(vars && vars->Find(t.text))) t.text += "@" + tag;
+        if (t.is_var && IsStackPseudo(t.text) && !(vars && vars->Find(t.text))) t.text += "@" + tag;
       Value str = Value::String(syntax::JoinSub(tokens));
       if (!vars) return Value::Intrinsic("Fn::Sub", std::move(str));
       Value list = Value::List();
       list.Append(std::move(str));
-      list.Append(TagPseudo(*vars, tag, true, rules, path));  // evaluated in the same context
+      list.Append(TagPseudo(*vars, tag, at, rules));  // evaluated in the same context
       return Value::Intrinsic("Fn::Sub", std::move(list));
     }
   }
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v.is_list()) {
-      out.Append(TagPseudo(v.items()[i], tag, in_context, rules, path));
+      out.Append(TagPseudo(v.items()[i], tag, at, rules));
       continue;
     }
-    bool context = in_context;
-    if (!context && path.size() < 4 && v.IntrinsicName().empty()) {
-      path.push_back(v.keys()[i].name);
-      std::string joined;
-      for (const auto& p : path) joined += (joined.empty() ? "" : ".") + p;
-      context = rules.InOwnStackContext(joined);
-      out.AppendEntry(v.keys()[i].name, TagPseudo(v.items()[i], tag, context, rules, path));
-      path.pop_back();
-      continue;
-    }
-    out.AppendEntry(v.keys()[i].name, TagPseudo(v.items()[i], tag, context, rules, path));
+    // A function's name is not a property: only plain maps' keys move the cursor.
+    const std::string& key = v.keys()[i].name;
+    RuleSet::ContextCursor below = fn.empty() ? rules.EnterOwnStackContext(at, key) : at;
+    out.AppendEntry(key, TagPseudo(v.items()[i], tag, below, rules));
   }
   return out;
 }
@@ -74,14 +77,12 @@ Value TagPseudo(const Value& v, const std::string& tag, bool in_context, const R
 // in the split that is the stack the resource landed in, which the flattener writes as
 // "AWS::StackName@<its path>" (the root stack keeps the plain name).
 Value Checker::InOwnStackTerms(const Value& original_def, int stack) const {
-  std::vector<std::string> path;
-  return InOwnStackTermsAt(original_def, stack, false, path);
+  return InOwnStackTermsAt(original_def, stack, rules_.OwnStackRoot());
 }
 
-Value Checker::InOwnStackTermsAt(const Value& v, int stack, bool in_context,
-                                 std::vector<std::string>& path) const {
-  if (stack == 0 || rules_.own_stack_contexts.empty()) return v;
-  return TagPseudo(v, PathOf(stack), in_context, rules_, path);
+Value Checker::InOwnStackTermsAt(const Value& v, int stack, RuleSet::ContextCursor at) const {
+  if (stack == 0 || rules_.own_stack_contexts.empty() || !MentionsStackPseudo(v)) return v;
+  return TagPseudo(v, PathOf(stack), at, rules_);
 }
 
 std::vector<std::string> Checker::SecretsIn(const Value& flat) const {

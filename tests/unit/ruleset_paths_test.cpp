@@ -1,9 +1,17 @@
 // PathMatches: the dotted-path patterns of rules/*.yaml (own-stack contexts, same-template rules).
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
 
+#include "cfnsplit/load.hpp"
 #include "cfnsplit/ruleset.hpp"
+#include "support/temp_dir.hpp"
 
 using cfnsplit::PathMatches;
+using cfnsplit::RuleSet;
 
 TEST_CASE("rule paths match segment by segment, a pattern matching every longer path",
           "[unit][ruleset]") {
@@ -20,4 +28,67 @@ TEST_CASE("rule paths match segment by segment, a pattern matching every longer 
   CHECK(PathMatches("*", "anything.at.all"));
   CHECK_FALSE(PathMatches("a..b", "a.b"));
   CHECK(PathMatches("a..b", "a..b"));
+}
+
+// The walkers (emitter, verify) step a cursor key by key; the answer must be the one the joined
+// path gives: some prefix of it matches some pattern.
+TEST_CASE("the own-stack cursor answers as PathMatches on every prefix", "[unit][rules]") {
+  RuleSet rules;
+  rules.own_stack_contexts = {"Properties.UserData", "Properties.LaunchTemplateData.UserData",
+                              "Metadata.AWS::CloudFormation::Init", "Properties.*.Code",
+                              "a..b", "*.Deep.*.Deeper.Deepest"};
+  const std::vector<std::string> keys = {"Properties",  "UserData", "LaunchTemplateData",
+                                         "Metadata",    "AWS::CloudFormation::Init",
+                                         "Code",        "a",        "",
+                                         "b",           "Deep",     "Deeper",
+                                         "Deepest",     "x"};
+  std::mt19937 rng(7);
+  int inside = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    RuleSet::ContextCursor at = rules.OwnStackRoot();
+    std::string joined;
+    bool expected = false;
+    int depth = 1 + static_cast<int>(rng() % 6);
+    for (int d = 0; d < depth; ++d) {
+      const std::string& key = keys[rng() % keys.size()];
+      joined += (d ? "." : "") + key;
+      for (const auto& p : rules.own_stack_contexts) expected = expected || PathMatches(p, joined);
+      at = rules.EnterOwnStackContext(at, key);
+      INFO(joined);
+      REQUIRE(at.inside == expected);
+      if (!at.open() && !at.inside) {
+        // No pattern is live: no longer path can match.
+        for (const auto& p : rules.own_stack_contexts)
+          REQUIRE_FALSE(PathMatches(p, joined + ".Properties.UserData"));
+      }
+    }
+    inside += expected;
+  }
+  CHECK(inside > 200);  // the draw reaches the contexts, not only misses
+  CHECK_FALSE(RuleSet{}.OwnStackRoot().open());
+}
+
+TEST_CASE("more own-stack contexts than the cursor holds are refused at load", "[unit][rules]") {
+  cfnsplit::testing::TempDir tmp;
+  auto dir = tmp.path() / "rules";
+  std::filesystem::create_directories(dir);
+  for (const auto& f : cfnsplit::EmbeddedRuleFiles()) {
+    std::string text = f.text;
+    if (std::string(f.name) == "wiring.yaml") {
+      std::string more;
+      for (std::size_t i = 0; i < RuleSet::kMaxOwnStackContexts; ++i)
+        more += "  - path: Properties.P" + std::to_string(i) + "\n    source: https://example.com\n";
+      const std::string anchor = "own_stack_contexts:\n";
+      REQUIRE(text.find(anchor) != std::string::npos);
+      text.insert(text.find(anchor) + anchor.size(), more);
+    }
+    std::ofstream(dir / f.name, std::ios::binary) << text;
+  }
+  cfnsplit::SourceManager sources;
+  cfnsplit::DiagnosticSink sink;
+  CHECK_FALSE(cfnsplit::LoadRuleSet(dir.string(), sources, sink));
+  bool said = false;
+  for (const auto& d : sink.diagnostics())
+    said = said || d.message.find("own-stack contexts") != std::string::npos;
+  CHECK(said);
 }
