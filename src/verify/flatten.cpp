@@ -50,6 +50,12 @@ std::string TemplateUrlFile(const Value* url) {
 }
 
 Flattener::Flattener(const StackSet& set) : set_(set), passed_(set.stacks.size(), nullptr) {
+  for (std::size_t i = 0; i < set.stacks.size(); ++i) {
+    if (set.stacks[i].stack_name.empty())
+      stacks_without_deployed_name_.push_back(static_cast<int>(i));
+    else
+      stack_by_deployed_name_.emplace(set.stacks[i].stack_name, static_cast<int>(i));
+  }
   if (set.mode != WiringMode::kNested || set.stacks.empty()) return;
   const Value* res = Section(set.stacks[0].tmpl(), "Resources");
   for (std::size_t i = 0; res && i < res->size(); ++i) {
@@ -81,14 +87,19 @@ int Flattener::ProducerOfParameter(int consumer, const std::string& param) const
       Section(set_.stacks[static_cast<std::size_t>(consumer)].tmpl(), "Parameters");
   const Value* decl = params ? params->Find(param) : nullptr;
   if (!decl || !decl->is_map() || set_.original_parameters.count(param)) return -1;
+  // The first stack, in set order, whose deployed name is the Default or, for a stack without
+  // one, whose name the description carries (every Ref of a split asks: no scan of the stacks).
   const Value* def = decl->Find("Default");
-  for (std::size_t i = 0; i < set_.stacks.size(); ++i) {
-    const StackDoc& doc = set_.stacks[i];
-    if (!doc.stack_name.empty() ? def && def->text() == doc.stack_name
-                                : CarriesStackName(param, *decl, doc.name))
-      return static_cast<int>(i);
+  int found = -1;
+  if (def) {
+    auto it = stack_by_deployed_name_.find(def->text());
+    if (it != stack_by_deployed_name_.end()) found = it->second;
   }
-  return -1;
+  for (int i : stacks_without_deployed_name_) {
+    if (found >= 0 && i > found) break;
+    if (CarriesStackName(param, *decl, set_.stacks[static_cast<std::size_t>(i)].name)) return i;
+  }
+  return found;
 }
 
 std::string StackNameDescription(const std::string& stack) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cfnsplit/plan.hpp"
@@ -98,6 +99,8 @@ class Flattener {
 
   const StackSet& set_;
   std::map<std::string, int> child_by_resource_;
+  std::unordered_map<std::string, int> stack_by_deployed_name_;  ///< the first stack of each name
+  std::vector<int> stacks_without_deployed_name_;               ///< in set order
   std::vector<const Value*> passed_;  ///< per stack: the Parameters its stack resource passes
   std::set<std::pair<int, std::string>> plumbing_;
   std::map<int, std::set<int>> imports_;

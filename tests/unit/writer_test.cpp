@@ -2,6 +2,8 @@
 #include "cfnsplit/writer.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <string>
 
 #include "cfnsplit/load.hpp"
 
@@ -53,6 +55,39 @@ TEST_CASE("WriteJson escapes strings and keeps numbers and key order", "[unit][w
   std::string compact = WriteJson(m, 0);
   CHECK(compact.find('\n') == compact.size() - 1);
   CheckRoundTrips(m);
+}
+
+// JsonQuote scans eight bytes at a time; every byte value at every offset of a word must come
+// out as the plain one-character-at-a-time escaper writes it.
+TEST_CASE("JsonQuote escapes every byte wherever it falls in a word", "[unit][writer]") {
+  auto reference = [](const std::string& s) {
+    std::string out = "\"";
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      const char* named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t" : nullptr;
+      char buf[8];
+      if (!named && c < 0x20) std::snprintf(buf, sizeof buf, "\\u%04x", c), named = buf;
+      if (named)
+        out += named;
+      else
+        out += ch;
+    }
+    return out + "\"";
+  };
+  for (int byte = 0; byte < 256; ++byte)
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string s(19, 'a');
+      s[at] = static_cast<char>(byte);
+      for (std::size_t len : {at + 1, std::size_t{19}}) {
+        std::string t = s.substr(0, len);
+        INFO("byte " << byte << " at " << at << " of " << len);
+        REQUIRE(JsonQuote(t) == reference(t));
+      }
+    }
+  CHECK(JsonQuote("") == "\"\"");
+  CHECK(JsonQuote(std::string("\x7f\xff\x80 \x1f", 5)) == "\"\x7f\xff\x80 \\u001f\"");
 }
 
 TEST_CASE("WriteYaml quotes strings YAML 1.1 would read as something else", "[unit][writer]") {
