@@ -123,20 +123,25 @@ void Flattener::Problem(std::string text) {
 
 Value Flattener::Flat(const Value& v, int stack) { return FlatAt(v, stack, 0); }
 
+// The same walk as Flat, with every name, output and import resolved as Flat resolves them,
+// but no subtree copied: a copy of every resource was most of what this pass cost.
 void Flattener::Resolve(const Value& v, int stack) {
-  if (v.is_scalar()) return;
-  std::string_view fn = v.IntrinsicName();
-  if (!fn.empty()) {
-    FlatIntrinsic(fn, v, stack, 0);
-    return;
-  }
-  for (const Value& item : v.items()) Resolve(item, stack);
+  struct Resolving {
+    bool& flag;
+    explicit Resolving(bool& f) : flag(f) { flag = true; }
+    ~Resolving() { flag = false; }
+  } resolving(resolving_);
+  FlatAt(v, stack, 0);
 }
 
 Value Flattener::FlatAt(const Value& v, int stack, int depth) {
-  if (v.is_scalar()) return v;
+  if (v.is_scalar()) return resolving_ ? Value() : v;
   std::string_view fn = v.IntrinsicName();
   if (!fn.empty()) return FlatIntrinsic(fn, v, stack, depth);
+  if (resolving_) {
+    for (const Value& item : v.items()) FlatAt(item, stack, depth);
+    return Value();
+  }
   Value out = v.is_list() ? Value::List(v.loc()) : Value::Map(v.loc());
   out.Reserve(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -152,7 +157,7 @@ Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, i
   const Value& arg = v.IntrinsicArg();
   if (fn == "Ref") {
     if (auto r = ResolveName(arg.text(), stack, depth)) return *r;
-    return v;
+    return resolving_ ? Value() : v;
   }
   if (fn == "Fn::GetAtt" && stack == 0 && set_.mode == WiringMode::kNested) {
     std::string res, attr;

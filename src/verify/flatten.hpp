@@ -104,6 +104,7 @@ class Flattener {
   std::vector<const Value*> passed_;  ///< per stack: the Parameters its stack resource passes
   std::set<std::pair<int, std::string>> plumbing_;
   std::map<int, std::set<int>> imports_;
+  bool resolving_ = false;  ///< inside Resolve: walk and resolve, build nothing
   bool exports_indexed_ = false;
   std::map<std::string, std::pair<int, std::string>> exports_by_name_;  ///< deployed name → output
   std::set<std::string> problem_set_;
