@@ -110,6 +110,12 @@ struct Reference {
   SiteKind site = SiteKind::kResource;
   RefKind kind = RefKind::kRef;
   TargetKind target = TargetKind::kUnknown;
+  /// TemplateModel::ResourceIndex of `from`, `to` and `generated_by` (-1: no such resource), set
+  /// by BuildModel on the model's own references (left -1 on lists ReferencesIn returns): the
+  /// stages that go through every reference read these instead of hashing the names again.
+  std::int32_t from_resource = -1;
+  std::int32_t to_resource = -1;
+  std::int32_t generated_by_resource = -1;
 };
 
 class TemplateModel {

@@ -80,7 +80,7 @@ void FindBonds(Analysis& a, const RuleSet& rules) {
     if (r.site != SiteKind::kResource || r.target != TargetKind::kResource ||
         r.kind == RefKind::kDependsOn)
       continue;
-    long from = m.ResourceIndex(r.from), to = m.ResourceIndex(r.to);
+    long from = r.from_resource, to = r.to_resource;
     if (from < 0 || to < 0 || from == to) continue;
     const Resource& src = m.resources[static_cast<std::size_t>(from)];
     const Resource& dst = m.resources[static_cast<std::size_t>(to)];

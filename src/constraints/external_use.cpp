@@ -39,13 +39,13 @@ std::vector<ExternalUse> ExternalUsesByStack(const Analysis& a, const std::vecto
   // One pass over the references: the per-stack sets are what a stack's wiring will need.
   for (const Reference& r : m.references) {
     if (r.site != SiteKind::kResource) continue;
-    long from = m.ResourceIndex(r.from);
+    long from = r.from_resource;
     if (from < 0 || stack_of[static_cast<std::size_t>(from)] < 0) continue;
     auto s = static_cast<std::size_t>(stack_of[static_cast<std::size_t>(from)]);
     ExternalUse& use = uses[s];
     switch (r.target) {
       case TargetKind::kResource: {
-        long to = m.ResourceIndex(r.to);
+        long to = r.to_resource;
         if (to >= 0 && stack_of[static_cast<std::size_t>(to)] != static_cast<int>(s) &&
             r.kind != RefKind::kDependsOn)
           use.values.insert(ValueKey(r));

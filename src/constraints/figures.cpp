@@ -61,7 +61,7 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
   };
   for (const Reference& r : m.references) {
     if (r.site != SiteKind::kResource) continue;
-    long from = m.ResourceIndex(r.from);
+    long from = r.from_resource;
     int site = from < 0 ? -1 : stack_of[static_cast<std::size_t>(from)];
     if (site < 0) continue;
     if (r.target == TargetKind::kPseudo && exports && site != 0) {
@@ -70,7 +70,7 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
       if (r.to == "AWS::StackId") cross(site, 0, "pseudo:AWS::StackId");
       continue;
     }
-    long to = m.ResourceIndex(r.target == TargetKind::kResource ? r.to : r.generated_by);
+    long to = r.target == TargetKind::kResource ? r.to_resource : r.generated_by_resource;
     if (to < 0) continue;
     int target = stack_of[static_cast<std::size_t>(to)];
     if (r.kind != RefKind::kDependsOn) {
@@ -99,7 +99,7 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
     if (r.site != SiteKind::kOutput || r.kind == RefKind::kCondition ||
         r.kind == RefKind::kFindInMap || r.kind == RefKind::kImportValue)
       continue;
-    long to = m.ResourceIndex(r.target == TargetKind::kResource ? r.to : r.generated_by);
+    long to = r.target == TargetKind::kResource ? r.to_resource : r.generated_by_resource;
     if (to < 0) continue;
     std::size_t o = output_index.at(r.from);
     if (o < homes.size())

@@ -37,7 +37,7 @@ std::vector<std::vector<int>> OutputReads(const TemplateModel& m, const std::vec
     if (r.site != SiteKind::kOutput) continue;
     if (r.kind != RefKind::kRef && r.kind != RefKind::kGetAtt && r.kind != RefKind::kSub) continue;
     // A name the SAM transform creates lives with the resource that creates it.
-    long res = m.ResourceIndex(r.target == TargetKind::kResource ? r.to : r.generated_by);
+    long res = r.target == TargetKind::kResource ? r.to_resource : r.generated_by_resource;
     if (res < 0) continue;
     int s = stack_of[static_cast<std::size_t>(res)];
     auto& list = reads[index.at(r.from)];

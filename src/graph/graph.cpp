@@ -140,8 +140,8 @@ DependencyGraph BuildResourceGraph(const TemplateModel& model) {
   for (const Reference& ref : model.references) {
     if (ref.site != SiteKind::kResource) continue;
     if (ref.target != TargetKind::kResource && ref.generated_by.empty()) continue;
-    long from = model.ResourceIndex(ref.from);
-    long to = model.ResourceIndex(ref.generated_by.empty() ? ref.to : ref.generated_by);
+    long from = ref.from_resource;
+    long to = ref.generated_by.empty() ? ref.to_resource : ref.generated_by_resource;
     if (from < 0 || to < 0) continue;
     g.AddEdge(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ref.kind);
   }

@@ -9,7 +9,8 @@
 
 namespace cfnsplit {
 
-static_assert(sizeof(void*) != 8 || sizeof(Reference) <= 176,
+// Five strings, the location, three one-byte kinds and the three resource indexes.
+static_assert(sizeof(void*) != 8 || sizeof(Reference) <= 192,
               "see the order of Reference's fields");
 
 bool Parameter::is_list() const {
@@ -320,6 +321,18 @@ void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
   }
 }
 
+// After CheckTargets, which names the resource a generated name belongs to.
+void IndexReferences(TemplateModel& m) {
+  auto index = [&](const std::string& name) {
+    return static_cast<std::int32_t>(m.ResourceIndex(name));
+  };
+  for (Reference& ref : m.references) {
+    ref.from_resource = index(ref.from);
+    ref.to_resource = index(ref.to);
+    ref.generated_by_resource = index(ref.generated_by);
+  }
+}
+
 }  // namespace
 
 void ReadFunctions(TemplateModel& m);  // functions.cpp
@@ -359,6 +372,7 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
   m->Reindex();
   ExtractReferences(*m, sink);
   CheckTargets(*m, sink);
+  IndexReferences(*m);
   ReadFunctions(*m);
   return m;
 }

@@ -61,12 +61,12 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
   std::vector<std::set<std::string>> gives(clusters.size());
   for (const Reference& r : m.references) {
     if (r.kind == RefKind::kDependsOn || r.target != TargetKind::kResource) continue;
-    long to = m.ResourceIndex(r.to);
+    long to = r.to_resource;
     int to_cluster = to >= 0 ? cluster_of[static_cast<std::size_t>(to)] : -1;
     if (to_cluster < 0) continue;
     int site = -1;
     if (r.site == SiteKind::kResource) {
-      long from = m.ResourceIndex(r.from);
+      long from = r.from_resource;
       site = from < 0 ? -1 : cluster_of[static_cast<std::size_t>(from)];
     } else if (r.site == SiteKind::kOutput) {
       site = home_of_output[r.from];
