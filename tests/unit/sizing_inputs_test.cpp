@@ -2,7 +2,11 @@
 // sizing runs is decided from the table, so an input cannot be left out of that decision.
 #include "cfnsplit/sizing_inputs.hpp"
 
+#include "cfnsplit/python_files.hpp"
+
 #include <algorithm>
+#include <filesystem>
+#include <random>
 #include <catch2/catch.hpp>
 
 #include "support/cli_run.hpp"
@@ -61,4 +65,32 @@ TEST_CASE("sizing inputs: every row is a flag of the commands that size", "[unit
     REQUIRE(run.code == 0);
     for (const SizingInput& in : SizingInputs()) CHECK(run.out.find(in.flag) != std::string::npos);
   }
+}
+
+// JoinPath skips lexically_normal for paths that are normal already; it must return what the
+// plain join + lexically_normal returns for every shape of path.
+TEST_CASE("JoinPath equals a lexically normal join for every path shape", "[unit][sizing]") {
+  auto reference = [](const std::string& base, const std::string& path) {
+    std::string joined = base.empty() || base == "." || (!path.empty() && path.front() == '/')
+                             ? path
+                             : (base.back() == '/' ? base + path : base + "/" + path);
+    std::string normal = std::filesystem::path(joined).lexically_normal().generic_string();
+    while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+    return normal.empty() ? std::string(".") : normal;
+  };
+  const std::vector<std::string> parts = {"a", "bc", ".", "..", "", "x.y", "...", "/", "a b"};
+  std::mt19937 rng(11);
+  auto draw = [&] {
+    std::string p;
+    int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) p += (i || rng() % 3 == 0 ? "/" : "") + parts[rng() % parts.size()];
+    return p;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string base = draw(), path = draw();
+    INFO("'" << base << "' + '" << path << "'");
+    REQUIRE(sizing::JoinPath(base, path) == reference(base, path));
+  }
+  CHECK(sizing::JoinPath("svc", "fn/requirements.txt") == "svc/fn/requirements.txt");
+  CHECK(sizing::JoinPath("svc/", "../x") == "x");
 }
