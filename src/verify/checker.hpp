@@ -108,6 +108,7 @@ class Checker {
   std::optional<std::map<std::string, std::set<std::string>>> parent_graph_;  // nested: built once
   std::map<int, std::string> child_resource_;  // child stack → its resource in the parent
   std::optional<std::map<std::string, std::set<std::string>>> stack_graph_;  // exports: built once
+  std::map<std::pair<int, int>, bool> stack_reaches_;  ///< exports: Reaches per pair of stacks
   const StackSet& set_;
   const RuleSet& rules_;
   const VerifyOptions& options_;

@@ -191,8 +191,11 @@ bool Checker::DependencyImplied(int a, const std::string& from, int b, const std
   // other (a consumer cannot be deployed before the exports it imports exist). Built once: the
   // imports are final after flattening, and every cross-stack DependsOn asks.
   if (!stack_graph_) stack_graph_ = StackGraph();
-  return Reaches(*stack_graph_, set_.stacks[static_cast<std::size_t>(a)].name,
-                 set_.stacks[static_cast<std::size_t>(b)].name);
+  auto [it, first] = stack_reaches_.try_emplace({a, b}, false);
+  if (first)  // a search per pair of stacks, not per DependsOn
+    it->second = Reaches(*stack_graph_, set_.stacks[static_cast<std::size_t>(a)].name,
+                         set_.stacks[static_cast<std::size_t>(b)].name);
+  return it->second;
 }
 
 void Checker::CheckDependsOn() {
