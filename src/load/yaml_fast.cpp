@@ -5,8 +5,6 @@
 // hand-written cases and thousands of mutated inputs.
 #include "load/yaml_fast.hpp"
 
-#include <yaml-cpp/anchor.h>
-#include <yaml-cpp/emitterstyle.h>
 #include <yaml-cpp/mark.h>
 
 #include <cstdint>
@@ -14,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "load/yaml_fast_events.hpp"
 #include "load/yaml_fast_scalars.hpp"
 
 namespace cfnsplit {
@@ -25,33 +24,11 @@ constexpr int kMaxDepth = 100;
 // yaml-cpp takes a key as a simple key only within 1,024 characters of its start.
 constexpr std::size_t kMaxKeyLength = 1000;
 
-enum class Kind : std::uint8_t { kNull, kScalar, kSeqStart, kSeqEnd, kMapStart, kMapEnd };
-
-// How yaml-cpp spells a node's tag: "?" for plain scalars and untagged collections, "!" for
-// quoted and block scalars, `!Name` as written, and `!!name` as tag:yaml.org,2002:name.
-enum class TagKind : std::uint8_t { kPlain, kNonPlain, kLocal, kCore };
-
-// A stretch of the input, or of the arena that holds scalar values escapes or folding rewrote.
-struct Piece {
-  std::uint32_t offset = 0;
-  std::uint32_t size = 0;
-  bool in_arena = false;
-};
-
 struct Tag {
   TagKind kind = TagKind::kPlain;
   Piece name;       // `!Name` for a local tag, `name` for `!!name`
   YAML::Mark mark;  // a tagged node's mark is its tag's
   bool present() const { return kind == TagKind::kLocal || kind == TagKind::kCore; }
-};
-
-struct Event {
-  Kind kind = Kind::kNull;
-  TagKind tag_kind = TagKind::kPlain;
-  bool flow = false;
-  YAML::Mark mark;
-  Piece tag;
-  Piece value;
 };
 
 // A plain or quoted scalar read where a node starts; `is_key` when `: ` follows it.
@@ -83,7 +60,7 @@ bool IsIndicator(char c) { return std::strchr(",[]{}#&*!|>'\"%@`?", c) != nullpt
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : text_(text) {}
+  explicit Scanner(std::string_view text) : text_(text), events_(text) {}
 
   void Scan() {
     RejectUnsupportedBytes();
@@ -107,7 +84,7 @@ class Scanner {
     if (!eof_) Bail();
   }
 
-  void Replay(YAML::EventHandler& handler) const;
+  void Replay(YAML::EventHandler& handler) const { events_.Replay(document_mark_, handler); }
 
  private:
   // ---- Input checks and lines -------------------------------------------------------------
@@ -226,17 +203,6 @@ class Scanner {
 
   // ---- Events -----------------------------------------------------------------------------
 
-  Piece InArena(const std::string& value) {
-    Piece piece{static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(value.size()),
-                true};
-    arena_ += value;
-    return piece;
-  }
-
-  std::string_view TextOf(Piece piece) const {
-    return std::string_view(piece.in_arena ? arena_ : text_).substr(piece.offset, piece.size);
-  }
-
   void Emit(Kind kind, YAML::Mark mark, const Tag& tag = Tag{}, bool flow = false) {
     Event event;
     event.kind = kind;
@@ -244,7 +210,7 @@ class Scanner {
     event.flow = flow;
     event.tag_kind = tag.kind;
     event.tag = tag.name;
-    events_.push_back(event);
+    events_.Add(event);
   }
 
   void EmitScalar(const ScalarToken& s, const Tag& tag) {
@@ -257,10 +223,10 @@ class Scanner {
       event.tag = tag.name;
     } else if (s.quoted) {
       event.tag_kind = TagKind::kNonPlain;
-    } else if (IsNullString(TextOf(s.value))) {
+    } else if (IsNullString(events_.TextOf(s.value))) {
       event.kind = Kind::kNull;  // yaml-cpp reports `~`, `null` and friends as null nodes
     }
-    events_.push_back(event);
+    events_.Add(event);
   }
 
   // A node with nothing in it: a tagged one is an empty scalar at its tag, else a null at the
@@ -272,7 +238,7 @@ class Scanner {
     event.mark = tag.mark;
     event.tag_kind = tag.kind;
     event.tag = tag.name;
-    events_.push_back(event);
+    events_.Add(event);
   }
 
   // ---- Block structure --------------------------------------------------------------------
@@ -386,7 +352,7 @@ class Scanner {
     ScalarToken s;
     s.start = pos_;
     s.quoted = true;  // reported with the non-plain tag "!"
-    s.value = InArena(scratch_);
+    s.value = events_.InArena(scratch_);
     EmitScalar(s, tag);
     line_ += static_cast<int>(end.line_breaks);
     StartLine(end.resume);
@@ -422,7 +388,7 @@ class Scanner {
     s.quoted = true;
     bool escaped = false;
     s.end = ReadQuotedScalar(text_, open, line_end_, scratch_, escaped);
-    s.value = escaped ? InArena(scratch_)
+    s.value = escaped ? events_.InArena(scratch_)
                       : Piece{static_cast<std::uint32_t>(open + 1),
                               static_cast<std::uint32_t>(s.end - open - 2)};
     return s;
@@ -557,56 +523,9 @@ class Scanner {
   bool seen_content_ = false;
   int depth_ = 0;
   YAML::Mark document_mark_;
-  std::vector<Event> events_;
-  std::string arena_;
+  EventList events_;
   std::string scratch_;
 };
-
-void Scanner::Replay(YAML::EventHandler& handler) const {
-  static const std::string kPlainTag = "?", kNonPlainTag = "!";
-  static const std::string kCorePrefix = "tag:yaml.org,2002:";
-  std::string tag, value;
-  auto tag_of = [&](const Event& e) -> const std::string& {
-    switch (e.tag_kind) {
-      case TagKind::kPlain:
-        return kPlainTag;
-      case TagKind::kNonPlain:
-        return kNonPlainTag;
-      case TagKind::kLocal:
-        return tag.assign(TextOf(e.tag));
-      case TagKind::kCore:
-        return tag.assign(kCorePrefix).append(TextOf(e.tag));
-    }
-    return kPlainTag;
-  };
-  auto style_of = [](const Event& e) {
-    return e.flow ? YAML::EmitterStyle::Flow : YAML::EmitterStyle::Block;
-  };
-  handler.OnDocumentStart(document_mark_);
-  for (const Event& e : events_) {
-    switch (e.kind) {
-      case Kind::kNull:
-        handler.OnNull(e.mark, YAML::NullAnchor);
-        break;
-      case Kind::kScalar:
-        handler.OnScalar(e.mark, tag_of(e), YAML::NullAnchor, value.assign(TextOf(e.value)));
-        break;
-      case Kind::kSeqStart:
-        handler.OnSequenceStart(e.mark, tag_of(e), YAML::NullAnchor, style_of(e));
-        break;
-      case Kind::kSeqEnd:
-        handler.OnSequenceEnd();
-        break;
-      case Kind::kMapStart:
-        handler.OnMapStart(e.mark, tag_of(e), YAML::NullAnchor, style_of(e));
-        break;
-      case Kind::kMapEnd:
-        handler.OnMapEnd();
-        break;
-    }
-  }
-  handler.OnDocumentEnd();
-}
 
 }  // namespace
 }  // namespace yaml_fast
