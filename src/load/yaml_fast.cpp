@@ -433,7 +433,7 @@ class Scanner {
     Emit(is_seq ? Kind::kSeqStart : Kind::kMapStart, tag.present() ? tag.mark : MarkAt(pos_), tag,
          true);
     ++pos_;
-    SkipSpaces();
+    SkipFlowBlanks();
     if (pos_ < line_end_ && text_[pos_] == close) {
       ++pos_;
     } else {
@@ -448,12 +448,24 @@ class Scanner {
         }
         if (text_[pos_] != ',') Bail();
         ++pos_;
-        SkipSpaces();
-        if (pos_ >= line_end_ || text_[pos_] == close) Bail();  // a trailing comma
+        SkipFlowBlanks();
+        if (text_[pos_] == close) Bail();  // a trailing comma
       }
     }
     Emit(is_seq ? Kind::kSeqEnd : Kind::kMapEnd, YAML::Mark());
     --depth_;
+  }
+
+  // Blanks after `[`, `{` or `,`, where a flow collection may go on on the next line (yaml-cpp
+  // does not look at indentation inside it). Blank lines and comments there are left to it.
+  void SkipFlowBlanks() {
+    SkipSpaces();
+    if (pos_ < line_end_) return;
+    if (line_end_ >= text_.size()) Bail();
+    ++line_;
+    StartLine(line_end_ + 1);
+    SkipSpaces();
+    if (pos_ >= line_end_ || text_[pos_] == '#' || IsDocumentMarker(pos_)) Bail();
   }
 
   void FlowNode() {
