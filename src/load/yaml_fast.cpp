@@ -46,6 +46,12 @@ struct ScalarToken {
 // collection may.
 enum class Place { kRoot, kSeqItem, kOwnLine, kMapValue, kAfterTag };
 
+// The innermost block collection around a node (indent -1 at the root).
+struct Parent {
+  int indent = -1;
+  bool is_sequence = false;
+};
+
 bool IsNullString(std::string_view s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
@@ -80,7 +86,7 @@ class Scanner {
       if (eof_) Bail();
     }
     if (text_[pos_] == '!') Bail();  // a tag on the root node
-    Node(Place::kRoot, -1, Tag{});
+    Node(Place::kRoot, Parent{}, Tag{});
     if (!eof_) Bail();
   }
 
@@ -164,17 +170,20 @@ class Scanner {
     return mark;
   }
 
-  // Where yaml-cpp marks tokens made at the end of the input (block ends, a null found there):
-  // the last line, column 0, whatever that line holds.
-  YAML::Mark EofMark() const {
+  // The mark of the token after an empty node, which yaml-cpp gives the null. At the end of the
+  // input that is the block end that closes `parent`: if the blanks or comment on the last line
+  // reach no further than its indentation, PopIndentToHere ends it there; otherwise EndStream
+  // does, after resetting the column to 0.
+  YAML::Mark NextTokenMark(Parent parent) const {
+    if (!eof_) return MarkAt(pos_);
     YAML::Mark mark;
     mark.pos = static_cast<int>(text_.size());
     mark.line = line_;
+    const int last_column = static_cast<int>(text_.size() - line_start_);
+    if (parent.indent > last_column || (parent.is_sequence && parent.indent == last_column))
+      mark.column = last_column;
     return mark;
   }
-
-  // The mark of the next token: what yaml-cpp gives an empty node.
-  YAML::Mark NextTokenMark() const { return eof_ ? EofMark() : MarkAt(pos_); }
 
   int Column(std::size_t p) const { return static_cast<int>(p - line_start_); }
 
@@ -231,8 +240,8 @@ class Scanner {
 
   // A node with nothing in it: a tagged one is an empty scalar at its tag, else a null at the
   // next token.
-  void EmitEmpty(const Tag& tag) {
-    if (!tag.present()) return Emit(Kind::kNull, NextTokenMark());
+  void EmitEmpty(Parent parent, const Tag& tag) {
+    if (!tag.present()) return Emit(Kind::kNull, NextTokenMark(parent));
     Event event;
     event.kind = Kind::kScalar;
     event.mark = tag.mark;
@@ -243,15 +252,14 @@ class Scanner {
 
   // ---- Block structure --------------------------------------------------------------------
 
-  // A node starting at pos_ on the current line; parent_indent is the innermost block
-  // collection's indentation (-1 at the root).
-  void Node(Place place, int parent_indent, const Tag& tag) {
+  // A node starting at pos_ on the current line, inside the block collection `parent`.
+  void Node(Place place, Parent parent, const Tag& tag) {
     const char c = text_[pos_];
     const bool may_open_block =
         place == Place::kRoot || place == Place::kSeqItem || place == Place::kOwnLine;
     if (c == '!') {
       if (tag.present()) Bail();  // two tags
-      return TaggedNode(place, parent_indent);
+      return TaggedNode(place, parent);
     }
     if (c == '-' && IsBlankOrEnd(pos_ + 1)) {
       if (!may_open_block) Bail();
@@ -260,9 +268,9 @@ class Scanner {
     if (place == Place::kRoot && (c == '[' || c == '{' || c == '|' || c == '>')) Bail();
     if (c == '[' || c == '{') {
       FlowCollection(tag);
-      return EndOfInlineNode(parent_indent);
+      return EndOfInlineNode(parent);
     }
-    if (c == '|' || c == '>') return BlockScalar(parent_indent, tag);
+    if (c == '|' || c == '>') return BlockScalar(parent, tag);
     ScalarToken s = ReadScalarToken();
     if (s.is_key) {
       if (!may_open_block) Bail();  // `a: b: c`, or a tag on a key
@@ -271,34 +279,34 @@ class Scanner {
     if (place == Place::kRoot) Bail();
     EmitScalar(s, tag);
     pos_ = s.end;
-    EndOfInlineNode(parent_indent);
+    EndOfInlineNode(parent);
   }
 
   // A more indented line after a one-line node would continue it (a multi-line scalar) or be
   // an error; either way yaml-cpp's business.
-  void EndOfInlineNode(int parent_indent) {
+  void EndOfInlineNode(Parent parent) {
     FinishLine();
-    if (!eof_ && indent_ > parent_indent) Bail();
+    if (!eof_ && indent_ > parent.indent) Bail();
   }
 
-  void TaggedNode(Place place, int parent_indent) {
+  void TaggedNode(Place place, Parent parent) {
     Tag tag = ReadTag();
     SkipSpaces();
-    if (!AtLineEnd()) return Node(Place::kAfterTag, parent_indent, tag);
+    if (!AtLineEnd()) return Node(Place::kAfterTag, parent, tag);
     NextContentLine();
-    IndentedNode(parent_indent, place == Place::kMapValue, tag);
+    IndentedNode(parent, place == Place::kMapValue, tag);
   }
 
   // The node after `key:` or `-` (or a tag) that ended its line: a node on the following
   // lines, or nothing. After a key, a sequence may sit at the key's own indentation.
-  void IndentedNode(int parent_indent, bool sequence_may_align, const Tag& tag) {
-    if (!eof_ && indent_ > parent_indent) {
+  void IndentedNode(Parent parent, bool sequence_may_align, const Tag& tag) {
+    if (!eof_ && indent_ > parent.indent) {
       if (IsSeqEntry(pos_)) return BlockSequence(tag);
-      return Node(Place::kOwnLine, parent_indent, tag);
+      return Node(Place::kOwnLine, parent, tag);
     }
-    if (!eof_ && indent_ == parent_indent && sequence_may_align && IsSeqEntry(pos_))
+    if (!eof_ && indent_ == parent.indent && sequence_may_align && IsSeqEntry(pos_))
       return BlockSequence(tag);
-    EmitEmpty(tag);
+    EmitEmpty(parent, tag);
   }
 
   void BlockMapping(const Tag& tag) {
@@ -314,9 +322,9 @@ class Scanner {
       SkipSpaces();
       if (AtLineEnd()) {
         NextContentLine();
-        IndentedNode(indent, true, Tag{});
+        IndentedNode(Parent{indent, false}, true, Tag{});
       } else {
-        Node(Place::kMapValue, indent, Tag{});
+        Node(Place::kMapValue, Parent{indent, false}, Tag{});
       }
       if (eof_ || indent_ < indent) break;
       if (indent_ > indent) Bail();
@@ -334,9 +342,9 @@ class Scanner {
       SkipSpaces();
       if (AtLineEnd()) {
         NextContentLine();
-        IndentedNode(indent, false, Tag{});
+        IndentedNode(Parent{indent, true}, false, Tag{});
       } else {
-        Node(Place::kSeqItem, indent, Tag{});
+        Node(Place::kSeqItem, Parent{indent, true}, Tag{});
       }
       if (eof_ || indent_ < indent) break;
       if (indent_ > indent) Bail();
@@ -346,9 +354,9 @@ class Scanner {
     --depth_;
   }
 
-  void BlockScalar(int parent_indent, const Tag& tag) {
+  void BlockScalar(Parent parent, const Tag& tag) {
     scratch_.clear();
-    BlockScalarEnd end = ReadBlockScalar(text_, pos_, parent_indent, scratch_);
+    BlockScalarEnd end = ReadBlockScalar(text_, pos_, parent.indent, scratch_);
     ScalarToken s;
     s.start = pos_;
     s.quoted = true;  // reported with the non-plain tag "!"
@@ -357,7 +365,7 @@ class Scanner {
     line_ += static_cast<int>(end.line_breaks);
     StartLine(end.resume);
     SeekContent();
-    if (!eof_ && indent_ > parent_indent) Bail();
+    if (!eof_ && indent_ > parent.indent) Bail();
   }
 
   // ---- Tokens -----------------------------------------------------------------------------
@@ -405,7 +413,7 @@ class Scanner {
       }
       return s;
     }
-    if (IsIndicator(c)) Bail();
+    if (IsIndicator(c) || (c == ':' && IsBlankOrEnd(pos_ + 1))) Bail();  // `: ` has no key
     ScalarToken s;
     s.start = pos_;
     std::size_t p = pos_, last = pos_;
@@ -502,7 +510,8 @@ class Scanner {
       return s;
     }
     // `-` starts a plain scalar only before a non-blank; keep to the unambiguous `-1`, `-x`.
-    if (IsIndicator(c) || (c == '-' && (pos_ + 1 >= line_end_ || !IsAlnum(text_[pos_ + 1]))))
+    if (IsIndicator(c) || c == ':' ||
+        (c == '-' && (pos_ + 1 >= line_end_ || !IsAlnum(text_[pos_ + 1]))))
       Bail();
     ScalarToken s;
     s.start = pos_;
