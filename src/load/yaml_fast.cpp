@@ -109,7 +109,9 @@ class Scanner {
 
   void StartLine(std::size_t start) {
     line_start_ = start;
-    const void* newline = std::memchr(text_.data() + start, '\n', text_.size() - start);
+    const void* newline = start < text_.size()
+                              ? std::memchr(text_.data() + start, '\n', text_.size() - start)
+                              : nullptr;
     line_end_ = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - text_.data())
                         : text_.size();
     pos_ = start;
@@ -129,27 +131,24 @@ class Scanner {
         seen_content_ = true;
         return;
       }
-      if (line_end_ >= text_.size()) {
-        eof_ = true;
-        pos_ = text_.size();
-        indent_ = -1;
-        return;
-      }
+      if (line_end_ >= text_.size()) return ReachEnd();
       ++line_;
       StartLine(line_end_ + 1);
     }
   }
 
   void NextContentLine() {
-    if (line_end_ >= text_.size()) {
-      eof_ = true;
-      pos_ = text_.size();
-      indent_ = -1;
-      return;
-    }
+    if (line_end_ >= text_.size()) return ReachEnd();
     ++line_;
     StartLine(line_end_ + 1);
     SeekContent();
+  }
+
+  // The current line stays the last one: yaml-cpp's marks at the end of the input use it.
+  void ReachEnd() {
+    eof_ = true;
+    pos_ = text_.size();
+    indent_ = -1;
   }
 
   // `%YAML 1.1` or `%YAML 1.2` alone on the first line, which changes nothing yaml-cpp reports.
@@ -493,7 +492,9 @@ class Scanner {
   // `key: ` in a flow mapping: a plain or quoted scalar, the colon, then a blank.
   void FlowKey() {
     ScalarToken key = ReadFlowScalar(true);
-    if (!key.is_key || key.colon + 1 >= line_end_ || text_[key.colon + 1] != ' ') Bail();
+    if (!key.is_key || key.colon + 1 >= line_end_ || text_[key.colon + 1] != ' ' ||
+        key.colon - key.start >= kMaxKeyLength)
+      Bail();
     EmitScalar(key, Tag{});
     pos_ = key.colon + 1;
     SkipSpaces();

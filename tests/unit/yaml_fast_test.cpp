@@ -55,7 +55,7 @@ std::string GeneratedManifest(int functions) {
 
 struct EdgeCase {
   const char* what;
-  const char* text;
+  std::string text;
   bool fast;  // whether the fast scanner is expected to read it
 };
 
@@ -102,6 +102,9 @@ const std::vector<EdgeCase>& EdgeCases() {
       {"leading document start", "--- # c\na: 1\n", true},
       {"version directive", "%YAML 1.2\n---\na: 1\n", true},
       {"non-ASCII in scalars", "a: \xc3\xa9t\xc3\xa9\nb: \"\xc3\xbc\"\n", true},
+      {"NEL, LS and PS are not line breaks", "a: x\xc2\x85y\nb: \xe2\x80\xa8\n", true},
+      {"invalid UTF-8 passes through", "a: [\xc3\xa9, \"\xff\"]\n", true},
+      {"long flow key", "a: {" + std::string(1100, 'k') + ": 1}\n", false},
       {"literal block scalar", "a: |\n  x\n   y\n\n  z\nb: 1\n", true},
       {"block scalar chomping", "a: |-\n  x\n\n\nb: |+\n  y\n\n\nc: >-\n  z\n", true},
       {"folded block scalar", "a: >\n  x\n  y\n\n  z\n    more\n  back\nb: 1\n", true},
@@ -170,7 +173,7 @@ const std::vector<EdgeCase>& EdgeCases() {
 // Deletes, duplicates, inserts or replaces characters, shifts lines' indentation and
 // duplicates lines: the kinds of damage that move a text across the subset's edges.
 std::string Mutate(std::string text, std::mt19937& rng) {
-  static const char kChars[] = " -:#'\"!\n[]{},|>&*?%ab0\t\\";
+  static const char kChars[] = " -:#'\"!\n[]{},|>&*?%ab0\t\\\xc2\x85";
   const unsigned edits = 1 + rng() % 3;
   for (unsigned e = 0; e < edits && !text.empty(); ++e) {
     const std::size_t at = rng() % (text.size() + 1);
