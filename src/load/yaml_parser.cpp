@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "cfnsplit/load.hpp"
+#include "load/yaml_fast.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -485,9 +486,12 @@ std::optional<Value> ParseYaml(std::uint32_t file, const SourceManager& sources,
   TreeBuilder builder(file, limits);
   try {
     CheckPrintable(sources, file);
-    std::istringstream in(sources.text(file));
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
+    // The fast scanner declines without calling the builder, so yaml-cpp then starts afresh.
+    if (!ReadYamlFast(sources.text(file), builder)) {
+      std::istringstream in(sources.text(file));
+      YAML::Parser parser(in);
+      while (parser.HandleNextDocument(builder)) {
+      }
     }
     if (builder.last_scalar()) CheckQuoteClosed(sources, file, *builder.last_scalar());
   } catch (const InputError& e) {

@@ -16,6 +16,7 @@
 #include "cfnsplit/pipeline.hpp"
 #include "cfnsplit/ruleset.hpp"
 #include "cfnsplit/value.hpp"
+#include "fuzz/yaml_fast_check.hpp"
 
 namespace cfnsplit::fuzz {
 
@@ -102,9 +103,11 @@ inline std::string CheckPipeline(const std::string& text) {
 }
 
 /// Runs the input through both formats, then the pipeline; empty when every contract held.
+/// First, the fast YAML scanner against yaml-cpp (yaml_fast_check.hpp).
 inline std::string RunLoadOnce(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  std::string problem = CheckOneFormat(text, "fuzz.yaml");
+  std::string problem = CheckYamlFast(text).problem;
+  if (problem.empty()) problem = CheckOneFormat(text, "fuzz.yaml");
   if (problem.empty()) problem = CheckOneFormat(text, "fuzz.json");
   if (problem.empty()) problem = CheckPipeline(text);
   return problem;
