@@ -127,7 +127,7 @@ void RuleSet::ForEachNamedLogicalId(
 RuleSet::ContextCursor RuleSet::OwnStackRoot() const {
   ContextCursor root;
   std::size_t n = std::min(own_stack_contexts.size(), kMaxOwnStackContexts);
-  root.live = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  root.live = n == kMaxOwnStackContexts ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   return root;
 }
 
