@@ -67,8 +67,7 @@ class Checker {
   /// False means "not shown equal": the full comparison decides and words the differences.
   bool SameAsOriginal(const Resource& r, const Value& emitted, int stack);
   /// `at`: where the pair stands among the own-stack contexts (RuleSet::ContextCursor).
-  bool SameValue(const Value& original, const Value& emitted, int stack,
-                 RuleSet::ContextCursor at);
+  bool SameValue(const Value& original, const Value& emitted, int stack, RuleSet::ContextCursor at);
   bool SameRewritten(const Value& original, const Value& emitted, int stack,
                      RuleSet::ContextCursor at);
   // checks.cpp

@@ -100,7 +100,7 @@ class Flattener {
   const StackSet& set_;
   std::map<std::string, int> child_by_resource_;
   std::unordered_map<std::string, int> stack_by_deployed_name_;  ///< the first stack of each name
-  std::vector<int> stacks_without_deployed_name_;               ///< in set order
+  std::vector<int> stacks_without_deployed_name_;                ///< in set order
   std::vector<const Value*> passed_;  ///< per stack: the Parameters its stack resource passes
   std::set<std::pair<int, std::string>> plumbing_;
   std::map<int, std::set<int>> imports_;

@@ -1,8 +1,8 @@
 // libFuzzer target for the loader (built with -DCFNSPLIT_FUZZ=ON and clang++). Sanitizers catch
 // memory errors and crashes; a broken contract (see fuzz_entry.hpp) aborts so the fuzzer keeps
 // the input. The contract includes the fast YAML scanner reporting exactly yaml-cpp's events or
-// declining (yaml_fast_check.hpp). Seeds live in tests/fuzz/corpus/; crashers found later belong there too, where
-// replay_fuzz.cpp re-checks them in every test run.
+// declining (yaml_fast_check.hpp). Seeds live in tests/fuzz/corpus/; crashers found later belong
+// there too, where replay_fuzz.cpp re-checks them in every test run.
 //
 //   cmake -S . -B build-fuzz -G Ninja -DCFNSPLIT_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
 //   ninja -C build-fuzz cfnsplit_fuzz_load

@@ -34,14 +34,25 @@ TEST_CASE("rule paths match segment by segment, a pattern matching every longer 
 // path gives: some prefix of it matches some pattern.
 TEST_CASE("the own-stack cursor answers as PathMatches on every prefix", "[unit][rules]") {
   RuleSet rules;
-  rules.own_stack_contexts = {"Properties.UserData", "Properties.LaunchTemplateData.UserData",
-                              "Metadata.AWS::CloudFormation::Init", "Properties.*.Code",
-                              "a..b", "*.Deep.*.Deeper.Deepest"};
-  const std::vector<std::string> keys = {"Properties",  "UserData", "LaunchTemplateData",
-                                         "Metadata",    "AWS::CloudFormation::Init",
-                                         "Code",        "a",        "",
-                                         "b",           "Deep",     "Deeper",
-                                         "Deepest",     "x"};
+  rules.own_stack_contexts = {"Properties.UserData",
+                              "Properties.LaunchTemplateData.UserData",
+                              "Metadata.AWS::CloudFormation::Init",
+                              "Properties.*.Code",
+                              "a..b",
+                              "*.Deep.*.Deeper.Deepest"};
+  const std::vector<std::string> keys = {"Properties",
+                                         "UserData",
+                                         "LaunchTemplateData",
+                                         "Metadata",
+                                         "AWS::CloudFormation::Init",
+                                         "Code",
+                                         "a",
+                                         "",
+                                         "b",
+                                         "Deep",
+                                         "Deeper",
+                                         "Deepest",
+                                         "x"};
   std::mt19937 rng(7);
   int inside = 0;
   for (int trial = 0; trial < 20000; ++trial) {
@@ -77,7 +88,8 @@ TEST_CASE("more own-stack contexts than the cursor holds are refused at load", "
     if (std::string(f.name) == "wiring.yaml") {
       std::string more;
       for (std::size_t i = 0; i < RuleSet::kMaxOwnStackContexts; ++i)
-        more += "  - path: Properties.P" + std::to_string(i) + "\n    source: https://example.com\n";
+        more +=
+            "  - path: Properties.P" + std::to_string(i) + "\n    source: https://example.com\n";
       const std::string anchor = "own_stack_contexts:\n";
       REQUIRE(text.find(anchor) != std::string::npos);
       text.insert(text.find(anchor) + anchor.size(), more);

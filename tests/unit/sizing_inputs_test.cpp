@@ -2,13 +2,12 @@
 // sizing runs is decided from the table, so an input cannot be left out of that decision.
 #include "cfnsplit/sizing_inputs.hpp"
 
-#include "cfnsplit/python_files.hpp"
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <random>
-#include <catch2/catch.hpp>
 
+#include "cfnsplit/python_files.hpp"
 #include "support/cli_run.hpp"
 #include "support/temp_dir.hpp"
 

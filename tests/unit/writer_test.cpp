@@ -64,9 +64,14 @@ TEST_CASE("JsonQuote escapes every byte wherever it falls in a word", "[unit][wr
     std::string out = "\"";
     for (char ch : s) {
       auto c = static_cast<unsigned char>(ch);
-      const char* named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
-                          : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                          : c == '\t' ? "\\t" : nullptr;
+      const char* named = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                                      : nullptr;
       char buf[8];
       if (!named && c < 0x20) std::snprintf(buf, sizeof buf, "\\u%04x", c), named = buf;
       if (named)
