@@ -21,8 +21,6 @@ std::string LettersAndDigits(const std::string& s) {
   return out;
 }
 
-bool IsPseudoStack(const std::string& n) { return n == "AWS::StackName" || n == "AWS::StackId"; }
-
 // The template file a TemplateURL names, matched by path or by its tail.
 int MatchTemplateUrl(const StackSet& set, const std::string& url) {
   for (std::size_t i = 1; i < set.stacks.size(); ++i) {
@@ -36,6 +34,10 @@ int MatchTemplateUrl(const StackSet& set, const std::string& url) {
 }
 
 }  // namespace
+
+bool IsStackPseudo(std::string_view name) {
+  return name == "AWS::StackName" || name == "AWS::StackId";
+}
 
 std::string TemplateUrlFile(const Value* url) {
   if (!url) return "";
@@ -173,7 +175,7 @@ Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, i
 std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, int depth) {
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
   if (stack == 0) return std::nullopt;
-  if (IsPseudoStack(name)) return syntax::Ref(name + "@" + doc.path);
+  if (IsStackPseudo(name)) return syntax::Ref(name + "@" + doc.path);
   if (set_.mode == WiringMode::kExports) {
     // The base stack's name parameter is what AWS::StackName meant in the original.
     if (ProducerOfParameter(stack, name) == 0) return syntax::Ref("AWS::StackName");

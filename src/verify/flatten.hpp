@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct StackSet {
   /// Default happens to equal a stack's name.
   std::set<std::string> original_parameters;
 };
+
+/// AWS::StackName or AWS::StackId: the pseudo parameters that name the stack they are read in,
+/// which the flattener (and the own-stack rewrite of the original) write as "<name>@<stack path>".
+bool IsStackPseudo(std::string_view name);
 
 /// The file a child's TemplateURL names: the URL itself when it is a string (emit writes the
 /// child's path), or the literal last element of an `Fn::Join` (the deployment-bucket URL the

@@ -22,10 +22,6 @@ bool IsNoEcho(const Value* decl) {
   return ne && (ne->text() == "true" || ne->text() == "True");
 }
 
-bool IsStackPseudo(std::string_view name) {
-  return name == "AWS::StackName" || name == "AWS::StackId";
-}
-
 // Whether any scalar below `v` can name AWS::StackName or AWS::StackId (a Ref's argument, a
 // Sub's text): TagPseudo changes nothing in a subtree without one, so the copy is not rebuilt.
 bool MentionsStackPseudo(const Value& v) {
