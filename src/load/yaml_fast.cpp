@@ -308,6 +308,14 @@ class Scanner {
     EmitEmpty(parent, tag);
   }
 
+  // A mapping's value or a sequence's item: on the rest of the line (read at `inline_place`) or
+  // on the lines below; only a mapping's value may be a sequence aligned with its key.
+  void ChildNode(Place inline_place, Parent parent) {
+    if (!AtLineEnd()) return Node(inline_place, parent, Tag{});
+    NextContentLine();
+    IndentedNode(parent, !parent.is_sequence, Tag{});
+  }
+
   void BlockMapping(const Tag& tag) {
     const int indent = Column(pos_);
     Enter();
@@ -319,12 +327,7 @@ class Scanner {
       EmitScalar(key, Tag{});
       pos_ = key.colon + 1;
       SkipSpaces();
-      if (AtLineEnd()) {
-        NextContentLine();
-        IndentedNode(Parent{indent, false}, true, Tag{});
-      } else {
-        Node(Place::kMapValue, Parent{indent, false}, Tag{});
-      }
+      ChildNode(Place::kMapValue, Parent{indent, false});
       if (eof_ || indent_ < indent) break;
       if (indent_ > indent) Bail();
     }
@@ -339,12 +342,7 @@ class Scanner {
     for (;;) {
       ++pos_;  // the `-`
       SkipSpaces();
-      if (AtLineEnd()) {
-        NextContentLine();
-        IndentedNode(Parent{indent, true}, false, Tag{});
-      } else {
-        Node(Place::kSeqItem, Parent{indent, true}, Tag{});
-      }
+      ChildNode(Place::kSeqItem, Parent{indent, true});
       if (eof_ || indent_ < indent) break;
       if (indent_ > indent) Bail();
       if (!IsSeqEntry(pos_)) break;  // a key of the mapping this sequence is aligned with
