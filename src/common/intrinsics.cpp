@@ -186,6 +186,7 @@ void ParseSub(const Value& arg, std::vector<CallPart>& out) {
 
 std::vector<CallPart> ParseCall(std::string_view fn, const Value& arg) {
   std::vector<CallPart> out;
+  out.reserve(3);  // Fn::If's three parts, one allocation; most calls have one or two
   if (fn == "Ref") {
     out.push_back(RefPart(RefForm::kRef, arg.text()));
   } else if (fn == "Condition") {

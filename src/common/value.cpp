@@ -174,10 +174,14 @@ Value* Value::Find(std::string_view key) {
 
 std::string_view Value::IntrinsicName() const {
   if (kind_ != Kind::kMap || size() != 1) return {};
-  const std::string& k = payload_.children.keys.front().name;
+  // As string_views: comparing a std::string with a literal measures the literal first, and
+  // every walker asks this of every map.
+  const std::string_view k = payload_.children.keys.front().name;
   if (!IsIntrinsicName(k)) return {};
   // `Ref` and `Condition` take a name; a one-key map {Condition: {...}} is an IAM policy block.
-  if ((k == "Ref" || k == "Condition") && !payload_.children.items.front().is_string()) return {};
+  if ((k == std::string_view("Ref") || k == std::string_view("Condition")) &&
+      !payload_.children.items.front().is_string())
+    return {};
   return k;
 }
 
@@ -200,17 +204,35 @@ std::size_t Value::NodeCount() const {
   return n;
 }
 
+namespace {
+
+constexpr std::array<std::string_view, 26> kFunctionNames = {
+    "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap", "Fn::ForEach", "Fn::GetAtt",
+    "Fn::GetAZs", "Fn::If", "Fn::ImportValue", "Fn::Join", "Fn::Length", "Fn::Not", "Fn::Or",
+    "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString", "Fn::Transform", "Fn::GetStackOutput",
+    "Fn::Contains", "Fn::EachMemberEquals",
+    // Rule functions, valid in the Rules section.
+    "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"};
+
+// The Fn:: names by the letter after "Fn::": a lookup tests at most three of them.
+using NameBuckets = std::array<std::vector<std::string_view>, 26>;
+NameBuckets BucketFunctionNames() {
+  NameBuckets buckets;
+  for (std::string_view name : kFunctionNames)
+    buckets[static_cast<std::size_t>(name[4] - 'A')].push_back(name);
+  return buckets;
+}
+
+}  // namespace
+
 bool IsIntrinsicName(std::string_view name) {
-  // Most one-key maps of a template are not functions: rejected before the list is searched.
-  if (name.substr(0, 4) != "Fn::") return name == "Ref" || name == "Condition";
-  static constexpr std::array<std::string_view, 28> kNames = {
-      "Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap",
-      "Fn::ForEach", "Fn::GetAtt", "Fn::GetAZs", "Fn::If", "Fn::ImportValue", "Fn::Join",
-      "Fn::Length", "Fn::Not", "Fn::Or", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString",
-      "Fn::Transform", "Fn::GetStackOutput", "Fn::Contains", "Fn::EachMemberEquals",
-      // Rule functions, valid in the Rules section.
-      "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"};
-  if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) return true;
+  // Most one-key maps of a template are not functions: rejected before any list is searched.
+  if (name.size() < 5 || name.substr(0, 4) != "Fn::")
+    return name == std::string_view("Ref") || name == std::string_view("Condition");
+  if (name[4] < 'A' || name[4] > 'Z') return false;
+  static const NameBuckets buckets = BucketFunctionNames();
+  for (std::string_view known : buckets[static_cast<std::size_t>(name[4] - 'A')])
+    if (known == name) return true;
   // Fn::ForEach loops are named Fn::ForEach::LoopName.
   return name.rfind("Fn::ForEach::", 0) == 0;
 }

@@ -1,6 +1,7 @@
 // Reference extraction and intrinsic-function arity checks: one walk over every value that
 // CloudFormation evaluates (resource definitions, outputs, conditions).
 #include <algorithm>
+#include <charconv>
 
 #include "cfnsplit/intrinsics.hpp"
 #include "model/walk.hpp"
@@ -68,6 +69,15 @@ void ReferenceWalker::PushPath(std::string_view part) {
   path_ += part;
 }
 
+void ReferenceWalker::PushIndex(std::size_t i) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
+  path_marks_.push_back(path_.size());
+  path_ += '[';
+  path_.append(digits, end);
+  path_ += ']';
+}
+
 void ReferenceWalker::PopPath() {
   path_.resize(path_marks_.back());
   path_marks_.pop_back();
@@ -109,7 +119,7 @@ TargetKind ReferenceWalker::Classify(RefKind kind, const std::string& target) co
 void ReferenceWalker::Walk(const Value& v, const std::vector<std::string>* locals) {
   if (v.is_list()) {
     for (std::size_t i = 0; i < v.size(); ++i) {
-      PushPath("[" + std::to_string(i) + "]");
+      PushIndex(i);
       Walk(v.items()[i], locals);
       PopPath();
     }
@@ -121,7 +131,7 @@ void ReferenceWalker::Walk(const Value& v, const std::vector<std::string>* local
   // A map with an Fn:: key among others is a mistake CloudFormation rejects.
   for (std::size_t i = 0; i < v.size(); ++i) {
     const auto& key = v.keys()[i].name;
-    if (v.size() > 1 && key.rfind("Fn::", 0) == 0 && IsIntrinsicName(key))
+    if (v.size() > 1 && std::string_view(key).substr(0, 4) == "Fn::" && IsIntrinsicName(key))
       sink_.Error("E1003", v.keys()[i].loc,
                   "'" + key + "' must be the only key of its mapping to be a function call");
     PushPath(key);

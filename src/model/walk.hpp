@@ -26,6 +26,8 @@ class ReferenceWalker {
   /// The path is kept written out (`Properties.Events[0].Fn::If`), with a mark where each part
   /// starts: a walk visits every node, and a reference, far rarer, copies the path as it is.
   void PushPath(std::string_view part);
+  /// PushPath("[i]") without building the part first.
+  void PushIndex(std::size_t i);
   void PopPath();
 
   const TemplateModel& model_;

@@ -2,7 +2,11 @@
 // the model, the emitter and verify.
 #include "cfnsplit/intrinsics.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -106,4 +110,65 @@ TEST_CASE("the model reads references through the same layer", "[unit][intrinsic
   CHECK(seen == Names{"Condition:IsProd.@Properties.Role.Fn::If",
                       "GetAtt:Bucket.Arn@Properties.Role.Fn::If[1].Fn::GetAtt",
                       "Sub:Bucket.Arn@Properties.Role.Fn::If[2].Fn::Sub"});
+}
+
+// IsIntrinsicName looks names up by the letter after "Fn::"; the answer must be the plain
+// search of CloudFormation's list, for every list name, its near misses and drawn strings.
+TEST_CASE("IsIntrinsicName answers as a search of the whole list", "[unit][intrinsics]") {
+  // CloudFormation's intrinsic functions, and the rule functions.
+  std::istringstream list(
+      "Ref Condition Fn::And Fn::Base64 Fn::Cidr Fn::Equals Fn::FindInMap Fn::ForEach Fn::GetAtt "
+      "Fn::GetAZs Fn::If Fn::ImportValue Fn::Join Fn::Length Fn::Not Fn::Or Fn::Select Fn::Split "
+      "Fn::Sub Fn::ToJsonString Fn::Transform Fn::GetStackOutput Fn::Contains "
+      "Fn::EachMemberEquals Fn::EachMemberIn Fn::RefAll Fn::ValueOf Fn::ValueOfAll");
+  const std::vector<std::string> names{std::istream_iterator<std::string>(list),
+                                       std::istream_iterator<std::string>()};
+  REQUIRE(names.size() == 28);
+  auto by_search = [&](const std::string& s) {
+    return std::find(names.begin(), names.end(), s) != names.end() ||
+           s.rfind("Fn::ForEach::", 0) == 0;
+  };
+  std::vector<std::string> probes = {"",
+                                     "R",
+                                     "Re",
+                                     "Ref ",
+                                     "ref",
+                                     "Fn::",
+                                     "Fn:",
+                                     "Fn::a",
+                                     "Fn::ForEach::",
+                                     "Fn::ForEach::Loop",
+                                     "Fn::ForEach:",
+                                     "Fn::[",
+                                     "Fn::@",
+                                     "Fn::\xff",
+                                     "Conditions",
+                                     "Fn::IfX"};
+  for (const std::string& n : names) {
+    probes.push_back(n);
+    probes.push_back(n.substr(0, n.size() - 1));
+    probes.push_back(n + "s");
+    std::string lower = n;
+    lower[lower.size() - 1] = static_cast<char>(lower.back() ^ 0x20);
+    probes.push_back(lower);
+  }
+  std::uint64_t seed = 7;
+  const std::string alphabet = "Fn:RefCondiAtGSubJIOTV";
+  for (int i = 0; i < 20000; ++i) {
+    std::string s = i % 2 ? "Fn::" : "";
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::size_t len = (seed >> 33) % 8;
+    for (std::size_t k = 0; k < len; ++k) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      s += alphabet[(seed >> 33) % alphabet.size()];
+    }
+    probes.push_back(s);
+  }
+  std::size_t intrinsic = 0;
+  for (const std::string& p : probes) {
+    INFO(p);
+    REQUIRE(IsIntrinsicName(p) == by_search(p));
+    intrinsic += by_search(p);
+  }
+  CHECK(intrinsic >= names.size());
 }
