@@ -43,6 +43,9 @@ struct VerifyReport {
   bool ok = false;
   std::vector<std::string> differences;
   std::size_t resources_checked = 0;
+  /// Of those, the ones not shown equal side by side, flattened and compared whole (a figure
+  /// for tests and benchmarks: the full comparison copies, the side-by-side walk does not).
+  std::size_t resources_compared_whole = 0;
 };
 
 /// Flattens `emitted` back into one template and compares it with `original`; checks quotas

@@ -47,6 +47,11 @@ class Checker {
   bool DependencyImplied(int from_stack, const std::string& from, int to_stack,
                          const std::string& to);
   bool AcceptArtifactKey(const Resource& r, Value& flat) const;
+  /// True when `flat_key` (flattened, normalized) is the documented per-stack rewrite of the
+  /// original S3Key `key` of resource `r` (AcceptArtifactKey).
+  bool IsStackArtifactKey(const Resource& r, const Value& key, const Value& flat_key) const;
+  /// The function a Lambda version `r` names ("" when it names none by Ref or GetAtt).
+  static std::string VersionTarget(const Resource& r);
   bool AcceptImage(const Resource& r, Value& original, Value& flat) const;
   void AcceptVersionHash(const Resource& r, Value& original, Value& flat) const;
   /// Local artifact paths of a resource definition (or of the SAM Globals section named
@@ -67,6 +72,8 @@ class Checker {
   /// False means "not shown equal": the full comparison decides and words the differences.
   bool SameAsOriginal(const Resource& r, const Value& emitted, int stack);
   /// `at`: where the pair stands among the own-stack contexts (RuleSet::ContextCursor).
+  bool SameProperties(const Resource& r, const Value& original, const Value& emitted, int stack,
+                      RuleSet::ContextCursor at);
   bool SameValue(const Value& original, const Value& emitted, int stack, RuleSet::ContextCursor at);
   bool SameRewritten(const Value& original, const Value& emitted, int stack,
                      RuleSet::ContextCursor at);

@@ -163,8 +163,17 @@ bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
   Value* props = flat.Find("Properties");
   Value* fcode = props && props->is_map() ? props->Find(property) : nullptr;
   Value* fkey = fcode && fcode->is_map() ? fcode->Find("S3Key") : nullptr;
-  if (!key || !key->is_string() || !fkey || fkey->IntrinsicName() != "Ref") return false;
-  std::string param = fkey->IntrinsicArg().text();
+  if (!key || !fkey || !IsStackArtifactKey(r, *key, *fkey)) return false;
+  *fkey = *key;
+  return true;
+}
+
+bool Checker::IsStackArtifactKey(const Resource& r, const Value& key, const Value& flat_key) const {
+  bool layer = r.type == "AWS::Lambda::LayerVersion";
+  if ((!layer && r.type != "AWS::Lambda::Function") || !key.is_string() ||
+      flat_key.IntrinsicName() != "Ref")
+    return false;
+  const std::string& param = flat_key.IntrinsicArg().text();
   const std::string suffix = layer ? "ContentKey" : "ArtifactKey";
   if (param.size() <= suffix.size() ||
       param.compare(param.size() - suffix.size(), suffix.size(), suffix))
@@ -174,10 +183,7 @@ bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
     const Value* params = Section(doc.tmpl(), "Parameters");
     const Value* decl = params ? params->Find(param) : nullptr;
     const Value* def = decl && decl->is_map() ? decl->Find("Default") : nullptr;
-    if (def && IsArtifactKeyOf(def->text(), key->text(), stack)) {
-      *fkey = *key;
-      return true;
-    }
+    if (def && IsArtifactKeyOf(def->text(), key.text(), stack)) return true;
   }
   return false;
 }
@@ -215,18 +221,22 @@ bool Checker::AcceptImage(const Resource& r, Value& original, Value& flat) const
 // A Lambda version whose function's code changed may carry the new package's CodeSha256, or
 // none: the original's would name code that is no longer deployed.
 void Checker::AcceptVersionHash(const Resource& r, Value& original, Value& flat) const {
-  if (r.type != "AWS::Lambda::Version" || !r.properties) return;
-  const Value* fn = r.properties->Find("FunctionName");
+  if (r.type != "AWS::Lambda::Version" || !r.properties || !new_code_.count(VersionTarget(r)))
+    return;
+  Value* before = original.Find("Properties");
+  Value* props = flat.Find("Properties");
+  if (before) before->Erase("CodeSha256");
+  if (props) props->Erase("CodeSha256");
+}
+
+std::string Checker::VersionTarget(const Resource& r) {
+  const Value* fn = r.properties ? r.properties->Find("FunctionName") : nullptr;
   std::string target;
   if (fn && fn->IntrinsicName() == "Ref") target = fn->IntrinsicArg().text();
   std::string attr;
   if (fn && fn->IntrinsicName() == "Fn::GetAtt")
     syntax::GetAttParts(fn->IntrinsicArg(), target, attr);
-  if (!new_code_.count(target)) return;
-  Value* before = original.Find("Properties");
-  Value* props = flat.Find("Properties");
-  if (before) before->Erase("CodeSha256");
-  if (props) props->Erase("CodeSha256");
+  return target;
 }
 
 // Exports mode: a resource that DependsOn a resource of another stack may import that stack's
@@ -325,6 +335,7 @@ void Checker::CompareResources() {
     int stack = it->second.front().stack;
     const Value& emitted = *it->second.front().def;
     if (SameAsOriginal(r, emitted, stack)) continue;
+    ++report_.resources_compared_whole;
     Value flat = flat_.Flat(emitted, stack);
     NormalizeInPlace(flat);
     flat.Erase("DependsOn");

@@ -40,6 +40,25 @@ bool Checker::HasLocalArtifactPath(const Value& def, const std::string& type) co
   return local;
 }
 
+// Two maps entry by entry, in the same order, leaving out the key `skip` (unless empty) on both
+// sides; `same(key, original_value, emitted_value)` compares one entry.
+template <class SameEntry>
+bool SameEntries(const Value& original, const Value& emitted, std::string_view skip,
+                 SameEntry same) {
+  std::size_t i = 0, j = 0;
+  while (true) {
+    while (!skip.empty() && i < original.size() && original.keys()[i].name == skip) ++i;
+    while (!skip.empty() && j < emitted.size() && emitted.keys()[j].name == skip) ++j;
+    if (i == original.size() || j == emitted.size())
+      return i == original.size() && j == emitted.size();
+    const std::string& key = original.keys()[i].name;
+    if (key != emitted.keys()[j].name || !same(key, original.items()[i], emitted.items()[j]))
+      return false;
+    ++i;
+    ++j;
+  }
+}
+
 bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack) {
   const Value& original = *r.def;
   if (!original.is_map() || !emitted.is_map() || HasOrderingImport(emitted)) return false;
@@ -48,21 +67,49 @@ bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack)
       (HasLocalArtifactPath(original, r.type) || HasLocalArtifactPath(emitted, r.type)))
     return false;
   // DependsOn is compared by CheckDependsOn, not here: skipped on both sides.
-  std::size_t i = 0, j = 0;
   const RuleSet::ContextCursor root = rules_.OwnStackRoot();
-  while (true) {
-    while (i < original.size() && original.keys()[i].name == "DependsOn") ++i;
-    while (j < emitted.size() && emitted.keys()[j].name == "DependsOn") ++j;
-    if (i == original.size() || j == emitted.size())
-      return i == original.size() && j == emitted.size();
-    const std::string& key = original.keys()[i].name;
-    if (key != emitted.keys()[j].name) return false;
-    if (!SameValue(original.items()[i], emitted.items()[j], stack,
-                   rules_.EnterOwnStackContext(root, key)))
-      return false;
-    ++i;
-    ++j;
-  }
+  return SameEntries(original, emitted, "DependsOn",
+                     [&](const std::string& key, const Value& a, const Value& b) {
+                       RuleSet::ContextCursor at = rules_.EnterOwnStackContext(root, key);
+                       return key == "Properties" ? SameProperties(r, a, b, stack, at)
+                                                  : SameValue(a, b, stack, at);
+                     });
+}
+
+// The two rewrites of a new package the full comparison accepts (AcceptArtifactKey,
+// AcceptVersionHash), accepted here on the same terms, so that a function whose only change is
+// its per-stack package, and its versions, need no copies either.
+bool Checker::SameProperties(const Resource& r, const Value& original, const Value& emitted,
+                             int stack, RuleSet::ContextCursor at) {
+  const bool layer = r.type == "AWS::Lambda::LayerVersion";
+  const bool function = r.type == "AWS::Lambda::Function";
+  const bool version = r.type == "AWS::Lambda::Version";
+  if (!original.is_map() || !emitted.is_map() || (!layer && !function && !version))
+    return SameValue(original, emitted, stack, at);
+  if (version)  // a version of a function with new code may drop or renew its CodeSha256
+    return SameEntries(original, emitted,
+                       new_code_.count(VersionTarget(r)) ? "CodeSha256" : std::string_view(),
+                       [&](const std::string& key, const Value& a, const Value& b) {
+                         return SameValue(a, b, stack, rules_.EnterOwnStackContext(at, key));
+                       });
+  const char* code_key = layer ? "Content" : "Code";
+  return SameEntries(
+      original, emitted, {}, [&](const std::string& key, const Value& a, const Value& b) {
+        RuleSet::ContextCursor below = rules_.EnterOwnStackContext(at, key);
+        if (key != code_key || !a.is_map() || !b.is_map()) return SameValue(a, b, stack, below);
+        return SameEntries(a, b, {}, [&](const std::string& k, const Value& x, const Value& y) {
+          RuleSet::ContextCursor inner = rules_.EnterOwnStackContext(below, k);
+          if (SameValue(x, y, stack, inner)) return true;
+          // The full comparison replaces an accepted key by the original's, as written.
+          if (k != "S3Key" || !x.is_string() || TermsOf(x).kind != Value::Kind::kString)
+            return false;
+          Value flat_key = flat_.Flat(y, stack);
+          NormalizeInPlace(flat_key);
+          if (!IsStackArtifactKey(r, x, flat_key)) return false;
+          new_code_.insert(r.id);
+          return true;
+        });
+      });
 }
 
 // `at` follows the keys of plain maps, as the own-stack rewrite (InOwnStackTerms) does.

@@ -580,6 +580,59 @@ TEST_CASE("a version's CodeSha256 follows its function's own package", "[unit][d
   }
 }
 
+// A function whose only change is its per-stack package, and its version, are shown equal
+// side by side (verify/same.cpp) on the full comparison's terms; what those terms refuse still
+// fails.
+TEST_CASE("verify accepts a per-stack package without the whole comparison", "[unit][deployable]") {
+  Fixture f(kServerlessPair);
+  SplitPlan plan =
+      MakePlan({{"Base", {"Role"}}, {"Train", {"TrainLambdaFunction", "TrainLambdaVersionAbc"}}});
+  plan.stacks[1].requirements = {"numpy==1.26.4"};
+  EmitOptions options;
+  options.artifact_sha256["Train"] = std::string(64, '0');
+  EmitResult r = EmitOk(f, plan, options);
+  auto verify = [&] {
+    DiagnosticSink vs;
+    return VerifyEmitted(*f.model, r, f.rules, {}, vs);
+  };
+  REQUIRE(Json(At(StackNamed(r, "Train").tmpl,
+                  "Resources.TrainLambdaFunction.Properties.Code.S3Key")) ==
+          "{\"Ref\":\"TrainArtifactKey\"}\n");
+  VerifyReport report = verify();
+  CHECK(report.ok);
+  CHECK(report.resources_compared_whole == 0);
+  Value& train = r.stacks[1].tmpl;
+  REQUIRE(r.stacks[1].name == "Train");
+  SECTION("a key parameter whose default is not the original key with the stack inserted") {
+    for (auto& s : r.stacks)
+      if (Value* d = MutableAt(s.tmpl, "Parameters.TrainArtifactKey.Default"))
+        *d = Value::String("serverless/svc/prod/1/other.zip");
+    CHECK(Has(VerifyFails(f, r), "Code.S3Key"));
+  }
+  SECTION("a key naming a parameter of another kind") {
+    *MutableAt(train, "Resources.TrainLambdaFunction.Properties.Code.S3Key") =
+        Value::Intrinsic("Ref", Value::String("AWS::Region"));
+    CHECK(Has(VerifyFails(f, r), "Code.S3Key"));
+  }
+  SECTION("another change beside the new key") {
+    MutableAt(train, "Resources.TrainLambdaFunction.Properties")
+        ->Set("Handler", Value::String("other.main"));
+    CHECK(Has(VerifyFails(f, r), "Resources.TrainLambdaFunction.Properties.Handler"));
+  }
+  SECTION("a version's other properties still count") {
+    MutableAt(train, "Resources.TrainLambdaVersionAbc.Properties")
+        ->Set("Description", Value::String("changed"));
+    CHECK(Has(VerifyFails(f, r), "Resources.TrainLambdaVersionAbc.Properties"));
+  }
+  SECTION("a version's hash of code that did not change") {
+    *MutableAt(train, "Resources.TrainLambdaFunction.Properties.Code.S3Key") =
+        Value::String("serverless/svc/prod/1/svc.zip");
+    MutableAt(train, "Resources.TrainLambdaVersionAbc.Properties")
+        ->Set("CodeSha256", Value::String("changed"));
+    CHECK(Has(VerifyFails(f, r), "Resources.TrainLambdaVersionAbc.Properties.CodeSha256"));
+  }
+}
+
 TEST_CASE("a template parameter whose default is the stack's name keeps meaning itself",
           "[unit][deployable]") {
   // Found by the corpus: `AppName` defaulting to the folder name, which is also the default stack
