@@ -120,6 +120,7 @@ bool Flattener::IsPlumbing(int stack, const std::string& output) const {
 }
 
 void Flattener::Problem(std::string text) {
+  ++problem_calls_;
   if (problem_set_.insert(text).second) problems_.push_back(std::move(text));
 }
 
@@ -253,7 +254,28 @@ const std::map<std::string, std::pair<int, std::string>>& Flattener::ExportsByNa
 // imports are external and stay.
 std::optional<Value> Flattener::ResolveImport(const Value& arg, int stack, int depth) {
   if (arg.IntrinsicName() != "Fn::Sub" || !arg.IntrinsicArg().is_string()) return std::nullopt;
-  auto tokens = syntax::ScanSub(arg.IntrinsicArg().text());
+  // Every function of a stack imports the same few exports: an import met at the top of a
+  // value (depth 0) resolves the same way each time, and its wiring is recorded the first time,
+  // so it is resolved once. Not one that met a problem: that one is resolved (and reported)
+  // again, as before.
+  if (depth != 0) return ResolveSubImport(arg.IntrinsicArg().text(), stack, depth);
+  auto key = std::make_pair(stack, arg.IntrinsicArg().text());
+  auto known = top_imports_.find(key);
+  if (known != top_imports_.end() && (resolving_ || known->second.has_value))
+    return resolving_ ? Value() : known->second.value;
+  const std::size_t problems_before = problem_calls_;
+  std::optional<Value> r = ResolveSubImport(key.second, stack, depth);
+  if (!r || problem_calls_ != problems_before) return r;
+  ResolvedImport& memo = top_imports_[std::move(key)];
+  if (!resolving_) {
+    memo.value = *r;
+    memo.has_value = true;
+  }
+  return r;
+}
+
+std::optional<Value> Flattener::ResolveSubImport(const std::string& text, int stack, int depth) {
+  auto tokens = syntax::ScanSub(text);
   if (tokens.size() != 2 || !tokens[0].is_var || tokens[1].is_var ||
       tokens[1].text.rfind("-", 0) != 0)
     return std::nullopt;

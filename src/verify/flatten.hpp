@@ -97,6 +97,8 @@ class Flattener {
   std::optional<Value> ResolveName(const std::string& name, int stack, int depth);
   std::optional<Value> ResolveOutput(int stack, const std::string& output, int depth);
   std::optional<Value> ResolveImport(const Value& arg, int stack, int depth);
+  /// ResolveImport of `Fn::ImportValue: !Sub text`, every time.
+  std::optional<Value> ResolveSubImport(const std::string& text, int stack, int depth);
   std::string DeployedName(int stack) const;
   const std::map<std::string, std::pair<int, std::string>>& ExportsByName();
   Value FlatSub(const Value& v, int stack, int depth);
@@ -114,6 +116,14 @@ class Flattener {
   std::map<std::string, std::pair<int, std::string>> exports_by_name_;  ///< deployed name → output
   std::set<std::string> problem_set_;
   std::vector<std::string> problems_;
+  std::size_t problem_calls_ = 0;  ///< Problem() calls, repeats included
+  /// Imports resolved at depth 0 without a problem, by (stack, Sub text); the value is kept once
+  /// it has been built outside Resolve.
+  struct ResolvedImport {
+    bool has_value = false;
+    Value value;
+  };
+  std::map<std::pair<int, std::string>, ResolvedImport> top_imports_;
 };
 
 /// Both sides are normalised before comparing: Sub variables bound to Ref/GetAtt are written

@@ -267,3 +267,30 @@ Resources:
   *fifo = Value::Bool(false);
   CHECK(Has(VerifyFails(f, r), "Resources.Queue.Properties.FifoQueue"));
 }
+
+// The flattener resolves an import met at the top of a value once per stack (flatten.cpp); every
+// later reader of that import must still see what the export carries, tampered or not.
+TEST_CASE("verify: an import read by many resources is checked for each", "[unit][verify]") {
+  Fixture f(R"(
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  FnA: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt Role.Arn, Handler: a}}
+  FnB: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt Role.Arn, Handler: b}}
+  FnC: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt Role.Arn, Handler: c}}
+)");
+  EmitOptions o;
+  o.mode = WiringMode::kExports;
+  EmitResult r = EmitOk(f, MakePlan({{"Base", {"Role"}}, {"Functions", {"FnA", "FnB", "FnC"}}}), o);
+  RequireVerified(f, r);
+  Value* outputs = r.stacks[0].tmpl.Find("Outputs");
+  REQUIRE(outputs);
+  REQUIRE(outputs->size() == 1);
+  outputs->items()[0].Set("Value", Value::Intrinsic("Fn::GetAtt", Value::String("Role.RoleId")));
+  std::string diffs = VerifyFails(f, r);
+  for (const char* fn : {"FnA", "FnB", "FnC"}) {
+    INFO(fn);
+    CHECK(Has(diffs, std::string("Resources.") + fn + ".Properties.Role"));
+  }
+}
