@@ -4,31 +4,18 @@
 #include <cstring>
 
 #include "cfnsplit/writer.hpp"
+#include "common/json_bytes.hpp"
 
 namespace cfnsplit {
 namespace {
 
-// Whether any of the 8 bytes of `w` is a control character, '"' or '\\' (the bit tricks of
-// "Bit Twiddling Hacks", Determine if a word has a byte less than n: exact for the whole word).
-bool WordNeedsEscape(std::uint64_t w) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  auto has_zero = [&](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
-  std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
-  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
-}
-
-// Runs of characters that need no escape are appended whole, and found eight bytes at a time:
-// a character at a time was a tenth of rendering a large split.
+// Runs of characters that need no escape are appended whole (json_bytes::NextSpecial).
 void AppendEscaped(const std::string& s, std::string& out) {
   out += '"';
   std::size_t run = 0;  // where the pending run of characters written as they are starts
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    std::uint64_t word;
-    while (i + 8 <= s.size() && (std::memcpy(&word, s.data() + i, 8), !WordNeedsEscape(word)))
-      i += 8;
-    if (i == s.size()) break;
+  for (std::size_t i = json_bytes::NextSpecial(s, 0); i < s.size();
+       i = json_bytes::NextSpecial(s, run)) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;  // UTF-8 sequences pass through as well
     out.append(s, run, i - run);
     run = i + 1;
     switch (c) {

@@ -1,10 +1,12 @@
 // A position-keeping JSON reader. nlohmann/json 3.11 cannot report where a value was written,
 // and every diagnostic must point into the file, so templates are read here directly. It is also
 // the fast path: a 9 MB Serverless template never goes through the YAML parser.
+#include <cstdint>
 #include <cstring>
 #include <unordered_set>
 
 #include "cfnsplit/load.hpp"
+#include "common/json_bytes.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -48,7 +50,15 @@ class JsonReader {
         ++pos_;
         ++line_;
         line_start_ = pos_;
-      } else if (c == ' ' || c == '\t' || c == '\r') {
+      } else if (c == ' ') {
+        // Indentation, most of a pretty-printed template's bytes: eight spaces at a time.
+        constexpr std::uint64_t kEightSpaces = 0x2020202020202020ULL;
+        std::uint64_t word;
+        while (pos_ + 8 <= text_.size() &&
+               (std::memcpy(&word, text_.data() + pos_, 8), word == kEightSpaces))
+          pos_ += 8;
+        while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+      } else if (c == '\t' || c == '\r') {
         ++pos_;
       } else {
         return;
@@ -287,12 +297,7 @@ class JsonReader {
     std::string out;
     while (true) {
       // Copy runs of ordinary characters at once: strings dominate template bytes.
-      std::size_t run = pos_;
-      while (run < text_.size()) {
-        unsigned char c = static_cast<unsigned char>(text_[run]);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        ++run;
-      }
+      std::size_t run = json_bytes::NextSpecial(text_, pos_);
       out.append(text_, pos_, run - pos_);
       pos_ = run;
       if (AtEnd()) Fail("E0003", "unexpected end of file inside a string");

@@ -1,8 +1,11 @@
 // Every node and map key remembers file:line:column (1-based, columns in bytes), in both formats.
 #include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "unit/load_test_util.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/load_test_util.hpp"
 
 using cfnsplit::Value;
 using namespace cfnsplit::testing;
@@ -112,4 +115,35 @@ TEST_CASE("a loaded file's locations name the registered file", "[unit][load][lo
   CHECK(ref.loc().file == p->file);
   CHECK(LineCol(ref.loc()) == "3:5");
   CHECK(p->sources.LineText(p->file, ref.loc().line) == "  - !Ref C");
+}
+
+// The JSON reader skips indentation and plain string bytes eight at a time: every run length
+// around a word boundary must give the same string and the same columns as a byte at a time.
+TEST_CASE("JSON strings and indentation read word by word keep values and columns",
+          "[unit][load][location]") {
+  const std::vector<std::pair<std::string, std::string>> specials = {{"\\\"", "\""},
+                                                                     {"\\\\", "\\"},
+                                                                     {"\\n", "\n"},
+                                                                     {"\\u00e9", "\xc3\xa9"},
+                                                                     {"\xc3\xa9", "\xc3\xa9"}};
+  for (std::size_t indent = 0; indent <= 19; ++indent)
+    for (std::size_t before = 0; before <= 17; ++before)
+      for (const auto& [written, meant] : specials) {
+        const std::string pad(indent, ' ');
+        const std::string plain(before, 'a');
+        const std::string json = "{\n" + pad + "\"k\": \"" + plain + written + "b\",\n" + pad +
+                                 (indent % 3 == 0 ? "\t" : "") + "\"n\": 1}";
+        auto p = ParseText(json, "t.json");
+        INFO(json);
+        REQUIRE(p->ok());
+        CHECK(p->value->Find("k")->text() == plain + meant + "b");
+        CHECK(KeyAt(*p->value, "k") == "2:" + std::to_string(indent + 1));
+        CHECK(KeyAt(*p->value, "n") == "3:" + std::to_string(indent + 1 + (indent % 3 == 0)));
+      }
+  // A raw control character is refused wherever it falls in a word.
+  for (std::size_t before = 0; before <= 17; ++before) {
+    auto p = ParseText("{\"k\": \"" + std::string(before, 'a') + "\x01\"}", "t.json");
+    INFO(before);
+    CHECK(!p->ok());
+  }
 }
