@@ -141,10 +141,21 @@ RuleSet::ContextCursor RuleSet::EnterOwnStackContext(ContextCursor at, std::stri
     if (!(at.live >> i & 1)) continue;
     std::string_view rest = own_stack_contexts[i];
     for (std::uint32_t d = 0; d < at.depth; ++d) rest.remove_prefix(rest.find('.') + 1);
-    std::size_t dot = rest.find('.');
-    std::string_view segment = rest.substr(0, dot);
-    if (segment != "*" && segment != key) continue;
-    if (dot == std::string_view::npos)
+    // The segment is `*` or `key`: the pattern goes on with it, then ends or has a dot. The
+    // first byte turns most keys away before anything else is compared.
+    auto segment_is = [&](std::string_view word) {
+      return rest.substr(0, word.size()) == word &&
+             (rest.size() == word.size() || rest[word.size()] == '.');
+    };
+    std::size_t length = 0;
+    if (segment_is("*"))
+      length = 1;
+    else if ((key.empty() || (!rest.empty() && rest[0] == key[0])) && segment_is(key) &&
+             key.find('.') == std::string_view::npos)  // a key "a.b" is not two segments
+      length = key.size();
+    else
+      continue;
+    if (length == rest.size())
       next.inside = true;
     else
       next.live |= std::uint64_t{1} << i;
