@@ -1,6 +1,8 @@
 // EmitStacks: checks the plan against the template, rewrites every resource and output into its
 // stack, lifts DependsOn across stacks, then assembles the templates (assemble.cpp).
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "cfnsplit/constraints.hpp"
 #include "cfnsplit/timings.hpp"
@@ -18,12 +20,16 @@ bool Emitter::AssignStacks() {
     sink_.Error("E5001", {}, "the plan has no stacks");
     return false;
   }
+  taken_.reserve(model_.resources.size() + model_.parameters.size() + model_.outputs.size() +
+                 model_.mapping_names.size() + model_.condition_names.size() +
+                 4 * plan_.stacks.size());
   for (const auto& r : model_.resources) taken_.insert(r.id);
   for (const auto& p : model_.parameters) taken_.insert(p.name);
   for (const auto& o : model_.outputs) taken_.insert(o.name);
   for (const auto& n : model_.mapping_names) taken_.insert(n);
   for (const auto& n : model_.condition_names) taken_.insert(n);
-  std::map<std::string, std::string> placed;  // resource → stack
+  std::unordered_map<std::string_view, std::string_view> placed;  // resource → stack
+  placed.reserve(model_.resources.size());
   std::set<std::string> names;
   bool ok = true;
   for (const StackPlan& sp : plan_.stacks) {
@@ -40,8 +46,8 @@ bool Emitter::AssignStacks() {
         ok = false;
       } else if (!placed.emplace(id, sp.name).second) {
         sink_.Error("E5001", r->loc,
-                    "plan puts resource '" + id + "' into two stacks (" + placed[id] + " and " +
-                        sp.name + ")");
+                    "plan puts resource '" + id + "' into two stacks (" + std::string(placed[id]) +
+                        " and " + sp.name + ")");
         ok = false;
       }
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cfnsplit/emit.hpp"
@@ -133,7 +134,7 @@ class Emitter {
   std::vector<StackOut> stacks_;
   std::unordered_map<std::string, int> home_;  ///< resource → stack (asked for every reference)
   std::map<WireKey, Wire> wires_;
-  std::set<std::string> taken_;                 ///< every name in use or reserved
+  std::unordered_set<std::string> taken_;  ///< every name in use or reserved
   std::string root_name_param_;  ///< exports: "<Base>StackName", the root stack's name
   std::vector<std::string> moved_outputs_;
   /// Functions whose code changes (own package or image) → SHA-256 of the new package ("" unknown).
