@@ -97,6 +97,11 @@ class Checker {
   /// InOwnStackTerms of a value met at `at` inside a resource.
   Value InOwnStackTermsAt(const Value& v, int stack, RuleSet::ContextCursor at) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
+  template <class AddEdge>
+  void ForEachResourceEdge(int stack, AddEdge add) const;
+  /// The first dependency cycle among stack `stack`'s resources, as FindCycle(ResourceGraph)
+  /// reports it; empty when there is none.
+  std::vector<std::string> ResourceCycle(int stack) const;
   bool InOriginalCycle(const std::string& a, const std::string& b) const;
   bool OriginalDeclares(const char* section, const std::string& target) const;
   std::map<std::string, std::set<std::string>> StackGraph() const;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "cfnsplit/graph.hpp"
@@ -115,22 +116,89 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
   return refs[i];
 }
 
-std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) const {
-  std::map<std::string, std::set<std::string>> g;
+// Calls add(i, target) for every edge of stack `stack`'s resource graph: resource i of its
+// Resources section reads or DependsOn `target`, a resource the same template declares (edges
+// of a cycle the original already has left out).
+template <class AddEdge>
+void Checker::ForEachResourceEdge(int stack, AddEdge add) const {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(stack)].tmpl();
   const Value* res = Section(tmpl, "Resources");
   const DeclaredNames declared(tmpl);
   for (std::size_t i = 0; res && i < res->size(); ++i) {
     const std::string& id = res->keys()[i].name;
-    auto& edges = g[id];
     for (const LocalRef& r : ResourceReferences(stack, i))
       if ((r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub) &&
           declared.Declares("Resources", r.to) && !InOriginalCycle(id, r.to))
-        edges.insert(r.to);
+        add(i, r.to);
     for (const auto& d : syntax::DependsOnList(res->items()[i]))
-      if (declared.Declares("Resources", d) && !InOriginalCycle(id, d)) edges.insert(d);
+      if (declared.Declares("Resources", d) && !InOriginalCycle(id, d)) add(i, d);
   }
+}
+
+std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) const {
+  std::map<std::string, std::set<std::string>> g;
+  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
+  for (std::size_t i = 0; res && i < res->size(); ++i) g[res->keys()[i].name];
+  ForEachResourceEdge(
+      stack, [&](std::size_t i, const std::string& to) { g[res->keys()[i].name].insert(to); });
   return g;
+}
+
+// FindCycle(ResourceGraph(stack)) over indexes: nodes numbered in name order and edges sorted,
+// so the search meets nodes and edges in the order FindCycle meets them in a graph keyed by
+// name, and reports the same cycle, without a string map per stack.
+std::vector<std::string> Checker::ResourceCycle(int stack) const {
+  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
+  if (!res) return {};
+  const std::vector<Value::Key>& keys = res->keys();
+  const std::size_t n = keys.size();
+  std::vector<std::uint32_t> by_name(n), rank(n);
+  for (std::uint32_t i = 0; i < n; ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return keys[a].name < keys[b].name; });
+  std::unordered_map<std::string_view, std::uint32_t> node_of;
+  node_of.reserve(n);
+  for (std::uint32_t r = 0; r < n; ++r) {
+    rank[by_name[r]] = r;
+    node_of.emplace(keys[by_name[r]].name, r);
+  }
+  std::vector<std::vector<std::uint32_t>> next(n);
+  ForEachResourceEdge(stack, [&](std::size_t i, const std::string& to) {
+    if (auto it = node_of.find(to); it != node_of.end()) next[rank[i]].push_back(it->second);
+  });
+  for (auto& edges : next) {
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  }
+  enum : std::uint8_t { kNew, kActive, kDone };
+  std::vector<std::uint8_t> mark(n, kNew);
+  std::vector<std::pair<std::uint32_t, std::size_t>> path;  // node, next edge to follow
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (mark[root] != kNew) continue;
+    mark[root] = kActive;
+    path.push_back({root, 0});
+    while (!path.empty()) {
+      const std::uint32_t node = path.back().first;
+      if (path.back().second == next[node].size()) {
+        mark[node] = kDone;
+        path.pop_back();
+        continue;
+      }
+      const std::uint32_t to = next[node][path.back().second++];
+      if (mark[to] == kDone) continue;
+      if (mark[to] == kActive) {
+        std::vector<std::string> cycle;
+        auto from =
+            std::find_if(path.begin(), path.end(), [&](const auto& p) { return p.first == to; });
+        for (auto it = from; it != path.end(); ++it) cycle.push_back(keys[by_name[it->first]].name);
+        cycle.push_back(keys[by_name[to]].name);
+        return cycle;
+      }
+      mark[to] = kActive;
+      path.push_back({to, 0});
+    }
+  }
+  return {};
 }
 
 // A cycle the original template already has (a SAM API and its function before the transform,
@@ -393,7 +461,7 @@ void Checker::CheckQuotas() {
 
 void Checker::CheckCycles() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
-    auto cycle = FindCycle(ResourceGraph(static_cast<int>(s)));
+    auto cycle = ResourceCycle(static_cast<int>(s));
     if (cycle.empty()) continue;
     std::string path;
     for (const auto& n : cycle) path += (path.empty() ? "" : " -> ") + n;

@@ -1,4 +1,11 @@
 // Verify must catch every kind of damage to emitted stacks: each test breaks one thing.
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cfnsplit/graph.hpp"
 #include "emit_test_util.hpp"
 #include "verify/flatten.hpp"
 
@@ -293,4 +300,46 @@ Resources:
     INFO(fn);
     CHECK(Has(diffs, std::string("Resources.") + fn + ".Properties.Role"));
   }
+}
+
+// verify searches each stack's resource graph over indexes (checks.cpp, ResourceCycle); the
+// cycle it reports must be the one FindCycle reports for the graph keyed by name.
+TEST_CASE("verify: a stack's dependency cycle is the one FindCycle finds", "[unit][verify]") {
+  const std::vector<std::string> names = {"Zed", "Alpha", "Mid", "Beta", "Omega", "Kappa", "Delta"};
+  std::string yaml = "Resources:\n  Base: {Type: AWS::SQS::Queue}\n";
+  for (const auto& n : names) yaml += "  " + n + ": {Type: AWS::SQS::Queue}\n";
+  Fixture f(yaml);
+  EmitResult clean = EmitOk(f, MakePlan({{"Base", {"Base"}}, {"Rest", names}}), {});
+  std::mt19937 rng(11);
+  int cycles = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    EmitResult r = clean;
+    std::map<std::string, std::set<std::string>> graph;
+    for (const auto& from : names) {
+      graph[from];
+      Value depends = Value::List();
+      for (const auto& to : names)
+        if (rng() % 100 < 12) {
+          depends.Append(Value::String(to));
+          graph[from].insert(to);
+        }
+      if (depends.size() > 0)
+        MutableAt(r.stacks[1].tmpl, "Resources." + from)->Set("DependsOn", std::move(depends));
+    }
+    std::vector<std::string> expected = FindCycle(graph);
+    DiagnosticSink vs;
+    VerifyEmitted(*f.model, r, f.rules, {}, vs);
+    std::string text;
+    for (const auto& d : vs.diagnostics()) text += d.message + "\n";
+    INFO(text);
+    if (expected.empty()) {
+      CHECK_FALSE(Has(text, "dependency cycle"));
+      continue;
+    }
+    ++cycles;
+    std::string path;
+    for (const auto& n : expected) path += (path.empty() ? "" : " -> ") + n;
+    CHECK(Has(text, "dependency cycle " + path + "\n"));
+  }
+  CHECK(cycles > 30);  // the draw makes cycles, not only acyclic graphs
 }
