@@ -96,6 +96,8 @@ class Checker {
   Value InOwnStackTerms(const Value& original_def, int stack) const;
   /// InOwnStackTerms of a value met at `at` inside a resource.
   Value InOwnStackTermsAt(const Value& v, int stack, RuleSet::ContextCursor at) const;
+  /// False when InOwnStackTermsAt(v, stack, …) is v itself, wherever v stands.
+  bool OwnStackTermsMayChange(const Value& v, int stack) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
   template <class AddEdge>
   void ForEachResourceEdge(int stack, AddEdge add) const;

@@ -363,6 +363,18 @@ Value NormalizeSub(const Value& v) {
 
 }  // namespace
 
+bool IsNormalized(const Value& v) {
+  if (v.is_string() && v.plain()) return !Yaml11Bool(v.text());
+  if (v.is_scalar()) return true;
+  std::string_view fn = v.IntrinsicName();
+  if (fn == "Fn::Sub" || (fn == "Fn::GetAtt" && v.IntrinsicArg().is_string()) ||
+      (fn == "Fn::Split" && v.IntrinsicArg().is_list() && v.IntrinsicArg().size() == 2))
+    return false;  // the forms NormalizeInPlace may rewrite (it may also leave them)
+  for (const Value& item : v.items())
+    if (!IsNormalized(item)) return false;
+  return true;
+}
+
 Value Normalize(const Value& v) {
   Value out = v;
   NormalizeInPlace(out);

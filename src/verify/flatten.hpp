@@ -132,5 +132,8 @@ class Flattener {
 Value Normalize(const Value& v);
 /// Normalize without a copy, for a value the caller owns.
 void NormalizeInPlace(Value& v);
+/// True when `v` holds none of the forms Normalize rewrites, so Normalize(v) equals v: a
+/// caller may compare v itself instead of a normalized copy. (False may also mean "maybe".)
+bool IsNormalized(const Value& v);
 
 }  // namespace cfnsplit::verify

@@ -137,11 +137,15 @@ bool Checker::SameValue(const Value& original, const Value& emitted, int stack,
 // A subtree with an intrinsic function: flattened and normalized as the full comparison does.
 bool Checker::SameRewritten(const Value& original, const Value& emitted, int stack,
                             RuleSet::ContextCursor at) {
+  Value after = flat_.Flat(emitted, stack);
+  NormalizeInPlace(after);
+  // Most originals here are a Ref or a GetAtt list that neither rewrite touches: compared as
+  // they stand, not copied.
+  if (!OwnStackTermsMayChange(original, stack) && IsNormalized(original))
+    return original.Equals(after);
   // The own-stack rewrite goes on following keys below `at` as it would from the root.
   Value before = InOwnStackTermsAt(original, stack, at);
   NormalizeInPlace(before);
-  Value after = flat_.Flat(emitted, stack);
-  NormalizeInPlace(after);
   return before.Equals(after);
 }
 

@@ -77,8 +77,12 @@ Value Checker::InOwnStackTerms(const Value& original_def, int stack) const {
 }
 
 Value Checker::InOwnStackTermsAt(const Value& v, int stack, RuleSet::ContextCursor at) const {
-  if (stack == 0 || rules_.own_stack_contexts.empty() || !MentionsStackPseudo(v)) return v;
+  if (!OwnStackTermsMayChange(v, stack)) return v;
   return TagPseudo(v, PathOf(stack), at, rules_);
+}
+
+bool Checker::OwnStackTermsMayChange(const Value& v, int stack) const {
+  return stack != 0 && !rules_.own_stack_contexts.empty() && MentionsStackPseudo(v);
 }
 
 std::vector<std::string> Checker::SecretsIn(const Value& flat) const {

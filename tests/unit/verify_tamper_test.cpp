@@ -1,4 +1,5 @@
 // Verify must catch every kind of damage to emitted stacks: each test breaks one thing.
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -213,6 +214,28 @@ Resources:
   Value in_place = def;
   verify::NormalizeInPlace(in_place);
   CHECK(copy.Equals(in_place));
+  // IsNormalized answers "Normalize leaves it as it is" only where that holds: checked on
+  // every subtree of the definition and of its normalized form.
+  const Value* original_props = def.Find("Properties");
+  REQUIRE(original_props);
+  for (const char* rewritten : {"Flag", "Name", "Parts", "Other"}) {
+    INFO(rewritten);
+    CHECK_FALSE(verify::IsNormalized(*original_props->Find(rewritten)));
+  }
+  std::size_t normalized = 0;
+  std::function<void(const Value&)> each = [&](const Value& v) {
+    if (verify::IsNormalized(v)) {
+      ++normalized;
+      CHECK(verify::Normalize(v).Equals(v));
+    }
+    for (const Value& item : v.items()) each(item);
+  };
+  each(def);
+  each(in_place);
+  CHECK(normalized > 10);
+  CHECK(verify::IsNormalized(*At(def, "Type")));
+  Value plain_ref = Value::Intrinsic("Ref", Value::String("Bucket"));
+  CHECK(verify::IsNormalized(plain_ref));
   const Value* props = in_place.Find("Properties");
   REQUIRE(props);
   CHECK(props->Find("Flag")->is_bool());
