@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cfnsplit/verify.hpp"
@@ -50,6 +52,8 @@ class Checker {
   /// True when `flat_key` (flattened, normalized) is the documented per-stack rewrite of the
   /// original S3Key `key` of resource `r` (AcceptArtifactKey).
   bool IsStackArtifactKey(const Resource& r, const Value& key, const Value& flat_key) const;
+  /// The Default of parameter `param` in each stack that declares one, in stack order.
+  const std::vector<const Value*>& ParameterDefaults(const std::string& param) const;
   /// The function a Lambda version `r` names ("" when it names none by Ref or GetAtt).
   static std::string VersionTarget(const Resource& r);
   bool AcceptImage(const Resource& r, Value& original, Value& flat) const;
@@ -132,6 +136,8 @@ class Checker {
   std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
   std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
   mutable std::vector<std::vector<std::vector<LocalRef>>> resource_refs_;  ///< per stack, lazily
+  mutable bool parameter_defaults_built_ = false;
+  mutable std::unordered_map<std::string_view, std::vector<const Value*>> parameter_defaults_;
 };
 
 }  // namespace cfnsplit::verify

@@ -179,13 +179,28 @@ bool Checker::IsStackArtifactKey(const Resource& r, const Value& key, const Valu
       param.compare(param.size() - suffix.size(), suffix.size(), suffix))
     return false;
   std::string stack = param.substr(0, param.size() - suffix.size());
-  for (const StackDoc& doc : set_.stacks) {
-    const Value* params = Section(doc.tmpl(), "Parameters");
-    const Value* decl = params ? params->Find(param) : nullptr;
-    const Value* def = decl && decl->is_map() ? decl->Find("Default") : nullptr;
-    if (def && IsArtifactKeyOf(def->text(), key.text(), stack)) return true;
-  }
+  for (const Value* def : ParameterDefaults(param))
+    if (IsArtifactKeyOf(def->text(), key.text(), stack)) return true;
   return false;
+}
+
+// Every function asks for its key parameter: the stacks' parameters are indexed once.
+const std::vector<const Value*>& Checker::ParameterDefaults(const std::string& param) const {
+  if (!parameter_defaults_built_) {
+    parameter_defaults_built_ = true;
+    for (const StackDoc& doc : set_.stacks) {
+      const Value* params = Section(doc.tmpl(), "Parameters");
+      for (std::size_t i = 0; params && i < params->size(); ++i) {
+        const Value& decl = params->items()[i];
+        const Value* def = decl.is_map() ? decl.Find("Default") : nullptr;
+        // A template declares a name once (the loader refuses a repeat), as Find assumes.
+        if (def) parameter_defaults_[params->keys()[i].name].push_back(def);
+      }
+    }
+  }
+  static const std::vector<const Value*> kNone;
+  auto it = parameter_defaults_.find(param);
+  return it == parameter_defaults_.end() ? kNone : it->second;
 }
 
 // A function the plan moves to a container image (docs/emit.md): PackageType Image, its code a
