@@ -197,10 +197,17 @@ std::vector<std::string> SubVariables(const std::string& text);
 std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context,
                                     SiteKind site = SiteKind::kResource,
                                     const std::string& from = "");
+/// What a walk records beyond each reference's kind, name, attribute and location.
+struct ReferenceDetail {
+  bool classify = true;  ///< Reference::target: what the name means in the context template
+  bool paths = true;     ///< Reference::path: where in the value the reference is written
+};
 /// ReferencesIn into `out`, which is cleared first: a caller that reads thousands of definitions
-/// reuses one buffer instead of growing a new list for each.
+/// reuses one buffer instead of growing a new list for each, and may skip what it does not read
+/// (a reference left unclassified has target kUnknown; one without a path an empty path).
 void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out,
-                    SiteKind site = SiteKind::kResource, const std::string& from = "");
+                    SiteKind site = SiteKind::kResource, const std::string& from = "",
+                    ReferenceDetail detail = {});
 
 /// Rough CloudFormation resources a SAM resource expands into (AWS::Serverless::Function with
 /// two Api events becomes a function, a role, two permissions and an API …), for quota counts.

@@ -112,6 +112,8 @@ struct RuleSet {
   std::vector<std::string> own_stack_contexts;
 
   bool IsSecretAttribute(const std::string& type, const std::string& attribute) const;
+  /// False when SameTemplateRuleFor(type, …) is null wherever a reference is written.
+  bool HasSameTemplateRules(const std::string& type) const;
   /// The rule a reference at `path` inside a resource of `type` falls under, or null.
   const SameTemplateRule* SameTemplateRuleFor(const std::string& type, const std::string& path,
                                               const Value& resource_def) const;

@@ -42,16 +42,16 @@ std::vector<Reference> ReferencesIn(const Value& v, const TemplateModel& context
 }
 
 void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Reference>& out,
-                    SiteKind site, const std::string& from) {
+                    SiteKind site, const std::string& from, ReferenceDetail detail) {
   out.clear();
   DiagnosticSink ignored;
-  ReferenceWalker walker(context, ignored, out);
+  ReferenceWalker walker(context, ignored, out, detail);
   walker.WalkSite(site, from, v, "");
 }
 
 ReferenceWalker::ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink,
-                                 std::vector<Reference>& out)
-    : model_(model), sink_(sink), out_(out) {}
+                                 std::vector<Reference>& out, ReferenceDetail detail)
+    : model_(model), sink_(sink), out_(out), detail_(detail) {}
 
 void ReferenceWalker::WalkSite(SiteKind site, const std::string& name, const Value& v,
                                const std::string& path_prefix) {
@@ -64,12 +64,14 @@ void ReferenceWalker::WalkSite(SiteKind site, const std::string& name, const Val
 }
 
 void ReferenceWalker::PushPath(std::string_view part) {
+  if (!detail_.paths) return;
   path_marks_.push_back(path_.size());
   if (!path_.empty() && (part.empty() || part.front() != '[')) path_ += '.';
   path_ += part;
 }
 
 void ReferenceWalker::PushIndex(std::size_t i) {
+  if (!detail_.paths) return;
   char digits[24];
   auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
   path_marks_.push_back(path_.size());
@@ -79,6 +81,7 @@ void ReferenceWalker::PushIndex(std::size_t i) {
 }
 
 void ReferenceWalker::PopPath() {
+  if (!detail_.paths) return;
   path_.resize(path_marks_.back());
   path_marks_.pop_back();
 }
@@ -94,7 +97,7 @@ void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::st
   r.attribute = attribute;
   r.path = path_;
   r.loc = loc;
-  r.target = Classify(kind, target);
+  r.target = detail_.classify ? Classify(kind, target) : TargetKind::kUnknown;
   out_.push_back(std::move(r));
 }
 

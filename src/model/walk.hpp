@@ -13,7 +13,8 @@ namespace cfnsplit {
 /// malformed intrinsics (E1003) to the sink.
 class ReferenceWalker {
  public:
-  ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink, std::vector<Reference>& out);
+  ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink, std::vector<Reference>& out,
+                  ReferenceDetail detail = {});
   void WalkSite(SiteKind site, const std::string& name, const Value& v,
                 const std::string& path_prefix);
 
@@ -33,6 +34,7 @@ class ReferenceWalker {
   const TemplateModel& model_;
   DiagnosticSink& sink_;
   std::vector<Reference>& out_;
+  ReferenceDetail detail_;
   SiteKind site_ = SiteKind::kResource;
   const std::string* site_name_ = nullptr;
   std::string path_;

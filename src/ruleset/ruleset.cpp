@@ -75,6 +75,11 @@ bool RuleSet::IsSecretAttribute(const std::string& type, const std::string& attr
   return false;
 }
 
+bool RuleSet::HasSameTemplateRules(const std::string& type) const {
+  return std::any_of(same_template.begin(), same_template.end(),
+                     [&](const SameTemplateRule& r) { return !r.logical_id && r.type == type; });
+}
+
 const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
                                                      const std::string& path,
                                                      const Value& resource_def) const {

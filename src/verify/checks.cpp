@@ -99,7 +99,10 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
       std::vector<Reference> all;
       for (const Value& def : res->items()) {
         const Value* type = def.is_map() ? def.Find("Type") : nullptr;
-        ReferencesInto(def, original_, all);
+        // The checks read no classification, and a path only where a same-template rule of
+        // the resource's type may apply: the walk records neither otherwise.
+        const bool paths = type && type->is_string() && rules_.HasSameTemplateRules(type->text());
+        ReferencesInto(def, original_, all, SiteKind::kResource, "", {false, paths});
         std::vector<LocalRef>& local = refs.emplace_back();
         local.reserve(all.size());
         for (Reference& r : all) {
@@ -107,8 +110,7 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
           l.kind = r.kind;
           l.names_attribute = NamesAttribute(r);
           l.to = std::move(r.to);
-          if (type && type->is_string())
-            l.same_template = rules_.SameTemplateRuleFor(type->text(), r.path, def);
+          if (paths) l.same_template = rules_.SameTemplateRuleFor(type->text(), r.path, def);
           if (l.same_template) l.path = std::move(r.path);
         }
       }

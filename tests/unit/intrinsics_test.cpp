@@ -110,6 +110,23 @@ TEST_CASE("the model reads references through the same layer", "[unit][intrinsic
   CHECK(seen == Names{"Condition:IsProd.@Properties.Role.Fn::If",
                       "GetAtt:Bucket.Arn@Properties.Role.Fn::If[1].Fn::GetAtt",
                       "Sub:Bucket.Arn@Properties.Role.Fn::If[2].Fn::Sub"});
+  // A lighter walk (ReferenceDetail) records the same references, only without what it skips.
+  const Value& fn = *l->model->FindResource("Fn")->def;
+  std::vector<Reference> full, bare;
+  ReferencesInto(fn, *l->model, full);
+  ReferencesInto(fn, *l->model, bare, SiteKind::kResource, "", {false, false});
+  REQUIRE(full.size() == 3);
+  REQUIRE(bare.size() == full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    CHECK(bare[i].kind == full[i].kind);
+    CHECK(bare[i].to == full[i].to);
+    CHECK(bare[i].attribute == full[i].attribute);
+    CHECK(bare[i].loc == full[i].loc);
+    CHECK(bare[i].target == TargetKind::kUnknown);
+    CHECK(bare[i].path.empty());
+    CHECK_FALSE(full[i].path.empty());
+  }
+  CHECK(full[1].target == TargetKind::kResource);
 }
 
 // IsIntrinsicName looks names up by the letter after "Fn::"; the answer must be the plain
