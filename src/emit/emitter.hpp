@@ -109,6 +109,7 @@ class Emitter {
   void EnsureOutput(int stack, const Wire& w, bool exported);
   Value NestedImport(int stack, const Wire& w);
   Value ExportsImport(int stack, const Wire& w);
+  Value NewExportsImport(int stack, const Wire& w);
   std::string RootNameParameter(int consumer);
   // paths.cpp
   void RebaseArtifactPaths();
@@ -134,6 +135,7 @@ class Emitter {
   std::vector<StackOut> stacks_;
   std::unordered_map<std::string, int> home_;  ///< resource → stack (asked for every reference)
   std::map<WireKey, Wire> wires_;
+  std::map<std::pair<int, const Wire*>, Value> exports_imports_;  ///< (consumer, wire) → import
   std::unordered_set<std::string> taken_;  ///< every name in use or reserved
   std::string root_name_param_;  ///< exports: "<Base>StackName", the root stack's name
   std::vector<std::string> moved_outputs_;

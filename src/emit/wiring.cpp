@@ -180,6 +180,15 @@ Value Emitter::NestedImport(int stack, const Wire& w) {
 // parameter carrying the root's name reaches every export: a stack that reads from hundreds of
 // others still declares one parameter, not one per producer.
 Value Emitter::ExportsImport(int stack, const Wire& w) {
+  // A stack imports the same few values for each of its functions: the import and what it
+  // declares (the export, the stack-name parameter, the ordering) are made once per stack.
+  auto [known, first] = exports_imports_.try_emplace({stack, &w});
+  if (!first) return known->second;
+  known->second = NewExportsImport(stack, w);
+  return known->second;
+}
+
+Value Emitter::NewExportsImport(int stack, const Wire& w) {
   EnsureOutput(w.home, w, true);
   std::string param = RootNameParameter(stack);
   stacks_[static_cast<std::size_t>(stack)].after.insert(w.home);
