@@ -159,6 +159,23 @@ TEST_CASE("a file that is not JSON nor YAML text is refused before parsing",
   CHECK_THAT(p->first().message, Catch::Contains("NUL byte"));
 }
 
+// ASCII is skipped eight bytes at a time: a bad byte at every offset around a word boundary,
+// after valid multi-byte characters or not, is found at its own column.
+TEST_CASE("invalid UTF-8 is found at every offset", "[unit][load][errors]") {
+  for (const std::string lead : {"", "\xc3\xa9", "\xe2\x82\xac"})
+    for (std::size_t before = 0; before <= 17; ++before)
+      for (const std::string bad : {"\xff", "\xc0\xaf", "\xe2\x82"}) {
+        const std::string prefix = "a: " + lead + std::string(before, 'x');
+        auto p = ParseText(prefix + bad + "\n");
+        INFO(prefix.size());
+        REQUIRE_FALSE(p->value);
+        CHECK(p->first().code == "E0008");
+        CHECK(LineCol(p->first().loc) == "1:" + std::to_string(prefix.size() + 1));
+        // And the same text without the bad byte reads.
+        CHECK(ParseText(prefix + "\n")->value);
+      }
+}
+
 TEST_CASE("a top level that is not a mapping is refused by LoadFile", "[unit][load][errors]") {
   struct Case {
     const char* name;
