@@ -55,6 +55,8 @@ std::string JoinPath(const std::string& base, const std::string& path) {
   std::string joined = base.empty() || base == "." || (!path.empty() && path.front() == '/')
                            ? path
                            : (base.back() == '/' ? base + path : base + "/" + path);
+  // Trailing slashes go in the end; a folder joined with "" is normal without them.
+  while (joined.size() > 1 && joined.back() == '/') joined.pop_back();
   if (IsLexicallyNormal(joined)) return joined;
   // Lexically normal, so that cycles (a/../a/req.txt) and shared folders are recognised.
   std::string normal = fs::path(joined).lexically_normal().generic_string();
