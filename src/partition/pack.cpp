@@ -276,6 +276,8 @@ std::string NameFor(const Bin& bin, const std::vector<Cluster>& clusters, const 
   for (int tier = 0; tier < 3 && heavy.empty(); ++tier) {
     std::uint64_t best = 0;
     for (std::size_t d = 0; d < bin.dist_count.size(); ++d) {
+      // A distribution none of the bin's clusters ships is never shipped by enough of them.
+      if (bin.dist_count[d] == 0) continue;
       if (p.dist_names[d].rfind("code:", 0) == 0 || (tier < 2 && in_most_stacks[d])) continue;
       std::size_t with = 0;
       for (auto k : bin.clusters)
