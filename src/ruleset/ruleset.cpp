@@ -100,21 +100,26 @@ const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
 
 namespace {
 
-// The strings at parts[i..] below v: `*` matches any key, a list is looked through.
-void StringsAt(const Value& v, const std::vector<std::string>& parts, std::size_t i,
+// The strings below v at the dotted `path` from offset `at` on (npos: every segment matched):
+// `*` matches any key, a list is looked through. The segments are read in place: every resource
+// is asked, and splitting the path into strings each time was most of the cost.
+void StringsAt(const Value& v, std::string_view path, std::size_t at,
                const std::function<void(const std::string&)>& visit) {
   if (v.is_list()) {
-    for (const Value& item : v.items()) StringsAt(item, parts, i, visit);
+    for (const Value& item : v.items()) StringsAt(item, path, at, visit);
     return;
   }
-  if (i == parts.size()) {
+  if (at == std::string_view::npos) {
     if (v.is_string()) visit(v.text());
     return;
   }
   if (!v.is_map() || !v.IntrinsicName().empty()) return;
+  const std::size_t dot = path.find('.', at);
+  const std::string_view segment =
+      path.substr(at, dot == std::string_view::npos ? std::string_view::npos : dot - at);
+  const std::size_t next = dot == std::string_view::npos ? std::string_view::npos : dot + 1;
   for (std::size_t k = 0; k < v.size(); ++k)
-    if (parts[i] == "*" || parts[i] == v.keys()[k].name)
-      StringsAt(v.items()[k], parts, i + 1, visit);
+    if (segment == "*" || segment == v.keys()[k].name) StringsAt(v.items()[k], path, next, visit);
 }
 
 }  // namespace
@@ -123,9 +128,8 @@ void RuleSet::ForEachNamedLogicalId(
     const std::string& type, const Value& resource_def,
     const std::function<void(const std::string&, const SameTemplateRule&)>& visit) const {
   for (const auto& rule : same_template) {
-    if (!rule.logical_id || (rule.type != "*" && rule.type != type)) continue;
-    StringsAt(resource_def, SplitPath(rule.path), 0,
-              [&](const std::string& id) { visit(id, rule); });
+    if (!rule.logical_id || (rule.type != std::string_view("*") && rule.type != type)) continue;
+    StringsAt(resource_def, rule.path, 0, [&](const std::string& id) { visit(id, rule); });
   }
 }
 

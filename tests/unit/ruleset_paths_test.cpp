@@ -114,3 +114,49 @@ TEST_CASE("more own-stack contexts than the cursor holds are refused at load", "
     said = said || d.message.find("own-stack contexts") != std::string::npos;
   CHECK(said);
 }
+
+// ForEachNamedLogicalId reads a rule's dotted path segment by segment in place: `*` matches any
+// key, lists are looked through, a function call is no plain ID, an empty segment is a key "".
+TEST_CASE("logical IDs are found at a rule's path", "[unit][rules]") {
+  RuleSet rules;
+  auto rule = [](std::string type, std::string path) {
+    cfnsplit::SameTemplateRule r;
+    r.type = std::move(type);
+    r.path = std::move(path);
+    r.logical_id = true;
+    return r;
+  };
+  rules.same_template = {rule("AWS::Serverless::Connector", "Properties.Source.Id"),
+                         rule("AWS::Serverless::Connector", "Properties.Destination.Id"),
+                         rule("*", "Metadata.SamConnectors.*.Properties.Destination.Id"),
+                         rule("*", "Odd..Key"), rule("Other::Type", "Properties.Source.Id")};
+  rules.same_template.push_back(rule("AWS::Serverless::Connector", "Properties.Plain"));
+  rules.same_template.back().logical_id = false;  // a Ref rule: not asked here
+  cfnsplit::SourceManager sources;
+  cfnsplit::DiagnosticSink sink;
+  auto def = cfnsplit::ParseDocument(sources.Add("c.yaml", R"(
+Type: AWS::Serverless::Connector
+Properties:
+  Source: {Id: Fn}
+  Destination: [{Id: TableA}, {Id: !Ref NotPlain}, {Id: TableB}, {Type: x}]
+  Plain: {Id: NotAsked}
+Metadata:
+  SamConnectors:
+    First: {Properties: {Destination: {Id: Queue}}}
+    Second: {Properties: {Destination: [{Id: Topic}]}}
+Odd:
+  "": {Key: Empty}
+)"),
+                                     sources, sink);
+  REQUIRE(def);
+  std::vector<std::string> found;
+  rules.ForEachNamedLogicalId("AWS::Serverless::Connector", *def,
+                              [&](const std::string& id, const cfnsplit::SameTemplateRule& r) {
+                                found.push_back(id + "@" + r.path);
+                              });
+  CHECK(found == std::vector<std::string>{
+                     "Fn@Properties.Source.Id", "TableA@Properties.Destination.Id",
+                     "TableB@Properties.Destination.Id",
+                     "Queue@Metadata.SamConnectors.*.Properties.Destination.Id",
+                     "Topic@Metadata.SamConnectors.*.Properties.Destination.Id", "Empty@Odd..Key"});
+}
