@@ -79,6 +79,14 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
   std::vector<char> in_clique(clusters.size(), 0);
   for (std::size_t s = 0; s < members.size() && work < 5000000; ++s) {
     std::size_t seed = members[s];
+    // A clique from `seed` holds it and clusters after it too heavy to pair with it: with the
+    // clusters heaviest first, that count only falls from seed to seed, so once it cannot beat
+    // the best clique no later seed can, and the search ends with the same answer.
+    auto light = std::partition_point(
+        members.begin() + static_cast<long>(s) + 1, members.end(), [&](std::size_t k) {
+          return clusters[k].package_bytes + clusters[seed].package_bytes > capacity;
+        });
+    if (1 + static_cast<std::size_t>(light - members.begin()) - (s + 1) <= best) break;
     if (in_clique[seed]) continue;
     std::vector<std::size_t> clique = {seed};
     for (std::size_t t = s + 1; t < members.size() && work < 5000000; ++t) {
