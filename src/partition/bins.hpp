@@ -58,6 +58,8 @@ class StackRules {
   std::uint64_t Affinity(const Bin& bin, std::size_t k) const;
   /// The highest Affinity any bin could offer cluster `k` (one that ships all it needs).
   std::uint64_t MaxAffinity(std::size_t k) const { return max_affinity_[k]; }
+  /// Cluster `k`'s owner id (0: none), as Bin::owner_id holds it.
+  std::uint32_t OwnerIdOf(std::size_t k) const { return owner_ids_[k]; }
   /// A bin of exactly these clusters, or nothing when they do not fit together (in this order).
   bool Build(const std::vector<std::size_t>& members, Bin& out) const;
 

@@ -31,31 +31,42 @@ std::vector<std::string> ClusterKeys(const TemplateModel& m, const std::vector<C
   return keys;
 }
 
-// The bin cluster `k` joins: of the bins that fit it (all but `skip`), the one of highest
-// affinity, ties to the earlier one; SIZE_MAX when none fits. The same choice as testing every
-// bin, for less: a bin that could not beat the best so far is not tested for fit, and the scan
-// stops once the best offers the highest affinity any bin could (a bin ahead can only tie).
-template <class View>
-std::size_t BestBin(const StackRules& rules, std::size_t count, const View& view, std::size_t k,
-                    std::size_t skip) {
+// The bin cluster `k` joins: of the bins that fit it (those `each_candidate` offers, in
+// ascending order, but `skip`), the one of highest affinity, ties to the earlier one; SIZE_MAX
+// when none fits. The same choice as testing every bin, for less: a bin that could not beat the
+// best so far is not tested for fit, and the scan stops once the best offers the highest
+// affinity any bin could (a bin ahead can only tie).
+template <class View, class EachCandidate>
+std::size_t BestBinAmong(const StackRules& rules, const View& view, std::size_t k, std::size_t skip,
+                         EachCandidate each_candidate) {
   const std::uint64_t ceiling = rules.MaxAffinity(k);
   std::size_t best = SIZE_MAX;
   std::uint64_t best_score = 0;
-  for (std::size_t b = 0; b < count; ++b) {
+  each_candidate([&](std::size_t b) {
     const Bin& bin = view(b);
-    if (b == skip || !rules.Admits(bin, k)) continue;
+    if (b == skip || !rules.Admits(bin, k)) return true;
     if (best == SIZE_MAX) {
-      if (!rules.Fits(bin, k)) continue;
+      if (!rules.Fits(bin, k)) return true;
       best_score = rules.Affinity(bin, k);
     } else {
       std::uint64_t score = rules.Affinity(bin, k);
-      if (score <= best_score || !rules.Fits(bin, k)) continue;
+      if (score <= best_score || !rules.Fits(bin, k)) return true;
       best_score = score;
     }
     best = b;
-    if (best_score >= ceiling) break;
-  }
+    return best_score < ceiling;  // go on while a later bin could score higher
+  });
   return best;
+}
+
+// BestBinAmong every bin.
+template <class View>
+std::size_t BestBin(const StackRules& rules, std::size_t count, const View& view, std::size_t k,
+                    std::size_t skip) {
+  return BestBinAmong(rules, view, k, skip, [&](const auto& visit) {
+    for (std::size_t b = 0; b < count && visit(b); ++b) {
+    }
+  });
 }
 
 class Packer {
@@ -72,6 +83,7 @@ class Packer {
     std::size_t best_wiring = SIZE_MAX;
     for (int ordering = 0; ordering < (by_size ? 3 : 1); ++ordering) {
       bins_.clear();
+      bins_of_owner_.clear();
       for (std::size_t k : Order(ordering, by_size)) Place(k);
       ConsolidateBins(rules_, bins_);
       std::size_t wiring = WiringOf(bins_);
@@ -115,18 +127,54 @@ class Packer {
   // Best-affinity bin that fits (ties: the earlier bin), else a new one.
   void Place(std::size_t k) {
     auto view = [&](std::size_t b) -> const Bin& { return bins_[b]; };
-    std::size_t best = BestBin(rules_, bins_.size(), view, k, SIZE_MAX);
-    if (best == SIZE_MAX) {
+    const std::uint32_t owner = rules_.OwnerIdOf(k);
+    std::size_t best = SIZE_MAX;
+    if (owner == 0 || rules_.options().allow_mixed_owners) {
+      best = BestBin(rules_, bins_.size(), view, k, SIZE_MAX);
+    } else {
+      // Bins of another owner never admit an owned cluster: only its owner's bins and the bins
+      // no owner has joined yet are offered, merged in ascending order (the order of the scan
+      // of every bin, so the same choice).
+      if (bins_of_owner_.size() <= owner) bins_of_owner_.resize(owner + 1);
+      const auto& own = bins_of_owner_[owner];
+      const auto& unowned = bins_of_owner_[0];
+      best = BestBinAmong(rules_, view, k, SIZE_MAX, [&](const auto& visit) {
+        std::size_t i = 0, j = 0;
+        while (i < own.size() || j < unowned.size()) {
+          bool take_own = j == unowned.size() || (i < own.size() && own[i] < unowned[j]);
+          if (!visit(take_own ? own[i++] : unowned[j++])) return;
+        }
+      });
+    }
+    const bool is_new = best == SIZE_MAX;
+    if (is_new) {
       bins_.emplace_back();
       best = bins_.size() - 1;
     }
+    const std::uint32_t owner_before = bins_[best].owner_id;
     rules_.Add(bins_[best], k);
+    Index(best, is_new, owner_before);
+  }
+
+  // Keeps bins_of_owner_ in step after bin `b` took a cluster.
+  void Index(std::size_t b, bool is_new, std::uint32_t owner_before) {
+    const std::uint32_t owner = bins_[b].owner_id;
+    if (!is_new && owner == owner_before) return;
+    if (bins_of_owner_.size() <= owner) bins_of_owner_.resize(owner + 1);
+    if (!is_new) {  // an unowned bin joined by its first owned cluster changes lists
+      auto& from = bins_of_owner_[owner_before];
+      from.erase(std::lower_bound(from.begin(), from.end(), b));
+    }
+    auto& to = bins_of_owner_[owner];
+    to.insert(std::lower_bound(to.begin(), to.end(), b), b);
   }
 
   const StackRules& rules_;
   const std::vector<Cluster>& clusters_;
   const std::vector<std::string>& cluster_keys_;
   std::vector<Bin> bins_;
+  /// Positions of bins_ by owner id (0: no owner yet), ascending.
+  std::vector<std::vector<std::size_t>> bins_of_owner_;
 };
 
 // One attempt to move every cluster of a bin into the others: trial copies of the bins it
