@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cfnsplit/analysis.hpp"
@@ -35,7 +36,7 @@ struct PackageView {
   std::set<std::string> images;
   bool empty() const { return functions.empty(); }
   /// True when each stack ships one artifact for all its functions (size constrains stacks).
-  bool shared_artifact() const { return packaging != "individual"; }
+  bool shared_artifact() const { return packaging != std::string_view("individual"); }
 };
 
 /// Unzipped bytes of one artifact for these functions: union of dists + all code + the largest

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <unordered_set>
 
 #include "cfnsplit/load.hpp"
@@ -86,12 +87,13 @@ bool IsJsonNumber(const std::string& s) {
 // Plain scalars resolve as in YAML 1.2's core schema, except that numbers which JSON cannot
 // write (0x1F, .inf, 012) stay strings: an account id like 012345678901 must never become a
 // number, and a template must round-trip to JSON unchanged.
-Value ResolvePlain(const std::string& s, SourceLoc loc) {
+Value ResolvePlain(const std::string& text, SourceLoc loc) {
+  const std::string_view s = text;  // compared with literals without measuring them each time
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return Value::Null(loc);
   if (s == "true" || s == "True" || s == "TRUE") return Value::Bool(true, loc);
   if (s == "false" || s == "False" || s == "FALSE") return Value::Bool(false, loc);
-  if (IsJsonNumber(s)) return Value::Number(s, loc);
-  Value v = Value::String(s, loc);
+  if (IsJsonNumber(text)) return Value::Number(text, loc);
+  Value v = Value::String(text, loc);
   v.set_plain(true);
   return v;
 }
