@@ -1,6 +1,5 @@
 #include "cfnsplit/value.hpp"
 
-#include <algorithm>
 #include <array>
 
 namespace cfnsplit {
