@@ -80,6 +80,10 @@ class Value {
   }
   /// Adds or replaces `key` (replacing keeps its position).
   void Set(std::string key, Value v, SourceLoc key_loc = {});
+  /// Appends `items` (and, for a map, the parallel `keys`) by moving them, in order, without
+  /// checking keys: a reader that gathered a container's children appends them in one step.
+  /// The sources are left empty-valued, for the caller to clear and reuse.
+  void AppendMoved(std::vector<Key>& keys, std::vector<Value>& items);
   /// Appends without checking for an existing key (loaders check duplicates themselves).
   void AppendEntry(std::string key, Value v, SourceLoc key_loc = {});
   bool Erase(std::string_view key);

@@ -1,6 +1,7 @@
 #include "cfnsplit/value.hpp"
 
 #include <array>
+#include <iterator>
 
 namespace cfnsplit {
 
@@ -144,6 +145,15 @@ void Value::AppendEntry(std::string key, Value v, SourceLoc key_loc) {
   Children& c = children();
   c.keys.push_back(Key{std::move(key), key_loc});
   c.items.push_back(std::move(v));
+}
+
+void Value::AppendMoved(std::vector<Key>& keys, std::vector<Value>& items) {
+  Children& c = children();
+  c.items.insert(c.items.end(), std::make_move_iterator(items.begin()),
+                 std::make_move_iterator(items.end()));
+  if (kind_ == Kind::kMap)
+    c.keys.insert(c.keys.end(), std::make_move_iterator(keys.begin()),
+                  std::make_move_iterator(keys.end()));
 }
 
 bool Value::Erase(std::string_view key) {

@@ -187,9 +187,7 @@ class JsonReader {
       if (Peek() == '}') {
         ++pos_;
         Scratch& s = scratch_[depth];
-        map.Reserve(s.items.size());
-        for (std::size_t i = 0; i < s.items.size(); ++i)
-          map.AppendEntry(std::move(s.keys[i].name), std::move(s.items[i]), s.keys[i].loc);
+        map.AppendMoved(s.keys, s.items);
         return map;
       }
       Fail("E0003", AtEnd() ? "unexpected end of file: object is not closed"
@@ -218,8 +216,7 @@ class JsonReader {
       if (Peek() == ']') {
         ++pos_;
         Scratch& s = scratch_[depth];
-        list.Reserve(s.items.size());
-        for (Value& v : s.items) list.Append(std::move(v));
+        list.AppendMoved(s.keys, s.items);  // a list's scratch keys are empty
         return list;
       }
       Fail("E0003", AtEnd() ? "unexpected end of file: array is not closed"
