@@ -64,6 +64,9 @@ std::map<std::string, std::uint32_t> CyclicComponents(const TemplateModel& model
 /// A cycle in `graph` (node → nodes it depends on) as its nodes in order, the first node repeated
 /// at the end; empty when the graph is acyclic. Deterministic: nodes are visited in order.
 std::vector<std::string> FindCycle(const std::map<std::string, std::set<std::string>>& graph);
+/// The same search over nodes 0 … next.size()-1 (`next[n]`: the nodes n depends on, followed in
+/// the order given): the first cycle a depth-first search from node 0, 1, … meets.
+std::vector<std::uint32_t> FindCycle(const std::vector<std::vector<std::uint32_t>>& next);
 
 /// "A -> B -> A" for a cycle of resource indexes.
 std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint32_t>& cycle);

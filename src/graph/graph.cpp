@@ -1,11 +1,12 @@
 #include "cfnsplit/graph.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <queue>
+#include <string_view>
+#include <utility>
 
 namespace cfnsplit {
 
@@ -171,31 +172,56 @@ std::string FormatCycle(const TemplateModel& model, const std::vector<std::uint3
 }
 
 std::vector<std::string> FindCycle(const std::map<std::string, std::set<std::string>>& graph) {
-  enum class Mark { kNew, kActive, kDone };
-  std::map<std::string, Mark> mark;
-  std::vector<std::string> path;
-  std::vector<std::string> cycle;
-  std::function<bool(const std::string&)> visit = [&](const std::string& n) {
-    Mark& m = mark[n];
-    if (m == Mark::kDone) return false;
-    if (m == Mark::kActive) {
-      auto from = std::find(path.begin(), path.end(), n);
-      cycle.assign(from, path.end());
-      cycle.push_back(n);
-      return true;
-    }
-    m = Mark::kActive;
-    path.push_back(n);
-    auto it = graph.find(n);
-    if (it != graph.end())
-      for (const auto& next : it->second)
-        if (visit(next)) return true;
-    path.pop_back();
-    mark[n] = Mark::kDone;
-    return false;
+  // Nodes numbered as the map orders them, then the ones only depended on (no edges: never on
+  // a cycle); each node's edges in its set's order, so the search is the one keyed by name.
+  std::map<std::string_view, std::uint32_t> id;
+  std::vector<std::string_view> name;
+  auto node = [&](const std::string& n) {
+    auto [it, added] = id.emplace(n, static_cast<std::uint32_t>(name.size()));
+    if (added) name.push_back(n);
+    return it->second;
   };
-  for (const auto& entry : graph)
-    if (visit(entry.first)) return cycle;
+  for (const auto& entry : graph) node(entry.first);
+  std::vector<std::vector<std::uint32_t>> next(graph.size());
+  for (const auto& [from, deps] : graph) {
+    const std::uint32_t f = id.at(from);
+    for (const auto& d : deps) next[f].push_back(node(d));
+  }
+  next.resize(name.size());
+  std::vector<std::string> cycle;
+  for (std::uint32_t n : FindCycle(next)) cycle.emplace_back(name[n]);
+  return cycle;
+}
+
+std::vector<std::uint32_t> FindCycle(const std::vector<std::vector<std::uint32_t>>& next) {
+  enum : std::uint8_t { kNew, kActive, kDone };
+  std::vector<std::uint8_t> mark(next.size(), kNew);
+  std::vector<std::pair<std::uint32_t, std::size_t>> path;  // active nodes, next edge to follow
+  for (std::uint32_t root = 0; root < next.size(); ++root) {
+    if (mark[root] != kNew) continue;
+    mark[root] = kActive;
+    path.push_back({root, 0});
+    while (!path.empty()) {
+      const std::uint32_t n = path.back().first;
+      if (path.back().second == next[n].size()) {
+        mark[n] = kDone;
+        path.pop_back();
+        continue;
+      }
+      const std::uint32_t to = next[n][path.back().second++];
+      if (mark[to] == kDone) continue;
+      if (mark[to] == kActive) {
+        std::vector<std::uint32_t> cycle;
+        auto from =
+            std::find_if(path.begin(), path.end(), [&](const auto& p) { return p.first == to; });
+        for (auto it = from; it != path.end(); ++it) cycle.push_back(it->first);
+        cycle.push_back(to);
+        return cycle;
+      }
+      mark[to] = kActive;
+      path.push_back({to, 0});
+    }
+  }
   return {};
 }
 

@@ -147,8 +147,8 @@ std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) c
 }
 
 // FindCycle(ResourceGraph(stack)) over indexes: nodes numbered in name order and edges sorted,
-// so the search meets nodes and edges in the order FindCycle meets them in a graph keyed by
-// name, and reports the same cycle, without a string map per stack.
+// the order the search over a graph keyed by name takes, so the same cycle, without a string map
+// per stack.
 std::vector<std::string> Checker::ResourceCycle(int stack) const {
   const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
   if (!res) return {};
@@ -172,35 +172,9 @@ std::vector<std::string> Checker::ResourceCycle(int stack) const {
     std::sort(edges.begin(), edges.end());
     edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
   }
-  enum : std::uint8_t { kNew, kActive, kDone };
-  std::vector<std::uint8_t> mark(n, kNew);
-  std::vector<std::pair<std::uint32_t, std::size_t>> path;  // node, next edge to follow
-  for (std::uint32_t root = 0; root < n; ++root) {
-    if (mark[root] != kNew) continue;
-    mark[root] = kActive;
-    path.push_back({root, 0});
-    while (!path.empty()) {
-      const std::uint32_t node = path.back().first;
-      if (path.back().second == next[node].size()) {
-        mark[node] = kDone;
-        path.pop_back();
-        continue;
-      }
-      const std::uint32_t to = next[node][path.back().second++];
-      if (mark[to] == kDone) continue;
-      if (mark[to] == kActive) {
-        std::vector<std::string> cycle;
-        auto from =
-            std::find_if(path.begin(), path.end(), [&](const auto& p) { return p.first == to; });
-        for (auto it = from; it != path.end(); ++it) cycle.push_back(keys[by_name[it->first]].name);
-        cycle.push_back(keys[by_name[to]].name);
-        return cycle;
-      }
-      mark[to] = kActive;
-      path.push_back({to, 0});
-    }
-  }
-  return {};
+  std::vector<std::string> cycle;
+  for (std::uint32_t node : FindCycle(next)) cycle.push_back(keys[by_name[node]].name);
+  return cycle;
 }
 
 // A cycle the original template already has (a SAM API and its function before the transform,

@@ -1,6 +1,13 @@
 #include "cfnsplit/graph.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "support/text_run.hpp"
 
@@ -76,4 +83,63 @@ TEST_CASE("the resource graph follows Ref, GetAtt, Sub and DependsOn", "[unit][g
   auto cycles = g.FindCycles();
   REQUIRE(cycles.size() == 1);
   CHECK(FormatCycle(*l->model, cycles[0]) == "D -> D2 -> D");
+}
+
+namespace {
+
+// FindCycle as it was written before it searched over indexes: recursive, keyed by name.
+std::vector<std::string> ReferenceFindCycle(
+    const std::map<std::string, std::set<std::string>>& graph) {
+  enum class Mark { kNew, kActive, kDone };
+  std::map<std::string, Mark> mark;
+  std::vector<std::string> path, cycle;
+  std::function<bool(const std::string&)> visit = [&](const std::string& n) {
+    Mark& m = mark[n];
+    if (m == Mark::kDone) return false;
+    if (m == Mark::kActive) {
+      cycle.assign(std::find(path.begin(), path.end(), n), path.end());
+      cycle.push_back(n);
+      return true;
+    }
+    m = Mark::kActive;
+    path.push_back(n);
+    if (auto it = graph.find(n); it != graph.end())
+      for (const auto& next : it->second)
+        if (visit(next)) return true;
+    path.pop_back();
+    mark[n] = Mark::kDone;
+    return false;
+  };
+  for (const auto& entry : graph)
+    if (visit(entry.first)) return cycle;
+  return {};
+}
+
+}  // namespace
+
+// The name-keyed FindCycle numbers the nodes and searches over indexes (so does verify, for each
+// stack): the cycle it reports must be the one the name-keyed search reports, on graphs with
+// nodes that are only depended on.
+TEST_CASE("FindCycle reports the cycle the name-keyed search reports", "[unit][graph]") {
+  const std::vector<std::string> names = {"Zed", "Alpha", "Mid", "Beta", "Omega", "Kappa", "Leaf"};
+  std::mt19937 rng(5);
+  int cycles = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::map<std::string, std::set<std::string>> graph;
+    for (std::size_t i = 0; i + 1 < names.size(); ++i) {  // "Leaf" is only depended on
+      if (rng() % 5 == 0) continue;                       // some nodes are no key either
+      auto& deps = graph[names[i]];
+      for (const auto& to : names)
+        if (rng() % 100 < 18) deps.insert(to);
+    }
+    std::vector<std::string> expected = ReferenceFindCycle(graph);
+    INFO("trial " << trial);
+    REQUIRE(FindCycle(graph) == expected);
+    cycles += !expected.empty();
+  }
+  CHECK(cycles > 300);
+  CHECK(FindCycle(std::vector<std::vector<std::uint32_t>>{{1}, {2}, {0}}) ==
+        std::vector<std::uint32_t>{0, 1, 2, 0});
+  CHECK(FindCycle(std::vector<std::vector<std::uint32_t>>{{1}, {}, {2}}) ==
+        std::vector<std::uint32_t>{2, 2});
 }
