@@ -51,6 +51,14 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return parts;
 }
 
+// The segment of the dotted `path` that starts at `at`; `next` is where the one after it starts
+// (npos when it is the last). Segments are read in place: every resource is asked.
+std::string_view SegmentAt(std::string_view path, std::size_t at, std::size_t& next) {
+  const std::size_t dot = path.find('.', at);
+  next = dot == std::string_view::npos ? std::string_view::npos : dot + 1;
+  return path.substr(at, dot == std::string_view::npos ? std::string_view::npos : dot - at);
+}
+
 }  // namespace
 
 bool PathMatches(const std::string& pattern, const std::string& path) {
@@ -101,8 +109,7 @@ const SameTemplateRule* RuleSet::SameTemplateRuleFor(const std::string& type,
 namespace {
 
 // The strings below v at the dotted `path` from offset `at` on (npos: every segment matched):
-// `*` matches any key, a list is looked through. The segments are read in place: every resource
-// is asked, and splitting the path into strings each time was most of the cost.
+// `*` matches any key, a list is looked through.
 void StringsAt(const Value& v, std::string_view path, std::size_t at,
                const std::function<void(const std::string&)>& visit) {
   if (v.is_list()) {
@@ -114,10 +121,8 @@ void StringsAt(const Value& v, std::string_view path, std::size_t at,
     return;
   }
   if (!v.is_map() || !v.IntrinsicName().empty()) return;
-  const std::size_t dot = path.find('.', at);
-  const std::string_view segment =
-      path.substr(at, dot == std::string_view::npos ? std::string_view::npos : dot - at);
-  const std::size_t next = dot == std::string_view::npos ? std::string_view::npos : dot + 1;
+  std::size_t next = 0;
+  const std::string_view segment = SegmentAt(path, at, next);
   for (std::size_t k = 0; k < v.size(); ++k)
     if (segment == "*" || segment == v.keys()[k].name) StringsAt(v.items()[k], path, next, visit);
 }
@@ -148,23 +153,12 @@ RuleSet::ContextCursor RuleSet::EnterOwnStackContext(ContextCursor at, std::stri
   next.depth = at.depth + 1;
   for (std::size_t i = 0; i < own_stack_contexts.size() && i < kMaxOwnStackContexts; ++i) {
     if (!(at.live >> i & 1)) continue;
-    std::string_view rest = own_stack_contexts[i];
-    for (std::uint32_t d = 0; d < at.depth; ++d) rest.remove_prefix(rest.find('.') + 1);
-    // The segment is `*` or `key`: the pattern goes on with it, then ends or has a dot. The
-    // first byte turns most keys away before anything else is compared.
-    auto segment_is = [&](std::string_view word) {
-      return rest.substr(0, word.size()) == word &&
-             (rest.size() == word.size() || rest[word.size()] == '.');
-    };
-    std::size_t length = 0;
-    if (segment_is("*"))
-      length = 1;
-    else if ((key.empty() || (!rest.empty() && rest[0] == key[0])) && segment_is(key) &&
-             key.find('.') == std::string_view::npos)  // a key "a.b" is not two segments
-      length = key.size();
-    else
-      continue;
-    if (length == rest.size())
+    const std::string_view pattern = own_stack_contexts[i];
+    std::size_t offset = 0, after = 0;  // a live pattern has a segment beyond `at.depth` ones
+    for (std::uint32_t d = 0; d < at.depth; ++d) offset = pattern.find('.', offset) + 1;
+    const std::string_view segment = SegmentAt(pattern, offset, after);
+    if (segment != "*" && segment != key) continue;
+    if (after == std::string_view::npos)
       next.inside = true;
     else
       next.live |= std::uint64_t{1} << i;
