@@ -261,16 +261,13 @@ std::optional<Value> Flattener::ResolveImport(const Value& arg, int stack, int d
   if (depth != 0) return ResolveSubImport(arg.IntrinsicArg().text(), stack, depth);
   auto key = std::make_pair(stack, arg.IntrinsicArg().text());
   auto known = top_imports_.find(key);
-  if (known != top_imports_.end() && (resolving_ || known->second.has_value))
-    return resolving_ ? Value() : known->second.value;
+  if (known != top_imports_.end() && (resolving_ || known->second))
+    return resolving_ ? Value() : *known->second;
   const std::size_t problems_before = problem_calls_;
   std::optional<Value> r = ResolveSubImport(key.second, stack, depth);
   if (!r || problem_calls_ != problems_before) return r;
-  ResolvedImport& memo = top_imports_[std::move(key)];
-  if (!resolving_) {
-    memo.value = *r;
-    memo.has_value = true;
-  }
+  std::optional<Value>& memo = top_imports_[std::move(key)];
+  if (!resolving_) memo = *r;
   return r;
 }
 

@@ -119,11 +119,7 @@ class Flattener {
   std::size_t problem_calls_ = 0;  ///< Problem() calls, repeats included
   /// Imports resolved at depth 0 without a problem, by (stack, Sub text); the value is kept once
   /// it has been built outside Resolve.
-  struct ResolvedImport {
-    bool has_value = false;
-    Value value;
-  };
-  std::map<std::pair<int, std::string>, ResolvedImport> top_imports_;
+  std::map<std::pair<int, std::string>, std::optional<Value>> top_imports_;
 };
 
 /// Both sides are normalised before comparing: Sub variables bound to Ref/GetAtt are written
