@@ -13,6 +13,10 @@
 
 namespace cfnsplit::verify {
 
+/// The property holding the package of a resource of `type`: "Code" for a Lambda function,
+/// "Content" for a layer version, null for other types (no per-stack package rewrite).
+const char* PackageProperty(const std::string& type);
+
 /// A resource cfnsplit adds only so that a stack is never left without resources.
 bool IsPlaceholder(const Value& def);
 

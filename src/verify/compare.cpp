@@ -151,13 +151,18 @@ void Checker::Diff(const Value& a, const Value& b, const std::string& path, int 
              "." + b.keys()[i].name + " = " + Brief(b.items()[i]));
 }
 
+const char* PackageProperty(const std::string& type) {
+  if (type == "AWS::Lambda::Function") return "Code";
+  if (type == "AWS::Lambda::LayerVersion") return "Content";
+  return nullptr;
+}
+
 // Code.S3Key = Ref <Stack>ArtifactKey whose Default is the original key with the stack name
 // inserted is the documented per-stack package rewrite: accept it as the original.
 // A built layer's Content.S3Key = Ref <Stack><Layer>ContentKey is the same rewrite for layers.
 bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
-  bool layer = r.type == "AWS::Lambda::LayerVersion";
-  if ((!layer && r.type != "AWS::Lambda::Function") || !r.properties) return false;
-  const char* property = layer ? "Content" : "Code";
+  const char* property = PackageProperty(r.type);
+  if (!property || !r.properties) return false;
   const Value* code = r.properties->Find(property);
   const Value* key = code && code->is_map() ? code->Find("S3Key") : nullptr;
   Value* props = flat.Find("Properties");
@@ -169,12 +174,10 @@ bool Checker::AcceptArtifactKey(const Resource& r, Value& flat) const {
 }
 
 bool Checker::IsStackArtifactKey(const Resource& r, const Value& key, const Value& flat_key) const {
-  bool layer = r.type == "AWS::Lambda::LayerVersion";
-  if ((!layer && r.type != "AWS::Lambda::Function") || !key.is_string() ||
-      flat_key.IntrinsicName() != "Ref")
-    return false;
+  const char* property = PackageProperty(r.type);
+  if (!property || !key.is_string() || flat_key.IntrinsicName() != "Ref") return false;
   const std::string& param = flat_key.IntrinsicArg().text();
-  const std::string suffix = layer ? "ContentKey" : "ArtifactKey";
+  const std::string suffix = property == std::string_view("Content") ? "ContentKey" : "ArtifactKey";
   if (param.size() <= suffix.size() ||
       param.compare(param.size() - suffix.size(), suffix.size(), suffix))
     return false;

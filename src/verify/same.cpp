@@ -81,10 +81,9 @@ bool Checker::SameAsOriginal(const Resource& r, const Value& emitted, int stack)
 // its per-stack package, and its versions, need no copies either.
 bool Checker::SameProperties(const Resource& r, const Value& original, const Value& emitted,
                              int stack, RuleSet::ContextCursor at) {
-  const bool layer = r.type == "AWS::Lambda::LayerVersion";
-  const bool function = r.type == "AWS::Lambda::Function";
+  const char* code_key = PackageProperty(r.type);
   const bool version = r.type == "AWS::Lambda::Version";
-  if (!original.is_map() || !emitted.is_map() || (!layer && !function && !version))
+  if (!original.is_map() || !emitted.is_map() || (!code_key && !version))
     return SameValue(original, emitted, stack, at);
   if (version)  // a version of a function with new code may drop or renew its CodeSha256
     return SameEntries(original, emitted,
@@ -92,7 +91,6 @@ bool Checker::SameProperties(const Resource& r, const Value& original, const Val
                        [&](const std::string& key, const Value& a, const Value& b) {
                          return SameValue(a, b, stack, rules_.EnterOwnStackContext(at, key));
                        });
-  const char* code_key = layer ? "Content" : "Code";
   return SameEntries(
       original, emitted, {}, [&](const std::string& key, const Value& a, const Value& b) {
         RuleSet::ContextCursor below = rules_.EnterOwnStackContext(at, key);
