@@ -1,8 +1,10 @@
 // The plan file: human-editable YAML, written with stable order and a reason beside each resource.
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "cfnsplit/load.hpp"
 #include "cfnsplit/plan.hpp"
@@ -62,22 +64,50 @@ const PlanInput* SplitPlan::Input(const std::string& role) const {
 namespace {
 
 // Plain when YAML reads it back as the same string; double-quoted (JSON escapes) otherwise.
-// Hand-written rather than std::regex: a plan writes one scalar per resource.
-bool IsPlainSafe(const std::string& s) {
-  static const std::set<std::string> kSpecial = {
+// Hand-written rather than std::regex, and without a set or a string per character: a plan
+// writes one scalar per resource (a tenth of a split's write stage before).
+bool IsYamlKeyword(std::string_view s) {
+  static constexpr std::string_view kSpecial[] = {
       "y",  "Y",    "yes",  "Yes",  "YES",   "n",     "N",     "no", "No",
       "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
       "ON", "off",  "Off",  "OFF",  "null",  "Null",  "NULL",  "~"};
-  if (s.empty() || kSpecial.count(s)) return false;
-  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
-  if (!alpha(s[0]) && s[0] != '_' && s[0] != '/') return false;
-  for (char c : s)
-    if (!alpha(c) && !(c >= '0' && c <= '9') && std::string("_./:@+-").find(c) == std::string::npos)
-      return false;
-  return true;
+  if (s.size() > 5) return false;
+  return std::find(std::begin(kSpecial), std::end(kSpecial), s) != std::end(kSpecial);
 }
 
-std::string Scalar(const std::string& s) { return IsPlainSafe(s) ? s : JsonQuote(s); }
+bool IsPlainSafe(const std::string& s) {
+  if (s.empty() || IsYamlKeyword(s)) return false;
+  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  auto plain = [&](char c) {
+    switch (c) {
+      case '_':
+      case '.':
+      case '/':
+      case ':':
+      case '@':
+      case '+':
+      case '-':
+        return true;
+      default:
+        return alpha(c) || (c >= '0' && c <= '9');
+    }
+  };
+  if (!alpha(s[0]) && s[0] != '_' && s[0] != '/') return false;
+  return std::all_of(s.begin(), s.end(), plain);
+}
+
+void AppendScalar(std::string& out, const std::string& s) {
+  if (IsPlainSafe(s))
+    out += s;
+  else
+    out += JsonQuote(s);
+}
+
+std::string Scalar(const std::string& s) {
+  std::string out;
+  AppendScalar(out, s);
+  return out;
+}
 
 // A hex digest is written plain (the reader takes every scalar as text); anything else a hand
 // edit put there is quoted like any other scalar.
@@ -88,15 +118,59 @@ std::string Fingerprint(const std::string& s) {
   return hex ? s : Scalar(s);
 }
 
-std::string List(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + Scalar(items[i]);
-  return out + "]";
+void AppendList(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    AppendScalar(out, items[i]);
+  }
+  out += ']';
 }
 
-std::string OneLine(std::string s) {
-  std::replace(s.begin(), s.end(), '\n', ' ');
-  return s;
+// Appends `s` with its line breaks as spaces (an explanation is one comment line).
+void AppendOneLine(std::string& out, const std::string& s) {
+  std::size_t from = out.size();
+  out += s;
+  std::replace(out.begin() + static_cast<long>(from), out.end(), '\n', ' ');
+}
+
+// One stack's entry; its resources with the reason each is there as a comment.
+void AppendStack(std::string& out, const StackPlan& s,
+                 const std::map<std::string, std::string>& explanations) {
+  const StackFigures& f = s.figures;
+  out += "  - name: ";
+  AppendScalar(out, s.name);
+  out += "\n    role: ";
+  out += StackRoleName(s.role);
+  out += "\n    owner: ";
+  AppendScalar(out, s.owner);
+  out += "\n    figures: {resources: " + std::to_string(f.resources) +
+         ", parameters: " + std::to_string(f.parameters) +
+         ", outputs: " + std::to_string(f.outputs) + ", mappings: " + std::to_string(f.mappings) +
+         ", template_bytes: " + std::to_string(f.template_bytes) +
+         ", package_bytes: " + std::to_string(f.package_bytes) +
+         ", functions: " + std::to_string(f.functions) + "}\n";
+  auto list = [&](const char* label, const std::vector<std::string>& items) {
+    out += label;
+    AppendList(out, items);
+    out += '\n';
+  };
+  list("    distributions: ", s.distributions);
+  list("    requirements: ", s.requirements);
+  if (!s.images.empty()) list("    images: ", s.images);
+  list("    imports: ", s.imports);
+  list("    exports: ", s.exports);
+  out += "    resources:\n";
+  for (const auto& id : s.resources) {
+    out += "      - ";
+    AppendScalar(out, id);
+    auto it = explanations.find(id);
+    if (it != explanations.end()) {
+      out += "  # ";
+      AppendOneLine(out, it->second);
+    }
+    out += '\n';
+  }
 }
 
 }  // namespace
@@ -125,29 +199,9 @@ std::string PlanToYaml(const SplitPlan& plan) {
   y << "lower_bounds:" << (plan.lower_bounds.empty() ? " {}" : "") << "\n";
   for (const auto& [k, v] : plan.lower_bounds) y << "  " << Scalar(k) << ": " << v << "\n";
   y << "stacks:\n";
-  for (const auto& s : plan.stacks) {
-    const StackFigures& f = s.figures;
-    y << "  - name: " << Scalar(s.name) << "\n"
-      << "    role: " << StackRoleName(s.role) << "\n"
-      << "    owner: " << Scalar(s.owner) << "\n"
-      << "    figures: {resources: " << f.resources << ", parameters: " << f.parameters
-      << ", outputs: " << f.outputs << ", mappings: " << f.mappings
-      << ", template_bytes: " << f.template_bytes << ", package_bytes: " << f.package_bytes
-      << ", functions: " << f.functions << "}\n"
-      << "    distributions: " << List(s.distributions) << "\n"
-      << "    requirements: " << List(s.requirements) << "\n"
-      << (s.images.empty() ? "" : "    images: " + List(s.images) + "\n")
-      << "    imports: " << List(s.imports) << "\n"
-      << "    exports: " << List(s.exports) << "\n"
-      << "    resources:\n";
-    for (const auto& id : s.resources) {
-      y << "      - " << Scalar(id);
-      auto it = plan.explanations.find(id);
-      if (it != plan.explanations.end()) y << "  # " << OneLine(it->second);
-      y << "\n";
-    }
-  }
-  return y.str();
+  std::string out = y.str();
+  for (const auto& s : plan.stacks) AppendStack(out, s, plan.explanations);
+  return out;
 }
 
 namespace {

@@ -66,6 +66,40 @@ TEST_CASE("a plan survives a write and read unchanged", "[unit][plan]") {
   CHECK(yaml.find("- Fn  # shares torch with others") != std::string::npos);
 }
 
+TEST_CASE("plan scalars are plain only where YAML reads them back as the same text",
+          "[unit][plan]") {
+  // Every YAML 1.1 keyword in each case, and characters at the edge of the plain set.
+  const std::vector<std::string> quoted = {
+      "y",    "Y",    "yes",   "Yes",   "YES",   "n",    "N",    "no",  "No",  "NO",  "true",
+      "True", "TRUE", "false", "False", "FALSE", "on",   "On",   "ON",  "off", "Off", "OFF",
+      "null", "Null", "NULL",  "~",     "",      "1abc", "-x",   "a b", "a#b", "a=b", "a,b",
+      "é",    "a\"b", ".x",    "@x",    "+x",    ":x",   "a\nb", "[x]", "a'b"};
+  const std::vector<std::string> plain = {"yess",  "Nope", "onion",  "Offer",
+                                          "nulls", "_x",   "/p",     "a.b/c:d@e+f-g_h",
+                                          "Fn1",   "Z9",   "trueish"};
+  for (bool expect_plain : {false, true}) {
+    const std::vector<std::string>& names = expect_plain ? plain : quoted;
+    SplitPlan plan = Sample();
+    plan.stacks[1].requirements = names;
+    std::string yaml = PlanToYaml(plan);
+    SourceManager sources;
+    DiagnosticSink sink;
+    auto back = Reload(yaml, sink, sources);
+    REQUIRE(back);
+    CHECK(back->stacks[1].requirements == names);
+    std::string line = yaml.substr(yaml.rfind("    requirements: ["));
+    line = line.substr(0, line.find('\n'));
+    for (const auto& name : names) {
+      bool written_plain = line.find("[" + name + ",") != std::string::npos ||
+                           line.find(" " + name + ",") != std::string::npos ||
+                           line.find(" " + name + "]") != std::string::npos ||
+                           line.find("[" + name + "]") != std::string::npos;
+      CAPTURE(name, line);
+      CHECK(written_plain == expect_plain);
+    }
+  }
+}
+
 TEST_CASE("plan errors point into the plan file", "[unit][plan]") {
   SourceManager sources;
   DiagnosticSink sink;
