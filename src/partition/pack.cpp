@@ -69,6 +69,35 @@ std::size_t BestBin(const StackRules& rules, std::size_t count, const View& view
   });
 }
 
+// Visits the bins an owned cluster may join, in ascending order: its owner's (`own`) merged
+// with those no owner has joined yet (`unowned`), both ascending positions. Bins of another owner
+// never admit it, so this is the order and the choice of a scan of every bin.
+template <class Visit>
+void VisitOwnAndUnowned(const std::vector<std::size_t>& own,
+                        const std::vector<std::size_t>& unowned, const Visit& visit) {
+  std::size_t i = 0, j = 0;
+  while (i < own.size() || j < unowned.size()) {
+    bool take_own = j == unowned.size() || (i < own.size() && own[i] < unowned[j]);
+    if (!visit(take_own ? own[i++] : unowned[j++])) return;
+  }
+}
+
+// BestBin of `count` bins, offering an owned cluster only its owner's and the unowned bins
+// (`bins_of_owner`: ascending positions by owner id, 0 for none; the owner ids bins had when it
+// was made, which may since have gone from 0 to the cluster's own).
+template <class View>
+std::size_t BestBinByOwner(const StackRules& rules,
+                           const std::vector<std::vector<std::size_t>>& bins_of_owner,
+                           std::size_t count, const View& view, std::size_t k, std::size_t skip) {
+  const std::uint32_t owner = rules.OwnerIdOf(k);
+  if (owner == 0 || rules.options().allow_mixed_owners) return BestBin(rules, count, view, k, skip);
+  static const std::vector<std::size_t> kNone;
+  const auto& own = owner < bins_of_owner.size() ? bins_of_owner[owner] : kNone;
+  const auto& unowned = bins_of_owner.empty() ? kNone : bins_of_owner[0];
+  return BestBinAmong(rules, view, k, skip,
+                      [&](const auto& visit) { VisitOwnAndUnowned(own, unowned, visit); });
+}
+
 class Packer {
  public:
   Packer(const StackRules& rules, const std::vector<std::string>& cluster_keys)
@@ -127,25 +156,7 @@ class Packer {
   // Best-affinity bin that fits (ties: the earlier bin), else a new one.
   void Place(std::size_t k) {
     auto view = [&](std::size_t b) -> const Bin& { return bins_[b]; };
-    const std::uint32_t owner = rules_.OwnerIdOf(k);
-    std::size_t best = SIZE_MAX;
-    if (owner == 0 || rules_.options().allow_mixed_owners) {
-      best = BestBin(rules_, bins_.size(), view, k, SIZE_MAX);
-    } else {
-      // Bins of another owner never admit an owned cluster: only its owner's bins and the bins
-      // no owner has joined yet are offered, merged in ascending order (the order of the scan
-      // of every bin, so the same choice).
-      if (bins_of_owner_.size() <= owner) bins_of_owner_.resize(owner + 1);
-      const auto& own = bins_of_owner_[owner];
-      const auto& unowned = bins_of_owner_[0];
-      best = BestBinAmong(rules_, view, k, SIZE_MAX, [&](const auto& visit) {
-        std::size_t i = 0, j = 0;
-        while (i < own.size() || j < unowned.size()) {
-          bool take_own = j == unowned.size() || (i < own.size() && own[i] < unowned[j]);
-          if (!visit(take_own ? own[i++] : unowned[j++])) return;
-        }
-      });
-    }
+    std::size_t best = BestBinByOwner(rules_, bins_of_owner_, bins_.size(), view, k, SIZE_MAX);
     const bool is_new = best == SIZE_MAX;
     if (is_new) {
       bins_.emplace_back();
@@ -185,22 +196,32 @@ struct Attempt {
   std::size_t failed_at = 0;  // position in the victim's clusters
 };
 
-Attempt TryEmpty(const StackRules& rules, const std::vector<Bin>& bins, std::size_t victim) {
+// Positions of `bins` by owner id (0: none), ascending.
+std::vector<std::vector<std::size_t>> BinsByOwner(const std::vector<Bin>& bins) {
+  std::vector<std::vector<std::size_t>> by_owner(1);
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    if (by_owner.size() <= bins[b].owner_id) by_owner.resize(bins[b].owner_id + 1);
+    by_owner[bins[b].owner_id].push_back(b);
+  }
+  return by_owner;
+}
+
+// A victim's owned clusters all have its owner, so a trial bin changes owner only from none to
+// theirs and `bins_of_owner` (BinsByOwner(bins)) still offers every bin that admits them.
+Attempt TryEmpty(const StackRules& rules, const std::vector<Bin>& bins, std::size_t victim,
+                 const std::vector<std::vector<std::size_t>>& bins_of_owner) {
   Attempt a;
-  auto view = [&](std::size_t b) -> const Bin& {
-    auto it = a.trial.find(b);
-    return it == a.trial.end() ? bins[b] : it->second;
-  };
+  std::vector<Bin*> trial_of(bins.size(), nullptr);  // a.trial by position, without a search
+  auto view = [&](std::size_t b) -> const Bin& { return trial_of[b] ? *trial_of[b] : bins[b]; };
   const std::vector<std::size_t>& clusters = bins[victim].clusters;
   for (std::size_t i = 0; i < clusters.size(); ++i) {
-    std::size_t best = BestBin(rules, bins.size(), view, clusters[i], victim);
+    std::size_t best = BestBinByOwner(rules, bins_of_owner, bins.size(), view, clusters[i], victim);
     if (best == SIZE_MAX) {
       a.failed_at = i;
       return a;
     }
-    auto it = a.trial.find(best);
-    if (it == a.trial.end()) it = a.trial.emplace(best, bins[best]).first;
-    rules.Add(it->second, clusters[i]);
+    if (!trial_of[best]) trial_of[best] = &a.trial.emplace(best, bins[best]).first->second;
+    rules.Add(*trial_of[best], clusters[i]);
   }
   a.emptied = true;
   return a;
@@ -237,9 +258,10 @@ class Consolidator {
       return bins_[x].resources + bins_[x].dist_bytes / 1000000 <
              bins_[y].resources + bins_[y].dist_bytes / 1000000;
     });
+    const auto bins_of_owner = BinsByOwner(bins_);
     for (std::size_t victim : by_size) {
       if (!bins_[victim].forced_name.empty() || failures_[ids_[victim]].known) continue;
-      Attempt a = TryEmpty(rules_, bins_, victim);
+      Attempt a = TryEmpty(rules_, bins_, victim, bins_of_owner);
       if (!a.emptied) {
         Remember(victim, a);
         continue;
