@@ -50,16 +50,6 @@ std::uint64_t PairPackages::Shared(std::size_t a, std::size_t b, std::uint64_t e
   return sum;
 }
 
-bool PairPackages::FitWithin(std::size_t a, std::size_t b, std::uint64_t limit) const {
-  const std::uint64_t apart = Apart(a, b);
-  if (apart <= limit) return true;
-  const std::uint64_t need = apart - limit;  // bytes they must share to fit
-  // They share at most the smaller distribution set: a pair of two heavy, different stacks is
-  // settled without looking at a distribution.
-  if (std::min(dist_sum_[a], dist_sum_[b]) < need) return false;
-  return Shared(a, b, need) >= need;
-}
-
 namespace {
 
 // Owner ids from 1 in order of first sight, 0 for none (compared where names were).
