@@ -12,7 +12,8 @@ times each, paired in one loop so machine load hits every row alike:
   floor (mimalloc)  the same program with mimalloc preloaded (when libmimalloc is installed),
                     since cfnsplit links mimalloc: what the floor costs with cfnsplit's allocator
   analyze           `cfnsplit analyze T --timings`
-  split nested|exports, with and without the manifest: `cfnsplit split ... --timings`
+  split nested|exports, with and without the manifest: `cfnsplit split ... --timings`, each
+                    run into a new directory (all removed at the end, see main)
 Printed: median CPU seconds (user+sys of the child), ratio to the floor, median wall, peak RSS,
 and for the split rows the median CPU seconds of every stage `--timings` reports. The growth
 exponent between the smallest and largest F is printed per stage (log ratio of times over log
@@ -90,24 +91,33 @@ def main():
     floor_exe = build_floor()
     sizes = [int(x) for x in args.functions.split(",")]
     per_stage = {}  # (row, F) → {stage: median}
+    outputs = []  # split output directories, removed at the end
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     header = (f"{'functions':>9} {'row':<24} {'cpu s':>7} {'x floor':>7} {'wall s':>7} "
               f"{'peak MiB':>9} exit")
     print(header)
     for f in sizes:
         template, manifest = bench_plan.prepare(f, 1)
-        out = os.path.join(RESULTS, f"out-split-{f}")
         rows = {"floor (nlohmann)": [floor_exe, template]}
         if os.path.exists(MIMALLOC):
             rows["floor (mimalloc)"] = ["env", f"LD_PRELOAD={MIMALLOC}", floor_exe, template]
         rows["analyze"] = [args.cfnsplit, "analyze", template, "--timings"]
         for mode in ("nested", "exports"):
-            rows[f"split {mode}"] = [args.cfnsplit, "split", template, "-o", out, "--force",
-                                     "--mode", mode, "--timings"]
+            rows[f"split {mode}"] = [args.cfnsplit, "split", template, "--mode", mode, "--timings"]
             rows[f"split {mode} +manifest"] = rows[f"split {mode}"] + ["--manifest", manifest]
         samples = {name: [] for name in rows}
         for _ in range(args.runs):
             for name, argv in rows.items():
+                if name.startswith("split"):
+                    # A new directory per run, all removed at the very end: on an ext4 without a
+                    # journal (this VM's), creating files within a minute of deleting others
+                    # scans every recently freed inode (the kernel's recently_deleted), so a
+                    # `--force` run right after another paid for the benchmark's own deletions
+                    # (up to 0.7 s of the write stage at 10,000 functions).
+                    out = os.path.join(RESULTS, f"out-split-{f}-{len(outputs)}")
+                    shutil.rmtree(out, ignore_errors=True)
+                    outputs.append(out)
+                    argv = argv + ["-o", out]
                 cpu, wall, stdout, err, code = timed(argv)
                 if name.startswith("floor"):
                     cpu = float(stdout.split()[0])
@@ -126,6 +136,7 @@ def main():
                   f" {code:>4}{note}")
             names = set().union(*(r[3].keys() for r in runs)) - {"peak"}
             per_stage[(name, f)] = {s: statistics.median(r[3].get(s, 0.0) for r in runs) for s in names}
+    for out in outputs:
         shutil.rmtree(out, ignore_errors=True)
     print("\nCPU seconds per stage (median; --timings):")
     for name in [n for n in per_stage if n[1] == sizes[-1] and not n[0].startswith("floor")]:
