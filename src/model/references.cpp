@@ -89,7 +89,9 @@ void ReferenceWalker::PopPath() {
 void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::string& attribute,
                           SourceLoc loc, const std::vector<std::string>* locals) {
   if (locals && std::find(locals->begin(), locals->end(), target) != locals->end()) return;
-  Reference r;
+  // Filled where it lies: a reference built aside and moved in cost five string moves and a
+  // destruction each (a tenth of a model's and of verify's reference walks).
+  Reference& r = out_.emplace_back();
   r.site = site_;
   r.from = *site_name_;
   r.kind = kind;
@@ -98,7 +100,6 @@ void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::st
   r.path = path_;
   r.loc = loc;
   r.target = detail_.classify ? Classify(kind, target) : TargetKind::kUnknown;
-  out_.push_back(std::move(r));
 }
 
 TargetKind ReferenceWalker::Classify(RefKind kind, const std::string& target) const {
