@@ -129,10 +129,16 @@ bool ValidStackName(const std::string& name);
 
 /// The deploy kit: OUTDIR/deploy.sh (POSIX sh and the aws CLI, deploying every stack in order:
 /// see src/emit/deploy.cpp) and, when the template creates its own deployment bucket,
-/// bootstrap.<ext> (that bucket alone, for the first deploy).
-std::vector<EmittedFile> DeployKitFiles(const TemplateModel& model, const EmitResult& result,
-                                        const EmitOptions& options);
-/// README text for the kit: the one command, and the commands it runs.
+/// bootstrap.<ext> (that bucket alone, for the first deploy); `readme` is its README section
+/// (the one command, and the commands it runs). Built once for both: reading the stacks'
+/// uploads and commands is most of its cost.
+struct DeployKit {
+  std::vector<EmittedFile> files;
+  std::string readme;
+};
+DeployKit BuildDeployKit(const TemplateModel& model, const EmitResult& result,
+                         const EmitOptions& options);
+/// The kit's README section alone.
 std::string DeployKitReadme(const TemplateModel& model, const EmitResult& result,
                             const EmitOptions& options);
 
@@ -144,6 +150,10 @@ std::vector<EmittedFile> RenderFiles(const EmitResult& result, const EmitOptions
 /// and the warnings that matter (AWS::StackName, export locks, moved outputs, re-creation).
 std::string DeploySummary(const TemplateModel& model, const SplitPlan& plan,
                           const EmitResult& result, const EmitOptions& options);
+/// The same with the kit's README section already built (DeployKit::readme).
+std::string DeploySummary(const TemplateModel& model, const SplitPlan& plan,
+                          const EmitResult& result, const EmitOptions& options,
+                          const std::string& kit_readme);
 
 /// Writes `files` into `outdir` atomically: everything is written into a temporary directory
 /// next to it and renamed into place. An existing non-empty `outdir` is refused unless `force`,

@@ -280,7 +280,8 @@ bool CommandStages::Verify(const PipelineInputs&, PipelineRun&, PipelineResult& 
 // The stacks with the rest of OUTDIR: README, built artifacts, the deploy kit, the plan.
 bool CommandStages::Write(const PipelineInputs&, PipelineRun&, PipelineResult& r) {
   std::vector<EmittedFile>& files = r.files;
-  std::string readme = DeploySummary(*r.model, *r.plan, *r.emitted, emit_options_);
+  DeployKit kit = BuildDeployKit(*r.model, *r.emitted, emit_options_);
+  std::string readme = DeploySummary(*r.model, *r.plan, *r.emitted, emit_options_, kit.readme);
   if (built_) {
     const auto& artifacts = built_->package.artifacts;
     readme += PackagesReadme(artifacts, *r.emitted);
@@ -289,8 +290,7 @@ bool CommandStages::Write(const PipelineInputs&, PipelineRun&, PipelineResult& r
     files.push_back({"packages/artifacts.json", ArtifactsJson(artifacts, r.emitted->stacks)});
   }
   files.push_back({"README.md", readme});
-  for (EmittedFile& f : DeployKitFiles(*r.model, *r.emitted, emit_options_))
-    files.push_back(std::move(f));
+  for (EmittedFile& f : kit.files) files.push_back(std::move(f));
   files.push_back({"plan.yaml", PlanToYaml(PlanRelativeTo(*r.plan, emit.output))});
   r.written = WriteOutputDir(emit.output, files, emit.force, s_.sink());
   return r.written;

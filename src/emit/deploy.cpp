@@ -500,18 +500,19 @@ bool ValidStackName(const std::string& name) {
   });
 }
 
-std::vector<EmittedFile> DeployKitFiles(const TemplateModel& model, const EmitResult& result,
-                                        const EmitOptions& options) {
+DeployKit BuildDeployKit(const TemplateModel& model, const EmitResult& result,
+                         const EmitOptions& options) {
   Kit kit(model, result, options);
-  std::vector<EmittedFile> files;
+  DeployKit out;
   EmittedFile script{"deploy.sh", kit.Script()};
   script.executable = true;
-  files.push_back(std::move(script));
+  out.files.push_back(std::move(script));
   auto render = [&](const Value& v) {
     return options.format == TemplateFormat::kJson ? WriteJson(v) : WriteYaml(v);
   };
-  if (auto bootstrap = kit.Bootstrap(render)) files.push_back(std::move(*bootstrap));
-  return files;
+  if (auto bootstrap = kit.Bootstrap(render)) out.files.push_back(std::move(*bootstrap));
+  out.readme = kit.ReadmeSection();
+  return out;
 }
 
 std::string DeployKitReadme(const TemplateModel& model, const EmitResult& result,

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "cfnsplit/emit.hpp"
-#include "cfnsplit/writer.hpp"
 #include "cfnsplit/timings.hpp"
+#include "cfnsplit/writer.hpp"
 #include "emit/value_util.hpp"
 
 namespace cfnsplit {
@@ -72,8 +72,10 @@ std::vector<std::string> GroupedNotes(const EmitResult& result) {
     bool per_stack = colon != std::string::npos && stacks.count(n.substr(0, colon));
     std::string text = per_stack ? n.substr(colon + 2) : n;
     if (!by_text.count(text)) order.push_back(text);
-    if (per_stack) by_text[text].push_back(n.substr(0, colon));
-    else by_text[text];
+    if (per_stack)
+      by_text[text].push_back(n.substr(0, colon));
+    else
+      by_text[text];
   }
   std::vector<std::string> out;
   for (const std::string& text : order) {
@@ -96,6 +98,12 @@ std::vector<std::string> GroupedNotes(const EmitResult& result) {
 
 std::string DeploySummary(const TemplateModel& model, const SplitPlan& plan,
                           const EmitResult& result, const EmitOptions& options) {
+  return DeploySummary(model, plan, result, options, DeployKitReadme(model, result, options));
+}
+
+std::string DeploySummary(const TemplateModel& model, const SplitPlan& plan,
+                          const EmitResult& result, const EmitOptions& options,
+                          const std::string& kit_readme) {
   (void)plan;
   std::ostringstream out;
   const bool nested = result.mode == WiringMode::kNested;
@@ -116,20 +124,21 @@ std::string DeploySummary(const TemplateModel& model, const SplitPlan& plan,
   for (const EmittedStack& s : result.stacks)
     out << "| " << s.name << " | "
         << (s.stack_name.empty() ? "(nested in " + root + ")" : s.stack_name) << " | " << s.path
-        << " | " << CountSection(s.tmpl, "Resources") << " | "
-        << CountSection(s.tmpl, "Parameters") << " | " << CountSection(s.tmpl, "Outputs")
-        << " |\n";
+        << " | " << CountSection(s.tmpl, "Resources") << " | " << CountSection(s.tmpl, "Parameters")
+        << " | " << CountSection(s.tmpl, "Outputs") << " |\n";
   out << "\n## Deploy\n\n";
   out << (nested ? "Deploy the parent stack; CloudFormation creates the children:\n\n"
                  : "Deploy the stacks in order, each a top-level stack:\n\n");
-  out << DeployKitReadme(model, result, options);
-  out << "\nAnother stack name: `--stack-name NAME`" << (nested ? "" : " (the others are NAME-<Stack>)")
+  out << kit_readme;
+  out << "\nAnother stack name: `--stack-name NAME`"
+      << (nested ? "" : " (the others are NAME-<Stack>)")
       << ". Re-running deploy.sh updates the stacks in place.\n";
   bool packages = false;
   for (const EmittedStack& s : result.stacks) packages = packages || s.artifact.has_value();
   if (packages)
     out << "\nStacks that ship their own package read it from `packages/<Stack>.zip`: build them "
-           "with `cfnsplit package " << (options.output_dir.empty() ? "OUTDIR" : ".")
+           "with `cfnsplit package "
+        << (options.output_dir.empty() ? "OUTDIR" : ".")
         << " --site-packages DIR` (or `split --build`) before deploying.\n";
   out << "\n## Warnings\n\n";
   out << "- A stack that is already deployed must not simply be replaced by these stacks: "
