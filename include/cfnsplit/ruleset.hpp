@@ -109,7 +109,9 @@ struct RuleSet {
   std::vector<SameTemplateRule> same_template;
   std::vector<SecretAttribute> secret_attributes;
   /// Property paths where AWS::StackName/StackId/Region name the resource's own stack.
-  std::vector<std::string> own_stack_contexts;
+  const std::vector<std::string>& own_stack_contexts() const { return own_stack_contexts_; }
+  /// Replaces them; only the first kMaxOwnStackContexts are followed (LoadRuleSet refuses more).
+  void SetOwnStackContexts(std::vector<std::string> paths);
 
   bool IsSecretAttribute(const std::string& type, const std::string& attribute) const;
   /// False when SameTemplateRuleFor(type, …) is null wherever a reference is written.
@@ -149,6 +151,12 @@ struct RuleSet {
   RefactorRules refactor;
   /// Files the rules were read from (name and text), for `cfnsplit rules --dump`.
   std::vector<std::pair<std::string, std::string>> files;
+
+ private:
+  std::vector<std::string> own_stack_contexts_;
+  // Each of them split at its dots, once: the walkers step a cursor at every key of every
+  // resource, and finding a pattern's segment in its text each time was most of that.
+  std::vector<std::vector<std::string>> own_stack_segments_;
 };
 
 /// Loads the embedded rules, or the *.yaml files in `dir` when it is not empty.

@@ -138,9 +138,20 @@ void RuleSet::ForEachNamedLogicalId(
   }
 }
 
+void RuleSet::SetOwnStackContexts(std::vector<std::string> paths) {
+  own_stack_contexts_ = std::move(paths);
+  own_stack_segments_.clear();
+  for (const std::string& path : own_stack_contexts_) {
+    std::vector<std::string> segments;  // SegmentAt's segments: "a..b" has an empty one
+    std::size_t at = 0;
+    while (at != std::string_view::npos) segments.emplace_back(SegmentAt(path, at, at));
+    own_stack_segments_.push_back(std::move(segments));
+  }
+}
+
 RuleSet::ContextCursor RuleSet::OwnStackRoot() const {
   ContextCursor root;
-  std::size_t n = std::min(own_stack_contexts.size(), kMaxOwnStackContexts);
+  std::size_t n = std::min(own_stack_contexts_.size(), kMaxOwnStackContexts);
   root.live = n == kMaxOwnStackContexts ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   return root;
 }
@@ -151,14 +162,13 @@ RuleSet::ContextCursor RuleSet::EnterOwnStackContext(ContextCursor at, std::stri
   if (!at.open()) return at;
   ContextCursor next;
   next.depth = at.depth + 1;
-  for (std::size_t i = 0; i < own_stack_contexts.size() && i < kMaxOwnStackContexts; ++i) {
-    if (!(at.live >> i & 1)) continue;
-    const std::string_view pattern = own_stack_contexts[i];
-    std::size_t offset = 0, after = 0;  // a live pattern has a segment beyond `at.depth` ones
-    for (std::uint32_t d = 0; d < at.depth; ++d) offset = pattern.find('.', offset) + 1;
-    const std::string_view segment = SegmentAt(pattern, offset, after);
+  for (std::uint64_t live = at.live; live != 0; live &= live - 1) {
+    const auto i = static_cast<std::size_t>(__builtin_ctzll(live));
+    // A live pattern has a segment at `at.depth`: it would have put the walk inside otherwise.
+    const std::vector<std::string>& segments = own_stack_segments_[i];
+    const std::string& segment = segments[at.depth];
     if (segment != "*" && segment != key) continue;
-    if (after == std::string_view::npos)
+    if (next.depth == segments.size())
       next.inside = true;
     else
       next.live |= std::uint64_t{1} << i;
@@ -368,18 +378,20 @@ void ReadWiring(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
       else
         rules.secret_attributes.push_back(std::move(secret));
     }
+  std::vector<std::string> contexts = rules.own_stack_contexts();
   if (const Value* l = list("own_stack_contexts"))
     for (const Value& r : l->items()) {
       if (!r.is_map() || !CheckKeys(r, {"path", "source"}, sink)) continue;
       if (Text(r, "path").empty() || Text(r, "source").empty())
         sink.Error("E0010", r.loc(), "an own-stack context needs 'path' and 'source'");
-      else if (rules.own_stack_contexts.size() == RuleSet::kMaxOwnStackContexts)
+      else if (contexts.size() == RuleSet::kMaxOwnStackContexts)
         sink.Error("E0010", r.loc(),
                    "more than " + std::to_string(RuleSet::kMaxOwnStackContexts) +
                        " own-stack contexts; merge some with '*' segments");
       else
-        rules.own_stack_contexts.push_back(Text(r, "path"));
+        contexts.push_back(Text(r, "path"));
     }
+  rules.SetOwnStackContexts(std::move(contexts));
 }
 
 void ReadArtifactPaths(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {

@@ -82,7 +82,7 @@ Value Checker::InOwnStackTermsAt(const Value& v, int stack, RuleSet::ContextCurs
 }
 
 bool Checker::OwnStackTermsMayChange(const Value& v, int stack) const {
-  return stack != 0 && !rules_.own_stack_contexts.empty() && MentionsStackPseudo(v);
+  return stack != 0 && !rules_.own_stack_contexts().empty() && MentionsStackPseudo(v);
 }
 
 std::vector<std::string> Checker::SecretsIn(const Value& flat) const {

@@ -34,13 +34,9 @@ TEST_CASE("rule paths match segment by segment, a pattern matching every longer 
 // path gives: some prefix of it matches some pattern.
 TEST_CASE("the own-stack cursor answers as PathMatches on every prefix", "[unit][rules]") {
   RuleSet rules;
-  rules.own_stack_contexts = {"Properties.UserData",
-                              "Properties.LaunchTemplateData.UserData",
-                              "Metadata.AWS::CloudFormation::Init",
-                              "Properties.*.Code",
-                              "a..b",
-                              "*.Deep.*.Deeper.Deepest",
-                              "Tags.*x.Value"};
+  rules.SetOwnStackContexts({"Properties.UserData", "Properties.LaunchTemplateData.UserData",
+                             "Metadata.AWS::CloudFormation::Init", "Properties.*.Code", "a..b",
+                             "*.Deep.*.Deeper.Deepest", "Tags.*x.Value"});
   const std::vector<std::string> keys = {"Properties",
                                          "UserData",
                                          "LaunchTemplateData",
@@ -68,13 +64,14 @@ TEST_CASE("the own-stack cursor answers as PathMatches on every prefix", "[unit]
     for (int d = 0; d < depth; ++d) {
       const std::string& key = keys[rng() % keys.size()];
       joined += (d ? "." : "") + key;
-      for (const auto& p : rules.own_stack_contexts) expected = expected || PathMatches(p, joined);
+      for (const auto& p : rules.own_stack_contexts())
+        expected = expected || PathMatches(p, joined);
       at = rules.EnterOwnStackContext(at, key);
       INFO(joined);
       REQUIRE(at.inside == expected);
       if (!at.open() && !at.inside) {
         // No pattern is live: no longer path can match.
-        for (const auto& p : rules.own_stack_contexts)
+        for (const auto& p : rules.own_stack_contexts())
           REQUIRE_FALSE(PathMatches(p, joined + ".Properties.UserData"));
       }
     }
