@@ -273,7 +273,8 @@ void Checker::CheckDependsOn() {
 void Checker::CheckTemplateReferences(int s) {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl();
   const DeclaredNames declared(tmpl);
-  auto check = [&](const auto& references, const std::string& where) {
+  // `where` names the definition for a finding (built only then).
+  auto check = [&](const auto& references, const auto& where) {
     for (const auto& r : references) {
       bool ok = true;
       const char* what = "resource or parameter";
@@ -301,12 +302,15 @@ void Checker::CheckTemplateReferences(int s) {
         default:
           continue;
       }
+      // The original is asked only about a name the stack leaves unresolved (a few, where
+      // every reference asked it before).
+      if (ok) continue;
       bool original_resolves = OriginalDeclares("Resources", target) ||
                                OriginalDeclares("Parameters", target) ||
                                OriginalDeclares("Conditions", target) ||
                                OriginalDeclares("Mappings", target) || IsPseudoParameter(target);
-      if (!ok && original_resolves)
-        Report("E5102", PathOf(s) + ": " + where + " refers to " + what + " " + target +
+      if (original_resolves)
+        Report("E5102", PathOf(s) + ": " + where() + " refers to " + what + " " + target +
                             ", which that template does not declare");
     }
   };
@@ -314,7 +318,7 @@ void Checker::CheckTemplateReferences(int s) {
     const Value* sec = Section(tmpl, section);
     for (std::size_t i = 0; sec && i < sec->size(); ++i) {
       const Value& def = sec->items()[i];
-      std::string where = std::string(section) + "." + sec->keys()[i].name;
+      auto where = [&] { return std::string(section) + "." + sec->keys()[i].name; };
       // A loop body names its own identifiers; the loop stays in the base stack as written.
       if (sec->keys()[i].name.rfind("Fn::ForEach::", 0) == 0) continue;
       if (section == std::string_view("Resources"))
@@ -324,18 +328,19 @@ void Checker::CheckTemplateReferences(int s) {
       const Value* cond = def.is_map() ? def.Find("Condition") : nullptr;
       if (cond && cond->is_string() && !declared.Declares("Conditions", cond->text()) &&
           OriginalDeclares("Conditions", cond->text()))
-        Report("E5102",
-               PathOf(s) + ": " + where + ".Condition names undeclared condition " + cond->text());
+        Report("E5102", PathOf(s) + ": " + where() + ".Condition names undeclared condition " +
+                            cond->text());
       for (const auto& d : syntax::DependsOnList(def))
         if (!declared.Declares("Resources", d) && OriginalDeclares("Resources", d))
-          Report("E5102", PathOf(s) + ": " + where + ".DependsOn names " + d +
+          Report("E5102", PathOf(s) + ": " + where() + ".DependsOn names " + d +
                               ", which that template does not declare");
     }
   }
   if (const Value* conds = Section(tmpl, "Conditions"))
     for (std::size_t i = 0; i < conds->size(); ++i)
       if (conds->keys()[i].name.rfind("Fn::ForEach::", 0) != 0)
-        check(ReferencesIn(conds->items()[i], original_), "Conditions." + conds->keys()[i].name);
+        check(ReferencesIn(conds->items()[i], original_),
+              [&] { return "Conditions." + conds->keys()[i].name; });
 }
 
 void Checker::CheckPassedParameters(int s) {

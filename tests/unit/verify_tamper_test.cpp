@@ -366,3 +366,21 @@ TEST_CASE("verify: a stack's dependency cycle is the one FindCycle finds", "[uni
   }
   CHECK(cycles > 30);  // the draw makes cycles, not only acyclic graphs
 }
+
+TEST_CASE("verify: names a stack leaves undeclared are reported with where they are written",
+          "[unit][verify]") {
+  Fixture f(kAppTemplate);
+  EmitResult r = Exports(f);
+  Value& alarm = *MutableAt(r.stacks[1].tmpl, "Resources.Alarm");
+  MutableAt(alarm, "Properties")->Set("Other", Value::Intrinsic("Ref", Value::String("Queue")));
+  alarm.Set("DependsOn", Value::String("Bucket"));
+  MutableAt(alarm, "Properties")->Set("Lost", Value::Intrinsic("Ref", Value::String("Nowhere")));
+  MutableAt(r.stacks[1].tmpl, "Conditions")->Erase("NotProd");
+  std::string d = VerifyFails(f, r);
+  CHECK(Has(d, "Resources.Alarm refers to resource or parameter Queue, which that template "
+               "does not declare"));
+  CHECK(Has(d, "Resources.Alarm.DependsOn names Bucket, which that template does not declare"));
+  CHECK(Has(d, "Resources.Alarm.Condition names undeclared condition NotProd"));
+  // A name the original does not resolve either is not the split's doing.
+  CHECK_FALSE(Has(d, "resource or parameter Nowhere"));
+}
