@@ -166,8 +166,8 @@ RuleSet::ContextCursor RuleSet::EnterOwnStackContext(ContextCursor at, std::stri
     const auto i = static_cast<std::size_t>(__builtin_ctzll(live));
     // A live pattern has a segment at `at.depth`: it would have put the walk inside otherwise.
     const std::vector<std::string>& segments = own_stack_segments_[i];
-    const std::string& segment = segments[at.depth];
-    if (segment != "*" && segment != key) continue;
+    const std::string_view segment = segments[at.depth];
+    if (segment != std::string_view("*") && segment != key) continue;
     if (next.depth == segments.size())
       next.inside = true;
     else
