@@ -141,12 +141,8 @@ void RuleSet::ForEachNamedLogicalId(
 void RuleSet::SetOwnStackContexts(std::vector<std::string> paths) {
   own_stack_contexts_ = std::move(paths);
   own_stack_segments_.clear();
-  for (const std::string& path : own_stack_contexts_) {
-    std::vector<std::string> segments;  // SegmentAt's segments: "a..b" has an empty one
-    std::size_t at = 0;
-    while (at != std::string_view::npos) segments.emplace_back(SegmentAt(path, at, at));
-    own_stack_segments_.push_back(std::move(segments));
-  }
+  for (const std::string& path : own_stack_contexts_)
+    own_stack_segments_.push_back(SplitPath(path));  // "a..b" keeps its empty segment
 }
 
 RuleSet::ContextCursor RuleSet::OwnStackRoot() const {
