@@ -20,6 +20,7 @@ exponent between the smallest and largest F is printed per stage (log ratio of t
 ratio of sizes).
 """
 import argparse
+import glob
 import math
 import os
 import resource
@@ -92,6 +93,8 @@ def main():
     sizes = [int(x) for x in args.functions.split(",")]
     per_stage = {}  # (row, F) → {stage: median}
     outputs = []  # split output directories, removed at the end
+    for stale in glob.glob(os.path.join(RESULTS, "out-split-*")):  # of an interrupted run
+        shutil.rmtree(stale, ignore_errors=True)
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     header = (f"{'functions':>9} {'row':<24} {'cpu s':>7} {'x floor':>7} {'wall s':>7} "
               f"{'peak MiB':>9} exit")
@@ -115,7 +118,6 @@ def main():
                     # `--force` run right after another paid for the benchmark's own deletions
                     # (up to 0.7 s of the write stage at 10,000 functions).
                     out = os.path.join(RESULTS, f"out-split-{f}-{len(outputs)}")
-                    shutil.rmtree(out, ignore_errors=True)
                     outputs.append(out)
                     argv = argv + ["-o", out]
                 cpu, wall, stdout, err, code = timed(argv)

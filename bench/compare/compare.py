@@ -32,6 +32,7 @@ when /usr/bin/time exists. Everything is written under --workdir (outside the re
 default); a JSON copy of the results goes to bench/results/compare-N.json (git-ignored).
 """
 import argparse
+import glob
 import json
 import math
 import os
@@ -224,11 +225,12 @@ def run_size(n, a, env):
             # others scans every recently freed inode (the kernel's recently_deleted), which
             # charged the benchmark's own deletions to cfnsplit's write (see docs/bench.md).
             aside = []
+            for stale in glob.glob(f"{out}.old*"):  # of an interrupted run, before any timing
+                shutil.rmtree(stale, ignore_errors=True)
 
             def move_aside(out=out, aside=aside):
                 if os.path.exists(out):
                     aside.append(f"{out}.old{len(aside)}")
-                    shutil.rmtree(aside[-1], ignore_errors=True)
                     os.rename(out, aside[-1])
 
             t = timed(argv, work, env, a.runs, before_each=move_aside)
