@@ -107,8 +107,10 @@ class Checker {
   /// False when InOwnStackTermsAt(v, stack, …) is v itself, wherever v stands.
   bool OwnStackTermsMayChange(const Value& v, int stack) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
+  /// `keep_original_cycles` keeps the edges of a cycle the original already has, which are
+  /// otherwise left out: a graph without a cycle then needs no look at the original's.
   template <class AddEdge>
-  void ForEachResourceEdge(int stack, AddEdge add) const;
+  void ForEachResourceEdge(int stack, AddEdge add, bool keep_original_cycles = false) const;
   /// The first dependency cycle among stack `stack`'s resources, as FindCycle(ResourceGraph)
   /// reports it; empty when there is none.
   std::vector<std::string> ResourceCycle(int stack) const;

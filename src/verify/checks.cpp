@@ -120,9 +120,9 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
 
 // Calls add(i, target) for every edge of stack `stack`'s resource graph: resource i of its
 // Resources section reads or DependsOn `target`, a resource the same template declares (edges
-// of a cycle the original already has left out).
+// of a cycle the original already has left out, unless `keep_original_cycles`).
 template <class AddEdge>
-void Checker::ForEachResourceEdge(int stack, AddEdge add) const {
+void Checker::ForEachResourceEdge(int stack, AddEdge add, bool keep_original_cycles) const {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(stack)].tmpl();
   const Value* res = Section(tmpl, "Resources");
   const DeclaredNames declared(tmpl);
@@ -130,10 +130,12 @@ void Checker::ForEachResourceEdge(int stack, AddEdge add) const {
     const std::string& id = res->keys()[i].name;
     for (const LocalRef& r : ResourceReferences(stack, i))
       if ((r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub) &&
-          declared.Declares("Resources", r.to) && !InOriginalCycle(id, r.to))
+          declared.Declares("Resources", r.to) &&
+          (keep_original_cycles || !InOriginalCycle(id, r.to)))
         add(i, r.to);
     for (const auto& d : syntax::DependsOnList(res->items()[i]))
-      if (declared.Declares("Resources", d) && !InOriginalCycle(id, d)) add(i, d);
+      if (declared.Declares("Resources", d) && (keep_original_cycles || !InOriginalCycle(id, d)))
+        add(i, d);
   }
 }
 
@@ -164,16 +166,27 @@ std::vector<std::string> Checker::ResourceCycle(int stack) const {
     rank[by_name[r]] = r;
     node_of.emplace(keys[by_name[r]].name, r);
   }
-  std::vector<std::vector<std::uint32_t>> next(n);
-  ForEachResourceEdge(stack, [&](std::size_t i, const std::string& to) {
-    if (auto it = node_of.find(to); it != node_of.end()) next[rank[i]].push_back(it->second);
-  });
-  for (auto& edges : next) {
-    std::sort(edges.begin(), edges.end());
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  // Without the original's cycles' edges the graph has a subset of all edges: when all of them
+  // make no cycle, the original's components (a graph and a search over the whole original
+  // template) are not needed.
+  std::vector<std::uint32_t> found;
+  for (bool keep_original_cycles : {true, false}) {
+    std::vector<std::vector<std::uint32_t>> next(n);
+    ForEachResourceEdge(
+        stack,
+        [&](std::size_t i, const std::string& to) {
+          if (auto it = node_of.find(to); it != node_of.end()) next[rank[i]].push_back(it->second);
+        },
+        keep_original_cycles);
+    for (auto& edges : next) {
+      std::sort(edges.begin(), edges.end());
+      edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    }
+    found = FindCycle(next);
+    if (found.empty()) break;
   }
   std::vector<std::string> cycle;
-  for (std::uint32_t node : FindCycle(next)) cycle.push_back(keys[by_name[node]].name);
+  for (std::uint32_t node : found) cycle.push_back(keys[by_name[node]].name);
   return cycle;
 }
 

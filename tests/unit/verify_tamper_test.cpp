@@ -367,6 +367,36 @@ TEST_CASE("verify: a stack's dependency cycle is the one FindCycle finds", "[uni
   CHECK(cycles > 30);  // the draw makes cycles, not only acyclic graphs
 }
 
+// A cycle the original already has is its own finding, not the split's; a stack's graph
+// without any cycle is never compared with the original's (ResourceCycle's shortcut), and one
+// whose only cycle is the original's is not reported, while a cycle added next to it is.
+TEST_CASE("verify: the original's own cycle is left out, one added beside it is reported",
+          "[unit][verify]") {
+  Fixture f(R"(Resources:
+  Base: {Type: AWS::SQS::Queue}
+  A: {Type: AWS::SQS::Queue, DependsOn: B}
+  B: {Type: AWS::SQS::Queue, DependsOn: A}
+  C: {Type: AWS::SQS::Queue}
+  D: {Type: AWS::SQS::Queue}
+)");
+  EmitResult clean = EmitOk(f, MakePlan({{"Base", {"Base"}}, {"Rest", {"A", "B", "C", "D"}}}), {});
+  auto verified = [&](const EmitResult& r) {
+    DiagnosticSink vs;
+    VerifyEmitted(*f.model, r, f.rules, {}, vs);
+    std::string text;
+    for (const auto& d : vs.diagnostics()) text += d.message + "\n";
+    return text;
+  };
+  CHECK_FALSE(Has(verified(clean), "dependency cycle"));
+  EmitResult tampered = clean;
+  MutableAt(tampered.stacks[1].tmpl, "Resources.C")->Set("DependsOn", Value::String("D"));
+  MutableAt(tampered.stacks[1].tmpl, "Resources.D")->Set("DependsOn", Value::String("C"));
+  std::string text = verified(tampered);
+  INFO(text);
+  CHECK(Has(text, "dependency cycle C -> D -> C\n"));
+  CHECK_FALSE(Has(text, "dependency cycle A"));
+}
+
 TEST_CASE("verify: names a stack leaves undeclared are reported with where they are written",
           "[unit][verify]") {
   Fixture f(kAppTemplate);
