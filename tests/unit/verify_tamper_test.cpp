@@ -407,8 +407,9 @@ TEST_CASE("verify: names a stack leaves undeclared are reported with where they 
   MutableAt(alarm, "Properties")->Set("Lost", Value::Intrinsic("Ref", Value::String("Nowhere")));
   MutableAt(r.stacks[1].tmpl, "Conditions")->Erase("NotProd");
   std::string d = VerifyFails(f, r);
-  CHECK(Has(d, "Resources.Alarm refers to resource or parameter Queue, which that template "
-               "does not declare"));
+  CHECK(Has(d,
+            "Resources.Alarm refers to resource or parameter Queue, which that template "
+            "does not declare"));
   CHECK(Has(d, "Resources.Alarm.DependsOn names Bucket, which that template does not declare"));
   CHECK(Has(d, "Resources.Alarm.Condition names undeclared condition NotProd"));
   // A name the original does not resolve either is not the split's doing.
