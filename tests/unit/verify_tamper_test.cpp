@@ -380,20 +380,13 @@ TEST_CASE("verify: the original's own cycle is left out, one added beside it is 
   D: {Type: AWS::SQS::Queue}
 )");
   EmitResult clean = EmitOk(f, MakePlan({{"Base", {"Base"}}, {"Rest", {"A", "B", "C", "D"}}}), {});
-  auto verified = [&](const EmitResult& r) {
-    DiagnosticSink vs;
-    VerifyEmitted(*f.model, r, f.rules, {}, vs);
-    std::string text;
-    for (const auto& d : vs.diagnostics()) text += d.message + "\n";
-    return text;
-  };
-  CHECK_FALSE(Has(verified(clean), "dependency cycle"));
+  RequireVerified(f, clean);
   EmitResult tampered = clean;
   MutableAt(tampered.stacks[1].tmpl, "Resources.C")->Set("DependsOn", Value::String("D"));
   MutableAt(tampered.stacks[1].tmpl, "Resources.D")->Set("DependsOn", Value::String("C"));
-  std::string text = verified(tampered);
+  std::string text = VerifyFails(f, tampered);
   INFO(text);
-  CHECK(Has(text, "dependency cycle C -> D -> C\n"));
+  CHECK(Has(text, "dependency cycle C -> D -> C [E5105]"));
   CHECK_FALSE(Has(text, "dependency cycle A"));
 }
 
