@@ -153,33 +153,71 @@ std::string CallShapeProblem(std::string_view fn, const Value& arg) {
 
 namespace {
 
-CallPart RefPart(RefForm form, std::string target, std::string attribute = "") {
-  return {nullptr, "", {form, std::move(target), std::move(attribute)}};
+CallPart RefPart(RefForm form, std::string_view target, std::string_view attribute = {}) {
+  return {nullptr, {}, {form, target, attribute}};
 }
-CallPart OperandPart(const Value& v, std::string path = "") { return {&v, std::move(path), {}}; }
+CallPart OperandPart(const Value& v, std::string_view path = {}) { return {&v, path, {}}; }
 
+// GetAttParts, as views into `arg`.
 void ParseGetAtt(const Value& arg, std::vector<CallPart>& out) {
-  std::string resource, attribute;
-  if (!arg.is_string() && !arg.items()[0].is_string()) {
+  if (arg.is_string()) {
+    const std::string_view text = arg.text();
+    const std::size_t dot = text.find('.');
+    // Without a dot there is no attribute (CallShapeProblem rejects it before this is asked).
+    if (dot == std::string_view::npos)
+      out.push_back(RefPart(RefForm::kGetAtt, {}));
+    else
+      out.push_back(RefPart(RefForm::kGetAtt, text.substr(0, dot), text.substr(dot + 1)));
+    return;
+  }
+  if (!arg.items()[0].is_string()) {
     out.push_back(OperandPart(arg));  // a computed logical ID: no static target
     return;
   }
-  GetAttParts(arg, resource, attribute);
-  if (attribute == "?") out.push_back(OperandPart(arg.items()[1]));
-  out.push_back(RefPart(RefForm::kGetAtt, resource, attribute));
+  const Value& attribute = arg.items()[1];
+  if (!attribute.is_scalar()) {
+    out.push_back(OperandPart(attribute));
+    out.push_back(RefPart(RefForm::kGetAtt, arg.items()[0].text(), "?"));
+    return;
+  }
+  out.push_back(RefPart(RefForm::kGetAtt, arg.items()[0].text(), attribute.text()));
+}
+
+// SplitSubVariable, as views into `var`.
+std::pair<std::string_view, std::string_view> SplitSubVariableView(std::string_view var) {
+  const std::size_t dot = var.find('.');
+  if (dot == std::string_view::npos || var.substr(0, 5) == "AWS::") return {var, {}};
+  return {var.substr(0, dot), var.substr(dot + 1)};
+}
+
+// The variables ScanSub finds in `text`, in order, as views into it.
+template <class Visit>
+void ForEachSubVariable(std::string_view text, Visit visit) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t open = text.find("${", i);
+    if (open == std::string_view::npos) break;
+    const std::size_t close = text.find('}', open + 2);
+    if (close == std::string_view::npos) break;
+    const std::string_view name = text.substr(open + 2, close - open - 2);
+    const std::size_t b = name.find_first_not_of(" \t");
+    if (b != std::string_view::npos && name[b] != '!')
+      visit(name.substr(b, name.find_last_not_of(" \t") - b + 1));
+    i = close + 1;
+  }
 }
 
 void ParseSub(const Value& arg, std::vector<CallPart>& out) {
-  std::string text;
-  const Value* vars = nullptr;
-  SubParts(arg, text, &vars);
+  // SubParts, without copying the string: the shape is known to be fine.
+  const Value& text = arg.is_string() ? arg : arg.items()[0];
+  const Value* vars = arg.is_list() && arg.size() == 2 ? &arg.items()[1] : nullptr;
   // Variable values are evaluated in the enclosing scope, before the string.
   if (vars) out.push_back(OperandPart(*vars, "[1]"));
-  for (const auto& token : ScanSub(text)) {
-    if (!token.is_var || (vars && vars->Find(token.text))) continue;
-    auto [target, attribute] = SplitSubVariable(token.text);
+  ForEachSubVariable(text.text(), [&](std::string_view variable) {
+    if (vars && vars->Find(variable)) return;
+    auto [target, attribute] = SplitSubVariableView(variable);
     out.push_back(RefPart(RefForm::kSub, target, attribute));
-  }
+  });
 }
 
 }  // namespace

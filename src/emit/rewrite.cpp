@@ -86,8 +86,10 @@ Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
   if (syntax::CallShapeProblem(fn, arg).empty())
     for (const syntax::CallPart& part : syntax::ParseCall(fn, arg)) {
       if (part.operand) continue;
-      if (part.ref.form == syntax::RefForm::kCondition) e_.UseCondition(stack_, part.ref.target);
-      if (part.ref.form == syntax::RefForm::kFindInMap) e_.UseMapping(stack_, part.ref.target);
+      if (part.ref.form == syntax::RefForm::kCondition)
+        e_.UseCondition(stack_, std::string(part.ref.target));
+      if (part.ref.form == syntax::RefForm::kFindInMap)
+        e_.UseMapping(stack_, std::string(part.ref.target));
     }
   return Value::Intrinsic(std::string(fn), Copy(arg), v.loc());
 }

@@ -31,7 +31,7 @@ std::vector<std::string> ValuesRead(const Value& v) {
   syntax::ForEachReference(v, [&](const syntax::WrittenRef& r) {
     if (r.form == syntax::RefForm::kRef || r.form == syntax::RefForm::kGetAtt ||
         r.form == syntax::RefForm::kSub)
-      out.push_back(r.target);
+      out.emplace_back(r.target);
   });
   return out;
 }

@@ -86,7 +86,7 @@ void ReferenceWalker::PopPath() {
   path_marks_.pop_back();
 }
 
-void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::string& attribute,
+void ReferenceWalker::Add(RefKind kind, std::string_view target, std::string_view attribute,
                           SourceLoc loc, const std::vector<std::string>* locals) {
   if (locals && std::find(locals->begin(), locals->end(), target) != locals->end()) return;
   // Filled where it lies: a reference built aside and moved in cost five string moves and a
@@ -99,7 +99,7 @@ void ReferenceWalker::Add(RefKind kind, const std::string& target, const std::st
   r.attribute = attribute;
   r.path = path_;
   r.loc = loc;
-  r.target = detail_.classify ? Classify(kind, target) : TargetKind::kUnknown;
+  r.target = detail_.classify ? Classify(kind, r.to) : TargetKind::kUnknown;
 }
 
 TargetKind ReferenceWalker::Classify(RefKind kind, const std::string& target) const {

@@ -21,7 +21,7 @@ class ReferenceWalker {
  private:
   void Walk(const Value& v, const std::vector<std::string>* locals);
   void WalkIntrinsic(std::string_view fn, const Value& v, const std::vector<std::string>* locals);
-  void Add(RefKind kind, const std::string& target, const std::string& attribute, SourceLoc loc,
+  void Add(RefKind kind, std::string_view target, std::string_view attribute, SourceLoc loc,
            const std::vector<std::string>* locals);
   TargetKind Classify(RefKind kind, const std::string& target) const;
   /// The path is kept written out (`Properties.Events[0].Fn::If`), with a mark where each part

@@ -31,8 +31,8 @@ std::vector<std::string> Refs(const std::string& yaml) {
   static const char* kNames[] = {"Ref", "GetAtt", "Sub", "Condition", "FindInMap", "ImportValue"};
   std::vector<std::string> out;
   syntax::ForEachReference(Parse(yaml), [&](const syntax::WrittenRef& r) {
-    out.push_back(std::string(kNames[static_cast<int>(r.form)]) + ":" + r.target +
-                  (r.attribute.empty() ? "" : "." + r.attribute));
+    out.push_back(std::string(kNames[static_cast<int>(r.form)]) + ":" + std::string(r.target) +
+                  (r.attribute.empty() ? "" : "." + std::string(r.attribute)));
   });
   return out;
 }
