@@ -242,7 +242,9 @@ std::vector<CallPart> ParseCall(std::string_view fn, const Value& arg) {
       out.push_back(RefPart(RefForm::kFindInMap, arg.items()[0].text()));
     out.push_back(OperandPart(arg));
   } else if (fn == "Fn::ImportValue") {
-    out.push_back(RefPart(RefForm::kImportValue, arg.is_string() ? arg.text() : "?"));
+    // Both arms views: a std::string temporary here would leave the view dangling.
+    out.push_back(RefPart(RefForm::kImportValue,
+                          arg.is_string() ? std::string_view(arg.text()) : std::string_view("?")));
     out.push_back(OperandPart(arg));
   } else {
     out.push_back(OperandPart(arg));
