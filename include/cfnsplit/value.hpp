@@ -95,8 +95,16 @@ class Value {
   long IndexOf(std::string_view key) const;
 
   /// "Ref", "Fn::GetAtt", "Condition", … when this is a one-key map naming an intrinsic function
-  /// (see IsIntrinsicName); otherwise empty.
-  std::string_view IntrinsicName() const;
+  /// (see IsIntrinsicName); otherwise empty. Every walker asks this of every map, so the answer
+  /// is kept (call_) whenever the keys change rather than looked up in the list of names.
+  std::string_view IntrinsicName() const {
+    if (call_ == Call::kNone || kind_ != Kind::kMap || payload_.children.items.size() != 1)
+      return {};
+    if (call_ == Call::kFunction) return payload_.children.keys.front().name;
+    // `Ref` and `Condition` take a name; a one-key map {Condition: {...}} is an IAM policy block.
+    if (!payload_.children.items.front().is_string()) return {};
+    return call_ == Call::kRef ? std::string_view("Ref") : std::string_view("Condition");
+  }
   /// The argument of an intrinsic (only valid when IntrinsicName() is not empty).
   const Value& IntrinsicArg() const { return payload_.children.items.front(); }
 
@@ -126,15 +134,22 @@ class Value {
     return payload_.children;
   }
   void MakeChildren();
+  /// Sets call_ from the keys: after every change to them.
+  void NoteKeys();
   std::vector<Value>& ScalarItems();
   void DestroyPayload() noexcept;
   static const std::string& EmptyText();
   static const std::vector<Value>& NoItems();
   static const std::vector<Key>& NoKeys();
 
+  /// What the keys name, for IntrinsicName: a one-key map's key when it is a function name
+  /// (kFunction covers every Fn:: name), else kNone. A byte the node's padding had free.
+  enum class Call : std::uint8_t { kNone, kRef, kCondition, kFunction };
+
   Kind kind_ = Kind::kNull;
   bool plain_ = false;
   bool has_children_ = false;  ///< which member of payload_ is live
+  Call call_ = Call::kNone;
   SourceLoc loc_;
   Payload payload_;
 };

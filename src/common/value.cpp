@@ -7,7 +7,7 @@ namespace cfnsplit {
 
 static_assert(sizeof(void*) != 8 || sizeof(Value) == 64, "a node is meant to fit 64 bytes");
 
-Value::Value(const Value& o) : kind_(o.kind_), plain_(o.plain_), loc_(o.loc_) {
+Value::Value(const Value& o) : kind_(o.kind_), plain_(o.plain_), call_(o.call_), loc_(o.loc_) {
   if (o.has_children_) {
     payload_.text.~basic_string();
     new (&payload_.children) Children(o.payload_.children);
@@ -17,7 +17,7 @@ Value::Value(const Value& o) : kind_(o.kind_), plain_(o.plain_), loc_(o.loc_) {
   }
 }
 
-Value::Value(Value&& o) noexcept : kind_(o.kind_), plain_(o.plain_), loc_(o.loc_) {
+Value::Value(Value&& o) noexcept : kind_(o.kind_), plain_(o.plain_), call_(o.call_), loc_(o.loc_) {
   if (o.has_children_) {
     payload_.text.~basic_string();
     new (&payload_.children) Children(std::move(o.payload_.children));
@@ -39,6 +39,7 @@ Value& Value::operator=(Value&& o) noexcept {
   DestroyPayload();
   kind_ = taken.kind_;
   plain_ = taken.plain_;
+  call_ = taken.call_;
   loc_ = taken.loc_;
   if (taken.has_children_)
     new (&payload_.children) Children(std::move(taken.payload_.children));
@@ -145,6 +146,7 @@ void Value::AppendEntry(std::string key, Value v, SourceLoc key_loc) {
   Children& c = children();
   c.keys.push_back(Key{std::move(key), key_loc});
   c.items.push_back(std::move(v));
+  NoteKeys();
 }
 
 void Value::AppendMoved(std::vector<Key>& keys, std::vector<Value>& items) {
@@ -154,6 +156,7 @@ void Value::AppendMoved(std::vector<Key>& keys, std::vector<Value>& items) {
   if (kind_ == Kind::kMap)
     c.keys.insert(c.keys.end(), std::make_move_iterator(keys.begin()),
                   std::make_move_iterator(keys.end()));
+  NoteKeys();
 }
 
 bool Value::Erase(std::string_view key) {
@@ -161,7 +164,16 @@ bool Value::Erase(std::string_view key) {
   if (i < 0) return false;
   payload_.children.keys.erase(payload_.children.keys.begin() + i);
   payload_.children.items.erase(payload_.children.items.begin() + i);
+  NoteKeys();
   return true;
+}
+
+void Value::NoteKeys() {
+  const std::vector<Key>& keys = payload_.children.keys;
+  call_ = Call::kNone;
+  if (keys.size() != 1 || !IsIntrinsicName(keys.front().name)) return;
+  const std::string& k = keys.front().name;
+  call_ = k == "Ref" ? Call::kRef : k == "Condition" ? Call::kCondition : Call::kFunction;
 }
 
 long Value::IndexOf(std::string_view key) const {
@@ -179,19 +191,6 @@ const Value* Value::Find(std::string_view key) const {
 Value* Value::Find(std::string_view key) {
   long i = IndexOf(key);
   return i < 0 ? nullptr : &payload_.children.items[static_cast<std::size_t>(i)];
-}
-
-std::string_view Value::IntrinsicName() const {
-  if (kind_ != Kind::kMap || size() != 1) return {};
-  // As string_views: comparing a std::string with a literal measures the literal first, and
-  // every walker asks this of every map.
-  const std::string_view k = payload_.children.keys.front().name;
-  if (!IsIntrinsicName(k)) return {};
-  // `Ref` and `Condition` take a name; a one-key map {Condition: {...}} is an IAM policy block.
-  if ((k == std::string_view("Ref") || k == std::string_view("Condition")) &&
-      !payload_.children.items.front().is_string())
-    return {};
-  return k;
 }
 
 bool Value::Equals(const Value& o, bool loose) const {

@@ -1,9 +1,10 @@
-// Value's bulk append (AppendMoved), which the JSON reader uses for every container it closes.
+// Value: the bulk append (AppendMoved) the JSON reader uses for every container it closes, and
+// the function name a node keeps as its keys change.
+#include "cfnsplit/value.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "cfnsplit/value.hpp"
 
 using cfnsplit::SourceLoc;
 using cfnsplit::Value;
@@ -41,4 +42,49 @@ TEST_CASE("AppendMoved appends keys and items in order after what a container ho
   CHECK(list.items()[1].is_bool());
   CHECK(list.items()[2].is_null());
   CHECK(list.keys().empty());
+}
+
+// IntrinsicName is kept on the node as its keys change (NoteKeys); it must answer as the keys
+// and the argument read now, whatever built or changed the map.
+TEST_CASE("IntrinsicName follows every change to a map's keys and its argument", "[unit][value]") {
+  Value ref = Value::Intrinsic("Ref", Value::String("Bucket"));
+  CHECK(ref.IntrinsicName() == "Ref");
+  CHECK(Value(ref).IntrinsicName() == "Ref");  // copies and moves carry it
+  Value moved = std::move(ref);
+  CHECK(moved.IntrinsicName() == "Ref");
+
+  // A second key makes it a plain map; erasing it makes it a call again.
+  moved.AppendEntry("Other", Value::String("x"));
+  CHECK(moved.IntrinsicName().empty());
+  REQUIRE(moved.Erase("Other"));
+  CHECK(moved.IntrinsicName() == "Ref");
+  REQUIRE(moved.Erase("Ref"));
+  CHECK(moved.IntrinsicName().empty());
+
+  // Ref and Condition take a name: {Condition: {...}} is an IAM policy block, also after the
+  // argument is replaced in place.
+  Value condition = Value::Intrinsic("Condition", Value::String("IsProd"));
+  CHECK(condition.IntrinsicName() == "Condition");
+  condition.Set("Condition", Value::Map());
+  CHECK(condition.IntrinsicName().empty());
+  condition.items()[0] = Value::String("IsProd");
+  CHECK(condition.IntrinsicName() == "Condition");
+
+  // Every Fn:: name, by the bulk append the JSON reader uses; a non-function key is no call.
+  Value join = Value::Map();
+  std::vector<Value::Key> keys = {{"Fn::Join", SourceLoc{1, 1, 1}}};
+  std::vector<Value> items(1, Value::List());
+  join.AppendMoved(keys, items);
+  CHECK(join.IntrinsicName() == "Fn::Join");
+  CHECK(Value::Intrinsic("Fn::ForEach::Topics", Value::List()).IntrinsicName() ==
+        "Fn::ForEach::Topics");
+  CHECK(Value::Intrinsic("Fn::Nope", Value::List()).IntrinsicName().empty());
+  CHECK(Value::Intrinsic("Variables", Value::Map()).IntrinsicName().empty());
+
+  // Assigning over a call replaces what it names.
+  Value target = Value::Intrinsic("Fn::GetAtt", Value::String("Role.Arn"));
+  target = Value::Map();
+  CHECK(target.IntrinsicName().empty());
+  target = Value::Intrinsic("Fn::Sub", Value::String("${AWS::Region}"));
+  CHECK(target.IntrinsicName() == "Fn::Sub");
 }
