@@ -173,6 +173,33 @@ Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, i
   return Value::Intrinsic(std::string(fn), FlatAt(arg, stack, depth), v.loc());
 }
 
+bool Flattener::CopiesAsIs(const Value& v, int stack) const {
+  if (v.is_scalar()) return true;
+  const std::string_view fn = v.IntrinsicName();
+  if (fn.empty() || fn == "Fn::GetAtt") {
+    // FlatIntrinsic reads a child's output through the parent's GetAtt (nested, stack 0 only).
+    if (!fn.empty() && stack == 0 && set_.mode == WiringMode::kNested) return false;
+    for (const Value& item : v.items())
+      if (!CopiesAsIs(item, stack)) return false;
+    return true;
+  }
+  if (fn == "Ref") return !ResolvesName(v.IntrinsicArg().text(), stack);
+  if (fn == "Fn::Sub" || (fn == "Fn::ImportValue" && set_.mode == WiringMode::kExports))
+    return false;
+  return CopiesAsIs(v.IntrinsicArg(), stack);
+}
+
+// The cases in which ResolveName does not return nullopt at once, in its order.
+bool Flattener::ResolvesName(const std::string& name, int stack) const {
+  if (stack == 0) return false;
+  if (IsStackPseudo(name)) return true;
+  if (set_.mode == WiringMode::kExports) return ProducerOfParameter(stack, name) == 0;
+  const Value* params = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Parameters");
+  if (!params || !params->Find(name)) return false;
+  const Value* passed = passed_[static_cast<std::size_t>(stack)];
+  return passed && passed->Find(name);
+}
+
 std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, int depth) {
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
   if (stack == 0) return std::nullopt;

@@ -74,6 +74,10 @@ class Flattener {
   explicit Flattener(const StackSet& set);
 
   Value Flat(const Value& v, int stack);
+  /// True when Flat(v, stack) is a plain copy of `v`: nothing in it is resolved (no name the
+  /// stack is passed, no output read through the parent, no import, no Sub, which Flat always
+  /// rebuilds). Asks what Flat would resolve without resolving it (no wiring is recorded).
+  bool CopiesAsIs(const Value& v, int stack) const;
   /// What Flat(v, stack) learns about the wiring (plumbing, imports, problems), without
   /// building the flattened copy: only the intrinsic functions in `v` are resolved.
   void Resolve(const Value& v, int stack);
@@ -93,6 +97,8 @@ class Flattener {
 
  private:
   Value FlatAt(const Value& v, int stack, int depth);
+  /// ResolveName(name, stack, …) would return a value (or report a problem).
+  bool ResolvesName(const std::string& name, int stack) const;
   Value FlatIntrinsic(std::string_view fn, const Value& v, int stack, int depth);
   std::optional<Value> ResolveName(const std::string& name, int stack, int depth);
   std::optional<Value> ResolveOutput(int stack, const std::string& output, int depth);

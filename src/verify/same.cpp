@@ -135,12 +135,15 @@ bool Checker::SameValue(const Value& original, const Value& emitted, int stack,
 // A subtree with an intrinsic function: flattened and normalized as the full comparison does.
 bool Checker::SameRewritten(const Value& original, const Value& emitted, int stack,
                             RuleSet::ContextCursor at) {
+  // Most originals here are a Ref or a GetAtt list that neither rewrite touches, and most
+  // emitted values a reference within their own stack, which Flat copies and Normalize leaves
+  // as it is: such pairs are compared as they stand, not copied.
+  const bool original_stands = !OwnStackTermsMayChange(original, stack) && IsNormalized(original);
+  if (original_stands && flat_.CopiesAsIs(emitted, stack) && IsNormalized(emitted))
+    return original.Equals(emitted);
   Value after = flat_.Flat(emitted, stack);
   NormalizeInPlace(after);
-  // Most originals here are a Ref or a GetAtt list that neither rewrite touches: compared as
-  // they stand, not copied.
-  if (!OwnStackTermsMayChange(original, stack) && IsNormalized(original))
-    return original.Equals(after);
+  if (original_stands) return original.Equals(after);
   // The own-stack rewrite goes on following keys below `at` as it would from the root.
   Value before = InOwnStackTermsAt(original, stack, at);
   NormalizeInPlace(before);
