@@ -73,6 +73,10 @@ StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& 
     owner_ids_.push_back(
         c.owner.empty() ? 0 : owners.emplace(c.owner, owners.size() + 1).first->second);
   for (std::size_t k = 0; k < clusters.size(); ++k) max_affinity_.push_back(AffinityCeiling(k));
+  for (const Cluster& c : clusters) {
+    least_resources_ = std::min<std::uint64_t>(least_resources_, c.resources);
+    least_bytes_ = std::min(least_bytes_, c.bytes);
+  }
   // A heavy distribution the bin lacks stops FitsArtifact soonest.
   for (const Cluster& c : clusters) {
     heaviest_first_.push_back(c.dists);

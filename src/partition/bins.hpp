@@ -52,6 +52,14 @@ class StackRules {
     return bin.resources + c.resources <= budgets_.resources;
   }
   void Add(Bin& bin, std::size_t k) const;
+  /// True when no cluster can join `bin` any more: the lightest would break its resource or byte
+  /// budget (Admits, FitsWiring). Bins only grow, so it stays true: the packers stop offering
+  /// such bins, which never decide a choice. Without a manifest nearly every bin ends so (98 %
+  /// of the bins scanned at 10,000 functions), and scanning them made packing quadratic.
+  bool FitsNoCluster(const Bin& bin) const {
+    return bin.resources + least_resources_ > budgets_.resources ||
+           bin.bytes + least_bytes_ > budgets_.bytes;
+  }
   /// Bytes of distributions cluster `k` would add to the bin's artifact.
   std::uint64_t AddedDistBytes(const Bin& bin, std::size_t k) const;
   /// How much the bin already ships of what cluster `k` needs (the packer's preference).
@@ -78,6 +86,8 @@ class StackRules {
   std::vector<std::uint32_t> owner_ids_;  // per cluster: its owner's id (0: none)
   std::vector<std::uint64_t> max_affinity_;
   std::vector<std::vector<std::uint32_t>> heaviest_first_;  // each cluster's dists, heaviest first
+  std::uint64_t least_resources_ = UINT64_MAX;              // of any cluster (FitsNoCluster)
+  std::uint64_t least_bytes_ = UINT64_MAX;
   // Each cluster's takes / params / gives as ascending interned ids (one id space per kind).
   struct Wiring {
     std::vector<std::uint32_t> takes, params, gives;

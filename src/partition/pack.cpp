@@ -59,16 +59,6 @@ std::size_t BestBinAmong(const StackRules& rules, const View& view, std::size_t 
   return best;
 }
 
-// BestBinAmong every bin.
-template <class View>
-std::size_t BestBin(const StackRules& rules, std::size_t count, const View& view, std::size_t k,
-                    std::size_t skip) {
-  return BestBinAmong(rules, view, k, skip, [&](const auto& visit) {
-    for (std::size_t b = 0; b < count && visit(b); ++b) {
-    }
-  });
-}
-
 // Visits the bins an owned cluster may join, in ascending order: its owner's (`own`) merged
 // with those no owner has joined yet (`unowned`), both ascending positions. Bins of another owner
 // never admit it, so this is the order and the choice of a scan of every bin.
@@ -82,15 +72,22 @@ void VisitOwnAndUnowned(const std::vector<std::size_t>& own,
   }
 }
 
-// BestBin of `count` bins, offering an owned cluster only its owner's and the unowned bins
-// (`bins_of_owner`: ascending positions by owner id, 0 for none; the owner ids bins had when it
-// was made, which may since have gone from 0 to the cluster's own).
+// BestBinAmong the bins that may still fit a cluster (`open`, ascending: a bin that fits none is
+// never chosen, so leaving it out changes no choice), offering an owned cluster only its owner's
+// and the unowned ones (`bins_of_owner`: the open bins' ascending positions by owner id, 0 for
+// none; the owner ids bins had when it was made, which may since have gone from 0 to the
+// cluster's own).
 template <class View>
 std::size_t BestBinByOwner(const StackRules& rules,
                            const std::vector<std::vector<std::size_t>>& bins_of_owner,
-                           std::size_t count, const View& view, std::size_t k, std::size_t skip) {
+                           const std::vector<std::size_t>& open, const View& view, std::size_t k,
+                           std::size_t skip) {
   const std::uint32_t owner = rules.OwnerIdOf(k);
-  if (owner == 0 || rules.options().allow_mixed_owners) return BestBin(rules, count, view, k, skip);
+  if (owner == 0 || rules.options().allow_mixed_owners)
+    return BestBinAmong(rules, view, k, skip, [&](const auto& visit) {
+      for (std::size_t i = 0; i < open.size() && visit(open[i]); ++i) {
+      }
+    });
   static const std::vector<std::size_t> kNone;
   const auto& own = owner < bins_of_owner.size() ? bins_of_owner[owner] : kNone;
   const auto& unowned = bins_of_owner.empty() ? kNone : bins_of_owner[0];
@@ -113,6 +110,7 @@ class Packer {
     for (int ordering = 0; ordering < (by_size ? 3 : 1); ++ordering) {
       bins_.clear();
       bins_of_owner_.clear();
+      open_.clear();
       for (std::size_t k : Order(ordering, by_size)) Place(k);
       ConsolidateBins(rules_, bins_);
       std::size_t wiring = WiringOf(bins_);
@@ -156,15 +154,27 @@ class Packer {
   // Best-affinity bin that fits (ties: the earlier bin), else a new one.
   void Place(std::size_t k) {
     auto view = [&](std::size_t b) -> const Bin& { return bins_[b]; };
-    std::size_t best = BestBinByOwner(rules_, bins_of_owner_, bins_.size(), view, k, SIZE_MAX);
+    std::size_t best = BestBinByOwner(rules_, bins_of_owner_, open_, view, k, SIZE_MAX);
     const bool is_new = best == SIZE_MAX;
     if (is_new) {
       bins_.emplace_back();
       best = bins_.size() - 1;
+      open_.push_back(best);
     }
     const std::uint32_t owner_before = bins_[best].owner_id;
     rules_.Add(bins_[best], k);
     Index(best, is_new, owner_before);
+    if (rules_.FitsNoCluster(bins_[best])) Close(best);
+  }
+
+  // Takes bin `b` out of the lists of bins offered to clusters.
+  void Close(std::size_t b) {
+    auto drop = [b](std::vector<std::size_t>& list) {
+      auto it = std::lower_bound(list.begin(), list.end(), b);
+      if (it != list.end() && *it == b) list.erase(it);
+    };
+    drop(open_);
+    if (bins_[b].owner_id < bins_of_owner_.size()) drop(bins_of_owner_[bins_[b].owner_id]);
   }
 
   // Keeps bins_of_owner_ in step after bin `b` took a cluster.
@@ -184,8 +194,10 @@ class Packer {
   const std::vector<Cluster>& clusters_;
   const std::vector<std::string>& cluster_keys_;
   std::vector<Bin> bins_;
-  /// Positions of bins_ by owner id (0: no owner yet), ascending.
+  /// Positions of the bins that may still fit a cluster, by owner id (0: no owner yet), and all
+  /// of them (open_); ascending.
   std::vector<std::vector<std::size_t>> bins_of_owner_;
+  std::vector<std::size_t> open_;
 };
 
 // One attempt to move every cluster of a bin into the others: trial copies of the bins it
@@ -196,26 +208,33 @@ struct Attempt {
   std::size_t failed_at = 0;  // position in the victim's clusters
 };
 
-// Positions of `bins` by owner id (0: none), ascending.
-std::vector<std::vector<std::size_t>> BinsByOwner(const std::vector<Bin>& bins) {
+// Positions of `bins` that may still fit a cluster (StackRules::FitsNoCluster), by owner id
+// (0: none) and all of them (`open`), ascending.
+std::vector<std::vector<std::size_t>> OpenBinsByOwner(const StackRules& rules,
+                                                      const std::vector<Bin>& bins,
+                                                      std::vector<std::size_t>& open) {
   std::vector<std::vector<std::size_t>> by_owner(1);
+  open.clear();
   for (std::size_t b = 0; b < bins.size(); ++b) {
+    if (rules.FitsNoCluster(bins[b])) continue;
     if (by_owner.size() <= bins[b].owner_id) by_owner.resize(bins[b].owner_id + 1);
     by_owner[bins[b].owner_id].push_back(b);
+    open.push_back(b);
   }
   return by_owner;
 }
 
 // A victim's owned clusters all have its owner, so a trial bin changes owner only from none to
-// theirs and `bins_of_owner` (BinsByOwner(bins)) still offers every bin that admits them.
+// theirs and `bins_of_owner` (OpenBinsByOwner(bins)) still offers every bin that admits them.
 Attempt TryEmpty(const StackRules& rules, const std::vector<Bin>& bins, std::size_t victim,
-                 const std::vector<std::vector<std::size_t>>& bins_of_owner) {
+                 const std::vector<std::vector<std::size_t>>& bins_of_owner,
+                 const std::vector<std::size_t>& open) {
   Attempt a;
   std::vector<Bin*> trial_of(bins.size(), nullptr);  // a.trial by position, without a search
   auto view = [&](std::size_t b) -> const Bin& { return trial_of[b] ? *trial_of[b] : bins[b]; };
   const std::vector<std::size_t>& clusters = bins[victim].clusters;
   for (std::size_t i = 0; i < clusters.size(); ++i) {
-    std::size_t best = BestBinByOwner(rules, bins_of_owner, bins.size(), view, clusters[i], victim);
+    std::size_t best = BestBinByOwner(rules, bins_of_owner, open, view, clusters[i], victim);
     if (best == SIZE_MAX) {
       a.failed_at = i;
       return a;
@@ -258,10 +277,11 @@ class Consolidator {
       return bins_[x].resources + bins_[x].dist_bytes / 1000000 <
              bins_[y].resources + bins_[y].dist_bytes / 1000000;
     });
-    const auto bins_of_owner = BinsByOwner(bins_);
+    std::vector<std::size_t> open;
+    const auto bins_of_owner = OpenBinsByOwner(rules_, bins_, open);
     for (std::size_t victim : by_size) {
       if (!bins_[victim].forced_name.empty() || failures_[ids_[victim]].known) continue;
-      Attempt a = TryEmpty(rules_, bins_, victim, bins_of_owner);
+      Attempt a = TryEmpty(rules_, bins_, victim, bins_of_owner, open);
       if (!a.emptied) {
         Remember(victim, a);
         continue;
