@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cfnsplit/diagnostics.hpp"
@@ -80,8 +81,8 @@ struct PlanOptions {
   std::string strategy = "auto";  ///< auto | lifecycle | ownership | size
   /// fast | thorough: how hard the packer searches (not saved in the plan: it is no constraint)
   std::string effort = "fast";
-  double headroom = 0.9;          ///< share of each quota a stack may use
-  std::uint32_t max_stacks = 0;   ///< 0: no limit
+  double headroom = 0.9;         ///< share of each quota a stack may use
+  std::uint32_t max_stacks = 0;  ///< 0: no limit
   bool allow_mixed_owners = false;
   std::vector<Pin> pins;
 };
@@ -97,8 +98,11 @@ struct SplitPlan {
   int format_version = 1;
   std::vector<PlanInput> inputs;
   PlanOptions options;
-  std::vector<StackPlan> stacks;                    ///< stacks[0] is the base stack
-  std::map<std::string, std::string> explanations;  ///< resource → why it is where it is
+  std::vector<StackPlan> stacks;  ///< stacks[0] is the base stack
+  /// Resource → why it is where it is. Only ever looked up by resource (writers go through the
+  /// stacks' lists; JSON sorts its keys): hashed, as every resource of a plan is written once
+  /// and looked up once more.
+  std::unordered_map<std::string, std::string> explanations;
   /// Lower bounds beside the plan's own figures ("stacks_by_resources", "stacks_by_package", …).
   std::map<std::string, std::uint64_t> lower_bounds;
 

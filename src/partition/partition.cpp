@@ -97,6 +97,7 @@ std::string DescribeStack(const StackPlan& s, const PackageView& packages) {
 void Explain(const Analysis& a, const Assignment& asg, SplitPlan& plan,
              const PackageView& packages) {
   const TemplateModel& m = *a.model;
+  plan.explanations.reserve(m.resources.size());
   for (std::size_t s = 0; s < plan.stacks.size(); ++s) {
     std::string where = DescribeStack(plan.stacks[s], packages);
     for (const auto& id : plan.stacks[s].resources) {

@@ -136,7 +136,7 @@ void AppendOneLine(std::string& out, const std::string& s) {
 
 // One stack's entry; its resources with the reason each is there as a comment.
 void AppendStack(std::string& out, const StackPlan& s,
-                 const std::map<std::string, std::string>& explanations) {
+                 const std::unordered_map<std::string, std::string>& explanations) {
   const StackFigures& f = s.figures;
   out += "  - name: ";
   AppendScalar(out, s.name);
