@@ -189,6 +189,19 @@ bool Flattener::CopiesAsIs(const Value& v, int stack) const {
   return CopiesAsIs(v.IntrinsicArg(), stack);
 }
 
+const Value* Flattener::ImportedValue(const Value& v, int stack) {
+  if (set_.mode != WiringMode::kExports || v.IntrinsicName() != "Fn::ImportValue") return nullptr;
+  const Value& arg = v.IntrinsicArg();
+  if (arg.IntrinsicName() != "Fn::Sub" || !arg.IntrinsicArg().is_string()) return nullptr;
+  const auto key = std::make_pair(stack, arg.IntrinsicArg().text());
+  auto known = top_imports_.find(key);
+  if (known == top_imports_.end() || !known->second) {
+    if (!ResolveImport(arg, stack, 0)) return nullptr;  // memoizes it, as Flat would
+    known = top_imports_.find(key);
+  }
+  return known != top_imports_.end() && known->second ? &*known->second : nullptr;
+}
+
 // The cases in which ResolveName does not return nullopt at once, in its order.
 bool Flattener::ResolvesName(const std::string& name, int stack) const {
   if (stack == 0) return false;

@@ -78,6 +78,10 @@ class Flattener {
   /// stack is passed, no output read through the parent, no import, no Sub, which Flat always
   /// rebuilds). Asks what Flat would resolve without resolving it (no wiring is recorded).
   bool CopiesAsIs(const Value& v, int stack) const;
+  /// What Flat(v, stack) returns for `v` an import of one of our exports, without the copy: the
+  /// memoized value (every function of a stack imports the same few). Null when `v` is no such
+  /// import, or it does not resolve without a problem.
+  const Value* ImportedValue(const Value& v, int stack);
   /// What Flat(v, stack) learns about the wiring (plumbing, imports, problems), without
   /// building the flattened copy: only the intrinsic functions in `v` are resolved.
   void Resolve(const Value& v, int stack);

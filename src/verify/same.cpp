@@ -141,6 +141,10 @@ bool Checker::SameRewritten(const Value& original, const Value& emitted, int sta
   const bool original_stands = !OwnStackTermsMayChange(original, stack) && IsNormalized(original);
   if (original_stands && flat_.CopiesAsIs(emitted, stack) && IsNormalized(emitted))
     return original.Equals(emitted);
+  // A reference to another stack: the import's resolved value, compared where it is kept.
+  if (original_stands)
+    if (const Value* imported = flat_.ImportedValue(emitted, stack))
+      if (IsNormalized(*imported)) return original.Equals(*imported);
   Value after = flat_.Flat(emitted, stack);
   NormalizeInPlace(after);
   if (original_stands) return original.Equals(after);

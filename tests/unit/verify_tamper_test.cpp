@@ -325,6 +325,33 @@ Resources:
   }
 }
 
+// The side-by-side comparison reads an import's resolved value where the flattener keeps it
+// (Flattener::ImportedValue): the value of that very export, not of another the stack imports.
+TEST_CASE("verify: an import switched to another export of the same stack is reported",
+          "[unit][verify]") {
+  Fixture f(R"(
+Resources:
+  RoleA: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
+  RoleB: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
+  FnA: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt RoleA.Arn, Handler: a}}
+  FnB: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt RoleA.Arn, Handler: b}}
+  FnC: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt RoleB.Arn, Handler: c}}
+)");
+  EmitOptions o;
+  o.mode = WiringMode::kExports;
+  EmitResult r =
+      EmitOk(f, MakePlan({{"Base", {"RoleA", "RoleB"}}, {"Functions", {"FnA", "FnB", "FnC"}}}), o);
+  RequireVerified(f, r);
+  // FnB now reads RoleB's export, which the stack imports for FnC; FnA still reads RoleA's.
+  const Value role_b = *MutableAt(r.stacks[1].tmpl, "Resources.FnC.Properties.Role");
+  REQUIRE(role_b.IntrinsicName() == "Fn::ImportValue");
+  *MutableAt(r.stacks[1].tmpl, "Resources.FnB.Properties.Role") = role_b;
+  std::string diffs = VerifyFails(f, r);
+  CHECK(Has(diffs, "Resources.FnB.Properties.Role"));
+  CHECK_FALSE(Has(diffs, "Resources.FnA.Properties.Role"));
+  CHECK_FALSE(Has(diffs, "Resources.FnC.Properties.Role"));
+}
+
 // verify searches each stack's resource graph over indexes (checks.cpp, ResourceCycle); the
 // cycle it reports must be the one FindCycle reports for the graph keyed by name.
 TEST_CASE("verify: a stack's dependency cycle is the one FindCycle finds", "[unit][verify]") {
