@@ -88,3 +88,36 @@ TEST_CASE("IntrinsicName follows every change to a map's keys and its argument",
   target = Value::Intrinsic("Fn::Sub", Value::String("${AWS::Region}"));
   CHECK(target.IntrinsicName() == "Fn::Sub");
 }
+
+TEST_CASE("Equals compares kinds, texts, keys and items, never how a node was built",
+          "[unit][value]") {
+  // An empty container with no children made yet equals one whose children were made.
+  Value made = Value::List();
+  made.Append(Value::String("x"));
+  made.items().clear();
+  CHECK(Value::List().Equals(made));
+  CHECK(made.Equals(Value::List()));
+  CHECK_FALSE(Value::List().Equals(Value::Map()));
+  // Scalars by kind and text; `loose` lets a boolean equal the string of its text.
+  CHECK(Value::Number("1.0").Equals(Value::Number("1.0")));
+  CHECK_FALSE(Value::Number("1.0").Equals(Value::Number("1")));
+  CHECK_FALSE(Value::Bool(true).Equals(Value::String("true")));
+  CHECK(Value::Bool(true).Equals(Value::String("true"), true));
+  CHECK_FALSE(Value::Null().Equals(Value::String(""), true));
+  // Maps by keys in order, then values; lists item by item.
+  Value a = Value::Map();
+  a.AppendEntry("K", Value::String("v"));
+  a.AppendEntry("L", Value::List());
+  Value b = a;
+  CHECK(a.Equals(b));
+  b.Set("K", Value::String("w"));
+  CHECK_FALSE(a.Equals(b));
+  Value c = Value::Map();
+  c.AppendEntry("L", Value::List());
+  c.AppendEntry("K", Value::String("v"));
+  CHECK_FALSE(a.Equals(c));
+  Value longer = a;
+  longer.Find("L")->Append(Value::Null());
+  CHECK_FALSE(a.Equals(longer));
+  CHECK_FALSE(longer.Equals(a));
+}
