@@ -153,9 +153,9 @@ void Value::AppendMoved(std::vector<Key>& keys, std::vector<Value>& items) {
   Children& c = children();
   c.items.insert(c.items.end(), std::make_move_iterator(items.begin()),
                  std::make_move_iterator(items.end()));
-  if (kind_ == Kind::kMap)
-    c.keys.insert(c.keys.end(), std::make_move_iterator(keys.begin()),
-                  std::make_move_iterator(keys.end()));
+  if (kind_ != Kind::kMap) return;
+  c.keys.insert(c.keys.end(), std::make_move_iterator(keys.begin()),
+                std::make_move_iterator(keys.end()));
   NoteKeys();
 }
 
