@@ -29,6 +29,15 @@ EmitResult Exports(Fixture& f) {
       o);
 }
 
+// `plan` emitted in exports mode; the clean split must verify.
+EmitResult VerifiedExports(Fixture& f, const SplitPlan& plan) {
+  EmitOptions o;
+  o.mode = WiringMode::kExports;
+  EmitResult r = EmitOk(f, plan, o);
+  RequireVerified(f, r);
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("verify: a dropped property is reported with both paths", "[unit][verify]") {
@@ -310,10 +319,8 @@ Resources:
   FnB: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt Role.Arn, Handler: b}}
   FnC: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt Role.Arn, Handler: c}}
 )");
-  EmitOptions o;
-  o.mode = WiringMode::kExports;
-  EmitResult r = EmitOk(f, MakePlan({{"Base", {"Role"}}, {"Functions", {"FnA", "FnB", "FnC"}}}), o);
-  RequireVerified(f, r);
+  EmitResult r =
+      VerifiedExports(f, MakePlan({{"Base", {"Role"}}, {"Functions", {"FnA", "FnB", "FnC"}}}));
   Value* outputs = r.stacks[0].tmpl.Find("Outputs");
   REQUIRE(outputs);
   REQUIRE(outputs->size() == 1);
@@ -337,11 +344,8 @@ Resources:
   FnB: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt RoleA.Arn, Handler: b}}
   FnC: {Type: AWS::Lambda::Function, Properties: {Role: !GetAtt RoleB.Arn, Handler: c}}
 )");
-  EmitOptions o;
-  o.mode = WiringMode::kExports;
-  EmitResult r =
-      EmitOk(f, MakePlan({{"Base", {"RoleA", "RoleB"}}, {"Functions", {"FnA", "FnB", "FnC"}}}), o);
-  RequireVerified(f, r);
+  EmitResult r = VerifiedExports(
+      f, MakePlan({{"Base", {"RoleA", "RoleB"}}, {"Functions", {"FnA", "FnB", "FnC"}}}));
   // FnB now reads RoleB's export, which the stack imports for FnC; FnA still reads RoleA's.
   const Value role_b = *MutableAt(r.stacks[1].tmpl, "Resources.FnC.Properties.Role");
   REQUIRE(role_b.IntrinsicName() == "Fn::ImportValue");
