@@ -4,42 +4,32 @@
 
 namespace cfnsplit::syntax {
 
-std::vector<SubToken> ScanSub(const std::string& s) {
-  std::vector<SubToken> out;
-  auto literal = [&](const std::string& text) {
-    if (text.empty()) return;
-    if (!out.empty() && !out.back().is_var)
-      out.back().text += text;
-    else
-      out.push_back({false, text});
-  };
+namespace {
+
+// The pieces of a Sub template string in order, as views into it: visit(false, literal text)
+// and visit(true, variable name, trimmed of spaces). `${!Literal}` and `${}` are literal text.
+template <class Visit>
+void ScanSubPieces(std::string_view s, Visit visit) {
   std::size_t i = 0;
   while (i < s.size()) {
-    std::size_t open = s.find("${", i);
-    if (open == std::string::npos) break;
-    std::size_t close = s.find('}', open + 2);
-    if (close == std::string::npos) break;
-    literal(s.substr(i, open - i));
-    std::string name = s.substr(open + 2, close - open - 2);
-    std::size_t b = name.find_first_not_of(" \t");
-    std::size_t e = name.find_last_not_of(" \t");
-    if (b == std::string::npos || name[b] == '!')
-      literal(s.substr(open, close - open + 1));  // ${!Literal} and ${} stay text
+    const std::size_t open = s.find("${", i);
+    if (open == std::string_view::npos) break;
+    const std::size_t close = s.find('}', open + 2);
+    if (close == std::string_view::npos) break;
+    visit(false, s.substr(i, open - i));
+    const std::string_view name = s.substr(open + 2, close - open - 2);
+    const std::size_t b = name.find_first_not_of(" \t");
+    if (b == std::string_view::npos || name[b] == '!')
+      visit(false, s.substr(open, close - open + 1));
     else
-      out.push_back({true, name.substr(b, e - b + 1)});
+      visit(true, name.substr(b, name.find_last_not_of(" \t") - b + 1));
     i = close + 1;
   }
-  literal(s.substr(i));
-  return out;
+  visit(false, s.substr(i));
 }
 
-std::string JoinSub(const std::vector<SubToken>& tokens) {
-  std::string out;
-  for (const auto& t : tokens) out += t.is_var ? "${" + t.text + "}" : t.text;
-  return out;
-}
-
-bool SubParts(const Value& arg, std::string& text, const Value** vars) {
+// SubParts, as a view into `arg`.
+bool SubViews(const Value& arg, std::string_view& text, const Value** vars) {
   *vars = nullptr;
   if (arg.is_string()) {
     text = arg.text();
@@ -55,14 +45,16 @@ bool SubParts(const Value& arg, std::string& text, const Value** vars) {
   return true;
 }
 
-bool GetAttParts(const Value& arg, std::string& resource, std::string& attribute) {
-  resource.clear();
-  attribute.clear();
+// GetAttParts, as views into `arg` (or "?").
+bool GetAttViews(const Value& arg, std::string_view& resource, std::string_view& attribute) {
+  resource = {};
+  attribute = {};
   if (arg.is_string()) {
-    auto dot = arg.text().find('.');
-    if (dot == std::string::npos) return false;
-    resource = arg.text().substr(0, dot);
-    attribute = arg.text().substr(dot + 1);
+    const std::string_view text = arg.text();
+    const std::size_t dot = text.find('.');
+    if (dot == std::string_view::npos) return false;
+    resource = text.substr(0, dot);
+    attribute = text.substr(dot + 1);
     return true;
   }
   if (!arg.is_list() || arg.size() != 2 || !arg.items()[0].is_string()) return false;
@@ -75,10 +67,54 @@ bool GetAttParts(const Value& arg, std::string& resource, std::string& attribute
   return true;
 }
 
-std::pair<std::string, std::string> SplitSubVariable(const std::string& var) {
-  auto dot = var.find('.');
-  if (dot == std::string::npos || var.rfind("AWS::", 0) == 0) return {var, ""};
+// SplitSubVariable, as views into `var`.
+std::pair<std::string_view, std::string_view> SplitSubVariableView(std::string_view var) {
+  const std::size_t dot = var.find('.');
+  if (dot == std::string_view::npos || var.substr(0, 5) == "AWS::") return {var, {}};
   return {var.substr(0, dot), var.substr(dot + 1)};
+}
+
+}  // namespace
+
+std::vector<SubToken> ScanSub(const std::string& s) {
+  std::vector<SubToken> out;
+  ScanSubPieces(s, [&](bool is_var, std::string_view text) {
+    if (is_var)
+      out.push_back({true, std::string(text)});
+    else if (text.empty())
+      return;
+    else if (!out.empty() && !out.back().is_var)
+      out.back().text += text;
+    else
+      out.push_back({false, std::string(text)});
+  });
+  return out;
+}
+
+std::string JoinSub(const std::vector<SubToken>& tokens) {
+  std::string out;
+  for (const auto& t : tokens) out += t.is_var ? "${" + t.text + "}" : t.text;
+  return out;
+}
+
+bool SubParts(const Value& arg, std::string& text, const Value** vars) {
+  std::string_view view;
+  const bool ok = SubViews(arg, view, vars);
+  text = view;
+  return ok;
+}
+
+bool GetAttParts(const Value& arg, std::string& resource, std::string& attribute) {
+  std::string_view r, a;
+  const bool ok = GetAttViews(arg, r, a);
+  resource = r;
+  attribute = a;
+  return ok;
+}
+
+std::pair<std::string, std::string> SplitSubVariable(const std::string& var) {
+  auto [resource, attribute] = SplitSubVariableView(var);
+  return {std::string(resource), std::string(attribute)};
 }
 
 std::string CallShapeProblem(std::string_view fn, const Value& arg) {
@@ -158,63 +194,25 @@ CallPart RefPart(RefForm form, std::string_view target, std::string_view attribu
 }
 CallPart OperandPart(const Value& v, std::string_view path = {}) { return {&v, path, {}}; }
 
-// GetAttParts, as views into `arg`.
 void ParseGetAtt(const Value& arg, std::vector<CallPart>& out) {
-  if (arg.is_string()) {
-    const std::string_view text = arg.text();
-    const std::size_t dot = text.find('.');
-    // Without a dot there is no attribute (CallShapeProblem rejects it before this is asked).
-    if (dot == std::string_view::npos)
-      out.push_back(RefPart(RefForm::kGetAtt, {}));
-    else
-      out.push_back(RefPart(RefForm::kGetAtt, text.substr(0, dot), text.substr(dot + 1)));
-    return;
-  }
-  if (!arg.items()[0].is_string()) {
+  if (!arg.is_string() && !arg.items()[0].is_string()) {
     out.push_back(OperandPart(arg));  // a computed logical ID: no static target
     return;
   }
-  const Value& attribute = arg.items()[1];
-  if (!attribute.is_scalar()) {
-    out.push_back(OperandPart(attribute));
-    out.push_back(RefPart(RefForm::kGetAtt, arg.items()[0].text(), "?"));
-    return;
-  }
-  out.push_back(RefPart(RefForm::kGetAtt, arg.items()[0].text(), attribute.text()));
-}
-
-// SplitSubVariable, as views into `var`.
-std::pair<std::string_view, std::string_view> SplitSubVariableView(std::string_view var) {
-  const std::size_t dot = var.find('.');
-  if (dot == std::string_view::npos || var.substr(0, 5) == "AWS::") return {var, {}};
-  return {var.substr(0, dot), var.substr(dot + 1)};
-}
-
-// The variables ScanSub finds in `text`, in order, as views into it.
-template <class Visit>
-void ForEachSubVariable(std::string_view text, Visit visit) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t open = text.find("${", i);
-    if (open == std::string_view::npos) break;
-    const std::size_t close = text.find('}', open + 2);
-    if (close == std::string_view::npos) break;
-    const std::string_view name = text.substr(open + 2, close - open - 2);
-    const std::size_t b = name.find_first_not_of(" \t");
-    if (b != std::string_view::npos && name[b] != '!')
-      visit(name.substr(b, name.find_last_not_of(" \t") - b + 1));
-    i = close + 1;
-  }
+  std::string_view resource, attribute;
+  GetAttViews(arg, resource, attribute);
+  if (attribute == "?") out.push_back(OperandPart(arg.items()[1]));
+  out.push_back(RefPart(RefForm::kGetAtt, resource, attribute));
 }
 
 void ParseSub(const Value& arg, std::vector<CallPart>& out) {
-  // SubParts, without copying the string: the shape is known to be fine.
-  const Value& text = arg.is_string() ? arg : arg.items()[0];
-  const Value* vars = arg.is_list() && arg.size() == 2 ? &arg.items()[1] : nullptr;
+  std::string_view text;
+  const Value* vars = nullptr;
+  SubViews(arg, text, &vars);
   // Variable values are evaluated in the enclosing scope, before the string.
   if (vars) out.push_back(OperandPart(*vars, "[1]"));
-  ForEachSubVariable(text.text(), [&](std::string_view variable) {
-    if (vars && vars->Find(variable)) return;
+  ScanSubPieces(text, [&](bool is_var, std::string_view variable) {
+    if (!is_var || (vars && vars->Find(variable))) return;
     auto [target, attribute] = SplitSubVariableView(variable);
     out.push_back(RefPart(RefForm::kSub, target, attribute));
   });
