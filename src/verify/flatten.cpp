@@ -202,7 +202,9 @@ const Value* Flattener::ImportedValue(const Value& v, int stack) {
   return known != top_imports_.end() && known->second ? &*known->second : nullptr;
 }
 
-// The cases in which ResolveName does not return nullopt at once, in its order.
+// Whether `name`, read in a stack of the split, means something else in the original: a pseudo
+// parameter naming the stack it is read in, the base stack's name (exports), or a parameter the
+// parent passes (nested; a default or nothing is reported by the checks).
 bool Flattener::ResolvesName(const std::string& name, int stack) const {
   if (stack == 0) return false;
   if (IsStackPseudo(name)) return true;
@@ -214,19 +216,12 @@ bool Flattener::ResolvesName(const std::string& name, int stack) const {
 }
 
 std::optional<Value> Flattener::ResolveName(const std::string& name, int stack, int depth) {
+  if (!ResolvesName(name, stack)) return std::nullopt;
   const StackDoc& doc = set_.stacks[static_cast<std::size_t>(stack)];
-  if (stack == 0) return std::nullopt;
   if (IsStackPseudo(name)) return syntax::Ref(name + "@" + doc.path);
-  if (set_.mode == WiringMode::kExports) {
-    // The base stack's name parameter is what AWS::StackName meant in the original.
-    if (ProducerOfParameter(stack, name) == 0) return syntax::Ref("AWS::StackName");
-    return std::nullopt;
-  }
-  const Value* params = Section(doc.tmpl(), "Parameters");
-  if (!params || !params->Find(name)) return std::nullopt;
-  const Value* passed = passed_[static_cast<std::size_t>(stack)];
-  const Value* value = passed ? passed->Find(name) : nullptr;
-  if (!value) return std::nullopt;  // a default or nothing: reported by the checks
+  // The base stack's name parameter is what AWS::StackName meant in the original.
+  if (set_.mode == WiringMode::kExports) return syntax::Ref("AWS::StackName");
+  const Value* value = passed_[static_cast<std::size_t>(stack)]->Find(name);
   if (depth > kMaxDepth) {
     Problem(doc.path + ": parameter " + name + " is passed in a loop");
     return std::nullopt;

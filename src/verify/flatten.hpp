@@ -101,7 +101,8 @@ class Flattener {
 
  private:
   Value FlatAt(const Value& v, int stack, int depth);
-  /// ResolveName(name, stack, …) would return a value (or report a problem).
+  /// Whether ResolveName(name, stack, …) resolves `name` (or reports a problem), asked without
+  /// resolving it; ResolveName itself starts with it.
   bool ResolvesName(const std::string& name, int stack) const;
   Value FlatIntrinsic(std::string_view fn, const Value& v, int stack, int depth);
   std::optional<Value> ResolveName(const std::string& name, int stack, int depth);
