@@ -1,5 +1,5 @@
-// Value: the bulk append (AppendMoved) the JSON reader uses for every container it closes, and
-// the function name a node keeps as its keys change.
+// Value: the bulk append (AppendMoved) the JSON reader uses for every container it closes, the
+// function name a node keeps as its keys change, and structural equality.
 #include "cfnsplit/value.hpp"
 
 #include <catch2/catch.hpp>
