@@ -107,6 +107,8 @@ class Checker {
   /// False when InOwnStackTermsAt(v, stack, …) is v itself, wherever v stands.
   bool OwnStackTermsMayChange(const Value& v, int stack) const;
   std::map<std::string, std::set<std::string>> ResourceGraph(int stack) const;
+  /// Stack `stack`'s resources by name: their index in its Resources section (built once).
+  const std::unordered_map<std::string_view, std::uint32_t>& ResourceIndexes(int stack) const;
   /// `keep_original_cycles` keeps the edges of a cycle the original already has, which are
   /// otherwise left out: a graph without a cycle then needs no look at the original's.
   template <class AddEdge>
@@ -138,10 +140,15 @@ class Checker {
   DiagnosticSink& sink_;
   Flattener flat_;
   VerifyReport report_;
-  std::map<std::string, std::vector<FlatDef>> resources_;  ///< original-named resources
-  std::vector<std::map<std::string, Value>> outputs_;      ///< per stack, flattened
+  /// Emitted resources by name (views of the emitted templates' keys): one per name unless a
+  /// split lost or duplicated one. Looked up for every resource and DependsOn, never iterated
+  /// for output in its own order.
+  std::unordered_map<std::string_view, std::vector<FlatDef>> resources_;
+  std::vector<std::map<std::string, Value>> outputs_;  ///< per stack, flattened
   std::set<std::string> new_code_;  ///< functions deployed from a new package or an image
   mutable std::vector<std::vector<std::vector<LocalRef>>> resource_refs_;  ///< per stack, lazily
+  mutable std::vector<std::optional<std::unordered_map<std::string_view, std::uint32_t>>>
+      resource_indexes_;  ///< per stack, lazily
   mutable bool parameter_defaults_built_ = false;
   mutable std::unordered_map<std::string_view, std::vector<const Value*>> parameter_defaults_;
 };

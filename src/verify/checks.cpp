@@ -118,24 +118,39 @@ const std::vector<LocalRef>& Checker::ResourceReferences(int stack, std::size_t 
   return refs[i];
 }
 
-// Calls add(i, target) for every edge of stack `stack`'s resource graph: resource i of its
-// Resources section reads or DependsOn `target`, a resource the same template declares (edges
-// of a cycle the original already has left out, unless `keep_original_cycles`).
+const std::unordered_map<std::string_view, std::uint32_t>& Checker::ResourceIndexes(
+    int stack) const {
+  const auto s = static_cast<std::size_t>(stack);
+  if (resource_indexes_.size() != set_.stacks.size()) resource_indexes_.resize(set_.stacks.size());
+  auto& index = resource_indexes_[s];
+  if (!index)
+    if (const Value* res = Section(set_.stacks[s].tmpl(), "Resources")) {
+      index.emplace();
+      index->reserve(res->size());
+      for (std::uint32_t i = 0; i < res->size(); ++i) index->emplace(res->keys()[i].name, i);
+    }
+  static const std::unordered_map<std::string_view, std::uint32_t> kNone;
+  return index ? *index : kNone;
+}
+
+// Calls add(i, j) for every edge of stack `stack`'s resource graph: resource i of its Resources
+// section reads or DependsOn resource j of the same section (edges of a cycle the original
+// already has left out, unless `keep_original_cycles`).
 template <class AddEdge>
 void Checker::ForEachResourceEdge(int stack, AddEdge add, bool keep_original_cycles) const {
-  const Value& tmpl = set_.stacks[static_cast<std::size_t>(stack)].tmpl();
-  const Value* res = Section(tmpl, "Resources");
-  const DeclaredNames declared(tmpl);
-  for (std::size_t i = 0; res && i < res->size(); ++i) {
+  const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
+  const auto& index = ResourceIndexes(stack);
+  auto edge = [&](std::size_t i, std::string_view to) {
+    auto it = index.find(to);
+    if (it == index.end()) return;
     const std::string& id = res->keys()[i].name;
+    if (keep_original_cycles || !InOriginalCycle(id, std::string(to))) add(i, it->second);
+  };
+  for (std::size_t i = 0; res && i < res->size(); ++i) {
     for (const LocalRef& r : ResourceReferences(stack, i))
-      if ((r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub) &&
-          declared.Declares("Resources", r.to) &&
-          (keep_original_cycles || !InOriginalCycle(id, r.to)))
-        add(i, r.to);
-    for (const auto& d : syntax::DependsOnList(res->items()[i]))
-      if (declared.Declares("Resources", d) && (keep_original_cycles || !InOriginalCycle(id, d)))
-        add(i, d);
+      if (r.kind == RefKind::kRef || r.kind == RefKind::kGetAtt || r.kind == RefKind::kSub)
+        edge(i, r.to);
+    for (const auto& d : syntax::DependsOnList(res->items()[i])) edge(i, d);
   }
 }
 
@@ -143,8 +158,9 @@ std::map<std::string, std::set<std::string>> Checker::ResourceGraph(int stack) c
   std::map<std::string, std::set<std::string>> g;
   const Value* res = Section(set_.stacks[static_cast<std::size_t>(stack)].tmpl(), "Resources");
   for (std::size_t i = 0; res && i < res->size(); ++i) g[res->keys()[i].name];
-  ForEachResourceEdge(
-      stack, [&](std::size_t i, const std::string& to) { g[res->keys()[i].name].insert(to); });
+  ForEachResourceEdge(stack, [&](std::size_t i, std::uint32_t j) {
+    g[res->keys()[i].name].insert(res->keys()[j].name);
+  });
   return g;
 }
 
@@ -156,33 +172,32 @@ std::vector<std::string> Checker::ResourceCycle(int stack) const {
   if (!res) return {};
   const std::vector<Value::Key>& keys = res->keys();
   const std::size_t n = keys.size();
-  std::vector<std::uint32_t> by_name(n), rank(n);
-  for (std::uint32_t i = 0; i < n; ++i) by_name[i] = i;
-  std::sort(by_name.begin(), by_name.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return keys[a].name < keys[b].name; });
-  std::unordered_map<std::string_view, std::uint32_t> node_of;
-  node_of.reserve(n);
-  for (std::uint32_t r = 0; r < n; ++r) {
-    rank[by_name[r]] = r;
-    node_of.emplace(keys[by_name[r]].name, r);
-  }
-  // Without the original's cycles' edges the graph has a subset of all edges: when all of them
-  // make no cycle, the original's components (a graph and a search over the whole original
-  // template) are not needed.
-  std::vector<std::uint32_t> found;
-  for (bool keep_original_cycles : {true, false}) {
+  // Node numbers: `rank[i]` for resource i (empty: i itself).
+  auto graph = [&](const std::vector<std::uint32_t>& rank, bool keep_original_cycles) {
+    auto node = [&](std::size_t i) { return rank.empty() ? std::uint32_t(i) : rank[i]; };
     std::vector<std::vector<std::uint32_t>> next(n);
     ForEachResourceEdge(
-        stack,
-        [&](std::size_t i, const std::string& to) {
-          if (auto it = node_of.find(to); it != node_of.end()) next[rank[i]].push_back(it->second);
-        },
+        stack, [&](std::size_t i, std::uint32_t j) { next[node(i)].push_back(node(j)); },
         keep_original_cycles);
     for (auto& edges : next) {
       std::sort(edges.begin(), edges.end());
       edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
     }
-    found = FindCycle(next);
+    return next;
+  };
+  // Whether the graph with every edge has a cycle does not depend on how its nodes are numbered:
+  // section order answers that without sorting the names. Most stacks have none.
+  if (FindCycle(graph({}, true)).empty()) return {};
+  std::vector<std::uint32_t> by_name(n), rank(n);
+  for (std::uint32_t i = 0; i < n; ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return keys[a].name < keys[b].name; });
+  for (std::uint32_t r = 0; r < n; ++r) rank[by_name[r]] = r;
+  // Without the original's cycles' edges the graph has a subset of all edges: the original's
+  // components (a graph and a search over the whole original template) are needed only now.
+  std::vector<std::uint32_t> found;
+  for (bool keep_original_cycles : {true, false}) {
+    found = FindCycle(graph(rank, keep_original_cycles));
     if (found.empty()) break;
   }
   std::vector<std::string> cycle;
@@ -396,12 +411,17 @@ std::optional<std::pair<std::uint64_t, std::string>> Checker::EmittedFigure(
       std::uint64_t resources = 0;
       if (const Value* res = Section(doc.tmpl(), "Resources"))
         for (std::size_t i = 0; i < res->size(); ++i) {
-          Resource r;
-          r.id = res->keys()[i].name;
           const Value& def = res->items()[i];
           const Value* type = def.is_map() ? def.Find("Type") : nullptr;
-          r.type = type ? type->text() : "";
-          const Value* props = def.is_map() ? def.Find("Properties") : nullptr;
+          // Only a SAM resource expands into more than one: the others need no Resource built.
+          if (!type || type->text().rfind("AWS::Serverless::", 0) != 0) {
+            ++resources;
+            continue;
+          }
+          Resource r;
+          r.id = res->keys()[i].name;
+          r.type = type->text();
+          const Value* props = def.Find("Properties");
           r.properties = props && props->is_map() ? props : nullptr;
           resources += EstimatedExpansion(r, original_);
         }
@@ -432,10 +452,12 @@ void Checker::CheckQuotas() {
   std::uint64_t total = 0;
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     int si = static_cast<int>(s);
-    if (auto resources = EmittedFigure(si, QuotaMeasure::kResources)) total += resources->first;
+    const auto resources = EmittedFigure(si, QuotaMeasure::kResources);
+    total += resources->first;
     for (const Quota& quota : rules_.quotas) {
       if (quota.scope != QuotaScope::kStack) continue;
-      auto figure = EmittedFigure(si, quota.measure);
+      auto figure =
+          quota.measure == QuotaMeasure::kResources ? resources : EmittedFigure(si, quota.measure);
       std::uint64_t limit = static_cast<std::uint64_t>(
           std::floor(static_cast<double>(quota.value) * options_.headroom));
       if (!figure || figure->first <= limit) continue;

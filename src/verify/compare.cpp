@@ -333,6 +333,7 @@ void Checker::CompareResources() {
     for (std::size_t s = 0; s < set_.stacks.size(); ++s)
       stack_dirs.push_back(StackDir(static_cast<int>(s)));
   }
+  std::size_t matched = 0;  // emitted names the original declares
   for (const Resource* rp : order) {
     const Resource& r = *rp;
     auto it = resources_.find(r.id);
@@ -340,6 +341,7 @@ void Checker::CompareResources() {
       Report("E5101", "original: Resources." + r.id + " is in no emitted stack", r.loc);
       continue;
     }
+    ++matched;
     if (it->second.size() > 1) {
       std::string where;
       for (const auto& f : it->second) where += (where.empty() ? "" : ", ") + PathOf(f.stack);
@@ -370,10 +372,14 @@ void Checker::CompareResources() {
     AcceptVersionHash(r, original, flat);
     Diff(original, flat, "Resources." + r.id, stack, "E5101", budget);
   }
+  if (matched == resources_.size()) return;
+  std::vector<std::pair<std::string_view, int>> extra;  // reported in name order
   for (const auto& [id, defs] : resources_)
-    if (!original_.FindResource(id))
-      Report("E5101", "original has no Resources." + id + " but " + PathOf(defs.front().stack) +
-                          " declares it");
+    if (!original_.FindResource(std::string(id))) extra.emplace_back(id, defs.front().stack);
+  std::sort(extra.begin(), extra.end());
+  for (const auto& [id, stack] : extra)
+    Report("E5101", "original has no Resources." + std::string(id) + " but " + PathOf(stack) +
+                        " declares it");
 }
 
 void Checker::CompareOutputs() {
