@@ -1,7 +1,7 @@
 #include "cfnsplit/graph.hpp"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <queue>
@@ -10,7 +10,9 @@
 
 namespace cfnsplit {
 
-using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+// Compressed sparse rows: built from out_ in two arrays (an adjacency_list allocates a vector
+// per node; building one was half the cost of the components at 12,000 resources).
+using BoostGraph = boost::compressed_sparse_row_graph<boost::directedS>;
 
 DependencyGraph::DependencyGraph(std::size_t n) : out_(n), in_(n), kinds_(n) {}
 
@@ -59,9 +61,10 @@ bool DependencyGraph::OnlyDependsOn(std::uint32_t from, std::uint32_t to) const 
 
 std::vector<std::uint32_t> DependencyGraph::StronglyConnectedComponents(
     std::uint32_t* count) const {
-  BoostGraph g(out_.size());
+  std::vector<std::pair<std::size_t, std::size_t>> edges;  // by source, each node's in out_ order
   for (std::uint32_t u = 0; u < out_.size(); ++u)
-    for (std::uint32_t v : out_[u]) boost::add_edge(u, v, g);
+    for (std::uint32_t v : out_[u]) edges.emplace_back(u, v);
+  const BoostGraph g(boost::edges_are_sorted, edges.begin(), edges.end(), out_.size());
   std::vector<std::uint32_t> component(out_.size());
   // Tarjan's algorithm (which BGL uses) numbers a component after all components it reaches,
   // i.e. dependencies first — exactly the order the partitioner wants.
