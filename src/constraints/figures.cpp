@@ -53,8 +53,9 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
   w.takes.resize(n);
   w.outputs.assign(n, 0);
   std::vector<std::set<int>> depends(n);  // exports: DependsOn across stacks
+  auto crosses = [](int site, int target) { return site != target && site >= 0 && target >= 0; };
   auto cross = [&](int site, int target, const std::string& value) {
-    if (site == target || site < 0 || target < 0) return;
+    if (!crosses(site, target)) return;
     w.gives[target].insert(value);
     w.takes[site].insert(plan.stacks[target].name + ":" + value);
     w.producers[site].insert(target);
@@ -74,7 +75,9 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
     if (to < 0) continue;
     int target = stack_of[static_cast<std::size_t>(to)];
     if (r.kind != RefKind::kDependsOn) {
-      cross(site, target, r.target == TargetKind::kResource ? ValueKey(r) : r.to);
+      // The value's key is built only for a reference that crosses stacks.
+      if (crosses(site, target))
+        cross(site, target, r.target == TargetKind::kResource ? ValueKey(r) : r.to);
     } else if (exports && target >= 0 && target != site) {
       w.producers[site].insert(target);
       depends[static_cast<std::size_t>(site)].insert(target);
@@ -102,7 +105,7 @@ Wiring ComputeWiring(const Analysis& a, const SplitPlan& plan, const std::vector
     long to = r.target == TargetKind::kResource ? r.to_resource : r.generated_by_resource;
     if (to < 0) continue;
     std::size_t o = output_index.at(r.from);
-    if (o < homes.size())
+    if (o < homes.size() && crosses(homes[o], stack_of[static_cast<std::size_t>(to)]))
       cross(homes[o], stack_of[static_cast<std::size_t>(to)],
             r.target == TargetKind::kResource ? ValueKey(r) : r.to);
   }
