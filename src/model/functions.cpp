@@ -29,10 +29,10 @@ std::string ServerlessName(const std::string& id) {
   std::string norm = id.substr(0, id.size() - suffix.size());
   std::string out;
   for (std::size_t i = 0; i < norm.size();) {
-    if (norm.compare(i, 4, "Dash") == 0) {
+    if (norm[i] == 'D' && norm.compare(i, 4, "Dash") == 0) {
       out += '-';
       i += 4;
-    } else if (norm.compare(i, 10, "Underscore") == 0) {
+    } else if (norm[i] == 'U' && norm.compare(i, 10, "Underscore") == 0) {
       out += '_';
       i += 10;
     } else {

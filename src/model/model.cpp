@@ -209,6 +209,7 @@ void ReadResource(const std::string& id, SourceLoc loc, const Value& def, Templa
 void ReadResourcesAndOutputs(const Value& root, TemplateModel& m, DiagnosticSink& sink,
                              const ModelOptions& options) {
   const Value* rs = root.Find("Resources");
+  m.resources.reserve(rs->size());  // a Resource is large: growing moved each about twice
   for (std::size_t i = 0; i < rs->size(); ++i)
     ReadResource(rs->keys()[i].name, rs->keys()[i].loc, rs->items()[i], m, sink, options);
   const Value* os = root.Find("Outputs");
@@ -326,10 +327,19 @@ void IndexReferences(TemplateModel& m) {
   auto index = [&](const std::string& name) {
     return static_cast<std::int32_t>(m.ResourceIndex(name));
   };
+  // The walk lists a site's references together, and few names are generated: the last site's
+  // index and that of "" are kept rather than hashed again for every reference.
+  const std::int32_t unnamed = index("");
+  const std::string* last_from = nullptr;
+  std::int32_t last_from_index = -1;
   for (Reference& ref : m.references) {
-    ref.from_resource = index(ref.from);
+    if (!last_from || ref.from != *last_from) {
+      last_from = &ref.from;
+      last_from_index = index(ref.from);
+    }
+    ref.from_resource = last_from_index;
     ref.to_resource = index(ref.to);
-    ref.generated_by_resource = index(ref.generated_by);
+    ref.generated_by_resource = ref.generated_by.empty() ? unnamed : index(ref.generated_by);
   }
 }
 
