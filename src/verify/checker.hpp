@@ -119,6 +119,8 @@ class Checker {
   bool InOriginalCycle(const std::string& a, const std::string& b) const;
   bool OriginalDeclares(const char* section, const std::string& target) const;
   std::map<std::string, std::set<std::string>> StackGraph() const;
+  /// Exports: whether stack `from` imports, directly or not, from stack `to`.
+  bool ImportsReach(int from, int to) const;
   /// ReferencesIn of resource `i` of stack `stack`'s Resources section, walked once for the
   /// three checks that read them (local references, cycles, same-template rules).
   const std::vector<LocalRef>& ResourceReferences(int stack, std::size_t i) const;
@@ -131,8 +133,7 @@ class Checker {
   mutable std::map<std::string, std::uint32_t> original_scc_;  // resource → cyclic component
   mutable bool original_scc_built_ = false;
   std::optional<std::map<std::string, std::set<std::string>>> parent_graph_;  // nested: built once
-  std::map<int, std::string> child_resource_;  // child stack → its resource in the parent
-  std::optional<std::map<std::string, std::set<std::string>>> stack_graph_;  // exports: built once
+  std::map<int, std::string> child_resource_;          // child stack → its resource in the parent
   std::map<std::pair<int, int>, bool> stack_reaches_;  ///< exports: Reaches per pair of stacks
   const StackSet& set_;
   const RuleSet& rules_;

@@ -260,14 +260,34 @@ bool Checker::DependencyImplied(int a, const std::string& from, int b, const std
     return Reaches(*parent_graph_, node(a, from), node(b, to));
   }
   // Exports mode: CloudFormation orders two top-level stacks only when one imports from the
-  // other (a consumer cannot be deployed before the exports it imports exist). Built once: the
-  // imports are final after flattening, and every cross-stack DependsOn asks.
-  if (!stack_graph_) stack_graph_ = StackGraph();
+  // other (a consumer cannot be deployed before the exports it imports exist). The imports are
+  // final after flattening, and every cross-stack DependsOn asks.
   auto [it, first] = stack_reaches_.try_emplace({a, b}, false);
-  if (first)  // a search per pair of stacks, not per DependsOn
-    it->second = Reaches(*stack_graph_, set_.stacks[static_cast<std::size_t>(a)].name,
-                         set_.stacks[static_cast<std::size_t>(b)].name);
+  if (first) it->second = ImportsReach(a, b);  // a search per pair of stacks, not per DependsOn
   return it->second;
+}
+
+// Reaches(StackGraph(), …) over the flattener's own index of imports (StackGraph leaves a
+// stack's imports from itself out, and so does this).
+bool Checker::ImportsReach(int from, int to) const {
+  const auto& imports = flat_.imports();
+  std::vector<char> seen(set_.stacks.size(), 0);
+  std::vector<int> todo{from};
+  while (!todo.empty()) {
+    const int n = todo.back();
+    todo.pop_back();
+    auto it = imports.find(n);
+    if (it == imports.end()) continue;
+    for (int next : it->second) {
+      if (next == n) continue;
+      if (next == to) return true;
+      if (!seen[static_cast<std::size_t>(next)]) {
+        seen[static_cast<std::size_t>(next)] = 1;
+        todo.push_back(next);
+      }
+    }
+  }
+  return false;
 }
 
 void Checker::CheckDependsOn() {

@@ -658,3 +658,41 @@ Resources:
 }
 
 }  // namespace cfnsplit::testing
+
+namespace cfnsplit::testing {
+
+TEST_CASE("exports mode: a DependsOn is enforced through a chain of imports",
+          "[unit][deployable]") {
+  // Base imports from A (the topic's name), A from B (the queue's ARN): Base deploys after B
+  // although it imports nothing of B.
+  Fixture f(R"(Resources:
+  Queue: {Type: AWS::SQS::Queue}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {DisplayName: !GetAtt Queue.Arn}
+  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    DependsOn: Queue
+    Properties: {AlarmActions: [!Ref Topic], ComparisonOperator: GreaterThanThreshold,
+                 EvaluationPeriods: 1, MetricName: m, Namespace: n, Period: 60,
+                 Statistic: Sum, Threshold: 1}
+)");
+  EmitOptions exports;
+  exports.mode = WiringMode::kExports;
+  EmitResult r =
+      EmitOk(f, MakePlan({{"Base", {"Alarm"}}, {"A", {"Topic"}}, {"B", {"Queue"}}}), exports);
+  RequireVerified(f, r);
+  REQUIRE(StackNamed(r, "Base").name == r.stacks[0].name);
+  // The emitter adds a direct ordering import of B (and B's export for it); without them the
+  // chain through A still orders Base after B.
+  MutableAt(r.stacks[0].tmpl, "Resources.Alarm")->Erase("Metadata");
+  for (EmittedStack& s : r.stacks)
+    if (s.name == "B") MutableAt(s.tmpl, "Outputs")->Erase("BDeployed");
+  RequireVerified(f, r);
+  SECTION("without the import of A as well, nothing orders the alarm after the queue") {
+    MutableAt(r.stacks[0].tmpl, "Resources.Alarm.Properties")->Erase("AlarmActions");
+    CHECK(Has(VerifyFails(f, r), "[E5104]"));
+  }
+}
+
+}  // namespace cfnsplit::testing
