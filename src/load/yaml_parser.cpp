@@ -145,8 +145,9 @@ class TreeBuilder : public YAML::EventHandler {
     last_scalar_ = mark;
     SourceLoc loc = Loc(mark);
     // yaml-cpp reports "?" for a plain scalar and "!" for a quoted one.
-    if (tag == "?") return Finish(ResolvePlain(value, loc), anchor);
-    if (tag == "!" || IsCoreTag(tag, "str")) return Finish(Value::String(value, loc), anchor);
+    const std::string_view written = tag;  // compared without measuring the literals
+    if (written == "?") return Finish(ResolvePlain(value, loc), anchor);
+    if (written == "!" || IsCoreTag(tag, "str")) return Finish(Value::String(value, loc), anchor);
     if (IsCoreTag(tag, "int") || IsCoreTag(tag, "float")) {
       return Finish(IsJsonNumber(value) ? Value::Number(value, loc) : Value::String(value, loc),
                     anchor);
@@ -177,15 +178,57 @@ class TreeBuilder : public YAML::EventHandler {
 
  private:
   struct Frame {
-    Value node;
+    Value node;  // the list or map, empty until it closes: its children gather in `scratch`
     std::string intrinsic;  // long name when the collection carried a short-form tag
     YAML::anchor_t anchor = 0;
     bool expecting_key = true;  // maps alternate key, value
     std::string pending_key;
     SourceLoc pending_key_loc;
-    std::unordered_set<std::string> keys;         // duplicate detection without a quadratic scan
-    std::unordered_set<std::string> merged_keys;  // came from `<<`; an explicit key overrides
+    // Keys that came from `<<` (an explicit key overrides them): rare, and a set in every frame
+    // cost its construction on each list and map.
+    std::vector<std::string> merged_keys;
+    bool Unmerge(const std::string& key) {
+      auto it = std::find(merged_keys.begin(), merged_keys.end(), key);
+      if (it == merged_keys.end()) return false;
+      merged_keys.erase(it);
+      return true;
+    }
   };
+
+  // A frame's children, gathered in a list per depth that later frames at that depth reuse, and
+  // moved into the node's vectors at their final size once it closes: appending to the node
+  // entry by entry was a quarter of reading a YAML template (each vector grew and moved twice).
+  struct Scratch {
+    std::vector<Value::Key> keys;
+    std::vector<Value> items;
+    long IndexOf(const std::string& key) const {
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i].name == key) return static_cast<long>(i);
+      return -1;
+    }
+    // Whether the map already has `key`. Most maps have a handful of keys, compared in place; a
+    // hash set (built once the map has kLinearKeys keys, then kept by Add) keeps a big one
+    // from a quadratic scan.
+    bool HasKey(const std::string& key) {
+      if (keys.size() < kLinearKeys) return IndexOf(key) >= 0;
+      if (key_index.empty())
+        for (const Value::Key& k : keys) key_index.insert(k.name);
+      return key_index.count(key) > 0;
+    }
+    void Add(std::string key, Value v, SourceLoc loc) {
+      if (!key_index.empty()) key_index.insert(key);
+      keys.push_back(Value::Key{std::move(key), loc});
+      items.push_back(std::move(v));
+    }
+    void Clear() {
+      keys.clear();
+      items.clear();
+      key_index.clear();
+    }
+    static constexpr std::size_t kLinearKeys = 24;
+    std::unordered_set<std::string> key_index;
+  };
+  Scratch& Top() { return scratch_[stack_.size() - 1]; }
 
   struct Anchored {
     Value value;
@@ -279,12 +322,18 @@ class TreeBuilder : public YAML::EventHandler {
     Frame f;
     f.node = std::move(node);
     f.anchor = anchor;
-    if (tag != "?" && tag != "!" && !IsCoreTag(tag, "seq") && !IsCoreTag(tag, "map"))
+    const std::string_view written = tag;
+    if (written != "?" && written != "!" && !IsCoreTag(tag, "seq") && !IsCoreTag(tag, "map"))
       f.intrinsic = IntrinsicForTag(tag, Loc(mark));
     stack_.push_back(std::move(f));
+    if (scratch_.size() < stack_.size()) scratch_.resize(stack_.size());
+    Top().Clear();
   }
 
   void Close() {
+    Scratch& children = Top();
+    stack_.back().node.AppendMoved(children.keys, children.items);  // a list's keys are empty
+    children.Clear();
     Frame f = std::move(stack_.back());
     stack_.pop_back();
     Value v = std::move(f.node);
@@ -302,8 +351,9 @@ class TreeBuilder : public YAML::EventHandler {
       return;
     }
     Frame& top = stack_.back();
+    Scratch& children = Top();
     if (top.node.is_list()) {
-      top.node.Append(std::move(v));
+      children.items.push_back(std::move(v));
       return;
     }
     if (top.expecting_key) {
@@ -317,20 +367,23 @@ class TreeBuilder : public YAML::EventHandler {
       return;
     }
     top.expecting_key = true;
-    if (top.pending_key == "<<" && IsMergeSource(v)) return Merge(top, v);
-    if (!top.keys.insert(top.pending_key).second) {
+    if (std::string_view(top.pending_key) == "<<" && IsMergeSource(v))
+      return Merge(top, children, v);
+    if (children.HasKey(top.pending_key)) {
       // A key written in the map itself overrides one that `<<` brought in, wherever it stands.
-      if (top.merged_keys.erase(top.pending_key) == 0) {
-        SourceLoc first =
-            top.node.keys()[static_cast<std::size_t>(top.node.IndexOf(top.pending_key))].loc;
+      const auto at = static_cast<std::size_t>(children.IndexOf(top.pending_key));
+      if (!top.Unmerge(top.pending_key)) {
+        SourceLoc first = children.keys[at].loc;
         throw InputError("E0006", top.pending_key_loc,
                          "duplicate key '" + top.pending_key + "' in this mapping (first at line " +
                              std::to_string(first.line) + ", column " +
                              std::to_string(first.column) + ")");
       }
-      top.node.Erase(top.pending_key);
+      children.keys.erase(children.keys.begin() + static_cast<long>(at));
+      children.items.erase(children.items.begin() + static_cast<long>(at));
+      // The key stays in the hash set: it is added again right below.
     }
-    top.node.AppendEntry(std::move(top.pending_key), std::move(v), top.pending_key_loc);
+    children.Add(std::move(top.pending_key), std::move(v), top.pending_key_loc);
   }
 
   // `<<: *base` or `<<: [*first, *second]` (YAML 1.1 merge keys).
@@ -344,22 +397,23 @@ class TreeBuilder : public YAML::EventHandler {
 
   // Entries of the merged map(s) that the map does not set itself; in a list of maps the
   // earlier map wins, as YAML 1.1 specifies.
-  static void Merge(Frame& top, const Value& from) {
+  static void Merge(Frame& top, Scratch& children, const Value& from) {
     if (from.is_list()) {
-      for (const auto& item : from.items()) Merge(top, item);
+      for (const auto& item : from.items()) Merge(top, children, item);
       return;
     }
     for (std::size_t i = 0; i < from.size(); ++i) {
       const auto& key = from.keys()[i];
-      if (!top.keys.insert(key.name).second) continue;
-      top.merged_keys.insert(key.name);
-      top.node.AppendEntry(key.name, from.items()[i], key.loc);
+      if (children.HasKey(key.name)) continue;
+      top.merged_keys.push_back(key.name);
+      children.Add(key.name, from.items()[i], key.loc);
     }
   }
 
   std::uint32_t file_;
   const LoadLimits& limits_;
   std::vector<Frame> stack_;
+  std::vector<Scratch> scratch_;  // children of stack_[i] in scratch_[i]
   std::map<YAML::anchor_t, Anchored> anchors_;
   std::optional<Value> result_;
   std::uint64_t nodes_ = 0;

@@ -104,6 +104,26 @@ TEST_CASE("duplicate keys in a big JSON mapping are found past the linear scan",
   }
 }
 
+TEST_CASE("duplicate keys in a big YAML mapping are found past the linear scan",
+          "[unit][load][errors]") {
+  // Same switch as JSON's (24 keys); a key merged in by `<<` may still be overridden once.
+  for (int first : {3, 30}) {
+    std::string text;
+    for (int i = 0; i < 40; ++i) text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+    text += "k" + std::to_string(first) + ": 0\n";
+    const std::string message = "duplicate key 'k" + std::to_string(first) +
+                                "' in this mapping (first at line " + std::to_string(first + 1) +
+                                ", column 1)";
+    CAPTURE(first);
+    CheckBad({"t.yaml", text.c_str(), "E0006", "41:1", message.c_str()});
+  }
+  std::string merged = "b: &b {m: 1}\na:\n";
+  for (int i = 0; i < 30; ++i)
+    merged += "  k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  merged += "  <<: *b\n  m: 2\n";
+  CheckBad({"t.yaml", (merged + "  m: 3\n").c_str(), "E0006", "35:3", "duplicate key 'm'"});
+}
+
 TEST_CASE("malformed JSON is reported where it goes wrong", "[unit][load][errors]") {
   const BadCase cases[] = {
       {"t.json", "{\"a\": 1,}", "E0003", "1:9", "expected a string key"},
