@@ -2,6 +2,7 @@
 #include "cfnsplit/codes.hpp"
 
 #include <sstream>
+#include <unordered_map>
 
 namespace cfnsplit {
 namespace {
@@ -23,10 +24,15 @@ const std::vector<CodeInfo>& AllCodes() {
 }
 
 const CodeInfo* FindCode(std::string_view code) {
-  // ~120 rows: a linear scan costs less than building an index, and runs per diagnostic only.
-  for (const CodeInfo& info : AllCodes())
-    if (info.code == code) return &info;
-  return nullptr;
+  // Indexed once: a run asks for every diagnostic, and a large service has thousands (one
+  // package-limit error per function), each a scan of ~150 rows before.
+  static const std::unordered_map<std::string_view, const CodeInfo*> kIndex = [] {
+    std::unordered_map<std::string_view, const CodeInfo*> index;
+    for (const CodeInfo& info : AllCodes()) index.emplace(info.code, &info);  // first row wins
+    return index;
+  }();
+  auto it = kIndex.find(code);
+  return it == kIndex.end() ? nullptr : it->second;
 }
 
 bool CodeHas(std::string_view code, CodeFlag flag) {
