@@ -179,11 +179,20 @@ void RuleSet::ForEachArtifactPath(
   for (const ArtifactPath& rule : artifact_paths) {
     if (rule.type != type) continue;
     const Value* holder = globals ? &def : (def.is_map() ? def.Find("Properties") : nullptr);
-    std::vector<std::string> parts = SplitPath(rule.property);
-    for (std::size_t i = 0; holder && i + 1 < parts.size(); ++i)
-      holder = holder->is_map() ? holder->Find(parts[i]) : nullptr;
+    // The segments before the last lead to the holder; they are read in place (every resource
+    // asks, and splitting the path into strings each time was most of this).
+    const std::string_view property = rule.property;
+    const std::size_t last_dot = property.rfind('.');
+    for (std::size_t start = 0;
+         holder && last_dot != std::string_view::npos && start <= last_dot;) {
+      const std::size_t dot = property.find('.', start);
+      holder = holder->is_map() ? holder->Find(property.substr(start, dot - start)) : nullptr;
+      start = dot + 1;
+    }
     if (holder && !holder->is_map()) holder = nullptr;
-    visit(holder, parts.back(), rule);
+    const std::string key(last_dot == std::string_view::npos ? property
+                                                             : property.substr(last_dot + 1));
+    visit(holder, key, rule);
   }
 }
 
