@@ -74,14 +74,12 @@ void Planner::AssignDists(PackageModel& model) {
   // Every dist a function, an artifact or a layer names, in name order. Thousands of functions
   // name a few dozen dists: they are told apart by hash and sorted once.
   std::unordered_set<std::string_view> seen;
-  auto note = [&](const std::string& name) { seen.insert(name); };
   for (const auto& plan : plans_) {
-    for (const auto& [name, root] : plan.closure->pulled_in_by) note(name);
+    for (const auto& [name, root] : plan.closure->pulled_in_by) seen.insert(name);
     if (plan.artifact)
-      for (const auto& [name, sizes] : plan.artifact->dists) note(name);
+      for (const auto& [name, sizes] : plan.artifact->dists) seen.insert(name);
   }
-  for (const auto& [layer, dists] : layer_dists_)
-    for (const auto& name : dists) note(name);
+  for (const auto& [layer, dists] : layer_dists_) seen.insert(dists.begin(), dists.end());
   std::vector<std::string_view> names(seen.begin(), seen.end());
   std::sort(names.begin(), names.end());
   MarkerEnv default_env;
