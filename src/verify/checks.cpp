@@ -48,12 +48,15 @@ bool SamGenerated(const Value& tmpl, const std::string& name) {
 }
 
 // The names one template declares, section by section, hashed once: every reference of the
-// template asks, and a linear Find per reference made checking a stack quadratic.
+// template asks, and a linear Find per reference made checking a stack quadratic. Its resources
+// are the checker's index of them (Checker::ResourceIndexes), not hashed a second time.
 struct DeclaredNames {
-  explicit DeclaredNames(const Value& tmpl) : tmpl_(tmpl) {
-    for (const char* name : {"Resources", "Parameters", "Conditions", "Mappings"})
+  DeclaredNames(const Value& tmpl,
+                const std::unordered_map<std::string_view, std::uint32_t>& resources)
+      : tmpl_(tmpl), resources_(resources) {
+    for (const char* name : {"Parameters", "Conditions", "Mappings"})
       if (const Value* section = Section(tmpl, name))
-        for (const Value::Key& k : section->keys()) sections_[Slot(name)].insert(k.name);
+        for (const Value::Key& k : section->keys()) sections_[Slot(name) - 1].insert(k.name);
     if (const Value* res = Section(tmpl, "Resources"))
       for (const Value& def : res->items()) {
         const Value* type = def.is_map() ? def.Find("Type") : nullptr;
@@ -61,7 +64,8 @@ struct DeclaredNames {
       }
   }
   bool Declares(const char* section, const std::string& name) const {
-    return sections_[Slot(section)].count(name) > 0;
+    const std::size_t slot = Slot(section);
+    return slot == 0 ? resources_.count(name) > 0 : sections_[slot - 1].count(name) > 0;
   }
   /// SamGenerated: only a template with a SAM resource has names the transform creates.
   bool SamGenerated(const std::string& name) const {
@@ -76,7 +80,8 @@ struct DeclaredNames {
                                      : 3;
   }
   const Value& tmpl_;
-  std::unordered_set<std::string_view> sections_[4];
+  const std::unordered_map<std::string_view, std::uint32_t>& resources_;
+  std::unordered_set<std::string_view> sections_[3];  // Slot(name) - 1
   bool has_sam_ = false;
 };
 
@@ -320,7 +325,7 @@ void Checker::CheckDependsOn() {
 
 void Checker::CheckTemplateReferences(int s) {
   const Value& tmpl = set_.stacks[static_cast<std::size_t>(s)].tmpl();
-  const DeclaredNames declared(tmpl);
+  const DeclaredNames declared(tmpl, ResourceIndexes(s));
   // `where` names the definition for a finding (built only then).
   auto check = [&](const auto& references, const auto& where) {
     for (const auto& r : references) {
