@@ -3,10 +3,10 @@
 // the fast path: a 9 MB Serverless template never goes through the YAML parser.
 #include <cstdint>
 #include <cstring>
-#include <unordered_set>
 
 #include "cfnsplit/load.hpp"
 #include "common/json_bytes.hpp"
+#include "load/key_index.hpp"
 
 namespace cfnsplit {
 namespace {
@@ -124,12 +124,14 @@ class JsonReader {
   struct Scratch {
     std::vector<Value::Key> keys;
     std::vector<Value> items;
+    KeyIndex index;  // the keys, once there are kLinearKeys of them
   };
   Scratch& ScratchAt(std::uint32_t depth) {
     if (scratch_.size() <= depth) scratch_.resize(depth + 1);
     Scratch& s = scratch_[depth];
     s.keys.clear();
     s.items.clear();
+    s.index.Clear();
     return s;
   }
 
@@ -141,10 +143,9 @@ class JsonReader {
       ++pos_;
       return map;
     }
-    // Duplicate keys: most mappings have a handful of keys, compared in place; a hash set of
-    // copies pays only for the big ones (a set per mapping was a tenth of the parse).
+    // Duplicate keys: most mappings have a handful of keys, compared in place; an index of
+    // positions (KeyIndex) pays only for the big ones.
     constexpr std::size_t kLinearKeys = 24;
-    std::unordered_set<std::string> seen;
     auto index_of = [&](const std::string& key) -> long {
       const auto& keys = scratch_[depth].keys;
       for (std::size_t i = 0; i < keys.size(); ++i)
@@ -152,11 +153,10 @@ class JsonReader {
       return -1;
     };
     auto is_duplicate = [&](const std::string& key) {
-      const auto& keys = scratch_[depth].keys;
-      if (keys.size() < kLinearKeys) return index_of(key) >= 0;
-      if (seen.empty())
-        for (const Value::Key& k : keys) seen.insert(k.name);
-      return !seen.insert(key).second;
+      Scratch& s = scratch_[depth];
+      if (s.keys.size() < kLinearKeys) return index_of(key) >= 0;
+      if (s.index.empty()) s.index.Build(s.keys);
+      return s.index.Contains(s.keys, key);
     };
     ScratchAt(depth);
     while (true) {
@@ -177,8 +177,10 @@ class JsonReader {
       SkipSpace();
       Value v = ReadValue(depth + 1);
       // Index again after the read: reading deeper values may have grown scratch_.
-      scratch_[depth].keys.push_back(Value::Key{std::move(key), key_loc});
-      scratch_[depth].items.push_back(std::move(v));
+      Scratch& entries = scratch_[depth];
+      entries.keys.push_back(Value::Key{std::move(key), key_loc});
+      entries.items.push_back(std::move(v));
+      if (!entries.index.empty()) entries.index.Add(entries.keys, entries.keys.size() - 1);
       SkipSpace();
       if (Peek() == ',') {
         ++pos_;

@@ -15,9 +15,9 @@
 #include <map>
 #include <sstream>
 #include <string_view>
-#include <unordered_set>
 
 #include "cfnsplit/load.hpp"
+#include "load/key_index.hpp"
 #include "load/yaml_fast.hpp"
 
 namespace cfnsplit {
@@ -206,27 +206,33 @@ class TreeBuilder : public YAML::EventHandler {
         if (keys[i].name == key) return static_cast<long>(i);
       return -1;
     }
-    // Whether the map already has `key`. Most maps have a handful of keys, compared in place; a
-    // hash set (built once the map has kLinearKeys keys, then kept by Add) keeps a big one
-    // from a quadratic scan.
+    // Whether the map already has `key`. Most maps have a handful of keys, compared in place; an
+    // index of positions (KeyIndex, built once the map has kLinearKeys keys, then kept by Add)
+    // keeps a big one from a quadratic scan.
     bool HasKey(const std::string& key) {
       if (keys.size() < kLinearKeys) return IndexOf(key) >= 0;
-      if (key_index.empty())
-        for (const Value::Key& k : keys) key_index.insert(k.name);
-      return key_index.count(key) > 0;
+      if (index.empty()) index.Build(keys);
+      return index.Contains(keys, key);
     }
     void Add(std::string key, Value v, SourceLoc loc) {
-      if (!key_index.empty()) key_index.insert(key);
       keys.push_back(Value::Key{std::move(key), loc});
       items.push_back(std::move(v));
+      if (!index.empty()) index.Add(keys, keys.size() - 1);
+    }
+    // Takes out the entry at `at`: the positions after it shift, so the index is built again
+    // when next needed (only a key `<<` brought in is ever taken out).
+    void Erase(std::size_t at) {
+      keys.erase(keys.begin() + static_cast<long>(at));
+      items.erase(items.begin() + static_cast<long>(at));
+      index.Clear();
     }
     void Clear() {
       keys.clear();
       items.clear();
-      key_index.clear();
+      index.Clear();
     }
     static constexpr std::size_t kLinearKeys = 24;
-    std::unordered_set<std::string> key_index;
+    KeyIndex index;
   };
   Scratch& Top() { return scratch_[stack_.size() - 1]; }
 
@@ -379,9 +385,7 @@ class TreeBuilder : public YAML::EventHandler {
                              std::to_string(first.line) + ", column " +
                              std::to_string(first.column) + ")");
       }
-      children.keys.erase(children.keys.begin() + static_cast<long>(at));
-      children.items.erase(children.items.begin() + static_cast<long>(at));
-      // The key stays in the hash set: it is added again right below.
+      children.Erase(at);
     }
     children.Add(std::move(top.pending_key), std::move(v), top.pending_key_loc);
   }
