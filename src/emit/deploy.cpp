@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "cfnsplit/emit.hpp"
 #include "cfnsplit/intrinsics.hpp"
@@ -61,8 +62,10 @@ std::string ServerlessServiceStage(const TemplateModel& model) {
 struct Upload {
   std::string bucket;  ///< shell word: a quoted literal or "$bucket"
   std::string key;
-  std::string file;    ///< shell word
-  bool operator<(const Upload& o) const { return std::tie(bucket, key) < std::tie(o.bucket, o.key); }
+  std::string file;  ///< shell word
+  bool operator<(const Upload& o) const {
+    return std::tie(bucket, key) < std::tie(o.bucket, o.key);
+  }
 };
 
 class Kit {
@@ -87,22 +90,29 @@ class Kit {
     int step = 1;
     auto line = [&](const std::string& text) { s += std::to_string(step++) + ". " + text + "\n"; };
     if (!deployment_bucket_.empty())
-      line("without `--bucket`: when stack `" + root_ + "` does not exist yet, `aws cloudformation "
-           "deploy --template-file bootstrap." + ext_ + " --stack-name " + root_ +
-           "` creates it with only its deployment bucket `" + deployment_bucket_ +
+      line("without `--bucket`: when stack `" + root_ +
+           "` does not exist yet, `aws cloudformation "
+           "deploy --template-file bootstrap." +
+           ext_ + " --stack-name " + root_ + "` creates it with only its deployment bucket `" +
+           deployment_bucket_ +
            "` (as the Serverless Framework does), whose name is then read with `aws "
            "cloudformation describe-stack-resource`;");
     for (const auto& [name, no_echo] : required_)
-      if (no_echo) line("asks for the NoEcho parameter `" + name + "` unless `--parameter " + name +
-                        "=…` is given (never written to a file);");
+      if (no_echo)
+        line("asks for the NoEcho parameter `" + name + "` unless `--parameter " + name +
+             "=…` is given (never written to a file);");
     if (!uploads_.empty())
       line("`aws s3 cp` of " + std::to_string(uploads_.size()) +
            " code package(s) to the keys the templates name (the original packages from "
-           "`--artifacts`, default `" + ArtifactsDefault() + "`; each stack's own from "
+           "`--artifacts`, default `" +
+           ArtifactsDefault() +
+           "`; each stack's own from "
            "`packages/`);");
     if (!manual_.empty())
-      line("(" + std::to_string(manual_.size()) + " function(s) read their code from a bucket "
-           "given by a parameter; upload those packages yourself, e.g. " + *manual_.begin() + ")");
+      line("(" + std::to_string(manual_.size()) +
+           " function(s) read their code from a bucket "
+           "given by a parameter; upload those packages yourself, e.g. " +
+           *manual_.begin() + ")");
     if (nested_) {
       const EmittedStack& parent = result_.stacks.front();
       line("`aws cloudformation package --template-file " + parent.path +
@@ -114,11 +124,15 @@ class Kit {
       for (const std::string& name : result_.deploy_order)
         for (const EmittedStack& st : result_.stacks)
           if (st.name == name)
-            line("`aws cloudformation package` (with a bucket) and `aws cloudformation deploy "
-                 "--stack-name " + (&st == &result_.stacks.front() ? root_ : root_ + "-" + st.name) +
-                 " --template-file " + st.path + "`" +
-                 (stack_name_params_.count(st.name) ? " with the root stack's name as a parameter (the names it imports derive from it)" : "") +
-                 ";");
+            line(
+                "`aws cloudformation package` (with a bucket) and `aws cloudformation deploy "
+                "--stack-name " +
+                (&st == &result_.stacks.front() ? root_ : root_ + "-" + st.name) +
+                " --template-file " + st.path + "`" +
+                (stack_name_params_.count(st.name) ? " with the root stack's name as a parameter "
+                                                     "(the names it imports derive from it)"
+                                                   : "") +
+                ";");
       s += "\nEach stack is deployed after every stack it imports from, and CloudFormation "
            "itself refuses to create a stack before the exports it imports exist.\n";
     }
@@ -126,7 +140,8 @@ class Kit {
   }
 
   /// A template holding only the deployment bucket (and its policy), for the first deploy.
-  std::optional<EmittedFile> Bootstrap(const std::function<std::string(const Value&)>& render) const {
+  std::optional<EmittedFile> Bootstrap(
+      const std::function<std::string(const Value&)>& render) const {
     if (deployment_bucket_.empty()) return std::nullopt;
     const Value& root = result_.stacks.front().tmpl;
     const Value* res = Section(root, "Resources");
@@ -151,9 +166,7 @@ class Kit {
     return EmittedFile{"bootstrap." + ext_, render(tmpl)};
   }
 
-  bool NeedsBucket() const {
-    return nested_ || !uploads_.empty();
-  }
+  bool NeedsBucket() const { return nested_ || !uploads_.empty(); }
 
   std::string Script() const {
     std::string s = Header();
@@ -201,7 +214,7 @@ class Kit {
       for (std::size_t i = 0; res && i < res->size(); ++i) {
         const Resource* r = model_.FindResource(res->keys()[i].name);
         if (!r || !r->properties) continue;
-        const char* property = r->type == "AWS::Lambda::Function"      ? "Code"
+        const char* property = r->type == "AWS::Lambda::Function"       ? "Code"
                                : r->type == "AWS::Lambda::LayerVersion" ? "Content"
                                                                         : nullptr;
         const Value* code = property ? r->properties->Find(property) : nullptr;
@@ -226,9 +239,8 @@ class Kit {
         else if (built_layer)
           uploads_.insert({bucket, built_layer->key, "\"$here/" + built_layer->file + "\""});
         else
-          uploads_.insert({bucket, key->text(), "\"$artifacts/" +
-                                                    fs::path(key->text()).filename().string() +
-                                                    "\""});
+          uploads_.insert({bucket, key->text(),
+                           "\"$artifacts/" + fs::path(key->text()).filename().string() + "\""});
       }
     }
   }
@@ -266,8 +278,8 @@ class Kit {
     std::string usage =
         "# Usage: ./deploy.sh --region REGION [--stack-name NAME] [--bucket BUCKET]\n"
         "#                    [--artifacts DIR] [--parameter KEY=VALUE]... [--dry-run]\n"
-        "#   --stack-name  the root stack's name (default: " + root_ + ")" +
-        (nested_ ? "" : "; the others are NAME-<Stack>") +
+        "#   --stack-name  the root stack's name (default: " +
+        root_ + ")" + (nested_ ? "" : "; the others are NAME-<Stack>") +
         "\n"
         "#   --bucket      an existing S3 bucket for templates and code packages" +
         (deployment_bucket_.empty()
@@ -298,10 +310,12 @@ class Kit {
     if (artifacts.empty()) artifacts = ".";
     bool absolute = !artifacts.empty() && artifacts.front() == '/';
     return std::string(R"sh(here=$(cd "$(dirname "$0")" && pwd)
-stack_name=)sh") + Quote(root_) + R"sh(
+stack_name=)sh") +
+           Quote(root_) + R"sh(
 region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
 bucket=''
-artifacts=)sh" + (absolute ? Quote(artifacts) : "\"$here\"/" + Quote(artifacts)) + R"sh(
+artifacts=)sh" +
+           (absolute ? Quote(artifacts) : "\"$here\"/" + Quote(artifacts)) + R"sh(
 dry_run=0
 overrides=''
 
@@ -407,7 +421,8 @@ trap 'rm -rf "$work"' EXIT
         s += "ask_secret " + name + "\n";
       else
         s += "require " + name + " " +
-             Quote(image ? " (push the image built from its packages/*/Dockerfile; see README)" : "") +
+             Quote(image ? " (push the image built from its packages/*/Dockerfile; see README)"
+                         : "") +
              "\n";
     }
     return s;

@@ -9,7 +9,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -33,9 +32,16 @@ struct WireKey {
   Kind kind = Kind::kRef;
   std::string target;
   std::string attribute;  ///< GetAtt attribute; JSON text when it is computed
-  bool operator<(const WireKey& o) const {
-    return std::tie(kind, target, attribute) < std::tie(o.kind, o.target, o.attribute);
+  bool operator==(const WireKey& o) const {
+    return kind == o.kind && target == o.target && attribute == o.attribute;
   }
+  /// For the emitter's table of wires, asked at every read of another stack's value.
+  struct Hash {
+    std::size_t operator()(const WireKey& k) const {
+      const std::hash<std::string> h;
+      return (h(k.target) * 31 + h(k.attribute)) * 4 + static_cast<std::size_t>(k.kind);
+    }
+  };
 };
 
 struct Wire {
@@ -63,12 +69,12 @@ struct StackOut {
   std::set<std::string> stack_depends;      ///< nested: DependsOn of the stack resource
   std::string stack_condition;              ///< nested: Condition of the stack resource
   std::map<std::string, Value> generated_conditions;  ///< nested parent: guards of children
-  std::set<int> after;                      ///< exports: stacks deployed before this one
-  std::set<std::string> imported;           ///< exports: wires this stack imports
-  std::optional<Value> globals;             ///< SAM Globals, when it has SAM resources
+  std::set<int> after;                                ///< exports: stacks deployed before this one
+  std::set<std::string> imported;                     ///< exports: wires this stack imports
+  std::optional<Value> globals;                       ///< SAM Globals, when it has SAM resources
   std::set<std::string> notes;
-  std::optional<ArtifactRef> artifact;  ///< its own code package, when it ships one
-  std::vector<ImageRef> images;         ///< its container-image functions
+  std::optional<ArtifactRef> artifact;   ///< its own code package, when it ships one
+  std::vector<ImageRef> images;          ///< its container-image functions
   std::vector<LayerArtifactRef> layers;  ///< its LayerVersions built by `cfnsplit package`
 };
 
@@ -134,9 +140,9 @@ class Emitter {
   DiagnosticSink& sink_;
   std::vector<StackOut> stacks_;
   std::unordered_map<std::string, int> home_;  ///< resource → stack (asked for every reference)
-  std::map<WireKey, Wire> wires_;
+  std::unordered_map<WireKey, Wire, WireKey::Hash> wires_;        ///< nodes: a Wire never moves
   std::map<std::pair<int, const Wire*>, Value> exports_imports_;  ///< (consumer, wire) → import
-  std::unordered_set<std::string> taken_;  ///< every name in use or reserved
+  std::unordered_set<std::string> taken_;                         ///< every name in use or reserved
   std::string root_name_param_;  ///< exports: "<Base>StackName", the root stack's name
   std::vector<std::string> moved_outputs_;
   /// Functions whose code changes (own package or image) → SHA-256 of the new package ("" unknown).

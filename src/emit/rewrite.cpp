@@ -40,7 +40,7 @@ Value Rewriter::Copy(const Value& v) {
 
 // Ref semantics: a resource, a template parameter or a pseudo parameter.
 std::optional<Value> Rewriter::ReadName(const std::string& name) {
-  if (name == "AWS::StackName" || name == "AWS::StackId") {
+  if (std::string_view(name) == "AWS::StackName" || std::string_view(name) == "AWS::StackId") {
     if (stack_ == 0 || context_.inside) return std::nullopt;
     return e_.Import(stack_, {WireKey::Kind::kPseudo, name, ""}, nullptr);
   }
@@ -65,7 +65,7 @@ std::optional<Value> Rewriter::ReadAtt(const std::string& resource, const std::s
 Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
   const Value& arg = v.IntrinsicArg();
   if (fn == "Ref") {
-    if (auto r = ReadName(arg.text())) return *r;
+    if (auto r = ReadName(arg.text())) return std::move(*r);
     return v;
   }
   if (fn == "Condition") {
@@ -77,7 +77,7 @@ Value Rewriter::CopyIntrinsic(std::string_view fn, const Value& v) {
     bool literal = syntax::GetAttParts(arg, resource, attribute);
     if (!resource.empty()) {
       const Value* computed = literal ? nullptr : &arg.items()[1];
-      if (auto r = ReadAtt(resource, attribute, computed)) return *r;
+      if (auto r = ReadAtt(resource, attribute, computed)) return std::move(*r);
     }
     return Value::Intrinsic("Fn::GetAtt", Copy(arg), v.loc());
   }

@@ -64,6 +64,8 @@ bool IsPseudoParameter(const std::string& name) {
   static constexpr std::array<std::string_view, 8> kPseudo = {
       "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",   "AWS::Partition",
       "AWS::Region",    "AWS::StackId",          "AWS::StackName", "AWS::URLSuffix"};
+  // Most names asked about are resources and parameters: one compare settles them.
+  if (std::string_view(name).substr(0, 5) != "AWS::") return false;
   return std::find(kPseudo.begin(), kPseudo.end(), name) != kPseudo.end();
 }
 
