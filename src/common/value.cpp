@@ -172,7 +172,7 @@ void Value::NoteKeys() {
   const std::vector<Key>& keys = payload_.children.keys;
   call_ = Call::kNone;
   if (keys.size() != 1 || !IsIntrinsicName(keys.front().name)) return;
-  const std::string& k = keys.front().name;
+  const std::string_view k = keys.front().name;
   call_ = k == "Ref" ? Call::kRef : k == "Condition" ? Call::kCondition : Call::kFunction;
 }
 

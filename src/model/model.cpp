@@ -245,7 +245,7 @@ void ExtractReferences(TemplateModel& m, DiagnosticSink& sink) {
       continue;
     }
     for (std::size_t i = 0; i < r.def->size(); ++i) {
-      const std::string& key = r.def->keys()[i].name;
+      const std::string_view key = r.def->keys()[i].name;
       if (key == "Type" || key == "DependsOn" || key == "Condition") continue;
       walker.WalkSite(SiteKind::kResource, r.id, r.def->items()[i], key);
     }

@@ -54,7 +54,7 @@ ReferenceWalker::ReferenceWalker(const TemplateModel& model, DiagnosticSink& sin
     : model_(model), sink_(sink), out_(out), detail_(detail) {}
 
 void ReferenceWalker::WalkSite(SiteKind site, const std::string& name, const Value& v,
-                               const std::string& path_prefix) {
+                               std::string_view path_prefix) {
   site_ = site;
   site_name_ = &name;
   path_.clear();

@@ -16,7 +16,7 @@ class ReferenceWalker {
   ReferenceWalker(const TemplateModel& model, DiagnosticSink& sink, std::vector<Reference>& out,
                   ReferenceDetail detail = {});
   void WalkSite(SiteKind site, const std::string& name, const Value& v,
-                const std::string& path_prefix);
+                std::string_view path_prefix);
 
  private:
   void Walk(const Value& v, const std::vector<std::string>* locals);
