@@ -5,6 +5,7 @@
 // output and the export alike, so one value is passed once however often it is read.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -139,10 +140,14 @@ class Emitter {
   const EmitOptions& options_;
   DiagnosticSink& sink_;
   std::vector<StackOut> stacks_;
-  std::unordered_map<std::string, int> home_;  ///< resource → stack (asked for every reference)
+  /// Resource → stack, asked for every reference; keyed by views of the plan's names.
+  std::unordered_map<std::string_view, int> home_;
   std::unordered_map<WireKey, Wire, WireKey::Hash> wires_;        ///< nodes: a Wire never moves
   std::map<std::pair<int, const Wire*>, Value> exports_imports_;  ///< (consumer, wire) → import
-  std::unordered_set<std::string> taken_;                         ///< every name in use or reserved
+  /// Every name in use or reserved: views of the template's names and of made_names_ (a deque:
+  /// its strings never move), so the template's thousands of names are not copied.
+  std::unordered_set<std::string_view> taken_;
+  std::deque<std::string> made_names_;
   std::string root_name_param_;  ///< exports: "<Base>StackName", the root stack's name
   std::vector<std::string> moved_outputs_;
   /// Functions whose code changes (own package or image) → SHA-256 of the new package ("" unknown).

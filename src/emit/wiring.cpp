@@ -70,7 +70,7 @@ std::string Emitter::UniqueName(const std::string& base_in) {
   std::string base = base_in.empty() ? "Value" : base_in.substr(0, 115);
   std::string name = base;
   for (int i = 2; taken_.count(name); ++i) name = base + std::to_string(i);
-  taken_.insert(name);
+  taken_.insert(made_names_.emplace_back(name));
   return name;
 }
 
@@ -132,8 +132,8 @@ Value Emitter::Import(int stack, const WireKey& key, const Value* attr) {
   if (mode() == WiringMode::kExports && key.kind == WireKey::Kind::kPseudo &&
       key.target == "AWS::StackName") {
     stacks_[static_cast<std::size_t>(stack)].notes.insert(
-        "AWS::StackName here reads the base stack's name (parameter " +
-        RootNameParameter(stack) + "), as in the original template");
+        "AWS::StackName here reads the base stack's name (parameter " + RootNameParameter(stack) +
+        "), as in the original template");
     return syntax::Ref(RootNameParameter(stack));
   }
   const Wire& w = GetWire(key, attr);
@@ -155,8 +155,8 @@ Value Emitter::NestedImport(int stack, const Wire& w) {
       passed = w.is_list ? syntax::Join("||", w.expr) : w.expr;
     } else {
       EnsureOutput(w.home, w, false);
-      passed =
-          syntax::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id, "Outputs." + w.name);
+      passed = syntax::GetAtt(stacks_[static_cast<std::size_t>(w.home)].resource_id,
+                              "Outputs." + w.name);
     }
     // A value of a conditional resource exists only when its condition holds; the parent
     // evaluates Parameters unconditionally, so it passes "" otherwise.
