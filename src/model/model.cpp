@@ -236,8 +236,11 @@ void ReadResourcesAndOutputs(const Value& root, TemplateModel& m, DiagnosticSink
 void ExtractReferences(TemplateModel& m, DiagnosticSink& sink) {
   // Room for what a big template has (Serverless: about seven references a resource, one or two
   // an output) before the walk: growing by doubling moved every reference once more and left
-  // the pages of the buffers it outgrew behind. Pages of room never filled are never touched.
-  m.references.reserve(8 * m.resources.size() + 2 * m.outputs.size());
+  // the pages of the buffers it outgrew behind. Pages of room never filled are never touched;
+  // the cap (a million references, 10,000 functions have 400,000) keeps a hostile template of
+  // millions of tiny resources from asking for gigabytes up front.
+  m.references.reserve(
+      std::min<std::size_t>(8 * m.resources.size() + 2 * m.outputs.size(), 1'000'000));
   ReferenceWalker walker(m, sink, m.references);
   for (const Resource& r : m.resources) {
     if (r.is_foreach()) {
