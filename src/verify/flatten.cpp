@@ -159,17 +159,21 @@ Value Flattener::FlatAt(const Value& v, int stack, int depth) {
 Value Flattener::FlatIntrinsic(std::string_view fn, const Value& v, int stack, int depth) {
   const Value& arg = v.IntrinsicArg();
   if (fn == "Ref") {
-    if (auto r = ResolveName(arg.text(), stack, depth)) return *r;
+    if (auto r = ResolveName(arg.text(), stack, depth)) return std::move(*r);
     return resolving_ ? Value() : v;
   }
   if (fn == "Fn::GetAtt" && stack == 0 && set_.mode == WiringMode::kNested) {
     std::string res, attr;
     if (syntax::GetAttParts(arg, res, attr) && ChildOf(res) >= 0 && attr.rfind("Outputs.", 0) == 0)
-      if (auto r = ResolveOutput(ChildOf(res), attr.substr(8), depth)) return *r;
+      if (auto r = ResolveOutput(ChildOf(res), attr.substr(8), depth)) return std::move(*r);
   }
   if (fn == "Fn::ImportValue" && set_.mode == WiringMode::kExports)
-    if (auto r = ResolveImport(arg, stack, depth)) return *r;
+    if (auto r = ResolveImport(arg, stack, depth)) return std::move(*r);
   if (fn == "Fn::Sub") return FlatSub(v, stack, depth);
+  if (resolving_) {  // what the walk learns, without the copy nobody reads
+    FlatAt(arg, stack, depth);
+    return Value();
+  }
   return Value::Intrinsic(std::string(fn), FlatAt(arg, stack, depth), v.loc());
 }
 
