@@ -105,7 +105,9 @@ struct RuleSet {
   LifecycleClass ClassOf(const std::string& resource_type) const;
   /// The matching rule, or null when none matches (class kOther).
   const LifecycleRule* RuleFor(const std::string& resource_type) const;
-  std::vector<ArtifactPath> artifact_paths;
+  /// rules/artifact-paths.yaml, in file order.
+  const std::vector<ArtifactPath>& artifact_paths() const { return artifact_paths_; }
+  void AddArtifactPath(ArtifactPath path);
   std::vector<SameTemplateRule> same_template;
   std::vector<SecretAttribute> secret_attributes;
   /// Property paths where AWS::StackName/StackId/Region name the resource's own stack.
@@ -153,6 +155,10 @@ struct RuleSet {
   std::vector<std::pair<std::string, std::string>> files;
 
  private:
+  std::vector<ArtifactPath> artifact_paths_;
+  // Positions in artifact_paths_ by type: every resource of a template asks (emit, verify),
+  // and most types have none.
+  std::map<std::string, std::vector<std::size_t>, std::less<>> artifact_paths_by_type_;
   std::vector<std::string> own_stack_contexts_;
   // Each of them split at its dots, once: the walkers step a cursor at every key of every
   // resource, and finding a pattern's segment in its text each time was most of that.

@@ -172,12 +172,19 @@ RuleSet::ContextCursor RuleSet::EnterOwnStackContext(ContextCursor at, std::stri
   return next;
 }
 
+void RuleSet::AddArtifactPath(ArtifactPath path) {
+  artifact_paths_by_type_[path.type].push_back(artifact_paths_.size());
+  artifact_paths_.push_back(std::move(path));
+}
+
 void RuleSet::ForEachArtifactPath(
     const Value& def, const std::string& type,
     const std::function<void(const Value*, const std::string&, const ArtifactPath&)>& visit) const {
+  const auto of_type = artifact_paths_by_type_.find(type);
+  if (of_type == artifact_paths_by_type_.end()) return;
   bool globals = type.rfind("Globals.", 0) == 0;
-  for (const ArtifactPath& rule : artifact_paths) {
-    if (rule.type != type) continue;
+  for (std::size_t at : of_type->second) {
+    const ArtifactPath& rule = artifact_paths_[at];
     const Value* holder = globals ? &def : (def.is_map() ? def.Find("Properties") : nullptr);
     // The segments before the last lead to the holder; they are read in place (every resource
     // asks, and splitting the path into strings each time was most of this).
@@ -417,7 +424,7 @@ void ReadArtifactPaths(const Value& doc, RuleSet& rules, DiagnosticSink& sink) {
       if (path.type.empty() || path.type == "Globals." || path.property.empty())
         sink.Error("E0010", r.loc(), "an artifact path needs a type (or section) and a property");
       else
-        rules.artifact_paths.push_back(std::move(path));
+        rules.AddArtifactPath(std::move(path));
     }
   }
 }
