@@ -76,7 +76,10 @@ StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& 
   for (const Cluster& c : clusters) {
     least_resources_ = std::min<std::uint64_t>(least_resources_, c.resources);
     least_bytes_ = std::min(least_bytes_, c.bytes);
+    least_own_bytes_ = std::min(least_own_bytes_, c.own_bytes);
   }
+  artifact_closes_ =
+      !packages.empty() && packages.shared_artifact() && !clusters.empty() && least_own_bytes_ > 0;
   // A heavy distribution the bin lacks stops FitsArtifact soonest.
   for (const Cluster& c : clusters) {
     heaviest_first_.push_back(c.dists);

@@ -342,3 +342,68 @@ TEST_CASE("a remembered failure is retried once a bin it used changes", "[unit][
   REQUIRE(Members(bins) == Members(expected));
   REQUIRE(Members(bins) == std::vector<std::vector<std::size_t>>{{0, 4, 2}, {3, 5, 1}});
 }
+
+namespace {
+
+// The instance with code in every cluster: then a bin whose artifact has no room for the least
+// code any cluster brings is closed (StackRules::FitsNoCluster), a rule random instances with
+// code-less clusters never reach.
+Instance WithCodeEverywhere(std::mt19937& rng, Instance in) {
+  std::vector<Cluster> kept;
+  for (Cluster c : in.clusters) {
+    if (c.own_bytes == 0) {
+      c.own_bytes = Draw(rng, 1, 8);
+      c.package_bytes += c.own_bytes;
+    }
+    if (c.package_bytes > in.budgets.package_limit) continue;
+    in.packages.functions[c.functions.front()] = {c.dists, c.own_bytes, c.layer_bytes};
+    kept.push_back(std::move(c));
+  }
+  in.clusters = std::move(kept);
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a bin FitsNoCluster closes fits no cluster, and with code everywhere it closes by "
+    "its artifact",
+    "[unit][partition]") {
+  std::mt19937 rng(99);
+  std::size_t closed = 0, closed_by_artifact = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    Instance in = WithCodeEverywhere(rng, RandomInstance(rng));
+    StackRules rules(in.clusters, in.packages, in.budgets, in.options);
+    const std::size_t n = in.clusters.size();
+    for (int round = 0; round < 20; ++round) {
+      Bin bin;
+      for (std::size_t k = 0; k < n; ++k)
+        if (Draw(rng, 0, 2) == 0 && (bin.clusters.empty() || rules.Fits(bin, k))) rules.Add(bin, k);
+      if (!rules.FitsNoCluster(bin)) continue;
+      ++closed;
+      INFO("trial " << trial << " round " << round);
+      for (std::size_t k = 0; k < n; ++k) REQUIRE_FALSE(RefFits(in, bin, k));
+      std::uint64_t least_resources = UINT64_MAX, least_bytes = UINT64_MAX;
+      for (const Cluster& c : in.clusters) {
+        least_resources = std::min<std::uint64_t>(least_resources, c.resources);
+        least_bytes = std::min(least_bytes, c.bytes);
+      }
+      closed_by_artifact += bin.resources + least_resources <= in.budgets.resources &&
+                            bin.bytes + least_bytes <= in.budgets.bytes;
+    }
+  }
+  CHECK(closed > 200);
+  CHECK(closed_by_artifact > 50);
+}
+
+TEST_CASE("PackFast gives the reference packer's stacks when every cluster brings code",
+          "[unit][partition]") {
+  std::mt19937 rng(4048);
+  for (int trial = 0; trial < 400; ++trial) {
+    Instance in = WithCodeEverywhere(rng, RandomInstance(rng));
+    StackRules rules(in.clusters, in.packages, in.budgets, in.options);
+    std::vector<std::string> keys = Keys(rng, in.clusters.size());
+    INFO("trial " << trial << ": " << in.clusters.size() << " clusters");
+    REQUIRE(Members(PackFast(rules, keys)) == Members(RefPack(in, rules, keys)));
+  }
+}
