@@ -37,11 +37,26 @@ std::vector<std::vector<std::size_t>> HostsOf(const StackRules& rules,
                                               const std::vector<std::size_t>& hosts) {
   const auto& clusters = rules.clusters();
   std::vector<std::vector<std::size_t>> hosts_of(clusters.size());
-  for (std::size_t k : members)
-    for (std::size_t h : hosts)
-      if (std::includes(clusters[h].dists.begin(), clusters[h].dists.end(),
-                        clusters[k].dists.begin(), clusters[k].dists.end()))
-        hosts_of[k].push_back(h);
+  if (hosts.empty()) return hosts_of;
+  // Distribution sets as bit sets: a subset test is a few word operations where std::includes
+  // over every member and host pair was most of the owners' bound (2.9 million pairs at 10,000
+  // functions).
+  const std::size_t words = (rules.packages().dist_bytes.size() + 63) / 64;
+  auto bits_of = [&](std::size_t k, std::uint64_t* out) {
+    std::fill(out, out + words, 0);
+    for (std::uint32_t d : clusters[k].dists) out[d / 64] |= std::uint64_t{1} << (d % 64);
+  };
+  std::vector<std::uint64_t> host_bits(hosts.size() * words), need(words);
+  for (std::size_t i = 0; i < hosts.size(); ++i) bits_of(hosts[i], &host_bits[i * words]);
+  for (std::size_t k : members) {
+    bits_of(k, need.data());
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      const std::uint64_t* has = &host_bits[i * words];
+      std::size_t w = 0;
+      while (w < words && (need[w] & ~has[w]) == 0) ++w;
+      if (w == words) hosts_of[k].push_back(hosts[i]);
+    }
+  }
   return hosts_of;
 }
 
@@ -60,6 +75,18 @@ bool SharedHost(const std::vector<std::vector<std::size_t>>& hosts_of, std::size
   return false;
 }
 
+// The end of the clusters after position `s` of `members` (heaviest first) too heavy to share a
+// stack under `capacity` with the one at `s`: the only candidates of a clique it seeds.
+std::size_t CandidatesEnd(const std::vector<Cluster>& clusters,
+                          const std::vector<std::size_t>& members, std::size_t s,
+                          std::uint64_t capacity) {
+  const std::uint64_t seed_bytes = clusters[members[s]].package_bytes;
+  auto end = std::partition_point(
+      members.begin() + static_cast<long>(s) + 1, members.end(),
+      [&](std::size_t k) { return clusters[k].package_bytes + seed_bytes > capacity; });
+  return static_cast<std::size_t>(end - members.begin());
+}
+
 // The largest of greedy cliques of `members` that pairwise share no stack: together they exceed
 // the headroom budget and no cluster over the headroom (among `hosts`) could lead a stack that
 // holds both (a stack over the headroom ships exactly its first cluster's artifact). Heaviest
@@ -76,33 +103,44 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
   // The same pair test as PairBytes(…) <= capacity, a few word operations instead of a merge:
   // the search below may test millions of pairs (3.2 million at 10,000 functions).
   const PairPackages pairs(clusters, rules.packages().dist_bytes, members);
+  // Seeds ask about the same pairs again and again, so each answer is kept (`work` still counts
+  // every question: the budget, and so the clique, stay what they were). Only clusters before
+  // the heaviest one's CandidatesEnd are ever asked about: a square of those positions.
+  const std::size_t asked = members.empty() ? 0 : CandidatesEnd(clusters, members, 0, capacity);
+  const bool keep = asked <= 2048;                             // 4 MiB at most
+  std::vector<std::uint8_t> answer(keep ? asked * asked : 0);  // 0 unknown, 1 share, 2 clash
+  auto may_share = [&](std::size_t t, std::size_t u) {         // positions in `members`
+    ++work;
+    auto test = [&] {
+      return pairs.FitWithin(members[t], members[u], capacity) ||
+             SharedHost(hosts_of, members[t], members[u]);
+    };
+    if (!keep) return test();
+    std::uint8_t& known = answer[std::min(t, u) * asked + std::max(t, u)];
+    if (!known) known = test() ? 1 : 2;
+    return known == 1;
+  };
   std::vector<char> in_clique(clusters.size(), 0);
   for (std::size_t s = 0; s < members.size() && work < 5000000; ++s) {
     std::size_t seed = members[s];
     // A clique from `seed` holds it and clusters after it too heavy to pair with it: with the
     // clusters heaviest first, that count only falls from seed to seed, so once it cannot beat
     // the best clique no later seed can, and the search ends with the same answer.
-    auto light = std::partition_point(
-        members.begin() + static_cast<long>(s) + 1, members.end(), [&](std::size_t k) {
-          return clusters[k].package_bytes + clusters[seed].package_bytes > capacity;
-        });
-    if (1 + static_cast<std::size_t>(light - members.begin()) - (s + 1) <= best) break;
+    const std::size_t light = CandidatesEnd(clusters, members, s, capacity);
+    if (1 + light - (s + 1) <= best) break;
     if (in_clique[seed]) continue;
-    std::vector<std::size_t> clique = {seed};
-    for (std::size_t t = s + 1; t < members.size() && work < 5000000; ++t) {
-      std::size_t k = members[t];
-      if (clusters[k].package_bytes + clusters[seed].package_bytes <= capacity) break;
+    std::vector<std::size_t> clique = {s};
+    for (std::size_t t = s + 1; t < light && work < 5000000; ++t) {
       bool clashes_with_all = true;
-      for (std::size_t q : clique) {
-        ++work;
-        if (pairs.FitWithin(k, q, capacity) || SharedHost(hosts_of, k, q)) {
+      for (std::size_t u : clique) {
+        if (may_share(t, u)) {
           clashes_with_all = false;
           break;
         }
       }
-      if (clashes_with_all) clique.push_back(k);
+      if (clashes_with_all) clique.push_back(t);
     }
-    for (std::size_t k : clique) in_clique[k] = 1;
+    for (std::size_t u : clique) in_clique[members[u]] = 1;
     best = std::max(best, clique.size());
   }
   return best;
