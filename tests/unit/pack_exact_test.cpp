@@ -365,10 +365,8 @@ Instance WithCodeEverywhere(std::mt19937& rng, Instance in) {
 
 }  // namespace
 
-TEST_CASE(
-    "a bin FitsNoCluster closes fits no cluster, and with code everywhere it closes by "
-    "its artifact",
-    "[unit][partition]") {
+TEST_CASE("FitsNoCluster closes only bins no cluster fits, some by their artifact",
+          "[unit][partition]") {
   std::mt19937 rng(99);
   std::size_t closed = 0, closed_by_artifact = 0;
   for (int trial = 0; trial < 300; ++trial) {
