@@ -105,8 +105,7 @@ struct RuleSet {
   LifecycleClass ClassOf(const std::string& resource_type) const;
   /// The matching rule, or null when none matches (class kOther).
   const LifecycleRule* RuleFor(const std::string& resource_type) const;
-  /// rules/artifact-paths.yaml, in file order.
-  const std::vector<ArtifactPath>& artifact_paths() const { return artifact_paths_; }
+  /// Adds a path of rules/artifact-paths.yaml (ForEachArtifactPath visits them in file order).
   void AddArtifactPath(ArtifactPath path);
   std::vector<SameTemplateRule> same_template;
   std::vector<SecretAttribute> secret_attributes;

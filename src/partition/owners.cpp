@@ -31,32 +31,16 @@ namespace {
 
 // For each cluster of `members`, the clusters over the headroom (among `hosts`, ascending) that
 // ship every distribution it needs: a stack led by one of them may hold it although it would not
-// fit under the headroom beside another cluster.
-std::vector<std::vector<std::size_t>> HostsOf(const StackRules& rules,
+// fit under the headroom beside another cluster. `pairs` holds the bit sets of both lists: a
+// subset test is a few word operations where std::includes over every member and host pair was
+// most of the owners' bound (2.9 million pairs at 10,000 functions).
+std::vector<std::vector<std::size_t>> HostsOf(const StackRules& rules, const PairPackages& pairs,
                                               const std::vector<std::size_t>& members,
                                               const std::vector<std::size_t>& hosts) {
-  const auto& clusters = rules.clusters();
-  std::vector<std::vector<std::size_t>> hosts_of(clusters.size());
-  if (hosts.empty()) return hosts_of;
-  // Distribution sets as bit sets: a subset test is a few word operations where std::includes
-  // over every member and host pair was most of the owners' bound (2.9 million pairs at 10,000
-  // functions).
-  const std::size_t words = (rules.packages().dist_bytes.size() + 63) / 64;
-  auto bits_of = [&](std::size_t k, std::uint64_t* out) {
-    std::fill(out, out + words, 0);
-    for (std::uint32_t d : clusters[k].dists) out[d / 64] |= std::uint64_t{1} << (d % 64);
-  };
-  std::vector<std::uint64_t> host_bits(hosts.size() * words), need(words);
-  for (std::size_t i = 0; i < hosts.size(); ++i) bits_of(hosts[i], &host_bits[i * words]);
-  for (std::size_t k : members) {
-    bits_of(k, need.data());
-    for (std::size_t i = 0; i < hosts.size(); ++i) {
-      const std::uint64_t* has = &host_bits[i * words];
-      std::size_t w = 0;
-      while (w < words && (need[w] & ~has[w]) == 0) ++w;
-      if (w == words) hosts_of[k].push_back(hosts[i]);
-    }
-  }
+  std::vector<std::vector<std::size_t>> hosts_of(rules.clusters().size());
+  for (std::size_t k : members)
+    for (std::size_t h : hosts)
+      if (pairs.Ships(h, k)) hosts_of[k].push_back(h);
   return hosts_of;
 }
 
@@ -99,10 +83,12 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
     return clusters[x].package_bytes > clusters[y].package_bytes;
   });
   std::size_t best = members.empty() ? 0 : 1, work = 0;
-  const auto hosts_of = HostsOf(rules, members, hosts);
   // The same pair test as PairBytes(…) <= capacity, a few word operations instead of a merge:
   // the search below may test millions of pairs (3.2 million at 10,000 functions).
-  const PairPackages pairs(clusters, rules.packages().dist_bytes, members);
+  std::vector<std::size_t> with_hosts = members;
+  with_hosts.insert(with_hosts.end(), hosts.begin(), hosts.end());
+  const PairPackages pairs(clusters, rules.packages().dist_bytes, with_hosts);
+  const auto hosts_of = HostsOf(rules, pairs, members, hosts);
   // Seeds ask about the same pairs again and again, so each answer is kept (`work` still counts
   // every question: the budget, and so the clique, stay what they were). Only clusters before
   // the heaviest one's CandidatesEnd are ever asked about: a square of those positions.
