@@ -69,13 +69,18 @@ def timed(argv):
 
 
 def stages(err):
-    """stage → cpu seconds from --timings lines; also 'peak' (MiB)."""
+    """stage → cpu seconds from --timings lines; 'stage/MiB' → the growth of resident memory
+    during the stage (the "+RSS MiB" column: fresh memory costs time on a VM); also 'peak'."""
     got = {}
     for line in err.splitlines():
         parts = line.split()
         if len(parts) >= 3 and parts[0] == "timings:" and parts[1] not in ("stage",):
             try:
                 got[parts[1]] = float(parts[2])
+                # stage rows: cpu wall runs MiB; "other" and "total": cpu wall MiB
+                column = 4 if parts[1] in ("other", "total") else 5
+                if len(parts) > column:
+                    got[parts[1] + "/MiB"] = float(parts[column])
             except ValueError:
                 continue
             if parts[1] == "total" and "RSS" in parts:
@@ -140,18 +145,20 @@ def main():
             per_stage[(name, f)] = {s: statistics.median(r[3].get(s, 0.0) for r in runs) for s in names}
     for out in outputs:
         shutil.rmtree(out, ignore_errors=True)
-    print("\nCPU seconds per stage (median; --timings):")
+    print("\nCPU seconds per stage (median; --timings), growth, then +RSS MiB per stage:")
     for name in [n for n in per_stage if n[1] == sizes[-1] and not n[0].startswith("floor")]:
         row = name[0]
         all_stages = sorted(set().union(*(per_stage[(row, f)].keys() for f in sizes)))
         print(f"  {row}")
-        for stage in all_stages:
+        for stage in [s for s in all_stages if not s.endswith("/MiB")]:
             figures = [per_stage[(row, f)].get(stage, 0.0) for f in sizes]
             growth = ""
             lo, hi = figures[0], figures[-1]
             if len(sizes) > 1 and lo > 0.002 and hi > 0:
                 growth = f"  n^{math.log(hi / lo) / math.log(sizes[-1] / sizes[0]):.2f}"
-            print(f"    {stage:<12} " + " ".join(f"{x:8.3f}" for x in figures) + growth)
+            mib = [per_stage[(row, f)].get(stage + "/MiB") for f in sizes]
+            fresh = ("  |" + " ".join(f"{x:7.1f}" for x in mib)) if None not in mib else ""
+            print(f"    {stage:<12} " + " ".join(f"{x:8.3f}" for x in figures) + f"{growth:<9}" + fresh)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+// The executable's choice of heap page size (cfnsplit/heap_pages.hpp): the kernel's files read
+// right, the screen before the probe, the choice from the probe's figures.
+#include "cfnsplit/heap_pages.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace hp = cfnsplit::heap_pages;
+
+namespace {
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+
+// /proc/buddyinfo of the machine this was written on (orders 0-10 of 4 KiB pages).
+const char kBuddyInfo[] =
+    "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1"
+    "      3 \n"
+    "Node 0, zone    DMA32      0      4      2      2      1      2      0      3      3      1"
+    "    753 \n"
+    "Node 0, zone   Normal   9175   7981   5145   4779   2212   1542    647    364    217    188"
+    "    357 \n";
+
+hp::Machine Madvise(std::uint64_t free_huge) { return {"madvise", free_huge}; }
+
+}  // namespace
+
+TEST_CASE("heap pages: the THP mode is the bracketed word", "[unit][heap_pages]") {
+  CHECK(hp::ThpMode("always [madvise] never\n") == "madvise");
+  CHECK(hp::ThpMode("[always] madvise never\n") == "always");
+  CHECK(hp::ThpMode("always madvise [never]") == "never");
+  CHECK(hp::ThpMode("") == "");  // no THP in this kernel
+  CHECK(hp::ThpMode("garbage [") == "");
+}
+
+TEST_CASE("heap pages: free memory counts only blocks of 2 MiB or more", "[unit][heap_pages]") {
+  // Order 9 (2 MiB) and order 10 (4 MiB) of each zone; the smaller orders are left out.
+  const std::uint64_t expected = (1 + 1 + 188) * 2 * kMiB + (3 + 753 + 357) * 4 * kMiB;
+  CHECK(hp::FreeHugeBytes(kBuddyInfo, 4096) == expected);
+  // With 64 KiB pages order 5 is already 2 MiB.
+  CHECK(hp::FreeHugeBytes("Node 0, zone Normal 0 0 0 0 0 1 1\n", 65536) == 2 * kMiB + 4 * kMiB);
+  CHECK(hp::FreeHugeBytes("", 4096) == 0);
+  CHECK(hp::FreeHugeBytes("no zones here\n", 4096) == 0);
+}
+
+TEST_CASE("heap pages: the probe runs only where 2 MiB pages could be asked for and would pay",
+          "[unit][heap_pages]") {
+  const std::uint64_t big_input = 8 * kMiB, plenty = 4096 * kMiB;
+  CHECK_FALSE(hp::Screen(Madvise(plenty), big_input).has_value());  // probe
+  auto always = hp::Screen({"always", plenty}, big_input);
+  REQUIRE(always);
+  CHECK_FALSE(always->huge);  // the kernel already backs the heap with 2 MiB pages
+  auto never = hp::Screen({"never", plenty}, big_input);
+  REQUIRE(never);
+  CHECK_FALSE(never->huge);
+  auto none = hp::Screen({"", plenty}, big_input);
+  REQUIRE(none);
+  CHECK_FALSE(none->huge);
+  auto small = hp::Screen(Madvise(plenty), hp::kMinInputBytes - 1);
+  REQUIRE(small);
+  CHECK_FALSE(small->huge);
+  CHECK_FALSE(hp::Screen(Madvise(plenty), hp::kMinInputBytes).has_value());
+  // Free 2 MiB blocks for twice what the run takes, or the kernel would compact memory first.
+  const std::uint64_t needed = 2 * hp::kBytesPerInputByte * big_input;
+  auto fragmented = hp::Screen(Madvise(needed - 1), big_input);
+  REQUIRE(fragmented);
+  CHECK_FALSE(fragmented->huge);
+  CHECK(fragmented->reason.find("free 2 MiB") != std::string::npos);
+  CHECK_FALSE(hp::Screen(Madvise(needed), big_input).has_value());
+}
+
+TEST_CASE("heap pages: 2 MiB pages only when one faults in under half the time of 512 small",
+          "[unit][heap_pages]") {
+  // This VM: 512 small faults ~5.6 ms, one huge ~0.15 ms.
+  hp::Decision fast = hp::Choose({5.6e-3, 0.15e-3});
+  CHECK(fast.huge);
+  CHECK(fast.reason == "2 MiB pages: 2 MiB in 4 KiB pages 5.60 ms, as one 2 MiB page 0.15 ms");
+  // The seventh round's VM: a fresh huge page stalled for longer than the small faults.
+  hp::Decision slow = hp::Choose({2.4e-3, 12e-3});
+  CHECK_FALSE(slow.huge);
+  CHECK(slow.reason.rfind("4 KiB pages: ", 0) == 0);
+  CHECK(hp::Choose({4e-3, 1.99e-3}).huge);
+  CHECK_FALSE(hp::Choose({4e-3, 2e-3}).huge);
+  CHECK_FALSE(hp::Choose({0, 0}).huge);  // a probe that could not map memory
+}
+
+TEST_CASE("heap pages: the probe measures both kinds of fault", "[unit][heap_pages]") {
+  hp::Probe probe = hp::RunProbe();
+  CHECK(probe.small_pages > 0);
+  CHECK(probe.huge_page > 0);
+  CHECK(std::isfinite(probe.small_pages));
+  CHECK(std::isfinite(probe.huge_page));
+}
+
+TEST_CASE("heap pages: the input is the regular files the command line names",
+          "[unit][heap_pages]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "cfnsplit-heap-pages-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "out");
+  const std::string tmpl = (dir / "t.json").string(), manifest = (dir / "m.yaml").string();
+  std::ofstream(tmpl) << std::string(1000, 'x');
+  std::ofstream(manifest) << std::string(234, 'y');
+  const std::string manifest_opt = "--manifest=" + manifest, out = (dir / "out").string();
+  std::vector<const char*> argv = {"cfnsplit",  "split",  tmpl.c_str(), manifest_opt.c_str(), "-o",
+                                   out.c_str(), "--mode", "exports",    "/no/such/file"};
+  CHECK(hp::InputBytes(static_cast<int>(argv.size()), argv.data()) == 1234);
+  CHECK(hp::InputBytes(1, argv.data()) == 0);  // the program's own name is not an input
+  fs::remove_all(dir);
+}
