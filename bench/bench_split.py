@@ -11,6 +11,8 @@ times each, paired in one loop so machine load hits every row alike:
                     CPU seconds inside the process; the ratios are to this row
   floor (mimalloc)  the same program with mimalloc preloaded (when libmimalloc is installed),
                     since cfnsplit links mimalloc: what the floor costs with cfnsplit's allocator
+  floor (mimalloc, 2 MiB)  and with mimalloc's 2 MiB pages (MIMALLOC_LARGE_OS_PAGES=1), which
+                    cfnsplit picks where they fault in faster (src/common/heap_pages.cpp)
   analyze           `cfnsplit analyze T --timings`
   split nested|exports, with and without the manifest: `cfnsplit split ... --timings`, each
                     run into a new directory (all removed at the end, see main)
@@ -74,7 +76,9 @@ def stages(err):
     got = {}
     for line in err.splitlines():
         parts = line.split()
-        if len(parts) >= 3 and parts[0] == "timings:" and parts[1] not in ("stage",):
+        # the header and notes such as "timings:   heap: 2 MiB pages: ..." are not stages
+        if (len(parts) >= 3 and parts[0] == "timings:" and parts[1] != "stage"
+                and not parts[1].endswith(":")):
             try:
                 got[parts[1]] = float(parts[2])
                 # stage rows: cpu wall runs MiB; "other" and "total": cpu wall MiB
@@ -109,6 +113,8 @@ def main():
         rows = {"floor (nlohmann)": [floor_exe, template]}
         if os.path.exists(MIMALLOC):
             rows["floor (mimalloc)"] = ["env", f"LD_PRELOAD={MIMALLOC}", floor_exe, template]
+            rows["floor (mimalloc, 2 MiB)"] = ["env", f"LD_PRELOAD={MIMALLOC}",
+                                               "MIMALLOC_LARGE_OS_PAGES=1", floor_exe, template]
         rows["analyze"] = [args.cfnsplit, "analyze", template, "--timings"]
         for mode in ("nested", "exports"):
             rows[f"split {mode}"] = [args.cfnsplit, "split", template, "--mode", mode, "--timings"]
