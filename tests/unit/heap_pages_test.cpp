@@ -1,6 +1,8 @@
 // The executable's choice of heap page size (cfnsplit/heap_pages.hpp): the kernel's files read
-// right, the screen before the probe, the choice from the probe's figures.
+// right, the screen before the probe, the choice from the probe's figures, and the executable's use of them.
 #include "cfnsplit/heap_pages.hpp"
+
+#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -8,6 +10,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "support/cli_run.hpp"
 
 namespace hp = cfnsplit::heap_pages;
 
@@ -110,4 +114,77 @@ TEST_CASE("heap pages: the input is the regular files the command line names",
   CHECK(hp::InputBytes(static_cast<int>(argv.size()), argv.data()) == 1234);
   CHECK(hp::InputBytes(1, argv.data()) == 0);  // the program's own name is not an input
   fs::remove_all(dir);
+}
+
+namespace {
+
+// The "timings:   heap: …" line of a run, "" when there is none.
+std::string HeapLine(const std::string& err) {
+  const std::string prefix = "timings:   heap: ";
+  const std::size_t at = err.find(prefix);
+  if (at == std::string::npos) return "";
+  return err.substr(at + prefix.size(), err.find('\n', at) - at - prefix.size());
+}
+
+// A template of `topics` SNS topics (about 100 bytes each).
+std::string Topics(int topics) {
+  std::string text = "{\"Resources\": {";
+  for (int i = 0; i < topics; ++i)
+    text += std::string(i ? "," : "") + "\"Topic" + std::to_string(i) +
+            "\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": {\"DisplayName\": \"topic " +
+            std::to_string(i) + " of the heap-pages test\"}}";
+  return text + "}}";
+}
+
+struct ScopedEnv {
+  explicit ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (value)
+      setenv(name, value, 1);
+    else
+      unsetenv(name);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+  const char* name_;
+};
+
+}  // namespace
+
+TEST_CASE("heap pages: the executable makes the choice the screen and the probe call for",
+          "[unit][heap_pages]") {
+#ifndef CFNSPLIT_EXE_MIMALLOC
+  WARN("cfnsplit is built without mimalloc (sanitizers or no libmimalloc-dev): no choice to check");
+  CHECK(HeapLine("timings:   total 0.1\n").empty());
+#else
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "cfnsplit-heap-pages-cli";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "big.json") << Topics(12000);
+  std::ofstream(dir / "small.json") << Topics(3);
+  const std::uint64_t big = fs::file_size(dir / "big.json");
+  REQUIRE(big >= hp::kMinInputBytes);
+  const hp::Machine machine = hp::ReadMachine();
+  auto run = [&](const std::string& file) {
+    return cfnsplit::testing::RunCfnsplit("analyze " + file + " --timings", dir, dir.string());
+  };
+  {
+    ScopedEnv unset("MIMALLOC_LARGE_OS_PAGES", nullptr);
+    const std::string small_line = HeapLine(run("small.json").err);
+    CHECK(small_line == hp::Screen(machine, fs::file_size(dir / "small.json"))->reason);
+    const std::string big_line = HeapLine(run("big.json").err);
+    INFO(big_line);
+    if (auto screened = hp::Screen(machine, big)) {
+      CHECK(big_line == screened->reason);
+    } else {  // probed: the line carries both figures
+      CHECK((big_line.rfind("2 MiB pages: 2 MiB in 4 KiB pages ", 0) == 0 ||
+             big_line.rfind("4 KiB pages: 2 MiB in 4 KiB pages ", 0) == 0));
+      CHECK(big_line.find(" ms, as one 2 MiB page ") != std::string::npos);
+    }
+  }
+  {
+    ScopedEnv off("MIMALLOC_LARGE_OS_PAGES", "0");
+    CHECK(HeapLine(run("big.json").err) == "as MIMALLOC_LARGE_OS_PAGES says");
+  }
+  fs::remove_all(dir);
+#endif
 }
