@@ -1,5 +1,6 @@
 // The executable's choice of heap page size (cfnsplit/heap_pages.hpp): the kernel's files read
-// right, the screen before the probe, the choice from the probe's figures, and the executable's use of them.
+// right, the screen before the probe, the choice from the probe's figures, and what the
+// executable makes of them.
 #include "cfnsplit/heap_pages.hpp"
 
 #include <stdlib.h>
