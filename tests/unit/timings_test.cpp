@@ -72,11 +72,12 @@ TEST_CASE("timings: a stage's memory growth excludes what its nested stages touc
   std::map<std::string, double> mib = RssGrowthMiB(table.str());
   REQUIRE(mib.count("test-outer") == 1);
   REQUIRE(mib.count("test-inner") == 1);
-  // Each block's pages, give or take the allocator's bookkeeping and the test's own pages.
+  // Each block's pages, give or take the test's own pages and, under AddressSanitizer, the
+  // eighth more its shadow memory takes; the outer row holding the inner block too would be 32.
   CHECK(mib["test-inner"] >= 7.5);
-  CHECK(mib["test-inner"] <= 9.5);
+  CHECK(mib["test-inner"] <= 8 * 1.125 + 1);
   CHECK(mib["test-outer"] >= 23.5);
-  CHECK(mib["test-outer"] <= 25.5);
+  CHECK(mib["test-outer"] <= 24 * 1.125 + 1);
   double rows = 0;
   for (const auto& [stage, value] : mib)
     if (stage != "total") rows += value;
