@@ -80,7 +80,7 @@ std::uint64_t FreeHugeBytes(std::string_view buddyinfo, std::uint64_t page_size)
 
 std::optional<Decision> Screen(const Machine& machine, std::uint64_t input_bytes) {
   if (machine.thp_mode == "always")
-    return Decision{false, "the kernel gives 2 MiB pages unasked (THP always)"};
+    return Decision{false, "2 MiB pages: the kernel gives them unasked (THP always)"};
   if (machine.thp_mode != "madvise")
     return Decision{false, "4 KiB pages: no transparent huge pages"};
   if (input_bytes < kMinInputBytes) return Decision{false, "4 KiB pages: small input"};
