@@ -164,7 +164,8 @@ def main():
                 growth = f"  n^{math.log(hi / lo) / math.log(sizes[-1] / sizes[0]):.2f}"
             mib = [per_stage[(row, f)].get(stage + "/MiB") for f in sizes]
             fresh = ("  |" + " ".join(f"{x:7.1f}" for x in mib)) if None not in mib else ""
-            print(f"    {stage:<12} " + " ".join(f"{x:8.3f}" for x in figures) + f"{growth:<9}" + fresh)
+            seconds = " ".join(f"{x:8.3f}" for x in figures)
+            print(f"    {stage:<12} {seconds}{growth:<9}{fresh}")
 
 
 if __name__ == "__main__":
