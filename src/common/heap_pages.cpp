@@ -9,6 +9,9 @@
 #include <ctime>
 #include <sstream>
 
+#include "cfnsplit/diagnostics.hpp"
+#include "cfnsplit/load.hpp"
+
 namespace cfnsplit::heap_pages {
 namespace {
 
@@ -17,15 +20,11 @@ constexpr std::size_t kSmallPage = 4096;
 // The 4 KiB probe touches this many pages and scales up to 2 MiB: an eighth of the cost.
 constexpr std::size_t kSmallProbePages = 64;
 
-// A small file of /proc or /sys; "" when it cannot be read.
+// A small file of /proc or /sys; "" when it cannot be read (no THP, no buddyinfo: nothing to ask).
 std::string ReadText(const char* path) {
   std::string text;
-  if (std::FILE* f = std::fopen(path, "r")) {
-    char chunk[4096];
-    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) text.append(chunk, n);
-    std::fclose(f);
-  }
-  return text;
+  DiagnosticSink quiet;
+  return ReadFileText(path, text, quiet) ? text : "";
 }
 
 double Now() {
