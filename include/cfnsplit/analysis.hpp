@@ -22,6 +22,9 @@ struct ResourceInfo {
   std::int32_t function = -1;  ///< for functions: itself; for satellites: the function's index
   std::string owner;           ///< own owner, else its function's
   std::uint32_t expanded = 1;  ///< CloudFormation resources after transforms (SAM)
+  /// ApproxJsonBytes of the definition at a resource's depth: what the packer and every plan
+  /// check count for it, measured once here rather than by walking the tree each time.
+  std::uint64_t json_bytes = 0;
 };
 
 /// One quota's use by one template (or stack).
@@ -65,6 +68,10 @@ Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t
                  DiagnosticSink& sink);
 
 /// Counts the quota-relevant figures of any template Value (used for emitted stacks too).
+/// Estimated bytes of a value written as indented JSON at `depth` (two spaces per level): the
+/// template-bytes figure the packer and the plan check add up per resource.
+std::uint64_t ApproxJsonBytes(const Value& v, int depth = 0);
+
 std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_bytes,
                                     std::uint32_t expanded_resources, const RuleSet& rules);
 

@@ -65,9 +65,6 @@ struct PlanCheck {
 /// "Res" for Ref, "Res.Attr" for GetAtt and Sub's ${Res.Attr}: the key of a value passed
 /// between stacks, as the figures and the packer count them.
 std::string ValueKey(const Reference& r);
-/// Estimated bytes of a value written as indented JSON (the packer sizes clusters with it, so
-/// its template-bytes figures match the plan check's).
-std::uint64_t ApproxJsonBytes(const Value& v, int depth = 0);
 
 /// Quota budget of one stack for `measure`: the smallest stack or function quota on it × headroom,
 /// rounded down; UINT64_MAX when no quota counts it.

@@ -65,6 +65,7 @@ void Classify(Analysis& a, const RuleSet& rules) {
     if (info.cls == LifecycleClass::kFunction) info.function = static_cast<std::int32_t>(i);
     info.owner = r.owner;
     info.expanded = EstimatedExpansion(r, model);
+    info.json_bytes = ApproxJsonBytes(*r.def, 2);
   }
   for (std::uint32_t i = 0; i < model.resources.size(); ++i)
     if (a.info[i].cls == LifecycleClass::kSatellite) TieSatellite(i, a, matched[i], a.info[i]);
@@ -223,6 +224,17 @@ void Finding(const QuotaUse& q, SourceLoc loc, DiagnosticSink& sink) {
 }
 
 }  // namespace
+
+std::uint64_t ApproxJsonBytes(const Value& v, int depth) {
+  std::uint64_t indent = static_cast<std::uint64_t>(depth) * 2 + 2;  // indentation + ",\n"
+  if (v.is_scalar()) return v.text().size() + 2 + indent;
+  std::uint64_t n = 2 + indent;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v.is_map()) n += v.keys()[i].name.size() + 4;
+    n += ApproxJsonBytes(v.items()[i], depth + 1);
+  }
+  return n;
+}
 
 std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_bytes,
                                     std::uint32_t expanded_resources, const RuleSet& rules) {

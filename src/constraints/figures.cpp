@@ -8,17 +8,6 @@
 
 namespace cfnsplit {
 
-std::uint64_t ApproxJsonBytes(const Value& v, int depth) {
-  std::uint64_t indent = static_cast<std::uint64_t>(depth) * 2 + 2;  // indentation + ",\n"
-  if (v.is_scalar()) return v.text().size() + 2 + indent;
-  std::uint64_t n = 2 + indent;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.is_map()) n += v.keys()[i].name.size() + 4;
-    n += ApproxJsonBytes(v.items()[i], depth + 1);
-  }
-  return n;
-}
-
 namespace {
 
 // Rough bytes the wiring adds per generated parameter, output and child stack resource.
@@ -134,7 +123,7 @@ void ComputeFigures(const Analysis& a, const SplitPlan& plan, const std::vector<
     bool s3_code = false;
     for (std::uint32_t i : members[s]) {
       f.resources += a.info[i].expanded;
-      f.template_bytes += ApproxJsonBytes(*m.resources[i].def, 2) + m.resources[i].id.size();
+      f.template_bytes += a.info[i].json_bytes + m.resources[i].id.size();
       if (a.info[i].cls == LifecycleClass::kFunction) {
         ++f.functions;
         functions.push_back(m.resources[i].id);

@@ -25,7 +25,7 @@ std::vector<Cluster> BuildClusters(const Analysis& a, const Assignment& asg,
     Cluster& c = clusters[it->second];
     c.members.push_back(i);
     c.resources += a.info[i].expanded;
-    c.bytes += ApproxJsonBytes(*m.resources[i].def, 2);
+    c.bytes += a.info[i].json_bytes;
     if (a.info[i].cls == LifecycleClass::kFunction) c.functions.push_back(m.resources[i].id);
     const std::string& owner = a.info[i].owner;
     if (!owner.empty()) {

@@ -101,3 +101,26 @@ TEST_CASE("more than five layers is a finding", "[unit][analysis]") {
   REQUIRE(sink.error_count() == 1);
   CHECK(sink.diagnostics()[0].code == "E3003");
 }
+
+TEST_CASE("each resource's JSON size is measured once, at its depth in the template",
+          "[unit][analysis]") {
+  auto l = Model(R"(Resources:
+  Topic: {Type: AWS::SNS::Topic}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {DelaySeconds: 5, Tags: [{Key: owner, Value: ml}]}
+)");
+  REQUIRE(l->model);
+  DiagnosticSink sink;
+  Analysis a = Analyze(*l->model, BuiltinRules(), 100, sink);
+  // {"Type": "AWS::SNS::Topic"} two levels down (Resources.Topic): the map's braces and
+  // indentation (2 + 6), the key with its quotes, colon and space (4 + 4), the string with its
+  // quotes and indentation one level deeper (15 + 2 + 8).
+  CHECK(a.info[l->model->ResourceIndex("Topic")].json_bytes == 41);
+  CHECK(ApproxJsonBytes(*l->model->FindResource("Topic")->def, 2) == 41);
+  // The packer and the plan check add these up rather than walk the tree again: the same
+  // figure as a walk of each definition.
+  for (std::size_t i = 0; i < l->model->resources.size(); ++i)
+    CHECK(a.info[i].json_bytes == ApproxJsonBytes(*l->model->resources[i].def, 2));
+  CHECK(a.info[l->model->ResourceIndex("Queue")].json_bytes > 41);
+}
