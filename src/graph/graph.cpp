@@ -143,9 +143,10 @@ DependencyGraph BuildResourceGraph(const TemplateModel& model) {
   DependencyGraph g(model.resources.size());
   for (const Reference& ref : model.references) {
     if (ref.site != SiteKind::kResource) continue;
-    if (ref.target != TargetKind::kResource && ref.generated_by.empty()) continue;
+    const bool generated = ref.generated_by_resource >= 0;
+    if (ref.target != TargetKind::kResource && !generated) continue;
     long from = ref.from_resource;
-    long to = ref.generated_by.empty() ? ref.to_resource : ref.generated_by_resource;
+    long to = generated ? ref.generated_by_resource : ref.to_resource;
     if (from < 0 || to < 0) continue;
     g.AddEdge(static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ref.kind);
   }

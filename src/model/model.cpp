@@ -9,8 +9,8 @@
 
 namespace cfnsplit {
 
-// Five strings, the location, three one-byte kinds and the three resource indexes.
-static_assert(sizeof(void*) != 8 || sizeof(Reference) <= 192,
+// Four strings, the location, three one-byte kinds and the three resource indexes.
+static_assert(sizeof(void*) != 8 || sizeof(Reference) <= 160,
               "see the order of Reference's fields");
 
 bool Parameter::is_list() const {
@@ -324,21 +324,20 @@ void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
                       "' in " + ref.from + (ref.path.empty() ? "" : " (" + ref.path + ")");
     if (!hint.empty()) msg += "; did you mean '" + hint + "'?";
     if (MayBeGenerated(m, ref.to)) {
-      if (m.is_sam()) ref.generated_by = GeneratedOwner(m, ref.to);
+      if (std::string owner = m.is_sam() ? GeneratedOwner(m, ref.to) : ""; !owner.empty())
+        ref.generated_by_resource = static_cast<std::int32_t>(m.ResourceIndex(owner));
       sink.Warning("W1102", ref.loc, msg, {"the name may be created by a transform"});
     } else
       sink.Error("E1101", ref.loc, msg);
   }
 }
 
-// After CheckTargets, which names the resource a generated name belongs to.
 void IndexReferences(TemplateModel& m) {
   auto index = [&](const std::string& name) {
     return static_cast<std::int32_t>(m.ResourceIndex(name));
   };
-  // The walk lists a site's references together, and few names are generated: the last site's
-  // index and that of "" are kept rather than hashed again for every reference.
-  const std::int32_t unnamed = index("");
+  // The walk lists a site's references together: the last site's index is kept rather than
+  // hashed again for every reference.
   const std::string* last_from = nullptr;
   std::int32_t last_from_index = -1;
   for (Reference& ref : m.references) {
@@ -348,7 +347,6 @@ void IndexReferences(TemplateModel& m) {
     }
     ref.from_resource = last_from_index;
     ref.to_resource = index(ref.to);
-    ref.generated_by_resource = ref.generated_by.empty() ? unnamed : index(ref.generated_by);
   }
 }
 

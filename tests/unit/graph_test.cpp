@@ -85,6 +85,36 @@ TEST_CASE("the resource graph follows Ref, GetAtt, Sub and DependsOn", "[unit][g
   CHECK(FormatCycle(*l->model, cycles[0]) == "D -> D2 -> D");
 }
 
+TEST_CASE("a reference to a name SAM creates depends on the resource that creates it",
+          "[unit][graph]") {
+  auto l = cfnsplit::testing::Model(R"(Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: src/, Handler: app.handler, Runtime: python3.12}
+  Topic: {Type: AWS::SNS::Topic}
+  Policy:
+    Type: AWS::IAM::Policy
+    Properties: {PolicyName: p, Roles: [!Ref FnRole], PolicyDocument: {}}
+  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties: {AlarmActions: [!Ref Topic], Namespace: !Ref Stage}
+Parameters:
+  Stage: {Type: String}
+)");
+  REQUIRE(l->model);
+  const TemplateModel& m = *l->model;
+  DependencyGraph g = BuildResourceGraph(m);
+  const auto fn = static_cast<std::uint32_t>(m.ResourceIndex("Fn"));
+  const auto topic = static_cast<std::uint32_t>(m.ResourceIndex("Topic"));
+  // FnRole is the role SAM makes for Fn: the policy deploys after Fn.
+  CHECK(g.dependencies(static_cast<std::uint32_t>(m.ResourceIndex("Policy"))) ==
+        std::vector<std::uint32_t>{fn});
+  // A parameter is no resource: the alarm depends on the topic only.
+  CHECK(g.dependencies(static_cast<std::uint32_t>(m.ResourceIndex("Alarm"))) ==
+        std::vector<std::uint32_t>{topic});
+}
+
 namespace {
 
 // FindCycle as it was written before it searched over indexes: recursive, keyed by name.

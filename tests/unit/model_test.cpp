@@ -192,6 +192,19 @@ Outputs:
   CHECK(f.layers.size() == 2);  // Globals layers are prepended
   // Function + Role + Api permission + Schedule rule and permission.
   CHECK(EstimatedExpansion(*m.FindResource("Api"), m) == 5);
+  // A generated name's reference depends on the resource that creates it (ApiRole: Api); a
+  // reference to a declared name depends on nothing generated.
+  const auto api = static_cast<std::int32_t>(m.ResourceIndex("Api"));
+  bool role_seen = false;
+  for (const Reference& r : m.references) {
+    if (r.to == "ApiRole") {
+      role_seen = true;
+      CHECK(r.generated_by_resource == api);
+    } else if (r.target == TargetKind::kResource) {
+      CHECK(r.generated_by_resource == -1);
+    }
+  }
+  CHECK(role_seen);
 }
 
 TEST_CASE("Serverless function names are recovered from logical IDs", "[unit][model]") {
