@@ -117,6 +117,44 @@ bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink
   return false;
 }
 
+// CloudFormation rejects a template whose logical IDs are not alphanumeric ("Template format
+// error: Resource name SNS_TOPIC is non alphanumeric."), and SAM its own resources' IDs, so a
+// split of it could never deploy. ForEach loops are keys of their own (their bodies name the
+// expanded IDs). A template run through a macro cfnsplit does not know is left to CloudFormation:
+// the macro runs first and may rename. The length limit is a quota (E3001), not checked here.
+void CheckLogicalIds(const Value& root, const TemplateModel& m, DiagnosticSink& sink) {
+  for (const auto& t : m.transforms)
+    if (t != "AWS::Serverless-2016-10-31" && t != "AWS::LanguageExtensions") return;
+  auto alphanumeric = [](const std::string& name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    });
+  };
+  const std::pair<const char*, const char*> sections[] = {{"Resources", "resource"},
+                                                          {"Parameters", "parameter"},
+                                                          {"Mappings", "mapping"},
+                                                          {"Conditions", "condition"},
+                                                          {"Outputs", "output"}};
+  for (const auto& [section, what] : sections) {
+    const Value* s = root.Find(section);
+    if (!s || !s->is_map()) continue;
+    for (const auto& key : s->keys()) {
+      if (alphanumeric(key.name) || key.name.rfind("Fn::ForEach::", 0) == 0) continue;
+      std::vector<std::string> notes;
+      if (section == std::string_view("Resources") && !key.name.empty())
+        notes.push_back("CloudFormation says \"Template format error: Resource name " + key.name +
+                        " is non alphanumeric.\"");
+      notes.push_back(
+          "rename it, and every Ref, GetAtt, Sub, DependsOn or FindInMap that names it");
+      sink.Error("E1004", key.loc,
+                 std::string(what) + " name '" + key.name +
+                     "' is not alphanumeric: CloudFormation takes only A-Z, a-z and 0-9 in a "
+                     "logical ID and rejects the template",
+                 std::move(notes));
+    }
+  }
+}
+
 void ReadTransforms(const Value& root, TemplateModel& m) {
   const Value* t = root.Find("Transform");
   if (!t) return;
@@ -382,6 +420,7 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
   auto m = std::make_unique<TemplateModel>(std::move(path), file, std::move(root));
   const Value& r = m->root();
   ReadTransforms(r, *m);
+  CheckLogicalIds(r, *m, sink);
   ReadParameters(r, *m, sink);
   m->mapping_names = Names(r.Find("Mappings"));
   m->condition_names = Names(r.Find("Conditions"));
