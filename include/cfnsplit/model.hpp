@@ -213,4 +213,8 @@ void ReferencesInto(const Value& v, const TemplateModel& context, std::vector<Re
 /// two Api events becomes a function, a role, two permissions and an API …), for quota counts.
 std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model);
 
+/// True for a name of at least one character, every one A-Z, a-z or 0-9: what CloudFormation
+/// takes as a logical ID (its 255-character limit is a quota, counted apart).
+bool IsAlphanumericName(std::string_view name);
+
 }  // namespace cfnsplit

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
+#include <unordered_map>
 
 #include "cfnsplit/timings.hpp"
 #include "model/walk.hpp"
@@ -69,8 +71,16 @@ bool IsPseudoParameter(const std::string& name) {
   return std::find(kPseudo.begin(), kPseudo.end(), name) != kPseudo.end();
 }
 
-// The SAM resource whose logical ID prefixes `name` (longest wins): SAM names what it creates
-// after the resource (MyFunctionRole, MyFunctionAliaslive, MyApiProdStage).
+bool IsAlphanumericName(std::string_view name) {
+  // Folding case with | 0x20 maps A-Z onto a-z (and no other byte onto them): two compares a
+  // character, for the tens of thousands of names a large template declares.
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return static_cast<unsigned char>((u | 0x20) - 'a') < 26 ||
+           static_cast<unsigned char>(u - '0') < 10;
+  });
+}
+
 namespace {
 
 const std::array<std::string_view, 12> kTopLevelKeys = {"AWSTemplateFormatVersion",
@@ -117,19 +127,19 @@ bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink
   return false;
 }
 
+// Whether the names as written are the names CloudFormation will judge: not when a macro cfnsplit
+// does not know runs first (it may rename); SAM and LanguageExtensions keep declared names.
+bool NamesAsDeployed(const TemplateModel& m) {
+  for (const auto& t : m.transforms)
+    if (t != "AWS::Serverless-2016-10-31" && t != "AWS::LanguageExtensions") return false;
+  return true;
+}
+
 // CloudFormation rejects a template whose logical IDs are not alphanumeric ("Template format
 // error: Resource name SNS_TOPIC is non alphanumeric."), and SAM its own resources' IDs, so a
 // split of it could never deploy. ForEach loops are keys of their own (their bodies name the
-// expanded IDs). A template run through a macro cfnsplit does not know is left to CloudFormation:
-// the macro runs first and may rename. The length limit is a quota (E3001), not checked here.
-void CheckLogicalIds(const Value& root, const TemplateModel& m, DiagnosticSink& sink) {
-  for (const auto& t : m.transforms)
-    if (t != "AWS::Serverless-2016-10-31" && t != "AWS::LanguageExtensions") return;
-  auto alphanumeric = [](const std::string& name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    });
-  };
+// expanded IDs). The length limit is a quota (E3001), not checked here.
+void CheckLogicalIds(const Value& root, DiagnosticSink& sink) {
   const std::pair<const char*, const char*> sections[] = {{"Resources", "resource"},
                                                           {"Parameters", "parameter"},
                                                           {"Mappings", "mapping"},
@@ -139,7 +149,7 @@ void CheckLogicalIds(const Value& root, const TemplateModel& m, DiagnosticSink& 
     const Value* s = root.Find(section);
     if (!s || !s->is_map()) continue;
     for (const auto& key : s->keys()) {
-      if (alphanumeric(key.name) || key.name.rfind("Fn::ForEach::", 0) == 0) continue;
+      if (IsAlphanumericName(key.name) || key.name.rfind("Fn::ForEach::", 0) == 0) continue;
       std::vector<std::string> notes;
       if (section == std::string_view("Resources") && !key.name.empty())
         notes.push_back("CloudFormation says \"Template format error: Resource name " + key.name +
@@ -152,6 +162,28 @@ void CheckLogicalIds(const Value& root, const TemplateModel& m, DiagnosticSink& 
                      "logical ID and rejects the template",
                  std::move(notes));
     }
+  }
+}
+
+// A parameter and a resource of the same name make `Ref Name` ambiguous, and CloudFormation
+// rejects the template ("Template error: all resources and parameters must have unique names.
+// Common name(s):[Name]"; cfn-lint E3007).
+void CheckParameterResourceClash(const Value& root, DiagnosticSink& sink) {
+  const Value* params = root.Find("Parameters");
+  const Value* resources = root.Find("Resources");
+  if (!params || !params->is_map() || !resources || !resources->is_map()) return;
+  std::unordered_map<std::string_view, SourceLoc> parameters;
+  for (const auto& key : params->keys()) parameters.emplace(key.name, key.loc);
+  for (const auto& key : resources->keys()) {
+    auto it = parameters.find(key.name);
+    if (it == parameters.end()) continue;
+    sink.Error("E1005", key.loc,
+               "'" + key.name + "' names both a resource and the parameter at line " +
+                   std::to_string(it->second.line) + ": CloudFormation rejects the template",
+               {"CloudFormation says \"Template error: all resources and parameters must have "
+                "unique names. Common name(s):[" +
+                    key.name + "]\"",
+                "rename one of them, and every Ref, GetAtt and Sub that means it"});
   }
 }
 
@@ -420,7 +452,10 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
   auto m = std::make_unique<TemplateModel>(std::move(path), file, std::move(root));
   const Value& r = m->root();
   ReadTransforms(r, *m);
-  CheckLogicalIds(r, *m, sink);
+  if (NamesAsDeployed(*m)) {
+    CheckLogicalIds(r, sink);
+    CheckParameterResourceClash(r, sink);
+  }
   ReadParameters(r, *m, sink);
   m->mapping_names = Names(r.Find("Mappings"));
   m->condition_names = Names(r.Find("Conditions"));

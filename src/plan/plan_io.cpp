@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cfnsplit/load.hpp"
+#include "cfnsplit/model.hpp"
 #include "cfnsplit/plan.hpp"
 #include "cfnsplit/writer.hpp"
 
@@ -36,11 +37,7 @@ std::optional<StackRole> ParseStackRole(const std::string& s) {
   return std::nullopt;
 }
 
-bool IsLogicalId(const std::string& name) {
-  return !name.empty() && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c));
-  });
-}
+bool IsLogicalId(const std::string& name) { return name.size() <= 255 && IsAlphanumericName(name); }
 
 std::string FoldCase(std::string name) {
   for (char& c : name)

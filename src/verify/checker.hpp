@@ -96,6 +96,7 @@ class Checker {
   void CheckCycles();
   // shapes.cpp
   void CheckStackShapes();
+  void CheckStackNames();
   bool IsStackGuard(const std::string& condition) const;
   // wiring.cpp
   void CheckSecrets();

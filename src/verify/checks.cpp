@@ -539,6 +539,7 @@ VerifyReport Checker::Run() {
   CheckQuotas();
   CheckCycles();
   CheckStackShapes();
+  CheckStackNames();
   CheckSecrets();
   CheckSameTemplate();
   report_.ok = report_.differences.empty();

@@ -1,6 +1,7 @@
 // Stacks CloudFormation would refuse for their shape: a template without resources, a stack
-// whose every resource is conditional (empty when the conditions are false), and a nested child
-// whose stack resource carries a condition that can drop a resource the original creates.
+// whose every resource is conditional (empty when the conditions are false), a nested child
+// whose stack resource carries a condition that can drop a resource the original creates, and
+// names CloudFormation refuses (not alphanumeric; a parameter and a resource of one name).
 #include <algorithm>
 #include <functional>
 
@@ -43,8 +44,8 @@ bool IsPlaceholder(const Value& def) {
   const Value* meta = def.is_map() ? def.Find("Metadata") : nullptr;
   const Value* note = meta && meta->is_map() ? meta->Find("cfnsplit") : nullptr;
   return type && type->text() == "AWS::CloudFormation::WaitConditionHandle" && note &&
-         note->is_string() && note->text().rfind("placeholder", 0) == 0 && !def.Find("Properties") &&
-         !def.Find("Condition");
+         note->is_string() && note->text().rfind("placeholder", 0) == 0 &&
+         !def.Find("Properties") && !def.Find("Condition");
 }
 
 // A condition of the nested parent that the original lacks is acceptable only as the guard of
@@ -59,8 +60,8 @@ bool Checker::IsStackGuard(const std::string& condition) const {
     if (uses && flat_.ChildOf(res->keys()[i].name) < 0) return false;
     guards_a_child = guards_a_child || uses;
   }
-  const Value* def = Section(parent, "Conditions") ? Section(parent, "Conditions")->Find(condition)
-                                                   : nullptr;
+  const Value* def =
+      Section(parent, "Conditions") ? Section(parent, "Conditions")->Find(condition) : nullptr;
   std::function<bool(const Value&)> or_of_conditions = [&](const Value& v) {
     if (v.IntrinsicName() == "Condition") return v.IntrinsicArg().is_string();
     if (v.IntrinsicName() != "Fn::Or" || !v.IntrinsicArg().is_list()) return false;
@@ -71,9 +72,8 @@ bool Checker::IsStackGuard(const std::string& condition) const {
 }
 
 void Checker::CheckStackShapes() {
-  bool original_unconditional =
-      std::any_of(original_.resources.begin(), original_.resources.end(),
-                  [](const Resource& r) { return r.condition.empty(); });
+  bool original_unconditional = std::any_of(original_.resources.begin(), original_.resources.end(),
+                                            [](const Resource& r) { return r.condition.empty(); });
   const Value* parent_conditions =
       set_.mode == WiringMode::kNested ? Section(set_.stacks[0].tmpl(), "Conditions") : nullptr;
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
@@ -107,6 +107,29 @@ void Checker::CheckStackShapes() {
     Report("E5112", PathOf(static_cast<int>(s)) +
                         ": every resource has a Condition, so the stack can be left without "
                         "resources, which CloudFormation rejects (the original always has one)");
+  }
+}
+
+// Every name an emitted stack declares, the emitter's own (wiring parameters and outputs, child
+// stacks, guards) and the original's: CloudFormation refuses a logical ID that is not
+// alphanumeric and a name both a parameter and a resource use. A ForEach loop's key is its own.
+void Checker::CheckStackNames() {
+  for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
+    const Value& tmpl = set_.stacks[s].tmpl();
+    const std::string where = PathOf(static_cast<int>(s));
+    for (const char* section : {"Resources", "Parameters", "Mappings", "Conditions", "Outputs"})
+      if (const Value* sec = Section(tmpl, section))
+        for (const auto& key : sec->keys())
+          if (!IsAlphanumericName(key.name) && key.name.rfind("Fn::ForEach::", 0) != 0)
+            Report("E5113", where + ": " + section + "." + key.name +
+                                " is not alphanumeric; CloudFormation rejects the template");
+    const Value* params = Section(tmpl, "Parameters");
+    const auto& resources = ResourceIndexes(static_cast<int>(s));
+    for (std::size_t i = 0; params && i < params->size(); ++i)
+      if (resources.count(params->keys()[i].name))
+        Report("E5113", where + ": " + params->keys()[i].name +
+                            " is both a parameter and a resource; CloudFormation rejects the "
+                            "template");
   }
 }
 

@@ -312,6 +312,21 @@ Resources:
     two.stacks[1].tmpl.AppendEntry("Resources", Value::Map());
     CHECK(Has(VerifyFails(f, two), "[E5112]"));
   }
+  SECTION("verify refuses names CloudFormation refuses") {
+    EmitResult bad = r;
+    Value& tmpl = bad.stacks[0].tmpl;
+    Value params = tmpl.Find("Parameters") ? *tmpl.Find("Parameters") : Value::Map();
+    Value decl = Value::Map();
+    decl.AppendEntry("Type", Value::String("String"));
+    decl.AppendEntry("Default", Value::String("x"));
+    params.AppendEntry("Fn", decl);     // the name of a resource of the stack
+    params.AppendEntry("Mem_C", decl);  // not alphanumeric
+    tmpl.Set("Parameters", params);
+    std::string out = VerifyFails(f, bad);
+    CHECK(Has(out, "[E5113]"));
+    CHECK(Has(out, "Parameters.Mem_C is not alphanumeric"));
+    CHECK(Has(out, "Fn is both a parameter and a resource"));
+  }
 }
 
 TEST_CASE("defect 1: a stack whose every resource is conditional is never left empty",

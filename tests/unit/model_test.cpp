@@ -281,3 +281,40 @@ Resources:
 )");
   CHECK(sam->HasCode("E1004"));
 }
+
+TEST_CASE("a name that is both a parameter and a resource is refused at the resource",
+          "[unit][model]") {
+  auto l = Model(R"(Parameters:
+  Name: {Type: String}
+  Stage: {Type: String}
+Resources:
+  Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref Name}}
+  Name: {Type: AWS::SNS::Topic}
+)");
+  const Diagnostic* d = l->Find("E1005");
+  REQUIRE(d);
+  CHECK(d->loc.line == 6);
+  CHECK(d->loc.column == 3);
+  CHECK(d->message ==
+        "'Name' names both a resource and the parameter at line 2: CloudFormation "
+        "rejects the template");
+  std::size_t clashes = 0;
+  for (const auto& x : l->sink.diagnostics()) clashes += x.code == "E1005";
+  CHECK(clashes == 1);  // Stage and Topic are each declared once
+}
+
+TEST_CASE("alphanumeric names: A-Z, a-z and 0-9 and nothing next to them", "[unit][model]") {
+  CHECK(IsAlphanumericName("AZaz09"));
+  CHECK(IsAlphanumericName(std::string(300, 'a')));  // the length limit is a quota
+  CHECK_FALSE(IsAlphanumericName(""));
+  // The bytes around each range, and what case folding could confuse with a letter.
+  for (const char* bad : {"@", "[", "`", "{", "/", ":", "_", "-", ".", " ", "\x80", "\xC1", "\xDA",
+                          "\xE1", "\xFA", "A-b", "a b", "\xC3\xA9t\xC3\xA9"})
+    CHECK_FALSE(IsAlphanumericName(bad));
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const bool expected =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    CHECK(IsAlphanumericName(std::string_view(&ch, 1)) == expected);
+  }
+}
