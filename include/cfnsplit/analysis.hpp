@@ -67,11 +67,11 @@ struct Analysis {
 Analysis Analyze(const TemplateModel& model, const RuleSet& rules, std::uint64_t template_bytes,
                  DiagnosticSink& sink);
 
-/// Counts the quota-relevant figures of any template Value (used for emitted stacks too).
 /// Estimated bytes of a value written as indented JSON at `depth` (two spaces per level): the
 /// template-bytes figure the packer and the plan check add up per resource.
 std::uint64_t ApproxJsonBytes(const Value& v, int depth = 0);
 
+/// Counts the quota-relevant figures of any template Value (used for emitted stacks too).
 std::vector<QuotaUse> MeasureQuotas(const Value& root, std::uint64_t template_bytes,
                                     std::uint32_t expanded_resources, const RuleSet& rules);
 
