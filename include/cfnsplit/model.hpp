@@ -216,5 +216,9 @@ std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model);
 /// True for a name of at least one character, every one A-Z, a-z or 0-9: what CloudFormation
 /// takes as a logical ID (its 255-character limit is a quota, counted apart).
 bool IsAlphanumericName(std::string_view name);
+/// True for a key CloudFormation takes in Resources, Parameters, Mappings, Conditions or
+/// Outputs: an alphanumeric name, or a ForEach loop (`Fn::ForEach::Name`), whose body names
+/// what it expands to. The model checks the input with it, verify every emitted stack.
+bool IsDeclarableKey(std::string_view key);
 
 }  // namespace cfnsplit

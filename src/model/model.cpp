@@ -81,6 +81,10 @@ bool IsAlphanumericName(std::string_view name) {
   });
 }
 
+bool IsDeclarableKey(std::string_view key) {
+  return IsAlphanumericName(key) || key.rfind("Fn::ForEach::", 0) == 0;
+}
+
 namespace {
 
 const std::array<std::string_view, 12> kTopLevelKeys = {"AWSTemplateFormatVersion",
@@ -137,8 +141,7 @@ bool NamesAsDeployed(const TemplateModel& m) {
 
 // CloudFormation rejects a template whose logical IDs are not alphanumeric ("Template format
 // error: Resource name SNS_TOPIC is non alphanumeric."), and SAM its own resources' IDs, so a
-// split of it could never deploy. ForEach loops are keys of their own (their bodies name the
-// expanded IDs). The length limit is a quota (E3001), not checked here.
+// split of it could never deploy. The length limit is a quota (E3001), not checked here.
 void CheckLogicalIds(const Value& root, DiagnosticSink& sink) {
   const std::pair<const char*, const char*> sections[] = {{"Resources", "resource"},
                                                           {"Parameters", "parameter"},
@@ -149,7 +152,7 @@ void CheckLogicalIds(const Value& root, DiagnosticSink& sink) {
     const Value* s = root.Find(section);
     if (!s || !s->is_map()) continue;
     for (const auto& key : s->keys()) {
-      if (IsAlphanumericName(key.name) || key.name.rfind("Fn::ForEach::", 0) == 0) continue;
+      if (IsDeclarableKey(key.name)) continue;
       std::vector<std::string> notes;
       if (section == std::string_view("Resources") && !key.name.empty())
         notes.push_back("CloudFormation says \"Template format error: Resource name " + key.name +
@@ -351,13 +354,6 @@ void ExtractReferences(TemplateModel& m, DiagnosticSink& sink) {
       walker.WalkSite(SiteKind::kCondition, cs->keys()[i].name, cs->items()[i], "");
 }
 
-// Names the SAM transform creates (Function → FunctionRole, implicit APIs …) or a ForEach loop
-// expands to: a reference to one of those is only a warning before the transform runs.
-bool MayBeGenerated(const TemplateModel& m, const std::string& name) {
-  if (m.has_language_extensions()) return true;
-  return m.is_sam() && !GeneratedOwner(m, name).empty();
-}
-
 void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
   std::vector<std::string> resource_ids, names, conditions = m.condition_names;
   for (const auto& r : m.resources) resource_ids.push_back(r.id);
@@ -393,8 +389,12 @@ void CheckTargets(TemplateModel& m, DiagnosticSink& sink) {
     std::string msg = std::string(RefKindName(ref.kind)) + " to unknown " + what + " '" + ref.to +
                       "' in " + ref.from + (ref.path.empty() ? "" : " (" + ref.path + ")");
     if (!hint.empty()) msg += "; did you mean '" + hint + "'?";
-    if (MayBeGenerated(m, ref.to)) {
-      if (std::string owner = m.is_sam() ? GeneratedOwner(m, ref.to) : ""; !owner.empty())
+    // A name the SAM transform creates (Function → FunctionRole, implicit APIs …) or a ForEach
+    // loop may expand to is only a warning before the transform runs; SAM's names belong to the
+    // resource they are made for, which the reference then depends on.
+    const std::string owner = m.is_sam() ? GeneratedOwner(m, ref.to) : "";
+    if (!owner.empty() || m.has_language_extensions()) {
+      if (!owner.empty())
         ref.generated_by_resource = static_cast<std::int32_t>(m.ResourceIndex(owner));
       sink.Warning("W1102", ref.loc, msg, {"the name may be created by a transform"});
     } else

@@ -112,7 +112,7 @@ void Checker::CheckStackShapes() {
 
 // Every name an emitted stack declares, the emitter's own (wiring parameters and outputs, child
 // stacks, guards) and the original's: CloudFormation refuses a logical ID that is not
-// alphanumeric and a name both a parameter and a resource use. A ForEach loop's key is its own.
+// alphanumeric (IsDeclarableKey) and a name both a parameter and a resource use.
 void Checker::CheckStackNames() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     const Value& tmpl = set_.stacks[s].tmpl();
@@ -120,7 +120,7 @@ void Checker::CheckStackNames() {
     for (const char* section : {"Resources", "Parameters", "Mappings", "Conditions", "Outputs"})
       if (const Value* sec = Section(tmpl, section))
         for (const auto& key : sec->keys())
-          if (!IsAlphanumericName(key.name) && key.name.rfind("Fn::ForEach::", 0) != 0)
+          if (!IsDeclarableKey(key.name))
             Report("E5113", where + ": " + section + "." + key.name +
                                 " is not alphanumeric; CloudFormation rejects the template");
     const Value* params = Section(tmpl, "Parameters");

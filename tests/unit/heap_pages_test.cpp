@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -138,17 +139,24 @@ std::string Topics(int topics) {
 }
 
 #ifdef CFNSPLIT_EXE_MIMALLOC
+// Sets (or unsets) a variable for a scope; the value the run had before comes back after it.
 struct ScopedEnv {
   explicit ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* before = getenv(name)) before_ = before;
     if (value)
       setenv(name, value, 1);
     else
       unsetenv(name);
   }
-  ~ScopedEnv() { unsetenv(name_); }
+  ~ScopedEnv() {
+    if (before_)
+      setenv(name_, before_->c_str(), 1);
+    else
+      unsetenv(name_);
+  }
   const char* name_;
+  std::optional<std::string> before_;
 };
-
 #endif
 
 }  // namespace

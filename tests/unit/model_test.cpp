@@ -311,6 +311,13 @@ TEST_CASE("alphanumeric names: A-Z, a-z and 0-9 and nothing next to them", "[uni
   for (const char* bad : {"@", "[", "`", "{", "/", ":", "_", "-", ".", " ", "\x80", "\xC1", "\xDA",
                           "\xE1", "\xFA", "A-b", "a b", "\xC3\xA9t\xC3\xA9"})
     CHECK_FALSE(IsAlphanumericName(bad));
+  // A section key may also be a ForEach loop; nothing else that is not alphanumeric.
+  CHECK(IsDeclarableKey("Fn::ForEach::Topics"));
+  CHECK(IsDeclarableKey("Topic1"));
+  CHECK_FALSE(IsDeclarableKey("Fn::ForEach"));
+  CHECK_FALSE(IsDeclarableKey("Fn::If"));
+  CHECK_FALSE(IsDeclarableKey("my_Instance"));
+  CHECK_FALSE(IsDeclarableKey(""));
   for (int c = 0; c < 256; ++c) {
     const char ch = static_cast<char>(c);
     const bool expected =
