@@ -1,12 +1,13 @@
 #include "cfnsplit/load.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 #include "cfnsplit/files.hpp"
 #include "cfnsplit/timings.hpp"
@@ -159,24 +160,36 @@ bool ReadFileText(const std::string& path, std::string& out, DiagnosticSink& sin
                    std::to_string(max_bytes) + " (raise it with --max-input-bytes)");
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // read(2), not an ifstream: sizing reads a requirements file per function (2,000 at 2,000
+  // functions), and each stream's set-up (locale, buffers) cost 4,000 instructions.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     sink.Error("E0001", {}, "cannot read '" + path + "': " + std::strerror(errno));
     return false;
   }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
   out.clear();
   // One allocation for a regular file: growing by doubling copied a 50 MB template twice over.
   if (S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    out.append(buf, static_cast<std::size_t>(in.gcount()));
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      sink.Error("E0001", {}, "cannot read '" + path + "': " + std::strerror(errno));
+      return false;
+    }
+    if (n == 0) return true;
+    out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > max_bytes) {  // pipes and special files have no size up front
       sink.Error("E0001", {},
                  "'" + path + "' is over the limit of " + std::to_string(max_bytes) + " bytes");
       return false;
     }
   }
-  return true;
 }
 
 std::optional<Value> LoadFile(const std::string& path, SourceManager& sources, DiagnosticSink& sink,

@@ -81,12 +81,20 @@ StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& 
   artifact_closes_ =
       !packages.empty() && packages.shared_artifact() && !clusters.empty() && least_own_bytes_ > 0;
   // A heavy distribution the bin lacks stops FitsArtifact soonest.
+  const bool shared = !packages.empty() && packages.shared_artifact();
   for (const Cluster& c : clusters) {
     heaviest_first_.push_back(c.dists);
     std::stable_sort(heaviest_first_.back().begin(), heaviest_first_.back().end(),
                      [&](std::uint32_t x, std::uint32_t y) {
                        return packages.dist_bytes[x] > packages.dist_bytes[y];
                      });
+    HeaviestNeed need;
+    if (shared && !c.dists.empty()) {
+      need.dist = heaviest_first_.back().front();
+      need.adds = c.own_bytes + packages.dist_bytes[need.dist];
+      need.layer = c.layer_bytes;
+    }
+    heaviest_need_.push_back(need);
   }
 }
 

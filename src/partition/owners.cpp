@@ -91,18 +91,18 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
   const auto hosts_of = HostsOf(rules, pairs, members, hosts);
   // Seeds ask about the same pairs again and again, so each answer is kept (`work` still counts
   // every question: the budget, and so the clique, stay what they were). Only clusters before
-  // the heaviest one's CandidatesEnd are ever asked about: a square of those positions.
+  // the heaviest one's CandidatesEnd are ever asked about: a triangle of those positions, the
+  // answers about `t` in row `t` (a clique's members all come before the cluster asked about).
   const std::size_t asked = members.empty() ? 0 : CandidatesEnd(clusters, members, 0, capacity);
   const bool keep = asked <= 2048;                             // 4 MiB at most
   std::vector<std::uint8_t> answer(keep ? asked * asked : 0);  // 0 unknown, 1 share, 2 clash
-  auto may_share = [&](std::size_t t, std::size_t u) {         // positions in `members`
-    ++work;
+  auto may_share = [&](std::size_t t, std::size_t u) {         // positions in `members`, u < t
     auto test = [&] {
       return pairs.FitWithin(members[t], members[u], capacity) ||
              SharedHost(hosts_of, members[t], members[u]);
     };
     if (!keep) return test();
-    std::uint8_t& known = answer[std::min(t, u) * asked + std::max(t, u)];
+    std::uint8_t& known = answer[t * asked + u];
     if (!known) known = test() ? 1 : 2;
     return known == 1;
   };
@@ -117,13 +117,11 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
     if (in_clique[seed]) continue;
     std::vector<std::size_t> clique = {s};
     for (std::size_t t = s + 1; t < light && work < 5000000; ++t) {
-      bool clashes_with_all = true;
-      for (std::size_t u : clique) {
-        if (may_share(t, u)) {
-          clashes_with_all = false;
-          break;
-        }
-      }
+      // Members in order until one may share a stack with t: each is a question.
+      std::size_t asked_of_t = 0;
+      while (asked_of_t < clique.size() && !may_share(t, clique[asked_of_t])) ++asked_of_t;
+      const bool clashes_with_all = asked_of_t == clique.size();
+      work += clashes_with_all ? asked_of_t : asked_of_t + 1;
       if (clashes_with_all) clique.push_back(t);
     }
     for (std::size_t u : clique) in_clique[members[u]] = 1;

@@ -287,6 +287,15 @@ bool Planner::MarkerHolds(const std::string& marker, const MarkerEnv& env,
   return holds;
 }
 
+bool Planner::Allows(const std::string& specifier, const std::string& version) {
+  std::string key = version + '\x1f' + specifier;
+  auto it = allows_cache_.find(key);
+  if (it != allows_cache_.end()) return it->second;
+  bool allows = SpecifierAllows(specifier, version);
+  allows_cache_.emplace(std::move(key), allows);
+  return allows;
+}
+
 void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& roots,
                      const MarkerEnv& env, const std::string& env_key) {
   std::set<std::string> no_deploy;
@@ -316,8 +325,7 @@ void Planner::Expand(ClosureResult& result, const std::vector<Requirement>& root
     const Distribution& d = Lookup(r.name).dist;
     bool measured =
         d.size_source == "record" || d.size_source == "walk" || d.size_source == "wheel";
-    if (measured && !r.specifier.empty() && !d.version.empty() &&
-        !SpecifierAllows(r.specifier, d.version) &&
+    if (measured && !r.specifier.empty() && !d.version.empty() && !Allows(r.specifier, d.version) &&
         warned_.insert("W6022:" + r.name + r.specifier).second)
       sink_.Warning("W6022", r.loc,
                     "'" + r.name + r.specifier + "' is not satisfied by the measured version " +

@@ -104,6 +104,9 @@ class Planner {
   std::set<const ManifestFunction*> matched_manifest_;
   /// Marker results by (environment, extra, marker): thousands of closures share them.
   std::map<std::string, bool> marker_cache_;
+  /// SpecifierAllows by (version, specifier): every function's `numpy==1.26.4` asks the same.
+  std::map<std::string, bool> allows_cache_;
+  bool Allows(const std::string& specifier, const std::string& version);
   bool MarkerHolds(const std::string& marker, const MarkerEnv& env, const std::string& env_key,
                    const std::string& extra);
   std::vector<Requirement> service_requirements_;

@@ -243,7 +243,7 @@ std::vector<std::string> Keys(std::mt19937& rng, std::size_t n) {
 
 TEST_CASE("Fits agrees with a reference computed from the bin's clusters", "[unit][partition]") {
   std::mt19937 rng(7);
-  std::size_t fits = 0, refused = 0;
+  std::size_t fits = 0, refused = 0, refused_by_heaviest = 0;
   for (int trial = 0; trial < 300; ++trial) {
     Instance in = RandomInstance(rng);
     StackRules rules(in.clusters, in.packages, in.budgets, in.options);
@@ -256,6 +256,12 @@ TEST_CASE("Fits agrees with a reference computed from the bin's clusters", "[uni
         INFO("trial " << trial << " round " << round << " cluster " << k);
         bool expected = RefFits(in, bin, k);
         REQUIRE(rules.Fits(bin, k) == expected);
+        // Admits' checks only ever refuse what does not fit, its heaviest-distribution one too.
+        if (expected) REQUIRE(rules.Admits(bin, k));
+        if (rules.RefusesHeaviest(bin, k)) {
+          REQUIRE_FALSE(expected);
+          ++refused_by_heaviest;
+        }
         REQUIRE(rules.Affinity(bin, k) == RefAffinity(in, bin, k));
         REQUIRE(rules.Affinity(bin, k) <= rules.MaxAffinity(k));
         (expected ? fits : refused) += 1;
@@ -264,6 +270,7 @@ TEST_CASE("Fits agrees with a reference computed from the bin's clusters", "[uni
   }
   CHECK(fits > 1000);
   CHECK(refused > 1000);
+  CHECK(refused_by_heaviest > 100);
 }
 
 namespace {

@@ -183,6 +183,30 @@ TEST_CASE("model: requirement precedence, closure, markers, extras (individual)"
   CHECK(m.Find("Nope") == nullptr);
 }
 
+// W6022 once per requirement text, whichever functions repeat it; the answer for a specifier
+// belongs to a version (">=1.20" allows numpy 1.26.4, not six 1.16.0).
+TEST_CASE("model: a specifier the measured version does not satisfy warns once", "[unit][sizing]") {
+  Run run;
+  WriteFile(run.dir / "deps.yaml",
+            "version: 1\n"
+            "service:\n"
+            "  site_packages: site\n"
+            "functions:\n"
+            "  ApiFunction:\n"
+            "    packages: [\"numpy>=1.20\", \"six>=1.20\"]\n"
+            "  WorkerFunction:\n"
+            "    packages: [\"six>=1.20\", \"numpy<1.0\", \"numpy>=1.20\"]\n");
+  run.Build();
+  std::vector<std::string> warned;
+  for (const auto& d : run.sink.diagnostics())
+    if (d.code == "W6022") warned.push_back(d.message);
+  CHECK(warned == std::vector<std::string>{
+                      "'six>=1.20' is not satisfied by the measured version 1.16.0; sized as "
+                      "measured",
+                      "'numpy<1.0' is not satisfied by the measured version 1.26.4; sized as "
+                      "measured"});
+}
+
 TEST_CASE("model: shared packaging ships the union to every function", "[unit][sizing]") {
   Run run;
   run.options.packaging = "shared";
