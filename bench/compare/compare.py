@@ -85,10 +85,12 @@ def timed(argv, cwd, env, runs, before_each=None):
         if p.returncode != 0:
             text = (p.stderr + "\n" + p.stdout).splitlines()
             err = [ln.strip() for ln in text if ln.strip() and not ln.startswith("Command exited")]
-            # Serverless prints the useful line after "Error:"; cfnsplit prints it first.
+            # Serverless prints the useful line after "Error:"; cfnsplit prints notes first and
+            # its errors as "…: error: …".
             if "Error:" in err:
                 i = err.index("Error:")
                 err = err[i + 1:] + err[:i]
+            err = [ln for ln in err if ": error: " in ln] + [ln for ln in err if ": error: " not in ln]
             return {"ok": False, "error": f"exit {p.returncode}: {(err or [''])[0][:200]}"}
         if os.path.exists(rss_file):
             with open(rss_file) as f:
