@@ -13,9 +13,9 @@ Prints, for `split --mode exports` of the generated F-function template: the pro
 each pipeline stage's inclusive count (CommandStages::Verify …, ParseTemplate, BuildModel …)
 and the SHA-256 of the template; given several sizes, a column each and every stage's growth
 exponent from the first size to the last (the issue's "linear" goal, in the measure that does
-not drift: seconds add the machine's memory and caches). Under valgrind the SHA-256 runs its portable code (valgrind
-hides the CPU's SHA instructions), which costs ~60 instructions a byte that a real run does not
-spend, so "total without SHA-256" is the figure to compare.
+not drift: seconds add the machine's memory and caches). Under valgrind the SHA-256 runs its
+portable code (valgrind hides the CPU's SHA instructions), which costs ~60 instructions a byte
+that a real run does not spend, so "total without SHA-256" is the figure to compare.
 """
 import argparse
 import math

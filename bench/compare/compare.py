@@ -90,7 +90,7 @@ def timed(argv, cwd, env, runs, before_each=None):
             if "Error:" in err:
                 i = err.index("Error:")
                 err = err[i + 1:] + err[:i]
-            err = [ln for ln in err if ": error: " in ln] + [ln for ln in err if ": error: " not in ln]
+            err = sorted(err, key=lambda ln: ": error: " not in ln)  # stable: errors first
             return {"ok": False, "error": f"exit {p.returncode}: {(err or [''])[0][:200]}"}
         if os.path.exists(rss_file):
             with open(rss_file) as f:
