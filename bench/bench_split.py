@@ -6,7 +6,8 @@ Usage: bench/bench_split.py [--cfnsplit build/cfnsplit] [--functions 1000,2000,1
 
 For each function count F, bench/bench_plan.py's generator writes a Serverless-like template
 (about 5.9 F resources) with its dependency manifest (cached in bench/results/). Then, RUNS
-times each, paired in one loop so machine load hits every row alike:
+times each, every size and row in turn within each run so that machine load hits every row and
+every size alike:
   floor             nlohmann::ordered_json parse + dump(2) of the template (bench/json_floor.cpp),
                     CPU seconds inside the process; the ratios are to this row
   floor (mimalloc)  the same program with mimalloc preloaded (when libmimalloc is installed),
@@ -19,7 +20,7 @@ times each, paired in one loop so machine load hits every row alike:
 Printed: median CPU seconds (user+sys of the child), ratio to the floor, median wall, peak RSS,
 and for the split rows the median CPU seconds of every stage `--timings` reports. The growth
 exponent between the smallest and largest F is printed per stage (log ratio of times over log
-ratio of sizes).
+ratio of sizes), and the floor's own: what the machine adds to every row's.
 """
 import argparse
 import glob
@@ -92,6 +93,21 @@ def stages(err):
     return got
 
 
+def rows_for(cfnsplit, floor_exe, f):
+    """The commands timed for F functions, by row name."""
+    template, manifest = bench_plan.prepare(f, 1)
+    rows = {"floor (nlohmann)": [floor_exe, template]}
+    if os.path.exists(MIMALLOC):
+        rows["floor (mimalloc)"] = ["env", f"LD_PRELOAD={MIMALLOC}", floor_exe, template]
+        rows["floor (mimalloc, 2 MiB)"] = ["env", f"LD_PRELOAD={MIMALLOC}",
+                                           "MIMALLOC_LARGE_OS_PAGES=1", floor_exe, template]
+    rows["analyze"] = [cfnsplit, "analyze", template, "--timings"]
+    for mode in ("nested", "exports"):
+        rows[f"split {mode}"] = [cfnsplit, "split", template, "--mode", mode, "--timings"]
+        rows[f"split {mode} +manifest"] = rows[f"split {mode}"] + ["--manifest", manifest]
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cfnsplit", default=os.path.join(os.path.dirname(HERE), "build", "cfnsplit"))
@@ -108,20 +124,14 @@ def main():
     header = (f"{'functions':>9} {'row':<24} {'cpu s':>7} {'x floor':>7} {'wall s':>7} "
               f"{'peak MiB':>9} exit")
     print(header)
-    for f in sizes:
-        template, manifest = bench_plan.prepare(f, 1)
-        rows = {"floor (nlohmann)": [floor_exe, template]}
-        if os.path.exists(MIMALLOC):
-            rows["floor (mimalloc)"] = ["env", f"LD_PRELOAD={MIMALLOC}", floor_exe, template]
-            rows["floor (mimalloc, 2 MiB)"] = ["env", f"LD_PRELOAD={MIMALLOC}",
-                                               "MIMALLOC_LARGE_OS_PAGES=1", floor_exe, template]
-        rows["analyze"] = [args.cfnsplit, "analyze", template, "--timings"]
-        for mode in ("nested", "exports"):
-            rows[f"split {mode}"] = [args.cfnsplit, "split", template, "--mode", mode, "--timings"]
-            rows[f"split {mode} +manifest"] = rows[f"split {mode}"] + ["--manifest", manifest]
-        samples = {name: [] for name in rows}
-        for _ in range(args.runs):
-            for name, argv in rows.items():
+    rows_of = {f: rows_for(args.cfnsplit, floor_exe, f) for f in sizes}
+    samples = {(f, name): [] for f in sizes for name in rows_of[f]}
+    # Run by run, every size in turn: this VM's speed drifts by half within minutes, and a block
+    # of small runs in a fast minute against large ones in a slow one made growth exponents
+    # of n^1.5 out of a linear program (the bare parse's own included).
+    for _ in range(args.runs):
+        for f in sizes:
+            for name, argv in rows_of[f].items():
                 if name.startswith("split"):
                     # A new directory per run, all removed at the very end: on an ext4 without a
                     # journal (this VM's), creating files within a minute of deleting others
@@ -134,9 +144,13 @@ def main():
                 cpu, wall, stdout, err, code = timed(argv)
                 if name.startswith("floor"):
                     cpu = float(stdout.split()[0])
-                samples[name].append((cpu, wall, code, stages(err), err))
-        floor = statistics.median(s[0] for s in samples["floor (nlohmann)"])
-        for name, runs in samples.items():
+                samples[(f, name)].append((cpu, wall, code, stages(err), err))
+    floors = {}
+    for f in sizes:
+        floor = statistics.median(s[0] for s in samples[(f, "floor (nlohmann)")])
+        floors[f] = floor
+        for name in rows_of[f]:
+            runs = samples[(f, name)]
             cpu = statistics.median(r[0] for r in runs)
             wall = statistics.median(r[1] for r in runs)
             peaks = [r[3].get("peak", 0) for r in runs]
@@ -149,6 +163,12 @@ def main():
                   f" {code:>4}{note}")
             names = set().union(*(r[3].keys() for r in runs)) - {"peak"}
             per_stage[(name, f)] = {s: statistics.median(r[3].get(s, 0.0) for r in runs) for s in names}
+    if len(sizes) > 1:
+        # The yardstick: a bare parse + dump is linear in the input, so its exponent here is
+        # what the machine (caches, fresh memory) adds to every row's.
+        lo, hi = floors[sizes[0]], floors[sizes[-1]]
+        print(f"\nfloor (nlohmann) growth {sizes[0]} -> {sizes[-1]} functions: "
+              f"n^{math.log(hi / lo) / math.log(sizes[-1] / sizes[0]):.2f}")
     for out in outputs:
         shutil.rmtree(out, ignore_errors=True)
     print("\nCPU seconds per stage (median; --timings), growth, then +RSS MiB per stage:")
