@@ -90,6 +90,9 @@ bool IsPlainSafe(const std::string& s) {
     }
   };
   if (!alpha(s[0]) && s[0] != '_' && s[0] != '/') return false;
+  // A colon ends a mapping key before a line break, a space or a flow indicator: `owner: ml:`
+  // and `{path: x:, …}` do not read back. Inside a scalar it is text (`a:b`).
+  if (s.back() == ':') return false;
   return std::all_of(s.begin(), s.end(), plain);
 }
 

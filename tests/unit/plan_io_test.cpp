@@ -73,7 +73,7 @@ TEST_CASE("plan scalars are plain only where YAML reads them back as the same te
       "y",    "Y",    "yes",   "Yes",   "YES",   "n",    "N",    "no",  "No",  "NO",  "true",
       "True", "TRUE", "false", "False", "FALSE", "on",   "On",   "ON",  "off", "Off", "OFF",
       "null", "Null", "NULL",  "~",     "",      "1abc", "-x",   "a b", "a#b", "a=b", "a,b",
-      "é",    "a\"b", ".x",    "@x",    "+x",    ":x",   "a\nb", "[x]", "a'b"};
+      "é",    "a\"b", ".x",    "@x",    "+x",    ":x",   "a\nb", "[x]", "a'b", "x:",  "a:b:"};
   const std::vector<std::string> plain = {"yess",  "Nope", "onion",  "Offer",
                                           "nulls", "_x",   "/p",     "a.b/c:d@e+f-g_h",
                                           "Fn1",   "Z9",   "trueish"};
@@ -98,6 +98,21 @@ TEST_CASE("plan scalars are plain only where YAML reads them back as the same te
       CHECK(written_plain == expect_plain);
     }
   }
+}
+
+// Found by the plan fuzzer: a path or an owner ending in a colon was written plain and read back
+// as a mapping key (block: `owner: ml:`) or not at all (flow: `{path: x:, …}`).
+TEST_CASE("a trailing colon survives the round trip in block and flow context", "[unit][plan]") {
+  SplitPlan plan = Sample();
+  plan.inputs[0].path = "thlas:";
+  plan.stacks[1].owner = "ml:";
+  std::string yaml = PlanToYaml(plan);
+  SourceManager sources;
+  DiagnosticSink sink;
+  auto back = Reload(yaml, sink, sources);
+  REQUIRE(back);
+  CHECK(back->inputs[0].path == "thlas:");
+  CHECK(back->stacks[1].owner == "ml:");
 }
 
 TEST_CASE("plan errors point into the plan file", "[unit][plan]") {
