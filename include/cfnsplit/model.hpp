@@ -43,7 +43,7 @@ struct Resource {
   std::string owner;  ///< from the owner tag or Metadata key; empty when none
   SourceLoc loc;
   bool is_sam() const { return type.rfind("AWS::Serverless::", 0) == 0; }
-  bool is_foreach() const { return id.rfind("Fn::ForEach::", 0) == 0; }
+  bool is_foreach() const { return IsForEachKey(id); }
 };
 
 struct Output {

@@ -161,6 +161,10 @@ std::optional<bool> Yaml11Bool(const std::string& plain_text);
 /// True for "Ref", "Condition" and every "Fn::…" name CloudFormation defines.
 bool IsIntrinsicName(std::string_view name);
 
+/// True for a ForEach loop's key (`Fn::ForEach::LoopName`, AWS::LanguageExtensions): a key of its
+/// own in Resources, Conditions or Outputs, whose body names what it expands to.
+inline bool IsForEachKey(std::string_view key) { return key.rfind("Fn::ForEach::", 0) == 0; }
+
 /// The kind name for messages: "null", "boolean", "number", "string", "list", "mapping".
 const char* KindName(Value::Kind kind);
 

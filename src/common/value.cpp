@@ -249,7 +249,7 @@ bool IsIntrinsicName(std::string_view name) {
   for (std::string_view known : buckets[static_cast<std::size_t>(name[4] - 'A')])
     if (known == name) return true;
   // Fn::ForEach loops are named Fn::ForEach::LoopName.
-  return name.rfind("Fn::ForEach::", 0) == 0;
+  return IsForEachKey(name);
 }
 
 const char* KindName(Value::Kind kind) {

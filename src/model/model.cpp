@@ -81,9 +81,7 @@ bool IsAlphanumericName(std::string_view name) {
   });
 }
 
-bool IsDeclarableKey(std::string_view key) {
-  return IsAlphanumericName(key) || key.rfind("Fn::ForEach::", 0) == 0;
-}
+bool IsDeclarableKey(std::string_view key) { return IsAlphanumericName(key) || IsForEachKey(key); }
 
 namespace {
 
@@ -300,7 +298,7 @@ void ReadResourcesAndOutputs(const Value& root, TemplateModel& m, DiagnosticSink
       if (const Value* e = def.Find("Export"); e && e->is_map()) o.export_name = e->Find("Name");
       o.condition = ScalarOr(def.Find("Condition"));
     }
-    if (!o.value && o.name.rfind("Fn::ForEach::", 0) != 0)
+    if (!o.value && !IsForEachKey(o.name))
       sink.Error("E1002", o.loc, "output '" + o.name + "' has no Value");
     m.outputs.push_back(std::move(o));
   }

@@ -373,7 +373,7 @@ void Checker::CheckTemplateReferences(int s) {
       const Value& def = sec->items()[i];
       auto where = [&] { return std::string(section) + "." + sec->keys()[i].name; };
       // A loop body names its own identifiers; the loop stays in the base stack as written.
-      if (sec->keys()[i].name.rfind("Fn::ForEach::", 0) == 0) continue;
+      if (IsForEachKey(sec->keys()[i].name)) continue;
       if (section == std::string_view("Resources"))
         check(ResourceReferences(s, i), where);
       else
@@ -391,7 +391,7 @@ void Checker::CheckTemplateReferences(int s) {
   }
   if (const Value* conds = Section(tmpl, "Conditions"))
     for (std::size_t i = 0; i < conds->size(); ++i)
-      if (conds->keys()[i].name.rfind("Fn::ForEach::", 0) != 0)
+      if (!IsForEachKey(conds->keys()[i].name))
         check(ReferencesIn(conds->items()[i], original_),
               [&] { return "Conditions." + conds->keys()[i].name; });
 }
