@@ -58,7 +58,11 @@ void Merge(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& i
 
 StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& packages,
                        const Budgets& budgets, const PlanOptions& options)
-    : clusters_(clusters), packages_(packages), budgets_(budgets), options_(options) {
+    : clusters_(clusters),
+      packages_(packages),
+      budgets_(budgets),
+      options_(options),
+      package_binds_(!packages.empty() && packages.shared_artifact()) {
   strategy_ = options.strategy == "lifecycle"   ? Strategy::kLifecycle
               : options.strategy == "ownership" ? Strategy::kOwnership
                                                 : Strategy::kOther;
@@ -78,10 +82,8 @@ StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& 
     least_bytes_ = std::min(least_bytes_, c.bytes);
     least_own_bytes_ = std::min(least_own_bytes_, c.own_bytes);
   }
-  artifact_closes_ =
-      !packages.empty() && packages.shared_artifact() && !clusters.empty() && least_own_bytes_ > 0;
+  artifact_closes_ = package_binds_ && !clusters.empty() && least_own_bytes_ > 0;
   // A heavy distribution the bin lacks stops FitsArtifact soonest.
-  const bool shared = !packages.empty() && packages.shared_artifact();
   for (const Cluster& c : clusters) {
     heaviest_first_.push_back(c.dists);
     std::stable_sort(heaviest_first_.back().begin(), heaviest_first_.back().end(),
@@ -89,7 +91,7 @@ StackRules::StackRules(const std::vector<Cluster>& clusters, const PackageView& 
                        return packages.dist_bytes[x] > packages.dist_bytes[y];
                      });
     HeaviestNeed need;
-    if (shared && !c.dists.empty()) {
+    if (package_binds_ && !c.dists.empty()) {
       need.dist = heaviest_first_.back().front();
       need.adds = c.own_bytes + packages.dist_bytes[need.dist];
       need.layer = c.layer_bytes;
@@ -127,7 +129,7 @@ bool StackRules::FitsWiring(const Bin& bin, std::size_t k) const {
 }
 
 bool StackRules::FitsArtifact(const Bin& bin, std::size_t k) const {
-  if (packages_.empty() || !packages_.shared_artifact() || bin.clusters.empty()) return true;
+  if (!package_binds_ || bin.clusters.empty()) return true;
   const Cluster& c = clusters_[k];
   // `added`: what the cluster adds (code, missing distributions); `package`: the artifact then.
   // Both only grow as distributions are counted, so once something is added and the artifact is
@@ -218,10 +220,6 @@ std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules) {
   }
   if (groups.empty()) groups.push_back(unowned);
   return groups;
-}
-
-bool PackageBinds(const StackRules& rules) {
-  return !rules.packages().empty() && rules.packages().shared_artifact();
 }
 
 // Unzipped bytes of clusters a and b in one artifact (layers: the larger set).

@@ -93,12 +93,15 @@ class StackRules {
   const PackageView& packages() const { return packages_; }
   const Budgets& budgets() const { return budgets_; }
   const PlanOptions& options() const { return options_; }
+  /// True when package sizes are known and one artifact ships a stack's functions.
+  bool package_binds() const { return package_binds_; }
 
  private:
   const std::vector<Cluster>& clusters_;
   const PackageView& packages_;
   Budgets budgets_;
   const PlanOptions& options_;
+  bool package_binds_;  // asked per offer of a bin (FitsArtifact): a string compare, made once
   // What Affinity scores, from options_.strategy (a string compared once, not per call).
   enum class Strategy { kLifecycle, kOwnership, kOther } strategy_;
   std::vector<std::uint32_t> owner_ids_;  // per cluster: its owner's id (0: none)
@@ -170,8 +173,6 @@ CoverLp SolveCoverLp(const StackRules& rules, const std::vector<Bin>& initial,
 std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules);
 /// The owned clusters of each owner (OwnerGroups' order), or nothing when owners may mix.
 std::vector<std::vector<std::size_t>> OwnedGroups(const StackRules& rules);
-/// True when package sizes are known and one artifact ships a stack's functions.
-bool PackageBinds(const StackRules& rules);
 /// Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
 std::uint64_t PairBytes(const StackRules& rules, const Cluster& a, const Cluster& b);
 /// Stacks one owner's clusters (`group`) need at least by cheap arguments; `pricing_group` is

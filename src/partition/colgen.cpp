@@ -31,7 +31,7 @@ namespace {
 class GreedyPricer {
  public:
   explicit GreedyPricer(const StackRules& rules)
-      : rules_(rules), package_binds_(PackageBinds(rules)) {
+      : rules_(rules), package_binds_(rules.package_binds()) {
     const auto& clusters = rules.clusters();
     holders_.resize(rules.packages().dist_names.size());
     for (std::size_t k = 0; k < clusters.size(); ++k)

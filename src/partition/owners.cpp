@@ -147,7 +147,7 @@ double GroupFloor(const StackRules& rules, const std::vector<std::size_t>& group
   }
   const std::uint64_t rb = std::max<std::uint64_t>(1, rules.budgets().resources);
   double floor = static_cast<double>((resources + rb - 1) / rb);
-  if (!PackageBinds(rules)) return floor;
+  if (!rules.package_binds()) return floor;
   const std::uint64_t limit = std::max<std::uint64_t>(1, rules.budgets().package_limit);
   const std::uint64_t bytes = StackPackageBytes(rules.packages(), functions);
   floor = std::max(floor, static_cast<double>((bytes + limit - 1) / limit));
@@ -172,7 +172,7 @@ namespace {
 // that owner: true unless an unowned cluster alone exceeds the headroom.
 bool OwnersLeadTheirStacks(const StackRules& rules) {
   for (const Cluster& c : rules.clusters())
-    if (c.owner.empty() && PackageBinds(rules) && c.package_bytes > rules.budgets().package)
+    if (c.owner.empty() && rules.package_binds() && c.package_bytes > rules.budgets().package)
       return false;
   return true;
 }

@@ -74,7 +74,7 @@ double LpPricing(const StackRules& rules, const std::vector<std::size_t>& member
                  const std::vector<std::size_t>& useful, const std::vector<double>& pi,
                  std::uint64_t capacity, CliqueCache& cache) {
   const auto& clusters = rules.clusters();
-  bool package = PackageBinds(rules);
+  bool package = rules.package_binds();
   GlpProb lp = NewProb();
   glp_prob* p = lp.get();
   glp_set_obj_dir(p, GLP_MAX);
@@ -146,7 +146,7 @@ double LpPricing(const StackRules& rules, const std::vector<std::size_t>& member
 UnionKnapsack PricingProblem(const StackRules& rules, const std::vector<std::size_t>& useful,
                              const std::vector<double>& pi, std::uint64_t capacity) {
   const auto& clusters = rules.clusters();
-  const bool package = PackageBinds(rules);
+  const bool package = rules.package_binds();
   UnionKnapsack problem;
   problem.resources = rules.budgets().resources;
   problem.package = package ? capacity : 0;
@@ -242,7 +242,7 @@ double PricingBound(const StackRules& rules, const std::vector<double>& pi,
     std::vector<std::size_t> normal;
     bool oversized = false;
     for (std::size_t k : group) {
-      bool over = PackageBinds(rules) && clusters[k].package_bytes > rules.budgets().package;
+      bool over = rules.package_binds() && clusters[k].package_bytes > rules.budgets().package;
       oversized = oversized || over;
       if (!over) normal.push_back(k);
     }

@@ -138,7 +138,7 @@ double RefGroupFloor(const StackRules& rules, const std::vector<std::size_t>& gr
   }
   const std::uint64_t rb = std::max<std::uint64_t>(1, rules.budgets().resources);
   double floor = static_cast<double>((resources + rb - 1) / rb);
-  if (!PackageBinds(rules)) return floor;
+  if (!rules.package_binds()) return floor;
   const std::uint64_t limit = std::max<std::uint64_t>(1, rules.budgets().package_limit);
   const std::uint64_t bytes = StackPackageBytes(rules.packages(), functions);
   floor = std::max(floor, static_cast<double>((bytes + limit - 1) / limit));
