@@ -93,6 +93,11 @@ def stages(err):
     return got
 
 
+def growth_exponent(lo, hi, sizes):
+    """e in time ~ n^e from the smallest size to the largest."""
+    return math.log(hi / lo) / math.log(sizes[-1] / sizes[0])
+
+
 def rows_for(cfnsplit, floor_exe, f):
     """The commands timed for F functions, by row name."""
     template, manifest = bench_plan.prepare(f, 1)
@@ -127,8 +132,8 @@ def main():
     rows_of = {f: rows_for(args.cfnsplit, floor_exe, f) for f in sizes}
     samples = {(f, name): [] for f in sizes for name in rows_of[f]}
     # Run by run, every size in turn: this VM's speed drifts by half within minutes, and a block
-    # of small runs in a fast minute against large ones in a slow one made growth exponents
-    # of n^1.5 out of a linear program (the bare parse's own included).
+    # of small runs in a fast minute against large ones in a slow one would bend the growth
+    # exponents (the floor's own exponent, printed below, shows what the machine adds anyway).
     for _ in range(args.runs):
         for f in sizes:
             for name, argv in rows_of[f].items():
@@ -168,7 +173,7 @@ def main():
         # what the machine (caches, fresh memory) adds to every row's.
         lo, hi = floors[sizes[0]], floors[sizes[-1]]
         print(f"\nfloor (nlohmann) growth {sizes[0]} -> {sizes[-1]} functions: "
-              f"n^{math.log(hi / lo) / math.log(sizes[-1] / sizes[0]):.2f}")
+              f"n^{growth_exponent(lo, hi, sizes):.2f}")
     for out in outputs:
         shutil.rmtree(out, ignore_errors=True)
     print("\nCPU seconds per stage (median; --timings), growth, then +RSS MiB per stage:")
@@ -181,7 +186,7 @@ def main():
             growth = ""
             lo, hi = figures[0], figures[-1]
             if len(sizes) > 1 and lo > 0.002 and hi > 0:
-                growth = f"  n^{math.log(hi / lo) / math.log(sizes[-1] / sizes[0]):.2f}"
+                growth = f"  n^{growth_exponent(lo, hi, sizes):.2f}"
             mib = [per_stage[(row, f)].get(stage + "/MiB") for f in sizes]
             fresh = ("  |" + " ".join(f"{x:7.1f}" for x in mib)) if None not in mib else ""
             seconds = " ".join(f"{x:8.3f}" for x in figures)
