@@ -167,6 +167,15 @@ std::uint64_t StackRules::Affinity(const Bin& bin, std::size_t k) const {
   return score;
 }
 
+bool StackRules::OffersMaxAffinity(const Bin& bin, std::size_t k) const {
+  if (strategy_ != Strategy::kOther) return Affinity(bin, k) == max_affinity_[k];
+  // MaxAffinity counts the owner's point when the cluster has one, and every distribution.
+  if (owner_ids_[k] && bin.owner_id != owner_ids_[k]) return false;
+  for (auto d : clusters_[k].dists)
+    if (bin.dist_count.empty() || bin.dist_count[d] == 0) return false;
+  return true;
+}
+
 void StackRules::Add(Bin& bin, std::size_t k) const {
   const Cluster& c = clusters_[k];
   if (bin.dist_count.empty()) bin.dist_count.assign(packages_.dist_names.size(), 0);

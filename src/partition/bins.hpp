@@ -84,6 +84,12 @@ class StackRules {
   std::uint64_t Affinity(const Bin& bin, std::size_t k) const;
   /// The highest Affinity any bin could offer cluster `k` (one that ships all it needs).
   std::uint64_t MaxAffinity(std::size_t k) const { return max_affinity_[k]; }
+  /// True when `bin` offers cluster `k` MaxAffinity(k) (Affinity's answer, stopping at the first
+  /// distribution the bin lacks).
+  bool OffersMaxAffinity(const Bin& bin, std::size_t k) const;
+  /// True when only bins that ship every distribution of a cluster can offer its MaxAffinity
+  /// (the strategy scores each distribution shipped), whatever the cluster.
+  bool MaxAffinityShipsAll() const { return strategy_ == Strategy::kOther; }
   /// Cluster `k`'s owner id (0: none), as Bin::owner_id holds it.
   std::uint32_t OwnerIdOf(std::size_t k) const { return owner_ids_[k]; }
   /// A bin of exactly these clusters, or nothing when they do not fit together (in this order).

@@ -360,6 +360,54 @@ TEST_CASE("a remembered failure is retried once a bin it used changes", "[unit][
   REQUIRE(Members(bins) == std::vector<std::vector<std::size_t>>{{0, 4, 2}, {3, 5, 1}});
 }
 
+TEST_CASE("a remembered failure is retried once a bin it did not use offers more affinity",
+          "[unit][partition]") {
+  // Bins in order: X {x0}, Y {y0} (both pinned, owner a: never emptied), P {k1, k2}, V {v1}
+  // (no owner). 10 resources, two template parameters, one output per stack.
+  //   P fails: k1 (owner a, needs d1 and d0) goes to X (d1, first of equal affinity), then k2
+  //   fits neither X nor Y (resources) nor V (parameters).
+  //   V empties into Y (X has no room for its output): Y now ships d0 and d1.
+  //   P again: k1 prefers Y, k2 fits X: P empties.
+  // The changed bins (V without an owner, Y of owner a) have no one owner, so k1 (owner a) must
+  // still be checked against them; skipping owned clusters there would keep P.
+  Instance in;
+  in.options.mode = WiringMode::kExports;
+  in.packages.dist_names = {"d0", "d1", "d2"};
+  in.packages.dist_bytes = {10, 20000000, 40000000};  // P (29) is tried before V (42)
+  in.budgets = {10, 4, 1, 1000000000, 1000000000, 1000000000};
+  auto add = [&](const std::string& owner, std::uint32_t resources,
+                 std::vector<std::uint32_t> dists, std::vector<std::string> params,
+                 std::vector<std::string> gives, const std::string& pin) {
+    Cluster c;
+    c.functions = {"F" + std::to_string(in.clusters.size())};
+    c.owner = owner;
+    c.resources = resources;
+    c.dists = std::move(dists);
+    c.params = std::move(params);
+    c.gives = std::move(gives);
+    c.forced_stack = pin;
+    for (auto d : c.dists) c.package_bytes += in.packages.dist_bytes[d];
+    in.packages.functions[c.functions.front()] = {c.dists, 0, 0};
+    in.clusters.push_back(c);
+  };
+  add("a", 2, {1}, {}, {"g1"}, "PinX");          // 0: x0
+  add("a", 5, {1}, {}, {}, "PinY");              // 1: y0
+  add("a", 3, {0, 1}, {}, {}, "");               // 2: k1
+  add("a", 6, {}, {"p1"}, {}, "");               // 3: k2
+  add("", 2, {0, 2}, {"p2", "p3"}, {"g2"}, "");  // 4: v1
+  StackRules rules(in.clusters, in.packages, in.budgets, in.options);
+  std::vector<Bin> bins;
+  for (std::vector<std::size_t> members : {std::vector<std::size_t>{0}, {1}, {2, 3}, {4}}) {
+    bins.emplace_back();
+    for (std::size_t k : members) rules.Add(bins.back(), k);
+  }
+  std::vector<Bin> expected = bins;
+  RefConsolidate(in, rules, expected);
+  ConsolidateBins(rules, bins);
+  REQUIRE(Members(bins) == Members(expected));
+  REQUIRE(Members(bins) == std::vector<std::vector<std::size_t>>{{0, 3}, {1, 4, 2}});
+}
+
 namespace {
 
 // The instance with code in every cluster: then a bin whose artifact has no room for the least
