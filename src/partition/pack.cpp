@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -156,6 +158,7 @@ class Packer {
     bool by_size = strategy == "auto" || strategy == "size";
     std::vector<Bin> best;
     std::size_t best_wiring = SIZE_MAX;
+    RankKeys();
     for (int ordering = 0; ordering < (by_size ? 3 : 1); ++ordering) {
       bins_.clear();
       bins_of_owner_.clear();
@@ -177,29 +180,71 @@ class Packer {
  private:
   // 0: biggest package first; 1: grouped by heaviest dependency, biggest first (functions that
   // share a heavy dependency meet while their stack still has room); 2: most resources first.
+  // Each cluster's sort key is made of integers once: comparing the heaviest distribution's
+  // name and the cluster keys in every comparison made the sorts a sixth of the packing.
   std::vector<std::size_t> Order(int ordering, bool by_size) const {
-    const PackageView& packages = rules_.packages();
+    struct Key {  // descending but for `pinned` (first) and `rank` (ascending)
+      bool pinned;
+      std::uint64_t heaviest, package;
+      std::uint32_t resources;
+      std::uint64_t rank;
+    };
+    std::vector<Key> keys;
+    keys.reserve(clusters_.size());
+    for (std::size_t k = 0; k < clusters_.size(); ++k) {
+      const Cluster& c = clusters_[k];
+      keys.push_back({!c.forced_stack.empty(), by_size && ordering == 1 ? HeaviestRank(k) : 0,
+                      by_size && ordering != 2 ? c.package_bytes : 0, by_size ? c.resources : 0,
+                      key_rank_[k]});
+    }
     std::vector<std::size_t> order(clusters_.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    // Each cluster's heaviest distribution, found once rather than in every comparison (the
-    // sort took a third of a 10,000-function packing).
-    std::vector<std::pair<std::uint64_t, std::string>> heaviest(
-        by_size && ordering == 1 ? clusters_.size() : 0);
-    for (std::size_t k = 0; k < heaviest.size(); ++k)
-      for (auto d : clusters_[k].dists)
-        if (HeavierDist(packages, d, heaviest[k].first, heaviest[k].second))
-          heaviest[k] = {packages.dist_bytes[d], packages.dist_names[d]};
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-      const Cluster& a = clusters_[x];
-      const Cluster& b = clusters_[y];
-      if (!a.forced_stack.empty() != !b.forced_stack.empty()) return !a.forced_stack.empty();
-      if (by_size && ordering == 1 && heaviest[x] != heaviest[y]) return heaviest[x] > heaviest[y];
-      if (by_size && ordering != 2 && a.package_bytes != b.package_bytes)
-        return a.package_bytes > b.package_bytes;
-      if (by_size && a.resources != b.resources) return a.resources > b.resources;
-      return cluster_keys_[x] < cluster_keys_[y];  // content, never template order
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      const Key& a = keys[x];
+      const Key& b = keys[y];
+      if (a.pinned != b.pinned) return a.pinned;
+      if (a.heaviest != b.heaviest) return a.heaviest > b.heaviest;
+      if (a.package != b.package) return a.package > b.package;
+      if (a.resources != b.resources) return a.resources > b.resources;
+      return a.rank < b.rank;  // distinct: the order is total
     });
     return order;
+  }
+
+  // Cluster `k`'s heaviest distribution as a rank among all (heavier, or as heavy with a greater
+  // name: higher), 0 when it ships none that weighs anything; ties between its own break on the
+  // name (HeavierDist).
+  std::uint64_t HeaviestRank(std::size_t k) const {
+    static const std::string kNoName;
+    const PackageView& packages = rules_.packages();
+    std::uint64_t bytes = 0;
+    std::size_t heaviest = SIZE_MAX;
+    for (auto d : clusters_[k].dists)
+      if (HeavierDist(packages, d, bytes,
+                      heaviest == SIZE_MAX ? kNoName : packages.dist_names[heaviest])) {
+        bytes = packages.dist_bytes[d];
+        heaviest = d;
+      }
+    return heaviest == SIZE_MAX ? 0 : dist_rank_[heaviest] + 1;
+  }
+
+  // Ranks of the cluster keys (ascending) and of the distributions by (bytes, name).
+  void RankKeys() {
+    const PackageView& packages = rules_.packages();
+    std::vector<std::size_t> by_key(clusters_.size());
+    std::iota(by_key.begin(), by_key.end(), std::size_t{0});
+    std::sort(by_key.begin(), by_key.end(),
+              [&](std::size_t x, std::size_t y) { return cluster_keys_[x] < cluster_keys_[y]; });
+    key_rank_.assign(clusters_.size(), 0);
+    for (std::size_t i = 0; i < by_key.size(); ++i) key_rank_[by_key[i]] = i;
+    std::vector<std::size_t> by_weight(packages.dist_bytes.size());
+    std::iota(by_weight.begin(), by_weight.end(), std::size_t{0});
+    std::sort(by_weight.begin(), by_weight.end(), [&](std::size_t x, std::size_t y) {
+      return std::tie(packages.dist_bytes[x], packages.dist_names[x]) <
+             std::tie(packages.dist_bytes[y], packages.dist_names[y]);
+    });
+    dist_rank_.assign(by_weight.size(), 0);
+    for (std::size_t i = 0; i < by_weight.size(); ++i) dist_rank_[by_weight[i]] = i;
   }
 
   // Best-affinity bin that fits (ties: the earlier bin), else a new one.
@@ -277,7 +322,8 @@ class Packer {
   /// of them (open_); ascending.
   std::vector<std::vector<std::size_t>> bins_of_owner_;
   std::vector<std::size_t> open_;
-  std::vector<char> closed_;  // per bin: taken out of the lists above
+  std::vector<std::uint64_t> key_rank_, dist_rank_;  // RankKeys
+  std::vector<char> closed_;                         // per bin: taken out of the lists above
   ShippingIndex shipping_;
 };
 
