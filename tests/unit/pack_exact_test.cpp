@@ -321,6 +321,28 @@ TEST_CASE("ConsolidateBins empties exactly the stacks the reference empties", "[
   CHECK(emptied > 2000);
 }
 
+namespace {
+
+using Stacks = std::vector<std::vector<std::size_t>>;
+
+// ConsolidateBins from stacks of these clusters (in order), required to give the reference's
+// stacks; returns them.
+Stacks ConsolidatedAsReference(const Instance& in, const Stacks& start) {
+  StackRules rules(in.clusters, in.packages, in.budgets, in.options);
+  std::vector<Bin> bins;
+  for (const auto& members : start) {
+    bins.emplace_back();
+    for (std::size_t k : members) rules.Add(bins.back(), k);
+  }
+  std::vector<Bin> expected = bins;
+  RefConsolidate(in, rules, expected);
+  ConsolidateBins(rules, bins);
+  REQUIRE(Members(bins) == Members(expected));
+  return Members(bins);
+}
+
+}  // namespace
+
 TEST_CASE("a remembered failure is retried once a bin it used changes", "[unit][partition]") {
   // Bins in order: b {B0}, v {k1, k2}, c {C0}, d {d1, d2}; 4 parameters at most (3 plus the
   // stack name in exports mode), so at most two template parameters per stack.
@@ -347,17 +369,7 @@ TEST_CASE("a remembered failure is retried once a bin it used changes", "[unit][
   add("z", 5, {});      // 3: C0
   add("", 1, {"p3"});   // 4: d1
   add("z", 1, {});      // 5: d2
-  StackRules rules(in.clusters, in.packages, in.budgets, in.options);
-  std::vector<Bin> bins;
-  for (std::vector<std::size_t> members : {std::vector<std::size_t>{0}, {1, 2}, {3}, {4, 5}}) {
-    bins.emplace_back();
-    for (std::size_t k : members) rules.Add(bins.back(), k);
-  }
-  std::vector<Bin> expected = bins;
-  RefConsolidate(in, rules, expected);
-  ConsolidateBins(rules, bins);
-  REQUIRE(Members(bins) == Members(expected));
-  REQUIRE(Members(bins) == std::vector<std::vector<std::size_t>>{{0, 4, 2}, {3, 5, 1}});
+  REQUIRE(ConsolidatedAsReference(in, {{0}, {1, 2}, {3}, {4, 5}}) == Stacks{{0, 4, 2}, {3, 5, 1}});
 }
 
 TEST_CASE("a remembered failure is retried once a bin it did not use offers more affinity",
@@ -395,17 +407,7 @@ TEST_CASE("a remembered failure is retried once a bin it did not use offers more
   add("a", 3, {0, 1}, {}, {}, "");               // 2: k1
   add("a", 6, {}, {"p1"}, {}, "");               // 3: k2
   add("", 2, {0, 2}, {"p2", "p3"}, {"g2"}, "");  // 4: v1
-  StackRules rules(in.clusters, in.packages, in.budgets, in.options);
-  std::vector<Bin> bins;
-  for (std::vector<std::size_t> members : {std::vector<std::size_t>{0}, {1}, {2, 3}, {4}}) {
-    bins.emplace_back();
-    for (std::size_t k : members) rules.Add(bins.back(), k);
-  }
-  std::vector<Bin> expected = bins;
-  RefConsolidate(in, rules, expected);
-  ConsolidateBins(rules, bins);
-  REQUIRE(Members(bins) == Members(expected));
-  REQUIRE(Members(bins) == std::vector<std::vector<std::size_t>>{{0, 3}, {1, 4, 2}});
+  REQUIRE(ConsolidatedAsReference(in, {{0}, {1}, {2, 3}, {4}}) == Stacks{{0, 3}, {1, 4, 2}});
 }
 
 namespace {
