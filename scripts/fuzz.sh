@@ -6,14 +6,14 @@
 # WORK/<target>/ as crash-* (timeouts as timeout-*, out-of-memory as oom-*); copy them into
 # tests/fuzz/seeds/<target>/ (or tests/fuzz/corpus/ for load) once fixed.
 #   scripts/fuzz.sh [SECONDS=300] [BUILD=build-fuzz] [WORK=/tmp/cfnsplit-fuzz]
-# Environment: FUZZ_TARGETS (default "load zip requirements record plan"), FUZZ_JOBS (targets
+# Environment: FUZZ_TARGETS (default "load zip requirements record plan split"), FUZZ_JOBS (targets
 # run at once, default 1; the machine's cores are shared, so keep it low), FUZZ_NICE (default 19).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-300}
 build=${2:-build-fuzz}
 work=${3:-/tmp/cfnsplit-fuzz}
-targets=(${FUZZ_TARGETS:-load zip requirements record plan})
+targets=(${FUZZ_TARGETS:-load zip requirements record plan split})
 jobs=${FUZZ_JOBS:-1}
 niceness=${FUZZ_NICE:-19}
 root=$PWD
@@ -44,9 +44,12 @@ crashed() {
 fuzz_target() {
   local target=$1 bin="$build/cfnsplit_fuzz_$1" seeds="tests/fuzz/seeds/$1" extra=()
   if [[ $target == load ]]; then seeds=tests/fuzz/corpus; extra=(-dict="$root/tests/fuzz/load.dict"); fi
+  # The split takes templates too: the loader's corpus and dictionary besides its own seeds.
+  if [[ $target == split ]]; then extra=(-dict="$root/tests/fuzz/load.dict"); fi
   local dir="$work/$target"
   mkdir -p "$dir/corpus"
   cp -n "$seeds"/* "$dir/corpus/" 2>/dev/null || true
+  [[ $target == split ]] && { cp -n tests/fuzz/corpus/* "$dir/corpus/" 2>/dev/null || true; }
   local start=$SECONDS segment crashes=0 log
   segment=$(find "$dir" -maxdepth 1 -name 'fuzz-*.log' | wc -l)
   while ((SECONDS - start < seconds - 5 && crashes <= 20)); do

@@ -17,7 +17,7 @@ shift || true
 cxx=${CFNSPLIT_SANITIZE_CXX:-$(command -v clang++ || echo g++)}
 fuzz=OFF debug=-g1
 targets=(cfnsplit cfnsplit_tests)
-fuzz_targets=(load zip requirements record plan)
+fuzz_targets=(load zip requirements record plan split)
 if [[ $("$cxx" --version) == *clang* ]]; then
   fuzz=ON debug=-gline-tables-only  # line numbers in reports, a fraction of -g's build time
   for t in "${fuzz_targets[@]}"; do targets+=("cfnsplit_fuzz_$t"); done
@@ -37,6 +37,7 @@ if [[ $fuzz == ON ]]; then
   for t in "${fuzz_targets[@]}"; do
     dirs=(tests/fuzz/seeds/"$t")
     [[ $t == load ]] && dirs=(tests/fuzz/corpus tests/data/load)
+    [[ $t == split ]] && dirs=(tests/fuzz/seeds/split tests/fuzz/corpus)
     # Files only: given a directory, libFuzzer would start fuzzing instead of replaying.
     mapfile -t seeds < <(find "${dirs[@]}" -type f | sort)
     echo "sanitize.sh: cfnsplit_fuzz_$t replays ${#seeds[@]} seeds"

@@ -44,3 +44,21 @@ TEST_CASE("every kept fuzz input and load fixture keeps the loader's contract", 
     CHECK(problem == "");
   }
 }
+
+TEST_CASE("every kept fuzz input and load fixture splits or fails as it may", "[fuzz][split]") {
+  const fs::path source(CFNSPLIT_SOURCE_DIR);
+  std::vector<fs::path> inputs = FilesUnder(source / "tests/fuzz/corpus");
+  for (const auto& f : FilesUnder(source / "tests/data/load")) inputs.push_back(f);
+  for (const auto& f : FilesUnder(source / "tests/fuzz/seeds/split")) inputs.push_back(f);
+  REQUIRE(inputs.size() > 100);
+  std::size_t verified = 0;
+  for (const auto& path : inputs) {
+    std::string text = ReadAll(path);
+    std::string problem = cfnsplit::fuzz::RunSplitOnce(
+        reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), &verified);
+    INFO(path.string());
+    CHECK(problem == "");
+  }
+  CHECK(verified > 0);
+  WARN(verified << " splits verified");
+}
