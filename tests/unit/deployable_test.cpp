@@ -329,6 +329,37 @@ Resources:
   }
 }
 
+TEST_CASE("names under a macro cfnsplit does not know are judged neither at input nor by verify",
+          "[unit][deployable]") {
+  // The macro runs before CloudFormation reads the names and may rename them, so the model
+  // checks none (E1004), and every emitted stack carries the same Transform: verify must not
+  // refuse them either (the fuzzer found `split` reporting "verification failed" on such input).
+  const std::string body = R"(
+Resources:
+  My_Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Code: {ZipFile: x}, Role: !GetAtt My_Role.Arn}
+)";
+  EmitOptions exports;
+  exports.mode = WiringMode::kExports;
+  const SplitPlan plan = MakePlan({{"Base", {}}, {"Functions", {"My_Role", "Fn"}}});
+  for (const char* transform : {"MyMacro", "[AWS::Serverless-2016-10-31, MyMacro]",
+                                "{Name: MyMacro, Parameters: {A: b}}"}) {
+    INFO(transform);
+    Fixture f(std::string("Transform: ") + transform + body);
+    RequireVerified(f, EmitOk(f, plan, exports));
+  }
+  SECTION("SAM and LanguageExtensions keep the names: verify still judges them") {
+    Fixture f("Transform: MyMacro" + body);
+    EmitResult r = EmitOk(f, plan, exports);
+    r.stacks[0].tmpl.Set("Transform", Value::String("AWS::LanguageExtensions"));
+    CHECK(Has(VerifyFails(f, r), "Resources.My_Role is not alphanumeric"));
+  }
+}
+
 TEST_CASE("defect 1: a stack whose every resource is conditional is never left empty",
           "[unit][deployable]") {
   Fixture f(R"(Parameters:
