@@ -1,6 +1,6 @@
 // libFuzzer target for the whole split (built with -DCFNSPLIT_FUZZ=ON and clang++): the input as
-// a template, through plan, check, emit and verify in memory, in both wiring modes (CheckSplit
-// in fuzz_entry.hpp). Sanitizers catch memory errors and crashes; a broken contract (an error
+// a template, through plan, check, emit and verify in memory, in both wiring modes, refused as
+// the CLI refuses a template with errors (CheckSplit in fuzz_entry.hpp). Sanitizers catch memory errors and crashes; a broken contract (an error
 // only a bug raises, such as a verify finding on what the plan check accepted) aborts so the
 // fuzzer keeps the input. Seeds: tests/fuzz/seeds/split/ (small splittable templates) with the
 // loader's corpus; crashers found belong in seeds/split/, replayed by replay_fuzz.cpp.
