@@ -442,6 +442,13 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
                          : "template has no 'Resources' section");
     return nullptr;
   }
+  if (resources->size() == 0) {
+    sink.Error("E1001", resources->loc(),
+               "the 'Resources' section is empty: CloudFormation requires at least one resource",
+               {"CloudFormation says \"Template format error: At least one Resources member must "
+                "be defined.\""});
+    return nullptr;
+  }
   bool sections_ok = true;
   for (const char* s : {"Parameters", "Mappings", "Conditions", "Outputs"})
     sections_ok = CheckSectionIsMap(root, s, sink) && sections_ok;

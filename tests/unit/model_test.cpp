@@ -223,7 +223,8 @@ TEST_CASE("structural errors stop modeling", "[unit][model]") {
   CHECK(Model("Description: x\n")->HasCode("E1001"));
   CHECK(Model("Resources: [a]\n")->HasCode("E1001"));
   CHECK(Model("Resources: {A: {Properties: {}}}\n")->HasCode("E1002"));
-  CHECK(Model("Resources: {}\nParameters: [x]\n")->HasCode("E1002"));
+  CHECK(Model("Resources: {}\n")->HasCode("E1001"));  // CloudFormation wants one at least
+  CHECK(Model("Resources: {T: {Type: AWS::SNS::Topic}}\nParameters: [x]\n")->HasCode("E1002"));
   auto typo = Model("Resources: {}\nOutput: {}\n");
   REQUIRE(typo->Find("W1001"));
   CHECK(typo->Find("W1001")->message.find("did you mean 'Outputs'") != std::string::npos);
