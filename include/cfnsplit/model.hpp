@@ -220,5 +220,11 @@ bool IsAlphanumericName(std::string_view name);
 /// Outputs: an alphanumeric name, or a ForEach loop (`Fn::ForEach::Name`), whose body names
 /// what it expands to. The model checks the input with it, verify every emitted stack.
 bool IsDeclarableKey(std::string_view key);
+/// The transforms a template declares, in order (a macro with parameters by its Name).
+std::vector<std::string> TransformNames(const Value& root);
+/// Whether CloudFormation judges logical IDs as written under these transforms: not when a
+/// macro cfnsplit does not know runs first (it may rename them); SAM and LanguageExtensions keep
+/// declared names. The model checks the input's names only then, verify each emitted stack's.
+bool NamesAsWritten(const std::vector<std::string>& transforms);
 
 }  // namespace cfnsplit

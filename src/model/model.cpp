@@ -129,14 +129,6 @@ bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink
   return false;
 }
 
-// Whether the names as written are the names CloudFormation will judge: not when a macro cfnsplit
-// does not know runs first (it may rename); SAM and LanguageExtensions keep declared names.
-bool NamesAsDeployed(const TemplateModel& m) {
-  for (const auto& t : m.transforms)
-    if (t != "AWS::Serverless-2016-10-31" && t != "AWS::LanguageExtensions") return false;
-  return true;
-}
-
 // CloudFormation rejects a template whose logical IDs are not alphanumeric ("Template format
 // error: Resource name SNS_TOPIC is non alphanumeric."), and SAM its own resources' IDs, so a
 // split of it could never deploy. The length limit is a quota (E3001), not checked here.
@@ -186,16 +178,6 @@ void CheckParameterResourceClash(const Value& root, DiagnosticSink& sink) {
                     key.name + "]\"",
                 "rename one of them, and every Ref, GetAtt and Sub that means it"});
   }
-}
-
-void ReadTransforms(const Value& root, TemplateModel& m) {
-  const Value* t = root.Find("Transform");
-  if (!t) return;
-  if (t->is_string()) m.transforms.push_back(t->text());
-  if (t->is_list())
-    for (const auto& item : t->items())
-      m.transforms.push_back(item.is_string() ? item.text() : Describe(item));
-  if (t->is_map()) m.transforms.push_back(ScalarOr(t->Find("Name"), "?"));
 }
 
 void ReadParameters(const Value& root, TemplateModel& m, DiagnosticSink& sink) {
@@ -420,6 +402,24 @@ void IndexReferences(TemplateModel& m) {
 
 }  // namespace
 
+std::vector<std::string> TransformNames(const Value& root) {
+  std::vector<std::string> names;
+  const Value* t = root.Find("Transform");
+  if (!t) return names;
+  if (t->is_string()) names.push_back(t->text());
+  if (t->is_list())
+    for (const auto& item : t->items())
+      names.push_back(item.is_string() ? item.text() : Describe(item));
+  if (t->is_map()) names.push_back(ScalarOr(t->Find("Name"), "?"));
+  return names;
+}
+
+bool NamesAsWritten(const std::vector<std::string>& transforms) {
+  for (const auto& t : transforms)
+    if (t != "AWS::Serverless-2016-10-31" && t != "AWS::LanguageExtensions") return false;
+  return true;
+}
+
 void ReadFunctions(TemplateModel& m);  // functions.cpp
 
 std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uint32_t file,
@@ -456,8 +456,8 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
 
   auto m = std::make_unique<TemplateModel>(std::move(path), file, std::move(root));
   const Value& r = m->root();
-  ReadTransforms(r, *m);
-  if (NamesAsDeployed(*m)) {
+  m->transforms = TransformNames(r);
+  if (NamesAsWritten(m->transforms)) {
     CheckLogicalIds(r, sink);
     CheckParameterResourceClash(r, sink);
   }

@@ -110,33 +110,13 @@ void Checker::CheckStackShapes() {
   }
 }
 
-namespace {
-
-// Whether CloudFormation judges a stack's names as written: not when a macro other than SAM and
-// LanguageExtensions transforms it first (it may rename them), the rule the model applies to the
-// input (it checks no names then either).
-bool NamesJudgedAsWritten(const Value& tmpl) {
-  const Value* transform = tmpl.Find("Transform");
-  if (!transform) return true;
-  auto known = [](const Value& t) {
-    const Value* name = t.is_map() ? t.Find("Name") : &t;
-    return name && name->is_string() &&
-           (name->text() == "AWS::Serverless-2016-10-31" ||
-            name->text() == "AWS::LanguageExtensions");
-  };
-  if (!transform->is_list()) return known(*transform);
-  return std::all_of(transform->items().begin(), transform->items().end(), known);
-}
-
-}  // namespace
-
 // Every name an emitted stack declares, the emitter's own (wiring parameters and outputs, child
 // stacks, guards) and the original's: CloudFormation refuses a logical ID that is not
 // alphanumeric (IsDeclarableKey) and a name both a parameter and a resource use.
 void Checker::CheckStackNames() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     const Value& tmpl = set_.stacks[s].tmpl();
-    if (!NamesJudgedAsWritten(tmpl)) continue;
+    if (!NamesAsWritten(TransformNames(tmpl))) continue;  // a macro may rename them first
     const std::string where = PathOf(static_cast<int>(s));
     for (const char* section : {"Resources", "Parameters", "Mappings", "Conditions", "Outputs"})
       if (const Value* sec = Section(tmpl, section))
