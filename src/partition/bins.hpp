@@ -181,6 +181,9 @@ std::vector<std::vector<std::size_t>> OwnerGroups(const StackRules& rules);
 std::vector<std::vector<std::size_t>> OwnedGroups(const StackRules& rules);
 /// Unzipped bytes of clusters a and b in one artifact (layers: the larger set).
 std::uint64_t PairBytes(const StackRules& rules, const Cluster& a, const Cluster& b);
+/// The questions GroupFloor's conflict clique may ask about an owner's `clusters` (pairs of
+/// them): linear in their number, at least 100,000, at most 5 million.
+std::size_t CliqueQuestionBudget(std::size_t clusters);
 /// Stacks one owner's clusters (`group`) need at least by cheap arguments; `pricing_group` is
 /// every cluster its stacks may hold.
 double GroupFloor(const StackRules& rules, const std::vector<std::size_t>& group,

@@ -3,6 +3,7 @@
 // (SolveCoverLpByOwner), whose rounded-up bounds add up. docs/packing.md has the argument.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -29,35 +30,41 @@ std::vector<std::vector<std::size_t>> OwnedGroups(const StackRules& rules) {
 
 namespace {
 
-// For each cluster of `members`, the clusters over the headroom (among `hosts`, ascending) that
-// ship every distribution it needs: a stack led by one of them may hold it although it would not
-// fit under the headroom beside another cluster. `pairs` holds the bit sets of both lists: a
-// subset test is a few word operations where std::includes over every member and host pair was
-// most of the owners' bound (2.9 million pairs at 10,000 functions).
-std::vector<std::vector<std::size_t>> HostsOf(const StackRules& rules, const PairPackages& pairs,
-                                              const std::vector<std::size_t>& members,
-                                              const std::vector<std::size_t>& hosts) {
-  std::vector<std::vector<std::size_t>> hosts_of(rules.clusters().size());
-  for (std::size_t k : members)
-    for (std::size_t h : hosts)
-      if (pairs.Ships(h, k)) hosts_of[k].push_back(h);
-  return hosts_of;
-}
-
-// True when one host ships every distribution of a and b: then a stack led by it might hold
-// both although together they exceed the headroom budget. Computed from HostsOf lists, so a
-// pair costs a merge of two short lists (usually empty) instead of a scan of every host (8 % of
-// a 10,000-function plan before).
-bool SharedHost(const std::vector<std::vector<std::size_t>>& hosts_of, std::size_t a,
-                std::size_t b) {
-  const auto& x = hosts_of[a];
-  const auto& y = hosts_of[b];
-  for (std::size_t i = 0, j = 0; i < x.size() && j < y.size();) {
-    if (x[i] == y[j]) return true;
-    x[i] < y[j] ? ++i : ++j;
+// For each cluster of `members`, the clusters over the headroom (among `hosts`) that ship every
+// distribution it needs, as a bit set over `hosts`: a stack led by one of them may hold it
+// although it would not fit under the headroom beside another cluster. Built per distribution
+// (the hosts shipping it) and intersected over each member's distributions: testing every host
+// against every member was quadratic (4.2 million subset tests at 10,000 functions).
+class HostSets {
+ public:
+  HostSets(const std::vector<Cluster>& clusters, const std::vector<std::size_t>& members,
+           const std::vector<std::size_t>& hosts, std::size_t distributions)
+      : words_((hosts.size() + 63) / 64), bits_(clusters.size() * words_, 0) {
+    std::vector<std::uint64_t> shipping(distributions * words_, 0);  // per distribution
+    for (std::size_t j = 0; j < hosts.size(); ++j)
+      for (std::uint32_t d : clusters[hosts[j]].dists)
+        shipping[d * words_ + j / 64] |= std::uint64_t{1} << (j % 64);
+    std::vector<std::uint64_t> every_host(words_, ~std::uint64_t{0});
+    if (hosts.size() % 64) every_host.back() = (std::uint64_t{1} << (hosts.size() % 64)) - 1;
+    for (std::size_t k : members) {
+      std::uint64_t* set = &bits_[k * words_];
+      std::copy(every_host.begin(), every_host.end(), set);
+      for (std::uint32_t d : clusters[k].dists)
+        for (std::size_t w = 0; w < words_; ++w) set[w] &= shipping[d * words_ + w];
+    }
   }
-  return false;
-}
+  /// True when one host ships every distribution of a and b: then a stack led by it might hold
+  /// both although together they exceed the headroom budget.
+  bool Shared(std::size_t a, std::size_t b) const {
+    for (std::size_t w = 0; w < words_; ++w)
+      if (bits_[a * words_ + w] & bits_[b * words_ + w]) return true;
+    return false;
+  }
+
+ private:
+  std::size_t words_;
+  std::vector<std::uint64_t> bits_;  // words_ per cluster, set for members only
+};
 
 // The end of the clusters after position `s` of `members` (heaviest first) too heavy to share a
 // stack under `capacity` with the one at `s`: the only candidates of a clique it seeds.
@@ -71,10 +78,57 @@ std::size_t CandidatesEnd(const std::vector<Cluster>& clusters,
   return static_cast<std::size_t>(end - members.begin());
 }
 
+// The questions of PackageClique's search, about members by position (heaviest first): may the
+// ones at t and u < t share a stack? Either fits under `capacity` with the other, or one host
+// ships every distribution of both. Seeds ask about the same pairs again and again, so answers
+// are kept, a row of them for each member asked about (a clique's member; rows up to 4 MiB).
+class CliqueQuestions {
+ public:
+  CliqueQuestions(const StackRules& rules, const std::vector<std::size_t>& members,
+                  const std::vector<std::size_t>& hosts)
+      : members_(members),
+        capacity_(rules.budgets().package),
+        pairs_(rules.clusters(), rules.packages().dist_bytes, members),
+        host_sets_(rules.clusters(), members, hosts, rules.packages().dist_bytes.size()),
+        row_of_(members.size(), kNoRow) {}
+
+  bool MayShare(std::size_t t, std::size_t u) {
+    std::size_t& row = row_of_[u];
+    if (row == kNoRow && answers_.size() + members_.size() <= kMaxAnswers) {
+      row = answers_.size();
+      answers_.resize(answers_.size() + members_.size(), 0);
+    }
+    if (row == kNoRow) return Test(t, u);
+    std::uint8_t& known = answers_[row + t];  // 0 unknown, 1 share, 2 clash
+    if (!known) known = Test(t, u) ? 1 : 2;
+    return known == 1;
+  }
+
+ private:
+  static constexpr std::size_t kNoRow = SIZE_MAX;
+  static constexpr std::size_t kMaxAnswers = std::size_t{4} << 20;
+
+  bool Test(std::size_t t, std::size_t u) const {
+    return pairs_.FitWithin(members_[t], members_[u], capacity_) ||
+           host_sets_.Shared(members_[t], members_[u]);
+  }
+
+  const std::vector<std::size_t>& members_;
+  std::uint64_t capacity_;
+  PairPackages pairs_;
+  HostSets host_sets_;
+  std::vector<std::size_t> row_of_;    // per position: where its row of answers starts
+  std::vector<std::uint8_t> answers_;  // rows of one answer per position
+};
+
 // The largest of greedy cliques of `members` that pairwise share no stack: together they exceed
 // the headroom budget and no cluster over the headroom (among `hosts`) could lead a stack that
 // holds both (a stack over the headroom ships exactly its first cluster's artifact). Heaviest
-// first; a work budget keeps it bounded (a smaller clique: a weaker bound, never a wrong one).
+// first, a clique from each seed until a budget of questions runs out (a smaller clique: a
+// weaker bound, never a wrong one). The budget grows with the owner's clusters, so the bound
+// costs what the rest of the plan does at any scale: asking until 5 million questions made it
+// quadratic (173 million instructions at 10,000 functions), although on every benchmark owner
+// the first seed's clique was the largest and later seeds asked 90 % of the questions.
 std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> members,
                           const std::vector<std::size_t>& hosts) {
   const auto& clusters = rules.clusters();
@@ -82,44 +136,22 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
   std::stable_sort(members.begin(), members.end(), [&](std::size_t x, std::size_t y) {
     return clusters[x].package_bytes > clusters[y].package_bytes;
   });
+  const std::size_t budget = CliqueQuestionBudget(members.size());
   std::size_t best = members.empty() ? 0 : 1, work = 0;
-  // The same pair test as PairBytes(…) <= capacity, a few word operations instead of a merge:
-  // the search below may test millions of pairs (3.2 million at 10,000 functions).
-  std::vector<std::size_t> with_hosts = members;
-  with_hosts.insert(with_hosts.end(), hosts.begin(), hosts.end());
-  const PairPackages pairs(clusters, rules.packages().dist_bytes, with_hosts);
-  const auto hosts_of = HostsOf(rules, pairs, members, hosts);
-  // Seeds ask about the same pairs again and again, so each answer is kept (`work` still counts
-  // every question: the budget, and so the clique, stay what they were). Only clusters before
-  // the heaviest one's CandidatesEnd are ever asked about: a triangle of those positions, the
-  // answers about `t` in row `t` (a clique's members all come before the cluster asked about).
-  const std::size_t asked = members.empty() ? 0 : CandidatesEnd(clusters, members, 0, capacity);
-  const bool keep = asked <= 2048;                             // 4 MiB at most
-  std::vector<std::uint8_t> answer(keep ? asked * asked : 0);  // 0 unknown, 1 share, 2 clash
-  auto may_share = [&](std::size_t t, std::size_t u) {         // positions in `members`, u < t
-    auto test = [&] {
-      return pairs.FitWithin(members[t], members[u], capacity) ||
-             SharedHost(hosts_of, members[t], members[u]);
-    };
-    if (!keep) return test();
-    std::uint8_t& known = answer[t * asked + u];
-    if (!known) known = test() ? 1 : 2;
-    return known == 1;
-  };
+  CliqueQuestions questions(rules, members, hosts);
   std::vector<char> in_clique(clusters.size(), 0);
-  for (std::size_t s = 0; s < members.size() && work < 5000000; ++s) {
-    std::size_t seed = members[s];
-    // A clique from `seed` holds it and clusters after it too heavy to pair with it: with the
+  for (std::size_t s = 0; s < members.size() && work < budget; ++s) {
+    // A clique from `s` holds it and clusters after it too heavy to pair with it: with the
     // clusters heaviest first, that count only falls from seed to seed, so once it cannot beat
     // the best clique no later seed can, and the search ends with the same answer.
     const std::size_t light = CandidatesEnd(clusters, members, s, capacity);
     if (1 + light - (s + 1) <= best) break;
-    if (in_clique[seed]) continue;
+    if (in_clique[members[s]]) continue;
     std::vector<std::size_t> clique = {s};
-    for (std::size_t t = s + 1; t < light && work < 5000000; ++t) {
+    for (std::size_t t = s + 1; t < light && work < budget; ++t) {
       // Members in order until one may share a stack with t: each is a question.
       std::size_t asked_of_t = 0;
-      while (asked_of_t < clique.size() && !may_share(t, clique[asked_of_t])) ++asked_of_t;
+      while (asked_of_t < clique.size() && !questions.MayShare(t, clique[asked_of_t])) ++asked_of_t;
       const bool clashes_with_all = asked_of_t == clique.size();
       work += clashes_with_all ? asked_of_t : asked_of_t + 1;
       if (clashes_with_all) clique.push_back(t);
@@ -131,6 +163,10 @@ std::size_t PackageClique(const StackRules& rules, std::vector<std::size_t> memb
 }
 
 }  // namespace
+
+std::size_t CliqueQuestionBudget(std::size_t clusters) {
+  return std::min<std::size_t>(5000000, std::max<std::size_t>(100000, 64 * clusters));
+}
 
 // Stacks one owner's clusters need at least, by cheap arguments that hold for every stack (also
 // one over the headroom): their resources ÷ the resource budget, the union of their packages ÷

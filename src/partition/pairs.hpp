@@ -23,14 +23,6 @@ class PairPackages {
   /// Sets for every cluster.
   PairPackages(const std::vector<Cluster>& clusters, const std::vector<std::uint64_t>& dist_bytes);
 
-  /// True when cluster `host` ships every distribution cluster `k` needs.
-  bool Ships(std::size_t host, std::size_t k) const {
-    const std::uint64_t* has = &bits_[host * words_];
-    const std::uint64_t* need = &bits_[k * words_];
-    for (std::size_t w = 0; w < words_; ++w)
-      if (need[w] & ~has[w]) return false;
-    return true;
-  }
   /// Bytes of clusters a and b in one artifact (PairBytes).
   std::uint64_t Together(std::size_t a, std::size_t b) const {
     return Apart(a, b) - Shared(a, b, UINT64_MAX);

@@ -103,12 +103,13 @@ std::size_t RefPackageClique(const StackRules& rules, std::vector<std::size_t> m
     return false;
   };
   std::size_t best = members.empty() ? 0 : 1, work = 0;
+  const std::size_t budget = CliqueQuestionBudget(members.size());
   std::vector<char> in_clique(clusters.size(), 0);
-  for (std::size_t s = 0; s < members.size() && work < 5000000; ++s) {
+  for (std::size_t s = 0; s < members.size() && work < budget; ++s) {
     std::size_t seed = members[s];
     if (in_clique[seed]) continue;
     std::vector<std::size_t> clique = {seed};
-    for (std::size_t t = s + 1; t < members.size() && work < 5000000; ++t) {
+    for (std::size_t t = s + 1; t < members.size() && work < budget; ++t) {
       std::size_t k = members[t];
       if (clusters[k].package_bytes + clusters[seed].package_bytes <= capacity) break;
       bool clashes_with_all = true;
@@ -219,6 +220,42 @@ TEST_CASE("GroupFloor's conflict clique is the reference's", "[unit][partition]"
     cliques += floor > 2;
   }
   CHECK(cliques > 40);
+}
+
+TEST_CASE("GroupFloor's clique search stops at its budget of questions as the reference does",
+          "[unit][partition]") {
+  // 600 clusters of one owner, each over half the headroom with nothing shared and none over it
+  // (no host): every pair clashes, so the first seed's clique takes each cluster in turn, asking
+  // it about every member so far, until the questions reach the budget. Members 0…t-1 cost
+  // t(t-1)/2 questions: 99,681 before the 448th joins, 100,128 after, and the search stops.
+  Instance in;
+  const std::size_t n = 600;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string id = "F" + std::to_string(k);
+    in.packages.dist_names.push_back("d" + std::to_string(k));
+    in.packages.dist_bytes.push_back(60 + k % 7);
+    PackageView::Function f;
+    f.dists = {static_cast<std::uint32_t>(k)};
+    f.code_bytes = 1;
+    in.packages.functions[id] = f;
+    Cluster c;
+    c.functions = {id};
+    c.dists = f.dists;
+    c.own_bytes = 1;
+    c.package_bytes = StackPackageBytes(in.packages, c.functions);
+    c.owner = "a";
+    c.resources = 1;
+    in.clusters.push_back(c);
+  }
+  in.budgets = {1000000, 60, 60, 1000000000, 100, 1000000000};
+  StackRules rules(in.clusters, in.packages, in.budgets, in.options);
+  REQUIRE(CliqueQuestionBudget(n) == 100000);
+  const auto owned = OwnedGroups(rules);
+  const auto groups = OwnerGroups(rules);
+  REQUIRE(owned.size() == 1);
+  REQUIRE(GroupFloor(rules, owned[0], groups[0]) == 448);
+  REQUIRE(RefGroupFloor(rules, owned[0], groups[0]) == 448);
+  REQUIRE(OwnerGroupsFloor(rules) == 448);
 }
 
 TEST_CASE("ConflictClique is the reference's clique size", "[unit][partition]") {
