@@ -41,6 +41,7 @@ class HostSets {
   HostSets(const std::vector<Cluster>& clusters, const std::vector<std::size_t>& members,
            const std::vector<std::size_t>& hosts, std::size_t distributions)
       : words_((hosts.size() + 63) / 64), bits_(clusters.size() * words_, 0) {
+    if (words_ == 0) return;  // no host: Shared is false, and there is no word to point at
     std::vector<std::uint64_t> shipping(distributions * words_, 0);  // per distribution
     for (std::size_t j = 0; j < hosts.size(); ++j)
       for (std::uint32_t d : clusters[hosts[j]].dists)
