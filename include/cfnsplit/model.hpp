@@ -216,10 +216,14 @@ std::uint32_t EstimatedExpansion(const Resource& r, const TemplateModel& model);
 /// True for a name of at least one character, every one A-Z, a-z or 0-9: what CloudFormation
 /// takes as a logical ID (its 255-character limit is a quota, counted apart).
 bool IsAlphanumericName(std::string_view name);
-/// True for a key CloudFormation takes in Resources, Parameters, Mappings, Conditions or
-/// Outputs: an alphanumeric name, or a ForEach loop (`Fn::ForEach::Name`), whose body names
-/// what it expands to. The model checks the input with it, verify every emitted stack.
-bool IsDeclarableKey(std::string_view key);
+/// True for a key CloudFormation takes in `section` (Resources, Parameters, Mappings, Conditions
+/// or Outputs): an alphanumeric name, or, under the AWS::LanguageExtensions transform
+/// (`language_extensions`), a ForEach loop (`Fn::ForEach::Name`) in Resources, Conditions or
+/// Outputs, whose body names what it expands to. Without the transform such a key is a logical
+/// ID, and not alphanumeric. The model checks the input with it, verify every emitted stack.
+bool IsDeclarableKey(std::string_view section, std::string_view key, bool language_extensions);
+/// True when `transforms` holds AWS::LanguageExtensions (what makes ForEach loops declarable).
+bool DeclaresLanguageExtensions(const std::vector<std::string>& transforms);
 /// The transforms a template declares, in order (a macro with parameters by its Name).
 std::vector<std::string> TransformNames(const Value& root);
 /// Whether CloudFormation judges logical IDs as written under these transforms: not when a

@@ -37,8 +37,7 @@ bool TemplateModel::is_sam() const {
          transforms.end();
 }
 bool TemplateModel::has_language_extensions() const {
-  return std::find(transforms.begin(), transforms.end(), "AWS::LanguageExtensions") !=
-         transforms.end();
+  return DeclaresLanguageExtensions(transforms);
 }
 
 const Resource* TemplateModel::FindResource(const std::string& id) const {
@@ -81,7 +80,16 @@ bool IsAlphanumericName(std::string_view name) {
   });
 }
 
-bool IsDeclarableKey(std::string_view key) { return IsAlphanumericName(key) || IsForEachKey(key); }
+bool IsDeclarableKey(std::string_view section, std::string_view key, bool language_extensions) {
+  if (IsAlphanumericName(key)) return true;
+  return language_extensions && IsForEachKey(key) &&
+         (section == "Resources" || section == "Conditions" || section == "Outputs");
+}
+
+bool DeclaresLanguageExtensions(const std::vector<std::string>& transforms) {
+  return std::find(transforms.begin(), transforms.end(), "AWS::LanguageExtensions") !=
+         transforms.end();
+}
 
 namespace {
 
@@ -132,7 +140,7 @@ bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink
 // CloudFormation rejects a template whose logical IDs are not alphanumeric ("Template format
 // error: Resource name SNS_TOPIC is non alphanumeric."), and SAM its own resources' IDs, so a
 // split of it could never deploy. The length limit is a quota (E3001), not checked here.
-void CheckLogicalIds(const Value& root, DiagnosticSink& sink) {
+void CheckLogicalIds(const Value& root, bool language_extensions, DiagnosticSink& sink) {
   const std::pair<const char*, const char*> sections[] = {{"Resources", "resource"},
                                                           {"Parameters", "parameter"},
                                                           {"Mappings", "mapping"},
@@ -142,7 +150,16 @@ void CheckLogicalIds(const Value& root, DiagnosticSink& sink) {
     const Value* s = root.Find(section);
     if (!s || !s->is_map()) continue;
     for (const auto& key : s->keys()) {
-      if (IsDeclarableKey(key.name)) continue;
+      if (IsDeclarableKey(section, key.name, language_extensions)) continue;
+      if (IsForEachKey(key.name) && IsDeclarableKey(section, key.name, true)) {
+        sink.Error("E1004", key.loc,
+                   "'" + key.name +
+                       "' is a loop of the AWS::LanguageExtensions transform, which the "
+                       "template does not declare: CloudFormation takes it for a logical ID, "
+                       "which is not alphanumeric, and rejects the template",
+                   {"declare the transform: Transform: AWS::LanguageExtensions (cfn-lint E1032)"});
+        continue;
+      }
       std::vector<std::string> notes;
       if (section == std::string_view("Resources") && !key.name.empty())
         notes.push_back("CloudFormation says \"Template format error: Resource name " + key.name +
@@ -156,6 +173,50 @@ void CheckLogicalIds(const Value& root, DiagnosticSink& sink) {
                  std::move(notes));
     }
   }
+}
+
+// A ForEach loop is `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: OutputValue}]`;
+// AWS::LanguageExtensions refuses any other shape ("Fn::ForEach values must be a list of 3
+// elements"), and cfnsplit, which keeps a loop whole and reads only the references in it, could
+// not split one: a loop written as a resource (a mapping with a Type) would be emitted as
+// itself but judged as nothing by verify. Loops nest in a loop's body. False on an error.
+// What is wrong with a loop's value, or nothing.
+std::string ForEachShapeProblem(const Value& loop) {
+  if (!loop.is_list()) return std::string("not a ") + KindName(loop.kind());
+  if (loop.size() != 3) return "not a list of " + std::to_string(loop.size());
+  if (!loop.items()[0].is_string()) return "its identifier must be a string";
+  if (!loop.items()[2].is_map()) return "its third element must be a mapping";
+  return {};
+}
+
+bool CheckForEachLoop(const std::string& key, SourceLoc loc, const Value& loop,
+                      DiagnosticSink& sink) {
+  if (std::string problem = ForEachShapeProblem(loop); !problem.empty()) {
+    sink.Error("E1002", loc,
+               "'" + key + "' must be a list of three, [Identifier, Collection, {OutputKey: " +
+                   "OutputValue}]: " + problem,
+               {"AWS::LanguageExtensions says \"Fn::ForEach values must be a list of 3 "
+                "elements\""});
+    return false;
+  }
+  const Value& body = loop.items()[2];
+  bool ok = true;
+  for (std::size_t i = 0; i < body.size(); ++i)
+    if (IsForEachKey(body.keys()[i].name))
+      ok = CheckForEachLoop(body.keys()[i].name, body.keys()[i].loc, body.items()[i], sink) && ok;
+  return ok;
+}
+
+bool CheckForEachLoops(const Value& root, DiagnosticSink& sink) {
+  bool ok = true;
+  for (const char* section : {"Resources", "Conditions", "Outputs"}) {
+    const Value* s = root.Find(section);
+    if (!s || !s->is_map()) continue;
+    for (std::size_t i = 0; i < s->size(); ++i)
+      if (IsForEachKey(s->keys()[i].name))
+        ok = CheckForEachLoop(s->keys()[i].name, s->keys()[i].loc, s->items()[i], sink) && ok;
+  }
+  return ok;
 }
 
 // A parameter and a resource of the same name make `Ref Name` ambiguous, and CloudFormation
@@ -457,8 +518,9 @@ std::unique_ptr<TemplateModel> BuildModel(Value root, std::string path, std::uin
   auto m = std::make_unique<TemplateModel>(std::move(path), file, std::move(root));
   const Value& r = m->root();
   m->transforms = TransformNames(r);
+  if (!CheckForEachLoops(r, sink)) return nullptr;
   if (NamesAsWritten(m->transforms)) {
-    CheckLogicalIds(r, sink);
+    CheckLogicalIds(r, m->has_language_extensions(), sink);
     CheckParameterResourceClash(r, sink);
   }
   ReadParameters(r, *m, sink);

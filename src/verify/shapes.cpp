@@ -116,12 +116,14 @@ void Checker::CheckStackShapes() {
 void Checker::CheckStackNames() {
   for (std::size_t s = 0; s < set_.stacks.size(); ++s) {
     const Value& tmpl = set_.stacks[s].tmpl();
-    if (!NamesAsWritten(TransformNames(tmpl))) continue;  // a macro may rename them first
+    const std::vector<std::string> transforms = TransformNames(tmpl);
+    if (!NamesAsWritten(transforms)) continue;  // a macro may rename them first
+    const bool language_extensions = DeclaresLanguageExtensions(transforms);
     const std::string where = PathOf(static_cast<int>(s));
     for (const char* section : {"Resources", "Parameters", "Mappings", "Conditions", "Outputs"})
       if (const Value* sec = Section(tmpl, section))
         for (const auto& key : sec->keys())
-          if (!IsDeclarableKey(key.name))
+          if (!IsDeclarableKey(section, key.name, language_extensions))
             Report("E5113", where + ": " + section + "." + key.name +
                                 " is not alphanumeric; CloudFormation rejects the template");
     const Value* params = Section(tmpl, "Parameters");

@@ -283,6 +283,68 @@ Resources:
   CHECK(sam->HasCode("E1004"));
 }
 
+TEST_CASE("a ForEach loop needs AWS::LanguageExtensions and its list of three", "[unit][model]") {
+  // Without the transform CloudFormation takes the loop's key for a logical ID (cfn-lint E1032,
+  // E3001); the rest of the template is judged as usual.
+  auto bare = Model(R"(Resources:
+  Fine: {Type: AWS::SNS::Topic}
+  Fn::ForEach::Topics:
+    - Name
+    - [A, B]
+    - ${Name}Topic: {Type: AWS::SNS::Topic}
+)");
+  const Diagnostic* d = bare->Find("E1004");
+  REQUIRE(d);
+  CHECK(d->loc.line == 3);
+  CHECK(d->message ==
+        "'Fn::ForEach::Topics' is a loop of the AWS::LanguageExtensions transform, which the "
+        "template does not declare: CloudFormation takes it for a logical ID, which is not "
+        "alphanumeric, and rejects the template");
+  // A loop of another shape is refused whatever the transforms, a macro's too: the loop is kept
+  // whole and only the references in it are read, so one written as a resource (found by the
+  // split fuzzer: emitted as written, judged as nothing by verify) cannot be split. Nested
+  // loops are checked too.
+  for (const char* transform : {"AWS::LanguageExtensions", "MyMacro"}) {
+    auto l = Model(std::string("Transform: ") + transform + R"(
+Resources:
+  Log: {Type: AWS::Logs::LogGroup}
+  Fn::ForEach::Worker:
+    Type: AWS::SQS::Queue
+    DependsOn: Log
+Conditions:
+  Fn::ForEach::Short: [Name, [A, B]]
+Outputs:
+  Fn::ForEach::Outer:
+    - Name
+    - [A, B]
+    - Fn::ForEach::Inner: [Attr, [Arn], "${Name}${Attr}"]
+)");
+    std::vector<std::string> found;
+    for (const auto& x : l->sink.diagnostics())
+      if (x.code == "E1002")
+        found.push_back(std::to_string(x.loc.line) + ":" + std::to_string(x.loc.column) + ": " +
+                        x.message);
+    CHECK(found == std::vector<std::string>{
+                       "4:3: 'Fn::ForEach::Worker' must be a list of three, [Identifier, "
+                       "Collection, {OutputKey: OutputValue}]: not a mapping",
+                       "8:3: 'Fn::ForEach::Short' must be a list of three, [Identifier, "
+                       "Collection, {OutputKey: OutputValue}]: not a list of 2",
+                       "13:7: 'Fn::ForEach::Inner' must be a list of three, [Identifier, "
+                       "Collection, {OutputKey: OutputValue}]: its third element must be a "
+                       "mapping"});
+    CHECK_FALSE(l->model);
+  }
+  auto good = Model(R"(Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Topics:
+    - Name
+    - [A, B]
+    - ${Name}Topic: {Type: AWS::SNS::Topic}
+)");
+  CHECK(good->model);
+  CHECK_FALSE(good->sink.has_errors());
+}
+
 TEST_CASE("a name that is both a parameter and a resource is refused at the resource",
           "[unit][model]") {
   auto l = Model(R"(Parameters:
@@ -312,13 +374,21 @@ TEST_CASE("alphanumeric names: A-Z, a-z and 0-9 and nothing next to them", "[uni
   for (const char* bad : {"@", "[", "`", "{", "/", ":", "_", "-", ".", " ", "\x80", "\xC1", "\xDA",
                           "\xE1", "\xFA", "A-b", "a b", "\xC3\xA9t\xC3\xA9"})
     CHECK_FALSE(IsAlphanumericName(bad));
-  // A section key may also be a ForEach loop; nothing else that is not alphanumeric.
-  CHECK(IsDeclarableKey("Fn::ForEach::Topics"));
-  CHECK(IsDeclarableKey("Topic1"));
-  CHECK_FALSE(IsDeclarableKey("Fn::ForEach"));
-  CHECK_FALSE(IsDeclarableKey("Fn::If"));
-  CHECK_FALSE(IsDeclarableKey("my_Instance"));
-  CHECK_FALSE(IsDeclarableKey(""));
+  // A section key may also be a ForEach loop, under AWS::LanguageExtensions and in Resources,
+  // Conditions or Outputs; nothing else that is not alphanumeric.
+  for (const char* section : {"Resources", "Conditions", "Outputs"}) {
+    CHECK(IsDeclarableKey(section, "Fn::ForEach::Topics", true));
+    CHECK_FALSE(IsDeclarableKey(section, "Fn::ForEach::Topics", false));
+  }
+  CHECK_FALSE(IsDeclarableKey("Parameters", "Fn::ForEach::Topics", true));
+  CHECK_FALSE(IsDeclarableKey("Mappings", "Fn::ForEach::Topics", true));
+  CHECK(IsDeclarableKey("Parameters", "Topic1", false));
+  for (bool extensions : {false, true}) {
+    CHECK_FALSE(IsDeclarableKey("Resources", "Fn::ForEach", extensions));
+    CHECK_FALSE(IsDeclarableKey("Resources", "Fn::If", extensions));
+    CHECK_FALSE(IsDeclarableKey("Resources", "my_Instance", extensions));
+    CHECK_FALSE(IsDeclarableKey("Resources", "", extensions));
+  }
   for (int c = 0; c < 256; ++c) {
     const char ch = static_cast<char>(c);
     const bool expected =
