@@ -88,6 +88,13 @@ struct DeclaredNames {
 }  // namespace
 
 namespace {
+// What a reference of `kind` names, for a finding.
+const char* TargetDescription(RefKind kind, bool attribute) {
+  if (kind == RefKind::kCondition) return "condition";
+  if (kind == RefKind::kFindInMap) return "mapping";
+  return attribute ? "resource" : "resource or parameter";
+}
+
 bool NamesAttribute(const Reference& r) {
   return r.kind == RefKind::kGetAtt || (r.kind == RefKind::kSub && !r.attribute.empty());
 }
@@ -329,41 +336,31 @@ void Checker::CheckTemplateReferences(int s) {
   // `where` names the definition for a finding (built only then).
   auto check = [&](const auto& references, const auto& where) {
     for (const auto& r : references) {
-      bool ok = true;
-      const char* what = "resource or parameter";
+      if (r.kind == RefKind::kDependsOn || r.kind == RefKind::kImportValue) continue;
       const std::string& target = r.to;
-      bool attribute = NamesAttribute(r);
-      switch (r.kind) {
-        case RefKind::kRef:
-        case RefKind::kSub:
-        case RefKind::kGetAtt:
-          if (attribute) what = "resource";
-          // The cheap tests first; SamGenerated scans the template's SAM resources.
-          ok = declared.Declares("Resources", target) ||
-               (!attribute &&
-                (declared.Declares("Parameters", target) || IsPseudoParameter(target))) ||
-               declared.SamGenerated(target);
-          break;
-        case RefKind::kCondition:
-          what = "condition";
-          ok = declared.Declares("Conditions", target);
-          break;
-        case RefKind::kFindInMap:
-          what = "mapping";
-          ok = declared.Declares("Mappings", target);
-          break;
-        default:
-          continue;
-      }
+      const bool attribute = NamesAttribute(r);
+      // The same question of the stack and of the original (asking the original about any
+      // section let a Condition that names a parameter pass there and fail here).
+      auto resolves = [&](const auto& declares) {
+        if (r.kind == RefKind::kCondition) return declares("Conditions", target);
+        if (r.kind == RefKind::kFindInMap) return declares("Mappings", target);
+        return declares("Resources", target) ||
+               (!attribute && (declares("Parameters", target) || IsPseudoParameter(target)));
+      };
+      auto in_stack = [&](const char* section, const std::string& name) {
+        return declared.Declares(section, name);
+      };
+      // The cheap tests first; SamGenerated scans the template's SAM resources.
+      const bool names_resource = r.kind != RefKind::kCondition && r.kind != RefKind::kFindInMap;
+      if (resolves(in_stack) || (names_resource && declared.SamGenerated(target))) continue;
       // The original is asked only about a name the stack leaves unresolved (a few, where
-      // every reference asked it before).
-      if (ok) continue;
-      bool original_resolves = OriginalDeclares("Resources", target) ||
-                               OriginalDeclares("Parameters", target) ||
-                               OriginalDeclares("Conditions", target) ||
-                               OriginalDeclares("Mappings", target) || IsPseudoParameter(target);
-      if (original_resolves)
-        Report("E5102", PathOf(s) + ": " + where() + " refers to " + what + " " + target +
+      // every reference asked it before); one it leaves unresolved too is not the split's.
+      auto in_original = [&](const char* section, const std::string& name) {
+        return OriginalDeclares(section, name);
+      };
+      if (resolves(in_original))
+        Report("E5102", PathOf(s) + ": " + where() + " refers to " +
+                            TargetDescription(r.kind, attribute) + " " + target +
                             ", which that template does not declare");
     }
   };

@@ -360,6 +360,32 @@ Resources:
   }
 }
 
+TEST_CASE("verify asks the original the same question as the stack about a reference",
+          "[unit][deployable]") {
+  // Under LanguageExtensions a Condition to an undeclared condition is a warning (a loop may
+  // declare it). Here it names a parameter: verify asked the original about every section, so
+  // the original "resolved" it and the stack, which does not declare that condition either,
+  // was reported (E5102), and split refused its own output (found by the split fuzzer).
+  Fixture f(R"(Transform: AWS::LanguageExtensions
+Parameters:
+  Stage: {Type: String}
+Conditions:
+  IsOther: !Not [!Condition Stage]
+Resources:
+  Bucket: {Type: AWS::S3::Bucket}
+  Queue: {Type: AWS::SQS::Queue, Condition: IsOther}
+)");
+  EmitOptions exports;
+  exports.mode = WiringMode::kExports;
+  RequireVerified(f, EmitOk(f, MakePlan({{"Base", {"Bucket"}}, {"Queues", {"Queue"}}}), exports));
+  SECTION("a condition the original declares and a stack lacks is still reported") {
+    EmitResult r = EmitOk(f, MakePlan({{"Base", {"Bucket"}}, {"Queues", {"Queue"}}}), exports);
+    for (auto& stack : r.stacks)
+      if (Value* conditions = stack.tmpl.Find("Conditions")) conditions->Erase("IsOther");
+    CHECK(Has(VerifyFails(f, r), "IsOther"));
+  }
+}
+
 TEST_CASE("defect 1: a stack whose every resource is conditional is never left empty",
           "[unit][deployable]") {
   Fixture f(R"(Parameters:
