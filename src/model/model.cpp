@@ -157,7 +157,7 @@ void CheckLogicalIds(const Value& root, bool language_extensions, DiagnosticSink
                        "' is a loop of the AWS::LanguageExtensions transform, which the "
                        "template does not declare: CloudFormation takes it for a logical ID, "
                        "which is not alphanumeric, and rejects the template",
-                   {"declare the transform: Transform: AWS::LanguageExtensions (cfn-lint E1032)"});
+                   {"declare the transform: Transform: AWS::LanguageExtensions"});
         continue;
       }
       std::vector<std::string> notes;

@@ -284,8 +284,8 @@ Resources:
 }
 
 TEST_CASE("a ForEach loop needs AWS::LanguageExtensions and its list of three", "[unit][model]") {
-  // Without the transform CloudFormation takes the loop's key for a logical ID (cfn-lint E1032,
-  // E3001); the rest of the template is judged as usual.
+  // Without the transform CloudFormation takes the loop's key for a logical ID (cfn-lint says
+  // "Missing Transform"); the rest of the template is judged as usual.
   auto bare = Model(R"(Resources:
   Fine: {Type: AWS::SNS::Topic}
   Fn::ForEach::Topics:
