@@ -175,11 +175,6 @@ void CheckLogicalIds(const Value& root, bool language_extensions, DiagnosticSink
   }
 }
 
-// A ForEach loop is `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: OutputValue}]`;
-// AWS::LanguageExtensions refuses any other shape ("Fn::ForEach values must be a list of 3
-// elements"), and cfnsplit, which keeps a loop whole and reads only the references in it, could
-// not split one: a loop written as a resource (a mapping with a Type) would be emitted as
-// itself but judged as nothing by verify. Loops nest in a loop's body. False on an error.
 // What is wrong with a loop's value, or nothing.
 std::string ForEachShapeProblem(const Value& loop) {
   if (!loop.is_list()) return std::string("not a ") + KindName(loop.kind());
@@ -189,6 +184,7 @@ std::string ForEachShapeProblem(const Value& loop) {
   return {};
 }
 
+// One loop and the loops in its body.
 bool CheckForEachLoop(const std::string& key, SourceLoc loc, const Value& loop,
                       DiagnosticSink& sink) {
   if (std::string problem = ForEachShapeProblem(loop); !problem.empty()) {
@@ -207,6 +203,11 @@ bool CheckForEachLoop(const std::string& key, SourceLoc loc, const Value& loop,
   return ok;
 }
 
+// A ForEach loop is `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: OutputValue}]`;
+// AWS::LanguageExtensions refuses any other shape ("Fn::ForEach values must be a list of 3
+// elements"), and cfnsplit, which keeps a loop whole and reads only the references in it, could
+// not split one: a loop written as a resource (a mapping with a Type) would be emitted as
+// itself but judged as nothing by verify. Loops nest in a loop's body. False on an error.
 bool CheckForEachLoops(const Value& root, DiagnosticSink& sink) {
   bool ok = true;
   for (const char* section : {"Resources", "Conditions", "Outputs"}) {
