@@ -106,8 +106,10 @@ const std::array<std::string_view, 12> kTopLevelKeys = {"AWSTemplateFormatVersio
                                                         "Hooks",
                                                         "Globals"};
 
-std::string ScalarOr(const Value* v, std::string fallback = "") {
-  return v && v->is_scalar() && !v->is_null() ? v->text() : fallback;
+// A view for the fallback: a default std::string was built from "" for every absent key (three
+// a resource), out of line once the compiler stopped inlining it.
+std::string ScalarOr(const Value* v, std::string_view fallback = {}) {
+  return v && v->is_scalar() && !v->is_null() ? v->text() : std::string(fallback);
 }
 
 // A short, readable rendering of a value for reports ("!Ref Bucket", "s3://…").
@@ -141,11 +143,11 @@ bool CheckSectionIsMap(const Value& root, const char* name, DiagnosticSink& sink
 // error: Resource name SNS_TOPIC is non alphanumeric."), and SAM its own resources' IDs, so a
 // split of it could never deploy. The length limit is a quota (E3001), not checked here.
 void CheckLogicalIds(const Value& root, bool language_extensions, DiagnosticSink& sink) {
-  const std::pair<const char*, const char*> sections[] = {{"Resources", "resource"},
-                                                          {"Parameters", "parameter"},
-                                                          {"Mappings", "mapping"},
-                                                          {"Conditions", "condition"},
-                                                          {"Outputs", "output"}};
+  const std::pair<std::string_view, const char*> sections[] = {{"Resources", "resource"},
+                                                               {"Parameters", "parameter"},
+                                                               {"Mappings", "mapping"},
+                                                               {"Conditions", "condition"},
+                                                               {"Outputs", "output"}};
   for (const auto& [section, what] : sections) {
     const Value* s = root.Find(section);
     if (!s || !s->is_map()) continue;
@@ -161,7 +163,7 @@ void CheckLogicalIds(const Value& root, bool language_extensions, DiagnosticSink
         continue;
       }
       std::vector<std::string> notes;
-      if (section == std::string_view("Resources") && !key.name.empty())
+      if (section == "Resources" && !key.name.empty())
         notes.push_back("CloudFormation says \"Template format error: Resource name " + key.name +
                         " is non alphanumeric.\"");
       notes.push_back(
