@@ -186,22 +186,24 @@ std::string ForEachShapeProblem(const Value& loop) {
   return {};
 }
 
-// One loop and the loops in its body.
-bool CheckForEachLoop(const std::string& key, SourceLoc loc, const Value& loop,
-                      DiagnosticSink& sink) {
-  if (std::string problem = ForEachShapeProblem(loop); !problem.empty()) {
-    sink.Error("E1002", loc,
-               "'" + key + "' must be a list of three, [Identifier, Collection, {OutputKey: " +
-                   "OutputValue}]: " + problem,
-               {"AWS::LanguageExtensions says \"Fn::ForEach values must be a list of 3 "
-                "elements\""});
-    return false;
-  }
-  const Value& body = loop.items()[2];
+// The loops among `map`'s keys and, in turn, the loops in their bodies.
+bool CheckForEachLoopsIn(const Value& map, DiagnosticSink& sink) {
   bool ok = true;
-  for (std::size_t i = 0; i < body.size(); ++i)
-    if (IsForEachKey(body.keys()[i].name))
-      ok = CheckForEachLoop(body.keys()[i].name, body.keys()[i].loc, body.items()[i], sink) && ok;
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    const Value::Key& key = map.keys()[i];
+    if (!IsForEachKey(key.name)) continue;
+    const Value& loop = map.items()[i];
+    if (std::string problem = ForEachShapeProblem(loop); !problem.empty()) {
+      sink.Error("E1002", key.loc,
+                 "'" + key.name + "' must be a list of three, [Identifier, Collection, " +
+                     "{OutputKey: OutputValue}]: " + problem,
+                 {"AWS::LanguageExtensions says \"Fn::ForEach values must be a list of 3 "
+                  "elements\""});
+      ok = false;
+      continue;
+    }
+    ok = CheckForEachLoopsIn(loop.items()[2], sink) && ok;
+  }
   return ok;
 }
 
@@ -212,13 +214,9 @@ bool CheckForEachLoop(const std::string& key, SourceLoc loc, const Value& loop,
 // itself but judged as nothing by verify. Loops nest in a loop's body. False on an error.
 bool CheckForEachLoops(const Value& root, DiagnosticSink& sink) {
   bool ok = true;
-  for (const char* section : {"Resources", "Conditions", "Outputs"}) {
-    const Value* s = root.Find(section);
-    if (!s || !s->is_map()) continue;
-    for (std::size_t i = 0; i < s->size(); ++i)
-      if (IsForEachKey(s->keys()[i].name))
-        ok = CheckForEachLoop(s->keys()[i].name, s->keys()[i].loc, s->items()[i], sink) && ok;
-  }
+  for (const char* section : {"Resources", "Conditions", "Outputs"})
+    if (const Value* s = root.Find(section); s && s->is_map())
+      ok = CheckForEachLoopsIn(*s, sink) && ok;
   return ok;
 }
 

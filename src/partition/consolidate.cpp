@@ -62,8 +62,8 @@ class Consolidator {
       by_size_.push_back(b);
       Open(b);
     }
-    std::stable_sort(by_size_.begin(), by_size_.end(),
-                     [&](std::size_t x, std::size_t y) { return SizeKey(x) < SizeKey(y); });
+    std::sort(by_size_.begin(), by_size_.end(),
+              [&](std::size_t x, std::size_t y) { return Smaller(x, y); });
   }
 
   void Run() {
